@@ -1,0 +1,135 @@
+"""The ``wholeroom`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+from .domain.errors import DomainError
+from .settings import Settings
+
+
+def _settings(database_url: str | None) -> Settings:
+    return Settings(database_url=database_url) if database_url else Settings()
+
+
+database_option = click.option(
+    "--database-url", envvar="DATABASE_URL", default=None, help="SQLAlchemy URL (default: sqlite:///data/wholeroom.db)."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wholeroom")
+def main() -> None:
+    """Wholeroom: a real-time facilitation server for whole-system events.
+
+    Start with `wholeroom serve --demo`, then open the URLs it prints.
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for a LAN).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--demo", is_flag=True, help="Create a demo event (15 tables) and print its URLs.")
+@database_option
+def serve(host: str, port: int, demo: bool, database_url: str | None) -> None:
+    """Serve Wholeroom: pages, JSON API and websockets, on one process."""
+    import uvicorn
+
+    from .web.app import create_app, open_store
+    from .events import new_event
+
+    settings = _settings(database_url)
+    store = open_store(settings)
+    base = settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    if demo:
+        created = new_event(store, "Demo: our town in 2035", 15)
+        _print_event(created.to_dict(base))
+    elif not store.events():
+        click.echo(
+            "No events yet. Create one with:\n"
+            f'  wholeroom event create --title "Our town in 2035" --tables 15\n'
+            f"or on {base}/admin (with the admin secret), or start with `wholeroom serve --demo`.\n"
+        )
+    store.engine.dispose()
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ws_per_message_deflate=False,  # per-connection compression doubles memory; ideas are tiny
+        ws_max_size=1024 * 1024,
+        log_level="info",
+    )
+
+
+@main.group()
+def event() -> None:
+    """Create and list events."""
+
+
+@event.command("create")
+@click.option("--title", required=True, help="The event's title, shown on every screen.")
+@click.option("--tables", default="15", show_default=True,
+              help="How many tables (numbered), or their names separated by commas.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--base-url", default=None, help="Base URL for the printed links (default: WHOLEROOM_PUBLIC_URL "
+              "or http://127.0.0.1:8000).")
+@database_option
+def event_create(title: str, tables: str, as_json: bool, base_url: str | None, database_url: str | None) -> None:
+    """Create an event and print its join code and the console, organiser and wall URLs."""
+    from .events import new_event
+    from .web.app import open_store
+
+    settings = _settings(database_url)
+    store = open_store(settings)
+    spec: int | list[str]
+    if tables.strip().isdigit():
+        spec = int(tables)
+    else:
+        spec = [name.strip() for name in tables.split(",") if name.strip()]
+    try:
+        created = new_event(store, title, spec)
+    except DomainError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field or 'title'}") from None
+    result = created.to_dict(base_url or settings.public_url or "http://127.0.0.1:8000")
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        _print_event(result)
+
+
+@event.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@database_option
+def event_list(as_json: bool, database_url: str | None) -> None:
+    """List the events in the database."""
+    from .web.app import open_store
+
+    rows = open_store(_settings(database_url)).events()
+    items = [{"event_id": r.id, "title": r.title, "join_code": r.join_code, "last_seq": r.last_seq} for r in rows]
+    if as_json:
+        click.echo(json.dumps(items, indent=2))
+        return
+    if not items:
+        click.echo("No events yet.")
+    for item in items:
+        click.echo(f"{item['event_id']}  {item['join_code']}  {item['last_seq']:>7} entries  {item['title']}")
+
+
+def _print_event(result: dict[str, object]) -> None:
+    urls = result["urls"]
+    assert isinstance(urls, dict)
+    click.echo(f"\nEvent {result['event_id']}: {result['title']}")
+    click.echo(f"  Join code:            {result['join_code']}")
+    click.echo(f"  Participants join at: {urls['join']}")
+    click.echo(f"  Facilitator console:  {urls['console']}")
+    click.echo(f"  Projector wall:       {urls['wall']}")
+    click.echo(f"  Organiser (read-only): {urls['organiser']}")
+    click.echo("  Keep the console and organiser links private: they carry secret tokens.\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,369 @@
+"""Commands: what people ask the room to do. Parsed from the wire, validated against state.
+
+``decide(state, actor, command, now)`` returns the entries to append (not yet applied) and the
+result to acknowledge; it raises a :mod:`server.domain.errors` error and changes nothing when the
+command cannot be carried out. It never performs I/O, so it is tested with plain calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from . import limits
+from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from .model import TABLE_ROLES, Actor, Entry, EventState, Role, StepStatus
+
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,%d}$" % limits.CLIENT_ID_MAX)
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AudienceIn(_Command):
+    tables: list[str] | None = None
+    role: Role | None = None
+
+
+class SubmitIdea(_Command):
+    type: Literal["idea.submit"]
+    client_id: str
+    text: str
+    step_id: str | None = None
+    table_id: str | None = None
+
+
+class PushStep(_Command):
+    type: Literal["step.push"]
+    text: str
+    duration_s: int | None = Field(default=None, ge=1, le=limits.STEP_DURATION_MAX_S)
+    collect_ideas: bool = True
+    audience: AudienceIn | None = None
+    replaces: str | None = None
+
+
+class ExtendStep(_Command):
+    type: Literal["step.extend"]
+    step_id: str
+    seconds: int = Field(ge=1, le=limits.STEP_DURATION_MAX_S)
+
+
+class EndStep(_Command):
+    type: Literal["step.end"]
+    step_id: str
+
+
+class HideIdea(_Command):
+    type: Literal["idea.hide"]
+    idea_id: str
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class RestoreIdea(_Command):
+    type: Literal["idea.restore"]
+    idea_id: str
+
+
+class Seat(_Command):
+    type: Literal["participant.seat"]
+    table_id: str
+    participant_id: str | None = None
+
+
+class SetRole(_Command):
+    type: Literal["participant.role"]
+    participant_id: str
+    role: Role
+
+
+Command = Annotated[
+    SubmitIdea | PushStep | ExtendStep | EndStep | HideIdea | RestoreIdea | Seat | SetRole,
+    Field(discriminator="type"),
+]
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+COMMAND_TYPES = tuple(
+    m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for m in (SubmitIdea, PushStep, ExtendStep, EndStep, HideIdea, RestoreIdea, Seat, SetRole)
+)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a command produced: entries to append, and the result for the acknowledgement."""
+
+    entries: list[Entry] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+class _Draft:
+    """Numbers entries after the state's current ``seq``."""
+
+    def __init__(self, state: EventState, actor: Actor, now: int) -> None:
+        self.state, self.actor, self.now = state, actor, now
+        self.entries: list[Entry] = []
+
+    @property
+    def next_seq(self) -> int:
+        return self.state.seq + len(self.entries) + 1
+
+    def add(self, kind: str, payload: dict[str, Any]) -> Entry:
+        entry = Entry(self.state.id, self.next_seq, self.now, kind, self.actor.label, payload)
+        self.entries.append(entry)
+        return entry
+
+
+def _require_facilitator(actor: Actor) -> None:
+    if actor.role is Role.FACILITATOR:
+        return
+    if actor.role in (Role.ORGANISER, Role.WALL):
+        raise Forbidden("read_only", f"the {actor.role.value} token is read-only")
+    raise Forbidden("facilitator_only", "only the facilitator can do this")
+
+
+def _clean_text(text: str, limit: int, field_name: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise Invalid("empty_text", f"{field_name} must not be empty", field=field_name)
+    if len(cleaned) > limit:
+        raise Invalid(
+            "text_too_long", f"{field_name} has {len(cleaned)} characters; the limit is {limit}", field=field_name
+        )
+    return cleaned
+
+
+def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outcome:
+    """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
+    handler = _HANDLERS[type(command)]
+    return handler(state, actor, command, now)  # type: ignore[operator]
+
+
+def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> Outcome:
+    if actor.participant_id is None:
+        raise Forbidden("participants_only", "only participants at a table submit ideas")
+    person = state.participants.get(actor.participant_id)
+    if person is None:
+        raise NotFound("unknown_participant", "this participant is not in the event")
+    if not CLIENT_ID_RE.match(cmd.client_id):
+        raise Invalid(
+            "bad_client_id",
+            f"client_id must be 1-{limits.CLIENT_ID_MAX} letters, digits, '-' or '_'",
+            field="client_id",
+        )
+    existing = state.idea_by_client.get((person.id, cmd.client_id))
+    if existing is not None:
+        idea = state.ideas[existing]
+        return Outcome(result={"idea_id": idea.id, "seq": idea.seq, "duplicate": True})
+    if cmd.table_id is not None and cmd.table_id != person.table_id:
+        raise Forbidden(
+            "wrong_table", f"you sit at table {person.table_id}, not {cmd.table_id}", field="table_id"
+        )
+    text = _clean_text(cmd.text, limits.IDEA_MAX, "text")
+    step = state.steps.get(cmd.step_id) if cmd.step_id else state.step_for(person.table_id, person.role)
+    if step is None:
+        if cmd.step_id:
+            raise NotFound("unknown_step", f"there is no step {cmd.step_id}", field="step_id")
+        raise Conflict("no_step", "your table has no step yet; wait for the facilitator")
+    if not step.audience.includes_table(person.table_id) or step.audience.role not in (None, person.role):
+        raise Forbidden("not_your_step", "that step was not pushed to your table", field="step_id")
+    if step.status is not StepStatus.ACTIVE:
+        raise Conflict("step_closed", "that step has ended; your idea was not added", field="step_id")
+    if not step.collect_ideas:
+        raise Conflict("not_collecting", "this step does not collect ideas", field="step_id")
+    recent = [t for t in state.recent_ideas.get(person.id, ()) if t > now - limits.IDEA_WINDOW_MS]
+    if len(recent) >= limits.IDEAS_PER_WINDOW:
+        raise RateLimited(
+            "rate_limited",
+            f"at most {limits.IDEAS_PER_WINDOW} ideas per {limits.IDEA_WINDOW_MS // 1000} s; wait a moment",
+        )
+    draft = _Draft(state, actor, now)
+    idea_id = f"i{draft.next_seq}"
+    draft.add(
+        "idea.submitted",
+        {
+            "idea_id": idea_id,
+            "client_id": cmd.client_id,
+            "participant_id": person.id,
+            "table_id": person.table_id,
+            "step_id": step.id,
+            "text": text,
+        },
+    )
+    return Outcome(draft.entries, {"idea_id": idea_id, "seq": draft.entries[0].seq, "duplicate": False})
+
+
+def _audience(state: EventState, given: AudienceIn | None, default: dict[str, Any]) -> dict[str, Any]:
+    if given is None:
+        return default
+    tables = None
+    if given.tables is not None:
+        if not given.tables:
+            raise Invalid("empty_audience", "choose at least one table, or all tables", field="audience.tables")
+        unknown = [t for t in given.tables if t not in state.tables]
+        if unknown:
+            raise NotFound("unknown_table", f"no such table: {', '.join(unknown)}", field="audience.tables")
+        tables = list(dict.fromkeys(given.tables))
+    if given.role is not None and given.role not in TABLE_ROLES:
+        raise Invalid("bad_role", f"a step can target {', '.join(TABLE_ROLES)}", field="audience.role")
+    return {"tables": tables, "role": given.role.value if given.role else None}
+
+
+def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outcome:
+    _require_facilitator(actor)
+    text = _clean_text(cmd.text, limits.STEP_TEXT_MAX, "text")
+    default: dict[str, Any] = {"tables": None, "role": None}
+    if cmd.replaces is not None:
+        old = state.steps.get(cmd.replaces)
+        if old is None:
+            raise NotFound("unknown_step", f"there is no step {cmd.replaces}", field="replaces")
+        default = old.audience.to_dict()
+    draft = _Draft(state, actor, now)
+    step_id = f"s{draft.next_seq}"
+    draft.add(
+        "step.pushed",
+        {
+            "step_id": step_id,
+            "text": text,
+            "collect_ideas": cmd.collect_ideas,
+            "audience": _audience(state, cmd.audience, default),
+            "deadline": now + cmd.duration_s * 1000 if cmd.duration_s else None,
+            "replaces": cmd.replaces,
+        },
+    )
+    return Outcome(draft.entries, {"step_id": step_id})
+
+
+def _active_step(state: EventState, step_id: str) -> Any:
+    step = state.steps.get(step_id)
+    if step is None:
+        raise NotFound("unknown_step", f"there is no step {step_id}", field="step_id")
+    if step.status is not StepStatus.ACTIVE:
+        raise Conflict("step_closed", f"step {step_id} has already ended", field="step_id")
+    return step
+
+
+def _extend_step(state: EventState, actor: Actor, cmd: ExtendStep, now: int) -> Outcome:
+    _require_facilitator(actor)
+    step = _active_step(state, cmd.step_id)
+    deadline = max(step.deadline or now, now) + cmd.seconds * 1000
+    draft = _Draft(state, actor, now)
+    draft.add("step.extended", {"step_id": step.id, "deadline": deadline})
+    return Outcome(draft.entries, {"step_id": step.id, "deadline": deadline})
+
+
+def _end_step(state: EventState, actor: Actor, cmd: EndStep, now: int) -> Outcome:
+    _require_facilitator(actor)
+    step = _active_step(state, cmd.step_id)
+    draft = _Draft(state, actor, now)
+    draft.add("step.ended", {"step_id": step.id})
+    return Outcome(draft.entries, {"step_id": step.id})
+
+
+def _idea(state: EventState, idea_id: str) -> Any:
+    idea = state.ideas.get(idea_id)
+    if idea is None:
+        raise NotFound("unknown_idea", f"there is no idea {idea_id}", field="idea_id")
+    return idea
+
+
+def _hide_idea(state: EventState, actor: Actor, cmd: HideIdea, now: int) -> Outcome:
+    _require_facilitator(actor)
+    idea = _idea(state, cmd.idea_id)
+    if idea.hidden:
+        raise Conflict("already_hidden", f"idea {idea.id} is already hidden", field="idea_id")
+    draft = _Draft(state, actor, now)
+    draft.add("idea.hidden", {"idea_id": idea.id, "table_id": idea.table_id, "reason": cmd.reason})
+    return Outcome(draft.entries, {"idea_id": idea.id})
+
+
+def _restore_idea(state: EventState, actor: Actor, cmd: RestoreIdea, now: int) -> Outcome:
+    _require_facilitator(actor)
+    idea = _idea(state, cmd.idea_id)
+    if not idea.hidden:
+        raise Conflict("not_hidden", f"idea {idea.id} is not hidden", field="idea_id")
+    draft = _Draft(state, actor, now)
+    draft.add("idea.restored", {"idea_id": idea.id, "table_id": idea.table_id, "text": idea.text})
+    return Outcome(draft.entries, {"idea_id": idea.id})
+
+
+def _seat(state: EventState, actor: Actor, cmd: Seat, now: int) -> Outcome:
+    target = cmd.participant_id or actor.participant_id
+    if actor.role is not Role.FACILITATOR:
+        if actor.participant_id is None:
+            _require_facilitator(actor)
+        if target != actor.participant_id:
+            raise Forbidden("not_yourself", "participants can only move themselves", field="participant_id")
+    if target is None or target not in state.participants:
+        raise NotFound("unknown_participant", f"there is no participant {target}", field="participant_id")
+    if cmd.table_id not in state.tables:
+        raise NotFound("unknown_table", f"there is no table {cmd.table_id}", field="table_id")
+    if state.participants[target].table_id == cmd.table_id:
+        return Outcome(result={"participant_id": target, "table_id": cmd.table_id, "unchanged": True})
+    draft = _Draft(state, actor, now)
+    draft.add("participant.seated", {"participant_id": target, "table_id": cmd.table_id})
+    return Outcome(draft.entries, {"participant_id": target, "table_id": cmd.table_id})
+
+
+def _set_role(state: EventState, actor: Actor, cmd: SetRole, now: int) -> Outcome:
+    _require_facilitator(actor)
+    if cmd.participant_id not in state.participants:
+        raise NotFound("unknown_participant", f"there is no participant {cmd.participant_id}", field="participant_id")
+    if cmd.role not in TABLE_ROLES:
+        raise Invalid("bad_role", f"a participant's role is one of {', '.join(TABLE_ROLES)}", field="role")
+    draft = _Draft(state, actor, now)
+    draft.add("participant.role_set", {"participant_id": cmd.participant_id, "role": cmd.role.value})
+    return Outcome(draft.entries, {"participant_id": cmd.participant_id, "role": cmd.role.value})
+
+
+_HANDLERS = {
+    SubmitIdea: _submit_idea,
+    PushStep: _push_step,
+    ExtendStep: _extend_step,
+    EndStep: _end_step,
+    HideIdea: _hide_idea,
+    RestoreIdea: _restore_idea,
+    Seat: _seat,
+    SetRole: _set_role,
+}
+
+
+# --- commands that do not come over the websocket ---------------------------------------------
+
+
+def create_event(event_id: str, title: str, tables: list[str], join_code: str, now: int) -> Entry:
+    """The first entry of an event. ``tables`` are display names, numbered 1..N as ids."""
+    clean_title = _clean_text(title, limits.TITLE_MAX, "title")
+    if not 1 <= len(tables) <= limits.TABLES_MAX:
+        raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
+    names = [_clean_text(name, limits.TABLE_NAME_MAX, "tables") for name in tables]
+    if len(set(names)) != len(names):
+        raise Invalid("duplicate_table", "table names must be different", field="tables")
+    payload = {
+        "title": clean_title,
+        "join_code": join_code,
+        "tables": [{"id": str(i), "name": name} for i, name in enumerate(names, start=1)],
+    }
+    return Entry(event_id, 1, now, "event.created", "admin", payload)
+
+
+def join(state: EventState, name: str | None, table_id: str, now: int) -> Outcome:
+    """A new participant sits at ``table_id``; their id is derived from the entry's seq."""
+    if table_id not in state.tables:
+        raise NotFound("unknown_table", f"there is no table {table_id}", field="table_id")
+    clean = name.strip() if name else ""
+    if len(clean) > limits.NAME_MAX:
+        raise Invalid("text_too_long", f"a name has at most {limits.NAME_MAX} characters", field="name")
+    seq = state.seq + 1
+    participant_id = f"p{seq}"
+    entry = Entry(
+        state.id,
+        seq,
+        now,
+        "participant.joined",
+        f"participant:{participant_id}",
+        {"participant_id": participant_id, "name": clean or None, "table_id": table_id, "role": "participant"},
+    )
+    return Outcome([entry], {"participant_id": participant_id, "table_id": table_id})

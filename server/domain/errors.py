@@ -1,0 +1,55 @@
+"""Errors raised by the domain when a command cannot be carried out.
+
+Every error carries a stable machine-readable ``code``, a sentence for people, and the
+``field`` it is about when there is one. Transports map the class to a status::
+
+    DomainError
+     ├── Invalid       400  the command is malformed or breaks a documented limit
+     ├── Unauthorized  401  no valid token (unknown, expired, wrong event)
+     ├── Forbidden     403  the actor's role may not do this
+     ├── NotFound      404  the event, table, step or idea does not exist
+     ├── Conflict      409  the current state does not allow it (the step has ended, ...)
+     └── RateLimited   429  too many ideas too quickly
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"code": self.code, "message": self.message}
+        if self.field:
+            out["field"] = self.field
+        return out
+
+
+class Invalid(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class RateLimited(DomainError):
+    status = 429

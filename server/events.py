@@ -1,0 +1,92 @@
+"""Creating events and resolving tokens: the glue that the web app and the CLI share."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from .domain.commands import create_event
+from .domain.errors import Invalid, Unauthorized
+from .domain.model import Role
+from .security import hash_token, new_event_id, new_join_code, new_token
+from .storage.store import Store
+from .storage.tables import TokenRow
+
+STAFF_TOKEN_ROLES = (Role.FACILITATOR, Role.ORGANISER, Role.WALL)
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedEvent:
+    event_id: str
+    title: str
+    join_code: str
+    tokens: dict[str, str]  # role -> plain token, shown once
+
+    def urls(self, base: str) -> dict[str, str]:
+        base = base.rstrip("/")
+        e = self.event_id
+        return {
+            "join": f"{base}/join?code={self.join_code}",
+            "console": f"{base}/e/{e}/console#token={self.tokens['facilitator']}",
+            "organiser": f"{base}/e/{e}/organiser#token={self.tokens['organiser']}",
+            "wall": f"{base}/e/{e}/wall#token={self.tokens['wall']}",
+        }
+
+    def to_dict(self, base: str) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "title": self.title,
+            "join_code": self.join_code,
+            "tokens": self.tokens,
+            "urls": self.urls(base),
+        }
+
+
+def table_names(tables: int | list[str]) -> list[str]:
+    if isinstance(tables, int):
+        return [f"Table {i}" for i in range(1, tables + 1)]
+    return tables
+
+
+def new_event(store: Store, title: str, tables: int | list[str]) -> CreatedEvent:
+    """Validate, then write the event, its first entry and its staff tokens in one transaction."""
+    if isinstance(tables, int) and not 1 <= tables <= 500:
+        raise Invalid("bad_tables", "an event has 1 to 500 tables", field="tables")
+    now = time.time_ns() // 1_000_000
+    for _attempt in range(5):
+        event_id, code = new_event_id(), new_join_code()
+        first = create_event(event_id, title, table_names(tables), code, now)
+        tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
+        rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
+        try:
+            store.create_event(first, rows)
+        except IntegrityError:  # a join code or id already taken: draw again
+            continue
+        return CreatedEvent(event_id, first.payload["title"], code, tokens)
+    raise RuntimeError("could not draw a free join code")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    event_id: str
+    role: Role
+    participant_id: str | None
+    expires_at: int | None = None
+
+    def check_expiry(self, now: int) -> None:
+        if self.expires_at is not None and self.expires_at <= now:
+            raise Unauthorized("token_expired", "this token has expired; join again")
+
+
+def resolve_token(store: Store, token: str | None, now: int) -> Principal:
+    if not token:
+        raise Unauthorized("missing_token", "this needs a token")
+    row = store.token(hash_token(token))
+    if row is None:
+        raise Unauthorized("bad_token", "this token is not valid (it may belong to another server)")
+    principal = Principal(row.event_id, Role(row.role), row.participant_id, row.expires_at)
+    principal.check_expiry(now)
+    return principal

@@ -1,0 +1,1 @@
+"""The live hub: rooms (one per event), connections with bounded send queues, and the broker."""

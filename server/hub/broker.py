@@ -1,0 +1,69 @@
+"""Pub/sub between the process that commits an entry and every process holding connections.
+
+The interface is deliberately small so that a Redis backend can replace the in-process one
+without touching the rooms. Messages are strings; a channel carries one event's entries.
+Brokers only carry live traffic: anything missed is read back from the database by ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class Broker:
+    async def connect(self) -> None:
+        raise NotImplementedError
+
+    async def disconnect(self) -> None:
+        raise NotImplementedError
+
+    async def publish(self, channel: str, message: str) -> None:
+        raise NotImplementedError
+
+    def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
+        raise NotImplementedError
+
+
+class MemoryBroker(Broker):
+    """One process: every subscriber of a channel gets every message, in publish order."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[str | None]]] = {}
+
+    async def connect(self) -> None:
+        return None
+
+    async def disconnect(self) -> None:
+        for queues in self._subscribers.values():
+            for queue in queues:
+                queue.put_nowait(None)
+
+    async def publish(self, channel: str, message: str) -> None:
+        for queue in self._subscribers.get(channel, ()):
+            queue.put_nowait(message)
+
+    @asynccontextmanager  # type: ignore[arg-type]
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._subscribers.setdefault(channel, set()).add(queue)
+
+        async def messages() -> AsyncIterator[str]:
+            while (message := await queue.get()) is not None:
+                yield message
+
+        try:
+            yield messages()
+        finally:
+            queues = self._subscribers.get(channel)
+            if queues is not None:
+                queues.discard(queue)
+                if not queues:
+                    del self._subscribers[channel]
+
+
+def create_broker(url: str) -> Broker:
+    if url.startswith("memory://"):
+        return MemoryBroker()
+    raise ValueError(f"unsupported BROKER_URL {url!r}: this version supports memory://")

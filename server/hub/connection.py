@@ -1,0 +1,85 @@
+"""One websocket connection: a bounded outbox drained by its own sender task.
+
+Fan-out only appends already-encoded text to outboxes (never awaits), so one slow phone can
+never hold up the room; a phone whose outbox overflows is closed and resumes by ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from ..domain.view import Viewer
+
+CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and resume
+
+
+class Conn:
+    __slots__ = ("viewer", "table_id", "seq", "ready", "_send", "_close", "_out", "_held", "_wake", "_max", "overflowed")
+
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        close: Callable[[int, str], Awaitable[None]],
+        viewer: Viewer,
+        table_id: str | None,
+        max_queue: int,
+    ) -> None:
+        self.viewer = viewer
+        self.table_id = table_id
+        self.seq = 0  # last entry seq queued to this connection
+        self.ready = False  # until the welcome is queued, live entries are held back
+        self._send, self._close = send, close
+        self._out: deque[str] = deque()
+        self._held: list[tuple[int, str]] = []
+        self._wake = asyncio.Event()
+        self._max = max_queue
+        self.overflowed = False
+
+    def send(self, text: str) -> None:
+        if self.overflowed:
+            return
+        if len(self._out) >= self._max:
+            self.overflowed = True
+            self._out.clear()
+        else:
+            self._out.append(text)
+        self._wake.set()
+
+    def kick(self) -> None:
+        """Close this connection soon so that the client resumes from the database."""
+        self.overflowed = True
+        self._out.clear()
+        self._wake.set()
+
+    def send_entry(self, seq: int, text: str) -> None:
+        if not self.ready:
+            self._held.append((seq, text))
+        elif seq > self.seq:
+            self.seq = seq
+            self.send(text)
+
+    def start(self, seq: int, first: list[str]) -> None:
+        """Queue the welcome (and any replayed entries) up to ``seq``, then the live entries held meanwhile."""
+        for text in first:
+            self.send(text)
+        self.seq = seq
+        self.ready = True
+        held, self._held = self._held, []
+        for s, text in held:
+            self.send_entry(s, text)
+
+    async def run_sender(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._out:
+                await self._send(self._out.popleft())
+            if self.overflowed:
+                await self._close(CLOSE_TOO_SLOW, "too far behind: reconnect and resume with after=<last seq>")
+                return
+
+    @property
+    def queued(self) -> int:
+        return len(self._out)

@@ -1,0 +1,281 @@
+"""A room: one event's live state in this process, its command queue, and its connections.
+
+Every change goes through :meth:`Room.execute`: commands queued while a commit is in flight are
+decided one after another against the state and written together in ONE transaction (group
+commit); only after it commits are they acknowledged and published. The room's listener takes
+published entries from the broker and fans them out, encoded once, to the connections allowed
+to see them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.commands import Outcome
+from ..domain.errors import DomainError
+from ..domain.fold import apply, fold
+from ..domain.model import Entry, EventState
+from ..domain.view import Viewer, reach, redact, snapshot, visible
+from ..storage.store import SeqConflict, Store, dumps, iter_all
+from ..storage.tables import TokenRow
+from .broker import Broker
+from .connection import Conn
+
+log = logging.getLogger("wholeroom.room")
+
+RESUME_MAX_ENTRIES = 2000  # a phone further behind than this gets a fresh snapshot instead
+PRESENCE_INTERVAL_S = 1.0
+
+Decider = Callable[[EventState, int], Outcome]
+TokenMaker = Callable[[Outcome], list[TokenRow]]
+
+
+class Unavailable(DomainError):
+    status = 503
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def encode_entry(entry: Entry) -> str:
+    return dumps({"type": "entry", **entry.to_dict()})
+
+
+@dataclass(slots=True)
+class _Pending:
+    decide: Decider
+    tokens: TokenMaker | None
+    future: asyncio.Future[Outcome]
+
+
+def _settle(future: asyncio.Future[Outcome], result: Outcome | BaseException) -> None:
+    if future.done():
+        return
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
+class Room:
+    def __init__(self, state: EventState, store: Store, broker: Broker, writer: Executor) -> None:
+        self.event_id = state.id
+        self.state = state
+        self.committed_seq = state.seq
+        self.channel = f"event:{state.id}"
+        self._store, self._broker, self._writer = store, broker, writer
+        self._pending: list[_Pending] = []
+        self._flushing = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.staff: set[Conn] = set()
+        self.by_table: dict[str, set[Conn]] = {}
+        self.by_participant: dict[str, set[Conn]] = {}
+        self._presence_dirty = False
+        self.listening = asyncio.Event()
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._spawn(self._listen())
+        self._spawn(self._presence_loop())
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- the one write path -----------------------------------------------------------------
+
+    async def execute(self, decide: Decider, tokens: TokenMaker | None = None) -> Outcome:
+        """Decide, commit, then acknowledge: resolves once the entries are durable."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(decide, tokens, future))
+        if not self._flushing:
+            self._flushing = True
+            self._spawn(self._flush())
+        return await asyncio.shield(future)
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await self._commit_batch(batch)
+        finally:
+            self._flushing = False
+
+    async def _commit_batch(self, batch: list[_Pending]) -> None:
+        now = now_ms()
+        expected = self.state.seq
+        entries: list[Entry] = []
+        tokens: list[TokenRow] = []
+        decided: list[tuple[_Pending, Outcome]] = []
+        for item in batch:
+            try:
+                outcome = item.decide(self.state, now)
+                for entry in outcome.entries:
+                    apply(self.state, entry)
+            except DomainError as exc:
+                _settle(item.future, exc)
+                continue
+            entries.extend(outcome.entries)
+            if item.tokens is not None:
+                tokens.extend(item.tokens(outcome))
+            decided.append((item, outcome))
+        if entries:
+            loop = asyncio.get_running_loop()
+            try:
+                await loop.run_in_executor(self._writer, self._store.append, self.event_id, expected, entries, tokens)
+            except Exception as exc:  # the database refused: nothing was written, so nothing is acked
+                log.error("commit failed for event %s at seq %d: %r", self.event_id, expected, exc)
+                await self._reload()
+                code = "conflict_retry" if isinstance(exc, SeqConflict) else "storage_unavailable"
+                for item, _ in decided:
+                    _settle(item.future, Unavailable(code, "the change was not saved; please retry"))
+                return
+            self.committed_seq = entries[-1].seq
+            await self._broker.publish(self.channel, "\n".join(encode_entry(e) for e in entries))
+        for item, outcome in decided:
+            _settle(item.future, outcome)
+
+    async def _reload(self) -> None:
+        """Throw away unsaved state: read the transcript again and make every phone resume."""
+        state = await asyncio.to_thread(lambda: fold(self.event_id, iter_all(self._store, self.event_id)))
+        self.state, self.committed_seq = state, state.seq
+        for conn in self._all_conns():
+            conn.kick()
+
+    # --- fan-out ----------------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        async with self._broker.subscribe(self.channel) as messages:  # type: ignore[attr-defined]
+            self.listening.set()
+            async for message in messages:
+                for line in message.split("\n"):
+                    data = json.loads(line)
+                    data.pop("type")
+                    entry = Entry.from_dict(data)
+                    if entry.seq == self.state.seq + 1:  # written by another process
+                        apply(self.state, entry)
+                        self.committed_seq = entry.seq
+                    self.deliver(entry, line)
+
+    def deliver(self, entry: Entry, text: str) -> None:
+        for conn in self.staff:
+            conn.send_entry(entry.seq, text)
+        r = reach(self.state, entry)
+        tables = self.by_table.keys() if r.tables is None else r.tables
+        for table_id in tables:
+            for conn in self.by_table.get(table_id, ()):
+                conn.send_entry(entry.seq, text)
+        if r.participant is not None:
+            for conn in list(self.by_participant.get(r.participant, ())):
+                conn.send_entry(entry.seq, text)
+                if entry.kind in ("participant.seated", "participant.role_set"):
+                    self._reseat(conn)
+        if entry.kind == "participant.joined":
+            self._presence_dirty = True
+
+    def _reseat(self, conn: Conn) -> None:
+        """A phone whose table or role changed starts again from a snapshot of its new view."""
+        person = self.state.participants[conn.viewer.participant_id or ""]
+        if conn.table_id != person.table_id:
+            self._unindex(conn)
+            conn.table_id = person.table_id
+            self._index(conn)
+        conn.send(self._welcome(conn, snapshot(self.state, conn.viewer)))
+        conn.seq = max(conn.seq, self.state.seq)
+
+    # --- connections ------------------------------------------------------------------------
+
+    def _all_conns(self) -> list[Conn]:
+        return [*self.staff, *(c for conns in self.by_table.values() for c in conns)]
+
+    def _index(self, conn: Conn) -> None:
+        if conn.viewer.is_staff:
+            self.staff.add(conn)
+        else:
+            self.by_table.setdefault(conn.table_id or "", set()).add(conn)
+            self.by_participant.setdefault(conn.viewer.participant_id or "", set()).add(conn)
+        self._presence_dirty = True
+
+    def _unindex(self, conn: Conn) -> None:
+        self.staff.discard(conn)
+        for index, key in ((self.by_table, conn.table_id), (self.by_participant, conn.viewer.participant_id)):
+            conns = index.get(key or "")
+            if conns is not None:
+                conns.discard(conn)
+                if not conns:
+                    del index[key or ""]
+        self._presence_dirty = True
+
+    def _welcome(self, conn: Conn, snap: dict[str, Any] | None, resumed_from: int | None = None) -> str:
+        return dumps(
+            {
+                "type": "welcome",
+                "event_id": self.event_id,
+                "seq": self.state.seq if snap is not None else self.committed_seq,
+                "now": now_ms(),
+                "role": conn.viewer.role.value,
+                "participant_id": conn.viewer.participant_id,
+                "resumed_from": resumed_from,
+                "snapshot": snap,
+            }
+        )
+
+    async def attach(self, conn: Conn, after: int | None) -> None:
+        """Register ``conn`` and queue what it missed: entries after ``after``, or a snapshot."""
+        viewer = conn.viewer
+        if viewer.participant_id is not None:
+            conn.table_id = self.state.participants[viewer.participant_id].table_id
+        self._index(conn)
+        upto = self.committed_seq
+        person = self.state.participants.get(viewer.participant_id or "")
+        can_resume = (
+            after is not None
+            and 0 < after <= upto
+            and upto - after <= RESUME_MAX_ENTRIES
+            and (person is None or person.seated_seq <= after)
+        )
+        if not can_resume:
+            conn.start(self.state.seq, [self._welcome(conn, snapshot(self.state, viewer))])
+            return
+        assert after is not None
+        missed = await asyncio.to_thread(self._store.entries, self.event_id, after, upto)
+        texts = [self._welcome(conn, None, resumed_from=after)]
+        texts += [encode_entry(redact(self.state, e, viewer)) for e in missed if visible(self.state, e, viewer)]
+        conn.start(upto, texts)
+
+    def detach(self, conn: Conn) -> None:
+        self._unindex(conn)
+
+    # --- presence ---------------------------------------------------------------------------
+
+    def presence(self) -> dict[str, Any]:
+        return {
+            "type": "presence",
+            "connected": {t: len(self.by_table.get(t, ())) for t in self.state.tables},
+            "joined": self.state.joined_per_table(),
+            "staff": len(self.staff),
+        }
+
+    async def _presence_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_INTERVAL_S)
+            if self._presence_dirty and self.staff:
+                self._presence_dirty = False
+                text = dumps(self.presence())
+                for conn in self.staff:
+                    conn.send(text)

@@ -1,0 +1,55 @@
+"""The rooms of this process, loaded on first use by folding the event's transcript."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from ..domain.errors import NotFound
+from ..domain.fold import fold
+from ..storage.store import Store, iter_all
+from .broker import Broker
+from .room import Room
+
+
+class Rooms:
+    def __init__(self, store: Store, broker: Broker) -> None:
+        self.store, self.broker = store, broker
+        # SQLite has one writer at a time anyway; one thread keeps commits in order and off the loop.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wholeroom-writer")
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Future[Room]] = {}
+
+    async def get(self, event_id: str) -> Room:
+        room = self._rooms.get(event_id)
+        if room is not None:
+            return room
+        if event_id in self._loading:
+            return await asyncio.shield(self._loading[event_id])
+        future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
+        self._loading[event_id] = future
+        try:
+            state = await asyncio.to_thread(lambda: fold(event_id, iter_all(self.store, event_id)))
+            if state.seq == 0:
+                raise NotFound("unknown_event", f"there is no event {event_id}")
+            room = Room(state, self.store, self.broker, self.writer)
+            room.start()
+            await room.listening.wait()
+            self._rooms[event_id] = room
+            future.set_result(room)
+            return room
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: other waiters re-raise it themselves
+            raise
+        finally:
+            del self._loading[event_id]
+
+    def loaded(self) -> list[Room]:
+        return list(self._rooms.values())
+
+    async def close(self) -> None:
+        for room in self._rooms.values():
+            await room.stop()
+        self._rooms.clear()
+        self.writer.shutdown(wait=True)

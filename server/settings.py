@@ -1,0 +1,43 @@
+"""All configuration, read from the environment (or a ``.env`` file) in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WHOLEROOM_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///data/wholeroom.db",
+        validation_alias=AliasChoices("DATABASE_URL", "WHOLEROOM_DATABASE_URL"),
+        description="SQLAlchemy URL. SQLite (the default) or postgresql+psycopg://...",
+    )
+    broker_url: str = Field(
+        default="memory://",
+        validation_alias=AliasChoices("BROKER_URL", "WHOLEROOM_BROKER_URL"),
+        description="Where live entries are published: memory:// (one process).",
+    )
+    admin_secret: str | None = Field(
+        default=None, description="Secret for /admin and POST /api/events; generated and printed once if unset."
+    )
+    public_url: str | None = Field(
+        default=None, description="Base URL printed by the CLI and put in QR codes (default: the request's own)."
+    )
+    token_ttl_days: int = Field(default=14, ge=1, description="How long participant tokens stay valid.")
+    send_queue_max: int = Field(
+        default=512, ge=8, description="Messages queued for one connection before it is closed to resume later."
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL", description="NORMAL survives a killed process; FULL also survives power loss."
+    )
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :])
+        return None

@@ -1,0 +1,209 @@
+"""The one module that commits. Synchronous (it runs in a worker thread), one transaction per append.
+
+``append`` writes transcript entries, updates the read tables and advances the event's
+``last_seq`` with a compare-and-set, all in one transaction: if another writer got there first
+the append raises :class:`SeqConflict` and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel, create_engine
+
+from ..domain.model import Entry
+from .tables import EntryRow, EventRow, IdeaRow, ParticipantRow, SettingRow, TokenRow
+
+
+class SeqConflict(RuntimeError):
+    """Another writer appended to the event since our state was read."""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process (only power loss can cost the last commits).
+            cur.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> None:
+        SQLModel.metadata.create_all(self.engine)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def create_event(self, first: Entry, tokens: list[TokenRow]) -> None:
+        """Insert the event row and its first entry (seq 1) with its staff tokens."""
+        p = first.payload
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(EventRow),
+                [{"id": first.event_id, "title": p["title"], "join_code": p["join_code"], "created_at": first.at,
+                  "last_seq": 0}],
+            )
+            self._append(conn, first.event_id, 0, [first], tokens)
+
+    def append(self, event_id: str, expected_seq: int, entries: list[Entry], tokens: list[TokenRow]) -> None:
+        with self.engine.begin() as conn:
+            self._append(conn, event_id, expected_seq, entries, tokens)
+
+    def _append(
+        self, conn: Connection, event_id: str, expected_seq: int, entries: list[Entry], tokens: list[TokenRow]
+    ) -> None:
+        if not entries:
+            return
+        last = entries[-1].seq
+        done = conn.execute(
+            update(EventRow)
+            .where(EventRow.id == event_id, EventRow.last_seq == expected_seq)  # type: ignore[arg-type]
+            .values(last_seq=last)
+        )
+        if done.rowcount != 1:
+            raise SeqConflict(f"event {event_id} is no longer at seq {expected_seq}")
+        conn.execute(
+            insert(EntryRow),
+            [
+                {"event_id": e.event_id, "seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor,
+                 "payload": dumps(e.payload)}
+                for e in entries
+            ],
+        )
+        for entry in entries:
+            project = _PROJECTIONS.get(entry.kind)
+            if project:
+                project(conn, entry)
+        if tokens:
+            conn.execute(insert(TokenRow), [t.model_dump() for t in tokens])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(SettingRow), [{"key": key, "value": value}])
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def entries(self, event_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[Entry]:
+        q = select(EntryRow).where(EntryRow.event_id == event_id, EntryRow.seq > after)  # type: ignore[arg-type]
+        if upto is not None:
+            q = q.where(EntryRow.seq <= upto)  # type: ignore[arg-type]
+        q = q.order_by(EntryRow.seq)  # type: ignore[arg-type]
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [Entry(event_id, r.seq, r.at, r.kind, r.actor, json.loads(r.payload)) for r in rows]
+
+    def last_seq(self, event_id: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(EventRow.last_seq).where(EventRow.id == event_id)).scalar_one_or_none()  # type: ignore[arg-type]
+
+    def event_by_code(self, join_code: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(EventRow.id).where(EventRow.join_code == join_code)).scalar_one_or_none()  # type: ignore[arg-type]
+
+    def events(self) -> list[EventRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(EventRow).order_by(EventRow.created_at)).all()  # type: ignore[arg-type]
+        return [EventRow(**r._mapping) for r in rows]
+
+    def token(self, token_hash: str) -> TokenRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(TokenRow).where(TokenRow.hash == token_hash)).first()  # type: ignore[arg-type]
+        return TokenRow(**row._mapping) if row else None
+
+    def setting(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar_one_or_none()  # type: ignore[arg-type]
+
+    def ideas(self, event_id: str) -> list[IdeaRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(IdeaRow).where(IdeaRow.event_id == event_id).order_by(IdeaRow.seq)  # type: ignore[arg-type]
+            ).all()
+        return [IdeaRow(**r._mapping) for r in rows]
+
+
+# --- read-table projections: one function per entry kind that touches a read table ------------
+
+
+def _joined(conn: Connection, e: Entry) -> None:
+    p = e.payload
+    conn.execute(
+        insert(ParticipantRow),
+        [{"event_id": e.event_id, "id": p["participant_id"], "name": p["name"], "table_id": p["table_id"],
+          "role": p["role"], "joined_at": e.at}],
+    )
+
+
+def _participant_update(**fields: str) -> Callable[[Connection, Entry], None]:
+    def project(conn: Connection, e: Entry) -> None:
+        p = e.payload
+        conn.execute(
+            update(ParticipantRow)
+            .where(ParticipantRow.event_id == e.event_id, ParticipantRow.id == p["participant_id"])  # type: ignore[arg-type]
+            .values({column: p[key] for column, key in fields.items()})
+        )
+
+    return project
+
+
+def _idea_submitted(conn: Connection, e: Entry) -> None:
+    p = e.payload
+    conn.execute(
+        insert(IdeaRow),
+        [{"event_id": e.event_id, "id": p["idea_id"], "seq": e.seq, "participant_id": p["participant_id"],
+          "client_id": p["client_id"], "table_id": p["table_id"], "step_id": p["step_id"], "text": p["text"],
+          "at": e.at, "hidden": False}],
+    )
+
+
+def _idea_visibility(hidden: bool) -> Callable[[Connection, Entry], None]:
+    def project(conn: Connection, e: Entry) -> None:
+        conn.execute(
+            update(IdeaRow)
+            .where(IdeaRow.event_id == e.event_id, IdeaRow.id == e.payload["idea_id"])  # type: ignore[arg-type]
+            .values(hidden=hidden)
+        )
+
+    return project
+
+
+_PROJECTIONS: dict[str, Callable[[Connection, Entry], None]] = {
+    "participant.joined": _joined,
+    "participant.seated": _participant_update(table_id="table_id"),
+    "participant.role_set": _participant_update(role="role"),
+    "idea.submitted": _idea_submitted,
+    "idea.hidden": _idea_visibility(True),
+    "idea.restored": _idea_visibility(False),
+}
+
+
+def iter_all(store: Store, event_id: str, batch: int = 5000) -> Iterable[Entry]:
+    """Every entry of an event, read in batches so a long transcript never sits in memory twice."""
+    after = 0
+    while True:
+        chunk = store.entries(event_id, after=after, limit=batch)
+        if not chunk:
+            return
+        yield from chunk
+        after = chunk[-1].seq

@@ -1,0 +1,77 @@
+"""Database tables. ``entry`` is the transcript; the others are read tables kept in step with it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+
+    id: str = Field(primary_key=True, max_length=32)
+    title: str
+    join_code: str = Field(unique=True, index=True, max_length=16)
+    created_at: int
+    last_seq: int = 0  # the per-event counter that makes seq gapless (compare-and-set on append)
+
+
+class EntryRow(SQLModel, table=True):
+    __tablename__ = "entry"
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    seq: int = Field(primary_key=True)
+    at: int
+    kind: str = Field(max_length=40)
+    actor: str = Field(max_length=64)
+    payload: str  # JSON text
+
+
+class TokenRow(SQLModel, table=True):
+    """Access tokens, stored as SHA-256 hashes; the plain token is shown once and never stored."""
+
+    __tablename__ = "token"
+
+    hash: str = Field(primary_key=True, max_length=64)
+    event_id: str = Field(foreign_key="event.id", index=True, max_length=32)
+    role: str = Field(max_length=16)
+    participant_id: str | None = Field(default=None, max_length=32)
+    created_at: int
+    expires_at: int | None = None
+
+
+class ParticipantRow(SQLModel, table=True):
+    __tablename__ = "participant"
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    id: str = Field(primary_key=True, max_length=32)
+    name: str | None = None
+    table_id: str = Field(max_length=16)
+    role: str = Field(max_length=16)
+    joined_at: int
+
+
+class IdeaRow(SQLModel, table=True):
+    __tablename__ = "idea"
+    __table_args__ = (
+        UniqueConstraint("event_id", "participant_id", "client_id", name="uq_idea_client"),
+        Index("ix_idea_table", "event_id", "table_id"),
+    )
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    id: str = Field(primary_key=True, max_length=32)
+    seq: int
+    participant_id: str = Field(max_length=32)
+    client_id: str = Field(max_length=64)
+    table_id: str = Field(max_length=16)
+    step_id: str = Field(max_length=32)
+    text: str
+    at: int
+    hidden: bool = False
+
+
+class SettingRow(SQLModel, table=True):
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str

@@ -1,0 +1,1 @@
+"""HTTP and websocket glue over the domain, the rooms and the store."""

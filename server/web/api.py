@@ -1,0 +1,145 @@
+"""The JSON API. Every change goes through a room's ``execute``, like websocket commands do."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..domain import limits
+from ..domain.commands import COMMAND_ADAPTER, decide, join
+from ..domain.errors import Forbidden, Invalid, NotFound
+from ..domain.model import Actor, Role
+from ..domain.view import Viewer, snapshot
+from ..events import new_event
+from ..hub.room import now_ms
+from ..security import hash_token, new_token, normalise_join_code
+from ..storage.store import dumps
+from ..storage.tables import TokenRow
+from .deps import PrincipalDep, ServicesDep, base_url, limited_body, require_admin
+
+router = APIRouter(prefix="/api")
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=limits.TITLE_MAX)
+    tables: int | list[str] = Field(description="How many numbered tables, or their names")
+
+
+class JoinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=20)
+    table_id: str = Field(max_length=16)
+    name: str | None = Field(default=None, max_length=limits.NAME_MAX)
+
+
+@router.post("/events", status_code=201, dependencies=[Depends(require_admin), Depends(limited_body)])
+async def create_event(body: EventCreate, request: Request, services: ServicesDep) -> dict[str, Any]:
+    created = await asyncio.to_thread(new_event, services.store, body.title, body.tables)
+    return created.to_dict(base_url(request, services))
+
+
+@router.get("/events", dependencies=[Depends(require_admin)])
+async def list_events(services: ServicesDep) -> list[dict[str, Any]]:
+    rows = await asyncio.to_thread(services.store.events)
+    return [{"event_id": r.id, "title": r.title, "join_code": r.join_code, "created_at": r.created_at} for r in rows]
+
+
+async def _event_for_code(services: ServicesDep, code: str) -> str:
+    event_id = await asyncio.to_thread(services.store.event_by_code, normalise_join_code(code))
+    if event_id is None:
+        raise NotFound("unknown_code", f"no event has the join code {code!r}; check it on the wall", field="code")
+    return event_id
+
+
+@router.get("/join/{code}")
+async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
+    room = await services.rooms.get(await _event_for_code(services, code))
+    state = room.state
+    return {
+        "event_id": state.id,
+        "title": state.title,
+        "join_code": state.join_code,
+        "tables": [{"id": t.id, "name": t.name} for t in state.tables.values()],
+    }
+
+
+@router.post("/join", status_code=201, dependencies=[Depends(limited_body)])
+async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]:
+    room = await services.rooms.get(await _event_for_code(services, body.code))
+    token = new_token()
+    expires = now_ms() + services.settings.token_ttl_days * 86_400_000
+
+    def token_rows(outcome: Any) -> list[TokenRow]:
+        pid = outcome.result["participant_id"]
+        return [
+            TokenRow(hash=hash_token(token), event_id=room.event_id, role=Role.PARTICIPANT.value,
+                     participant_id=pid, created_at=now_ms(), expires_at=expires)
+        ]
+
+    outcome = await room.execute(lambda state, now: join(state, body.name, body.table_id, now), token_rows)
+    return {
+        "event_id": room.event_id,
+        "participant_id": outcome.result["participant_id"],
+        "table_id": body.table_id,
+        "token": token,
+        "expires_at": expires,
+        "phone_url": f"/e/{room.event_id}/phone",
+    }
+
+
+@router.post("/events/{event_id}/commands", dependencies=[Depends(limited_body)])
+async def run_command(event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+    try:
+        command = COMMAND_ADAPTER.validate_json(await request.body())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Invalid("invalid", f"{where}: {first['msg']}", field=where) from None
+    room = await services.rooms.get(event_id)
+    actor = Actor(principal.role, principal.participant_id)
+    outcome = await room.execute(lambda state, now: decide(state, actor, command, now))
+    return {"ok": True, **outcome.result}
+
+
+@router.get("/events/{event_id}/snapshot")
+async def read_snapshot(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+    room = await services.rooms.get(event_id)
+    return snapshot(room.state, Viewer(principal.role, principal.participant_id))
+
+
+@router.get("/events/{event_id}/transcript", response_class=StreamingResponse)
+async def read_transcript(
+    event_id: str,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> Response:
+    """The transcript as JSON Lines, ``limit`` entries after ``after``; page with the last seq."""
+    if principal.role not in (Role.FACILITATOR, Role.ORGANISER):
+        raise Forbidden("staff_only", "only facilitator and organiser tokens read the transcript")
+    entries = await asyncio.to_thread(services.store.entries, event_id, after, None, limit)
+    body = "".join(dumps(e.to_dict()) + "\n" for e in entries)
+    headers = {"X-Next-After": str(entries[-1].seq if entries else after)}
+    return Response(body, media_type="application/x-ndjson", headers=headers)
+
+
+@router.get("/events/{event_id}/qr.svg")
+async def join_qr(
+    event_id: str, request: Request, services: ServicesDep, table: Annotated[str | None, Query(max_length=16)] = None
+) -> Response:
+    """A QR code for the join page, optionally seating the phone at ``table`` directly."""
+    room = await services.rooms.get(event_id)
+    if table is not None and table not in room.state.tables:
+        raise NotFound("unknown_table", f"there is no table {table}", field="table")
+    url = f"{base_url(request, services)}/join?code={room.state.join_code}"
+    if table is not None:
+        url += f"&table={table}"
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, title=f"Join: {url}")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})

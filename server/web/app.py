@@ -1,0 +1,87 @@
+"""The application factory: ``create_app(settings)`` wires storage, broker, rooms and routes."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from ..domain.errors import DomainError
+from ..hub.broker import create_broker
+from ..hub.rooms import Rooms
+from ..security import hash_token
+from ..settings import Settings
+from ..storage.store import Store, make_engine
+from . import api, pages, ws
+from .app_paths import STATIC_DIR
+from .services import Services
+
+log = logging.getLogger("wholeroom")
+
+
+
+def open_store(settings: Settings) -> Store:
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
+    store.create_schema()
+    return store
+
+
+def admin_secret_hash(settings: Settings, store: Store) -> str:
+    """The admin secret from settings, or one generated at first start and printed once."""
+    if settings.admin_secret:
+        return hash_token(settings.admin_secret)
+    stored = store.setting("admin_secret_hash")
+    if stored:
+        return stored
+    secret = secrets.token_urlsafe(18)
+    store.set_setting("admin_secret_hash", hash_token(secret))
+    print(f"\n  Admin secret (shown only once, keep it): {secret}\n  Use it on /admin to create events.\n")
+    return hash_token(secret)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings)
+        broker = create_broker(settings.broker_url)
+        await broker.connect()
+        services = Services(settings, store, broker, Rooms(store, broker), admin_secret_hash(settings, store))
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.rooms.close()
+            await broker.disconnect()
+            store.engine.dispose()
+            gc.unfreeze()
+
+    app = FastAPI(title="Wholeroom", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse({"error": exc.to_dict()}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return JSONResponse(
+            {"error": {"code": "invalid", "message": f"{where}: {first['msg']}", "field": where}}, status_code=422
+        )
+
+    app.include_router(api.router)
+    app.include_router(ws.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

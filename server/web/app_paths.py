@@ -1,0 +1,9 @@
+"""Where the client's templates and static files live (``client/`` beside ``server/``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CLIENT_DIR = Path(__file__).resolve().parents[2] / "client"
+TEMPLATES_DIR = CLIENT_DIR / "templates"
+STATIC_DIR = CLIENT_DIR / "static"

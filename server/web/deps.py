@@ -1,0 +1,60 @@
+"""Dependencies shared by the routes: the services, the caller's token, body limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from ..domain import limits
+from ..domain.errors import Forbidden, Invalid, Unauthorized
+from ..events import Principal
+from ..security import hash_token, same_secret
+from .services import Services
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("bad_authorization", "send 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+BearerDep = Annotated[str | None, Depends(bearer)]
+
+
+async def principal_for(event_id: str, services: ServicesDep, token: BearerDep) -> Principal:
+    principal = await services.principal(token)
+    if principal.event_id != event_id:
+        raise Forbidden("other_event", "this token belongs to another event")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(principal_for)]
+
+
+def require_admin(services: ServicesDep, token: BearerDep) -> None:
+    if not token or not same_secret(hash_token(token), services.admin_secret_hash):
+        raise Unauthorized("bad_admin_secret", "the admin secret is missing or wrong")
+
+
+async def limited_body(request: Request) -> None:
+    size = request.headers.get("content-length")
+    if size is not None and int(size) > limits.MESSAGE_MAX_BYTES:
+        raise Invalid("too_large", f"the body has {size} bytes; the limit is {limits.MESSAGE_MAX_BYTES}")
+    if len(await request.body()) > limits.MESSAGE_MAX_BYTES:
+        raise Invalid("too_large", f"the body is over the {limits.MESSAGE_MAX_BYTES}-byte limit")
+
+
+def base_url(request: Request, services: Services) -> str:
+    return services.settings.public_url or str(request.base_url).rstrip("/")

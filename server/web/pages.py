@@ -1,0 +1,56 @@
+"""Server-rendered pages. Each renders a template; data arrives over the websocket and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.templating import Jinja2Templates
+
+from .. import __version__
+from .app_paths import TEMPLATES_DIR
+from .deps import ServicesDep
+
+router = APIRouter()
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"version": __version__, **context})
+
+
+@router.get("/healthz", response_class=PlainTextResponse)
+async def healthz(services: ServicesDep) -> str:
+    return "ok"
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    return _page(request, "home.html")
+
+
+@router.get("/join", response_class=HTMLResponse)
+async def join_page(request: Request, code: str = "", table: str = "") -> HTMLResponse:
+    return _page(request, "join.html", code=code[:20], table=table[:16])
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin_page(request: Request) -> HTMLResponse:
+    return _page(request, "admin.html")
+
+
+@router.get("/e/{event_id}/{screen}", response_class=HTMLResponse)
+async def event_page(request: Request, event_id: str, screen: str) -> HTMLResponse:
+    if screen not in SCREENS:
+        return _page(request, "not_found.html", what=f"page {screen}")
+    return _page(request, SCREENS[screen], event_id=event_id)
+
+
+SCREENS = {
+    "phone": "phone.html",
+    "console": "console.html",
+    "wall": "wall.html",
+    "organiser": "organiser.html",
+    "cards": "cards.html",
+}

@@ -1,0 +1,37 @@
+"""What a running app holds: store, broker, rooms and the token cache. Built by the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from ..domain.errors import Unauthorized
+from ..events import Principal, resolve_token
+from ..hub.broker import Broker
+from ..hub.room import now_ms
+from ..hub.rooms import Rooms
+from ..security import hash_token
+from ..settings import Settings
+from ..storage.store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    broker: Broker
+    rooms: Rooms
+    admin_secret_hash: str
+    _tokens: dict[str, Principal] = field(default_factory=dict)
+
+    async def principal(self, token: str | None) -> Principal:
+        """The event and role a token grants. Known tokens are cached; expiry is checked every time."""
+        if not token:
+            raise Unauthorized("missing_token", "this needs a token")
+        key = hash_token(token)
+        principal = self._tokens.get(key)
+        if principal is None:
+            principal = await asyncio.to_thread(resolve_token, self.store, token, now_ms())
+            self._tokens[key] = principal
+        principal.check_expiry(now_ms())
+        return principal

@@ -1,0 +1,125 @@
+"""The websocket endpoint: hello, then a receiver loop feeding the room and a sender task per connection.
+
+Close codes: 1008 bad or missing token / no hello; 1011 server error; 4008 too far behind (resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from pydantic import ValidationError
+
+from ..domain import limits
+from ..domain.commands import COMMAND_ADAPTER, decide
+from ..domain.errors import DomainError, Invalid
+from ..domain.model import Actor
+from ..domain.view import Viewer
+from ..hub.connection import Conn
+from ..hub.room import Room, now_ms
+from ..storage.store import dumps
+from .services import Services
+
+router = APIRouter()
+log = logging.getLogger("wholeroom.ws")
+
+HELLO_TIMEOUT_S = 10.0
+
+
+def error_message(exc: DomainError, ref: Any = None) -> str:
+    return dumps({"type": "error", "ref": ref, **exc.to_dict()})
+
+
+def _parse(text: str) -> dict[str, Any]:
+    if len(text.encode()) > limits.MESSAGE_MAX_BYTES:
+        raise Invalid("too_large", f"messages are limited to {limits.MESSAGE_MAX_BYTES} bytes")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Invalid("bad_json", f"not JSON: {exc.msg} at character {exc.pos}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise Invalid("bad_message", "a message is a JSON object with a string 'type'", field="type")
+    return data
+
+
+def _validation_error(exc: ValidationError) -> Invalid:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "union_tag_invalid":
+        return Invalid("unknown_type", f"unknown message type: {first['input'].get('type')!r}", field="type")
+    return Invalid("invalid", f"{where}: {first['msg']}", field=where)
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(ws: WebSocket) -> None:
+    services: Services = ws.app.state.services
+    await ws.accept()
+    try:
+        hello = _parse(await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S))
+        if hello["type"] != "hello":
+            raise Invalid("hello_first", "the first message must be {'type': 'hello', 'token': ...}", field="type")
+        after = hello.get("after")
+        if after is not None and (not isinstance(after, int) or after < 0):
+            raise Invalid("bad_after", "after is the last seq you saw: a whole number >= 0", field="after")
+        principal = await services.principal(hello.get("token"))
+        room = await services.rooms.get(principal.event_id)
+    except (TimeoutError, WebSocketDisconnect):
+        with contextlib.suppress(Exception):
+            await ws.close(status.WS_1008_POLICY_VIOLATION, "no hello")
+        return
+    except DomainError as exc:
+        await ws.send_text(error_message(exc))
+        await ws.close(status.WS_1008_POLICY_VIOLATION, exc.code)
+        return
+
+    viewer = Viewer(principal.role, principal.participant_id)
+    conn = Conn(ws.send_text, _closer(ws), viewer, None, services.settings.send_queue_max)
+    await room.attach(conn, after)
+    sender = asyncio.create_task(conn.run_sender())
+    receiver = asyncio.create_task(_receive(ws, room, conn, Actor(principal.role, principal.participant_id)))
+    try:
+        await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        room.detach(conn)
+        for task in (sender, receiver):
+            task.cancel()
+        for task in (sender, receiver):
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
+                await task
+
+
+def _closer(ws: WebSocket) -> Any:
+    async def close(code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await ws.close(code, reason)
+
+    return close
+
+
+async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        ref = None
+        try:
+            if text is None:
+                raise Invalid("binary", "send JSON text frames, not binary")
+            data = _parse(text)
+            ref = data.pop("ref", None)
+            if data["type"] == "ping":
+                conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
+                continue
+            try:
+                command = COMMAND_ADAPTER.validate_python(data)
+            except ValidationError as exc:
+                raise _validation_error(exc) from None
+            outcome = await room.execute(lambda state, now: decide(state, actor, command, now))
+            conn.send(dumps({"type": "ack", "ref": ref, **outcome.result}))
+        except DomainError as exc:
+            conn.send(error_message(exc, ref))

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.settings import Settings
+from server.web.app import create_app
+
+ADMIN = "test-admin-secret"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path}/test.db", admin_secret=ADMIN, public_url="http://testserver")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+class Room:
+    """An event made through the API, with helpers to join phones and open sockets."""
+
+    def __init__(self, client: TestClient, tables: int | list[str] = 3) -> None:
+        self.client = client
+        r = client.post("/api/events", json={"title": "Our town", "tables": tables},
+                        headers={"Authorization": f"Bearer {ADMIN}"})
+        assert r.status_code == 201, r.text
+        self.data: dict[str, Any] = r.json()
+        self.id: str = self.data["event_id"]
+        self.code: str = self.data["join_code"]
+        self.facilitator: str = self.data["tokens"]["facilitator"]
+        self.organiser: str = self.data["tokens"]["organiser"]
+        self.wall: str = self.data["tokens"]["wall"]
+
+    def join(self, table_id: str = "1", name: str | None = None) -> dict[str, Any]:
+        r = self.client.post("/api/join", json={"code": self.code, "table_id": table_id, "name": name})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def command(self, token: str, **command: Any) -> Any:
+        return self.client.post(f"/api/events/{self.id}/commands", json=command,
+                                headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def room(client: TestClient) -> Room:
+    return Room(client)
