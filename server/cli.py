@@ -39,8 +39,8 @@ def serve(host: str, port: int, demo: bool, database_url: str | None) -> None:
     """Serve Wholeroom: pages, JSON API and websockets, on one process."""
     import uvicorn
 
-    from .web.app import create_app, open_store
     from .events import new_event
+    from .web.app import create_app, open_store
 
     settings = _settings(database_url)
     store = open_store(settings)
@@ -72,11 +72,15 @@ def event() -> None:
 
 @event.command("create")
 @click.option("--title", required=True, help="The event's title, shown on every screen.")
-@click.option("--tables", default="15", show_default=True,
-              help="How many tables (numbered), or their names separated by commas.")
+@click.option(
+    "--tables", default="15", show_default=True, help="How many tables (numbered), or their names separated by commas."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--base-url", default=None, help="Base URL for the printed links (default: WHOLEROOM_PUBLIC_URL "
-              "or http://127.0.0.1:8000).")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Base URL for the printed links (default: WHOLEROOM_PUBLIC_URL or http://127.0.0.1:8000).",
+)
 @database_option
 def event_create(title: str, tables: str, as_json: bool, base_url: str | None, database_url: str | None) -> None:
     """Create an event and print its join code and the console, organiser and wall URLs."""

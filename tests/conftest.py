@@ -29,8 +29,9 @@ class Room:
 
     def __init__(self, client: TestClient, tables: int | list[str] = 3) -> None:
         self.client = client
-        r = client.post("/api/events", json={"title": "Our town", "tables": tables},
-                        headers={"Authorization": f"Bearer {ADMIN}"})
+        r = client.post(
+            "/api/events", json={"title": "Our town", "tables": tables}, headers={"Authorization": f"Bearer {ADMIN}"}
+        )
         assert r.status_code == 201, r.text
         self.data: dict[str, Any] = r.json()
         self.id: str = self.data["event_id"]
@@ -45,8 +46,9 @@ class Room:
         return r.json()
 
     def command(self, token: str, **command: Any) -> Any:
-        return self.client.post(f"/api/events/{self.id}/commands", json=command,
-                                headers={"Authorization": f"Bearer {token}"})
+        return self.client.post(
+            f"/api/events/{self.id}/commands", json=command, headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 @pytest.fixture

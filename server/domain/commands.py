@@ -8,16 +8,17 @@ command cannot be carried out. It never performs I/O, so it is tested with plain
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from . import limits
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import TABLE_ROLES, Actor, Entry, EventState, Role, StepStatus
 
-CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,%d}$" % limits.CLIENT_ID_MAX)
+CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")
 
 
 class _Command(BaseModel):
@@ -91,6 +92,21 @@ COMMAND_TYPES = tuple(
 )
 
 
+def parse_command(data: dict[str, Any]) -> Command:
+    """A command from its JSON object, or :class:`Invalid` naming the first field that is wrong."""
+    try:
+        return COMMAND_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            known = ", ".join(COMMAND_TYPES)
+            raise Invalid(
+                "unknown_type", f"unknown message type {data.get('type')!r}; expected one of {known}", field="type"
+            ) from None
+        where = ".".join(str(part) for part in first["loc"][1:]) or "type"
+        raise Invalid("invalid", f"{where}: {first['msg']}", field=where) from None
+
+
 @dataclass(slots=True)
 class Outcome:
     """What a command produced: entries to append, and the result for the acknowledgement."""
@@ -141,6 +157,11 @@ def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outco
     return handler(state, actor, command, now)  # type: ignore[operator]
 
 
+def decider(actor: Actor, command: Command) -> Callable[[EventState, int], Outcome]:
+    """``decide`` bound to one command, for a room to call with its state and the time."""
+    return lambda state, now: decide(state, actor, command, now)
+
+
 def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> Outcome:
     if actor.participant_id is None:
         raise Forbidden("participants_only", "only participants at a table submit ideas")
@@ -158,9 +179,7 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
         idea = state.ideas[existing]
         return Outcome(result={"idea_id": idea.id, "seq": idea.seq, "duplicate": True})
     if cmd.table_id is not None and cmd.table_id != person.table_id:
-        raise Forbidden(
-            "wrong_table", f"you sit at table {person.table_id}, not {cmd.table_id}", field="table_id"
-        )
+        raise Forbidden("wrong_table", f"you sit at table {person.table_id}, not {cmd.table_id}", field="table_id")
     text = _clean_text(cmd.text, limits.IDEA_MAX, "text")
     step = state.steps.get(cmd.step_id) if cmd.step_id else state.step_for(person.table_id, person.role)
     if step is None:

@@ -63,7 +63,9 @@ def _participant_role_set(state: EventState, p: dict[str, Any], e: Entry) -> Non
 def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     aud = p["audience"]
     audience = Audience(tuple(aud["tables"]) if aud["tables"] is not None else None, aud["role"] and Role(aud["role"]))
-    step = Step(p["step_id"], e.seq, p["text"], p["collect_ideas"], audience, e.at, p["deadline"], replaces=p["replaces"])
+    step = Step(
+        p["step_id"], e.seq, p["text"], p["collect_ideas"], audience, e.at, p["deadline"], replaces=p["replaces"]
+    )
     state.steps[step.id] = step
     if step.replaces:
         _end(state.steps[step.replaces], e.at)

@@ -92,11 +92,7 @@ def snapshot(state: EventState, viewer: Viewer) -> dict[str, Any]:
             "event": _event_dict(state),
             "me": {"id": person.id, "name": person.name, "table_id": person.table_id, "role": person.role.value},
             "step": step.to_dict() if step else None,
-            "ideas": [
-                i.to_dict()
-                for i in state.ideas.values()
-                if i.table_id == person.table_id and not i.hidden
-            ],
+            "ideas": [i.to_dict() for i in state.ideas.values() if i.table_id == person.table_id and not i.hidden],
         }
     out: dict[str, Any] = {
         "seq": state.seq,

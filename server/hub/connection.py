@@ -16,7 +16,19 @@ CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and
 
 
 class Conn:
-    __slots__ = ("viewer", "table_id", "seq", "ready", "_send", "_close", "_out", "_held", "_wake", "_max", "overflowed")
+    __slots__ = (
+        "viewer",
+        "table_id",
+        "seq",
+        "ready",
+        "_send",
+        "_close",
+        "_out",
+        "_held",
+        "_wake",
+        "_max",
+        "overflowed",
+    )
 
     def __init__(
         self,

@@ -22,7 +22,7 @@ from ..domain.commands import Outcome
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
-from ..domain.view import Viewer, reach, redact, snapshot, visible
+from ..domain.view import reach, redact, snapshot, visible
 from ..storage.store import SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from .broker import Broker

@@ -59,8 +59,15 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(EventRow),
-                [{"id": first.event_id, "title": p["title"], "join_code": p["join_code"], "created_at": first.at,
-                  "last_seq": 0}],
+                [
+                    {
+                        "id": first.event_id,
+                        "title": p["title"],
+                        "join_code": p["join_code"],
+                        "created_at": first.at,
+                        "last_seq": 0,
+                    }
+                ],
             )
             self._append(conn, first.event_id, 0, [first], tokens)
 
@@ -84,8 +91,14 @@ class Store:
         conn.execute(
             insert(EntryRow),
             [
-                {"event_id": e.event_id, "seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor,
-                 "payload": dumps(e.payload)}
+                {
+                    "event_id": e.event_id,
+                    "seq": e.seq,
+                    "at": e.at,
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "payload": dumps(e.payload),
+                }
                 for e in entries
             ],
         )
@@ -150,8 +163,16 @@ def _joined(conn: Connection, e: Entry) -> None:
     p = e.payload
     conn.execute(
         insert(ParticipantRow),
-        [{"event_id": e.event_id, "id": p["participant_id"], "name": p["name"], "table_id": p["table_id"],
-          "role": p["role"], "joined_at": e.at}],
+        [
+            {
+                "event_id": e.event_id,
+                "id": p["participant_id"],
+                "name": p["name"],
+                "table_id": p["table_id"],
+                "role": p["role"],
+                "joined_at": e.at,
+            }
+        ],
     )
 
 
@@ -171,9 +192,20 @@ def _idea_submitted(conn: Connection, e: Entry) -> None:
     p = e.payload
     conn.execute(
         insert(IdeaRow),
-        [{"event_id": e.event_id, "id": p["idea_id"], "seq": e.seq, "participant_id": p["participant_id"],
-          "client_id": p["client_id"], "table_id": p["table_id"], "step_id": p["step_id"], "text": p["text"],
-          "at": e.at, "hidden": False}],
+        [
+            {
+                "event_id": e.event_id,
+                "id": p["idea_id"],
+                "seq": e.seq,
+                "participant_id": p["participant_id"],
+                "client_id": p["client_id"],
+                "table_id": p["table_id"],
+                "step_id": p["step_id"],
+                "text": p["text"],
+                "at": e.at,
+                "hidden": False,
+            }
+        ],
     )
 
 

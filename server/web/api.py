@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain import limits
-from ..domain.commands import COMMAND_ADAPTER, decide, join
+from ..domain.commands import decider, join, parse_command
 from ..domain.errors import Forbidden, Invalid, NotFound
 from ..domain.model import Actor, Role
 from ..domain.view import Viewer, snapshot
@@ -78,8 +79,14 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
     def token_rows(outcome: Any) -> list[TokenRow]:
         pid = outcome.result["participant_id"]
         return [
-            TokenRow(hash=hash_token(token), event_id=room.event_id, role=Role.PARTICIPANT.value,
-                     participant_id=pid, created_at=now_ms(), expires_at=expires)
+            TokenRow(
+                hash=hash_token(token),
+                event_id=room.event_id,
+                role=Role.PARTICIPANT.value,
+                participant_id=pid,
+                created_at=now_ms(),
+                expires_at=expires,
+            )
         ]
 
     outcome = await room.execute(lambda state, now: join(state, body.name, body.table_id, now), token_rows)
@@ -94,16 +101,19 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
 
 
 @router.post("/events/{event_id}/commands", dependencies=[Depends(limited_body)])
-async def run_command(event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+async def run_command(
+    event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
+) -> dict[str, Any]:
     try:
-        command = COMMAND_ADAPTER.validate_json(await request.body())
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise Invalid("invalid", f"{where}: {first['msg']}", field=where) from None
+        data = json.loads(await request.body())
+    except ValueError as exc:
+        raise Invalid("bad_json", f"the body is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise Invalid("bad_message", "a command is a JSON object with a string 'type'", field="type")
+    command = parse_command(data)
     room = await services.rooms.get(event_id)
     actor = Actor(principal.role, principal.participant_id)
-    outcome = await room.execute(lambda state, now: decide(state, actor, command, now))
+    outcome = await room.execute(decider(actor, command))
     return {"ok": True, **outcome.result}
 
 

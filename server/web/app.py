@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,7 +24,6 @@ from .app_paths import STATIC_DIR
 from .services import Services
 
 log = logging.getLogger("wholeroom")
-
 
 
 def open_store(settings: Settings) -> Store:

@@ -12,10 +12,9 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
-from pydantic import ValidationError
 
 from ..domain import limits
-from ..domain.commands import COMMAND_ADAPTER, decide
+from ..domain.commands import decider, parse_command
 from ..domain.errors import DomainError, Invalid
 from ..domain.model import Actor
 from ..domain.view import Viewer
@@ -44,14 +43,6 @@ def _parse(text: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise Invalid("bad_message", "a message is a JSON object with a string 'type'", field="type")
     return data
-
-
-def _validation_error(exc: ValidationError) -> Invalid:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    if first["type"] == "union_tag_invalid":
-        return Invalid("unknown_type", f"unknown message type: {first['input'].get('type')!r}", field="type")
-    return Invalid("invalid", f"{where}: {first['msg']}", field=where)
 
 
 @router.websocket("/ws")
@@ -115,11 +106,8 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
             if data["type"] == "ping":
                 conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
                 continue
-            try:
-                command = COMMAND_ADAPTER.validate_python(data)
-            except ValidationError as exc:
-                raise _validation_error(exc) from None
-            outcome = await room.execute(lambda state, now: decide(state, actor, command, now))
+            command = parse_command(data)
+            outcome = await room.execute(decider(actor, command))
             conn.send(dumps({"type": "ack", "ref": ref, **outcome.result}))
         except DomainError as exc:
             conn.send(error_message(exc, ref))

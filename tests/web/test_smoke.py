@@ -8,8 +8,11 @@ def test_idea_reaches_table_and_staff(room: Room) -> None:
     a = room.join("1", "Ana")
     b = room.join("2")
     client = room.client
-    with client.websocket_connect("/ws") as wall, client.websocket_connect("/ws") as pa, \
-            client.websocket_connect("/ws") as pb:
+    with (
+        client.websocket_connect("/ws") as wall,
+        client.websocket_connect("/ws") as pa,
+        client.websocket_connect("/ws") as pb,
+    ):
         wall.send_json({"type": "hello", "token": room.wall})
         pa.send_json({"type": "hello", "token": a["token"]})
         pb.send_json({"type": "hello", "token": b["token"]})
