@@ -16,54 +16,38 @@ CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and
 
 
 class Conn:
-    __slots__ = (
-        "viewer",
-        "table_id",
-        "seq",
-        "ready",
-        "_send",
-        "_close",
-        "_out",
-        "_held",
-        "_wake",
-        "_max",
-        "overflowed",
-    )
+    __slots__ = ("viewer", "table_id", "seq", "ready", "task", "overflowed", "_send", "_out", "_held", "_wake", "_max")
 
     def __init__(
-        self,
-        send: Callable[[str], Awaitable[None]],
-        close: Callable[[int, str], Awaitable[None]],
-        viewer: Viewer,
-        table_id: str | None,
-        max_queue: int,
+        self, send: Callable[[str], Awaitable[None]], viewer: Viewer, table_id: str | None, max_queue: int
     ) -> None:
         self.viewer = viewer
         self.table_id = table_id
         self.seq = 0  # last entry seq queued to this connection
         self.ready = False  # until the welcome is queued, live entries are held back
-        self._send, self._close = send, close
+        self.task: asyncio.Task[None] | None = None  # the sender task, once started
+        self.overflowed = False
+        self._send = send
         self._out: deque[str] = deque()
         self._held: list[tuple[int, str]] = []
         self._wake = asyncio.Event()
         self._max = max_queue
-        self.overflowed = False
 
     def send(self, text: str) -> None:
         if self.overflowed:
             return
         if len(self._out) >= self._max:
-            self.overflowed = True
-            self._out.clear()
-        else:
-            self._out.append(text)
+            self.kick()
+            return
+        self._out.append(text)
         self._wake.set()
 
     def kick(self) -> None:
-        """Close this connection soon so that the client resumes from the database."""
+        """Stop sending at once (even mid-send to a stalled phone); the endpoint closes with 4008."""
         self.overflowed = True
         self._out.clear()
-        self._wake.set()
+        if self.task is not None:
+            self.task.cancel()
 
     def send_entry(self, seq: int, text: str) -> None:
         if not self.ready:
@@ -82,15 +66,18 @@ class Conn:
         for s, text in held:
             self.send_entry(s, text)
 
-    async def run_sender(self) -> None:
+    def start_sender(self) -> asyncio.Task[None]:
+        self.task = asyncio.get_running_loop().create_task(self._run_sender())
+        if self.overflowed:
+            self.task.cancel()
+        return self.task
+
+    async def _run_sender(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._out:
                 await self._send(self._out.popleft())
-            if self.overflowed:
-                await self._close(CLOSE_TOO_SLOW, "too far behind: reconnect and resume with after=<last seq>")
-                return
 
     @property
     def queued(self) -> int:

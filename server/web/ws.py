@@ -18,7 +18,7 @@ from ..domain.commands import decider, parse_command
 from ..domain.errors import DomainError, Invalid
 from ..domain.model import Actor
 from ..domain.view import Viewer
-from ..hub.connection import Conn
+from ..hub.connection import CLOSE_TOO_SLOW, Conn
 from ..hub.room import Room, now_ms
 from ..storage.store import dumps
 from .services import Services
@@ -68,9 +68,9 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         return
 
     viewer = Viewer(principal.role, principal.participant_id)
-    conn = Conn(ws.send_text, _closer(ws), viewer, None, services.settings.send_queue_max)
+    conn = Conn(ws.send_text, viewer, None, services.settings.send_queue_max)
     await room.attach(conn, after)
-    sender = asyncio.create_task(conn.run_sender())
+    sender = conn.start_sender()
     receiver = asyncio.create_task(_receive(ws, room, conn, Actor(principal.role, principal.participant_id)))
     try:
         await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
@@ -81,14 +81,10 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         for task in (sender, receiver):
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
                 await task
-
-
-def _closer(ws: WebSocket) -> Any:
-    async def close(code: int, reason: str) -> None:
-        with contextlib.suppress(Exception):
-            await ws.close(code, reason)
-
-    return close
+        if conn.overflowed:
+            # the phone may be stalled: do not wait long for it to take the close frame
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ws.close(CLOSE_TOO_SLOW, "too far behind: resume with after=<seq>"), 5)
 
 
 async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
