@@ -3,9 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from server.security import hash_token
+from server.storage.tables import TokenRow
 from tests.conftest import Room
 
 
@@ -174,3 +177,14 @@ def test_staff_get_presence(room: Room) -> None:
         while message["type"] != "presence":
             message = console.receive_json()
         assert message["connected"]["2"] == 1 and message["joined"]["2"] == 1
+
+
+def test_expired_token_is_refused(room: Room) -> None:
+    """A participant token past its expiry is told to join again."""
+    phone = room.join("1")
+    store = room.client.app.state.services.store  # type: ignore[attr-defined]
+    with store.engine.begin() as conn:
+        conn.execute(update(TokenRow).where(TokenRow.hash == hash_token(phone["token"])).values(expires_at=1))
+    with room.client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "hello", "token": phone["token"]})
+        assert ws.receive_json()["code"] == "token_expired"
