@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from concurrent.futures import ThreadPoolExecutor
 
 from ..domain.errors import NotFound
@@ -10,6 +11,10 @@ from ..domain.fold import fold
 from ..storage.store import Store, iter_all
 from .broker import Broker
 from .room import Room
+
+# Long-lived connection objects make every full garbage collection slower (about 0.1 s per 1,000
+# connections here); freezing them after each wave of joins keeps those pauses out of broadcasts.
+FREEZE_AFTER_NEW_CONNECTIONS = 500
 
 
 class Rooms:
@@ -19,6 +24,8 @@ class Rooms:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wholeroom-writer")
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
+        self.connections = 0
+        self._frozen_at = 0
 
     async def get(self, event_id: str) -> Room:
         room = self._rooms.get(event_id)
@@ -44,6 +51,16 @@ class Rooms:
             raise
         finally:
             del self._loading[event_id]
+
+    def connected(self) -> None:
+        self.connections += 1
+        if self.connections >= self._frozen_at + FREEZE_AFTER_NEW_CONNECTIONS:
+            gc.freeze()
+            self._frozen_at = self.connections
+
+    def disconnected(self) -> None:
+        self.connections -= 1
+        self._frozen_at = min(self._frozen_at, self.connections)
 
     def loaded(self) -> list[Room]:
         return list(self._rooms.values())

@@ -70,12 +70,14 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     viewer = Viewer(principal.role, principal.participant_id)
     conn = Conn(ws.send_text, viewer, None, services.settings.send_queue_max)
     await room.attach(conn, after)
+    services.rooms.connected()
     sender = conn.start_sender()
     receiver = asyncio.create_task(_receive(ws, room, conn, Actor(principal.role, principal.participant_id)))
     try:
         await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
     finally:
         room.detach(conn)
+        services.rooms.disconnected()
         for task in (sender, receiver):
             task.cancel()
         for task in (sender, receiver):
