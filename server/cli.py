@@ -123,6 +123,15 @@ def event_list(as_json: bool, database_url: str | None) -> None:
         click.echo(f"{item['event_id']}  {item['join_code']}  {item['last_seq']:>7} entries  {item['title']}")
 
 
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
+@click.pass_context
+def bench(ctx: click.Context) -> None:
+    """Load-test a real server over real websockets (`wholeroom bench --help` for the options)."""
+    from bench.load import command
+
+    command.main(ctx.args, prog_name="wholeroom bench")
+
+
 def _print_event(result: dict[str, object]) -> None:
     urls = result["urls"]
     assert isinstance(urls, dict)

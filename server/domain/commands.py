@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -86,8 +86,8 @@ Command = Annotated[
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
-COMMAND_TYPES = tuple(
-    m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+COMMAND_TYPES: tuple[str, ...] = tuple(
+    get_args(m.model_fields["type"].annotation)[0]
     for m in (SubmitIdea, PushStep, ExtendStep, EndStep, HideIdea, RestoreIdea, Seat, SetRole)
 )
 
@@ -153,8 +153,7 @@ def _clean_text(text: str, limit: int, field_name: str) -> str:
 
 def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outcome:
     """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
-    handler = _HANDLERS[type(command)]
-    return handler(state, actor, command, now)  # type: ignore[operator]
+    return _HANDLERS[type(command)](state, actor, command, now)
 
 
 def decider(actor: Actor, command: Command) -> Callable[[EventState, int], Outcome]:
@@ -337,7 +336,7 @@ def _set_role(state: EventState, actor: Actor, cmd: SetRole, now: int) -> Outcom
     return Outcome(draft.entries, {"participant_id": cmd.participant_id, "role": cmd.role.value})
 
 
-_HANDLERS = {
+_HANDLERS: dict[type[_Command], Callable[[EventState, Actor, Any, int], Outcome]] = {
     SubmitIdea: _submit_idea,
     PushStep: _push_step,
     ExtendStep: _extend_step,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 
 class Broker:
@@ -22,7 +22,8 @@ class Broker:
     async def publish(self, channel: str, message: str) -> None:
         raise NotImplementedError
 
-    def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[str]]:
+        """An async context manager yielding the channel's messages as they are published."""
         raise NotImplementedError
 
 
@@ -44,8 +45,11 @@ class MemoryBroker(Broker):
         for queue in self._subscribers.get(channel, ()):
             queue.put_nowait(message)
 
-    @asynccontextmanager  # type: ignore[arg-type]
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[str]]:
+        return self._subscribe(channel)
+
+    @asynccontextmanager
+    async def _subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._subscribers.setdefault(channel, set()).add(queue)
 

@@ -160,7 +160,7 @@ class Room:
     # --- fan-out ----------------------------------------------------------------------------
 
     async def _listen(self) -> None:
-        async with self._broker.subscribe(self.channel) as messages:  # type: ignore[attr-defined]
+        async with self._broker.subscribe(self.channel) as messages:
             self.listening.set()
             async for message in messages:
                 for line in message.split("\n"):

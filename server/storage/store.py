@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import SQLModel, col, create_engine
 
 from ..domain.model import Entry
 from .tables import EntryRow, EventRow, IdeaRow, ParticipantRow, SettingRow, TokenRow
@@ -83,7 +83,7 @@ class Store:
         last = entries[-1].seq
         done = conn.execute(
             update(EventRow)
-            .where(EventRow.id == event_id, EventRow.last_seq == expected_seq)  # type: ignore[arg-type]
+            .where(col(EventRow.id) == event_id, col(EventRow.last_seq) == expected_seq)
             .values(last_seq=last)
         )
         if done.rowcount != 1:
@@ -116,10 +116,10 @@ class Store:
     # --- reads ------------------------------------------------------------------------------
 
     def entries(self, event_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[Entry]:
-        q = select(EntryRow).where(EntryRow.event_id == event_id, EntryRow.seq > after)  # type: ignore[arg-type]
+        q = select(EntryRow).where(col(EntryRow.event_id) == event_id, col(EntryRow.seq) > after)
         if upto is not None:
-            q = q.where(EntryRow.seq <= upto)  # type: ignore[arg-type]
-        q = q.order_by(EntryRow.seq)  # type: ignore[arg-type]
+            q = q.where(col(EntryRow.seq) <= upto)
+        q = q.order_by(col(EntryRow.seq))
         if limit is not None:
             q = q.limit(limit)
         with self.engine.connect() as conn:
@@ -128,30 +128,32 @@ class Store:
 
     def last_seq(self, event_id: str) -> int | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(EventRow.last_seq).where(EventRow.id == event_id)).scalar_one_or_none()  # type: ignore[arg-type]
+            return conn.execute(select(col(EventRow.last_seq)).where(col(EventRow.id) == event_id)).scalar_one_or_none()
 
     def event_by_code(self, join_code: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(EventRow.id).where(EventRow.join_code == join_code)).scalar_one_or_none()  # type: ignore[arg-type]
+            return conn.execute(
+                select(col(EventRow.id)).where(col(EventRow.join_code) == join_code)
+            ).scalar_one_or_none()
 
     def events(self) -> list[EventRow]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(EventRow).order_by(EventRow.created_at)).all()  # type: ignore[arg-type]
+            rows = conn.execute(select(EventRow).order_by(col(EventRow.created_at))).all()
         return [EventRow(**r._mapping) for r in rows]
 
     def token(self, token_hash: str) -> TokenRow | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(TokenRow).where(TokenRow.hash == token_hash)).first()  # type: ignore[arg-type]
+            row = conn.execute(select(TokenRow).where(col(TokenRow.hash) == token_hash)).first()
         return TokenRow(**row._mapping) if row else None
 
     def setting(self, key: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(SettingRow.value).where(SettingRow.key == key)).scalar_one_or_none()  # type: ignore[arg-type]
+            return conn.execute(select(col(SettingRow.value)).where(col(SettingRow.key) == key)).scalar_one_or_none()
 
     def ideas(self, event_id: str) -> list[IdeaRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(IdeaRow).where(IdeaRow.event_id == event_id).order_by(IdeaRow.seq)  # type: ignore[arg-type]
+                select(IdeaRow).where(col(IdeaRow.event_id) == event_id).order_by(col(IdeaRow.seq))
             ).all()
         return [IdeaRow(**r._mapping) for r in rows]
 
@@ -181,7 +183,7 @@ def _participant_update(**fields: str) -> Callable[[Connection, Entry], None]:
         p = e.payload
         conn.execute(
             update(ParticipantRow)
-            .where(ParticipantRow.event_id == e.event_id, ParticipantRow.id == p["participant_id"])  # type: ignore[arg-type]
+            .where(col(ParticipantRow.event_id) == e.event_id, col(ParticipantRow.id) == p["participant_id"])
             .values({column: p[key] for column, key in fields.items()})
         )
 
@@ -213,7 +215,7 @@ def _idea_visibility(hidden: bool) -> Callable[[Connection, Entry], None]:
     def project(conn: Connection, e: Entry) -> None:
         conn.execute(
             update(IdeaRow)
-            .where(IdeaRow.event_id == e.event_id, IdeaRow.id == e.payload["idea_id"])  # type: ignore[arg-type]
+            .where(col(IdeaRow.event_id) == e.event_id, col(IdeaRow.id) == e.payload["idea_id"])
             .values(hidden=hidden)
         )
 
