@@ -1,0 +1,179 @@
+// The join page: code -> table -> (name) -> token in localStorage -> the phone page.
+import { $, api, h, normaliseCode, readSession, writeSession } from "./ui.js";
+
+const form = $("#join-form");
+const codeInput = $("#code");
+const tableSelect = $("#table");
+const nameInput = $("#name");
+const message = $("#form-message");
+const wantedTable = form.dataset.table || "";
+
+let event = null; // the answer of GET /api/join/{code}
+let lookupFor = ""; // the normalised code the current lookup is for
+let lookup = null; // its promise
+let locked = false;
+
+function fieldError(input, errorEl, text) {
+  errorEl.textContent = text || "";
+  if (text) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function clearErrors() {
+  fieldError(codeInput, $("#code-error"), "");
+  fieldError(tableSelect, $("#table-error"), "");
+  fieldError(nameInput, $("#name-error"), "");
+  message.textContent = "";
+}
+
+function resetTables(placeholder) {
+  event = null;
+  $("#event-title").textContent = "";
+  $("#continue").hidden = true;
+  $("#table-locked").hidden = true;
+  tableSelect.replaceChildren(h("option", { value: "", text: placeholder }));
+  tableSelect.disabled = true;
+}
+
+function showEvent(found) {
+  event = found;
+  $("#event-title").replaceChildren("Event: ", h("strong", { text: found.title }));
+  const options = [h("option", { value: "", text: "Choose your table" })];
+  for (const table of found.tables) options.push(h("option", { value: table.id, text: table.name }));
+  const previous = tableSelect.value;
+  tableSelect.replaceChildren(...options);
+  tableSelect.disabled = false;
+  locked = false;
+  $("#table-locked").hidden = true;
+  if (wantedTable) {
+    const table = found.tables.find((t) => t.id === wantedTable);
+    if (table) {
+      tableSelect.value = table.id;
+      tableSelect.disabled = true;
+      locked = true;
+      $("#table-locked-text").textContent = `You are joining ${table.name} (from your table's QR code).`;
+      $("#table-locked").hidden = false;
+    } else {
+      fieldError(tableSelect, $("#table-error"), `This event has no table "${wantedTable}". Please choose your table.`);
+    }
+  } else if (previous && found.tables.some((t) => t.id === previous)) {
+    tableSelect.value = previous;
+  }
+  const session = readSession(found.event_id);
+  if (session) {
+    const table = found.tables.find((t) => t.id === session.table_id);
+    const who = session.name ? `as ${session.name}` : "anonymously";
+    $("#continue-text").textContent = `You joined ${who}${table ? ` at ${table.name}` : ""}.`;
+    $("#continue-link").href = `/e/${encodeURIComponent(found.event_id)}/phone`;
+    $("#continue").hidden = false;
+  }
+}
+
+async function lookUp(code) {
+  try {
+    const found = await api(`/api/join/${encodeURIComponent(code)}`);
+    if (lookupFor === code) showEvent(found);
+    return found;
+  } catch (err) {
+    if (lookupFor === code) {
+      resetTables("Enter the join code first");
+      fieldError(codeInput, $("#code-error"), err.message);
+    }
+    return null;
+  }
+}
+
+function onCodeChange() {
+  const code = normaliseCode(codeInput.value);
+  if (code === lookupFor) return;
+  lookupFor = code;
+  fieldError(codeInput, $("#code-error"), "");
+  if (code.length < 6) {
+    lookup = null;
+    resetTables("Enter the join code first");
+    return;
+  }
+  if (code.length > 6) {
+    lookup = null;
+    resetTables("Enter the join code first");
+    fieldError(codeInput, $("#code-error"), `A join code has 6 characters; this has ${code.length}.`);
+    return;
+  }
+  resetTables("Looking up the code…");
+  lookup = lookUp(code);
+}
+
+codeInput.addEventListener("input", onCodeChange);
+
+$("#table-unlock").addEventListener("click", () => {
+  locked = false;
+  tableSelect.disabled = false;
+  $("#table-locked").hidden = true;
+  tableSelect.focus();
+});
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearErrors();
+  const code = normaliseCode(codeInput.value);
+  if (code.length !== 6) {
+    fieldError(codeInput, $("#code-error"), code ? "A join code has 6 characters." : "Enter the join code.");
+    codeInput.focus();
+    return;
+  }
+  if (!event || lookupFor !== code) {
+    lookupFor = "";
+    onCodeChange();
+  }
+  if (lookup) await lookup;
+  if (!event) {
+    codeInput.focus();
+    return;
+  }
+  const tableId = tableSelect.value;
+  if (!tableId) {
+    fieldError(tableSelect, $("#table-error"), "Choose your table.");
+    tableSelect.focus();
+    return;
+  }
+  const button = $("#join-button");
+  button.disabled = true;
+  message.textContent = "Joining…";
+  message.dataset.kind = "info";
+  const name = nameInput.value.trim();
+  try {
+    const joined = await api("/api/join", {
+      method: "POST",
+      body: { code, table_id: tableId, ...(name ? { name } : {}) },
+    });
+    writeSession(joined.event_id, {
+      token: joined.token,
+      participant_id: joined.participant_id,
+      event_id: joined.event_id,
+      table_id: joined.table_id,
+      name: name || null,
+      join_code: event.join_code,
+      expires_at: joined.expires_at,
+    });
+    message.textContent = "Joined. Opening your table…";
+    location.assign(joined.phone_url || `/e/${encodeURIComponent(joined.event_id)}/phone`);
+  } catch (err) {
+    button.disabled = false;
+    message.textContent = "";
+    const target = {
+      code: [codeInput, "#code-error"],
+      table_id: [tableSelect, "#table-error"],
+      name: [nameInput, "#name-error"],
+    }[String(err.field || "").replace(/^body\./, "")];
+    if (target) {
+      if (target[0] === tableSelect && locked) $("#table-unlock").click();
+      fieldError(target[0], $(target[1]), err.message);
+      target[0].focus();
+    } else {
+      message.textContent = err.message;
+      message.dataset.kind = "error";
+    }
+  }
+});
+
+if (codeInput.value) onCodeChange();

@@ -1,0 +1,202 @@
+// The staff screens' view of an event (console, wall, organiser): a staff snapshot, advanced by
+// transcript entries the same way the server folds them (docs/protocol.md, "Transcript entries").
+
+export class StaffModel {
+  constructor() {
+    this.load(null);
+  }
+
+  /** Replace everything with a welcome snapshot (staff shape). */
+  load(snapshot) {
+    const s = snapshot || {};
+    this.seq = s.seq || 0;
+    this.event = s.event || { id: "", title: "", join_code: "", tables: [] };
+    this.tables = new Map(this.event.tables.map((t) => [t.id, t]));
+    this.steps = new Map((s.steps || []).map((step) => [step.id, { ...step }]));
+    this.current = {};
+    for (const [table, slots] of Object.entries(s.current || {})) this.current[table] = { ...slots };
+    this.joined = { ...(s.joined || {}) };
+    this.connected = {};
+    this.staff = 0;
+    this.ideas = new Map();
+    for (const idea of s.ideas || []) this.ideas.set(idea.id, { ...idea, hidden: idea.hidden || idea.text == null });
+    this.participants = new Map((s.participants || []).map((p) => [p.id, { ...p }]));
+  }
+
+  tableName(id) {
+    const table = this.tables.get(id);
+    return table ? table.name : `Table ${id}`;
+  }
+
+  personName(id) {
+    const p = this.participants.get(id);
+    return p && p.name ? p.name : null;
+  }
+
+  /** The step shown to everyone at `table` (its "*" slot), or null. */
+  tableStep(table) {
+    const id = this.current[table] && this.current[table]["*"];
+    return id ? this.steps.get(id) || null : null;
+  }
+
+  /** Every step that is some table's current step, newest first: [{step, tables: [ids]}]. */
+  currentSteps() {
+    const byStep = new Map();
+    for (const [table, slots] of Object.entries(this.current)) {
+      for (const stepId of Object.values(slots)) {
+        if (!byStep.has(stepId)) byStep.set(stepId, []);
+        byStep.get(stepId).push(table);
+      }
+    }
+    return [...byStep.entries()]
+      .map(([id, tables]) => ({ step: this.steps.get(id), tables }))
+      .filter((x) => x.step)
+      .sort((a, b) => b.step.seq - a.step.seq);
+  }
+
+  /** The question for the whole room: the step pushed to all tables, or the most common current one. */
+  mainStep() {
+    const counts = new Map();
+    for (const table of this.tables.keys()) {
+      const step = this.tableStep(table);
+      if (step) counts.set(step.id, (counts.get(step.id) || 0) + 1);
+    }
+    let best = null;
+    let bestCount = 0;
+    for (const [id, count] of counts) {
+      const step = this.steps.get(id);
+      if (count > bestCount || (count === bestCount && best && step.seq > best.seq)) {
+        best = step;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  /** Advance by one entry; returns what changed: "event" | "people" | "steps" | "ideas". */
+  apply(entry) {
+    const p = entry.payload;
+    this.seq = Math.max(this.seq, entry.seq);
+    switch (entry.kind) {
+      case "event.created":
+        this.event = { id: entry.event_id, title: p.title, join_code: p.join_code, tables: p.tables };
+        this.tables = new Map(p.tables.map((t) => [t.id, t]));
+        return "event";
+      case "participant.joined":
+        this.participants.set(p.participant_id, {
+          id: p.participant_id,
+          name: p.name,
+          table_id: p.table_id,
+          role: p.role,
+          joined_at: entry.at,
+        });
+        this.joined[p.table_id] = (this.joined[p.table_id] || 0) + 1;
+        return "people";
+      case "participant.seated": {
+        const person = this.participants.get(p.participant_id);
+        if (person) {
+          this.joined[person.table_id] = Math.max(0, (this.joined[person.table_id] || 0) - 1);
+          person.table_id = p.table_id;
+        }
+        this.joined[p.table_id] = (this.joined[p.table_id] || 0) + 1;
+        return "people";
+      }
+      case "participant.role_set": {
+        const person = this.participants.get(p.participant_id);
+        if (person) person.role = p.role;
+        return "people";
+      }
+      case "step.pushed": {
+        const step = {
+          id: p.step_id,
+          seq: entry.seq,
+          text: p.text,
+          collect_ideas: p.collect_ideas,
+          audience: p.audience,
+          pushed_at: entry.at,
+          deadline: p.deadline,
+          status: "active",
+          ended_at: null,
+          replaces: p.replaces,
+        };
+        this.steps.set(step.id, step);
+        if (p.replaces) this._end(p.replaces, entry.at);
+        const tables = p.audience.tables ?? [...this.tables.keys()];
+        for (const table of tables) {
+          if (!this.current[table] || p.audience.role == null) this.current[table] = {};
+          this.current[table][p.audience.role ?? "*"] = step.id;
+        }
+        return "steps";
+      }
+      case "step.extended": {
+        const step = this.steps.get(p.step_id);
+        if (step) step.deadline = p.deadline;
+        return "steps";
+      }
+      case "step.ended":
+        this._end(p.step_id, entry.at);
+        return "steps";
+      case "idea.submitted":
+        this.ideas.set(p.idea_id, {
+          id: p.idea_id,
+          seq: entry.seq,
+          participant_id: p.participant_id,
+          table_id: p.table_id,
+          step_id: p.step_id,
+          text: p.text,
+          at: entry.at,
+          hidden: p.text == null,
+        });
+        return "ideas";
+      case "idea.hidden": {
+        const idea = this.ideas.get(p.idea_id);
+        if (idea) idea.hidden = true;
+        return "ideas";
+      }
+      case "idea.restored": {
+        const idea = this.ideas.get(p.idea_id);
+        if (idea) {
+          idea.hidden = false;
+          idea.text = p.text;
+        } else {
+          this.ideas.set(p.idea_id, {
+            id: p.idea_id,
+            seq: Number(String(p.idea_id).slice(1)) || entry.seq,
+            participant_id: null,
+            table_id: p.table_id,
+            step_id: null,
+            text: p.text,
+            at: entry.at,
+            hidden: false,
+          });
+        }
+        return "ideas";
+      }
+      default:
+        return null;
+    }
+  }
+
+  _end(stepId, at) {
+    const step = this.steps.get(stepId);
+    if (step && step.status === "active") {
+      step.status = "ended";
+      step.ended_at = at;
+    }
+  }
+
+  presence(msg) {
+    this.connected = msg.connected || {};
+    if (msg.joined) this.joined = { ...msg.joined };
+    this.staff = msg.staff || 0;
+  }
+}
+
+/** Who a step is for, in words. */
+export function audienceText(model, audience) {
+  const tables = audience && audience.tables;
+  const where = tables == null ? "All tables" : tables.map((t) => model.tableName(t)).join(", ");
+  const role = audience && audience.role;
+  const who = { table_host: "table hosts", scribe: "scribes", participant: "participants" }[role];
+  return who ? `${where} (${who} only)` : where;
+}
