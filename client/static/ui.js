@@ -235,3 +235,27 @@ export function reconcile(parent, nodes) {
   });
   while (parent.children.length > nodes.length) parent.lastElementChild.remove();
 }
+
+/**
+ * Show a QR code from /api/events/{id}/qr.svg in an <img>. The server's SVG currently lacks the
+ * xmlns attribute that a standalone SVG image needs, so if the browser cannot draw it we fetch it,
+ * add the namespace and show it from a blob URL (still an <img>: nothing from it is ever run).
+ */
+export function showQr(img, url) {
+  img.addEventListener(
+    "error",
+    async () => {
+      try {
+        const response = await fetch(url);
+        if (!response.ok) return;
+        let svg = await response.text();
+        if (!/<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+        img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+      } catch {
+        // leave the alt text
+      }
+    },
+    { once: true },
+  );
+  img.src = url;
+}

@@ -1,0 +1,412 @@
+// The facilitator console: push steps, watch tables and ideas, hide ideas, seat people.
+import { Live } from "./live.js";
+import { StaffModel, audienceText } from "./model.js";
+import {
+  $, batched, bindBadge, byTableId, formatDuration, formatTime, h, reconcile, say, showBlocker, showQr, staffToken, startClocks,
+} from "./ui.js";
+
+const eventId = document.body.dataset.eventId;
+const token = staffToken(eventId, "console");
+const PEOPLE_SHOWN = 200;
+const ROLE_NAMES = { participant: "Participant", table_host: "Table host", scribe: "Scribe" };
+
+if (!token) {
+  showBlocker("This page needs its link", "Open the console with the full link you got when the event was created (it ends with #token=…).");
+  throw new Error("no token");
+}
+
+const live = new Live({ token });
+const model = new StaffModel();
+const notice = $("#console-message");
+let replacing = null; // id of the step the composer replaces
+
+function report(err) {
+  say(notice, err.message || String(err), "error");
+}
+
+function run(command, okText) {
+  return live.send(command).then(
+    (ack) => {
+      if (okText) say(notice, okText, "ok");
+      return ack;
+    },
+    (err) => {
+      report(err);
+      throw err;
+    },
+  );
+}
+
+// --- header, share box, composer's table list ----------------------------------------------
+
+function renderEvent() {
+  const ev = model.event;
+  $("#event-title").textContent = ev.title || "Facilitator console";
+  document.title = `Console · ${ev.title || "Wholeroom"}`;
+  $("#join-code").textContent = ev.join_code;
+  $("#join-url").textContent = `${location.origin}/join`;
+  if (!$("#join-qr").getAttribute("src")) showQr($("#join-qr"), `/api/events/${encodeURIComponent(eventId)}/qr.svg`);
+  const base = `/e/${encodeURIComponent(eventId)}`;
+  $("#link-wall").href = `${base}/wall#token=${token}`;
+  $("#link-cards").href = `${base}/cards#token=${token}`;
+  $("#link-organiser").href = `${base}/organiser#token=${token}`;
+  const checks = $("#table-checks");
+  const checked = new Set([...checks.querySelectorAll("input:checked")].map((i) => i.value));
+  checks.replaceChildren(
+    ...[...model.tables.values()].map((t) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "tables", value: t.id, checked: checked.has(t.id) }), t.name),
+    ),
+  );
+}
+
+// --- current steps ------------------------------------------------------------------------
+
+const stepEls = new Map();
+
+function stepItem(step) {
+  let li = stepEls.get(step.id);
+  if (!li) {
+    const extend = (seconds) => () => run({ type: "step.extend", step_id: step.id, seconds }, `Added ${seconds / 60} min.`).catch(() => {});
+    li = h("li", { dataset: { stepId: step.id } },
+      h("p", { class: "step-text" }),
+      h("p", { class: "row" }, h("span", { class: "clock", dataset: { stepClock: step.id } }), h("span", { class: "muted where" })),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "small extend1", text: "Extend +1 min", on: { click: extend(60) } }),
+        h("button", { type: "button", class: "small extend5", text: "Extend +5 min", on: { click: extend(300) } }),
+        h("button", {
+          type: "button", class: "small danger end", text: "End",
+          on: { click: () => run({ type: "step.end", step_id: step.id }, "Step ended.").catch(() => {}) },
+        }),
+        h("button", { type: "button", class: "small replace", text: "Replace…", on: { click: () => startReplacing(step.id) } }),
+      ),
+    );
+    stepEls.set(step.id, li);
+  }
+  return li;
+}
+
+function renderSteps() {
+  const nodes = [];
+  for (const { step, tables } of model.currentSteps()) {
+    const li = stepItem(step);
+    li.dataset.status = step.status;
+    li.querySelector(".step-text").textContent = step.text;
+    const all = tables.length === model.tables.size && step.audience.tables == null;
+    const where = all ? audienceText(model, step.audience) : audienceText(model, { tables: tables.sort(byTableId), role: step.audience.role });
+    li.querySelector(".where").textContent = `${where}${step.collect_ideas ? " · collecting ideas" : ""}`;
+    const active = step.status === "active";
+    for (const sel of [".extend1", ".extend5", ".end"]) li.querySelector(sel).disabled = !active;
+    nodes.push(li);
+  }
+  reconcile($("#steps"), nodes);
+  $("#steps-empty").hidden = nodes.length > 0;
+  renderTables();
+}
+
+// --- tables and presence --------------------------------------------------------------------
+
+const tableEls = new Map();
+
+function renderTables() {
+  const nodes = [];
+  let connected = 0;
+  let joined = 0;
+  for (const table of model.tables.values()) {
+    let li = tableEls.get(table.id);
+    if (!li) {
+      li = h("li", { dataset: { tableId: table.id } },
+        h("strong", { class: "name" }), h("br"),
+        h("span", { class: "count connected" }), " connected · ", h("span", { class: "count joined" }), " joined",
+        h("p", { class: "current" }));
+      tableEls.set(table.id, li);
+    }
+    li.querySelector(".name").textContent = table.name;
+    const c = model.connected[table.id] || 0;
+    const j = model.joined[table.id] || 0;
+    connected += c;
+    joined += j;
+    li.querySelector(".connected").textContent = String(c);
+    li.querySelector(".joined").textContent = String(j);
+    const step = model.tableStep(table.id);
+    li.querySelector(".current").textContent = step ? `${step.status === "ended" ? "(ended) " : ""}${step.text}` : "No step yet";
+    nodes.push(li);
+  }
+  reconcile($("#tables"), nodes);
+  $("#presence-total").textContent = `${connected} phones connected now, ${joined} people joined in total.`;
+}
+
+// --- ideas stream ---------------------------------------------------------------------------
+
+const ideaEls = new Map();
+const groupEls = new Map();
+
+function ideaItem(idea) {
+  let li = ideaEls.get(idea.id);
+  if (!li) {
+    li = h("li", { dataset: { ideaId: idea.id } },
+      h("p", { class: "idea-text" }),
+      h("p", { class: "idea-meta" },
+        h("span", { class: "when", text: formatTime(idea.at) }),
+        h("span", { class: "who" }),
+        h("span", { class: "tag state", hidden: true, text: "hidden" }),
+        h("button", {
+          type: "button", class: "small toggle",
+          on: {
+            click: () => {
+              const now = model.ideas.get(idea.id);
+              if (!now) return;
+              const command = now.hidden ? { type: "idea.restore", idea_id: idea.id } : { type: "idea.hide", idea_id: idea.id };
+              run(command, now.hidden ? "Idea restored." : "Idea hidden from the wall and the phones.").catch(() => {});
+            },
+          },
+        }),
+      ));
+    ideaEls.set(idea.id, li);
+  }
+  const text = idea.text == null ? "(text not available)" : idea.text;
+  const textEl = li.querySelector(".idea-text");
+  if (textEl.textContent !== text) textEl.textContent = text;
+  const who = model.personName(idea.participant_id) || (idea.participant_id ? `anonymous ${idea.participant_id}` : "");
+  li.querySelector(".who").textContent = who;
+  li.classList.toggle("hidden-idea", Boolean(idea.hidden));
+  li.querySelector(".state").hidden = !idea.hidden;
+  const button = li.querySelector(".toggle");
+  button.textContent = idea.hidden ? "Restore" : "Hide";
+  button.setAttribute("aria-label", `${idea.hidden ? "Restore" : "Hide"} idea: ${text.slice(0, 60)}`);
+  return li;
+}
+
+function renderIdeas() {
+  const byTable = new Map();
+  for (const idea of model.ideas.values()) {
+    if (!byTable.has(idea.table_id)) byTable.set(idea.table_id, []);
+    byTable.get(idea.table_id).push(idea);
+  }
+  const groups = [];
+  for (const tableId of [...byTable.keys()].sort(byTableId)) {
+    let section = groupEls.get(tableId);
+    if (!section) {
+      section = h("section", { class: "stream-table", dataset: { tableId } },
+        h("h3", {}, h("span", { class: "name" }), h("span", { class: "muted count" })),
+        h("ul", { class: "ideas" }));
+      groupEls.set(tableId, section);
+    }
+    const ideas = byTable.get(tableId).sort((a, b) => b.seq - a.seq);
+    section.querySelector(".name").textContent = model.tableName(tableId);
+    section.querySelector(".count").textContent = `${ideas.filter((i) => !i.hidden).length} shown`;
+    reconcile(section.querySelector("ul"), ideas.map(ideaItem));
+    groups.push(section);
+  }
+  reconcile($("#stream"), groups);
+  $("#stream-empty").hidden = groups.length > 0;
+  const hidden = [...model.ideas.values()].filter((i) => i.hidden).length;
+  $("#idea-count").textContent = `(${model.ideas.size - hidden} shown, ${hidden} hidden)`;
+}
+
+// --- participants ---------------------------------------------------------------------------
+
+const personEls = new Map();
+
+function tableOptions() {
+  return [...model.tables.values()].map((t) => h("option", { value: t.id, text: t.name }));
+}
+
+function personRow(person) {
+  let tr = personEls.get(person.id);
+  if (!tr) {
+    const tableSelect = h("select", { class: "table-select", "aria-label": "Table" }, tableOptions());
+    const roleSelect = h("select", { class: "role-select", "aria-label": "Role" },
+      Object.entries(ROLE_NAMES).map(([value, text]) => h("option", { value, text })));
+    tableSelect.addEventListener("change", () => {
+      const current = model.participants.get(person.id);
+      run({ type: "participant.seat", participant_id: person.id, table_id: tableSelect.value },
+        `Moved ${labelOf(current)} to ${model.tableName(tableSelect.value)}.`)
+        .catch(() => { tableSelect.value = current.table_id; });
+    });
+    roleSelect.addEventListener("change", () => {
+      const current = model.participants.get(person.id);
+      run({ type: "participant.role", participant_id: person.id, role: roleSelect.value },
+        `${labelOf(current)} is now ${ROLE_NAMES[roleSelect.value].toLowerCase()}.`)
+        .catch(() => { roleSelect.value = current.role; });
+    });
+    tr = h("tr", { dataset: { participantId: person.id } },
+      h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect));
+    personEls.set(person.id, tr);
+  }
+  const label = labelOf(person);
+  tr.querySelector(".name").textContent = label;
+  const tableSelect = tr.querySelector(".table-select");
+  if (tableSelect.options.length !== model.tables.size) tableSelect.replaceChildren(...tableOptions());
+  if (document.activeElement !== tableSelect) tableSelect.value = person.table_id;
+  tableSelect.setAttribute("aria-label", `Table of ${label}`);
+  const roleSelect = tr.querySelector(".role-select");
+  if (document.activeElement !== roleSelect) roleSelect.value = person.role;
+  roleSelect.setAttribute("aria-label", `Role of ${label}`);
+  return tr;
+}
+
+function labelOf(person) {
+  return person && person.name ? person.name : `anonymous ${person ? person.id : ""}`;
+}
+
+function renderPeople() {
+  const filter = $("#people-filter").value.trim().toLowerCase();
+  const all = [...model.participants.values()].sort((a, b) => (b.joined_at || 0) - (a.joined_at || 0));
+  const matching = filter
+    ? all.filter((p) => `${p.name || ""} ${p.id} ${model.tableName(p.table_id)}`.toLowerCase().includes(filter))
+    : all;
+  reconcile($("#people"), matching.slice(0, PEOPLE_SHOWN).map(personRow));
+  $("#people-count").textContent = `(${all.length})`;
+  $("#people-more").textContent =
+    matching.length > PEOPLE_SHOWN ? `Showing the ${PEOPLE_SHOWN} most recent of ${matching.length}; type a name to find someone.` : "";
+}
+
+// --- composer -------------------------------------------------------------------------------
+
+const composer = $("#composer");
+
+function audienceMode() {
+  return composer.querySelector("input[name=audience]:checked").value;
+}
+
+function syncAudience() {
+  $("#table-checks").hidden = audienceMode() !== "chosen";
+}
+
+for (const radio of composer.querySelectorAll("input[name=audience]")) radio.addEventListener("change", syncAudience);
+
+function setError(id, inputId, text) {
+  $(id).textContent = text || "";
+  if (inputId) {
+    if (text) $(inputId).setAttribute("aria-invalid", "true");
+    else $(inputId).removeAttribute("aria-invalid");
+  }
+}
+
+function startReplacing(stepId) {
+  const step = model.steps.get(stepId);
+  if (!step) return;
+  replacing = stepId;
+  $("#replacing-text").textContent = step.text;
+  $("#replacing").hidden = false;
+  $("#step-text").value = step.text;
+  $("#step-minutes").value = step.deadline ? String(Math.max(1, Math.round((step.deadline - step.pushed_at) / 60000))) : "";
+  $("#step-collect").checked = step.collect_ideas;
+  const tables = step.audience.tables;
+  composer.querySelector(`input[name=audience][value=${tables == null ? "all" : "chosen"}]`).checked = true;
+  for (const box of $("#table-checks").querySelectorAll("input")) box.checked = tables != null && tables.includes(box.value);
+  $("#step-role").value = step.audience.role || "";
+  syncAudience();
+  $("#push-button").textContent = "Replace step";
+  composer.scrollIntoView({ block: "start", behavior: "smooth" });
+  $("#step-text").focus();
+}
+
+function stopReplacing() {
+  replacing = null;
+  $("#replacing").hidden = true;
+  $("#push-button").textContent = "Push step";
+}
+
+$("#replace-cancel").addEventListener("click", stopReplacing);
+
+composer.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  setError("#step-text-error", "#step-text", "");
+  setError("#step-minutes-error", "#step-minutes", "");
+  setError("#audience-error", null, "");
+  const msg = $("#composer-message");
+  msg.textContent = "";
+  const text = $("#step-text").value.trim();
+  if (!text) {
+    setError("#step-text-error", "#step-text", "Write what the tables should do.");
+    $("#step-text").focus();
+    return;
+  }
+  const minutesRaw = $("#step-minutes").value.trim();
+  const minutes = minutesRaw ? Number(minutesRaw) : 0;
+  if (Number.isNaN(minutes) || minutes < 0 || minutes > 1440) {
+    setError("#step-minutes-error", "#step-minutes", "Give a number of minutes between 0 and 1440, or leave it empty.");
+    $("#step-minutes").focus();
+    return;
+  }
+  let tables = null;
+  if (audienceMode() === "chosen") {
+    tables = [...$("#table-checks").querySelectorAll("input:checked")].map((i) => i.value);
+    if (!tables.length) {
+      setError("#audience-error", null, "Choose at least one table, or All tables.");
+      return;
+    }
+  }
+  const role = $("#step-role").value || null;
+  const command = { type: "step.push", text, collect_ideas: $("#step-collect").checked, audience: { tables, role } };
+  if (minutes > 0) command.duration_s = Math.max(1, Math.round(minutes * 60));
+  if (replacing) command.replaces = replacing;
+  const button = $("#push-button");
+  button.disabled = true;
+  try {
+    await live.send(command);
+    const where = audienceText(model, command.audience);
+    say(msg, `Pushed to ${where}${command.duration_s ? ` for ${formatDuration(command.duration_s * 1000)}` : ""}.`, "ok");
+    $("#step-text").value = "";
+    stopReplacing();
+  } catch (err) {
+    if (err.field === "text") setError("#step-text-error", "#step-text", err.message);
+    else if (err.field && err.field.startsWith("audience")) setError("#audience-error", null, err.message);
+    else if (err.field === "duration_s") setError("#step-minutes-error", "#step-minutes", err.message);
+    else say(msg, err.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// --- wiring ---------------------------------------------------------------------------------
+
+const dirty = new Set();
+const flush = batched(() => {
+  if (dirty.has("event")) renderEvent();
+  if (dirty.has("steps")) renderSteps();
+  if (dirty.has("tables")) renderTables();
+  if (dirty.has("ideas")) renderIdeas();
+  if (dirty.has("people")) {
+    renderPeople();
+    renderTables();
+    renderIdeas(); // names shown on ideas
+  }
+  dirty.clear();
+});
+
+function renderAll() {
+  for (const part of ["event", "steps", "tables", "ideas", "people"]) dirty.add(part);
+  flush();
+}
+
+bindBadge($("#badge"), live);
+startClocks(live, (id) => model.steps.get(id));
+$("#people-filter").addEventListener("input", batched(renderPeople, 150));
+
+live.on("welcome", (msg) => {
+  if (msg.role !== "facilitator") {
+    say(notice, "This link is not a facilitator link: you can look, but the buttons will be refused.", "error");
+  }
+  if (msg.snapshot) {
+    model.load(msg.snapshot);
+    renderAll();
+  }
+});
+live.on("entry", (entry) => {
+  const changed = model.apply(entry);
+  if (changed) dirty.add(changed);
+  flush();
+});
+live.on("presence", (msg) => {
+  model.presence(msg);
+  dirty.add("tables");
+  flush();
+});
+live.on("fatal", (err) => {
+  showBlocker("This link does not work", err.message || "The server refused this console link.");
+});
+
+syncAudience();
+live.start();

@@ -1,0 +1,134 @@
+// The projector wall: the room's question, a big countdown, how to join, ideas arriving by table.
+import { Live } from "./live.js";
+import { StaffModel } from "./model.js";
+import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
+
+const eventId = document.body.dataset.eventId;
+const token = staffToken(eventId, "wall");
+const HIGHLIGHT_MS = 4000;
+
+if (!token) {
+  showBlocker("This page needs its link", "Open the wall with the full link you got when the event was created (it ends with #token=…).");
+  throw new Error("no token");
+}
+
+const live = new Live({ token });
+const model = new StaffModel();
+const arrived = new Map(); // idea id -> when it arrived live (for the highlight)
+const tableEls = new Map();
+const ideaEls = new Map();
+
+/** How many ideas per table stay readable from the back of the hall. */
+function perTable() {
+  const n = model.tables.size;
+  return n <= 4 ? 8 : n <= 8 ? 5 : n <= 16 ? 4 : 3;
+}
+
+function renderHead() {
+  const ev = model.event;
+  $("#event-title").textContent = ev.title;
+  document.title = `Wall · ${ev.title || "Wholeroom"}`;
+  $("#join-code").textContent = ev.join_code;
+  $("#join-url").textContent = `${location.host}/join`;
+  if (!$("#join-qr").getAttribute("src")) showQr($("#join-qr"), `/api/events/${encodeURIComponent(eventId)}/qr.svg`);
+}
+
+function renderQuestion() {
+  const step = model.mainStep();
+  const question = $("#question");
+  const clock = $("#clock");
+  if (!step) {
+    question.textContent = "Welcome! The first question will appear here.";
+    question.classList.add("waiting");
+    clock.removeAttribute("data-step-clock");
+    clock.textContent = "";
+    return;
+  }
+  question.classList.remove("waiting");
+  if (question.textContent !== step.text) question.textContent = step.text;
+  clock.dataset.stepClock = step.id;
+}
+
+function ideaEl(idea) {
+  let li = ideaEls.get(idea.id);
+  if (!li) {
+    li = h("li", { dataset: { ideaId: idea.id }, text: idea.text });
+    ideaEls.set(idea.id, li);
+  } else if (li.textContent !== idea.text) {
+    li.textContent = idea.text;
+  }
+  const at = arrived.get(idea.id);
+  li.classList.toggle("arrived", Boolean(at && Date.now() - at < HIGHLIGHT_MS));
+  return li;
+}
+
+function renderTables() {
+  const max = perTable();
+  const byTable = new Map([...model.tables.keys()].map((id) => [id, []]));
+  for (const idea of model.ideas.values()) {
+    if (idea.hidden || idea.text == null) continue; // the wall never shows hidden ideas
+    if (!byTable.has(idea.table_id)) byTable.set(idea.table_id, []);
+    byTable.get(idea.table_id).push(idea);
+  }
+  const sections = [];
+  for (const [tableId, ideas] of byTable) {
+    let section = tableEls.get(tableId);
+    if (!section) {
+      section = h("section", { class: "wall-table", dataset: { tableId } },
+        h("h2", {}, h("span", { class: "name" }), h("span", { class: "here" })),
+        h("ul", { class: "wall-ideas" }),
+        h("p", { class: "more" }));
+      tableEls.set(tableId, section);
+    }
+    section.querySelector(".name").textContent = model.tableName(tableId);
+    const here = model.connected[tableId] ?? 0;
+    const joined = model.joined[tableId] ?? 0;
+    section.querySelector(".here").textContent = `${here} here · ${joined} joined`;
+    ideas.sort((a, b) => b.seq - a.seq);
+    reconcile(section.querySelector("ul"), ideas.slice(0, max).map(ideaEl));
+    const more = section.querySelector(".more");
+    more.textContent = ideas.length > max ? `+ ${ideas.length - max} more` : ideas.length ? "" : "No ideas yet";
+    sections.push(section);
+  }
+  reconcile($("#tables"), sections);
+  for (const id of ideaEls.keys()) {
+    const idea = model.ideas.get(id);
+    if (!idea || idea.hidden) ideaEls.delete(id);
+  }
+}
+
+const renderLater = batched(() => {
+  renderHead();
+  renderQuestion();
+  renderTables();
+});
+
+bindBadge($("#badge"), live);
+startClocks(live, (id) => model.steps.get(id));
+
+live.on("welcome", (msg) => {
+  if (msg.snapshot) {
+    model.load(msg.snapshot);
+    renderLater();
+  }
+});
+live.on("entry", (entry) => {
+  model.apply(entry);
+  if (entry.kind === "idea.submitted" || entry.kind === "idea.restored") {
+    arrived.set(entry.payload.idea_id, Date.now());
+    setTimeout(() => {
+      arrived.delete(entry.payload.idea_id);
+      const li = ideaEls.get(entry.payload.idea_id);
+      if (li) li.classList.remove("arrived");
+    }, HIGHLIGHT_MS);
+  }
+  renderLater();
+});
+live.on("presence", (msg) => {
+  model.presence(msg);
+  renderLater();
+});
+live.on("fatal", (err) => showBlocker("This link does not work", err.message || "The server refused this wall link."));
+
+renderQuestion();
+live.start();
