@@ -1,0 +1,212 @@
+"""Browser tests: a real Wholeroom server in a subprocess, driven by headless Debian Chromium.
+
+Chromium comes from the system (/usr/bin/chromium, apt); Playwright never downloads a browser here.
+Without it these tests are skipped loudly, except under CI=true where that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN_SECRET = "browser-test-admin-secret"
+REPO = Path(__file__).resolve().parents[2]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+
+
+def _unavailable(reason: str) -> None:
+    message = f"!!! BROWSER TESTS NOT RUN: {reason} !!!"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    """A tiny JSON client on the standard library (no extra test dependency, no warnings)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as err:
+        text = err.read().decode()
+        status = err.code
+        err.close()
+    try:
+        return status, json.loads(text)
+    except json.JSONDecodeError:
+        return status, text
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server (``wholeroom serve``) on a free port with a fresh SQLite database."""
+    tmp = tmp_path_factory.mktemp("wholeroom-server")
+    port = _free_port()
+    env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1"}
+    env.pop("WHOLEROOM_PUBLIC_URL", None)
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--database-url", f"sqlite:///{tmp}/db.sqlite"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {(tmp / 'server.log').read_text()}")
+            try:
+                if http("GET", f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /healthz: {(tmp / 'server.log').read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed in this environment")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveEvent:
+    """An event created through the API, with helpers to open its screens in the browser."""
+
+    def __init__(self, base: str, browser: Any, tables: int | list[str]) -> None:
+        self.base = base
+        self.browser = browser
+        status, data = http("POST", f"{base}/api/events", {"title": "Our town in 2035", "tables": tables}, ADMIN_SECRET)
+        assert status == 201, data
+        self.data: dict[str, Any] = data
+        self.id: str = data["event_id"]
+        self.code: str = data["join_code"]
+        self.tokens: dict[str, str] = data["tokens"]
+        self.contexts: list[Any] = []
+        self.errors: list[str] = []
+
+    def url(self, screen: str, role: str | None = None) -> str:
+        """A staff page's URL as it is handed out: the token rides in the fragment."""
+        return f"{self.base}/e/{self.id}/{screen}#token={self.tokens[role or screen_role(screen)]}"
+
+    def command(self, **command: Any) -> dict[str, Any]:
+        status, data = http("POST", f"{self.base}/api/events/{self.id}/commands", command, self.tokens["facilitator"])
+        assert status == 200, data
+        result: dict[str, Any] = data
+        return result
+
+    def snapshot(self) -> dict[str, Any]:
+        status, data = http("GET", f"{self.base}/api/events/{self.id}/snapshot", token=self.tokens["facilitator"])
+        assert status == 200, data
+        result: dict[str, Any] = data
+        return result
+
+    def context(self, **options: Any) -> Any:
+        ctx = self.browser.new_context(**options)
+        ctx.set_default_timeout(10_000)
+        self.contexts.append(ctx)
+        return ctx
+
+    def page(self, ctx: Any, url: str) -> Any:
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{url}: {exc}"))
+        page.on("dialog", lambda dialog: (self.errors.append(f"{url}: unexpected dialog {dialog.message!r}"),
+                                          dialog.dismiss()))
+        page.goto(url)
+        return page
+
+    def staff(self, screen: str, **options: Any) -> Any:
+        """Open the console, wall or organiser page and wait until it is live."""
+        size = PROJECTOR if screen == "wall" else LAPTOP
+        page = self.page(self.context(**{**size, **options}), self.url(screen))
+        page.locator(".badge[data-state=live]").wait_for()
+        return page
+
+    def phone(self, table_id: str, name: str | None = None) -> Any:
+        """A phone already joined (through the API) at ``table_id``, on its phone page, live."""
+        status, joined = http("POST", f"{self.base}/api/join",
+                              {"code": self.code, "table_id": table_id, **({"name": name} if name else {})})
+        assert status == 201, joined
+        session = {**joined, "join_code": self.code, "name": name}
+        ctx = self.context(**PHONE)
+        key = f"wholeroom:{self.id}"
+        k, v = json.dumps(key), json.dumps(json.dumps(session))
+        ctx.add_init_script(f"if (!localStorage.getItem({k})) localStorage.setItem({k}, {v});")
+        page = self.page(ctx, f"{self.base}/e/{self.id}/phone")
+        page.locator(".badge[data-state=live]").wait_for()
+        page.participant_id = joined["participant_id"]
+        return page
+
+    def close(self) -> None:
+        for ctx in self.contexts:
+            ctx.close()
+
+
+def screen_role(screen: str) -> str:
+    return {"console": "facilitator", "cards": "facilitator", "wall": "wall", "organiser": "organiser"}[screen]
+
+
+@pytest.fixture
+def live_event(server_url: str, browser: Any) -> Iterator[LiveEvent]:
+    """A fresh event with three tables; every page opened through it must end without a script error."""
+    event = LiveEvent(server_url, browser, 3)
+    try:
+        yield event
+    finally:
+        event.close()
+    assert not event.errors, event.errors

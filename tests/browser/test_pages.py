@@ -1,0 +1,244 @@
+"""End-to-end: facilitator console, projector wall and phones on a real server in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PHONE, LiveEvent
+
+pytestmark = pytest.mark.browser
+
+
+def idea_on_wall(wall: Any, table_id: str, text: str) -> Any:
+    return wall.locator(f'#tables section[data-table-id="{table_id}"] li', has_text=text)
+
+
+def idea_on_console(console: Any, table_id: str, text: str) -> Any:
+    return console.locator(f'#stream section[data-table-id="{table_id}"] li', has_text=text)
+
+
+def send_idea(phone: Any, text: str) -> None:
+    expect(phone.locator("#idea-text")).to_be_enabled()
+    phone.fill("#idea-text", text)
+    phone.locator("#idea-text").press("Enter")
+
+
+def test_step_pushed_to_one_table_reaches_only_that_table(live_event: LiveEvent) -> None:
+    """A step the console pushes to table 1 only shows on table 1's phone; table 2 keeps its own step."""
+    console = live_event.staff("console")
+    assert "#token" not in console.url and console.url.endswith("/console")  # the token left the address bar
+    one = live_event.phone("1", "Ana")
+    two = live_event.phone("2", "Bo")
+
+    console.fill("#step-text", "Warm-up: introduce yourselves")
+    console.click("#push-button")
+    expect(one.locator("#step-text")).to_have_text("Warm-up: introduce yourselves")
+    expect(two.locator("#step-text")).to_have_text("Warm-up: introduce yourselves")
+
+    console.fill("#step-text", "Table 1 only: what should the harbour keep?")
+    console.fill("#step-minutes", "5")
+    console.check("input[name=audience][value=chosen]")
+    console.check("#table-checks input[value='1']")
+    console.click("#push-button")
+    expect(console.locator("#composer-message")).to_contain_text("Pushed to Table 1")
+
+    expect(one.locator("#step-text")).to_have_text("Table 1 only: what should the harbour keep?")
+    expect(one.locator("#step-clock")).to_have_text(re.compile(r"^[45]:\d\d$"))
+    expect(console.locator("#steps li")).to_have_count(2)
+    expect(console.locator('#tables li[data-table-id="2"] .current')).to_have_text("Warm-up: introduce yourselves")
+    two.wait_for_timeout(300)  # table 2 never receives the step: give it a moment to prove it
+    expect(two.locator("#step-text")).to_have_text("Warm-up: introduce yourselves")
+    expect(two.locator("#step-clock")).to_have_text("No time limit")
+
+    console.reload()  # the token is kept for this tab, so a reload still works
+    expect(console.locator(".badge")).to_have_attribute("data-state", "live")
+    expect(console.locator("#steps li")).to_have_count(2)
+
+
+def test_ideas_reach_wall_grouped_by_table_and_console(live_event: LiveEvent) -> None:
+    """Ideas typed on two phones appear on the wall under their own tables and in the console's stream."""
+    live_event.command(type="step.push", text="What do you want to keep about this town?", duration_s=600)
+    wall = live_event.staff("wall")
+    console = live_event.staff("console")
+    one = live_event.phone("1", "Ana")
+    two = live_event.phone("2")
+
+    send_idea(one, "More buses at night")
+    send_idea(two, "The Saturday market")
+    send_idea(one, "Quiet streets after ten")
+
+    expect(wall.locator("#question")).to_have_text("What do you want to keep about this town?")
+    expect(wall.locator("#clock")).to_have_text(re.compile(r"^(10:00|9:\d\d)$"))
+    expect(idea_on_wall(wall, "1", "More buses at night")).to_have_count(1)
+    expect(idea_on_wall(wall, "1", "Quiet streets after ten")).to_have_count(1)
+    expect(idea_on_wall(wall, "2", "The Saturday market")).to_have_count(1)
+    expect(idea_on_wall(wall, "2", "More buses")).to_have_count(0)
+    # newest first within a table
+    newest_first = ["Quiet streets after ten", "More buses at night"]
+    expect(wall.locator('#tables section[data-table-id="1"] li')).to_have_text(newest_first)
+    expect(wall.locator('#tables section[data-table-id="1"] .here')).to_contain_text("1 here")
+
+    expect(idea_on_console(console, "1", "More buses at night")).to_contain_text("Ana")
+    expect(idea_on_console(console, "2", "The Saturday market")).to_have_count(1)
+    expect(console.locator("#stream li")).to_have_count(3)
+
+    # each phone sees its own table's ideas only, its own marked
+    expect(one.locator("#ideas li.mine")).to_have_count(2)
+    expect(one.locator("#ideas li", has_text="The Saturday market")).to_have_count(0)
+    expect(two.locator("#ideas li")).to_have_text([re.compile("The Saturday market")])
+
+
+def test_hidden_idea_vanishes_from_wall_and_phone(live_event: LiveEvent) -> None:
+    """A hidden idea leaves the wall and its table's phones at once, and stays struck through on the console."""
+    live_event.command(type="step.push", text="What would you change?")
+    wall = live_event.staff("wall")
+    console = live_event.staff("console")
+    one = live_event.phone("1")
+    neighbour = live_event.phone("1")
+
+    send_idea(one, "Name and shame my neighbour")
+    send_idea(one, "A library open on Sundays")
+    expect(idea_on_wall(wall, "1", "Name and shame")).to_have_count(1)
+    expect(neighbour.locator("#ideas li", has_text="Name and shame")).to_have_count(1)
+
+    idea_on_console(console, "1", "Name and shame").get_by_role("button", name=re.compile("^Hide")).click()
+
+    expect(idea_on_wall(wall, "1", "Name and shame")).to_have_count(0)
+    expect(one.locator("#ideas li", has_text="Name and shame")).to_have_count(0)
+    expect(neighbour.locator("#ideas li", has_text="Name and shame")).to_have_count(0)
+    expect(idea_on_wall(wall, "1", "A library open on Sundays")).to_have_count(1)
+    expect(one.locator("#ideas li", has_text="A library open on Sundays")).to_have_count(1)
+    hidden = idea_on_console(console, "1", "Name and shame")
+    expect(hidden).to_have_class(re.compile(r"\bhidden-idea\b"))
+    expect(hidden.locator(".idea-text")).to_have_css("text-decoration-line", "line-through")
+    expect(hidden.get_by_role("button", name=re.compile("^Restore"))).to_be_visible()
+
+    wall.reload()  # and a fresh wall snapshot never carries it either
+    expect(idea_on_wall(wall, "1", "A library open on Sundays")).to_have_count(1)
+    expect(wall.locator("#tables")).not_to_contain_text("Name and shame")
+
+
+def test_idea_typed_offline_is_sent_once_when_back_online(live_event: LiveEvent) -> None:
+    """A phone that goes offline queues its idea, shows it waiting, and sends it exactly once when back online."""
+    live_event.command(type="step.push", text="One wish for the town?")
+    wall = live_event.staff("wall")
+    console = live_event.staff("console")
+    phone = live_event.phone("2", "Cy")
+    expect(phone.locator("#step-text")).to_have_text("One wish for the town?")
+
+    phone.context.set_offline(True)
+    expect(phone.locator(".badge")).to_have_attribute("data-state", "offline")
+    expect(phone.locator(".badge")).to_have_text("Offline")
+    send_idea(phone, "A swimming pool by the river")
+    queued = phone.locator("#ideas li.queued", has_text="A swimming pool by the river")
+    expect(queued).to_contain_text("Waiting to send")
+    outbox = phone.evaluate(f"localStorage.getItem('wholeroom:{live_event.id}:outbox')")
+    assert outbox and json.loads(outbox)[0]["text"] == "A swimming pool by the river"
+    phone.wait_for_timeout(1500)  # a few reconnection attempts fail meanwhile
+    expect(idea_on_wall(wall, "2", "A swimming pool")).to_have_count(0)
+
+    phone.context.set_offline(False)
+    expect(phone.locator(".badge")).to_have_attribute("data-state", "live")
+    expect(idea_on_wall(wall, "2", "A swimming pool by the river")).to_have_count(1)
+    expect(idea_on_console(console, "2", "A swimming pool by the river")).to_have_count(1)
+    expect(phone.locator("#ideas li", has_text="A swimming pool by the river")).to_have_count(1)
+    expect(phone.locator("#ideas li.queued")).to_have_count(0)
+    assert phone.evaluate(f"localStorage.getItem('wholeroom:{live_event.id}:outbox')") is None
+    phone.reload()  # sending it again (the reload re-reads everything) must not duplicate it
+    expect(phone.locator(".badge")).to_have_attribute("data-state", "live")
+    expect(phone.locator("#ideas li", has_text="A swimming pool by the river")).to_have_count(1)
+    expect(wall.locator("#tables li", has_text="A swimming pool by the river")).to_have_count(1)
+    expect(console.locator("#stream li", has_text="A swimming pool by the river")).to_have_count(1)
+    assert len([i for i in live_event.snapshot()["ideas"] if i["text"] == "A swimming pool by the river"]) == 1
+
+
+def test_queued_idea_survives_a_reload(live_event: LiveEvent) -> None:
+    """An idea still waiting in the outbox when the page reloads is sent, once, after the reload."""
+    live_event.command(type="step.push", text="One wish for the town?")
+    console = live_event.staff("console")
+    phone = live_event.phone("3")
+    # the server becomes unreachable for this page: its websocket opens but nobody answers
+    phone.route_web_socket(re.compile(r"/ws$"), lambda ws: None)
+    phone.context.set_offline(True)
+    expect(phone.locator(".badge")).to_have_attribute("data-state", "offline")
+    send_idea(phone, "Benches in the shade")
+    expect(phone.locator("#ideas li.queued", has_text="Benches in the shade")).to_have_count(1)
+    phone.context.set_offline(False)
+    expect(phone.locator(".badge")).to_have_attribute("data-state", re.compile("connecting|reconnecting"))
+    phone.wait_for_timeout(300)
+    expect(console.locator("#stream li", has_text="Benches in the shade")).to_have_count(0)
+
+    phone.unroute_all()
+    fresh = live_event.page(phone.context, f"{live_event.base}/e/{live_event.id}/phone")
+    phone.close()
+    expect(fresh.locator(".badge")).to_have_attribute("data-state", "live")
+    expect(console.locator("#stream li", has_text="Benches in the shade")).to_have_count(1)
+    expect(fresh.locator("#ideas li", has_text="Benches in the shade")).to_have_count(1)
+    expect(fresh.locator("#ideas li.queued")).to_have_count(0)
+
+
+def test_join_from_a_table_qr_code_in_one_screen(live_event: LiveEvent) -> None:
+    """The per-table QR URL fills in code and table; one tap on Join lands on that table's phone page."""
+    ctx = live_event.context(**PHONE)
+    page = live_event.page(ctx, f"{live_event.base}/join?code={live_event.code.lower()}&table=3")
+    expect(page.locator("#code")).to_have_value(live_event.code.lower())
+    expect(page.locator("#event-title")).to_contain_text("Our town in 2035")
+    expect(page.locator("#table")).to_have_value("3")
+    expect(page.locator("#table")).to_be_disabled()
+    expect(page.locator("#table-locked")).to_contain_text("Table 3")
+    page.fill("#name", "Dana")
+    page.get_by_role("button", name="Join").click()
+
+    page.wait_for_url(f"**/e/{live_event.id}/phone")
+    expect(page.locator(".badge")).to_have_attribute("data-state", "live")
+    expect(page.locator("#whereami")).to_have_text("You are at Table 3 as Dana")
+    stored = json.loads(page.evaluate(f"localStorage.getItem('wholeroom:{live_event.id}')"))
+    assert stored["event_id"] == live_event.id and stored["token"] and stored["participant_id"]
+    people = live_event.snapshot()["participants"]
+    assert [(p["name"], p["table_id"]) for p in people] == [("Dana", "3")]
+
+    # back on the join page, the phone is offered to continue as before
+    page.goto(f"{live_event.base}/join?code={live_event.code}")
+    expect(page.locator("#continue")).to_be_visible()
+    expect(page.locator("#continue-text")).to_contain_text("as Dana at Table 3")
+
+
+def test_join_page_explains_a_wrong_code_and_table(live_event: LiveEvent) -> None:
+    """A wrong code or an unknown table is explained next to its field, in the server's words."""
+    ctx = live_event.context(**PHONE)
+    page = live_event.page(ctx, f"{live_event.base}/join?table=9")
+    page.fill("#code", "AAA-AAA")
+    expect(page.locator("#code-error")).to_contain_text("no event has the join code")
+    expect(page.locator("#code")).to_have_attribute("aria-invalid", "true")
+    page.fill("#code", live_event.code.lower())
+    expect(page.locator("#code-error")).to_be_empty()
+    expect(page.locator("#table-error")).to_contain_text('no table "9"')
+    expect(page.locator("#table")).to_be_enabled()
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("#table-error")).to_have_text("Choose your table.")
+    assert page.url.startswith(f"{live_event.base}/join")
+
+
+def test_idea_with_markup_is_shown_as_text_not_run(live_event: LiveEvent) -> None:
+    """An idea carrying an <img onerror> payload is displayed literally on phone, wall and console, and never runs."""
+    live_event.command(type="step.push", text="Anything else?")
+    wall = live_event.staff("wall")
+    console = live_event.staff("console")
+    phone = live_event.phone("1", '<b onmouseover="window.__xss=2">Eve</b>')
+    attack = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=3</script>'
+    send_idea(phone, attack)
+
+    for page, where in ((wall, "#tables li"), (console, "#stream li .idea-text"), (phone, "#ideas li .idea-text")):
+        item = page.locator(where, has_text="onerror")
+        expect(item).to_have_count(1)
+        expect(item).to_have_text(attack)
+        assert page.locator("#tables img, #stream img, #ideas img").count() == 0
+        assert page.evaluate("window.__xss") is None
+    expect(console.locator("#stream li .who")).to_have_text('<b onmouseover="window.__xss=2">Eve</b>')
+    expect(phone.locator("#whereami")).to_contain_text('<b onmouseover="window.__xss=2">Eve</b>')
+    # no alert() dialog opened anywhere: the fixture fails the test on any dialog or page error
