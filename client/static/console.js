@@ -132,7 +132,9 @@ function renderTables() {
     nodes.push(li);
   }
   reconcile($("#tables"), nodes);
-  $("#presence-total").textContent = `${connected} phones connected now, ${joined} people joined in total.`;
+  const phones = connected === 1 ? "1 phone" : `${connected} phones`;
+  const people = joined === 1 ? "1 person" : `${joined} people`;
+  $("#presence-total").textContent = `${phones} connected now, ${people} joined in total.`;
 }
 
 // --- ideas stream ---------------------------------------------------------------------------

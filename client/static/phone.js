@@ -198,6 +198,9 @@ function renderIdeas() {
         h("p", { class: "idea-text", text: item.text }),
         h("p", { class: "idea-meta" }, h("span", { class: "tag", text: "Waiting to send" }), h("span", { class: "note" }))),
     );
+    const tag = item.sending && live.state === "live" ? "Sending…" : "Waiting to send";
+    const tagEl = li.querySelector(".tag");
+    if (tagEl.textContent !== tag) tagEl.textContent = tag;
     const note = item.error ? item.error.message : "";
     const noteEl = li.querySelector(".note");
     if (noteEl.textContent !== note) noteEl.textContent = note;

@@ -187,9 +187,12 @@ export function batched(fn, delay = 30) {
 /** A page that cannot start (no token...): say why in main, plainly. */
 export function showBlocker(title, text, link = null) {
   const main = document.querySelector("main");
-  main.replaceChildren(
+  // hide (rather than remove) the page's own parts, so late redraws still find their elements
+  for (const child of main.children) child.hidden = true;
+  for (const old of main.querySelectorAll(":scope > .blocker")) old.remove();
+  main.prepend(
     h("section", { class: "panel blocker", role: "alert" }, h("h2", { text: title }), h("p", { text }),
-      link ? h("p", {}, h("a", { href: link.href, class: "button", text: link.text })) : null),
+      link ? h("p", {}, h("a", { href: link.href, class: "button primary", text: link.text })) : null),
   );
 }
 

@@ -242,3 +242,58 @@ def test_idea_with_markup_is_shown_as_text_not_run(live_event: LiveEvent) -> Non
     expect(console.locator("#stream li .who")).to_have_text('<b onmouseover="window.__xss=2">Eve</b>')
     expect(phone.locator("#whereami")).to_contain_text('<b onmouseover="window.__xss=2">Eve</b>')
     # no alert() dialog opened anywhere: the fixture fails the test on any dialog or page error
+
+
+def test_idea_refused_for_good_keeps_its_text(live_event: LiveEvent) -> None:
+    """An offline idea whose step ended meanwhile is shown as not sent, with its text kept to copy or send again."""
+    live_event.command(type="step.push", text="First round")
+    phone = live_event.phone("1")
+    step_id = live_event.snapshot()["steps"][0]["id"]
+    phone.context.set_offline(True)
+    expect(phone.locator(".badge")).to_have_attribute("data-state", "offline")
+    send_idea(phone, "Late but important")
+    live_event.command(type="step.end", step_id=step_id)
+    phone.context.set_offline(False)
+
+    failed = phone.locator("#ideas li.failed")
+    expect(failed).to_contain_text("Not sent")
+    expect(failed).to_contain_text("that step has ended")
+    expect(failed.locator(".idea-text")).to_have_text("Late but important")
+    expect(phone.locator("#idea-text")).to_be_disabled()
+    expect(phone.locator("#step-status")).to_contain_text("ended")
+    failed.get_by_role("button", name="Put back in the box").click()
+    expect(phone.locator("#ideas li.failed")).to_have_count(0)
+    expect(phone.locator("#idea-text")).to_have_value("Late but important")
+
+    second = live_event.command(type="step.push", text="Second round")["step_id"]
+    expect(phone.locator("#idea-text")).to_be_enabled()
+    phone.locator("#idea-text").press("Enter")
+    expect(phone.locator("#ideas li.mine", has_text="Late but important")).to_have_count(1)
+    assert [(i["text"], i["step_id"]) for i in live_event.snapshot()["ideas"]] == [("Late but important", second)]
+
+
+def test_changing_table_redraws_the_phone(live_event: LiveEvent) -> None:
+    """Moving (by the phone itself, then by the facilitator) redraws the phone with the new table's step and ideas."""
+    live_event.command(type="step.push", text="Harbour question", audience={"tables": ["1"], "role": None})
+    live_event.command(type="step.push", text="Hill question", audience={"tables": ["2"], "role": None})
+    console = live_event.staff("console")
+    here = live_event.phone("1", "Fay")
+    there = live_event.phone("2")
+    send_idea(there, "An idea from table 2")
+    send_idea(here, "An idea from table 1")
+    expect(here.locator("#ideas li")).to_have_count(1)
+
+    here.locator("#move summary").click()
+    here.select_option("#move-table", "2")
+    here.get_by_role("button", name="Move to this table").click()
+    expect(here.locator("#whereami")).to_have_text("You are at Table 2 as Fay")
+    expect(here.locator("#step-text")).to_have_text("Hill question")
+    expect(here.locator("#ideas li")).to_have_text([re.compile("An idea from table 2")])
+    row = console.locator("#people tr", has_text="Fay")
+    expect(row.locator("select.table-select")).to_have_value("2")
+
+    row.locator("select.table-select").select_option("1")  # the facilitator seats Fay back at table 1
+    expect(here.locator("#whereami")).to_have_text("You are at Table 1 as Fay")
+    expect(here.locator("#step-text")).to_have_text("Harbour question")
+    expect(here.locator("#ideas li")).to_have_text([re.compile("An idea from table 1")])
+    expect(console.locator('#tables li[data-table-id="1"] .joined')).to_have_text("1")
