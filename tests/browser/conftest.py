@@ -74,7 +74,7 @@ def http(method: str, url: str, body: Any = None, token: str | None = None) -> t
         return status, text
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server (``wholeroom serve``) on a free port with a fresh SQLite database."""
     tmp = tmp_path_factory.mktemp("wholeroom-server")
@@ -111,8 +111,10 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """Headless Chromium for this package only: Playwright's sync API keeps an asyncio loop marked as
+    running in this thread while it is open, which would break later tests that call asyncio.run()."""
     if not os.path.exists(CHROMIUM):
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
