@@ -18,10 +18,21 @@ const arrived = new Map(); // idea id -> when it arrived live (for the highlight
 const tableEls = new Map();
 const ideaEls = new Map();
 
-/** How many ideas per table stay readable from the back of the hall. */
-function perTable() {
-  const n = model.tables.size;
-  return n <= 4 ? 8 : n <= 8 ? 5 : n <= 16 ? 4 : 3;
+const PER_TABLE = 8; // at most this many ideas per table in the page; the layout clips the oldest
+const PAGE_SIZE = 24; // more tables than this: show them a page at a time
+const PAGE_MS = 15_000;
+let page = 0;
+
+/** Columns and rows so that every table on screen fits without scrolling. */
+function layout(n) {
+  if (n <= 4) return [Math.max(n, 1), 1];
+  if (n <= 6) return [3, 2];
+  if (n <= 8) return [4, 2];
+  if (n <= 10) return [5, 2];
+  if (n <= 12) return [4, 3];
+  if (n <= 15) return [5, 3];
+  if (n <= 18) return [6, 3];
+  return [6, 4];
 }
 
 function renderHead() {
@@ -46,6 +57,7 @@ function renderQuestion() {
   }
   question.classList.remove("waiting");
   if (question.textContent !== step.text) question.textContent = step.text;
+  question.dataset.length = step.text.length > 160 ? "very-long" : step.text.length > 80 ? "long" : "short";
   clock.dataset.stepClock = step.id;
 }
 
@@ -63,39 +75,56 @@ function ideaEl(idea) {
 }
 
 function renderTables() {
-  const max = perTable();
   const byTable = new Map([...model.tables.keys()].map((id) => [id, []]));
   for (const idea of model.ideas.values()) {
     if (idea.hidden || idea.text == null) continue; // the wall never shows hidden ideas
     if (!byTable.has(idea.table_id)) byTable.set(idea.table_id, []);
     byTable.get(idea.table_id).push(idea);
   }
+  const ids = [...byTable.keys()];
+  const pages = Math.max(1, Math.ceil(ids.length / PAGE_SIZE));
+  page %= pages;
+  const shown = ids.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  const [cols, rows] = layout(shown.length);
+  const grid = $("#tables");
+  grid.style.setProperty("--cols", String(cols));
+  grid.style.setProperty("--rows", String(rows));
+  grid.style.setProperty("--idea-size", ["1.25em", "1.1em", "0.95em", "0.85em"][rows - 1]);
+  $("#page-note").textContent =
+    pages > 1 ? `Tables ${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + shown.length} of ${ids.length}` : "";
   const sections = [];
-  for (const [tableId, ideas] of byTable) {
+  for (const tableId of shown) {
+    const ideas = byTable.get(tableId);
     let section = tableEls.get(tableId);
     if (!section) {
       section = h("section", { class: "wall-table", dataset: { tableId } },
         h("h2", {}, h("span", { class: "name" }), h("span", { class: "here" })),
         h("ul", { class: "wall-ideas" }),
-        h("p", { class: "more" }));
+        h("p", { class: "empty-note", text: "No ideas yet" }));
       tableEls.set(tableId, section);
     }
     section.querySelector(".name").textContent = model.tableName(tableId);
     const here = model.connected[tableId] ?? 0;
-    const joined = model.joined[tableId] ?? 0;
-    section.querySelector(".here").textContent = `${here} here · ${joined} joined`;
+    const count = ideas.length === 1 ? "1 idea" : `${ideas.length} ideas`;
+    section.querySelector(".here").textContent = `${here} here · ${count}`;
     ideas.sort((a, b) => b.seq - a.seq);
-    reconcile(section.querySelector("ul"), ideas.slice(0, max).map(ideaEl));
-    const more = section.querySelector(".more");
-    more.textContent = ideas.length > max ? `+ ${ideas.length - max} more` : ideas.length ? "" : "No ideas yet";
+    reconcile(section.querySelector("ul"), ideas.slice(0, PER_TABLE).map(ideaEl));
+    section.querySelector(".empty-note").hidden = ideas.length > 0;
     sections.push(section);
   }
-  reconcile($("#tables"), sections);
+  reconcile(grid, sections);
   for (const id of ideaEls.keys()) {
     const idea = model.ideas.get(id);
     if (!idea || idea.hidden) ideaEls.delete(id);
   }
 }
+
+setInterval(() => {
+  if (model.tables.size > PAGE_SIZE) {
+    page += 1;
+    renderTables();
+  }
+}, PAGE_MS);
 
 const renderLater = batched(() => {
   renderHead();
