@@ -1,0 +1,136 @@
+"""Rules that span steps: references to earlier steps, declared roles and parameters, timings, tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .durations import format_duration
+from .model import ClusterStep, HarvestStep, RotateStep, Script, VoteStep
+
+PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: tuple[str | int, ...]
+    message: str
+
+
+def check_script(
+    script: Script, *, tables: int | None = None, positions: list[int] | None = None, ids: list[str] | None = None
+) -> list[Problem]:
+    """Every cross-step problem in ``script``; ``tables`` (an event's table count) enables table checks.
+
+    ``positions`` maps ``script.steps`` to their places in the file when some steps were left out
+    (because they were malformed); ``ids`` are the step ids in file order, malformed steps included.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    grouped = False
+    order = ids if ids is not None else [s.id for s in script.steps]
+    for k, step in enumerate(script.steps):
+        i = positions[k] if positions is not None else k
+        for earlier, ref_id in enumerate(order[:i]):
+            seen.setdefault(ref_id, earlier)
+        at = ("steps", i)
+        if step.id in order[:i]:
+            first = order.index(step.id)
+            problems.append(Problem((*at, "id"), f"step id {step.id!r} is already used by step {first + 1}"))
+        for field, refs in _references(step):
+            for j, ref in enumerate(refs):
+                where: tuple[str | int, ...] = (*at, *field, j)
+                problems.extend(_reference(order, ref, seen, where))
+        for name in _roles_named(step):
+            if name not in script.roles:
+                problems.append(Problem((*at, "audience"), f"role {name!r} is not declared under roles"))
+        for attr in ("text", "question"):
+            for name in PLACEHOLDER.findall(getattr(step, attr)):
+                if name not in script.params:
+                    problems.append(Problem((*at, attr), f"{{{name}}} is not declared under params"))
+        if step.groups is not None:
+            if step.groups.merge is not None and not grouped:
+                problems.append(Problem((*at, "groups", "merge"), "merge needs an earlier step that made groups"))
+            if step.groups.size is not None and step.groups.size > script.fit.table_size[1]:
+                problems.append(
+                    Problem(
+                        (*at, "groups", "size"),
+                        f"groups of {step.groups.size} do not fit tables of at most {script.fit.table_size[1]}",
+                    )
+                )
+            grouped = True
+        if step.warn_at is not None and step.duration is not None and step.warn_at >= step.duration:
+            problems.append(Problem((*at, "warn_at"), "warn_at must be shorter than the step's duration"))
+        if isinstance(step, VoteStep) and step.dots and step.max_per_option and step.max_per_option > step.dots:
+            problems.append(Problem((*at, "max_per_option"), "max_per_option cannot exceed dots"))
+        if isinstance(step, RotateStep) and step.stay is not None and step.stay not in script.roles:
+            problems.append(Problem((*at, "stay"), f"role {step.stay!r} is not declared under roles"))
+    complete = positions is None or len(positions) == len(order)
+    if complete:  # totals over a script with malformed steps would mislead
+        problems.extend(_timing(script))
+        if tables is not None:
+            problems.extend(_tables(script, tables))
+    return problems
+
+
+def _references(step: object) -> list[tuple[tuple[str, ...], list[str]]]:
+    if isinstance(step, VoteStep) and step.options.from_ is not None:
+        return [(("options", "from"), [step.options.from_])]
+    if isinstance(step, ClusterStep):
+        return [(("input", "from"), list(step.input.from_))]
+    if isinstance(step, HarvestStep):
+        return [(("sources",), list(step.sources))]
+    return []
+
+
+def _reference(order: list[str], ref: str, seen: dict[str, int], where: tuple[str | int, ...]) -> list[Problem]:
+    if ref in seen:
+        return []
+    later = [k for k, step_id in enumerate(order) if step_id == ref]
+    if later:
+        return [Problem(where, f"{ref!r} is step {later[0] + 1}, which comes later: only earlier steps can be used")]
+    return [Problem(where, f"there is no step {ref!r}")]
+
+
+def _roles_named(step: object) -> list[str]:
+    names = []
+    audience = getattr(step, "audience", "")
+    if audience.startswith("role:"):
+        names.append(audience.removeprefix("role:"))
+    capture = getattr(step, "capture", None)
+    if capture is not None and capture.who.startswith("role:"):
+        names.append(capture.who.removeprefix("role:"))
+    return names
+
+
+def _timing(script: Script) -> list[Problem]:
+    if script.fit.minutes is None or any(s.duration is None for s in script.steps):
+        return []
+    total = sum(s.duration or 0 for s in script.steps)
+    planned = script.fit.minutes * 60
+    if abs(total - planned) > planned * 0.10:
+        return [
+            Problem(
+                ("fit", "minutes"),
+                f"the steps add up to {format_duration(total)} but fit.minutes says {script.fit.minutes}m "
+                "(they must agree within 10%)",
+            )
+        ]
+    return []
+
+
+def _tables(script: Script, tables: int) -> list[Problem]:
+    problems = []
+    rotations = [(i, s) for i, s in enumerate(script.steps) if isinstance(s, RotateStep) and s.mode == "host_stays"]
+    if rotations and any(s.avoid_repeat for _, s in rotations):
+        rounds = len(rotations) + 1
+        if tables < rounds:
+            i = rotations[-1][0]
+            problems.append(
+                Problem(
+                    ("steps", i, "mode"),
+                    f"{rounds} rounds where travellers never revisit a table need at least {rounds} tables; "
+                    f"the event has {tables}",
+                )
+            )
+    return problems

@@ -1,0 +1,224 @@
+"""The facilitation script format (see docs/scripts.md). Parsed from YAML, validated by pydantic.
+
+A script is a list of steps; each step has a ``kind`` that decides its extra fields. Durations are
+strings such as ``20m``; audiences are ``all``, ``table``, ``group``, ``facilitator`` or
+``role:<name>``. Cross-step rules (references to earlier steps, timings) live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+from .durations import parse_duration
+
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+AUDIENCE_RE = re.compile(r"^(all|table|group|facilitator|role:[a-z][a-z0-9_]*)$")
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Method(_Part):
+    name: str
+    origin: str
+    refs: list[str] = []
+
+
+class Fit(_Part):
+    people: tuple[int, int] = (2, 2000)
+    table_size: tuple[int, int] = (2, 12)
+    minutes: int | None = Field(default=None, ge=1)
+
+
+class Param(_Part):
+    default: str = ""
+    label: str = ""
+
+
+class RoleSpec(_Part):
+    per: Literal["table", "group", "room"] = "table"
+    count: int = Field(default=1, ge=1, le=10)
+    assign: Literal["volunteer", "random", "facilitator", "rotate"] = "volunteer"
+
+
+class Groups(_Part):
+    """Split each table into groups of ``size``, or ``merge`` the previous groups in twos, or group ``by``."""
+
+    size: int | None = Field(default=None, ge=1, le=12)
+    within: Literal["table"] = "table"
+    remainder: Literal["trio", "join", "alone"] = "trio"
+    merge: int | None = Field(default=None, ge=2, le=6)
+    by: Literal["stakeholder", "mixed", "self_select"] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Groups:
+        ways = [w for w in ("size", "merge", "by") if getattr(self, w) is not None]
+        if len(ways) != 1:
+            raise ValueError("groups takes exactly one of size, merge or by")
+        return self
+
+
+class Capture(_Part):
+    who: str = "each"
+    shape: Literal["note", "idea", "summary", "card", "action"] = "idea"
+    max_items: int | None = Field(default=None, ge=1, le=100)
+    visibility: Literal["private", "group", "table", "room", "facilitator"] = "room"
+    attribution: Literal["person", "anonymous"] = "person"
+
+    @field_validator("who")
+    @classmethod
+    def _who(cls, value: str) -> str:
+        if value not in ("each", "any", "none") and not re.match(r"^role:[a-z][a-z0-9_]*$", value):
+            raise ValueError("expected each, any, none or role:<name>")
+        return value
+
+
+class Turns(_Part):
+    mode: Literal["free", "round"] = "free"
+    per_person: Duration | None = None
+
+
+class _Step(_Part):
+    id: Identifier
+    title: str = ""
+    audience: str = "all"
+    duration: Duration | None = None
+    advance: Literal["manual", "auto"] = "manual"
+    warn_at: Duration | None = None
+    text: str = ""
+    question: str = ""
+    optional: bool = False
+    groups: Groups | None = None
+    turns: Turns | None = None
+    capture: Capture | None = None
+
+    @field_validator("audience")
+    @classmethod
+    def _audience(cls, value: str) -> str:
+        if not AUDIENCE_RE.match(value):
+            raise ValueError("expected all, table, group, facilitator or role:<name>")
+        return value
+
+    @property
+    def collects(self) -> bool:
+        return self.capture is not None and self.capture.who != "none"
+
+
+class PromptStep(_Step):
+    kind: Literal["prompt"]
+
+
+class IdeasStep(_Step):
+    kind: Literal["ideas"]
+    capture: Capture | None = Capture()
+
+
+class DiscussStep(_Step):
+    kind: Literal["discuss"]
+
+
+class BreakStep(_Step):
+    kind: Literal["break"]
+
+
+class Options(_Part):
+    """Where a vote's options come from: an earlier step's ideas or themes, or a fixed list."""
+
+    from_: Identifier | None = Field(default=None, alias="from")
+    items: list[str] | None = None
+    filter: Literal["all", "visible", "top"] = "visible"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Options:
+        if (self.from_ is None) == (self.items is None):
+            raise ValueError("options takes exactly one of from (an earlier step) or items (a list)")
+        return self
+
+
+class VoteStep(_Step):
+    kind: Literal["vote"]
+    method: Literal["dots", "score", "agree_disagree_pass", "rank", "place", "pass_and_score"]
+    options: Options
+    dots: int | None = Field(default=None, ge=1, le=50)
+    max_per_option: int | None = Field(default=None, ge=1, le=50)
+    scale: tuple[int, int] = (1, 5)
+    axes: tuple[str, str] | None = None
+    scope: Literal["table", "room"] = "room"
+    anonymous: bool = True
+    reveal: Literal["live", "end"] = "end"
+    result: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _method_fields(self) -> VoteStep:
+        if self.method == "dots" and self.dots is None:
+            raise ValueError("a dots vote needs dots: how many each person places")
+        if self.method == "place" and self.axes is None:
+            raise ValueError("a place vote needs axes: [horizontal label, vertical label]")
+        if self.scale[0] >= self.scale[1]:
+            raise ValueError("scale is [low, high] with low < high")
+        return self
+
+
+class ClusterInput(_Part):
+    from_: list[Identifier] = Field(alias="from", min_length=1)
+
+
+class ClusterStep(_Step):
+    kind: Literal["cluster"]
+    input: ClusterInput
+    by: Literal["facilitator", "table", "all"] = "facilitator"
+    max_clusters: int | None = Field(default=None, ge=1, le=50)
+
+
+class RotateStep(_Step):
+    kind: Literal["rotate"]
+    mode: Literal["host_stays", "shuffle", "stakeholder", "mixed", "back_home", "self_select"]
+    stay: str | None = None
+    avoid_repeat: bool = True
+
+
+class HarvestStep(_Step):
+    kind: Literal["harvest"]
+    sources: list[Identifier] = []
+    display: Literal["wall", "report"] = "wall"
+    buckets: list[str] = []
+
+
+class SignupStep(_Step):
+    kind: Literal["signup"]
+    slots: list[str] = Field(min_length=1)
+    spaces: list[str] = Field(min_length=1)
+    convene: Literal["anyone", "facilitator"] = "anyone"
+
+
+Step = Annotated[
+    PromptStep | IdeasStep | DiscussStep | BreakStep | VoteStep | ClusterStep | RotateStep | HarvestStep | SignupStep,
+    Field(discriminator="kind"),
+]
+STEP_KINDS = ("prompt", "ideas", "discuss", "break", "vote", "cluster", "rotate", "harvest", "signup")
+
+
+def _params(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: {"default": v} if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+STEP_ADAPTER: TypeAdapter[Step] = TypeAdapter(Step)
+
+
+class Script(_Part):
+    id: Identifier
+    title: str = Field(min_length=1, max_length=200)
+    version: int = 1
+    method: Method
+    purpose: str = ""
+    fit: Fit = Fit()
+    params: Annotated[dict[Identifier, Param], BeforeValidator(_params)] = {}
+    roles: dict[Identifier, RoleSpec] = {}
+    steps: list[Step] = Field(min_length=1)
