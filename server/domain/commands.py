@@ -9,28 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from . import limits
+from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import TABLE_ROLES, Actor, Entry, EventState, Role, StepStatus
 
 CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")
 
 
-class _Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AudienceIn(_Command):
+class AudienceIn(CommandModel):
     tables: list[str] | None = None
     role: Role | None = None
 
 
-class SubmitIdea(_Command):
+class SubmitIdea(CommandModel):
     type: Literal["idea.submit"]
     client_id: str
     text: str
@@ -38,7 +34,7 @@ class SubmitIdea(_Command):
     table_id: str | None = None
 
 
-class PushStep(_Command):
+class PushStep(CommandModel):
     type: Literal["step.push"]
     text: str
     duration_s: int | None = Field(default=None, ge=1, le=limits.STEP_DURATION_MAX_S)
@@ -47,35 +43,35 @@ class PushStep(_Command):
     replaces: str | None = None
 
 
-class ExtendStep(_Command):
+class ExtendStep(CommandModel):
     type: Literal["step.extend"]
     step_id: str
     seconds: int = Field(ge=1, le=limits.STEP_DURATION_MAX_S)
 
 
-class EndStep(_Command):
+class EndStep(CommandModel):
     type: Literal["step.end"]
     step_id: str
 
 
-class HideIdea(_Command):
+class HideIdea(CommandModel):
     type: Literal["idea.hide"]
     idea_id: str
     reason: str | None = Field(default=None, max_length=200)
 
 
-class RestoreIdea(_Command):
+class RestoreIdea(CommandModel):
     type: Literal["idea.restore"]
     idea_id: str
 
 
-class Seat(_Command):
+class Seat(CommandModel):
     type: Literal["participant.seat"]
     table_id: str
     participant_id: str | None = None
 
 
-class SetRole(_Command):
+class SetRole(CommandModel):
     type: Literal["participant.role"]
     participant_id: str
     role: Role
@@ -107,50 +103,6 @@ def parse_command(data: dict[str, Any]) -> Command:
         raise Invalid("invalid", f"{where}: {first['msg']}", field=where) from None
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What a command produced: entries to append, and the result for the acknowledgement."""
-
-    entries: list[Entry] = field(default_factory=list)
-    result: dict[str, Any] = field(default_factory=dict)
-
-
-class _Draft:
-    """Numbers entries after the state's current ``seq``."""
-
-    def __init__(self, state: EventState, actor: Actor, now: int) -> None:
-        self.state, self.actor, self.now = state, actor, now
-        self.entries: list[Entry] = []
-
-    @property
-    def next_seq(self) -> int:
-        return self.state.seq + len(self.entries) + 1
-
-    def add(self, kind: str, payload: dict[str, Any]) -> Entry:
-        entry = Entry(self.state.id, self.next_seq, self.now, kind, self.actor.label, payload)
-        self.entries.append(entry)
-        return entry
-
-
-def _require_facilitator(actor: Actor) -> None:
-    if actor.role is Role.FACILITATOR:
-        return
-    if actor.role in (Role.ORGANISER, Role.WALL):
-        raise Forbidden("read_only", f"the {actor.role.value} token is read-only")
-    raise Forbidden("facilitator_only", "only the facilitator can do this")
-
-
-def _clean_text(text: str, limit: int, field_name: str) -> str:
-    cleaned = text.strip()
-    if not cleaned:
-        raise Invalid("empty_text", f"{field_name} must not be empty", field=field_name)
-    if len(cleaned) > limit:
-        raise Invalid(
-            "text_too_long", f"{field_name} has {len(cleaned)} characters; the limit is {limit}", field=field_name
-        )
-    return cleaned
-
-
 def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outcome:
     """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
     return _HANDLERS[type(command)](state, actor, command, now)
@@ -179,7 +131,7 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
         return Outcome(result={"idea_id": idea.id, "seq": idea.seq, "duplicate": True})
     if cmd.table_id is not None and cmd.table_id != person.table_id:
         raise Forbidden("wrong_table", f"you sit at table {person.table_id}, not {cmd.table_id}", field="table_id")
-    text = _clean_text(cmd.text, limits.IDEA_MAX, "text")
+    text = clean_text(cmd.text, limits.IDEA_MAX, "text")
     step = state.steps.get(cmd.step_id) if cmd.step_id else state.step_for(person.table_id, person.role)
     if step is None:
         if cmd.step_id:
@@ -197,7 +149,7 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
             "rate_limited",
             f"at most {limits.IDEAS_PER_WINDOW} ideas per {limits.IDEA_WINDOW_MS // 1000} s; wait a moment",
         )
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     idea_id = f"i{draft.next_seq}"
     draft.add(
         "idea.submitted",
@@ -230,15 +182,15 @@ def _audience(state: EventState, given: AudienceIn | None, default: dict[str, An
 
 
 def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outcome:
-    _require_facilitator(actor)
-    text = _clean_text(cmd.text, limits.STEP_TEXT_MAX, "text")
+    require_facilitator(actor)
+    text = clean_text(cmd.text, limits.STEP_TEXT_MAX, "text")
     default: dict[str, Any] = {"tables": None, "role": None}
     if cmd.replaces is not None:
         old = state.steps.get(cmd.replaces)
         if old is None:
             raise NotFound("unknown_step", f"there is no step {cmd.replaces}", field="replaces")
         default = old.audience.to_dict()
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     step_id = f"s{draft.next_seq}"
     draft.add(
         "step.pushed",
@@ -264,18 +216,18 @@ def _active_step(state: EventState, step_id: str) -> Any:
 
 
 def _extend_step(state: EventState, actor: Actor, cmd: ExtendStep, now: int) -> Outcome:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     step = _active_step(state, cmd.step_id)
     deadline = max(step.deadline or now, now) + cmd.seconds * 1000
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     draft.add("step.extended", {"step_id": step.id, "deadline": deadline})
     return Outcome(draft.entries, {"step_id": step.id, "deadline": deadline})
 
 
 def _end_step(state: EventState, actor: Actor, cmd: EndStep, now: int) -> Outcome:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     step = _active_step(state, cmd.step_id)
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     draft.add("step.ended", {"step_id": step.id})
     return Outcome(draft.entries, {"step_id": step.id})
 
@@ -288,21 +240,21 @@ def _idea(state: EventState, idea_id: str) -> Any:
 
 
 def _hide_idea(state: EventState, actor: Actor, cmd: HideIdea, now: int) -> Outcome:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     idea = _idea(state, cmd.idea_id)
     if idea.hidden:
         raise Conflict("already_hidden", f"idea {idea.id} is already hidden", field="idea_id")
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     draft.add("idea.hidden", {"idea_id": idea.id, "table_id": idea.table_id, "reason": cmd.reason})
     return Outcome(draft.entries, {"idea_id": idea.id})
 
 
 def _restore_idea(state: EventState, actor: Actor, cmd: RestoreIdea, now: int) -> Outcome:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     idea = _idea(state, cmd.idea_id)
     if not idea.hidden:
         raise Conflict("not_hidden", f"idea {idea.id} is not hidden", field="idea_id")
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     draft.add("idea.restored", {"idea_id": idea.id, "table_id": idea.table_id, "text": idea.text})
     return Outcome(draft.entries, {"idea_id": idea.id})
 
@@ -311,7 +263,7 @@ def _seat(state: EventState, actor: Actor, cmd: Seat, now: int) -> Outcome:
     target = cmd.participant_id or actor.participant_id
     if actor.role is not Role.FACILITATOR:
         if actor.participant_id is None:
-            _require_facilitator(actor)
+            require_facilitator(actor)
         if target != actor.participant_id:
             raise Forbidden("not_yourself", "participants can only move themselves", field="participant_id")
     if target is None or target not in state.participants:
@@ -320,23 +272,23 @@ def _seat(state: EventState, actor: Actor, cmd: Seat, now: int) -> Outcome:
         raise NotFound("unknown_table", f"there is no table {cmd.table_id}", field="table_id")
     if state.participants[target].table_id == cmd.table_id:
         return Outcome(result={"participant_id": target, "table_id": cmd.table_id, "unchanged": True})
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     draft.add("participant.seated", {"participant_id": target, "table_id": cmd.table_id})
     return Outcome(draft.entries, {"participant_id": target, "table_id": cmd.table_id})
 
 
 def _set_role(state: EventState, actor: Actor, cmd: SetRole, now: int) -> Outcome:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     if cmd.participant_id not in state.participants:
         raise NotFound("unknown_participant", f"there is no participant {cmd.participant_id}", field="participant_id")
     if cmd.role not in TABLE_ROLES:
         raise Invalid("bad_role", f"a participant's role is one of {', '.join(TABLE_ROLES)}", field="role")
-    draft = _Draft(state, actor, now)
+    draft = Draft(state, actor, now)
     draft.add("participant.role_set", {"participant_id": cmd.participant_id, "role": cmd.role.value})
     return Outcome(draft.entries, {"participant_id": cmd.participant_id, "role": cmd.role.value})
 
 
-_HANDLERS: dict[type[_Command], Callable[[EventState, Actor, Any, int], Outcome]] = {
+_HANDLERS: dict[type[CommandModel], Handler] = {
     SubmitIdea: _submit_idea,
     PushStep: _push_step,
     ExtendStep: _extend_step,
@@ -353,10 +305,10 @@ _HANDLERS: dict[type[_Command], Callable[[EventState, Actor, Any, int], Outcome]
 
 def create_event(event_id: str, title: str, tables: list[str], join_code: str, now: int) -> Entry:
     """The first entry of an event. ``tables`` are display names, numbered 1..N as ids."""
-    clean_title = _clean_text(title, limits.TITLE_MAX, "title")
+    clean_title = clean_text(title, limits.TITLE_MAX, "title")
     if not 1 <= len(tables) <= limits.TABLES_MAX:
         raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
-    names = [_clean_text(name, limits.TABLE_NAME_MAX, "tables") for name in tables]
+    names = [clean_text(name, limits.TABLE_NAME_MAX, "tables") for name in tables]
     if len(set(names)) != len(names):
         raise Invalid("duplicate_table", "table names must be different", field="tables")
     payload = {
