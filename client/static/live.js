@@ -9,7 +9,8 @@
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const PING_EVERY_MS = 20_000;
-const SILENCE_LIMIT_MS = 45_000; // nothing heard for this long (not even a pong): the socket is dead
+const SILENCE_LIMIT_MS = 30_000; // nothing heard for this long (not even a pong): the socket is dead
+const PROBE_MS = 5_000; // after waking up, a ping unanswered this long means the socket died meanwhile
 const WELCOME_LIMIT_MS = 15_000; // no welcome this long after opening: try again
 const RETRY_SOON = new Set(["conflict_retry", "storage_unavailable"]);
 const RETRY_LATER = new Set(["rate_limited"]);
@@ -82,7 +83,7 @@ export class Live {
     };
     this._onVisible = () => {
       if (document.visibilityState !== "visible") return;
-      if (this.state === "live") this._ping();
+      if (this.state === "live") this._probe();
       else this._reconnectNow();
     };
   }
@@ -304,6 +305,16 @@ export class Live {
     if (!this._ws || this.state !== "live") return;
     this._pingSentAt = Date.now();
     this._ws.send(JSON.stringify({ type: "ping" }));
+  }
+
+  /** Ping now and drop the socket if nothing at all comes back soon (phones waking from sleep). */
+  _probe() {
+    const ws = this._ws;
+    const sentAt = Date.now();
+    this._ping();
+    setTimeout(() => {
+      if (this._ws === ws && ws && this._lastHeard < sentAt) this._drop(ws, "no answer");
+    }, PROBE_MS);
   }
 
   _heartbeat() {

@@ -74,41 +74,69 @@ def http(method: str, url: str, body: Any = None, token: str | None = None) -> t
         return status, text
 
 
-@pytest.fixture(scope="package")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real server (``wholeroom serve``) on a free port with a fresh SQLite database."""
-    tmp = tmp_path_factory.mktemp("wholeroom-server")
-    port = _free_port()
-    env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1"}
-    env.pop("WHOLEROOM_PUBLIC_URL", None)
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--database-url", f"sqlite:///{tmp}/db.sqlite"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+class ServerProcess:
+    """``wholeroom serve`` on a port with an SQLite database in ``tmp``; can be stopped and started again."""
+
+    def __init__(self, tmp: Path, port: int | None = None) -> None:
+        self.tmp = tmp
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = tmp / "server.log"
+
+    def start(self) -> None:
+        env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1"}
+        env.pop("WHOLEROOM_PUBLIC_URL", None)
+        command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port),
+                   "--database-url", f"sqlite:///{self.tmp}/db.sqlite"]
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited: {(tmp / 'server.log').read_text()}")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.log_path.read_text()}")
             try:
-                if http("GET", f"{base}/healthz")[0] == 200:
-                    break
+                if http("GET", f"{self.url}/healthz")[0] == 200:
+                    return
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer /healthz: {(tmp / 'server.log').read_text()}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
+                self.stop()
+                raise RuntimeError(f"the server did not answer /healthz: {self.log_path.read_text()}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
         try:
-            proc.wait(timeout=10)
+            self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture(scope="package")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server (``wholeroom serve``) on a free port with a fresh SQLite database."""
+    server = ServerProcess(tmp_path_factory.mktemp("wholeroom-server"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of the test's own, which the test may stop and start again."""
+    server = ServerProcess(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="package")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, LiveEvent
+from .conftest import PHONE, LiveEvent, ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -297,3 +297,31 @@ def test_changing_table_redraws_the_phone(live_event: LiveEvent) -> None:
     expect(here.locator("#step-text")).to_have_text("Harbour question")
     expect(here.locator("#ideas li")).to_have_text([re.compile("An idea from table 1")])
     expect(console.locator('#tables li[data-table-id="1"] .joined')).to_have_text("1")
+
+
+def test_pages_reconnect_and_resume_after_a_server_restart(own_server: ServerProcess, browser: Any) -> None:
+    """When the server restarts, phone and wall reconnect by themselves; the idea typed meanwhile arrives once."""
+    event = LiveEvent(own_server.url, browser, 2)
+    try:
+        event.command(type="step.push", text="Keep talking")
+        wall = event.staff("wall")
+        phone = event.phone("1")
+        send_idea(phone, "Before the restart")
+        expect(idea_on_wall(wall, "1", "Before the restart")).to_have_count(1)
+
+        own_server.stop()
+        expect(phone.locator(".badge")).to_have_attribute("data-state", "reconnecting")
+        expect(wall.locator(".badge")).to_have_text("Reconnecting…")
+        send_idea(phone, "During the restart")
+        expect(phone.locator("#ideas li.queued")).to_contain_text("During the restart")
+        own_server.start()
+
+        expect(phone.locator(".badge")).to_have_attribute("data-state", "live", timeout=15_000)
+        expect(wall.locator(".badge")).to_have_attribute("data-state", "live", timeout=15_000)
+        expect(idea_on_wall(wall, "1", "During the restart")).to_have_count(1)
+        expect(wall.locator("#tables li")).to_have_count(2)
+        expect(phone.locator("#ideas li")).to_have_count(2)
+        expect(phone.locator("#ideas li.queued")).to_have_count(0)
+    finally:
+        event.close()
+    assert not event.errors, event.errors
