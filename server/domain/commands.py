@@ -16,14 +16,14 @@ from pydantic import Field, TypeAdapter, ValidationError
 from . import limits
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from .model import TABLE_ROLES, Actor, Entry, EventState, Role, StepStatus
+from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
 
 CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")
 
 
 class AudienceIn(CommandModel):
     tables: list[str] | None = None
-    role: Role | None = None
+    role: str | None = Field(default=None, pattern=ROLE_NAME_PATTERN)
 
 
 class SubmitIdea(CommandModel):
@@ -74,7 +74,7 @@ class Seat(CommandModel):
 class SetRole(CommandModel):
     type: Literal["participant.role"]
     participant_id: str
-    role: Role
+    role: str = Field(pattern=ROLE_NAME_PATTERN)
 
 
 Command = Annotated[
@@ -176,9 +176,10 @@ def _audience(state: EventState, given: AudienceIn | None, default: dict[str, An
         if unknown:
             raise NotFound("unknown_table", f"no such table: {', '.join(unknown)}", field="audience.tables")
         tables = list(dict.fromkeys(given.tables))
-    if given.role is not None and given.role not in TABLE_ROLES:
-        raise Invalid("bad_role", f"a step can target {', '.join(TABLE_ROLES)}", field="audience.role")
-    return {"tables": tables, "role": given.role.value if given.role else None}
+    roles = state.table_roles()
+    if given.role is not None and given.role not in roles:
+        raise Invalid("bad_role", f"a step can target {', '.join(roles)}", field="audience.role")
+    return {"tables": tables, "role": given.role}
 
 
 def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outcome:
@@ -281,11 +282,12 @@ def _set_role(state: EventState, actor: Actor, cmd: SetRole, now: int) -> Outcom
     require_facilitator(actor)
     if cmd.participant_id not in state.participants:
         raise NotFound("unknown_participant", f"there is no participant {cmd.participant_id}", field="participant_id")
-    if cmd.role not in TABLE_ROLES:
-        raise Invalid("bad_role", f"a participant's role is one of {', '.join(TABLE_ROLES)}", field="role")
+    roles = state.table_roles()
+    if cmd.role not in roles:
+        raise Invalid("bad_role", f"a participant's role is one of {', '.join(roles)}", field="role")
     draft = Draft(state, actor, now)
-    draft.add("participant.role_set", {"participant_id": cmd.participant_id, "role": cmd.role.value})
-    return Outcome(draft.entries, {"participant_id": cmd.participant_id, "role": cmd.role.value})
+    draft.add("participant.role_set", {"participant_id": cmd.participant_id, "role": cmd.role})
+    return Outcome(draft.entries, {"participant_id": cmd.participant_id, "role": cmd.role})
 
 
 _HANDLERS: dict[type[CommandModel], Handler] = {

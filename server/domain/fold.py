@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import limits
-from .model import Audience, Entry, EventState, Idea, Participant, Role, Step, StepStatus, Table
+from .model import Audience, Entry, EventState, Idea, Participant, Step, StepStatus, Table
 
 
 class FoldError(ValueError):
@@ -45,7 +45,7 @@ def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 def _participant_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:
     pid = p["participant_id"]
-    state.participants[pid] = Participant(pid, p["name"], p["table_id"], Role(p["role"]), e.at, e.seq)
+    state.participants[pid] = Participant(pid, p["name"], p["table_id"], p["role"], e.at, e.seq)
 
 
 def _participant_seated(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -56,13 +56,13 @@ def _participant_seated(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 def _participant_role_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
     person = state.participants[p["participant_id"]]
-    person.role = Role(p["role"])
+    person.role = p["role"]
     person.seated_seq = e.seq  # what they see may change: resume them with a fresh snapshot
 
 
 def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     aud = p["audience"]
-    audience = Audience(tuple(aud["tables"]) if aud["tables"] is not None else None, aud["role"] and Role(aud["role"]))
+    audience = Audience(tuple(aud["tables"]) if aud["tables"] is not None else None, aud["role"])
     step = Step(
         p["step_id"], e.seq, p["text"], p["collect_ideas"], audience, e.at, p["deadline"], replaces=p["replaces"]
     )

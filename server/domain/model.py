@@ -19,7 +19,9 @@ class Role(StrEnum):
     WALL = "wall"
 
 
-TABLE_ROLES = (Role.PARTICIPANT, Role.TABLE_HOST, Role.SCRIBE)
+# Roles people hold at tables. A loaded facilitation script may declare more (client, convener...).
+TABLE_ROLES = ("participant", "table_host", "scribe")
+ROLE_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 STAFF_ROLES = (Role.FACILITATOR, Role.ORGANISER, Role.WALL)
 
 
@@ -74,7 +76,7 @@ class Participant:
     id: str
     name: str | None
     table_id: str
-    role: Role
+    role: str
     joined_at: int
     seated_seq: int  # seq of the entry that last put them at their table
 
@@ -84,7 +86,7 @@ class Audience:
     """Who a step is for: some tables (``None`` = every table), optionally only one role there."""
 
     tables: tuple[str, ...] | None = None
-    role: Role | None = None
+    role: str | None = None
 
     def includes_table(self, table_id: str) -> bool:
         return self.tables is None or table_id in self.tables
@@ -110,6 +112,14 @@ class Step:
     status: StepStatus = StepStatus.ACTIVE
     ended_at: int | None = None
     replaces: str | None = None
+    # set when the step comes from a facilitation script
+    session_id: str | None = None
+    index: int | None = None
+    kind: str = "custom"
+    spec: dict[str, Any] | None = None  # the script step, as written (capture, vote, rotation...)
+    options: list[dict[str, Any]] | None = None  # a vote's ballot options, fixed when it starts
+    warn_ms: int | None = None  # warn this long before the deadline
+    paused_remaining: int | None = None  # while paused: ms that were left
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,7 +133,70 @@ class Step:
             "status": self.status.value,
             "ended_at": self.ended_at,
             "replaces": self.replaces,
+            "session_id": self.session_id,
+            "index": self.index,
+            "kind": self.kind,
+            "spec": self.spec,
+            "options": self.options,
+            "warn_ms": self.warn_ms,
+            "paused_remaining": self.paused_remaining,
         }
+
+
+@dataclass(slots=True)
+class Group:
+    """Some people at one table working together for a step (pairs, fours...)."""
+
+    id: str
+    table_id: str
+    members: list[str]
+
+
+class SessionStatus(StrEnum):
+    LOADED = "loaded"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+@dataclass(slots=True)
+class StepRun:
+    """One script step as it actually ran (or was skipped)."""
+
+    index: int
+    step_id: str | None
+    started_at: int
+    ended_at: int | None = None
+    skipped: bool = False
+
+
+@dataclass(slots=True)
+class Session:
+    """One run of a facilitation script inside the event."""
+
+    id: str
+    seq: int
+    title: str
+    script: dict[str, Any]  # the validated script as data (aliases, durations in seconds)
+    params: dict[str, str]
+    loaded_at: int
+    index: int = -1  # the script step running now; -1 before the start
+    status: SessionStatus = SessionStatus.LOADED
+    started_at: int | None = None
+    runs: list[StepRun] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Topic:
+    """An Open Space topic posted on the marketplace grid."""
+
+    id: str
+    step_id: str
+    title: str
+    convener: str
+    slot: str
+    space: str
+    members: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -163,17 +236,29 @@ class EventState:
     steps: dict[str, Step] = field(default_factory=dict)
     ideas: dict[str, Idea] = field(default_factory=dict)
     # table id -> role (None = everyone there) -> id of the step most recently pushed to them
-    current: dict[str, dict[Role | None, str]] = field(default_factory=dict)
+    current: dict[str, dict[str | None, str]] = field(default_factory=dict)
     # (participant id, client id) -> idea id: makes re-sending the same idea harmless
     idea_by_client: dict[tuple[str, str], str] = field(default_factory=dict)
     # participant id -> times of their recent ideas, for the rate limit
     recent_ideas: dict[str, deque[int]] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    group_of: dict[str, str] = field(default_factory=dict)  # participant id -> group id (latest grouping)
+    votes: dict[str, dict[str, Any]] = field(default_factory=dict)  # step id -> participant id -> ballot
+    topics: dict[str, Topic] = field(default_factory=dict)
+    # participant id -> table ids they have sat at, and people they have shared a table with
+    visited: dict[str, list[str]] = field(default_factory=dict)
 
-    def step_for(self, table_id: str, role: Role | None) -> Step | None:
+    def step_for(self, table_id: str, role: str | None) -> Step | None:
         """The step a person with ``role`` at ``table_id`` sees now (the latest pushed to them)."""
         slots = self.current.get(table_id, {})
         steps = [self.steps[slots[r]] for r in {None, role} if r in slots]
         return max(steps, key=lambda s: s.seq) if steps else None
+
+    def table_roles(self) -> tuple[str, ...]:
+        """The roles people can hold here: the built-in ones and those the loaded scripts declare."""
+        declared = [r for s in self.sessions.values() for r in s.script.get("roles", {})]
+        return tuple(dict.fromkeys([*TABLE_ROLES, *declared]))
 
     def joined_per_table(self) -> dict[str, int]:
         counts = dict.fromkeys(self.tables, 0)

@@ -90,7 +90,7 @@ def snapshot(state: EventState, viewer: Viewer) -> dict[str, Any]:
         return {
             "seq": state.seq,
             "event": _event_dict(state),
-            "me": {"id": person.id, "name": person.name, "table_id": person.table_id, "role": person.role.value},
+            "me": {"id": person.id, "name": person.name, "table_id": person.table_id, "role": person.role},
             "step": step.to_dict() if step else None,
             "ideas": [i.to_dict() for i in state.ideas.values() if i.table_id == person.table_id and not i.hidden],
         }
@@ -108,7 +108,7 @@ def snapshot(state: EventState, viewer: Viewer) -> dict[str, Any]:
     }
     if viewer.is_moderator:
         out["participants"] = [
-            {"id": p.id, "name": p.name, "table_id": p.table_id, "role": p.role.value, "joined_at": p.joined_at}
+            {"id": p.id, "name": p.name, "table_id": p.table_id, "role": p.role, "joined_at": p.joined_at}
             for p in state.participants.values()
         ]
     return out

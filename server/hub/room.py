@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.commands import Outcome
+from ..domain.base import Outcome
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
