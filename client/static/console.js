@@ -367,7 +367,10 @@ composer.addEventListener("submit", async (e) => {
 const dirty = new Set();
 const flush = batched(() => {
   if (dirty.has("event")) renderEvent();
-  if (dirty.has("steps")) renderSteps();
+  if (dirty.has("steps")) {
+    renderSteps();
+    tickClocks();
+  }
   if (dirty.has("tables")) renderTables();
   if (dirty.has("ideas")) renderIdeas();
   if (dirty.has("people")) {
@@ -384,7 +387,7 @@ function renderAll() {
 }
 
 bindBadge($("#badge"), live);
-startClocks(live, (id) => model.steps.get(id));
+const tickClocks = startClocks(live, (id) => model.steps.get(id));
 $("#people-filter").addEventListener("input", batched(renderPeople, 150));
 
 live.on("welcome", (msg) => {

@@ -152,6 +152,7 @@ function renderStep() {
       step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas ? "" : "No ideas to send for this step.";
     clock.dataset.stepClock = step.id;
   }
+  tickClocks();
   renderIdeaBox();
 }
 
@@ -265,7 +266,7 @@ const redrawStep = batched(renderStep);
 // --- wiring ------------------------------------------------------------------------------
 
 bindBadge($("#badge"), live);
-startClocks(live, (id) => Object.values(view.slots).find((s) => s.id === id));
+const tickClocks = startClocks(live, (id) => Object.values(view.slots).find((s) => s.id === id));
 
 live.on("welcome", (msg) => {
   if (msg.snapshot) loadSnapshot(msg.snapshot);

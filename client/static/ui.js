@@ -54,7 +54,8 @@ export function startClocks(live, lookup) {
     }
   };
   tick();
-  return setInterval(tick, 500);
+  setInterval(tick, 500);
+  return tick; // call it after a redraw so a new step never shows the old one's time
 }
 
 export function formatTime(ms) {

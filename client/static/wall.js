@@ -129,11 +129,12 @@ setInterval(() => {
 const renderLater = batched(() => {
   renderHead();
   renderQuestion();
+  tickClocks();
   renderTables();
 });
 
 bindBadge($("#badge"), live);
-startClocks(live, (id) => model.steps.get(id));
+const tickClocks = startClocks(live, (id) => model.steps.get(id));
 
 live.on("welcome", (msg) => {
   if (msg.snapshot) {
