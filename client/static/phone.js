@@ -234,11 +234,11 @@ function failedItem(item) {
   );
   const actions = h("div", { class: "row" },
     h("button", {
-      type: "button", class: "small", text: "Copy text",
+      type: "button", text: "Copy text",
       on: { click: async (e) => { e.target.textContent = (await copyText(item.text)) ? "Copied" : "Select and copy the text above"; } },
     }),
     h("button", {
-      type: "button", class: "small", text: "Put back in the box",
+      type: "button", text: "Put back in the box",
       on: {
         click: () => {
           textArea.value = item.text;
@@ -248,7 +248,7 @@ function failedItem(item) {
         },
       },
     }),
-    h("button", { type: "button", class: "small", text: "Dismiss", on: { click: () => live.dismiss(item.client_id) } }),
+    h("button", { type: "button", text: "Dismiss", on: { click: () => live.dismiss(item.client_id) } }),
   );
   li.append(actions);
   return li;

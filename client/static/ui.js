@@ -104,6 +104,10 @@ export async function api(path, { method = "GET", token = null, body = undefined
  */
 export function staffToken(eventId, screen) {
   const key = `wholeroom:token:${eventId}:${screen}`;
+  // a new link pasted into this tab only changes the fragment (no page load): start again with it
+  addEventListener("hashchange", () => {
+    if (new URLSearchParams(location.hash.slice(1)).get("token")) location.reload();
+  });
   const params = new URLSearchParams(location.hash.slice(1));
   const fromHash = params.get("token");
   if (fromHash) {
