@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import limits
+from . import limits, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -78,13 +78,26 @@ class SetRole(CommandModel):
 
 
 Command = Annotated[
-    SubmitIdea | PushStep | ExtendStep | EndStep | HideIdea | RestoreIdea | Seat | SetRole,
+    SubmitIdea
+    | PushStep
+    | ExtendStep
+    | EndStep
+    | HideIdea
+    | RestoreIdea
+    | Seat
+    | SetRole
+    | sessions.LoadSession
+    | sessions.MoveSession
+    | sessions.GotoStep
+    | votes.CastVote
+    | signup.PostTopic
+    | signup.JoinTopic
+    | roles.Volunteer,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES: tuple[str, ...] = tuple(
-    get_args(m.model_fields["type"].annotation)[0]
-    for m in (SubmitIdea, PushStep, ExtendStep, EndStep, HideIdea, RestoreIdea, Seat, SetRole)
+    name for member in get_args(get_args(Command)[0]) for name in get_args(member.model_fields["type"].annotation)
 )
 
 
@@ -299,6 +312,13 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     RestoreIdea: _restore_idea,
     Seat: _seat,
     SetRole: _set_role,
+    sessions.LoadSession: sessions.load,
+    sessions.MoveSession: sessions.move,
+    sessions.GotoStep: sessions.move,
+    votes.CastVote: votes.cast,
+    signup.PostTopic: signup.post,
+    signup.JoinTopic: signup.join,
+    roles.Volunteer: roles.volunteer,
 }
 
 

@@ -14,20 +14,27 @@ Every error carries a stable machine-readable ``code``, a sentence for people, a
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     status = 400
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.details = details  # e.g. every problem of a refused script
 
-    def to_dict(self) -> dict[str, str]:
-        out = {"code": self.code, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.field:
             out["field"] = self.field
+        if self.details:
+            out["details"] = self.details
         return out
 
 

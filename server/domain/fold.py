@@ -11,7 +11,21 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import limits
-from .model import Audience, Entry, EventState, Idea, Participant, Step, StepStatus, Table
+from .model import (
+    Audience,
+    Entry,
+    EventState,
+    Group,
+    Idea,
+    Participant,
+    Session,
+    SessionStatus,
+    Step,
+    StepRun,
+    StepStatus,
+    Table,
+    Topic,
+)
 
 
 class FoldError(ValueError):
@@ -46,12 +60,20 @@ def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:
 def _participant_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:
     pid = p["participant_id"]
     state.participants[pid] = Participant(pid, p["name"], p["table_id"], p["role"], e.at, e.seq)
+    state.visited[pid] = [p["table_id"]]
 
 
 def _participant_seated(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    person = state.participants[p["participant_id"]]
-    person.table_id = p["table_id"]
-    person.seated_seq = e.seq
+    _seat(state, p["participant_id"], p["table_id"], e.seq)
+
+
+def _seat(state: EventState, participant_id: str, table_id: str, seq: int) -> None:
+    person = state.participants[participant_id]
+    person.table_id = table_id
+    person.seated_seq = seq
+    visited = state.visited.setdefault(participant_id, [])
+    if table_id not in visited:
+        visited.append(table_id)
 
 
 def _participant_role_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -66,9 +88,18 @@ def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     step = Step(
         p["step_id"], e.seq, p["text"], p["collect_ideas"], audience, e.at, p["deadline"], replaces=p["replaces"]
     )
+    if p.get("session_id"):
+        step.session_id, step.index, step.kind = p["session_id"], p["index"], p["kind"]
+        step.spec, step.options, step.warn_ms = p["spec"], p["options"], p["warn_ms"]
+        session = state.sessions[step.session_id]
+        session.index = p["index"]
+        session.status = SessionStatus.RUNNING
+        if session.started_at is None:
+            session.started_at = e.at
+        session.runs.append(StepRun(p["index"], step.id, e.at))
     state.steps[step.id] = step
     if step.replaces:
-        _end(state.steps[step.replaces], e.at)
+        _end(state, state.steps[step.replaces], e.at)
     for table_id in audience.tables if audience.tables is not None else state.tables:
         slots = state.current.setdefault(table_id, {})
         if audience.role is None:
@@ -77,10 +108,14 @@ def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
         slots[audience.role] = step.id
 
 
-def _end(step: Step, at: int) -> None:
+def _end(state: EventState, step: Step, at: int) -> None:
     if step.status is StepStatus.ACTIVE:
         step.status = StepStatus.ENDED
         step.ended_at = at
+        if step.session_id is not None:
+            for run in state.sessions[step.session_id].runs:
+                if run.step_id == step.id and run.ended_at is None:
+                    run.ended_at = at
 
 
 def _step_extended(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -88,12 +123,13 @@ def _step_extended(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 
 def _step_ended(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    _end(state.steps[p["step_id"]], e.at)
+    _end(state, state.steps[p["step_id"]], e.at)
 
 
 def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
     idea = Idea(p["idea_id"], e.seq, p["client_id"], p["participant_id"], p["table_id"], p["step_id"], p["text"], e.at)
     state.ideas[idea.id] = idea
+    state.table_ideas.setdefault(idea.table_id, []).append(idea.id)
     state.idea_by_client[(idea.participant_id, idea.client_id)] = idea.id
     recent = state.recent_ideas.setdefault(idea.participant_id, deque(maxlen=limits.IDEAS_PER_WINDOW))
     recent.append(e.at)
@@ -107,6 +143,74 @@ def _idea_restored(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.ideas[p["idea_id"]].hidden = False
 
 
+def _session_loaded(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.sessions[p["session_id"]] = Session(p["session_id"], e.seq, p["title"], p["script"], p["params"], e.at)
+
+
+def _session_step_skipped(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.sessions[p["session_id"]].runs.append(StepRun(p["index"], None, e.at, e.at, skipped=True))
+
+
+def _session_finished(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    session = state.sessions[p["session_id"]]
+    session.status = SessionStatus.FINISHED
+    session.index = len(session.script["steps"])
+
+
+def _step_paused(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    step = state.steps[p["step_id"]]
+    step.paused_remaining, step.deadline = p["remaining"], None
+    state.sessions[p["session_id"]].status = SessionStatus.PAUSED
+
+
+def _step_resumed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    step = state.steps[p["step_id"]]
+    step.paused_remaining, step.deadline = None, p["deadline"]
+    state.sessions[p["session_id"]].status = SessionStatus.RUNNING
+
+
+def _groups_formed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.groups = {g["id"]: Group(g["id"], g["table_id"], list(g["members"])) for g in p["groups"]}
+    state.group_of = {m: g.id for g in state.groups.values() for m in g.members}
+    for member in state.group_of:
+        state.participants[member].seated_seq = e.seq  # their view changes: resume from a snapshot
+
+
+def _participants_moved(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    at_table: dict[str, list[str]] = {}
+    for person in state.participants.values():
+        at_table.setdefault(person.table_id, []).append(person.id)
+    for members in at_table.values():  # this round is over: everyone at a table has met
+        for pid in members:
+            state.met.setdefault(pid, set()).update(m for m in members if m != pid)
+    for move in p["moves"]:
+        _seat(state, move["participant_id"], move["to"], e.seq)
+
+
+def _roles_assigned(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    for participant_id, role in p["assignments"].items():
+        person = state.participants[participant_id]
+        person.role, person.seated_seq = role, e.seq
+
+
+def _vote_cast(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.votes.setdefault(p["step_id"], {})[p["participant_id"]] = p["ballot"]
+
+
+def _topic_posted(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.topics[p["topic_id"]] = Topic(p["topic_id"], p["step_id"], p["title"], p["convener"], p["slot"], p["space"])
+
+
+def _topic_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    for topic_id in p["left"]:
+        state.topics[topic_id].members.remove(p["participant_id"])
+    state.topics[p["topic_id"]].members.append(p["participant_id"])
+
+
+def _topic_left(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.topics[p["topic_id"]].members.remove(p["participant_id"])
+
+
 _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "event.created": _event_created,
     "participant.joined": _participant_joined,
@@ -118,6 +222,18 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "idea.submitted": _idea_submitted,
     "idea.hidden": _idea_hidden,
     "idea.restored": _idea_restored,
+    "session.loaded": _session_loaded,
+    "session.step_skipped": _session_step_skipped,
+    "session.finished": _session_finished,
+    "step.paused": _step_paused,
+    "step.resumed": _step_resumed,
+    "groups.formed": _groups_formed,
+    "participants.moved": _participants_moved,
+    "roles.assigned": _roles_assigned,
+    "vote.cast": _vote_cast,
+    "topic.posted": _topic_posted,
+    "topic.joined": _topic_joined,
+    "topic.left": _topic_left,
 }
 
 ENTRY_KINDS = tuple(_APPLY)

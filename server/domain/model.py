@@ -65,6 +65,11 @@ class Entry:
         return cls(d["event_id"], d["seq"], d["at"], d["kind"], d["actor"], d["payload"])
 
 
+def table_key(table_id: str) -> tuple[int, str]:
+    """Tables sort by number (2 before 10)."""
+    return (int(table_id), "") if table_id.isdigit() else (1 << 30, table_id)
+
+
 @dataclass(slots=True)
 class Table:
     id: str
@@ -248,6 +253,8 @@ class EventState:
     topics: dict[str, Topic] = field(default_factory=dict)
     # participant id -> table ids they have sat at, and people they have shared a table with
     visited: dict[str, list[str]] = field(default_factory=dict)
+    met: dict[str, set[str]] = field(default_factory=dict)
+    table_ideas: dict[str, list[str]] = field(default_factory=dict)  # table id -> idea ids, in order
 
     def step_for(self, table_id: str, role: str | None) -> Step | None:
         """The step a person with ``role`` at ``table_id`` sees now (the latest pushed to them)."""

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .model import STAFF_ROLES, Entry, EventState, Role
+from .model import STAFF_ROLES, Entry, EventState, Participant, Role, StepStatus, Topic
+from .roles import volunteer_roles
+from .runsheet import session_dict
+from .votes import tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +35,22 @@ class Reach:
     """Which phones an entry goes to (staff screens get everything)."""
 
     tables: frozenset[str] | None = frozenset()  # None = every table
-    participant: str | None = None
+    participants: frozenset[str] = frozenset()
 
 
-_SELF_KINDS = {"participant.joined", "participant.seated", "participant.role_set"}
+_SELF_KINDS = {
+    "participant.joined",
+    "participant.seated",
+    "participant.role_set",
+    "vote.cast",
+    "topic.joined",
+    "topic.left",
+}
 _IDEA_KINDS = {"idea.submitted", "idea.hidden", "idea.restored"}
-_STEP_KINDS = {"step.pushed", "step.extended", "step.ended"}
+_STEP_KINDS = {"step.pushed", "step.extended", "step.ended", "step.paused", "step.resumed"}
+# Entries that change what a phone shows as a whole (its table, group or role): the phones they
+# reach are sent a fresh snapshot (a ``welcome``) instead of the entry itself.
+RESEAT_KINDS = {"participant.seated", "participant.role_set", "groups.formed", "participants.moved", "roles.assigned"}
 
 
 def reach(state: EventState, entry: Entry) -> Reach:
@@ -49,7 +62,15 @@ def reach(state: EventState, entry: Entry) -> Reach:
         tables = state.steps[p["step_id"]].audience.tables
         return Reach(None if tables is None else frozenset(tables))
     if entry.kind in _SELF_KINDS:
-        return Reach(participant=p["participant_id"])
+        return Reach(participants=frozenset((p["participant_id"],)))
+    if entry.kind == "groups.formed":
+        return Reach(participants=frozenset(m for g in p["groups"] for m in g["members"]))
+    if entry.kind == "participants.moved":
+        return Reach(participants=frozenset(m["participant_id"] for m in p["moves"]))
+    if entry.kind == "roles.assigned":
+        return Reach(participants=frozenset(p["assignments"]))
+    if entry.kind == "topic.posted":
+        return Reach(None)
     return Reach()
 
 
@@ -60,7 +81,7 @@ def visible(state: EventState, entry: Entry, viewer: Viewer) -> bool:
     if person is None:
         return False
     r = reach(state, entry)
-    return r.participant == person.id or r.tables is None or person.table_id in r.tables
+    return person.id in r.participants or r.tables is None or person.table_id in r.tables
 
 
 def redact(state: EventState, entry: Entry, viewer: Viewer) -> Entry:
@@ -85,15 +106,7 @@ def _event_dict(state: EventState) -> dict[str, Any]:
 def snapshot(state: EventState, viewer: Viewer) -> dict[str, Any]:
     """Everything ``viewer`` needs to draw its screen as of ``state.seq``."""
     if not viewer.is_staff:
-        person = state.participants[viewer.participant_id or ""]
-        step = state.step_for(person.table_id, person.role)
-        return {
-            "seq": state.seq,
-            "event": _event_dict(state),
-            "me": {"id": person.id, "name": person.name, "table_id": person.table_id, "role": person.role},
-            "step": step.to_dict() if step else None,
-            "ideas": [i.to_dict() for i in state.ideas.values() if i.table_id == person.table_id and not i.hidden],
-        }
+        return _phone_snapshot(state, state.participants[viewer.participant_id or ""])
     out: dict[str, Any] = {
         "seq": state.seq,
         "event": _event_dict(state),
@@ -105,10 +118,63 @@ def snapshot(state: EventState, viewer: Viewer) -> dict[str, Any]:
             for i in state.ideas.values()
             if viewer.is_moderator or not i.hidden
         ],
+        "sessions": [session_dict(s) for s in state.sessions.values()],
+        "groups": [{"id": g.id, "table_id": g.table_id, "members": g.members} for g in state.groups.values()],
+        "results": [tally(state.steps[sid], ballots) for sid, ballots in state.votes.items()],
+        "topics": [_topic_dict(t) for t in state.topics.values()],
     }
     if viewer.is_moderator:
         out["participants"] = [
             {"id": p.id, "name": p.name, "table_id": p.table_id, "role": p.role, "joined_at": p.joined_at}
             for p in state.participants.values()
         ]
+    return out
+
+
+def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
+    step = state.step_for(person.table_id, person.role)
+    out: dict[str, Any] = {
+        "seq": state.seq,
+        "event": _event_dict(state),
+        "me": {
+            "id": person.id,
+            "name": person.name,
+            "table_id": person.table_id,
+            "role": person.role,
+            # moved by the rotation that is the current step ("Move to table 7")
+            "moved": step is not None and step.kind == "rotate" and person.seated_seq > step.seq,
+        },
+        "step": step.to_dict() if step else None,
+        "ideas": [
+            state.ideas[i].to_dict() for i in state.table_ideas.get(person.table_id, ()) if not state.ideas[i].hidden
+        ],
+        "volunteer_roles": volunteer_roles(state),
+        "group": None,
+    }
+    group = state.groups.get(state.group_of.get(person.id, ""))
+    if group is not None and group.table_id == person.table_id:
+        names = {m: state.participants[m].name for m in group.members}
+        out["group"] = {"id": group.id, "members": [{"id": m, "name": n} for m, n in names.items()]}
+    if step is not None and step.kind == "vote":
+        ballots = state.votes.get(step.id, {})
+        out["ballot"] = ballots.get(person.id)
+        reveal = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED
+        out["results"] = tally(step, ballots) if reveal else None
+    if step is not None and step.kind == "signup":
+        out["topics"] = [_topic_dict(t, person.id) for t in state.topics.values() if t.step_id == step.id]
+    return out
+
+
+def _topic_dict(topic: Topic, participant_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": topic.id,
+        "step_id": topic.step_id,
+        "title": topic.title,
+        "convener": topic.convener,
+        "slot": topic.slot,
+        "space": topic.space,
+        "count": len(topic.members),
+    }
+    if participant_id is not None:
+        out["joined"] = participant_id in topic.members
     return out

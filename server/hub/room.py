@@ -22,7 +22,7 @@ from ..domain.base import Outcome
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
-from ..domain.view import reach, redact, snapshot, visible
+from ..domain.view import RESEAT_KINDS, reach, redact, snapshot, visible
 from ..storage.store import SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from .broker import Broker
@@ -180,11 +180,13 @@ class Room:
         for table_id in tables:
             for conn in self.by_table.get(table_id, ()):
                 conn.send_entry(entry.seq, text)
-        if r.participant is not None:
-            for conn in list(self.by_participant.get(r.participant, ())):
-                conn.send_entry(entry.seq, text)
-                if entry.kind in ("participant.seated", "participant.role_set"):
+        reseat = entry.kind in RESEAT_KINDS
+        for participant_id in r.participants:
+            for conn in list(self.by_participant.get(participant_id, ())):
+                if reseat:
                     self._reseat(conn)
+                else:
+                    conn.send_entry(entry.seq, text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
 

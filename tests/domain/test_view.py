@@ -45,4 +45,4 @@ def test_reach_of_entries() -> None:
     assert not visible(scene.state, pushed, Viewer(Role.PARTICIPANT, ana.participant_id))
     assert visible(scene.state, pushed, Viewer(Role.WALL))
     joined = scene.entries[1]
-    assert reach(scene.state, joined).participant == ana.participant_id
+    assert reach(scene.state, joined).participants == {ana.participant_id}

@@ -1,0 +1,229 @@
+"""Running a facilitation script: load it, then step through it (next, back, skip, go to, pause).
+
+Each script step, when it starts, becomes an ordinary pushed step (the same ``step.pushed`` entry a
+hand-written step makes, carrying the script step as ``spec``), preceded by the end of the step
+before it and followed by what the step does to the room: new groups, people moving tables,
+roles handed out. Everything is decided here, deterministically (seeded by the entry's seq), so
+replaying the transcript gives the same groups and moves.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any, Literal
+
+from pydantic import Field
+
+from . import grouping, rotation
+from .base import CommandModel, Draft, Outcome, require_facilitator
+from .errors import Conflict, Invalid, NotFound
+from .model import Actor, EventState, Session, SessionStatus, StepStatus
+from .scripts.loader import ScriptError, load_script
+
+SCRIPT_MAX_CHARS = 60_000
+DEFAULT_WARN_S = 60
+
+
+class LoadSession(CommandModel):
+    type: Literal["session.load"]
+    script: str = Field(max_length=SCRIPT_MAX_CHARS)
+    params: dict[str, str] = {}
+    title: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=200)
+
+
+class MoveSession(CommandModel):
+    type: Literal["session.next", "session.back", "session.skip", "session.pause", "session.resume"]
+    session_id: str
+
+
+class GotoStep(CommandModel):
+    type: Literal["session.goto"]
+    session_id: str
+    index: int = Field(ge=0)
+
+
+def load(state: EventState, actor: Actor, cmd: LoadSession, now: int) -> Outcome:
+    require_facilitator(actor)
+    try:
+        script = load_script(cmd.script, cmd.source or "script", tables=len(state.tables))
+    except ScriptError as exc:
+        first = exc.problems[0]
+        raise Invalid(
+            "bad_script",
+            f"the script has {len(exc.problems)} problem(s); first: {first}",
+            field="script",
+            details=[p.to_dict() for p in exc.problems],
+        ) from None
+    unknown = sorted(set(cmd.params) - set(script.params))
+    if unknown:
+        raise Invalid("unknown_param", f"the script has no parameter {', '.join(unknown)}", field="params")
+    params = {name: cmd.params.get(name) or p.default for name, p in script.params.items()}
+    draft = Draft(state, actor, now)
+    session_id = f"x{draft.next_seq}"
+    draft.add(
+        "session.loaded",
+        {
+            "session_id": session_id,
+            "title": (cmd.title or script.title).strip() or script.title,
+            "source": cmd.source,
+            "script": script.model_dump(mode="json", by_alias=True),
+            "params": params,
+        },
+    )
+    return Outcome(draft.entries, {"session_id": session_id, "steps": len(script.steps)})
+
+
+def move(state: EventState, actor: Actor, cmd: MoveSession | GotoStep, now: int) -> Outcome:
+    require_facilitator(actor)
+    session = state.sessions.get(cmd.session_id)
+    if session is None:
+        raise NotFound("unknown_session", f"there is no session {cmd.session_id}", field="session_id")
+    steps = session.script["steps"]
+    draft = Draft(state, actor, now)
+    if cmd.type in ("session.pause", "session.resume"):
+        _pause_or_resume(state, session, draft, cmd.type == "session.pause", now)
+        return Outcome(draft.entries, {"session_id": session.id})
+    if session.status is SessionStatus.FINISHED and cmd.type != "session.goto":
+        raise Conflict("session_finished", "this session has finished; go to a step to run it again")
+    if cmd.type == "session.next":
+        target = session.index + 1
+    elif cmd.type == "session.back":
+        if session.index <= 0:
+            raise Conflict("at_start", "this is the first step")
+        target = session.index - 1
+    elif cmd.type == "session.skip":
+        skipped = session.index + 1
+        if skipped >= len(steps):
+            raise Conflict("nothing_to_skip", "there is no next step to skip")
+        draft.add("session.step_skipped", {"session_id": session.id, "index": skipped})
+        target = skipped + 1
+    else:
+        assert isinstance(cmd, GotoStep)
+        if cmd.index >= len(steps):
+            raise Invalid("bad_index", f"the script has {len(steps)} steps (0 to {len(steps) - 1})", field="index")
+        target = cmd.index
+    step_id = run_step(state, session, target, draft)
+    return Outcome(draft.entries, {"session_id": session.id, "index": target, "step_id": step_id})
+
+
+def _pause_or_resume(state: EventState, session: Session, draft: Draft, pause: bool, now: int) -> None:
+    step_id = session.runs[-1].step_id if session.runs else None
+    step = state.steps.get(step_id or "")
+    if step is None or step.status is not StepStatus.ACTIVE:
+        raise Conflict("no_running_step", "no step of this session is running")
+    if pause:
+        if step.paused_remaining is not None:
+            raise Conflict("already_paused", "the step is already paused")
+        remaining = max(0, step.deadline - now) if step.deadline is not None else None
+        draft.add("step.paused", {"step_id": step.id, "session_id": session.id, "remaining": remaining})
+    else:
+        if step.paused_remaining is None and session.status is not SessionStatus.PAUSED:
+            raise Conflict("not_paused", "the step is not paused")
+        remaining = step.paused_remaining
+        deadline = now + remaining if remaining is not None else None
+        draft.add("step.resumed", {"step_id": step.id, "session_id": session.id, "deadline": deadline})
+
+
+def run_step(state: EventState, session: Session, index: int, draft: Draft) -> str | None:
+    """Start script step ``index`` (or finish the session past the last step); returns the pushed step id."""
+    current = state.steps.get(session.runs[-1].step_id or "") if session.runs else None
+    if current is not None and current.status is StepStatus.ACTIVE:
+        draft.add("step.ended", {"step_id": current.id})
+    steps = session.script["steps"]
+    if index >= len(steps):
+        draft.add("session.finished", {"session_id": session.id})
+        return None
+    spec = steps[index]
+    seed = f"{state.id}:{draft.next_seq}"
+    if session.index < 0:
+        _hand_out_roles(state, session, draft, seed)
+    step_id = f"s{draft.next_seq}"
+    duration = spec.get("duration")
+    draft.add(
+        "step.pushed",
+        {
+            "step_id": step_id,
+            "text": _render(spec, session.params),
+            "collect_ideas": _collects(spec),
+            "audience": _audience(spec["audience"]),
+            "deadline": draft.now + duration * 1000 if duration else None,
+            "replaces": None,
+            "session_id": session.id,
+            "index": index,
+            "kind": spec["kind"],
+            "spec": spec,
+            "options": _options(state, session, spec),
+            "warn_ms": (spec.get("warn_at") or min(DEFAULT_WARN_S, (duration or 0) // 5)) * 1000 or None,
+        },
+    )
+    if spec["kind"] == "rotate":
+        moves = rotation.plan(state, spec["mode"], stay=spec.get("stay"), avoid_repeat=spec["avoid_repeat"], seed=seed)
+        draft.add("participants.moved", {"step_id": step_id, "moves": moves})
+    groups = spec.get("groups")
+    if groups is not None and (groups.get("size") or groups.get("merge")):
+        formed = (
+            grouping.split(state, groups["size"], groups["remainder"], seed)
+            if groups.get("size")
+            else grouping.merge(state, groups["merge"])
+        )
+        draft.add("groups.formed", {"step_id": step_id, "groups": formed})
+    return step_id
+
+
+def _hand_out_roles(state: EventState, session: Session, draft: Draft, seed: str) -> None:
+    """At the start, roles the script assigns at random go to people at each table."""
+    rng = random.Random(seed)
+    assignments: dict[str, str] = {}
+    for role, spec in session.script.get("roles", {}).items():
+        if spec["assign"] not in ("random", "rotate") or spec["per"] != "table":
+            continue
+        for _table, members in sorted(grouping.seated_by_table(state).items()):
+            free = [m for m in members if state.participants[m].role == "participant" and m not in assignments]
+            for person in rng.sample(free, min(spec["count"], len(free))):
+                assignments[person] = role
+    if assignments:
+        draft.add("roles.assigned", {"session_id": session.id, "assignments": assignments})
+
+
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+
+
+def _render(spec: dict[str, Any], params: dict[str, str]) -> str:
+    parts = [spec.get("title") or "", spec.get("question") or "", spec.get("text") or ""]
+    text = "\n\n".join(p for p in parts[1:] if p) or parts[0] or spec["kind"].capitalize()
+    return _PLACEHOLDER.sub(lambda m: params.get(m[1], m[0]), text)
+
+
+def _collects(spec: dict[str, Any]) -> bool:
+    capture = spec.get("capture")
+    return capture is not None and capture.get("who") != "none" and spec["kind"] in ("ideas", "discuss", "harvest")
+
+
+def _audience(audience: str) -> dict[str, Any]:
+    if audience == "facilitator":
+        return {"tables": [], "role": None}
+    if audience.startswith("role:"):
+        return {"tables": None, "role": audience.removeprefix("role:")}
+    return {"tables": None, "role": None}
+
+
+def _options(state: EventState, session: Session, spec: dict[str, Any]) -> list[dict[str, Any]] | None:
+    if spec["kind"] != "vote":
+        return None
+    source = spec["options"]
+    if source.get("items") is not None:
+        return [{"id": f"o{n}", "text": text} for n, text in enumerate(source["items"], start=1)]
+    index = next(i for i, s in enumerate(session.script["steps"]) if s["id"] == source["from"])
+    source_spec = session.script["steps"][index]
+    indexes = {index}
+    if source_spec["kind"] == "cluster":  # until themes exist, a cluster offers its inputs' ideas
+        names = set(source_spec["input"]["from"])
+        indexes = {i for i, s in enumerate(session.script["steps"]) if s["id"] in names}
+    step_ids = {run.step_id for run in session.runs if run.index in indexes}
+    return [
+        {"id": idea.id, "text": idea.text}
+        for idea in state.ideas.values()
+        if idea.step_id in step_ids and not idea.hidden
+    ]
