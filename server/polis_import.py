@@ -11,7 +11,7 @@ Every problem raises :class:`PolisImportError` naming the file, the line and the
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,22 +156,33 @@ def read_comments(path: Path) -> tuple[PolisComment, ...]:
     return tuple(found)
 
 
-def read_votes(path: Path) -> tuple[PolisVote, ...]:
-    """Parse votes.csv, every event in file order (see :func:`final_votes`)."""
+def read_votes(path: Path, comment_ids: Collection[int] | None = None) -> tuple[PolisVote, ...]:
+    """Parse votes.csv, every event in file order (see :func:`final_votes`).
+
+    With ``comment_ids``, a vote on any other comment is an error.
+    """
     rows = _Rows(path, VOTE_COLUMNS)
-    return tuple(
-        PolisVote(
+    found: list[PolisVote] = []
+    for line, row in rows:
+        vote = PolisVote(
             timestamp=rows.integer(row, line, "timestamp"),
             comment_id=rows.integer(row, line, "comment-id"),
             voter_id=rows.integer(row, line, "voter-id"),
             vote=rows.integer(row, line, "vote", (-1, 0, 1)),
         )
-        for line, row in rows
-    )
+        if comment_ids is not None and vote.comment_id not in comment_ids:
+            raise PolisImportError(
+                path.name, f"no comment {vote.comment_id} in comments.csv", line=line, column="comment-id"
+            )
+        found.append(vote)
+    return tuple(found)
 
 
-def read_participants(path: Path) -> tuple[PolisParticipant, ...]:
-    """Parse participants-votes.csv: fixed columns, then one column per comment id (cells 1, -1, 0 or blank)."""
+def read_participants(path: Path, comment_ids: Collection[int] | None = None) -> tuple[PolisParticipant, ...]:
+    """Parse participants-votes.csv: fixed columns, then one column per comment id (cells 1, -1, 0 or blank).
+
+    With ``comment_ids``, a column for any other comment is an error.
+    """
     rows = _Rows(path, PARTICIPANT_COLUMNS)
     found: list[PolisParticipant] = []
     fixed = set(PARTICIPANT_COLUMNS + _OPTIONAL_PARTICIPANT_COLUMNS)
@@ -185,6 +196,8 @@ def read_participants(path: Path) -> tuple[PolisParticipant, ...]:
                         raise PolisImportError(
                             path.name, f"column {column!r} is not a comment id", line=1, column=column
                         )
+                    if comment_ids is not None and int(column) not in comment_ids:
+                        raise PolisImportError(path.name, "no such comment in comments.csv", line=1, column=column)
                     comment_columns.append((column, int(column)))
         votes = {}
         for column, comment_id in comment_columns:
@@ -222,11 +235,13 @@ def load_polis_export(folder: Path | str) -> PolisExport:
     votes_path, matrix_path = folder / "votes.csv", folder / "participants-votes.csv"
     if not votes_path.is_file() and not matrix_path.is_file():
         raise PolisImportError("votes.csv", f"missing from {folder} (and no participants-votes.csv either)")
+    comments = read_comments(folder / "comments.csv")
+    known = {c.comment_id for c in comments}
     return PolisExport(
         folder=folder,
-        comments=read_comments(folder / "comments.csv"),
-        votes=read_votes(votes_path) if votes_path.is_file() else (),
-        participants=read_participants(matrix_path) if matrix_path.is_file() else (),
+        comments=comments,
+        votes=read_votes(votes_path, known) if votes_path.is_file() else (),
+        participants=read_participants(matrix_path, known) if matrix_path.is_file() else (),
         summary=read_summary(folder / "summary.csv") if (folder / "summary.csv").is_file() else {},
     )
 
@@ -238,3 +253,18 @@ def final_votes(votes: Sequence[PolisVote]) -> list[PolisVote]:
         latest.pop((vote.voter_id, vote.comment_id), None)
         latest[(vote.voter_id, vote.comment_id)] = vote
     return list(latest.values())
+
+
+def replayable_votes(export: PolisExport) -> list[PolisVote]:
+    """The vote events to replay into a new event, oldest first.
+
+    votes.csv when the export has it; otherwise (partial exports) one vote per filled cell of
+    participants-votes.csv, at timestamp 0, in participant then comment order.
+    """
+    if export.votes:
+        return sorted(export.votes, key=lambda v: v.timestamp)
+    return [
+        PolisVote(0, comment_id, person.participant_id, vote)
+        for person in export.participants
+        for comment_id, vote in person.votes.items()
+    ]

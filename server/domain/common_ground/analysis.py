@@ -126,6 +126,7 @@ def analyse(
         n_clustered=int(clustered.sum()),
         tallies=tallies,
         priorities=_priorities(matrix, priority(c.agree[0], c.disagree[0], c.seen[0], np.zeros(m)), eligible),
+        memory=replace(previous or Memory(), clustered=frozenset(_who(matrix, clustered))),
     )
     if clustered.sum() < MIN_PARTICIPANTS_FOR_GROUPS or int(eligible.sum()) < MIN_IDEAS_FOR_GROUPS:
         return flat
@@ -133,7 +134,7 @@ def analyse(
     projection = project(matrix, ~eligible)
     clustering = choose_groups(projection.points[clustered], seed=seed)
     k, candidate, streak = _smooth_k(clustering, previous)
-    who = [p for p, inside in zip(matrix.participants, clustered, strict=True) if inside]
+    who = _who(matrix, clustered)
     letters = _letters(clustering.options.get(k), who, (previous or Memory()).groups)
     groups = dict(zip(who, letters, strict=True)) if letters else {}
     points = {p: (float(x), float(y)) for p, (x, y) in zip(matrix.participants, projection.points, strict=True)}
@@ -165,6 +166,10 @@ def analyse(
         opinion=opinion,
         map=OpinionMap(points, groups, {part.label: part.size for part in opinion.parts}),
     )
+
+
+def _who(matrix: ReactionMatrix, clustered: NDArray[np.bool_]) -> list[str]:
+    return [p for p, inside in zip(matrix.participants, clustered, strict=True) if inside]
 
 
 def _priorities(matrix: ReactionMatrix, values: NDArray[np.float64], eligible: NDArray[np.bool_]) -> dict[str, float]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.polis_import import PolisImportError, final_votes, load_polis_export
+from server.polis_import import PolisImportError, final_votes, load_polis_export, replayable_votes
 from tests.domain.common_ground.data import folder
 
 COMMENTS = (
@@ -57,6 +57,7 @@ def test_the_last_vote_by_time_wins(tmp_path: Path) -> None:
             "comments.csv, line 6, column comment-id: comment 1 already on line 3",
         ),
         ({"comments": COMMENTS + "1003,Mon,3,6,0,0,7,Bad\n"}, "comments.csv, line 6, column moderated"),
+        ({"votes": VOTES + "5,x,9,1,1\n"}, "votes.csv, line 6, column comment-id: no comment 9 in comments.csv"),
         ({"comments": ""}, "comments.csv: missing"),
         ({"votes": ""}, "votes.csv: missing"),
         (
@@ -70,6 +71,13 @@ def test_errors_say_where(tmp_path: Path, files: dict[str, str], expected: str) 
     with pytest.raises(PolisImportError) as error:
         load_polis_export(_export(tmp_path, **files))
     assert str(error.value).startswith(expected), str(error.value)
+
+
+def test_a_partial_export_replays_its_matrix(tmp_path: Path) -> None:
+    """Without votes.csv, the votes to replay come from the cells of participants-votes.csv."""
+    matrix = "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,2\n4,1,0,2,1,0,1,0\n5,,0,1,0,1,,-1\n"
+    export = load_polis_export(_export(tmp_path, votes="", participants_votes=matrix))
+    assert [(v.voter_id, v.comment_id, v.vote) for v in replayable_votes(export)] == [(4, 0, 1), (4, 2, 0), (5, 2, -1)]
 
 
 def test_a_real_export_is_read() -> None:

@@ -75,3 +75,12 @@ def _cells(matrix: ReactionMatrix) -> list[tuple[str, str, int]]:
         (matrix.participants[i], matrix.ideas[j], int(matrix.values[i, j]))
         for i, j in zip(*np.nonzero(matrix.seen), strict=True)
     ]
+
+
+def test_once_counted_always_counted() -> None:
+    """Someone counted in an earlier analysis stays counted, even if more ideas now ask more reactions of them."""
+    early = analyse(camps([8, 8], n_ideas=6))
+    assert early.n_clustered == 16
+    later = ReactionMatrix.from_reactions(_cells(camps([8, 8], n_ideas=6)), ideas=[str(j) for j in range(10)])
+    assert analyse(later).n_clustered == 0
+    assert analyse(later, previous=early.memory).n_clustered == 16
