@@ -149,6 +149,9 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed in this environment")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)  # generous for busy CI machines; passing runs never wait this long
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -139,7 +139,7 @@ def test_idea_typed_offline_is_sent_once_when_back_online(live_event: LiveEvent)
     expect(queued).to_contain_text("Waiting to send")
     outbox = phone.evaluate(f"localStorage.getItem('wholeroom:{live_event.id}:outbox')")
     assert outbox and json.loads(outbox)[0]["text"] == "A swimming pool by the river"
-    phone.wait_for_timeout(1500)  # a few reconnection attempts fail meanwhile
+    phone.wait_for_timeout(800)  # a few reconnection attempts fail meanwhile
     expect(idea_on_wall(wall, "2", "A swimming pool")).to_have_count(0)
 
     phone.context.set_offline(False)
