@@ -198,6 +198,9 @@ class LiveEvent:
     def page(self, ctx: Any, url: str) -> Any:
         page = ctx.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{url}: {exc}"))
+        # live.js catches a failing page listener and logs it with this prefix: that is a bug too
+        page.on("console", lambda msg: msg.type == "error" and "wholeroom:" in msg.text
+                and self.errors.append(f"{url}: {msg.text}"))
         page.on("dialog", lambda dialog: (self.errors.append(f"{url}: unexpected dialog {dialog.message!r}"),
                                           dialog.dismiss()))
         page.goto(url)
