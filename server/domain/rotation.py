@@ -3,7 +3,8 @@
 ``plan`` is greedy and seeded: travellers, in a shuffled order, each take the table (with room
 left) where they would meet the fewest people they have already sat with, never a table they have
 visited before when ``avoid_repeat`` allows it. Hosts (people holding the ``stay`` role) stay put.
-Tables end up balanced: no table gets more than ceil(people / tables).
+Tables end up balanced: no table gets more than ceil(people / tables). A seeded search then swaps
+pairs of travellers while that lowers the total (revisits first, then repeated encounters).
 """
 
 from __future__ import annotations
@@ -29,28 +30,85 @@ def plan(state: EventState, mode: Mode, *, stay: str | None, avoid_repeat: bool,
     tables = sorted(state.tables, key=table_key)
     seated = seated_by_table(state)
     people = [p for t in tables for p in seated.get(t, [])]
-    stayers = {p for p in people if mode == "host_stays" and state.participants[p].role == (stay or "table_host")}
+    host_role = stay or "table_host"
+    stayers = {p for p in people if mode == "host_stays" and state.participants[p].role == host_role}
     travellers = [p for p in people if p not in stayers]
     rng.shuffle(travellers)
     capacity = math.ceil(len(people) / len(tables)) if tables else 0
-    placed: dict[str, list[str]] = {t: [p for p in seated.get(t, []) if p in stayers] for t in tables}
-    moves = []
+    placed: dict[str, set[str]] = {t: {p for p in seated.get(t, []) if p in stayers} for t in tables}
+    seating = _Seating(state, placed, avoid_repeat)
     for person in travellers:
-        here = state.participants[person].table_id
-        visited = set(state.visited.get(person, [])) | {here}
-        met = state.met.get(person, set())
         open_tables = [t for t in tables if len(placed[t]) < capacity] or tables
-        costs = []
-        for table_id in open_tables:
-            penalty = REVISIT_PENALTY if avoid_repeat and table_id in visited else 0
-            repeats = sum(1 for other in placed[table_id] if other in met)
-            # fewer repeats first, then emptier tables, then a seeded coin
-            costs.append((penalty + repeats + len(placed[table_id]) / (capacity + 1), rng.random(), table_id))
-        best = min(costs)[2]
-        placed[best].append(person)
-        if best != here:
-            moves.append({"participant_id": person, "from": here, "to": best})
-    return moves
+        # fewer repeated encounters first, then emptier tables, then a seeded coin
+        best = min(open_tables, key=lambda t: (seating.cost(person, t) + len(placed[t]) / (capacity + 1), rng.random()))
+        seating.put(person, best)
+    seating.improve(travellers, rng)
+    return [
+        {"participant_id": p, "from": state.participants[p].table_id, "to": seating.where[p]}
+        for p in people
+        if seating.where.get(p, state.participants[p].table_id) != state.participants[p].table_id
+    ]
+
+
+class _Seating:
+    """Who sits where during planning, and what a seat costs: revisits and people already met."""
+
+    def __init__(self, state: EventState, placed: dict[str, set[str]], avoid_repeat: bool) -> None:
+        self.placed = placed
+        self.where = {p: t for t, members in placed.items() for p in members}
+        self.avoid_repeat = avoid_repeat
+        self.visited = {p: set(v) for p, v in state.visited.items()}
+        for person in state.participants.values():
+            self.visited.setdefault(person.id, set()).add(person.table_id)
+        # everyone met before, plus the round that is ending now (the fold records it when people move)
+        self.met = {p: set(m) for p, m in state.met.items()}
+        for members in seated_by_table(state).values():
+            for person in members:
+                self.met.setdefault(person, set()).update(m for m in members if m != person)
+
+    def cost(self, person: str, table_id: str, without: str | None = None) -> int:
+        penalty = REVISIT_PENALTY if self.avoid_repeat and table_id in self.visited.get(person, ()) else 0
+        met = self.met.get(person)
+        repeats = len(met & self.placed[table_id]) if met else 0
+        if met and without is not None and without in met and without in self.placed[table_id]:
+            repeats -= 1
+        return penalty + repeats
+
+    def put(self, person: str, table_id: str) -> None:
+        self.placed[table_id].add(person)
+        self.where[person] = table_id
+
+    def improve(self, travellers: list[str], rng: random.Random, passes: int = 4, tries: int = 200) -> None:
+        """Swap pairs of travellers while that lowers the total cost (a seeded local search).
+
+        Each pass visits everyone who still has a cost (a revisit or someone already met) and tries
+        up to ``tries`` partners, taking the first swap that helps.
+        """
+        if len(travellers) < 2:
+            return
+        for _ in range(passes):
+            improved = False
+            for a in [p for p in travellers if self.cost(p, self.where[p], without=p) > 0]:
+                for b in rng.sample(travellers, min(len(travellers), tries)):
+                    if self._try_swap(a, b):
+                        improved = True
+                        break
+            if not improved:
+                return
+
+    def _try_swap(self, a: str, b: str) -> bool:
+        ta, tb = self.where[a], self.where[b]
+        if ta == tb:
+            return False
+        before = self.cost(a, ta, without=a) + self.cost(b, tb, without=b)
+        after = self.cost(a, tb, without=b) + self.cost(b, ta, without=a)
+        if after >= before:
+            return False
+        self.placed[ta].discard(a)
+        self.placed[tb].discard(b)
+        self.put(a, tb)
+        self.put(b, ta)
+        return True
 
 
 def _back_home(state: EventState) -> list[dict[str, str]]:

@@ -28,6 +28,10 @@ class Scene:
             self.entries.append(entry)
         return outcome
 
+    def run_entry(self, entry: Entry) -> None:
+        apply(self.state, entry)
+        self.entries.append(entry)
+
     def do(self, actor: Actor, **command: Any) -> Outcome:
         return self.run(decide(self.state, actor, COMMAND_ADAPTER.validate_python(command), self.now))
 
