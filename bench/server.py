@@ -1,0 +1,135 @@
+"""The server under test: a ``wholeroom serve`` subprocess, and what /proc says about its cost."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def raise_nofile() -> int:
+    """Raise this process's open-file limit to the hard limit (children inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wholeroom_command() -> list[str]:
+    """``wholeroom`` from the same environment as this Python (falls back to ``python -m``)."""
+    exe = Path(sys.executable).with_name("wholeroom")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("wholeroom")
+    return [found] if found else [sys.executable, "-m", "server.cli"]
+
+
+@dataclass
+class ProcStats:
+    cpu_s: float  # user + system CPU seconds of the process (all its threads)
+    rss_mb: float
+    hwm_mb: float  # peak RSS
+
+
+def proc_stats(pid: int) -> ProcStats:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15)
+    rss = hwm = 0.0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    return ProcStats(cpu, rss, hwm)
+
+
+def machine_busy_s() -> tuple[float, float]:
+    """CPU seconds the whole machine spent busy (all cores) and stolen by the hypervisor, since boot."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    steal = values[7] if len(values) > 7 else 0
+    return (sum(values[:8]) - idle - steal) / CLK_TCK, steal / CLK_TCK
+
+
+class ServerProcess:
+    """``wholeroom serve`` on a free port and its own SQLite file, stopped with :meth:`stop`."""
+
+    def __init__(self, database: Path, admin_secret: str, log_path: Path, port: int | None = None,
+                 cpu: int | None = None) -> None:
+        self.database, self.admin_secret, self.log_path = database, admin_secret, log_path
+        self.port = port or free_port()
+        self.cpu = cpu
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 30.0) -> None:
+        raise_nofile()
+        env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": self.admin_secret, "PYTHONUNBUFFERED": "1"}
+        env.pop("DATABASE_URL", None)
+        cmd = [*wholeroom_command(), "serve", "--port", str(self.port),
+               "--database-url", f"sqlite:///{self.database}"]
+        cpu = self.cpu
+
+        def pin() -> None:
+            if cpu is not None:
+                os.sched_setaffinity(0, {cpu})
+
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=pin,
+                                     stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not answer /healthz within {timeout} s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when the machine or the process dies."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
