@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, LiveEvent, ServerProcess
+from .conftest import ADMIN_SECRET, LAPTOP, PHONE, LiveEvent, ServerProcess, http
 
 pytestmark = pytest.mark.browser
 
@@ -322,6 +323,48 @@ def test_pages_reconnect_and_resume_after_a_server_restart(own_server: ServerPro
         expect(wall.locator("#tables li")).to_have_count(2)
         expect(phone.locator("#ideas li")).to_have_count(2)
         expect(phone.locator("#ideas li.queued")).to_have_count(0)
+    finally:
+        event.close()
+    assert not event.errors, event.errors
+
+
+def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) -> None:
+    """The admin page creates an event and shows its links; the organiser's transcript updates live and downloads."""
+    event = LiveEvent(server_url, browser, 1)  # only for its page helpers and error checks
+    try:
+        ctx = event.context(**LAPTOP)
+        admin = event.page(ctx, f"{server_url}/admin")
+        admin.fill("#secret", ADMIN_SECRET)
+        admin.fill("#title", "Neighbourhood <summer> plan")
+        admin.fill("#tables", "Harbour, Hill")
+        admin.get_by_role("button", name="Create the event").click()
+        expect(admin.locator("#result-title")).to_have_text("Neighbourhood <summer> plan")
+        code = admin.locator("#result-code").inner_text()
+        assert re.fullmatch(r"[ACDEFGHJKMNPQRTWXY34679]{6}", code)
+        expect(admin.locator("#events tr", has_text=code)).to_have_count(1)
+        organiser_url = admin.locator("#result-links a", has_text="open the transcript").get_attribute("href")
+        cards_url = admin.locator("#result-links a", has_text="open the table cards").get_attribute("href")
+
+        cards = event.page(ctx, cards_url)
+        expect(cards.locator(".card h2")).to_have_text(["Harbour", "Hill"])
+        qr = cards.locator('.card[data-table-id="2"] img')
+        expect(qr).to_have_attribute("src", re.compile(r"qr\.svg\?table=2$|^blob:"))
+        expect(cards.locator(".card .join-code").first).to_have_text(code)
+
+        organiser = event.page(ctx, organiser_url)
+        expect(organiser.locator(".badge")).to_have_attribute("data-state", "live")
+        expect(organiser.locator("#rows tr")).to_have_count(1)
+        expect(organiser.locator("#rows tr td.kind")).to_have_text(["event.created"])
+        event_id = organiser.url.split("/e/")[1].split("/")[0]
+        token = admin.locator("#result-links a", has_text="open the console").get_attribute("href").split("#token=")[1]
+        status, _ = http("POST", f"{server_url}/api/events/{event_id}/commands",
+                         {"type": "step.push", "text": "Plan the street party"}, token)
+        assert status == 200
+        expect(organiser.locator("#rows tr").first).to_contain_text("Plan the street party")
+        with organiser.expect_download() as download:
+            organiser.get_by_role("button", name="Download JSON Lines").click()
+        lines = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
+        assert [(e["seq"], e["kind"]) for e in lines] == [(1, "event.created"), (2, "step.pushed")]
     finally:
         event.close()
     assert not event.errors, event.errors
