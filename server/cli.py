@@ -132,6 +132,65 @@ def bench(ctx: click.Context) -> None:
     command.main(ctx.args, prog_name="wholeroom bench")
 
 
+@main.group()
+def script() -> None:
+    """Check facilitation scripts and print their JSON Schema."""
+
+
+@script.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--tables",
+    type=click.IntRange(1, 500),
+    default=None,
+    help="Also check against an event with this many tables (rotations need enough of them).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, not the run sheet of valid scripts.")
+def script_check(files: tuple[str, ...], tables: int | None, quiet: bool) -> None:
+    """Validate scripts; print every problem as FILE:LINE:COLUMN: message. Exit 1 if any script has one."""
+    from pathlib import Path
+
+    from .domain.scripts.durations import format_duration
+    from .domain.scripts.loader import ScriptError, load_script
+
+    failed = 0
+    for name in files:
+        try:
+            loaded = load_script(Path(name).read_text(encoding="utf-8"), name, tables=tables)
+        except ScriptError as exc:
+            failed += 1
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            continue
+        except UnicodeDecodeError as exc:
+            failed += 1
+            click.echo(f"{name}:1:1: not UTF-8 text ({exc.reason})", err=True)
+            continue
+        total = sum(s.duration or 0 for s in loaded.steps)
+        click.echo(f"{name}: ok ({len(loaded.steps)} steps, {format_duration(total)})")
+        if not quiet:
+            offset = 0
+            for step in loaded.steps:
+                length = format_duration(step.duration) if step.duration else "-"
+                click.echo(
+                    f"  +{format_duration(offset):>8}  {length:>6}  {step.kind:8s} {step.id:14s} {step.audience}"
+                )
+                offset += step.duration or 0
+    if failed:
+        raise SystemExit(1)
+
+
+@script.command("schema")
+def script_schema() -> None:
+    """Print the JSON Schema of the script format (for editors with YAML schema support)."""
+    from .domain.scripts.model import Script
+
+    schema = Script.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Wholeroom facilitation script"
+    click.echo(json.dumps(schema, indent=2))
+
+
 def _print_event(result: dict[str, object]) -> None:
     urls = result["urls"]
     assert isinstance(urls, dict)
