@@ -16,4 +16,4 @@ IDEAS_PER_WINDOW = 12
 IDEA_WINDOW_MS = 60_000
 
 # Largest websocket or HTTP command body accepted, in bytes.
-MESSAGE_MAX_BYTES = 16 * 1024
+MESSAGE_MAX_BYTES = 64 * 1024  # room for an uploaded script; ideas are far smaller

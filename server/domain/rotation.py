@@ -63,8 +63,8 @@ class _Seating:
         # everyone met before, plus the round that is ending now (the fold records it when people move)
         self.met = {p: set(m) for p, m in state.met.items()}
         for members in seated_by_table(state).values():
-            for person in members:
-                self.met.setdefault(person, set()).update(m for m in members if m != person)
+            for pid in members:
+                self.met.setdefault(pid, set()).update(m for m in members if m != pid)
 
     def cost(self, person: str, table_id: str, without: str | None = None) -> int:
         penalty = REVISIT_PENALTY if self.avoid_repeat and table_id in self.visited.get(person, ()) else 0

@@ -11,10 +11,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import library
 from ..domain import limits
 from ..domain.commands import decider, join, parse_command
 from ..domain.errors import Forbidden, Invalid, NotFound
 from ..domain.model import Actor, Role
+from ..domain.scripts.loader import ScriptError, load_script
+from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.view import Viewer, snapshot
 from ..events import new_event
 from ..hub.room import now_ms
@@ -110,7 +113,7 @@ async def run_command(
         raise Invalid("bad_json", f"the body is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise Invalid("bad_message", "a command is a JSON object with a string 'type'", field="type")
-    command = parse_command(data)
+    command = parse_command(await asyncio.to_thread(library.expand, data))
     room = await services.rooms.get(event_id)
     actor = Actor(principal.role, principal.participant_id)
     outcome = await room.execute(decider(actor, command))
@@ -138,6 +141,57 @@ async def read_transcript(
     body = "".join(dumps(e.to_dict()) + "\n" for e in entries)
     headers = {"X-Next-After": str(entries[-1].seq if entries else after)}
     return Response(body, media_type="application/x-ndjson", headers=headers)
+
+
+class ScriptCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    script: str = Field(max_length=SCRIPT_MAX_CHARS)
+    tables: int | None = Field(default=None, ge=1, le=limits.TABLES_MAX)
+
+
+@router.get("/scripts")
+async def list_scripts() -> list[dict[str, Any]]:
+    """The library: every ready script with its method, purpose, fit and parameters."""
+    return await asyncio.to_thread(library.catalogue)
+
+
+@router.get("/scripts/{script_id}")
+async def read_script(script_id: str) -> dict[str, Any]:
+    """One library script: its YAML text and its run sheet."""
+    text = await asyncio.to_thread(library.script_text, script_id)
+    return {"id": script_id, "text": text, **_checked(text, f"{script_id}.yaml", None)}
+
+
+@router.post("/scripts/check", dependencies=[Depends(limited_body)])
+async def check_script(body: ScriptCheck) -> dict[str, Any]:
+    """Validate a script (for example before uploading it); the problems come with line and column."""
+    return _checked(body.script, "upload.yaml", body.tables)
+
+
+def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
+    try:
+        script = load_script(text, filename, tables=tables)
+    except ScriptError as exc:
+        raise Invalid(
+            "bad_script",
+            f"the script has {len(exc.problems)} problem(s)",
+            field="script",
+            details=[p.to_dict() for p in exc.problems],
+        ) from None
+    offset, rows = 0, []
+    for step in script.steps:
+        rows.append(
+            {
+                "id": step.id,
+                "kind": step.kind,
+                "title": step.title or step.id,
+                "audience": step.audience,
+                "planned_offset_s": offset,
+                "planned_s": step.duration,
+            }
+        )
+        offset += step.duration or 0
+    return {"title": script.title, "params": {k: p.model_dump() for k, p in script.params.items()}, "runsheet": rows}
 
 
 @router.get("/events/{event_id}/qr.svg")

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
+from .. import library
 from ..domain import limits
 from ..domain.commands import decider, parse_command
 from ..domain.errors import DomainError, Invalid
@@ -104,7 +105,7 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
             if data["type"] == "ping":
                 conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
                 continue
-            command = parse_command(data)
+            command = parse_command(library.expand(data))
             outcome = await room.execute(decider(actor, command))
             conn.send(dumps({"type": "ack", "ref": ref, **outcome.result}))
         except DomainError as exc:

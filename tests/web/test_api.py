@@ -58,8 +58,8 @@ def test_commands_over_http_follow_the_same_rules(room: Room) -> None:
 
 
 def test_oversize_body_is_refused(room: Room) -> None:
-    """A body over 16 KiB is refused before it is parsed."""
-    r = room.command(room.facilitator, type="step.push", text="x" * 20_000)
+    """A body over 64 KiB is refused before it is parsed."""
+    r = room.command(room.facilitator, type="step.push", text="x" * 70_000)
     assert r.status_code == 400 and r.json()["error"]["code"] == "too_large"
 
 

@@ -44,7 +44,7 @@ def test_first_message_must_be_hello(room: Room) -> None:
         ('{"type": "step.dance"}', "unknown_type"),
         ('{"type": "step.push", "text": "Q", "duration_s": -5}', "invalid"),
         ('{"type": "step.push", "text": "Q", "colour": "red"}', "invalid"),
-        ('{"type": "step.push", "text": "' + "x" * 17_000 + '"}', "too_large"),
+        ('{"type": "step.push", "text": "' + "x" * 70_000 + '"}', "too_large"),
     ],
 )
 def test_bad_messages_get_an_error_and_the_socket_stays_open(room: Room, raw: str, code: str) -> None:
