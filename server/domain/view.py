@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .model import STAFF_ROLES, Entry, EventState, Participant, Role, StepStatus, Topic
+from .model import STAFF_ROLES, Entry, EventState, Participant, Role, Step, StepStatus, Topic
 from .roles import volunteer_roles
 from .runsheet import session_dict
 from .votes import tally
@@ -163,6 +163,19 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
     if step is not None and step.kind == "signup":
         out["topics"] = [_topic_dict(t, person.id) for t in state.topics.values() if t.step_id == step.id]
     return out
+
+
+def step_summary(state: EventState, step: Step) -> tuple[dict[str, Any], bool] | None:
+    """What a vote or marketplace step adds up to now, and whether phones and the wall may see it."""
+    if step.kind == "vote":
+        revealed = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED
+        return tally(step, state.votes.get(step.id, {})), revealed
+    if step.kind == "signup":
+        return {
+            "step_id": step.id,
+            "topics": [_topic_dict(t) for t in state.topics.values() if t.step_id == step.id],
+        }, True
+    return None
 
 
 def _topic_dict(topic: Topic, participant_id: str | None = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ..domain.base import Outcome
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
-from ..domain.view import RESEAT_KINDS, reach, redact, snapshot, visible
+from ..domain.view import RESEAT_KINDS, reach, redact, snapshot, step_summary, visible
 from ..storage.store import SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from .broker import Broker
@@ -79,13 +79,14 @@ class Room:
         self.by_table: dict[str, set[Conn]] = {}
         self.by_participant: dict[str, set[Conn]] = {}
         self._presence_dirty = False
+        self._dirty_steps: set[str] = set()  # vote and marketplace steps whose results changed
         self.listening = asyncio.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
         self._spawn(self._listen())
-        self._spawn(self._presence_loop())
+        self._spawn(self._tick_loop())
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -189,6 +190,9 @@ class Room:
                     conn.send_entry(entry.seq, text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
+        summarised = _summarised_step(self.state, entry)
+        if summarised is not None:
+            self._dirty_steps.add(summarised)
 
     def _reseat(self, conn: Conn) -> None:
         """A phone whose table or role changed starts again from a snapshot of its new view."""
@@ -273,7 +277,8 @@ class Room:
             "staff": len(self.staff),
         }
 
-    async def _presence_loop(self) -> None:
+    async def _tick_loop(self) -> None:
+        """Once a second at most: presence to staff screens, and results of votes and marketplaces."""
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL_S)
             if self._presence_dirty and self.staff:
@@ -281,3 +286,34 @@ class Room:
                 text = dumps(self.presence())
                 for conn in self.staff:
                     conn.send(text)
+            dirty, self._dirty_steps = self._dirty_steps, set()
+            for step_id in dirty:
+                self._send_results(step_id)
+
+    def _send_results(self, step_id: str) -> None:
+        step = self.state.steps[step_id]
+        summary = step_summary(self.state, step)
+        if summary is None:
+            return
+        results, revealed = summary
+        text = dumps({"type": "results", "step_id": step_id, "kind": step.kind, "results": results})
+        for conn in self.staff:
+            if revealed or conn.viewer.is_moderator:
+                conn.send(text)
+        if revealed:
+            tables = self.by_table.keys() if step.audience.tables is None else step.audience.tables
+            for table_id in tables:
+                for conn in self.by_table.get(table_id, ()):
+                    conn.send(text)
+
+
+def _summarised_step(state: EventState, entry: Entry) -> str | None:
+    """The vote or marketplace step whose results ``entry`` changes, if any."""
+    p = entry.payload
+    if entry.kind == "vote.cast" or (entry.kind == "step.ended" and state.steps[p["step_id"]].kind == "vote"):
+        return str(p["step_id"])
+    if entry.kind == "topic.posted":
+        return str(p["step_id"])
+    if entry.kind in ("topic.joined", "topic.left"):
+        return state.topics[p["topic_id"]].step_id
+    return None
