@@ -1,0 +1,48 @@
+"""Smoke test of `wholeroom bench --quick --json`: every measurement is there and sane (no timing thresholds)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.server import wholeroom_command
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int | float) and not math.isnan(value) and value > 0
+
+
+@pytest.mark.slow
+def test_quick_bench_reports_every_measurement(tmp_path: Path) -> None:
+    """A quick bench run prints JSON with join, push, idea, ingest, CPU and memory numbers, all ideas acked once."""
+    done = subprocess.run([*wholeroom_command(), "bench", "--quick", "--json"], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-2000:]
+    r = json.loads(done.stdout)
+
+    assert r["join"]["joined"] == r["join"]["phones"] > 0 and r["join"]["failures"] == 0
+    for key in ("total_s", "per_s"):
+        assert _positive(r["join"][key])
+    for dist in ("per_phone_ms", "http_join_ms", "ws_welcome_ms"):
+        assert all(_positive(r["join"][dist][q]) for q in ("p50", "p99"))
+
+    push = r["push"]
+    assert push["all_received"] and push["deliveries"] == push["phones"] * push["pushes"]
+    assert all(_positive(push[d][q]) for d in ("last_ms", "median_phone_ms") for q in ("p50", "p95", "p99", "max"))
+    assert push["last_ms"]["p50"] >= push["median_phone_ms"]["p50"]
+
+    for phase in (r["ideas"], r["ingest"]):
+        assert phase["sent"] > 0 and phase["exactly_once"]
+        assert phase["acked"] == phase["on_wall"] == phase["in_transcript"] == phase["sent"]
+        assert all(_positive(phase[d][q]) for d in ("wall_ms", "ack_ms") for q in ("p50", "p99"))
+    assert _positive(r["ingest"]["achieved_per_s"]) and r["ingest"]["participants"] > 0
+
+    server = r["server"]
+    assert _positive(server["cpu_s"]) and _positive(server["rss_peak_mb"])
+    assert server["rss_peak_mb"] >= server["rss_at_start_mb"] > 0
+    assert {p["name"] for p in server["phases"]} >= {"join", "push", "ideas", "ingest"}
+    assert isinstance(r["targets"], list)
