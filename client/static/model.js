@@ -136,6 +136,38 @@ export class StaffModel {
       case "step.ended":
         this._end(p.step_id, entry.at);
         return "steps";
+      case "step.paused": {
+        const step = this.steps.get(p.step_id);
+        if (step) {
+          step.deadline = null;
+          step.paused_remaining = p.remaining ?? null;
+          step.paused = true;
+        }
+        return "steps";
+      }
+      case "step.resumed": {
+        const step = this.steps.get(p.step_id);
+        if (step) {
+          step.deadline = p.deadline;
+          step.paused_remaining = null;
+          step.paused = false;
+        }
+        return "steps";
+      }
+      case "participants.moved":
+        for (const move of p.moves || []) {
+          const person = this.participants.get(move.participant_id);
+          if (person) person.table_id = move.to;
+          this.joined[move.from] = Math.max(0, (this.joined[move.from] || 0) - 1);
+          this.joined[move.to] = (this.joined[move.to] || 0) + 1;
+        }
+        return "people";
+      case "roles.assigned":
+        for (const [pid, role] of Object.entries(p.assignments || {})) {
+          const person = this.participants.get(pid);
+          if (person) person.role = role;
+        }
+        return "people";
       case "idea.submitted":
         this.ideas.set(p.idea_id, {
           id: p.idea_id,

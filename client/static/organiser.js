@@ -59,8 +59,16 @@ function summary(e) {
       return `${p.idea_id} (${tableName(p.table_id)}) hidden${p.reason ? `: ${p.reason}` : ""}`;
     case "idea.restored":
       return `${p.idea_id} (${tableName(p.table_id)}) restored`;
+    case "step.paused":
+      return `${p.step_id} paused${p.remaining != null ? ` with ${formatDuration(p.remaining)} left` : ""}`;
+    case "step.resumed":
+      return `${p.step_id} resumed, ends at ${formatTime(p.deadline)}`;
+    case "session.loaded":
+      return `session ${p.session_id} "${p.title}" loaded`;
+    case "session.finished":
+      return `session ${p.session_id} finished`;
     default:
-      return JSON.stringify(p);
+      return JSON.stringify(p); // kinds this page does not word yet: the payload as it is
   }
 }
 

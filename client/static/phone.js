@@ -77,6 +77,24 @@ function applyEntry(entry) {
         if (s.id === p.step_id) s.deadline = p.deadline;
       });
       break;
+    case "step.paused":
+      eachStep((s) => {
+        if (s.id === p.step_id) {
+          s.deadline = null;
+          s.paused_remaining = p.remaining ?? null;
+          s.paused = true;
+        }
+      });
+      break;
+    case "step.resumed":
+      eachStep((s) => {
+        if (s.id === p.step_id) {
+          s.deadline = p.deadline;
+          s.paused_remaining = null;
+          s.paused = false;
+        }
+      });
+      break;
     case "step.ended":
       eachStep((s) => {
         if (s.id === p.step_id && s.status === "active") {

@@ -37,6 +37,10 @@ export function formatDuration(ms) {
 export function stepClock(step, serverNow) {
   if (!step) return { state: "none", text: "" };
   if (step.status === "ended") return { state: "ended", text: "Ended" };
+  if (step.paused || step.paused_remaining != null) {
+    const left = step.paused_remaining != null ? ` (${formatDuration(step.paused_remaining)} left)` : "";
+    return { state: "paused", text: `Paused${left}` };
+  }
   if (step.deadline == null) return { state: "none", text: "No time limit" };
   const left = step.deadline - serverNow;
   if (left <= 0) return { state: "up", text: "Time is up" };
