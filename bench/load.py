@@ -97,6 +97,7 @@ class Bench:
     wall_seen: dict[str, int] = field(default_factory=dict)
     wall_dupes: int = 0
     fac_acks: dict[Any, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    staff_closed: dict[str, int] = field(default_factory=dict)  # close codes the server sent to staff sockets
     notes: list[str] = field(default_factory=list)
 
     # --- processes ----------------------------------------------------------------------------
@@ -185,8 +186,8 @@ class Bench:
                     future = self.fac_acks.pop(data.get("ref"), None)
                     if future is not None and not future.done():
                         future.set_result(data)
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as exc:
+            self.staff_closed["facilitator"] = exc.rcvd.code if exc.rcvd else 1006
 
     async def read_wall(self, ws: ClientConnection) -> None:
         try:
@@ -198,8 +199,8 @@ class Bench:
                         self.wall_dupes += 1
                     else:
                         self.wall_seen[client_id] = now
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as exc:
+            self.staff_closed["wall"] = exc.rcvd.code if exc.rcvd else 1006
 
     async def facilitator_command(self, ws: ClientConnection, command: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         ref = secrets.token_hex(4)
@@ -514,6 +515,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
                 "phases": [p.__dict__ for p in b.phases],
             },
             "clients": {"cpu_s": round(sum(cpu_workers), 2), "closed_connections": Counter(closed),
+                        "staff_closed": dict(b.staff_closed),
                         "unexpected_errors": [e for r in reports for e in r["other_errors"]][:10]},
         }
         results["targets"] = targets_for(results)
@@ -626,7 +628,8 @@ def render(r: dict[str, Any]) -> str:
         f"server    CPU {s['cpu_s']} s in total (per phase, server/load/other processes' CPU, wall: {phases})",
         f"          RSS peak {s['rss_peak_mb']} MB (start {s['rss_at_start_mb']} MB, end {s['rss_end_mb']} MB)",
         f"clients   CPU {r['clients']['cpu_s']} s; connections closed by the server: "
-        f"{dict(r['clients']['closed_connections']) or 'none'}",
+        f"{dict(r['clients']['closed_connections']) or 'none'}; staff sockets closed: "
+        f"{r['clients'].get('staff_closed') or 'none'}",
         "",
         "targets",
     ]
