@@ -269,7 +269,17 @@ def _restore_idea(state: EventState, actor: Actor, cmd: RestoreIdea, now: int) -
     if not idea.hidden:
         raise Conflict("not_hidden", f"idea {idea.id} is not hidden", field="idea_id")
     draft = Draft(state, actor, now)
-    draft.add("idea.restored", {"idea_id": idea.id, "table_id": idea.table_id, "text": idea.text})
+    draft.add(
+        "idea.restored",
+        {
+            "idea_id": idea.id,
+            "table_id": idea.table_id,
+            "text": idea.text,
+            "participant_id": idea.participant_id,
+            "step_id": idea.step_id,
+            "at": idea.at,
+        },
+    )
     return Outcome(draft.entries, {"idea_id": idea.id})
 
 

@@ -216,9 +216,11 @@ class Idea:
     at: int
     hidden: bool = False
 
-    def to_dict(self, *, redact: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, redact: bool = False, own: str | None = None) -> dict[str, Any]:
+        """``own``: the reader's participant id; their own ideas carry the ``client_id`` they sent."""
         return {
             "id": self.id,
+            "client_id": self.client_id if own == self.participant_id else None,
             "seq": self.seq,
             "participant_id": self.participant_id,
             "table_id": self.table_id,

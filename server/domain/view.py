@@ -146,7 +146,9 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         },
         "step": step.to_dict() if step else None,
         "ideas": [
-            state.ideas[i].to_dict() for i in state.table_ideas.get(person.table_id, ()) if not state.ideas[i].hidden
+            state.ideas[i].to_dict(own=person.id)
+            for i in state.table_ideas.get(person.table_id, ())
+            if not state.ideas[i].hidden
         ],
         "volunteer_roles": volunteer_roles(state),
         "group": None,

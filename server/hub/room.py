@@ -272,7 +272,10 @@ class Room:
     def presence(self) -> dict[str, Any]:
         return {
             "type": "presence",
-            "connected": {t: len(self.by_table.get(t, ())) for t in self.state.tables},
+            # people, not tabs: two connections of one phone count once
+            "connected": {
+                t: len({c.viewer.participant_id for c in self.by_table.get(t, ())}) for t in self.state.tables
+            },
             "joined": self.state.joined_per_table(),
             "staff": len(self.staff),
         }

@@ -109,6 +109,10 @@ class Store:
         if tokens:
             conn.execute(insert(TokenRow), [t.model_dump() for t in tokens])
 
+    def add_tokens(self, tokens: list[TokenRow]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(TokenRow), [t.model_dump() for t in tokens])
+
     def set_setting(self, key: str, value: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(SettingRow), [{"key": key, "value": value}])

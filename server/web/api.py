@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from typing import Annotated, Any
 
@@ -120,6 +121,23 @@ async def run_command(
     return {"ok": True, **outcome.result}
 
 
+@router.post("/events/{event_id}/links", status_code=201)
+async def new_links(event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+    """Fresh wall and organiser links (new tokens; earlier ones keep working). Facilitator only."""
+    if principal.role is not Role.FACILITATOR:
+        raise Forbidden("facilitator_only", "only the facilitator can make new links")
+    tokens = {role: new_token() for role in (Role.WALL, Role.ORGANISER)}
+    rows = [
+        TokenRow(hash=hash_token(t), event_id=event_id, role=r.value, created_at=now_ms()) for r, t in tokens.items()
+    ]
+    await asyncio.to_thread(services.store.add_tokens, rows)
+    base = base_url(request, services)
+    return {
+        "wall": f"{base}/e/{event_id}/wall#token={tokens[Role.WALL]}",
+        "organiser": f"{base}/e/{event_id}/organiser#token={tokens[Role.ORGANISER]}",
+    }
+
+
 @router.get("/events/{event_id}/snapshot")
 async def read_snapshot(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(event_id)
@@ -205,5 +223,6 @@ async def join_qr(
     url = f"{base_url(request, services)}/join?code={room.state.join_code}"
     if table is not None:
         url += f"&table={table}"
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, title=f"Join: {url}")
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False, title=f"Join: {url}")
+    return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})

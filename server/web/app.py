@@ -75,7 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        # "body.title" -> "title": the same field names as the server's own errors
+        loc = (
+            first["loc"][1:] if len(first["loc"]) > 1 and first["loc"][0] in ("body", "query", "path") else first["loc"]
+        )
+        where = ".".join(str(part) for part in loc)
         return JSONResponse(
             {"error": {"code": "invalid", "message": f"{where}: {first['msg']}", "field": where}}, status_code=422
         )

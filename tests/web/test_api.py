@@ -26,7 +26,7 @@ def test_bad_event_bodies_say_what_is_wrong(client: TestClient) -> None:
     """A missing title, too many tables or duplicate names are refused with the field named."""
     auth = {"Authorization": f"Bearer {ADMIN}"}
     r = client.post("/api/events", json={"tables": 3}, headers=auth)
-    assert r.status_code == 422 and r.json()["error"]["field"] == "body.title"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "title"
     r = client.post("/api/events", json={"title": "T", "tables": 501}, headers=auth)
     assert r.json()["error"]["code"] == "bad_tables"
     r = client.post("/api/events", json={"title": "T", "tables": ["A", "A"]}, headers=auth)
@@ -96,10 +96,22 @@ def test_qr_code_is_an_svg_of_the_join_url(room: Room) -> None:
     """The per-table QR code is an SVG; an unknown table is a 404."""
     r = room.client.get(f"/api/events/{room.id}/qr.svg?table=2")
     assert r.headers["content-type"].startswith("image/svg+xml") and r.text.startswith("<svg")
-    assert f"code={room.code}&amp;table=2" in r.text
+    assert r.text.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and f"code={room.code}&amp;table=2" in r.text
     assert room.client.get(f"/api/events/{room.id}/qr.svg?table=9").status_code == 404
 
 
 def test_healthz(client: TestClient) -> None:
     """The health check answers ok."""
     assert client.get("/healthz").text == "ok"
+
+
+def test_facilitator_makes_fresh_wall_and_organiser_links(room: Room) -> None:
+    """New links carry new tokens with their own roles; a participant cannot make them."""
+    r = room.client.post(f"/api/events/{room.id}/links", headers={"Authorization": f"Bearer {room.facilitator}"})
+    assert r.status_code == 201
+    wall_token = r.json()["wall"].split("#token=")[1]
+    snap = room.client.get(f"/api/events/{room.id}/snapshot", headers={"Authorization": f"Bearer {wall_token}"})
+    assert snap.status_code == 200 and "participants" not in snap.json()  # the wall's view, not the facilitator's
+    phone = room.join("1")
+    r = room.client.post(f"/api/events/{room.id}/links", headers={"Authorization": f"Bearer {phone['token']}"})
+    assert r.status_code == 403
