@@ -1,0 +1,75 @@
+"""The encoder interface the themes core depends on, and the installed encoders by name.
+
+Any object with ``name``, ``dim`` and ``encode(texts)`` returning one L2-normalised float32 row per
+text will do, so another model can replace the default without touching the clustering.
+
+Names (see docs/themes.md for the measurements behind the default):
+
+- ``minilm+wordllama`` (default): all-MiniLM-L6-v2 for meaning, side by side with WordLlama's
+  topic-word vectors; 640 floats, 5-10 ms per idea.
+- ``minilm``: all-MiniLM-L6-v2 alone (Apache-2.0 weights only); 384 floats.
+- ``wordllama``: the light tier, 256 floats, 0.05 ms per idea, weaker on paraphrases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+Vectors = NDArray[np.float32]
+
+DEFAULT_ENCODER = "minilm+wordllama"
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors of ``dim`` floats; similar meaning, nearby vectors."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class EncoderUnavailable(RuntimeError):
+    """The model files are not installed; the message says which install step is missing."""
+
+
+class SideBySide:
+    """Several encoders' vectors concatenated, each weighted, then normalised again.
+
+    With unit parts and weights w, the cosine of two results is the w-weighted mean of the parts'
+    cosines, so each part votes on "how alike" in proportion to its weight.
+    """
+
+    def __init__(self, parts: Sequence[Encoder], weights: Sequence[float]) -> None:
+        if len(parts) != len(weights) or not parts:
+            raise ValueError("one weight per part, at least one part")
+        total = float(sum(weights))
+        self._parts = list(parts)
+        self._scales = [np.float32(np.sqrt(w / total)) for w in weights]
+        self.name = "+".join(p.name for p in parts)
+        self.dim = sum(p.dim for p in parts)
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        out: Vectors = np.hstack([p.encode(texts) * s for p, s in zip(self._parts, self._scales, strict=True)])
+        return out
+
+
+def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
+    """Load an encoder by name from files installed with the package; never touches the network."""
+    from server.themes.minilm import MiniLM
+    from server.themes.static import WordLlama
+
+    if name == "minilm":
+        return MiniLM.from_installed()
+    if name == "wordllama":
+        return WordLlama.from_installed()
+    if name == "minilm+wordllama":
+        return SideBySide([MiniLM.from_installed(), WordLlama.from_installed()], [1.0, 1.0])
+    raise ValueError(f"unknown encoder {name!r}; known: minilm+wordllama, minilm, wordllama")
