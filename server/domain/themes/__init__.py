@@ -1,0 +1,50 @@
+"""Themes: group ideas by meaning, respect the facilitator's curation, lay them out on a map.
+
+Pure functions over plain data (no I/O). The live room calls, off the event loop:
+
+- ``recluster(ideas, edits) -> ThemeMap``: the whole picture, from every idea and every edit;
+- ``add_idea(theme_map, idea) -> ThemeMap``: one new idea, in microseconds once it has a vector;
+- ``remove_idea(theme_map, idea_id)``: an idea hidden by the facilitator leaves its theme.
+
+Vectors come from ``server.themes.load_encoder()``, computed once per idea and kept.
+"""
+
+from server.domain.themes.cluster import ClusterParams
+from server.domain.themes.curation import Curation, fold
+from server.domain.themes.live import add_idea, assign, remove_idea
+from server.domain.themes.model import (
+    Edit,
+    IdeaVector,
+    Merge,
+    Move,
+    Pin,
+    Point,
+    Rename,
+    Split,
+    Theme,
+    ThemeMap,
+    Unpin,
+)
+from server.domain.themes.recluster import ThemeParams, recluster
+
+__all__ = [
+    "ClusterParams",
+    "Curation",
+    "Edit",
+    "IdeaVector",
+    "Merge",
+    "Move",
+    "Pin",
+    "Point",
+    "Rename",
+    "Split",
+    "Theme",
+    "ThemeMap",
+    "ThemeParams",
+    "Unpin",
+    "add_idea",
+    "assign",
+    "fold",
+    "recluster",
+    "remove_idea",
+]
