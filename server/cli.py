@@ -132,6 +132,75 @@ def bench(ctx: click.Context) -> None:
     command.main(ctx.args, prog_name="wholeroom bench")
 
 
+@main.command("export")
+@click.argument("event_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "md", "html"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: the complete transcript; csv: ideas (or reactions); md/html: the harvest report.",
+)
+@click.option(
+    "--csv-table",
+    type=click.Choice(["ideas", "reactions"]),
+    default="ideas",
+    show_default=True,
+    help="Which table a CSV export holds.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@database_option
+def export_command(event_id: str, fmt: str, csv_table: str, output: str | None, database_url: str | None) -> None:
+    """Export an event: its transcript, its ideas as CSV, or a harvest report people can read and print."""
+    from .transcript_cli import export_lines, write_out
+    from .web.app import open_store
+
+    store = open_store(_settings(database_url))
+    lines = export_lines(store, event_id, fmt, csv_table, progress=output is not None)
+    if output is None:
+        write_out(lines, sys.stdout)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        write_out(lines, handle)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring an event in from a file."""
+
+
+@import_group.command("transcript")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--base-url", default=None, help="Base URL for the printed links.")
+@database_option
+def import_transcript_command(file: str, base_url: str | None, database_url: str | None) -> None:
+    """Rebuild an event from `wholeroom export --format jsonl`; a damaged file changes nothing.
+
+    The event keeps its id, join code and every entry; it gets new facilitator, organiser and
+    wall links (tokens are never exported). Participants join again on their phones.
+    """
+    from pathlib import Path
+
+    from .transcript_cli import import_transcript
+    from .web.app import open_store
+
+    settings = _settings(database_url)
+    event_id, tokens, digest = import_transcript(open_store(settings), Path(file))
+    base = (base_url or settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    click.echo(f"Imported event {event_id} ({digest})")
+    click.echo(f"  Facilitator console:  {base}/e/{event_id}/console#token={tokens['facilitator']}")
+    click.echo(f"  Projector wall:       {base}/e/{event_id}/wall#token={tokens['wall']}")
+    click.echo(f"  Organiser (read-only): {base}/e/{event_id}/organiser#token={tokens['organiser']}")
+
+
 @main.group()
 def script() -> None:
     """Check facilitation scripts and print their JSON Schema."""

@@ -8,7 +8,7 @@ the append raises :class:`SeqConflict` and nothing is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Engine, event, insert, select, update
@@ -53,8 +53,9 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def create_event(self, first: Entry, tokens: list[TokenRow]) -> None:
-        """Insert the event row and its first entry (seq 1) with its staff tokens."""
+    def create_event(self, first: Entry, tokens: list[TokenRow], rest: list[Entry] | None = None) -> None:
+        """Insert the event row and its first entry (seq 1) with its staff tokens, and (when importing)
+        the entries after it, all in one transaction."""
         p = first.payload
         with self.engine.begin() as conn:
             conn.execute(
@@ -69,7 +70,7 @@ class Store:
                     }
                 ],
             )
-            self._append(conn, first.event_id, 0, [first], tokens)
+            self._append(conn, first.event_id, 0, [first, *(rest or [])], tokens)
 
     def append(self, event_id: str, expected_seq: int, entries: list[Entry], tokens: list[TokenRow]) -> None:
         with self.engine.begin() as conn:
@@ -102,10 +103,10 @@ class Store:
                 for e in entries
             ],
         )
+        projector = _Projector(conn)
         for entry in entries:
-            project = _PROJECTIONS.get(entry.kind)
-            if project:
-                project(conn, entry)
+            projector.project(entry)
+        projector.flush()
         if tokens:
             conn.execute(insert(TokenRow), [t.model_dump() for t in tokens])
 
@@ -162,78 +163,81 @@ class Store:
         return [IdeaRow(**r._mapping) for r in rows]
 
 
-# --- read-table projections: one function per entry kind that touches a read table ------------
+# --- read tables: kept in step with the transcript, in the same transaction -----------------------
 
 
-def _joined(conn: Connection, e: Entry) -> None:
-    p = e.payload
-    conn.execute(
-        insert(ParticipantRow),
-        [
-            {
-                "event_id": e.event_id,
-                "id": p["participant_id"],
-                "name": p["name"],
-                "table_id": p["table_id"],
-                "role": p["role"],
-                "joined_at": e.at,
-            }
-        ],
-    )
+class _Projector:
+    """Applies entries to the read tables; inserts are batched (one executemany per table), and
+    flushed before any update so that an update always sees the rows inserted before it."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pending: dict[Any, list[dict[str, Any]]] = {}
 
-def _participant_update(**fields: str) -> Callable[[Connection, Entry], None]:
-    def project(conn: Connection, e: Entry) -> None:
+    def insert(self, table: Any, row: dict[str, Any]) -> None:
+        self.pending.setdefault(table, []).append(row)
+
+    def update(self, statement: Any) -> None:
+        self.flush()
+        self.conn.execute(statement)
+
+    def flush(self) -> None:
+        for table, rows in self.pending.items():
+            self.conn.execute(insert(table), rows)
+        self.pending.clear()
+
+    def project(self, e: Entry) -> None:
         p = e.payload
-        conn.execute(
-            update(ParticipantRow)
-            .where(col(ParticipantRow.event_id) == e.event_id, col(ParticipantRow.id) == p["participant_id"])
-            .values({column: p[key] for column, key in fields.items()})
+        if e.kind == "participant.joined":
+            self.insert(
+                ParticipantRow,
+                {
+                    "event_id": e.event_id,
+                    "id": p["participant_id"],
+                    "name": p["name"],
+                    "table_id": p["table_id"],
+                    "role": p["role"],
+                    "joined_at": e.at,
+                },
+            )
+        elif e.kind == "idea.submitted":
+            self.insert(
+                IdeaRow,
+                {
+                    "event_id": e.event_id,
+                    "id": p["idea_id"],
+                    "seq": e.seq,
+                    "participant_id": p["participant_id"],
+                    "client_id": p["client_id"],
+                    "table_id": p["table_id"],
+                    "step_id": p["step_id"],
+                    "text": p["text"],
+                    "at": e.at,
+                    "hidden": False,
+                },
+            )
+        elif e.kind in ("idea.hidden", "idea.restored"):
+            self.update(self._idea(e.event_id, p["idea_id"]).values(hidden=e.kind == "idea.hidden"))
+        elif e.kind == "participant.seated":
+            self.update(self._person(e.event_id, p["participant_id"]).values(table_id=p["table_id"]))
+        elif e.kind == "participant.role_set":
+            self.update(self._person(e.event_id, p["participant_id"]).values(role=p["role"]))
+        elif e.kind == "participants.moved":
+            for move in p["moves"]:
+                self.update(self._person(e.event_id, move["participant_id"]).values(table_id=move["to"]))
+        elif e.kind == "roles.assigned":
+            for participant_id, role in p["assignments"].items():
+                self.update(self._person(e.event_id, participant_id).values(role=role))
+
+    @staticmethod
+    def _person(event_id: str, participant_id: str) -> Any:
+        return update(ParticipantRow).where(
+            col(ParticipantRow.event_id) == event_id, col(ParticipantRow.id) == participant_id
         )
 
-    return project
-
-
-def _idea_submitted(conn: Connection, e: Entry) -> None:
-    p = e.payload
-    conn.execute(
-        insert(IdeaRow),
-        [
-            {
-                "event_id": e.event_id,
-                "id": p["idea_id"],
-                "seq": e.seq,
-                "participant_id": p["participant_id"],
-                "client_id": p["client_id"],
-                "table_id": p["table_id"],
-                "step_id": p["step_id"],
-                "text": p["text"],
-                "at": e.at,
-                "hidden": False,
-            }
-        ],
-    )
-
-
-def _idea_visibility(hidden: bool) -> Callable[[Connection, Entry], None]:
-    def project(conn: Connection, e: Entry) -> None:
-        conn.execute(
-            update(IdeaRow)
-            .where(col(IdeaRow.event_id) == e.event_id, col(IdeaRow.id) == e.payload["idea_id"])
-            .values(hidden=hidden)
-        )
-
-    return project
-
-
-_PROJECTIONS: dict[str, Callable[[Connection, Entry], None]] = {
-    "participant.joined": _joined,
-    "participant.seated": _participant_update(table_id="table_id"),
-    "participant.role_set": _participant_update(role="role"),
-    "idea.submitted": _idea_submitted,
-    "idea.hidden": _idea_visibility(True),
-    "idea.restored": _idea_visibility(False),
-}
+    @staticmethod
+    def _idea(event_id: str, idea_id: str) -> Any:
+        return update(IdeaRow).where(col(IdeaRow.event_id) == event_id, col(IdeaRow.id) == idea_id)
 
 
 def iter_all(store: Store, event_id: str, batch: int = 5000) -> Iterable[Entry]:

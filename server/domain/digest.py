@@ -1,0 +1,46 @@
+"""The state digest: one SHA-256 that says two servers hold the same event.
+
+It is computed over the folded state, not over the transcript's bytes, so it proves that an
+imported transcript rebuilds exactly the same event. The input is canonical JSON (keys sorted,
+no spaces, UTF-8) of: the event (id, title, join code, creation time, tables), every participant,
+step, idea (hidden ones included, with their text), session (with its run sheet), group, ballot
+and topic, and the last ``seq``. docs/export.md documents it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .model import EventState
+from .runsheet import session_dict
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest_view(state: EventState) -> dict[str, Any]:
+    return {
+        "event": {
+            "id": state.id,
+            "title": state.title,
+            "join_code": state.join_code,
+            "created_at": state.created_at,
+            "tables": [[t.id, t.name] for t in state.tables.values()],
+        },
+        "seq": state.seq,
+        "participants": [[p.id, p.name, p.table_id, p.role, p.joined_at] for p in state.participants.values()],
+        "steps": [s.to_dict() for s in state.steps.values()],
+        "ideas": [i.to_dict() for i in state.ideas.values()],
+        "sessions": [session_dict(s) for s in state.sessions.values()],
+        "groups": [[g.id, g.table_id, g.members] for g in state.groups.values()],
+        "votes": state.votes,
+        "topics": [[t.id, t.step_id, t.title, t.convener, t.slot, t.space, t.members] for t in state.topics.values()],
+    }
+
+
+def state_digest(state: EventState) -> str:
+    """``sha256:<hex>`` of the canonical state view."""
+    return "sha256:" + hashlib.sha256(canonical(digest_view(state))).hexdigest()

@@ -1,0 +1,88 @@
+"""``wholeroom export`` and ``wholeroom import transcript``: the transcript in and out of a database."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import click
+
+from . import exports
+from .domain.fold import apply
+from .domain.harvest import harvest
+from .domain.model import Entry, EventState
+from .domain.transcript_file import TranscriptError, read_lines
+from .events import STAFF_TOKEN_ROLES
+from .security import hash_token, new_token
+from .storage.store import Store, iter_all
+from .storage.tables import TokenRow
+
+PROGRESS_OVER = 5_000  # entries; a progress bar below this would only flicker
+
+
+def load_state(store: Store, event_id: str, *, progress: bool = False) -> tuple[EventState, list[Entry]]:
+    """Fold an event from the database; a progress bar on standard error for long transcripts."""
+    total = store.last_seq(event_id)
+    if total is None:
+        raise click.ClickException(f"there is no event {event_id!r} (see `wholeroom event list`)")
+    state, entries = EventState(id=event_id), []
+    source = iter_all(store, event_id)
+    with click.progressbar(
+        source, length=total, label="Reading", file=sys.stderr, hidden=not progress or total < PROGRESS_OVER
+    ) as bar:
+        for entry in bar:
+            apply(state, entry)
+            entries.append(entry)
+    return state, entries
+
+
+def export_lines(store: Store, event_id: str, fmt: str, csv_table: str, *, progress: bool) -> Iterator[str]:
+    state, entries = load_state(store, event_id, progress=progress)
+    last_at = entries[-1].at if entries else state.created_at
+    if fmt == "jsonl":
+        return exports.transcript(state, entries, int(time.time() * 1000))
+    if fmt == "csv":
+        return exports.reactions_csv(state) if csv_table == "reactions" else exports.ideas_csv(state)
+    report = harvest(state, last_at)
+    return iter([exports.markdown(report) if fmt == "md" else exports.html(report)])
+
+
+def write_out(lines: Iterator[str], output: IO[str]) -> None:
+    for line in lines:
+        output.write(line)
+
+
+def import_transcript(store: Store, path: Path, *, progress: bool = True) -> tuple[str, dict[str, str], str]:
+    """Check the file completely, then write the event in one transaction. Returns id, tokens, digest."""
+    size = path.stat().st_size
+    with (
+        path.open(encoding="utf-8", newline="") as handle,
+        click.progressbar(
+            length=size, label="Checking", file=sys.stderr, hidden=not progress or size < 1_000_000
+        ) as bar,
+    ):
+
+        def lines() -> Iterator[str]:
+            for line in handle:
+                bar.update(len(line.encode()))
+                yield line
+
+        try:
+            rebuilt = read_lines(lines())
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"{path}: not UTF-8 text ({exc.reason})") from None
+        except TranscriptError as exc:
+            raise click.ClickException(f"{path}: {exc}; nothing was imported") from None
+    event_id = rebuilt.header["event_id"]
+    if store.last_seq(event_id) is not None:
+        raise click.ClickException(f"event {event_id} already exists in this database; nothing was imported")
+    if store.event_by_code(rebuilt.state.join_code) is not None:
+        raise click.ClickException(f"join code {rebuilt.state.join_code} is taken here; nothing was imported")
+    now = int(time.time() * 1000)
+    tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
+    rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
+    store.create_event(rebuilt.entries[0], rows, rest=rebuilt.entries[1:])
+    return event_id, tokens, rebuilt.header["digest"]
