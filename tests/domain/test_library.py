@@ -21,7 +21,7 @@ import pytest
 from server.domain.model import Actor, Entry, SessionStatus, Step, StepStatus
 from server.domain.runsheet import runsheet
 from server.domain.scripts.loader import load_script
-from server.domain.scripts.model import Script
+from server.domain.scripts.model import STEP_KINDS, Script
 from server.domain.votes import tally
 
 from .helpers import FACILITATOR, Scene
@@ -411,3 +411,37 @@ def test_every_role_a_step_names_is_held_where_that_step_runs(path: Path) -> Non
                 for group in room.state.groups.values():
                     assert sum(1 for m in group.members if m in holders) == roles[role]["count"], group.id
         room.scene.now += spec["duration"] * 1000
+
+
+# --- docs/scripts.md describes this format ------------------------------------------------------
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "scripts.md").read_text(encoding="utf-8")
+
+
+def test_docs_name_every_field_kind_and_mode_of_the_format() -> None:
+    """Every field of every part of a script, every step kind, vote method and rotation mode is in docs/scripts.md."""
+    from typing import get_args
+
+    from server.domain.scripts import model
+
+    parts = [model.Script, model.Method, model.Fit, model.Param, model.RoleSpec, model.Groups, model.Capture]
+    parts += [model.Turns, model.Options, model.ClusterInput, *get_args(get_args(model.Step)[0])]
+    for part in parts:
+        for name, field in part.model_fields.items():
+            assert f"`{field.alias or name}`" in DOC, f"{part.__name__}.{field.alias or name}"
+    words = [*model.STEP_KINDS, *get_args(model.VoteStep.model_fields["method"].annotation)]
+    words += get_args(model.RotateStep.model_fields["mode"].annotation)
+    for word in words:
+        assert f"`{word}`" in DOC, word
+
+
+def test_docs_examples_are_valid() -> None:
+    """The first script in docs/scripts.md loads, and each step example there validates."""
+    import yaml
+
+    from server.domain.scripts.model import STEP_ADAPTER
+
+    blocks = re.findall(r"```yaml\n(.*?)```", DOC, re.S)
+    assert load_script(blocks[0], "docs/scripts.md", tables=TABLES).id == "one-two-four-all"
+    steps = [step for block in blocks[1:] if isinstance(data := yaml.safe_load(block), list) for step in data]
+    assert {STEP_ADAPTER.validate_python(step).kind for step in steps} == set(STEP_KINDS)
