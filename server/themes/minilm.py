@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,44 +73,43 @@ class MiniLM:
     name = "all-MiniLM-L6-v2"
 
     def __init__(self, model_dir: Path) -> None:
-        from safetensors.numpy import load_file
+        from safetensors import safe_open
 
         config = json.loads((model_dir / "config.json").read_text())
         self.dim: int = config["hidden_size"]
         self._heads: int = config["num_attention_heads"]
-        w = load_file(str(model_dir / "model.safetensors"))
+        with safe_open(str(model_dir / "model.safetensors"), framework="np") as weights:  # one tensor at a time
 
-        def get(key: str) -> F32:
-            return np.ascontiguousarray(w[key], dtype=np.float32)
+            def get(key: str) -> F32:
+                return np.ascontiguousarray(weights.get_tensor(key), dtype=np.float32)
 
-        def ln(prefix: str) -> tuple[F32, F32]:
-            return get(f"{prefix}.weight"), get(f"{prefix}.bias")
+            def ln(prefix: str) -> tuple[F32, F32]:
+                return get(f"{prefix}.weight"), get(f"{prefix}.bias")
 
-        self._words = get("embeddings.word_embeddings.weight")
-        self._positions = get("embeddings.position_embeddings.weight")
-        self._token_type = get("embeddings.token_type_embeddings.weight")[0]
-        self._ln = ln("embeddings.LayerNorm")
-        self._layers = []
-        for i in range(config["num_hidden_layers"]):
-            p = f"encoder.layer.{i}"
-            a = f"{p}.attention.self"
-            self._layers.append(
-                _Layer(
-                    qkv_w=np.ascontiguousarray(np.concatenate([get(f"{a}.{n}.weight") for n in QKV]).T),
-                    qkv_b=np.concatenate([get(f"{a}.{n}.bias") for n in QKV]),
-                    out_w=np.ascontiguousarray(get(f"{p}.attention.output.dense.weight").T),
-                    out_b=get(f"{p}.attention.output.dense.bias"),
-                    ln1=ln(f"{p}.attention.output.LayerNorm"),
-                    up_w=np.ascontiguousarray(get(f"{p}.intermediate.dense.weight").T),
-                    up_b=get(f"{p}.intermediate.dense.bias"),
-                    down_w=np.ascontiguousarray(get(f"{p}.output.dense.weight").T),
-                    down_b=get(f"{p}.output.dense.bias"),
-                    ln2=ln(f"{p}.output.LayerNorm"),
-                )
-            )
+            self._words = get("embeddings.word_embeddings.weight")
+            self._positions = get("embeddings.position_embeddings.weight")
+            self._token_type = get("embeddings.token_type_embeddings.weight")[0]
+            self._ln = ln("embeddings.LayerNorm")
+            self._layers = [self._layer(get, ln, f"encoder.layer.{i}") for i in range(config["num_hidden_layers"])]
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
+
+    @staticmethod
+    def _layer(get: Callable[[str], F32], ln: Callable[[str], tuple[F32, F32]], p: str) -> _Layer:
+        a = f"{p}.attention.self"
+        return _Layer(
+            qkv_w=np.ascontiguousarray(np.concatenate([get(f"{a}.{n}.weight") for n in QKV]).T),
+            qkv_b=np.concatenate([get(f"{a}.{n}.bias") for n in QKV]),
+            out_w=np.ascontiguousarray(get(f"{p}.attention.output.dense.weight").T),
+            out_b=get(f"{p}.attention.output.dense.bias"),
+            ln1=ln(f"{p}.attention.output.LayerNorm"),
+            up_w=np.ascontiguousarray(get(f"{p}.intermediate.dense.weight").T),
+            up_b=get(f"{p}.intermediate.dense.bias"),
+            down_w=np.ascontiguousarray(get(f"{p}.output.dense.weight").T),
+            down_b=get(f"{p}.output.dense.bias"),
+            ln2=ln(f"{p}.output.LayerNorm"),
+        )
 
     @classmethod
     def from_installed(cls) -> MiniLM:

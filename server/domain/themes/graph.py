@@ -22,7 +22,7 @@ Labels = NDArray[np.int64]
 FREE = -1
 
 
-def knn_graph(vectors: NDArray[np.float32], k: int, block: int = 1024) -> sp.csr_matrix:
+def knn_graph(vectors: NDArray[np.float32], k: int, block: int = 256) -> sp.csr_matrix:
     """Symmetric graph linking each unit vector to its ``k`` most similar others, weight = cosine (>= 0)."""
     n = len(vectors)
     k = min(k, n - 1)
