@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from server.domain.themes import Move, Rename, recluster
+
+from .helpers import bundles
+
+
+def test_same_input_same_themes_and_map() -> None:
+    """Replaying the same ideas and edits reproduces ids, labels, members and coordinates."""
+    ideas = bundles([9, 7, 5, 3], seed=5)
+    edits = [Rename("t-b1-0", "Housing"), Move("b2-1", None)]
+    first, again = recluster(ideas, edits), recluster(ideas, edits)
+    assert first.themes == again.themes
+    assert first.positions == again.positions and first.unthemed == again.unthemed
+
+
+def test_map_positions_lie_in_the_unit_square() -> None:
+    """Every visible idea has a position inside [0, 1]^2."""
+    positions = recluster(bundles([9, 7, 5, 3, 1], seed=2)).positions
+    assert len(positions) == 25
+    assert all(0.0 <= p.x <= 1.0 and 0.0 <= p.y <= 1.0 for p in positions.values())
+
+
+def test_tiny_rooms_do_not_fail() -> None:
+    """No ideas, one idea and two ideas give a map without errors."""
+    for n in (0, 1, 2):
+        theme_map = recluster(bundles([n]) if n else [])
+        assert len(theme_map.positions) == n
