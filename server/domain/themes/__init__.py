@@ -4,12 +4,14 @@ Pure functions over plain data (no I/O). The live room calls, off the event loop
 
 - ``recluster(ideas, edits) -> ThemeMap``: the whole picture, from every idea and every edit;
 - ``add_idea(theme_map, idea) -> ThemeMap``: one new idea, in microseconds once it has a vector;
-- ``remove_idea(theme_map, idea_id)``: an idea hidden by the facilitator leaves its theme.
+- ``remove_idea(theme_map, idea_id)``: an idea hidden by the facilitator leaves its theme;
+- ``edit_to_entry(edit)`` / ``edit_from_entry(kind, payload)``: curation edits as transcript entries.
 
 Vectors come from ``server.themes.load_encoder()``, computed once per idea and kept.
 """
 
 from server.domain.themes.cluster import ClusterParams
+from server.domain.themes.codec import edit_from_entry, edit_to_entry
 from server.domain.themes.curation import Curation, fold
 from server.domain.themes.live import add_idea, assign, remove_idea
 from server.domain.themes.model import (
@@ -44,6 +46,8 @@ __all__ = [
     "Unpin",
     "add_idea",
     "assign",
+    "edit_from_entry",
+    "edit_to_entry",
     "fold",
     "recluster",
     "remove_idea",
