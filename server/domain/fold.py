@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from . import limits
@@ -136,11 +137,12 @@ def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 
 def _idea_hidden(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    state.ideas[p["idea_id"]].hidden = True
+    # ideas are never changed in place, so that replay checkpoints can share them
+    state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=True)
 
 
 def _idea_restored(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    state.ideas[p["idea_id"]].hidden = False
+    state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=False)
 
 
 def _session_loaded(state: EventState, p: dict[str, Any], e: Entry) -> None:

@@ -204,7 +204,7 @@ class Topic:
     members: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Idea:
     id: str
     seq: int

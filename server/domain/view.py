@@ -103,21 +103,33 @@ def _event_dict(state: EventState) -> dict[str, Any]:
     }
 
 
-def snapshot(state: EventState, viewer: Viewer) -> dict[str, Any]:
-    """Everything ``viewer`` needs to draw its screen as of ``state.seq``."""
+def snapshot(
+    state: EventState, viewer: Viewer, *, ideas_per_table: int | None = None, table: str | None = None
+) -> dict[str, Any]:
+    """Everything ``viewer`` needs to draw its screen as of ``state.seq``.
+
+    For staff, ``ideas_per_table`` keeps only each table's latest ideas (``idea_counts`` then says how
+    many each table has), and ``table`` keeps only that table's ideas: replays of big events use both.
+    """
     if not viewer.is_staff:
         return _phone_snapshot(state, state.participants[viewer.participant_id or ""])
+    tables = [table] if table is not None else list(state.tables)
+    chosen = [
+        state.ideas[i]
+        for t in tables
+        for i in state.table_ideas.get(t, [])[-(ideas_per_table or 0) :]
+        if viewer.is_moderator or not state.ideas[i].hidden
+    ]
+    if ideas_per_table is None and table is None:
+        chosen = [i for i in state.ideas.values() if viewer.is_moderator or not i.hidden]
     out: dict[str, Any] = {
         "seq": state.seq,
         "event": _event_dict(state),
         "steps": [s.to_dict() for s in state.steps.values()],
         "current": {t: {r or "*": sid for r, sid in slots.items()} for t, slots in state.current.items()},
         "joined": state.joined_per_table(),
-        "ideas": [
-            i.to_dict(redact=not viewer.is_moderator)
-            for i in state.ideas.values()
-            if viewer.is_moderator or not i.hidden
-        ],
+        "ideas": [i.to_dict(redact=not viewer.is_moderator) for i in chosen],
+        "idea_counts": {t: len(ids) for t, ids in state.table_ideas.items()},
         "sessions": [session_dict(s) for s in state.sessions.values()],
         "groups": [{"id": g.id, "table_id": g.table_id, "members": g.members} for g in state.groups.values()],
         "results": [tally(state.steps[sid], ballots) for sid, ballots in state.votes.items()],

@@ -19,7 +19,7 @@ from ..hub.rooms import Rooms
 from ..security import hash_token
 from ..settings import Settings
 from ..storage.store import Store, make_engine
-from . import api, pages, ws
+from . import api, history, pages, ws
 from .app_paths import STATIC_DIR
 from .services import Services
 
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.include_router(api.router)
+    app.include_router(history.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

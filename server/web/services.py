@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from ..domain.errors import Unauthorized
+from ..domain.replay import Replay
 from ..events import Principal, resolve_token
 from ..hub.broker import Broker
 from ..hub.room import now_ms
@@ -23,6 +24,8 @@ class Services:
     rooms: Rooms
     admin_secret_hash: str
     _tokens: dict[str, Principal] = field(default_factory=dict)
+    replays: dict[str, Replay] = field(default_factory=dict)  # replay indexes, most recently used last
+    replay_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def principal(self, token: str | None) -> Principal:
         """The event and role a token grants. Known tokens are cached; expiry is checked every time."""

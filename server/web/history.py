@@ -1,0 +1,152 @@
+"""Looking back: the replay timeline and state, exports, and a participant's own contributions."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
+
+from .. import exports
+from ..domain.errors import Forbidden, Invalid
+from ..domain.harvest import harvest
+from ..domain.model import Role
+from ..domain.replay import Replay
+from ..domain.view import Viewer, snapshot
+from ..events import Principal
+from .deps import PrincipalDep, ServicesDep
+from .services import Services
+
+router = APIRouter(prefix="/api/events/{event_id}")
+
+REPLAY_CACHE = 4  # events whose checkpoints stay in memory
+
+
+def _reader(principal: Principal) -> None:
+    if principal.role not in (Role.FACILITATOR, Role.ORGANISER):
+        raise Forbidden("staff_only", "only facilitator and organiser tokens replay and export")
+
+
+async def _replay(services: Services, event_id: str) -> Replay:
+    """The event's replay index, brought up to date with what has been committed since."""
+    cache = services.replays
+    replay = cache.pop(event_id, None) or Replay(event_id)
+    cache[event_id] = replay  # most recently used last
+    while len(cache) > REPLAY_CACHE:
+        cache.pop(next(iter(cache)))
+    async with services.replay_lock:
+        newer = await asyncio.to_thread(services.store.entries, event_id, replay.last_seq)
+        if newer:
+            await asyncio.to_thread(replay.extend, newer)
+            gc.freeze()  # the index lives on: keep its objects out of every later full collection
+    return replay
+
+
+@router.get("/replay")
+async def replay_timeline(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+    """The whole event on one line: first and last moments, sessions and steps to jump to, activity."""
+    _reader(principal)
+    replay = await _replay(services, event_id)
+    return {
+        "event_id": event_id,
+        "last_seq": replay.last_seq,
+        "first_at": replay.times[0] if replay.times else None,
+        "last_at": replay.times[-1] if replay.times else None,
+        "marks": replay.marks(),
+        "activity": replay.activity(),
+    }
+
+
+@router.get("/replay/state")
+async def replay_state(
+    event_id: str,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    seq: Annotated[int | None, Query(ge=0)] = None,
+    at: Annotated[int | None, Query(ge=0)] = None,
+    table: Annotated[str | None, Query(max_length=16)] = None,
+    ideas_per_table: Annotated[int, Query(ge=1, le=10_000)] = 50,
+) -> dict[str, Any]:
+    """What the room looked like after entry ``seq``, or at time ``at`` (ms): the organiser's snapshot,
+    with each table's latest ``ideas_per_table`` ideas, or every idea of one ``table``."""
+    _reader(principal)
+    if (seq is None) == (at is None):
+        raise Invalid("seq_or_at", "give exactly one of seq or at", field="seq")
+    replay = await _replay(services, event_id)
+    target = seq if seq is not None else replay.seq_at(at or 0)
+    state = await asyncio.to_thread(replay.state_at, target)
+    moment = replay.times[state.seq - 1] if state.seq else None
+    view = snapshot(state, Viewer(Role.ORGANISER), ideas_per_table=None if table else ideas_per_table, table=table)
+    return {"seq": state.seq, "at": moment, "snapshot": view}
+
+
+MEDIA = {
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@router.get("/export", response_class=StreamingResponse)
+async def export(
+    event_id: str,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    format: Annotated[str, Query(pattern="^(jsonl|csv|md|html)$")] = "jsonl",
+    csv_table: Annotated[str, Query(pattern="^(ideas|reactions)$")] = "ideas",
+) -> Response:
+    """The same exports as `wholeroom export`, as a download."""
+    _reader(principal)
+    replay = await _replay(services, event_id)
+    state = await asyncio.to_thread(replay.state_at, replay.last_seq)
+    if format == "jsonl":
+        lines: Iterator[str] = exports.transcript(state, iter(replay.entries), int(time.time() * 1000))
+    elif format == "csv":
+        lines = exports.reactions_csv(state) if csv_table == "reactions" else exports.ideas_csv(state)
+    else:
+        report = harvest(state, replay.times[-1] if replay.times else state.created_at)
+        lines = iter([exports.markdown(report) if format == "md" else exports.html(report)])
+    suffix = f"-{csv_table}" if format == "csv" else ""
+    name = f"wholeroom-{event_id}{suffix}.{format}"
+    return StreamingResponse(
+        lines, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/mine")
+async def my_contributions(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+    """A participant's own ideas (hidden ones too, marked), ballots and topics: theirs to keep."""
+    if principal.participant_id is None:
+        raise Forbidden("participants_only", "this is a participant's own download")
+    room = await services.rooms.get(event_id)
+    state, me = room.state, principal.participant_id
+    steps = state.steps
+    return {
+        "event": {"id": state.id, "title": state.title},
+        "participant_id": me,
+        "name": state.participants[me].name,
+        "ideas": [
+            {
+                "text": i.text,
+                "at": i.at,
+                "table": state.tables[i.table_id].name,
+                "step": steps[i.step_id].text,
+                "hidden": i.hidden,
+            }
+            for i in state.ideas.values()
+            if i.participant_id == me
+        ],
+        "ballots": [
+            {"step": steps[step_id].text, "ballot": ballots[me]}
+            for step_id, ballots in state.votes.items()
+            if me in ballots
+        ],
+        "topics": [
+            {"title": t.title, "slot": t.slot, "space": t.space} for t in state.topics.values() if me in t.members
+        ],
+    }
