@@ -163,6 +163,30 @@ def speed(encoder: Encoder, vectors: np.ndarray, texts: list[str], quick: bool, 
           f"{statistics.median(placing):.2f} ms)")
 
 
+def incremental(vectors: np.ndarray, texts: list[str]) -> None:
+    """Place the last 20% of ideas one by one into themes of the first 80%, then compare with a
+    full re-clustering of all: how many found a theme at once, and how many found the same one."""
+    order = np.random.default_rng(0).permutation(len(texts))  # arrival order, not the file's label order
+    arrived = ideas_of(texts, vectors)
+    ideas = [arrived[k] for k in order]
+    cut = len(ideas) * 4 // 5
+    earlier = {idea.id for idea in ideas[:cut]}
+    theme_map = recluster(ideas[:cut])
+    for idea in ideas[cut:]:
+        theme_map = add_idea(theme_map, idea)
+    full = recluster(ideas)
+    live_of = {i: t.id for t in theme_map.themes for i in t.idea_ids}
+    full_of = {i: t.id for t in full.themes for i in t.idea_ids}
+    placed = [idea.id for idea in ideas[cut:] if idea.id in live_of]
+    same = 0
+    for idea_id in placed:
+        older = [full_of.get(i) for i, t in live_of.items() if t == live_of[idea_id] and i in earlier]
+        same += full_of.get(idea_id) == max(set(older), key=older.count)
+    late = len(ideas) - cut
+    print(f"live placement of the last {late} of {len(ideas)} ideas: {len(placed) / late:.0%} placed at once; "
+          f"{same / max(len(placed), 1):.0%} of those where a full re-clustering puts them")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print its numbers (``--quick`` for a CI smoke run)."""
     parser = argparse.ArgumentParser(prog="bench.themes", description=(__doc__ or "").split("\n")[0])
@@ -192,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         with blas(threads):
             speed(encoder, vectors, texts, args.quick, 1 if args.quick else args.repeats)
     print(f"memory with the model and {len(texts)} ideas clustered: {memory()}")
+    with blas(1):
+        incremental(vectors, texts)
     with blas(1):
         quality(encoder, limit, args.cache)
 
