@@ -88,7 +88,7 @@ export class Live {
     };
   }
 
-  /** Listen: "welcome", "entry", "presence", "state", "outbox", "error", "fatal". */
+  /** Listen: "welcome", "entry", "presence", "results", "state", "outbox", "error", "fatal". */
   on(type, fn) {
     if (!this._listeners.has(type)) this._listeners.set(type, []);
     this._listeners.get(type).push(fn);
@@ -357,6 +357,8 @@ export class Live {
         return;
       case "presence":
         return this._emit("presence", msg);
+      case "results":
+        return this._emit("results", msg);
       default:
         return;
     }

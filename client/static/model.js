@@ -21,6 +21,11 @@ export class StaffModel {
     this.ideas = new Map();
     for (const idea of s.ideas || []) this.ideas.set(idea.id, { ...idea, hidden: idea.hidden || idea.text == null });
     this.participants = new Map((s.participants || []).map((p) => [p.id, { ...p }]));
+    // facilitation scripts: sessions with their run sheets, groups, vote results, marketplace topics
+    this.sessions = new Map((s.sessions || []).map((x) => [x.id, { ...x, runsheet: (x.runsheet || []).map((r) => ({ ...r })) }]));
+    this.groups = new Map((s.groups || []).map((g) => [g.id, { ...g, members: [...g.members] }]));
+    this.results = new Map((s.results || []).map((r) => [r.step_id, r]));
+    this.topics = new Map((s.topics || []).map((t) => [t.id, { ...t }]));
   }
 
   tableName(id) {
@@ -31,6 +36,43 @@ export class StaffModel {
   personName(id) {
     const p = this.participants.get(id);
     return p && p.name ? p.name : null;
+  }
+
+  /** Roles people can hold: the built-in ones, then those the loaded scripts declare. */
+  tableRoles() {
+    const roles = ["participant", "table_host", "scribe"];
+    for (const session of this.sessions.values()) {
+      for (const role of Object.keys(session.roles || {})) if (!roles.includes(role)) roles.push(role);
+    }
+    return roles;
+  }
+
+  /** Topics of one marketplace step. */
+  stepTopics(stepId) {
+    return [...this.topics.values()].filter((t) => t.step_id === stepId);
+  }
+
+  /** The session's row for the step with this id, or null. */
+  rowOfStep(stepId) {
+    const step = this.steps.get(stepId);
+    const session = step && step.session_id ? this.sessions.get(step.session_id) : null;
+    return session ? session.runsheet[step.index] || null : null;
+  }
+
+  /** A `results` message: the latest tally of a vote, or the counts of a marketplace. */
+  applyResults(msg) {
+    if (msg.kind === "vote") {
+      this.results.set(msg.step_id, msg.results);
+      return "results";
+    }
+    if (msg.kind === "signup") {
+      for (const topic of msg.results.topics || []) {
+        const known = this.topics.get(topic.id);
+        this.topics.set(topic.id, { ...(known || {}), ...topic });
+      }
+      return "results";
+    }
+    return null;
   }
 
   /** The step shown to everyone at `table` (its "*" slot), or null. */
@@ -118,9 +160,24 @@ export class StaffModel {
           status: "active",
           ended_at: null,
           replaces: p.replaces,
+          session_id: p.session_id || null,
+          index: p.index ?? null,
+          kind: p.kind || "custom",
+          spec: p.spec || null,
+          options: p.options || null,
+          warn_ms: p.warn_ms || null,
+          paused_remaining: null,
         };
         this.steps.set(step.id, step);
         if (p.replaces) this._end(p.replaces, entry.at);
+        const session = step.session_id ? this.sessions.get(step.session_id) : null;
+        if (session) {
+          session.index = step.index;
+          session.status = "running";
+          if (session.started_at == null) session.started_at = entry.at;
+          const row = session.runsheet[step.index];
+          if (row) Object.assign(row, { step_id: step.id, started_at: entry.at, ended_at: null, skipped: false });
+        }
         const tables = p.audience.tables ?? [...this.tables.keys()];
         for (const table of tables) {
           if (!this.current[table] || p.audience.role == null) this.current[table] = {};
@@ -143,6 +200,8 @@ export class StaffModel {
           step.paused_remaining = p.remaining ?? null;
           step.paused = true;
         }
+        const session = this.sessions.get(p.session_id);
+        if (session) session.status = "paused";
         return "steps";
       }
       case "step.resumed": {
@@ -152,7 +211,66 @@ export class StaffModel {
           step.paused_remaining = null;
           step.paused = false;
         }
+        const session = this.sessions.get(p.session_id);
+        if (session) session.status = "running";
         return "steps";
+      }
+      case "session.loaded": {
+        let offset = 0;
+        const script = p.script || {};
+        const runsheet = (script.steps || []).map((spec, index) => {
+          const row = {
+            index, id: spec.id, kind: spec.kind, title: spec.title || spec.id, audience: spec.audience,
+            groups: spec.groups ?? null, capture: spec.capture ?? null, planned_offset_s: offset,
+            planned_s: spec.duration ?? null, optional: Boolean(spec.optional), step_id: null, started_at: null,
+            ended_at: null, skipped: false,
+          };
+          offset += spec.duration || 0;
+          return row;
+        });
+        this.sessions.set(p.session_id, {
+          id: p.session_id, title: p.title, status: "loaded", index: -1, started_at: null, params: p.params || {},
+          method: script.method || null, roles: script.roles || {}, runsheet,
+        });
+        return "sessions";
+      }
+      case "session.step_skipped": {
+        const row = this.sessions.get(p.session_id)?.runsheet[p.index];
+        if (row) Object.assign(row, { step_id: null, started_at: null, ended_at: null, skipped: true });
+        return "sessions";
+      }
+      case "session.finished": {
+        const session = this.sessions.get(p.session_id);
+        if (session) {
+          session.status = "finished";
+          session.index = session.runsheet.length;
+        }
+        return "sessions";
+      }
+      case "groups.formed":
+        this.groups = new Map((p.groups || []).map((g) => [g.id, { ...g, members: [...g.members] }]));
+        return "groups";
+      case "vote.cast":
+        return "votes"; // the tally arrives in `results` messages (at most once a second)
+      case "topic.posted":
+        this.topics.set(p.topic_id, {
+          id: p.topic_id, step_id: p.step_id, title: p.title, convener: p.convener, slot: p.slot, space: p.space,
+          count: this.topics.get(p.topic_id)?.count || 0,
+        });
+        return "topics";
+      case "topic.joined": {
+        for (const id of p.left || []) {
+          const left = this.topics.get(id);
+          if (left) left.count = Math.max(0, left.count - 1);
+        }
+        const topic = this.topics.get(p.topic_id);
+        if (topic) topic.count += 1;
+        return "topics";
+      }
+      case "topic.left": {
+        const topic = this.topics.get(p.topic_id);
+        if (topic) topic.count = Math.max(0, topic.count - 1);
+        return "topics";
       }
       case "participants.moved":
         for (const move of p.moves || []) {
@@ -214,6 +332,8 @@ export class StaffModel {
     if (step && step.status === "active") {
       step.status = "ended";
       step.ended_at = at;
+      const row = this.rowOfStep(stepId);
+      if (row && row.step_id === stepId && row.ended_at == null) row.ended_at = at;
     }
   }
 

@@ -44,6 +44,8 @@ export function stepClock(step, serverNow) {
   if (step.deadline == null) return { state: "none", text: "No time limit" };
   const left = step.deadline - serverNow;
   if (left <= 0) return { state: "up", text: "Time is up" };
+  // a script step warns this long before its deadline (the clock changes colour)
+  if (step.warn_ms && left <= step.warn_ms) return { state: "warn", text: formatDuration(left) };
   return { state: "running", text: formatDuration(left) };
 }
 
@@ -75,6 +77,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code || "http_" + status;
     this.field = err.field || null;
+    this.details = err.details || null; // e.g. every problem of a refused script
   }
 }
 
