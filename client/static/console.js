@@ -1,14 +1,18 @@
-// The facilitator console: push steps, watch tables and ideas, hide ideas, seat people.
+// The facilitator console: run facilitation scripts, push steps, watch tables and ideas, hide
+// ideas, seat people, set roles; results of votes and marketplaces.
 import { Live } from "./live.js";
+import { initMethods } from "./methods.js";
 import { StaffModel, audienceText } from "./model.js";
+import { initRunner, renderGroups, renderResults } from "./runner.js";
 import {
-  $, batched, bindBadge, byTableId, formatDuration, formatTime, h, reconcile, say, showBlocker, showQr, staffToken, startClocks,
+  $, api, batched, bindBadge, byTableId, copyText, formatDuration, formatTime, h, reconcile, say, showBlocker, showQr, staffToken,
+  startClocks,
 } from "./ui.js";
+import { roleName } from "./words.js";
 
 const eventId = document.body.dataset.eventId;
 const token = staffToken(eventId, "console");
 const PEOPLE_SHOWN = 200;
-const ROLE_NAMES = { participant: "Participant", table_host: "Table host", scribe: "Scribe" };
 
 if (!token) {
   showBlocker("This page needs its link", "Open the console with the full link you got when the event was created (it ends with #token=…).");
@@ -19,6 +23,7 @@ const live = new Live({ token });
 const model = new StaffModel();
 const notice = $("#console-message");
 let replacing = null; // id of the step the composer replaces
+let wallLink = null; // a wall link made on this page ("New wall link"), used by "Open the wall"
 
 function report(err) {
   say(notice, err.message || String(err), "error");
@@ -47,7 +52,7 @@ function renderEvent() {
   $("#join-url").textContent = `${location.origin}/join`;
   if (!$("#join-qr").getAttribute("src")) showQr($("#join-qr"), `/api/events/${encodeURIComponent(eventId)}/qr.svg`);
   const base = `/e/${encodeURIComponent(eventId)}`;
-  $("#link-wall").href = `${base}/wall#token=${token}`;
+  if (!wallLink) $("#link-wall").href = `${base}/wall#token=${token}`;
   $("#link-cards").href = `${base}/cards#token=${token}`;
   $("#link-organiser").href = `${base}/organiser#token=${token}`;
   const checks = $("#table-checks");
@@ -111,13 +116,22 @@ function renderTables() {
   const nodes = [];
   let connected = 0;
   let joined = 0;
+  const rolesAt = new Map(); // table id -> role -> names (hosts, scribes, roles a script declares)
+  for (const p of model.participants.values()) {
+    if (!p.role || p.role === "participant") continue;
+    if (!rolesAt.has(p.table_id)) rolesAt.set(p.table_id, new Map());
+    const roles = rolesAt.get(p.table_id);
+    if (!roles.has(p.role)) roles.set(p.role, []);
+    roles.get(p.role).push(labelOf(p));
+  }
   for (const table of model.tables.values()) {
     let li = tableEls.get(table.id);
     if (!li) {
       li = h("li", { dataset: { tableId: table.id } },
         h("strong", { class: "name" }), h("br"),
         h("span", { class: "count connected" }), " connected · ", h("span", { class: "count joined" }), " joined",
-        h("p", { class: "current" }));
+        h("p", { class: "current" }),
+        h("p", { class: "roles muted" }));
       tableEls.set(table.id, li);
     }
     li.querySelector(".name").textContent = table.name;
@@ -128,7 +142,11 @@ function renderTables() {
     li.querySelector(".connected").textContent = String(c);
     li.querySelector(".joined").textContent = String(j);
     const step = model.tableStep(table.id);
-    li.querySelector(".current").textContent = step ? `${step.status === "ended" ? "(ended) " : ""}${step.text}` : "No step yet";
+    li.querySelector(".current").textContent = step ? `${step.status === "ended" ? "(ended) " : ""}${(step.spec && step.spec.title) || step.text}` : "No step yet";
+    const roles = rolesAt.get(table.id);
+    li.querySelector(".roles").textContent = roles
+      ? [...roles.entries()].map(([role, names]) => `${roleName(role)}: ${names.join(", ")}`).join(" · ")
+      : "";
     nodes.push(li);
   }
   reconcile($("#tables"), nodes);
@@ -217,8 +235,7 @@ function personRow(person) {
   let tr = personEls.get(person.id);
   if (!tr) {
     const tableSelect = h("select", { class: "table-select", "aria-label": "Table" }, tableOptions());
-    const roleSelect = h("select", { class: "role-select", "aria-label": "Role" },
-      Object.entries(ROLE_NAMES).map(([value, text]) => h("option", { value, text })));
+    const roleSelect = h("select", { class: "role-select", "aria-label": "Role" }, roleOptions());
     tableSelect.addEventListener("change", () => {
       const current = model.participants.get(person.id);
       run({ type: "participant.seat", participant_id: person.id, table_id: tableSelect.value },
@@ -228,7 +245,7 @@ function personRow(person) {
     roleSelect.addEventListener("change", () => {
       const current = model.participants.get(person.id);
       run({ type: "participant.role", participant_id: person.id, role: roleSelect.value },
-        `${labelOf(current)} is now ${ROLE_NAMES[roleSelect.value].toLowerCase()}.`)
+        `${labelOf(current)} is now ${roleName(roleSelect.value).toLowerCase()}.`)
         .catch(() => { roleSelect.value = current.role; });
     });
     tr = h("tr", { dataset: { participantId: person.id } },
@@ -242,9 +259,17 @@ function personRow(person) {
   if (document.activeElement !== tableSelect) tableSelect.value = person.table_id;
   tableSelect.setAttribute("aria-label", `Table of ${label}`);
   const roleSelect = tr.querySelector(".role-select");
+  const roles = model.tableRoles();
+  if (!roles.includes(person.role)) roles.push(person.role);
+  if ([...roleSelect.options].map((o) => o.value).join() !== roles.join()) roleSelect.replaceChildren(...roleOptions(roles));
   if (document.activeElement !== roleSelect) roleSelect.value = person.role;
   roleSelect.setAttribute("aria-label", `Role of ${label}`);
   return tr;
+}
+
+/** The roles the select offers: built in, and those the loaded scripts declare. */
+function roleOptions(roles = model.tableRoles()) {
+  return roles.map((value) => h("option", { value, text: roleName(value) }));
 }
 
 function labelOf(person) {
@@ -369,8 +394,18 @@ const flush = batched(() => {
   if (dirty.has("event")) renderEvent();
   if (dirty.has("steps")) {
     renderSteps();
-    tickClocks();
+    renderResults(model, live);
   }
+  if (dirty.has("steps") || dirty.has("sessions")) {
+    runner.render();
+    if (model.sessions.size && !methodsFolded) {
+      methodsFolded = true;
+      methods.collapse(false); // a session is there: keep the page short; "Run a method" is one click away
+    }
+  }
+  if (dirty.has("steps") || dirty.has("sessions")) tickClocks();
+  if (dirty.has("groups") || dirty.has("people")) renderGroups(model);
+  if (dirty.has("results") || dirty.has("topics")) renderResults(model, live);
   if (dirty.has("tables")) renderTables();
   if (dirty.has("ideas")) renderIdeas();
   if (dirty.has("people")) {
@@ -382,7 +417,7 @@ const flush = batched(() => {
 });
 
 function renderAll() {
-  for (const part of ["event", "steps", "tables", "ideas", "people"]) dirty.add(part);
+  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results"]) dirty.add(part);
   flush();
 }
 
@@ -404,6 +439,11 @@ live.on("entry", (entry) => {
   if (changed) dirty.add(changed);
   flush();
 });
+live.on("results", (msg) => {
+  const changed = model.applyResults(msg);
+  if (changed) dirty.add(changed);
+  flush();
+});
 live.on("presence", (msg) => {
   model.presence(msg);
   dirty.add("tables");
@@ -412,6 +452,43 @@ live.on("presence", (msg) => {
 live.on("fatal", (err) => {
   showBlocker("This link does not work", err.message || "The server refused this console link.");
 });
+
+// --- facilitation scripts ---------------------------------------------------------------------
+
+let methodsFolded = false;
+const runner = initRunner({ live, model });
+const methods = initMethods({ live, model, onLoaded: (sessionId) => runner.follow(sessionId) });
+
+// --- a wall link of its own for the projector ---------------------------------------------------
+
+$("#new-links-button").addEventListener("click", async () => {
+  const button = $("#new-links-button");
+  const msg = $("#new-links-message");
+  button.disabled = true;
+  say(msg, "Making new links…");
+  try {
+    const links = await api(`/api/events/${encodeURIComponent(eventId)}/links`, { method: "POST", token });
+    $("#new-wall-link").value = links.wall;
+    $("#new-organiser-link").value = links.organiser;
+    $("#new-links-box").hidden = false;
+    wallLink = links.wall;
+    $("#link-wall").href = links.wall;
+    $("#link-wall-hint").textContent = "(with the new wall link)";
+    say(msg, "New links made. Copy them now: they are not shown again.", "ok");
+    $("#new-wall-link").focus();
+    $("#new-wall-link").select();
+  } catch (err) {
+    say(msg, err.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+for (const button of document.querySelectorAll("[data-copy]")) {
+  button.addEventListener("click", async () => {
+    const ok = await copyText($(`#${button.dataset.copy}`).value);
+    button.textContent = ok ? "Copied" : "Select and copy";
+  });
+}
 
 syncAudience();
 live.start();
