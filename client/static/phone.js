@@ -1,9 +1,13 @@
-// The phone: my table's step, an idea box with an offline outbox, my table's ideas.
+// The phone: my table's step, an idea box with an offline outbox, my table's ideas; and for a
+// facilitation script's steps: my group, where to move, a ballot, the Open Space marketplace, roles.
+import { makeBallot } from "./ballot.js";
+import { voteResults } from "./charts.js";
 import { Live } from "./live.js";
 import {
-  $, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
+  $, api, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
   writeSession,
 } from "./ui.js";
+import { listWords, roleName } from "./words.js";
 
 const IDEA_MAX = 500;
 const eventId = document.body.dataset.eventId;
@@ -24,6 +28,13 @@ const view = {
   me: { id: session.participant_id, name: session.name, table_id: session.table_id, role: "participant" },
   slots: {}, // "*" or role -> step: the latest step pushed to everyone here / to my role here
   ideas: new Map(), // id -> idea (visible ones only)
+  group: null, // {id, members: [{id, name}]} of the latest grouping, at my table
+  groupPending: false, // a step that forms groups has started; my group is on its way
+  volunteerRoles: {}, // role -> how many per table, that people may take on themselves
+  knownSessions: new Set(), // sessions whose roles are in volunteerRoles
+  ballots: new Map(), // vote step id -> my ballot as the server has it
+  results: new Map(), // vote step id -> results, once revealed
+  topics: new Map(), // topic id -> {id, step_id, title, convener, slot, space, count, joined}
 };
 
 function currentStep() {
@@ -43,6 +54,18 @@ function loadSnapshot(snap) {
   view.slots = {};
   if (snap.step) view.slots[snap.step.audience.role ?? "*"] = { ...snap.step };
   view.ideas = new Map(snap.ideas.filter((i) => i.text != null && !i.hidden).map((i) => [i.id, { ...i }]));
+  view.group = snap.group || null;
+  view.groupPending = false;
+  view.volunteerRoles = snap.volunteer_roles || {};
+  if (snap.step && snap.step.session_id) view.knownSessions.add(snap.step.session_id);
+  if (snap.step && snap.step.kind === "vote") {
+    view.ballots.set(snap.step.id, snap.ballot ?? null);
+    if (snap.results) view.results.set(snap.step.id, snap.results);
+  }
+  if (snap.step && snap.topics) {
+    for (const t of [...view.topics.values()]) if (t.step_id === snap.step.id) view.topics.delete(t.id);
+    for (const t of snap.topics) view.topics.set(t.id, { ...t, step_id: t.step_id || snap.step.id });
+  }
   writeSession(eventId, { ...session, table_id: snap.me.table_id, name: snap.me.name, join_code: snap.event.join_code });
   ideaEls.clear();
   renderAll();
@@ -67,9 +90,16 @@ function applyEntry(entry) {
       const step = {
         id: p.step_id, seq: entry.seq, text: p.text, collect_ideas: p.collect_ideas, audience: aud,
         pushed_at: entry.at, deadline: p.deadline, status: "active", ended_at: null, replaces: p.replaces,
+        session_id: p.session_id || null, index: p.index ?? null, kind: p.kind || "custom", spec: p.spec || null,
+        options: p.options || null, warn_ms: p.warn_ms || null, paused_remaining: null,
       };
       if (aud.role == null) view.slots = { "*": step };
       else view.slots[aud.role] = step;
+      // a rotation that moves me, or new groups, arrive next as a fresh welcome
+      view.me = { ...view.me, moved: false };
+      const groups = step.spec && step.spec.groups;
+      if (groups && (groups.size || groups.merge)) view.groupPending = true;
+      if (step.session_id && !view.knownSessions.has(step.session_id)) learnRoles(step.session_id);
       break;
     }
     case "step.extended":
@@ -127,6 +157,32 @@ function applyEntry(entry) {
     case "participant.role_set":
       // a fresh welcome with my new view follows on the same connection
       break;
+    case "vote.cast":
+      if (p.participant_id === view.me.id) view.ballots.set(p.step_id, p.ballot);
+      break;
+    case "topic.posted":
+      view.topics.set(p.topic_id, {
+        id: p.topic_id, step_id: p.step_id, title: p.title, convener: p.convener, slot: p.slot, space: p.space,
+        count: view.topics.get(p.topic_id)?.count || 0, joined: false,
+      });
+      break;
+    case "topic.joined": {
+      if (p.participant_id !== view.me.id) break;
+      for (const id of p.left || []) {
+        const left = view.topics.get(id);
+        if (left && left.joined) Object.assign(left, { joined: false, count: Math.max(0, left.count - 1) });
+      }
+      const topic = view.topics.get(p.topic_id);
+      if (topic && !topic.joined) Object.assign(topic, { joined: true, count: topic.count + 1 });
+      break;
+    }
+    case "topic.left": {
+      const topic = view.topics.get(p.topic_id);
+      if (topic && p.participant_id === view.me.id && topic.joined) {
+        Object.assign(topic, { joined: false, count: Math.max(0, topic.count - 1) });
+      }
+      break;
+    }
     default:
       break;
   }
@@ -145,7 +201,7 @@ function renderHeader() {
   where.replaceChildren("You are at ", h("strong", { id: "my-table", text: tableName(view.me.table_id) }));
   if (view.me.name) where.append(" as ", h("strong", { text: view.me.name }));
   if (view.me.role && view.me.role !== "participant") {
-    where.append(" · ", h("span", { class: "tag", text: view.me.role === "table_host" ? "table host" : view.me.role }));
+    where.append(" · ", h("span", { class: "tag", text: roleName(view.me.role).toLowerCase() }));
   }
   $("#ideas-table").textContent = tableName(view.me.table_id);
   const select = $("#move-table");
@@ -159,6 +215,10 @@ function renderHeader() {
 function renderStep() {
   const step = currentStep();
   const clock = $("#step-clock");
+  const title = $("#step-title");
+  const titleText = step && step.spec && step.spec.title && step.spec.title !== step.text ? step.spec.title : "";
+  title.hidden = !titleText;
+  title.textContent = titleText;
   if (!step) {
     $("#step-text").textContent = view.ready ? "Waiting for the facilitator's first question…" : "Connecting…";
     $("#step-status").textContent = "";
@@ -167,11 +227,285 @@ function renderStep() {
   } else {
     $("#step-text").textContent = step.text;
     $("#step-status").textContent =
-      step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas ? "" : "No ideas to send for this step.";
+      step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas || step.session_id ? "" : "No ideas to send for this step.";
     clock.dataset.stepClock = step.id;
   }
   tickClocks();
   renderIdeaBox();
+  renderScript();
+}
+
+// --- script steps: move, group, vote, marketplace, roles ----------------------------------------
+
+function renderScript() {
+  const step = currentStep();
+  // a script step that collects nothing has no idea box (a hand-written one keeps it, closed)
+  $("#idea-panel").hidden = Boolean(step && step.session_id && !step.collect_ideas);
+  renderMove(step);
+  renderGroup(step);
+  renderVote(step);
+  renderMarket(step);
+  renderVolunteer();
+}
+
+function renderMove(step) {
+  const show = Boolean(step && step.kind === "rotate" && step.status === "active");
+  const panel = $("#move-notice");
+  panel.hidden = !show;
+  if (!show) return;
+  const here = tableName(view.me.table_id);
+  const spec = step.spec || {};
+  panel.dataset.moved = String(Boolean(view.me.moved));
+  const big = view.me.moved ? `Move to ${here}` : `Stay at ${here}`;
+  let detail;
+  if (view.me.moved) detail = "Go there now and say hello to the people at your new table.";
+  else if (spec.stay && view.me.role === spec.stay) detail = `You are the ${roleName(spec.stay).toLowerCase()}: stay, welcome the newcomers and tell them what this table talked about.`;
+  else detail = "You do not need to move this time.";
+  if ($("#move-text").textContent !== big) $("#move-text").textContent = big;
+  if ($("#move-detail").textContent !== detail) $("#move-detail").textContent = detail;
+}
+
+function renderGroup(step) {
+  const spec = (step && step.spec) || {};
+  const show = Boolean(step && step.status === "active" && (spec.groups || spec.audience === "group"));
+  $("#group-panel").hidden = !show;
+  if (!show) return;
+  let text;
+  if (view.groupPending) text = "Finding your group…";
+  else if (!view.group) text = "You are not in a group yet: join the people next to you.";
+  else {
+    const others = view.group.members.filter((m) => m.id !== view.me.id);
+    const named = others.filter((m) => m.name).map((m) => m.name);
+    const anonymous = others.length - named.length;
+    if (anonymous) named.push(anonymous === 1 ? "one person without a name" : `${anonymous} people without a name`);
+    text = others.length ? `You are with ${listWords(named)}` : "You are on your own for now.";
+  }
+  const el = $("#group-text");
+  if (el.textContent !== text) el.textContent = text;
+}
+
+let ballotUI = null; // {stepId, el, update}
+
+const VOTE_HINTS = {
+  dots: (spec) => `Tap + to put a dot on an option, − to take it back: ${spec.dots} dots in all.`,
+  score: () => "Give each option a score.",
+  pass_and_score: () => "Give each option a score.",
+  agree_disagree_pass: () => "For each statement: agree, disagree or pass. Each answer is sent at once; you can change it.",
+  rank: () => "Put the options in order, best first, then send your ranking.",
+  place: () => "Place each option on the grid where you think it belongs.",
+};
+
+function renderVote(step) {
+  const show = Boolean(step && step.kind === "vote");
+  $("#vote-panel").hidden = !show;
+  if (!show) {
+    if (ballotUI) $("#ballot").replaceChildren();
+    ballotUI = null;
+    return;
+  }
+  const spec = step.spec || {};
+  if (!ballotUI || ballotUI.stepId !== step.id) {
+    ballotUI = { stepId: step.id, ...makeBallot(step, live, (ballot) => view.ballots.set(step.id, ballot)) };
+    $("#ballot").replaceChildren(ballotUI.el);
+  }
+  ballotUI.update(view.ballots.get(step.id) ?? null, step.status !== "active");
+  const hint = step.status !== "active" ? "The vote has closed." : (VOTE_HINTS[spec.method] || (() => ""))(spec);
+  if ($("#vote-hint").textContent !== hint) $("#vote-hint").textContent = hint;
+  const results = view.results.get(step.id);
+  $("#vote-results-box").hidden = !results;
+  if (results) $("#vote-results").replaceChildren(voteResults(results, spec, { small: true }));
+}
+
+// the marketplace: one section per time slot, topics with Join / Leave, free spaces to post in
+let marketStepId = null;
+const slotEls = new Map(); // slot -> section
+const topicEls = new Map(); // topic id -> li
+
+function freeSpaces(spec, topics, slot) {
+  const taken = new Set(topics.filter((t) => t.slot === slot).map((t) => t.space));
+  return (spec.spaces || []).filter((space) => !taken.has(space));
+}
+
+function renderMarket(step) {
+  const show = Boolean(step && step.kind === "signup");
+  $("#market-panel").hidden = !show;
+  if (!show) return;
+  const spec = step.spec || {};
+  const open = step.status === "active";
+  const topics = [...view.topics.values()].filter((t) => t.step_id === step.id);
+  const canPost = open && spec.convene !== "facilitator";
+  $("#topic-form").hidden = !canPost;
+  const hint = !open ? "The marketplace has closed."
+    : canPost ? "Convene a topic you care about in a free space, and sign up for one topic in each time slot."
+      : "The facilitator posts the topics. Sign up for one topic in each time slot.";
+  if ($("#market-hint").textContent !== hint) $("#market-hint").textContent = hint;
+  if (marketStepId !== step.id) {
+    marketStepId = step.id;
+    slotEls.clear();
+    topicEls.clear();
+    $("#topic-slot").replaceChildren(...(spec.slots || []).map((slot) => h("option", { value: slot, text: slot })));
+  }
+  fillSpaces(spec, topics);
+
+  const sections = (spec.slots || []).map((slot) => {
+    let section = slotEls.get(slot);
+    if (!section) {
+      const post = h("button", { type: "button", class: "small post-here", text: "Post a topic at this time" });
+      post.addEventListener("click", () => {
+        $("#topic-slot").value = slot;
+        fillSpaces(spec, [...view.topics.values()].filter((t) => t.step_id === step.id));
+        $("#topic-title").focus();
+      });
+      section = h("section", { class: "market-slot", dataset: { slot } },
+        h("h3", { text: slot }),
+        h("p", { class: "going", "aria-live": "polite" }),
+        h("ul", { class: "market-topics" }),
+        h("p", { class: "muted free" }, h("span", { class: "free-text" }), " ", post),
+        h("p", { class: "message slot-message", role: "status", "aria-live": "polite" }));
+      slotEls.set(slot, section);
+    }
+    const inSlot = topics.filter((t) => t.slot === slot).sort((a, b) => (spec.spaces || []).indexOf(a.space) - (spec.spaces || []).indexOf(b.space));
+    const mine = inSlot.find((t) => t.joined);
+    section.querySelector(".going").textContent = mine ? `You are going to “${mine.title}” in ${mine.space}.` : "You have not chosen a topic at this time yet.";
+    section.querySelector(".going").classList.toggle("chosen", Boolean(mine));
+    reconcile(section.querySelector("ul"), inSlot.map((t) => topicItem(t, section, open)));
+    const free = freeSpaces(spec, topics, slot).length;
+    section.querySelector(".free-text").textContent = inSlot.length ? `${free} of ${(spec.spaces || []).length} spaces free.` : "No topics yet.";
+    section.querySelector(".post-here").hidden = !canPost || free === 0;
+    return section;
+  });
+  reconcile($("#market"), sections);
+}
+
+function topicItem(topic, section, open) {
+  let li = topicEls.get(topic.id);
+  if (!li) {
+    const button = h("button", { type: "button", class: "join" });
+    button.addEventListener("click", async () => {
+      const now = view.topics.get(topic.id);
+      const leaving = now.joined;
+      const msg = section.querySelector(".slot-message");
+      button.disabled = true;
+      try {
+        await live.send({ type: leaving ? "topic.leave" : "topic.join", topic_id: topic.id });
+        msg.textContent = ""; // the line "You are going to …" above says it
+      } catch (err) {
+        say(msg, err.message, "error");
+      } finally {
+        button.disabled = false;
+        redrawScript();
+      }
+    });
+    li = h("li", { dataset: { topicId: topic.id } },
+      h("span", { class: "topic-title" }),
+      h("span", { class: "topic-meta muted" }),
+      button);
+    topicEls.set(topic.id, li);
+  }
+  li.querySelector(".topic-title").textContent = topic.title;
+  const people = topic.count === 1 ? "1 going" : `${topic.count || 0} going`;
+  const convener = topic.convener === view.me.id ? " · your topic" : "";
+  li.querySelector(".topic-meta").textContent = `${topic.space} · ${people}${convener}`;
+  li.classList.toggle("joined", Boolean(topic.joined));
+  const button = li.querySelector(".join");
+  button.textContent = topic.joined ? "Leave" : "Join";
+  button.setAttribute("aria-label", `${topic.joined ? "Leave" : "Join"}: ${topic.title}`);
+  button.classList.toggle("primary", !topic.joined);
+  button.hidden = !open;
+  return li;
+}
+
+function fillSpaces(spec, topics) {
+  const select = $("#topic-space");
+  const free = freeSpaces(spec, topics, $("#topic-slot").value);
+  const chosen = select.value;
+  if ([...select.options].map((o) => o.value).join("\u0000") !== free.join("\u0000")) {
+    select.replaceChildren(...(free.length ? free.map((space) => h("option", { value: space, text: space })) : [h("option", { value: "", text: "No space free at this time" })]));
+  }
+  if (free.includes(chosen)) select.value = chosen;
+}
+
+$("#topic-slot").addEventListener("change", () => {
+  const step = currentStep();
+  if (step && step.kind === "signup") fillSpaces(step.spec || {}, [...view.topics.values()].filter((t) => t.step_id === step.id));
+});
+
+$("#topic-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const step = currentStep();
+  const msg = $("#topic-message");
+  const input = $("#topic-title");
+  if (!step || step.kind !== "signup") return;
+  const title = input.value.trim();
+  if (!title) {
+    say(msg, "Give your topic a short title.", "error");
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    return;
+  }
+  const slot = $("#topic-slot").value;
+  const space = $("#topic-space").value;
+  if (!space) {
+    say(msg, "No space is free at this time: choose another time.", "error");
+    return;
+  }
+  input.removeAttribute("aria-invalid");
+  $("#topic-post").disabled = true;
+  say(msg, "Posting…");
+  try {
+    await live.send({ type: "topic.post", step_id: step.id, title, slot, space });
+    input.value = "";
+    say(msg, `Posted: “${title}”, ${slot}, ${space}.`, "ok");
+  } catch (err) {
+    say(msg, err.message, "error");
+    if (err.field === "title") input.setAttribute("aria-invalid", "true");
+  } finally {
+    $("#topic-post").disabled = false;
+  }
+});
+
+// roles people may volunteer for (a table host for a World Café...)
+let volunteerKey = "";
+
+function renderVolunteer() {
+  const roles = Object.keys(view.volunteerRoles || {});
+  $("#volunteer-panel").hidden = roles.length === 0;
+  if (!roles.length) return;
+  const mine = view.me.role && view.me.role !== "participant" ? view.me.role : null;
+  const text = mine ? `You are the ${roleName(mine).toLowerCase()} at ${tableName(view.me.table_id)}.` : "You have no role at your table.";
+  if ($("#my-role").textContent !== text) $("#my-role").textContent = text;
+  const key = `${roles.join()}|${mine}`;
+  if (key === volunteerKey) return;
+  volunteerKey = key;
+  $("#volunteer-buttons").replaceChildren(...roles.filter((r) => r !== mine).map((role) => {
+    const button = h("button", { type: "button", class: "big", text: `Volunteer as ${roleName(role).toLowerCase()}` });
+    button.addEventListener("click", async () => {
+      const msg = $("#volunteer-message");
+      button.disabled = true;
+      say(msg, "Asking…");
+      try {
+        await live.send({ type: "role.volunteer", role });
+        say(msg, `You are now the ${roleName(role).toLowerCase()}.`, "ok");
+      } catch (err) {
+        say(msg, err.message, "error");
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  }));
+}
+
+/** A script loaded after this phone's snapshot may offer roles: read them once per new session. */
+function learnRoles(sessionId) {
+  view.knownSessions.add(sessionId);
+  api(`/api/events/${encodeURIComponent(eventId)}/snapshot`, { token: session.token }).then(
+    (snap) => {
+      view.volunteerRoles = snap.volunteer_roles || {};
+      redrawScript();
+    },
+    () => view.knownSessions.delete(sessionId), // try again with the next step
+  );
 }
 
 function renderIdeaBox() {
@@ -280,6 +614,7 @@ function renderAll() {
 
 const redrawIdeas = batched(renderIdeas);
 const redrawStep = batched(renderStep);
+const redrawScript = batched(renderScript);
 
 // --- wiring ------------------------------------------------------------------------------
 
@@ -293,7 +628,18 @@ live.on("welcome", (msg) => {
 live.on("entry", (entry) => {
   applyEntry(entry);
   if (entry.kind.startsWith("step.")) redrawStep();
+  else if (entry.kind.startsWith("vote.") || entry.kind.startsWith("topic.")) redrawScript();
   else redrawIdeas();
+});
+live.on("results", (msg) => {
+  if (msg.kind === "vote") view.results.set(msg.step_id, msg.results);
+  else if (msg.kind === "signup") {
+    for (const topic of msg.results.topics || []) {
+      const known = view.topics.get(topic.id);
+      view.topics.set(topic.id, { joined: false, ...(known || {}), ...topic });
+    }
+  }
+  redrawScript();
 });
 live.on("outbox", redrawIdeas);
 live.on("state", () => {
