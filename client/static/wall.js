@@ -1,7 +1,11 @@
-// The projector wall: the room's question, a big countdown, how to join, ideas arriving by table.
+// The projector wall: the room's question, a big countdown, how to join, ideas arriving by table;
+// for a facilitation script also the results of a vote (once revealed), the marketplace grid, and
+// a big notice when a rotation moves people.
+import { marketGrid, voteResults } from "./charts.js";
 import { Live } from "./live.js";
 import { StaffModel } from "./model.js";
 import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
+import { rotationWords } from "./words.js";
 
 const eventId = document.body.dataset.eventId;
 const token = staffToken(eventId, "wall");
@@ -48,6 +52,10 @@ function renderQuestion() {
   const step = model.mainStep();
   const question = $("#question");
   const clock = $("#clock");
+  const title = $("#step-title");
+  const titleText = step && step.spec && step.spec.title && step.spec.title !== step.text ? step.spec.title : "";
+  title.hidden = !titleText;
+  if (title.textContent !== titleText) title.textContent = titleText;
   if (!step) {
     question.textContent = "Welcome! The first question will appear here.";
     question.classList.add("waiting");
@@ -119,6 +127,78 @@ function renderTables() {
   }
 }
 
+// --- script steps: a vote's results, the marketplace, a rotation -----------------------------
+
+/** Results may be shown on the wall: a live vote, or one that has ended (protocol: "once revealed"). */
+function revealed(step) {
+  return (step.spec || {}).reveal === "live" || step.status === "ended";
+}
+
+/** What the wall shows instead of the ideas for `step`, or null for the ideas. */
+function featureFor(step) {
+  if (!step || !step.kind) return null;
+  if (step.kind === "rotate" && step.status === "active") return { type: "rotate", step };
+  if (step.kind === "signup") return { type: "market", step };
+  if (step.kind === "vote") return { type: "vote", step };
+  if (step.kind === "harvest") {
+    // a harvest that draws on a vote or a marketplace shows it (the latest of its sources)
+    const session = model.sessions.get(step.session_id);
+    const sources = (step.spec && step.spec.sources) || [];
+    for (const id of [...sources].reverse()) {
+      const row = session && session.runsheet.find((r) => r.id === id);
+      const source = row && row.step_id ? model.steps.get(row.step_id) : null;
+      if (source && source.kind === "vote" && revealed(source) && model.results.has(source.id)) return { type: "vote", step: source };
+      if (source && source.kind === "signup") return { type: "market", step: source };
+    }
+  }
+  return null;
+}
+
+let featureKey = "";
+
+function renderFeature() {
+  const feature = featureFor(model.mainStep());
+  const section = $("#feature");
+  section.hidden = !feature;
+  $("#tables").hidden = Boolean(feature);
+  if (!feature) {
+    featureKey = "";
+    return;
+  }
+  const { step } = feature;
+  const spec = step.spec || {};
+  const body = $("#feature-body");
+  section.dataset.type = feature.type;
+  let heading = "";
+  if (feature.type === "rotate") {
+    heading = rotationWords(spec);
+    const key = `rotate:${step.id}`;
+    if (featureKey !== key) {
+      body.replaceChildren(h("p", { class: "wall-move-detail", text: "Each phone shows where its person goes next." }));
+    }
+    featureKey = key;
+  } else if (feature.type === "vote") {
+    const title = spec.title || step.text;
+    if (!revealed(step)) {
+      heading = `Vote now on your phones: ${title}`;
+      const key = `vote-hidden:${step.id}`;
+      if (featureKey !== key) body.replaceChildren(h("p", { class: "wall-move-detail", text: "The results appear here when the vote ends." }));
+      featureKey = key;
+    } else {
+      heading = `${step.status === "ended" ? "Results" : "Results so far"}: ${title}`;
+      featureKey = `vote:${step.id}`;
+      const results = model.results.get(step.id) || { step_id: step.id, method: spec.method, voters: 0, options: step.options || [] };
+      body.replaceChildren(voteResults(results, spec, { limit: 10 }));
+    }
+  } else {
+    heading = `${spec.title || "Marketplace"}: sign up on your phones`;
+    featureKey = `market:${step.id}`;
+    body.replaceChildren(marketGrid(spec, model.stepTopics(step.id), { caption: "Topics by space and time" }));
+  }
+  const headingEl = $("#feature-heading");
+  if (headingEl.textContent !== heading) headingEl.textContent = heading;
+}
+
 setInterval(() => {
   if (model.tables.size > PAGE_SIZE) {
     page += 1;
@@ -130,6 +210,7 @@ const renderLater = batched(() => {
   renderHead();
   renderQuestion();
   tickClocks();
+  renderFeature();
   renderTables();
 });
 
@@ -152,6 +233,10 @@ live.on("entry", (entry) => {
       if (li) li.classList.remove("arrived");
     }, HIGHLIGHT_MS);
   }
+  renderLater();
+});
+live.on("results", (msg) => {
+  model.applyResults(msg);
   renderLater();
 });
 live.on("presence", (msg) => {
