@@ -22,6 +22,8 @@ from server.domain.themes.labels import document_frequency, keywords, label_for,
 from server.domain.themes.layout import build_layout
 from server.domain.themes.model import Anchor, Edit, IdeaVector, Theme, ThemeMap
 
+NEVER = 2.0  # above any cosine
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeParams:
@@ -124,7 +126,9 @@ def recluster(ideas: Sequence[IdeaVector], edits: Sequence[Edit] = (), params: T
         directions.append(direction)
         if not d.pinned:
             total = vectors.astype(np.float32).sum(axis=0)
-            admit = float(np.quantile(_leave_one_out(vectors, total), params.admit_quantile))
+            admit = NEVER  # a theme of one idea has no peers to set its bar: newcomers wait for a re-clustering
+            if len(vectors) > 1:
+                admit = float(np.quantile(_leave_one_out(vectors, total), params.admit_quantile))
             anchors.append(Anchor(d.id, direction.astype(np.float32), total, admit))
     theme_of = [-1] * len(visible)
     for t, d in enumerate(drafts):

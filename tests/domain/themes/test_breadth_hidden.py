@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from server.domain.themes import add_idea, recluster, remove_idea
+from server.domain.themes import Split, add_idea, recluster, remove_idea
 
 from .helpers import bundles, near
 
@@ -47,3 +47,11 @@ def test_a_far_away_idea_waits_in_no_theme() -> None:
     stranger = bundles([1], seed=99)[0]
     theme_map = add_idea(recluster(ideas[:12]), replace(stranger, id="stranger"))
     assert theme_map.theme_of("stranger") is None and "stranger" in theme_map.unthemed
+
+
+def test_a_theme_of_one_idea_takes_no_newcomers_by_itself() -> None:
+    """A one-idea theme split off by the facilitator does not swallow new ideas before a re-clustering."""
+    ideas = bundles([6, 6], seed=4)
+    theme_map = recluster(ideas, [Split("t-b0-0", "solo", ("b0-0",), tuple(i.id for i in ideas[1:6]))])
+    solo = add_idea(theme_map, near(ideas[0], "close", "t3"))
+    assert solo.theme_of("close") is None or solo.theme_of("close").id != "solo"  # type: ignore[union-attr]
