@@ -149,18 +149,18 @@ def speed(encoder: Encoder, vectors: np.ndarray, texts: list[str], quick: bool, 
     held = QUICK - 20 if quick else 1000
     base = recluster(ideas_of(texts[:held], vectors[:held]))
     newcomers = texts[held : held + (20 if quick else 100)]
-    total, placing, cpu = [], [], []
+    total, placing, cpu_ms = [], [], []
     for k, text in enumerate(newcomers):
         start, start_cpu = time.perf_counter(), time.process_time()
         vector = encoder.encode([text])[0]
         mid = time.perf_counter()
         add_idea(base, IdeaVector(f"new{k}", text, "table-0", vector))
         end = time.perf_counter()
-        cpu.append((time.process_time() - start_cpu) * 1000)
+        cpu_ms.append((time.process_time() - start_cpu) * 1000)
         total.append((end - start) * 1000)
         placing.append((end - mid) * 1000)
     print(f"one new idea into {held} ideas: median {statistics.median(total):.1f} ms, "
-          f"p95 {np.percentile(total, 95):.1f} ms, CPU median {statistics.median(cpu):.1f} ms "
+          f"p95 {np.percentile(total, 95):.1f} ms, CPU median {statistics.median(cpu_ms):.1f} ms "
           f"(embedding included; placing alone {statistics.median(placing):.2f} ms)")
 
 
