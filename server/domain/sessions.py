@@ -9,13 +9,12 @@ replaying the transcript gives the same groups and moves.
 
 from __future__ import annotations
 
-import random
 import re
 from typing import Any, Literal
 
 from pydantic import Field
 
-from . import grouping, rotation
+from . import dealing, grouping, rotation
 from .base import CommandModel, Draft, Outcome, require_facilitator
 from .errors import Conflict, Invalid, NotFound
 from .model import Actor, EventState, Session, SessionStatus, StepStatus
@@ -137,8 +136,9 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
         return None
     spec = steps[index]
     seed = f"{state.id}:{draft.next_seq}"
+    script_roles = session.script.get("roles", {})
     if session.index < 0:
-        _hand_out_roles(state, session, draft, seed)
+        _assign(draft, session, dealing.at_start(state, script_roles, seed))
     step_id = f"s{draft.next_seq}"
     duration = spec.get("duration")
     draft.add(
@@ -159,8 +159,10 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
         },
     )
     if spec["kind"] == "rotate":
-        moves = rotation.plan(state, spec["mode"], stay=spec.get("stay"), avoid_repeat=spec["avoid_repeat"], seed=seed)
+        stay = spec.get("stay")
+        moves = rotation.plan(state, spec["mode"], stay=stay, avoid_repeat=spec["avoid_repeat"], seed=seed)
         draft.add("participants.moved", {"step_id": step_id, "moves": moves})
+        _assign(draft, session, dealing.after_moves(state, script_roles, moves, stay, seed))
     groups = spec.get("groups")
     if groups is not None and (groups.get("size") or groups.get("merge")):
         formed = (
@@ -169,25 +171,21 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
             else grouping.merge(state, groups["merge"])
         )
         draft.add("groups.formed", {"step_id": step_id, "groups": formed})
+        _assign(draft, session, dealing.to_groups(state, script_roles, formed, seed))
+    elif state.groups and spec["audience"] != "group" and spec["kind"] != "rotate":
+        # a step for tables or the room ends the small groups of the steps before
+        draft.add("groups.formed", {"step_id": step_id, "groups": []})
+    if spec.get("pass_role"):
+        _assign(draft, session, dealing.pass_on(state, script_roles, spec["pass_role"]))
     return step_id
 
 
-def _hand_out_roles(state: EventState, session: Session, draft: Draft, seed: str) -> None:
-    """At the start, roles the script assigns at random go to people at each table."""
-    rng = random.Random(seed)
-    assignments: dict[str, str] = {}
-    for role, spec in session.script.get("roles", {}).items():
-        if spec["assign"] not in ("random", "rotate") or spec["per"] != "table":
-            continue
-        for _table, members in sorted(grouping.seated_by_table(state).items()):
-            free = [m for m in members if state.participants[m].role == "participant" and m not in assignments]
-            for person in rng.sample(free, min(spec["count"], len(free))):
-                assignments[person] = role
+def _assign(draft: Draft, session: Session, assignments: dict[str, str]) -> None:
     if assignments:
         draft.add("roles.assigned", {"session_id": session.id, "assignments": assignments})
 
 
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_-]*)\}")
 
 
 def _render(spec: dict[str, Any], params: dict[str, str]) -> str:

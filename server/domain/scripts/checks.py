@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .durations import format_duration
 from .model import ClusterStep, HarvestStep, RotateStep, Script, VoteStep
 
-PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_-]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +41,13 @@ def check_script(
             for j, ref in enumerate(refs):
                 where: tuple[str | int, ...] = (*at, *field, j)
                 problems.extend(_reference(order, ref, seen, where))
-        for name in _roles_named(step):
+        for name, field in _roles_named(step):
             if name not in script.roles:
-                problems.append(Problem((*at, "audience"), f"role {name!r} is not declared under roles"))
+                problems.append(Problem((*at, *field), f"role {name!r} is not declared under roles"))
+        if step.audience == "group" and not grouped and step.groups is None:
+            problems.append(
+                Problem((*at, "audience"), "audience group needs an earlier step (or this one) to make groups")
+            )
         for attr in ("text", "question"):
             for name in PLACEHOLDER.findall(getattr(step, attr)):
                 if name not in script.params:
@@ -63,6 +67,28 @@ def check_script(
             problems.append(Problem((*at, "warn_at"), "warn_at must be shorter than the step's duration"))
         if isinstance(step, VoteStep) and step.dots and step.max_per_option and step.max_per_option > step.dots:
             problems.append(Problem((*at, "max_per_option"), "max_per_option cannot exceed dots"))
+        if step.pass_role is not None:
+            declared = script.roles.get(step.pass_role)
+            if declared is None:
+                problems.append(Problem((*at, "pass_role"), f"role {step.pass_role!r} is not declared under roles"))
+            elif declared.assign != "rotate":
+                problems.append(
+                    Problem((*at, "pass_role"), f"role {step.pass_role!r} must have assign: rotate to pass on")
+                )
+        if isinstance(step, RotateStep) and step.mode == "host_stays" and step.stay is None:
+            if "table_host" not in script.roles:
+                problems.append(
+                    Problem((*at, "mode"), "host_stays needs stay: <role> (the role that stays at its table)")
+                )
+        if isinstance(step, VoteStep) and step.options.from_ is not None and step.options.from_ in order[:i]:
+            source = next((s for s in script.steps if s.id == step.options.from_), None)
+            if source is not None and not (source.collects or isinstance(source, ClusterStep)):
+                problems.append(
+                    Problem(
+                        (*at, "options", "from"),
+                        f"step {source.id!r} collects nothing (no capture), so the vote would have no options",
+                    )
+                )
         if isinstance(step, RotateStep) and step.stay is not None and step.stay not in script.roles:
             problems.append(Problem((*at, "stay"), f"role {step.stay!r} is not declared under roles"))
     complete = positions is None or len(positions) == len(order)
@@ -92,14 +118,14 @@ def _reference(order: list[str], ref: str, seen: dict[str, int], where: tuple[st
     return [Problem(where, f"there is no step {ref!r}")]
 
 
-def _roles_named(step: object) -> list[str]:
-    names = []
+def _roles_named(step: object) -> list[tuple[str, tuple[str, ...]]]:
+    names: list[tuple[str, tuple[str, ...]]] = []
     audience = getattr(step, "audience", "")
     if audience.startswith("role:"):
-        names.append(audience.removeprefix("role:"))
+        names.append((audience.removeprefix("role:"), ("audience",)))
     capture = getattr(step, "capture", None)
     if capture is not None and capture.who.startswith("role:"):
-        names.append(capture.who.removeprefix("role:"))
+        names.append((capture.who.removeprefix("role:"), ("capture", "who")))
     return names
 
 

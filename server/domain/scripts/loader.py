@@ -65,6 +65,46 @@ def _scalar(node: yaml.Node) -> Any:
         loader.dispose()
 
 
+# PyYAML's words for the mistakes people make most, and what to do about them
+_YAML_HINTS = {
+    "mapping values are not allowed here": "a ': ' inside unquoted text; put the text in quotes",
+    "found character '\\t' that cannot start any token": "a tab; indent with spaces",
+    "could not find expected ':'": "a line that is neither 'key: value' nor a '- ' list item; check the indentation",
+    "did not find expected key": "a line indented differently from its neighbours",
+    "did not find expected '-' indicator": "a list item indented differently from the ones before",
+    "expected ',' or '}'": "something odd inside { }; put texts containing ':', '?' or '#' in quotes",
+    "found unexpected end of stream": "a quote or bracket that is never closed",
+}
+
+
+def _unclosed_quote(text: str, before_line: int) -> tuple[int, int] | None:
+    """The first line (1-based) before ``before_line`` whose double quotes do not pair up."""
+    for number, line in enumerate(text.splitlines()[: before_line - 1], start=1):
+        body = line.split(" #")[0].replace('\\"', "")
+        if body.count('"') % 2:
+            return number, body.index('"') + 1
+    return None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, filename: str, text: str) -> ScriptProblem:
+    problem = exc.problem or "unreadable"
+    context = exc.context or ""
+    # an unclosed quote or bracket is reported where the parser gave up; point at where it opened
+    opened = context.startswith("while scanning a quoted scalar") or context.startswith("while parsing a flow")
+    mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    hint = next((h for words, h in _YAML_HINTS.items() if problem.startswith(words)), None)
+    if opened and "quoted" in context:
+        hint = "this quote is never closed"
+    elif exc.problem_mark is not None and text.splitlines()[exc.problem_mark.line : exc.problem_mark.line + 1]:
+        # a quote left open swallows the lines up to the next quote, and the error shows up there
+        found = _unclosed_quote(text, exc.problem_mark.line + 1)
+        if found is not None:
+            (line, column), hint = found, f"this quote is never closed: it runs on to line {exc.problem_mark.line + 1}"
+    message = f"not valid YAML: {problem}" + (f" ({hint})" if hint else "")
+    return ScriptProblem(filename, line, column, "", message)
+
+
 def _mark(path: Path, marks: dict[Path, tuple[int, int]]) -> tuple[int, int]:
     for end in range(len(path), -1, -1):
         if path[:end] in marks:
@@ -139,9 +179,7 @@ def load_script(text: str, filename: str = "<script>", *, tables: int | None = N
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ScriptError([ScriptProblem(filename, line, column, "", f"not valid YAML: {exc.problem}")]) from None
+        raise ScriptError([_yaml_problem(exc, filename, text)]) from None
     if root is None or not isinstance(root, yaml.MappingNode):
         raise ScriptError(
             [ScriptProblem(filename, 1, 1, "", "a script is a YAML mapping with id, title, method, steps")]

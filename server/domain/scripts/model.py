@@ -29,6 +29,8 @@ Duration = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^(\d+h)?(\d+m)?(\d+s)?$", "examples": ["90s", "20m", "1h30m"]}),
 ]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+# role and parameter names appear in placeholders and audiences: no '-' there
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 AUDIENCE_RE = re.compile(r"^(all|table|group|facilitator|role:[a-z][a-z0-9_]*)$")
 
 
@@ -107,6 +109,7 @@ class _Step(_Part):
     question: str = ""
     optional: bool = False
     groups: Groups | None = None
+    pass_role: Name | None = None  # a rotating role moves on to the next person as the step starts
     turns: Turns | None = None
     capture: Capture | None = None
 
@@ -232,6 +235,6 @@ class Script(_Part):
     method: Method
     purpose: str = ""
     fit: Fit = Fit()
-    params: Annotated[dict[Identifier, Param], BeforeValidator(_params)] = {}
-    roles: dict[Identifier, RoleSpec] = {}
+    params: Annotated[dict[Name, Param], BeforeValidator(_params)] = {}
+    roles: dict[Name, RoleSpec] = {}
     steps: list[Step] = Field(min_length=1)
