@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import limits, roles, sessions, signup, votes
+from . import capture, limits, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -156,6 +156,7 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
         raise Conflict("step_closed", "that step has ended; your idea was not added", field="step_id")
     if not step.collect_ideas:
         raise Conflict("not_collecting", "this step does not collect ideas", field="step_id")
+    kept = capture.check(state, step, person)
     recent = [t for t in state.recent_ideas.get(person.id, ()) if t > now - limits.IDEA_WINDOW_MS]
     if len(recent) >= limits.IDEAS_PER_WINDOW:
         raise RateLimited(
@@ -173,6 +174,9 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
             "table_id": person.table_id,
             "step_id": step.id,
             "text": text,
+            "visibility": kept.visibility,
+            "group_id": kept.group_id,
+            "anonymous": kept.anonymous,
         },
     )
     return Outcome(draft.entries, {"idea_id": idea_id, "seq": draft.entries[0].seq, "duplicate": False})

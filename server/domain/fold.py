@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import limits
+from .capture import count_keys
 from .model import (
     Audience,
     Entry,
@@ -128,8 +129,22 @@ def _step_ended(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 
 def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    idea = Idea(p["idea_id"], e.seq, p["client_id"], p["participant_id"], p["table_id"], p["step_id"], p["text"], e.at)
+    idea = Idea(
+        p["idea_id"],
+        e.seq,
+        p["client_id"],
+        p["participant_id"],
+        p["table_id"],
+        p["step_id"],
+        p["text"],
+        e.at,
+        visibility=p.get("visibility", "table"),
+        group_id=p.get("group_id"),
+        anonymous=p.get("anonymous", False),
+    )
     state.ideas[idea.id] = idea
+    for key in count_keys(idea.step_id, idea.participant_id, idea.table_id, idea.group_id):
+        state.step_counts[key] = state.step_counts.get(key, 0) + 1
     state.table_ideas.setdefault(idea.table_id, []).append(idea.id)
     state.idea_by_client[(idea.participant_id, idea.client_id)] = idea.id
     recent = state.recent_ideas.setdefault(idea.participant_id, deque(maxlen=limits.IDEAS_PER_WINDOW))

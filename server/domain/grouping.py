@@ -57,7 +57,8 @@ def merge(state: EventState, factor: int) -> list[dict[str, object]]:
     grouped = {m for groups in by_table.values() for g in groups for m in g}
     out: list[dict[str, object]] = []
     for table_id, members in sorted(seated_by_table(state).items(), key=lambda kv: table_key(kv[0])):
-        groups = by_table.get(table_id, [])
+        # smallest first, so odd groups pair up evenly: 2+2 and 3, not 3+2 and 2
+        groups = sorted(by_table.get(table_id, []), key=len)
         merged = [sum(groups[i : i + factor], []) for i in range(0, len(groups), factor)] or [[]]
         merged[-1].extend(m for m in members if m not in grouped)
         for n, group in enumerate(merged, start=1):

@@ -215,14 +215,22 @@ class Idea:
     text: str
     at: int
     hidden: bool = False
+    visibility: str = "table"  # private | group | table | room | facilitator (see capture.py)
+    group_id: str | None = None
+    anonymous: bool = False
 
     def to_dict(self, *, redact: bool = False, own: str | None = None) -> dict[str, Any]:
-        """``own``: the reader's participant id; their own ideas carry the ``client_id`` they sent."""
+        """``redact``: for a screen that is not a moderator's (no hidden text, no anonymous writer);
+        ``own``: the reader's participant id; their own ideas carry the ``client_id`` they sent."""
+        mine = own == self.participant_id
         return {
             "id": self.id,
-            "client_id": self.client_id if own == self.participant_id else None,
+            "client_id": self.client_id if mine else None,
             "seq": self.seq,
-            "participant_id": self.participant_id,
+            "participant_id": None if (redact and self.anonymous and not mine) else self.participant_id,
+            "visibility": self.visibility,
+            "group_id": self.group_id,
+            "anonymous": self.anonymous,
             "table_id": self.table_id,
             "step_id": self.step_id,
             "text": None if (redact and self.hidden) else self.text,
@@ -257,6 +265,7 @@ class EventState:
     visited: dict[str, list[str]] = field(default_factory=dict)
     met: dict[str, set[str]] = field(default_factory=dict)
     table_ideas: dict[str, list[str]] = field(default_factory=dict)  # table id -> idea ids, in order
+    step_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # ideas per step and writer/group
 
     def step_for(self, table_id: str, role: str | None) -> Step | None:
         """The step a person with ``role`` at ``table_id`` sees now (the latest pushed to them)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .model import STAFF_ROLES, Entry, EventState, Participant, Role, Step, StepStatus, Topic
+from .capture import PUBLIC
+from .model import STAFF_ROLES, Entry, EventState, Idea, Participant, Role, Step, StepStatus, Topic
 from .roles import volunteer_roles
 from .runsheet import session_dict
 from .votes import tally
@@ -57,7 +58,7 @@ def reach(state: EventState, entry: Entry) -> Reach:
     """The phones that receive ``entry``; ``state`` must already include it."""
     p = entry.payload
     if entry.kind in _IDEA_KINDS:
-        return Reach(frozenset((p["table_id"],)))
+        return _idea_reach(state, state.ideas[p["idea_id"]])
     if entry.kind in _STEP_KINDS:
         tables = state.steps[p["step_id"]].audience.tables
         return Reach(None if tables is None else frozenset(tables))
@@ -74,9 +75,41 @@ def reach(state: EventState, entry: Entry) -> Reach:
     return Reach()
 
 
+def _idea_reach(state: EventState, idea: Idea) -> Reach:
+    if idea.visibility == "private":
+        return Reach(participants=frozenset((idea.participant_id,)))
+    if idea.visibility == "group":
+        group = state.groups.get(idea.group_id or "")
+        members = group.members if group is not None else [idea.participant_id]
+        return Reach(participants=frozenset((idea.participant_id, *members)))
+    if idea.visibility == "facilitator":
+        return Reach()
+    return Reach(frozenset((idea.table_id,)))
+
+
+def wall_sees(state: EventState, entry: Entry) -> bool:
+    """The projector shows everything but ideas kept private, to a group, or for the facilitator."""
+    if entry.kind not in _IDEA_KINDS:
+        return True
+    idea = state.ideas.get(entry.payload["idea_id"])
+    return idea is None or idea.visibility in PUBLIC
+
+
+def public(state: EventState, entry: Entry) -> Entry | None:
+    """The entry as screens other than moderators' get it live, when that differs: an anonymous
+    idea travels without its writer's ids (the writer recognises it by the idea id in the ack)."""
+    if entry.kind == "idea.submitted" and entry.payload.get("anonymous"):
+        return replace(entry, payload={**entry.payload, "participant_id": None, "client_id": None})
+    if entry.kind == "idea.restored":
+        idea = state.ideas.get(entry.payload["idea_id"])
+        if idea is not None and idea.anonymous:
+            return replace(entry, payload={**entry.payload, "participant_id": None})
+    return None
+
+
 def visible(state: EventState, entry: Entry, viewer: Viewer) -> bool:
     if viewer.is_staff:
-        return True
+        return viewer.is_moderator or wall_sees(state, entry)
     person = state.participants.get(viewer.participant_id or "")
     if person is None:
         return False
@@ -89,9 +122,13 @@ def redact(state: EventState, entry: Entry, viewer: Viewer) -> Entry:
     if viewer.is_moderator or entry.kind not in ("idea.submitted", "idea.restored"):
         return entry
     idea = state.ideas.get(entry.payload["idea_id"])
-    if idea is None or not idea.hidden:
+    if idea is None:
         return entry
-    return replace(entry, payload={**entry.payload, "text": None})
+    mine = idea.participant_id == viewer.participant_id
+    shown = (public(state, entry) or entry) if not mine else entry
+    if not idea.hidden:
+        return shown
+    return replace(shown, payload={**shown.payload, "text": None})
 
 
 def _event_dict(state: EventState) -> dict[str, Any]:
@@ -114,14 +151,11 @@ def snapshot(
     if not viewer.is_staff:
         return _phone_snapshot(state, state.participants[viewer.participant_id or ""])
     tables = [table] if table is not None else list(state.tables)
-    chosen = [
-        state.ideas[i]
-        for t in tables
-        for i in state.table_ideas.get(t, [])[-(ideas_per_table or 0) :]
-        if viewer.is_moderator or not state.ideas[i].hidden
-    ]
+    chosen = [state.ideas[i] for t in tables for i in state.table_ideas.get(t, [])[-(ideas_per_table or 0) :]]
     if ideas_per_table is None and table is None:
-        chosen = [i for i in state.ideas.values() if viewer.is_moderator or not i.hidden]
+        chosen = list(state.ideas.values())
+    if not viewer.is_moderator:
+        chosen = [i for i in chosen if not i.hidden and i.visibility in PUBLIC]
     out: dict[str, Any] = {
         "seq": state.seq,
         "event": _event_dict(state),
@@ -158,9 +192,9 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         },
         "step": step.to_dict() if step else None,
         "ideas": [
-            state.ideas[i].to_dict(own=person.id)
-            for i in state.table_ideas.get(person.table_id, ())
-            if not state.ideas[i].hidden
+            idea.to_dict(redact=True, own=person.id)
+            for idea in (state.ideas[i] for i in state.table_ideas.get(person.table_id, ()))
+            if not idea.hidden and _phone_sees(state, idea, person)
         ],
         "volunteer_roles": volunteer_roles(state),
         "group": None,
@@ -190,6 +224,12 @@ def step_summary(state: EventState, step: Step) -> tuple[dict[str, Any], bool] |
             "topics": [_topic_dict(t) for t in state.topics.values() if t.step_id == step.id],
         }, True
     return None
+
+
+def _phone_sees(state: EventState, idea: Idea, person: Participant) -> bool:
+    if idea.participant_id == person.id or idea.visibility in PUBLIC:
+        return True
+    return idea.visibility == "group" and idea.group_id is not None and state.group_of.get(person.id) == idea.group_id
 
 
 def _topic_dict(topic: Topic, participant_id: str | None = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ..domain.base import Outcome
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
-from ..domain.view import RESEAT_KINDS, reach, redact, snapshot, step_summary, visible
+from ..domain.view import RESEAT_KINDS, public, reach, redact, snapshot, step_summary, visible, wall_sees
 from ..storage.store import SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from .broker import Broker
@@ -174,20 +174,28 @@ class Room:
                     self.deliver(entry, line)
 
     def deliver(self, entry: Entry, text: str) -> None:
+        """Send ``entry`` to the screens allowed to see it: encoded once for moderators and, when
+        it differs (an anonymous idea), once for everyone else."""
+        alternative = public(self.state, entry)
+        public_text = encode_entry(alternative) if alternative is not None else text
+        wall = wall_sees(self.state, entry)
         for conn in self.staff:
-            conn.send_entry(entry.seq, text)
+            if conn.viewer.is_moderator:
+                conn.send_entry(entry.seq, text)
+            elif wall:
+                conn.send_entry(entry.seq, public_text)
         r = reach(self.state, entry)
         tables = self.by_table.keys() if r.tables is None else r.tables
         for table_id in tables:
             for conn in self.by_table.get(table_id, ()):
-                conn.send_entry(entry.seq, text)
+                conn.send_entry(entry.seq, public_text)
         reseat = entry.kind in RESEAT_KINDS
         for participant_id in r.participants:
             for conn in list(self.by_participant.get(participant_id, ())):
                 if reseat:
                     self._reseat(conn)
                 else:
-                    conn.send_entry(entry.seq, text)
+                    conn.send_entry(entry.seq, public_text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
         summarised = _summarised_step(self.state, entry)
