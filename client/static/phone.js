@@ -313,7 +313,12 @@ function renderVote(step) {
   if ($("#vote-hint").textContent !== hint) $("#vote-hint").textContent = hint;
   const results = view.results.get(step.id);
   $("#vote-results-box").hidden = !results;
-  if (results) $("#vote-results").replaceChildren(voteResults(results, spec, { small: true }));
+  if (results) {
+    $("#vote-results").replaceChildren(voteResults(results, spec, { small: true }));
+    // the chart is redrawn with every update; only a change in who voted is announced
+    const status = `Results: ${results.voters === 1 ? "1 person has" : `${results.voters} people have`} voted.`;
+    if ($("#vote-results-status").textContent !== status) $("#vote-results-status").textContent = status;
+  }
 }
 
 // the marketplace: one section per time slot, topics with Join / Leave, free spaces to post in

@@ -148,7 +148,7 @@ export function initRunner({ live, model }) {
     // controls
     const finished = session.status === "finished";
     const next = $("#s-next");
-    next.textContent = session.index < 0 ? "Start" : session.index >= n - 1 ? "Finish" : "Next step";
+    next.textContent = finished ? "Finished" : session.index < 0 ? "Start" : session.index >= n - 1 ? "Finish" : "Next step";
     next.disabled = finished;
     const upcoming = session.runsheet[session.index + 1];
     next.setAttribute("aria-label", session.index < 0 ? `Start with step 1, ${session.runsheet[0]?.title || ""}`

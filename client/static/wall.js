@@ -161,6 +161,7 @@ function renderFeature() {
   const section = $("#feature");
   section.hidden = !feature;
   $("#tables").hidden = Boolean(feature);
+  $("#question").classList.toggle("with-feature", Boolean(feature)); // a long text gives the chart room
   if (!feature) {
     featureKey = "";
     return;
@@ -193,7 +194,10 @@ function renderFeature() {
   } else {
     heading = `${spec.title || "Marketplace"}: sign up on your phones`;
     featureKey = `market:${step.id}`;
-    body.replaceChildren(marketGrid(spec, model.stepTopics(step.id), { caption: "Topics by space and time" }));
+    const grid = marketGrid(spec, model.stepTopics(step.id), { caption: "Topics by space and time" });
+    // every space on screen: the more rows, the smaller the type (from the back of the hall it still reads)
+    grid.style.fontSize = `${Math.min(1.2, 7.5 / ((spec.spaces || []).length + 1)).toFixed(2)}em`;
+    body.replaceChildren(grid);
   }
   const headingEl = $("#feature-heading");
   if (headingEl.textContent !== heading) headingEl.textContent = heading;

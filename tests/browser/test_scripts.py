@@ -149,6 +149,13 @@ def test_invalid_upload_lists_every_problem_and_loads_nothing(live_event: LiveEv
     expect(console.get_by_role("button", name="Load “Pairs then vote”")).to_be_visible()
     expect(console.locator("#preview-rows tr")).to_have_count(4)
 
+    # and the projector gets a wall link of its own, shown once
+    console.get_by_role("button", name="New wall link").click()
+    wall_link = console.get_by_label("Wall link")
+    expect(wall_link).to_have_value(re.compile(rf"/e/{live_event.id}/wall#token=[\w-]+$"))
+    assert live_event.tokens["facilitator"] not in wall_link.input_value()
+    expect(console.locator("#link-wall")).to_have_attribute("href", wall_link.input_value())
+
 
 def test_agree_disagree_pass_vote_reaches_console_wall_and_phones(live_event: LiveEvent) -> None:
     """Phones answer statements one at a time (a changed answer replaces it); console, wall and phones count them."""
