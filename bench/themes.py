@@ -4,7 +4,7 @@
 ``../shared/data/shorttext``: NMI and ARI of our themes against the labels (the algorithm is not
 told how many labels there are), next to two TF-IDF baselines (k-means given the true number, and
 our own clustering run on TF-IDF); then the time to place one new idea (embedding included), a full
-re-clustering of 1,000 and 5,000 ideas, and the peak resident memory. ``--quick`` runs 150 ideas
+re-clustering of 1,000 and 5,000 ideas, and the peak resident memory. ``--quick`` runs 100 ideas
 per set once, as a CI smoke test of a few seconds.
 """
 
@@ -37,7 +37,7 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "shortte
 SETS = ("stackoverflow", "banking77")
 TARGET_NMI, TARGET_ARI = 0.72, 0.45
 TABLES = 15
-QUICK = 150  # ideas per set in --quick
+QUICK = 100  # ideas per set in --quick
 T = TypeVar("T")
 
 
