@@ -138,6 +138,7 @@ function applyEntry(entry) {
         view.ideas.set(p.idea_id, {
           id: p.idea_id, seq: entry.seq, participant_id: p.participant_id, table_id: p.table_id,
           step_id: p.step_id, text: p.text, at: entry.at, hidden: false, client_id: p.client_id,
+          visibility: p.visibility || null,
         });
       }
       break;
@@ -513,9 +514,27 @@ function learnRoles(sessionId) {
   );
 }
 
+/** What a script step's capture asks of this phone: {writes, text} (who writes, how many, who sees). */
+function captureRule(step) {
+  const capture = step && step.spec && step.spec.capture;
+  if (!capture) return { writes: true, text: "" };
+  const role = capture.who && capture.who.startsWith("role:") ? capture.who.slice(5) : null;
+  if (role && view.me.role !== role) return { writes: false, text: `In this step only the ${roleName(role).toLowerCase()} writes.` };
+  const parts = [];
+  if (capture.max_items) {
+    const n = capture.max_items;
+    parts.push(capture.who === "any" ? `Up to ${n} for your group.` : `Up to ${n} from you.`);
+  }
+  const seen = { private: "Only you (and the facilitator) see what you write.", group: "Your group sees what you write.", facilitator: "Only the facilitator sees what you write." }[capture.visibility];
+  if (seen) parts.push(seen);
+  if (capture.attribution === "anonymous") parts.push("Your name is not shown with it.");
+  return { writes: true, text: parts.join(" ") };
+}
+
 function renderIdeaBox() {
   const step = currentStep();
-  const open = Boolean(step && step.collect_ideas && step.status === "active") && live.state !== "closed";
+  const rule = captureRule(step);
+  const open = Boolean(step && step.collect_ideas && step.status === "active" && rule.writes) && live.state !== "closed";
   textArea.disabled = !open;
   const length = textArea.value.length;
   sendButton.disabled = !open || textArea.value.trim().length === 0;
@@ -526,9 +545,10 @@ function renderIdeaBox() {
   if (!step) hint = "You can send ideas once the facilitator asks a question.";
   else if (step.status === "ended") hint = "This step has ended: ideas are closed.";
   else if (!step.collect_ideas) hint = "This step does not collect ideas.";
+  else if (!rule.writes) hint = rule.text;
   else if (live.state === "offline" || live.state === "reconnecting")
-    hint = "No connection right now: ideas you send wait on this phone and go out when it is back.";
-  else hint = "Press Enter to send. Shift+Enter for a new line.";
+    hint = `No connection right now: ideas you send wait on this phone and go out when it is back. ${rule.text}`.trim();
+  else hint = `${rule.text} Press Enter to send. Shift+Enter for a new line.`.trim();
   const hintEl = $("#idea-hint");
   if (hintEl.textContent !== hint) hintEl.textContent = hint;
 }
@@ -570,7 +590,9 @@ function renderIdeas() {
     const li = ideaItem(`idea:${idea.id}`, () =>
       h("li", { class: mine ? "mine" : "", dataset: { ideaId: idea.id } },
         h("p", { class: "idea-text", text: idea.text }),
-        h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: "You" }) : null),
+        h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: "You" }) : null,
+          idea.visibility === "private" ? h("span", { class: "tag", text: "only you see this" }) : null,
+          idea.visibility === "group" ? h("span", { class: "tag", text: "your group sees this" }) : null),
       ),
     );
     const textEl = li.querySelector(".idea-text");
