@@ -1,8 +1,16 @@
-// The organiser's transcript reader: every entry (paged from the API), live updates, a download.
+// The organiser's page: the transcript reader (every entry, paged from the API, live updates, a
+// download), the replay viewer (replay.js) in a second tab, and the server's exports.
 import { Live } from "./live.js";
+import { bindExports, createReplay } from "./replay.js";
 import { $, api, bindBadge, formatDuration, formatTime, h, say, showBlocker, staffToken } from "./ui.js";
 
 const eventId = document.body.dataset.eventId;
+// #replay (or #token=...&replay) opens the replay tab; read it before staffToken clears the fragment
+const wantsReplay = (hash) => {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  return params.has("replay") || params.get("view") === "replay";
+};
+const startOnReplay = wantsReplay(location.hash);
 const token = staffToken(eventId, "organiser");
 const PAGE = 1000;
 const ROWS_SHOWN = 1000;
@@ -20,6 +28,13 @@ const names = new Map();
 const message = $("#message");
 const rowsEl = $("#rows");
 const rowEls = new Map(); // seq -> tr (only the latest ROWS_SHOWN are in the page)
+let eventTitle = "";
+let view = "transcript"; // or "replay"
+
+function drawTitle() {
+  const what = view === "replay" ? "Replay" : "Transcript";
+  document.title = eventTitle ? `${what} · ${eventTitle}` : `${what} · Wholeroom`;
+}
 
 function tableName(id) {
   return tables.get(id) || `Table ${id}`;
@@ -77,7 +92,8 @@ function learn(e) {
   if (e.kind === "event.created") {
     for (const t of p.tables || []) tables.set(t.id, t.name);
     $("#event-title").textContent = p.title;
-    document.title = `Transcript · ${p.title}`;
+    eventTitle = p.title;
+    drawTitle();
   }
   if (e.kind === "participant.joined" && p.name) names.set(p.participant_id, p.name);
 }
@@ -178,11 +194,51 @@ $("#download").addEventListener("click", () => {
 
 const live = new Live({ token });
 bindBadge($("#badge"), live);
+const replay = createReplay({ eventId, token, live });
+bindExports({ eventId, token, buttons: document.querySelectorAll("[data-export]"), message: $("#export-message") });
+
+// --- two views in tabs: the transcript and the replay ------------------------------------------
+
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+
+function selectTab(name, { focus = false } = {}) {
+  view = name;
+  for (const tab of tabs) {
+    const on = tab.id === `tab-${name}`;
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(`#${tab.getAttribute("aria-controls")}`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+  // keep the view in the address bar (never the token) so a reload comes back to it
+  history.replaceState(history.state, "", location.pathname + location.search + (name === "replay" ? "#replay" : ""));
+  drawTitle();
+  if (name === "replay") replay.show();
+  else replay.hide();
+}
+
+for (const tab of tabs) {
+  tab.addEventListener("click", () => selectTab(tab.id.replace("tab-", "")));
+  tab.addEventListener("keydown", (event) => {
+    const i = tabs.indexOf(tab);
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    selectTab(tabs[(to + tabs.length) % tabs.length].id.replace("tab-", ""), { focus: true });
+  });
+}
+addEventListener("hashchange", () => {
+  if (new URLSearchParams(location.hash.slice(1)).get("token")) return; // a new link: ui.js reloads
+  if (wantsReplay(location.hash)) selectTab("replay");
+});
+if (startOnReplay) selectTab("replay");
 live.on("welcome", (msg) => {
   if (msg.snapshot) {
     for (const t of msg.snapshot.event.tables) tables.set(t.id, t.name);
     for (const p of msg.snapshot.participants || []) if (p.name) names.set(p.id, p.name);
     $("#event-title").textContent = msg.snapshot.event.title;
+    eventTitle = msg.snapshot.event.title;
+    drawTitle();
     wanted = Math.max(wanted, msg.snapshot.seq);
     if (msg.snapshot.seq > contiguous) catchUp();
   }
