@@ -215,7 +215,13 @@ def _vote_cast(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 
 def _topic_posted(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    state.topics[p["topic_id"]] = Topic(p["topic_id"], p["step_id"], p["title"], p["convener"], p["slot"], p["space"])
+    topic = Topic(p["topic_id"], p["step_id"], p["title"], p["convener"], p["slot"], p["space"])
+    if p["convener"] in state.participants:  # a convener hosts their own session in that slot
+        for other in state.topics.values():
+            if other.step_id == topic.step_id and other.slot == topic.slot and p["convener"] in other.members:
+                other.members.remove(p["convener"])
+        topic.members.append(p["convener"])
+    state.topics[topic.id] = topic
 
 
 def _topic_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:

@@ -45,6 +45,17 @@ def split(state: EventState, size: int, remainder: Remainder, seed: str) -> list
     return out
 
 
+def by_topics(state: EventState, signup_steps: set[str], slot: str) -> list[dict[str, object]]:
+    """One group per marketplace topic of ``slot``: its convener and everyone who signed up. Groups
+    like these cross tables (``table_id`` is empty); people who chose nothing stay free."""
+    out: list[dict[str, object]] = []
+    for topic in state.topics.values():
+        if topic.step_id in signup_steps and topic.slot == slot:
+            members = [m for m in topic.members if m in state.participants]
+            out.append({"id": topic.id, "table_id": "", "members": members, "topic": topic.title, "space": topic.space})
+    return out
+
+
 def merge(state: EventState, factor: int) -> list[dict[str, object]]:
     """Join each table's current groups ``factor`` at a time (pairs -> fours); people who have no
     group yet (they arrived later) join the last merged group of their table."""

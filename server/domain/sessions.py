@@ -164,12 +164,13 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
         draft.add("participants.moved", {"step_id": step_id, "moves": moves})
         _assign(draft, session, dealing.after_moves(state, script_roles, moves, stay, seed))
     groups = spec.get("groups")
-    if groups is not None and (groups.get("size") or groups.get("merge")):
-        formed = (
-            grouping.split(state, groups["size"], groups["remainder"], seed)
-            if groups.get("size")
-            else grouping.merge(state, groups["merge"])
-        )
+    if groups is not None and (groups.get("size") or groups.get("merge") or groups.get("from")):
+        if groups.get("size"):
+            formed = grouping.split(state, groups["size"], groups["remainder"], seed)
+        elif groups.get("merge"):
+            formed = grouping.merge(state, groups["merge"])
+        else:
+            formed = grouping.by_topics(state, _runs_of(session, groups["from"]), groups["slot"])
         draft.add("groups.formed", {"step_id": step_id, "groups": formed})
         _assign(draft, session, dealing.to_groups(state, script_roles, formed, seed))
     elif state.groups and spec["audience"] != "group" and spec["kind"] != "rotate":
@@ -178,6 +179,12 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
     if spec.get("pass_role"):
         _assign(draft, session, dealing.pass_on(state, script_roles, spec["pass_role"]))
     return step_id
+
+
+def _runs_of(session: Session, script_step_id: str) -> set[str]:
+    """The pushed step ids of every run of a script step (a marketplace may have been run twice)."""
+    indexes = {i for i, s in enumerate(session.script["steps"]) if s["id"] == script_step_id}
+    return {run.step_id for run in session.runs if run.index in indexes and run.step_id}
 
 
 def _assign(draft: Draft, session: Session, assignments: dict[str, str]) -> None:
@@ -221,7 +228,7 @@ def _options(state: EventState, session: Session, spec: dict[str, Any]) -> list[
         indexes = {i for i, s in enumerate(session.script["steps"]) if s["id"] in names}
     step_ids = {run.step_id for run in session.runs if run.index in indexes}
     return [
-        {"id": idea.id, "text": idea.text}
+        {"id": idea.id, "text": idea.text, "table_id": idea.table_id}
         for idea in state.ideas.values()
-        if idea.step_id in step_ids and not idea.hidden
+        if idea.step_id in step_ids and not idea.hidden and idea.visibility != "private"
     ]

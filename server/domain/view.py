@@ -14,7 +14,7 @@ from .capture import PUBLIC
 from .model import STAFF_ROLES, Entry, EventState, Idea, Participant, Role, Step, StepStatus, Topic
 from .roles import volunteer_roles
 from .runsheet import session_dict
-from .votes import tally
+from .votes import my_options, tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +200,14 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         "group": None,
     }
     group = state.groups.get(state.group_of.get(person.id, ""))
-    if group is not None and group.table_id == person.table_id:
+    if group is not None and group.table_id in (person.table_id, ""):
         names = {m: state.participants[m].name for m in group.members}
         out["group"] = {"id": group.id, "members": [{"id": m, "name": n} for m, n in names.items()]}
+        topic = state.topics.get(group.id)
+        if topic is not None:  # a marketplace session: where to go
+            out["group"]["topic"] = {"title": topic.title, "slot": topic.slot, "space": topic.space}
     if step is not None and step.kind == "vote":
+        out["options"] = my_options(state, step, person)  # all, my table's, or my dealt cards
         ballots = state.votes.get(step.id, {})
         out["ballot"] = ballots.get(person.id)
         reveal = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED

@@ -14,23 +14,60 @@ Every other method replaces the person's whole ballot with the new one.
 
 from __future__ import annotations
 
+import random
 from statistics import fmean
 from typing import Any, Literal
 
 from .base import CommandModel, Draft, Outcome
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .model import Actor, EventState, Step, StepStatus
+from .model import Actor, EventState, Participant, Step, StepStatus
 
 ANSWERS = ("agree", "disagree", "pass")
 
 
-def check_ballot(step: Step, ballot: Any, previous: Any) -> Any:
+DEFAULT_CARDS = 5
+
+
+def my_options(state: EventState, step: Step, person: Participant) -> list[dict[str, Any]]:
+    """The options ``person`` may vote on: all of them; their table's with ``scope: table``; and for
+    ``pass_and_score`` the cards dealt to them (never their own idea, each card to about as many
+    people: the deal walks one shuffled ring of cards, ``cards`` at a time, person by person)."""
+    spec = step.spec or {}
+    options = [
+        o for o in step.options or [] if spec.get("scope") != "table" or o.get("table_id") in (None, person.table_id)
+    ]
+    if spec.get("method") != "pass_and_score" or not options:
+        return options
+    k = spec.get("cards") or DEFAULT_CARDS
+    ring = options[:]
+    random.Random(step.id).shuffle(ring)
+    voters = [p.id for p in state.participants.values() if p.joined_at <= step.pushed_at]
+    index = (
+        voters.index(person.id) if person.id in voters else random.Random(f"{step.id}:{person.id}").randrange(len(ring))
+    )
+    start = index * k % len(ring)
+    dealt = []
+    for j in range(len(ring)):
+        card = ring[(start + j) % len(ring)]
+        idea = state.ideas.get(card["id"])
+        if idea is None or idea.participant_id != person.id:
+            dealt.append(card)
+        if len(dealt) == k:
+            break
+    return dealt
+
+
+def check_ballot(step: Step, ballot: Any, previous: Any, allowed: list[dict[str, Any]] | None = None) -> Any:
     """The ballot to record (merged with ``previous`` where the method adds up), or :class:`Invalid`."""
     spec = step.spec or {}
     method = spec.get("method")
-    options = {o["id"] for o in step.options or []}
+    options = {o["id"] for o in (allowed if allowed is not None else step.options or [])}
+    every = {o["id"] for o in step.options or []}
 
     def known(option: str) -> None:
+        if option in every and option not in options:
+            why = "your cards" if method == "pass_and_score" else "your table's options"
+            raise Invalid("not_yours_to_vote", f"{option!r} is not among {why}", field=f"ballot.{option}")
         if option not in options:
             raise Invalid("unknown_option", f"{option!r} is not one of this vote's options", field=f"ballot.{option}")
 
@@ -135,7 +172,7 @@ def cast(state: EventState, actor: Actor, cmd: CastVote, now: int) -> Outcome:
     if not step.audience.includes_table(person.table_id) or step.audience.role not in (None, person.role):
         raise Forbidden("not_your_step", "that vote was not pushed to you", field="step_id")
     previous = state.votes.get(step.id, {}).get(person.id)
-    ballot = check_ballot(step, cmd.ballot, previous)
+    ballot = check_ballot(step, cmd.ballot, previous, my_options(state, step, person))
     draft = Draft(state, actor, now)
     draft.add(
         "vote.cast", {"step_id": step.id, "participant_id": person.id, "table_id": person.table_id, "ballot": ballot}

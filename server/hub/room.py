@@ -190,6 +190,11 @@ class Room:
             for conn in self.by_table.get(table_id, ()):
                 conn.send_entry(entry.seq, public_text)
         reseat = entry.kind in RESEAT_KINDS
+        if entry.kind == "step.pushed" and (entry.payload.get("spec") or {}).get("method") == "pass_and_score":
+            # each phone is dealt its own cards: it starts again from a snapshot that holds them
+            for table_id in tables:
+                for conn in list(self.by_table.get(table_id, ())):
+                    self._reseat(conn)
         for participant_id in r.participants:
             for conn in list(self.by_participant.get(participant_id, ())):
                 if reseat:

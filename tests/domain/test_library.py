@@ -22,7 +22,7 @@ from server.domain.model import Actor, Entry, SessionStatus, Step, StepStatus
 from server.domain.runsheet import runsheet
 from server.domain.scripts.loader import load_script
 from server.domain.scripts.model import STEP_KINDS, Script
-from server.domain.votes import tally
+from server.domain.votes import my_options, tally
 
 from .helpers import FACILITATOR, Scene
 
@@ -213,7 +213,7 @@ class Room:
         """New groups partition each table with the sizes the script asks for; a merge joins whole groups."""
         formed = [e for e in entries if e.kind == "groups.formed"]
         groups = spec.get("groups") or {}
-        if not (groups.get("size") or groups.get("merge")):
+        if not (groups.get("size") or groups.get("merge") or groups.get("from")):
             # a step for tables or the room may only end the small groups, never make new ones
             assert all(e.payload["groups"] == [] for e in formed)
             assert not formed or spec["audience"] != "group"
@@ -221,6 +221,13 @@ class Room:
         assert len(formed) == 1
         made = formed[0].payload["groups"]
         members = [m for g in made for m in g["members"]]
+        if groups.get("from"):
+            # one session per topic of the slot: its convener and those who signed up, nobody twice
+            topics = [t for t in self.state.topics.values() if t.slot == groups["slot"]]
+            assert {g["id"] for g in made} == {t.id for t in topics}
+            assert all(g["members"] == self.state.topics[g["id"]].members for g in made)
+            assert len(members) == len(set(members))
+            return
         assert sorted(members) == sorted(self.state.participants), "someone is in no group, or in two"
         tables = self.by_table()
         for table_id, seated in tables.items():
@@ -250,7 +257,8 @@ class Room:
             return [pid for pid in reached if self.state.participants[pid].role == role]
         one_each: dict[str, str] = {}
         for pid in reached:
-            grouped = spec["audience"] == "group" or (spec.get("groups") or {}).get("size")
+            made = spec.get("groups") or {}
+            grouped = spec["audience"] == "group" or made.get("size") or made.get("from")
             key = self.state.group_of.get(pid) if grouped else self.state.participants[pid].table_id
             one_each.setdefault(key or pid, pid)
         return list(one_each.values())
@@ -297,7 +305,11 @@ class Room:
             assert all(o["id"] in self.state.ideas for o in options)
         cast = 0
         for pid in reached:
-            ballot = self.ballot(spec, options, pid)
+            mine = my_options(self.state, step, self.state.participants[pid])
+            if spec["method"] == "pass_and_score":  # dealt cards: never your own, as many as asked
+                assert len(mine) == min(spec.get("cards") or 5, len(options))
+                assert all(self.state.ideas[o["id"]].participant_id != pid for o in mine if o["id"] in self.state.ideas)
+            ballot = self.ballot(spec, mine, pid)
             if ballot:
                 self.scene.do(self.people[pid], type="vote.cast", step_id=step.id, ballot=ballot)
                 cast += 1

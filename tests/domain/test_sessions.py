@@ -175,7 +175,7 @@ def test_marketplace_one_topic_per_cell_and_one_place_per_slot() -> None:
     scene.do(ana, type="topic.join", topic_id=hall.result["topic_id"])
     left = scene.do(ana, type="topic.join", topic_id=garden.result["topic_id"]).result["left"]
     assert left == [hall.result["topic_id"]]
-    assert scene.state.topics[garden.result["topic_id"]].members == [ana.participant_id]
+    assert scene.state.topics[garden.result["topic_id"]].members == [bo.participant_id, ana.participant_id]
 
 
 def test_every_library_script_validates() -> None:

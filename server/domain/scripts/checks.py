@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .durations import format_duration
-from .model import ClusterStep, HarvestStep, RotateStep, Script, VoteStep
+from .model import ClusterStep, HarvestStep, RotateStep, Script, SignupStep, VoteStep
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_-]*)\}")
 
@@ -52,6 +52,8 @@ def check_script(
             for name in PLACEHOLDER.findall(getattr(step, attr)):
                 if name not in script.params:
                     problems.append(Problem((*at, attr), f"{{{name}}} is not declared under params"))
+        if step.groups is not None and step.groups.from_ is not None:
+            problems.extend(_signup_reference(script, step.groups.from_, step.groups.slot, order[:i], at))
         if step.groups is not None:
             if step.groups.merge is not None and not grouped:
                 problems.append(Problem((*at, "groups", "merge"), "merge needs an earlier step that made groups"))
@@ -116,6 +118,20 @@ def _reference(order: list[str], ref: str, seen: dict[str, int], where: tuple[st
     if later:
         return [Problem(where, f"{ref!r} is step {later[0] + 1}, which comes later: only earlier steps can be used")]
     return [Problem(where, f"there is no step {ref!r}")]
+
+
+def _signup_reference(
+    script: Script, ref: str, slot: str | None, earlier: list[str], at: tuple[str | int, ...]
+) -> list[Problem]:
+    where = (*at, "groups", "from")
+    if ref not in earlier:
+        return [Problem(where, f"groups come from an earlier signup step; there is none called {ref!r} before")]
+    source = next(s for s in script.steps if s.id == ref)
+    if not isinstance(source, SignupStep):
+        return [Problem(where, f"step {ref!r} is a {source.kind} step, not a signup (marketplace) step")]
+    if slot not in source.slots:
+        return [Problem((*at, "groups", "slot"), f"slot must be one of {', '.join(source.slots)}")]
+    return []
 
 
 def _roles_named(step: object) -> list[tuple[str, tuple[str, ...]]]:

@@ -62,19 +62,24 @@ class RoleSpec(_Part):
 
 
 class Groups(_Part):
-    """Split each table into groups of ``size``, or ``merge`` the previous groups in twos, or group ``by``."""
+    """Split each table into groups of ``size``, or ``merge`` the previous groups in twos, or group
+    ``by`` what people chose: ``self_select`` from a marketplace (``from`` a signup step, one ``slot``)."""
 
     size: int | None = Field(default=None, ge=1, le=12)
     within: Literal["table"] = "table"
     remainder: Literal["trio", "join", "alone"] = "trio"
     merge: int | None = Field(default=None, ge=2, le=6)
     by: Literal["stakeholder", "mixed", "self_select"] | None = None
+    from_: Identifier | None = Field(default=None, alias="from")
+    slot: str | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> Groups:
         ways = [w for w in ("size", "merge", "by") if getattr(self, w) is not None]
         if len(ways) != 1:
             raise ValueError("groups takes exactly one of size, merge or by")
+        if (self.from_ is not None or self.slot is not None) and self.by != "self_select":
+            raise ValueError("from and slot go with by: self_select")
         return self
 
 
@@ -165,6 +170,7 @@ class VoteStep(_Step):
     scale: tuple[int, int] = (1, 5)
     axes: tuple[str, str] | None = None
     scope: Literal["table", "room"] = "room"
+    cards: int | None = Field(default=None, ge=1, le=20)  # pass_and_score: cards each person scores
     anonymous: bool = True
     reveal: Literal["live", "end"] = "end"
     result: dict[str, Any] = {}
