@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from server.domain.themes.graph import FREE, Labels, aggregate, knn_graph, louvain, sweep
@@ -48,9 +47,11 @@ def silhouette(vectors: NDArray[np.float32], labels: Labels) -> float:
     count = np.bincount(labels)
     if n < 3 or len(count) < 2:
         return 0.0
+    order = np.argsort(labels, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    sums = np.add.reduceat(vectors[order], starts, axis=0)  # every community has at least one idea
+    sims = (vectors @ sums.T).astype(np.float64)
     rows = np.arange(n)
-    member = sp.csr_matrix((np.ones(n, dtype=np.float32), (labels, rows)), shape=(len(count), n))
-    sims = (vectors @ (member @ vectors).T).astype(np.float64)
     own_size = count[labels]
     inside = 1.0 - (sims[rows, labels] - 1.0) / np.maximum(own_size - 1, 1)
     sims /= count
