@@ -100,7 +100,10 @@ function renderSteps() {
     const where = all ? audienceText(model, step.audience) : audienceText(model, { tables: tables.sort(byTableId), role: step.audience.role });
     li.querySelector(".where").textContent = `${where}${step.collect_ideas ? " · collecting ideas" : ""}`;
     const active = step.status === "active";
-    for (const sel of [".extend1", ".extend5", ".end"]) li.querySelector(sel).disabled = !active;
+    // a paused step is extended after it resumes (the server would drop an extension made while paused)
+    const paused = Boolean(step.paused || step.paused_remaining != null);
+    for (const sel of [".extend1", ".extend5"]) li.querySelector(sel).disabled = !active || paused;
+    li.querySelector(".end").disabled = !active;
     nodes.push(li);
   }
   reconcile($("#steps"), nodes);
