@@ -253,9 +253,11 @@ export class StaffModel {
       case "vote.cast":
         return "votes"; // the tally arrives in `results` messages (at most once a second)
       case "topic.posted":
+        // a participant who convenes is signed up for their own topic (the next `results` corrects
+        // the count of a topic they left in that slot)
         this.topics.set(p.topic_id, {
           id: p.topic_id, step_id: p.step_id, title: p.title, convener: p.convener, slot: p.slot, space: p.space,
-          count: this.topics.get(p.topic_id)?.count || 0,
+          count: this.topics.get(p.topic_id)?.count ?? (p.convener === "facilitator" ? 0 : 1),
         });
         return "topics";
       case "topic.joined": {

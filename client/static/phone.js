@@ -33,6 +33,7 @@ const view = {
   volunteerRoles: {}, // role -> how many per table, that people may take on themselves
   knownSessions: new Set(), // sessions whose roles are in volunteerRoles
   ballots: new Map(), // vote step id -> my ballot as the server has it
+  voteOptions: new Map(), // vote step id -> the options this phone votes on (its table's, or its dealt cards)
   results: new Map(), // vote step id -> results, once revealed
   topics: new Map(), // topic id -> {id, step_id, title, convener, slot, space, count, joined}
 };
@@ -60,6 +61,7 @@ function loadSnapshot(snap) {
   if (snap.step && snap.step.session_id) view.knownSessions.add(snap.step.session_id);
   if (snap.step && snap.step.kind === "vote") {
     view.ballots.set(snap.step.id, snap.ballot ?? null);
+    if (Array.isArray(snap.options)) view.voteOptions.set(snap.step.id, snap.options);
     if (snap.results) view.results.set(snap.step.id, snap.results);
   }
   if (snap.step && snap.topics) {
@@ -98,7 +100,7 @@ function applyEntry(entry) {
       // a rotation that moves me, or new groups, arrive next as a fresh welcome
       view.me = { ...view.me, moved: false };
       const groups = step.spec && step.spec.groups;
-      if (groups && (groups.size || groups.merge)) view.groupPending = true;
+      if (groups && (groups.size || groups.merge || groups.from)) view.groupPending = true;
       if (step.session_id && !view.knownSessions.has(step.session_id)) learnRoles(step.session_id);
       break;
     }
@@ -161,12 +163,20 @@ function applyEntry(entry) {
     case "vote.cast":
       if (p.participant_id === view.me.id) view.ballots.set(p.step_id, p.ballot);
       break;
-    case "topic.posted":
+    case "topic.posted": {
+      // a convener is signed up for their own topic (and leaves any other of that slot)
+      const mine = p.convener === view.me.id;
+      if (mine) {
+        for (const t of view.topics.values()) {
+          if (t.step_id === p.step_id && t.slot === p.slot && t.joined) Object.assign(t, { joined: false, count: Math.max(0, t.count - 1) });
+        }
+      }
       view.topics.set(p.topic_id, {
         id: p.topic_id, step_id: p.step_id, title: p.title, convener: p.convener, slot: p.slot, space: p.space,
-        count: view.topics.get(p.topic_id)?.count || 0, joined: false,
+        count: view.topics.get(p.topic_id)?.count ?? (p.convener === "facilitator" ? 0 : 1), joined: mine,
       });
       break;
+    }
     case "topic.joined": {
       if (p.participant_id !== view.me.id) break;
       for (const id of p.left || []) {
@@ -271,16 +281,28 @@ function renderGroup(step) {
   const show = Boolean(step && step.status === "active" && (spec.groups || spec.audience === "group"));
   $("#group-panel").hidden = !show;
   if (!show) return;
+  const fromMarket = Boolean(spec.groups && spec.groups.from);
+  const topic = view.group && view.group.topic;
+  $("#group-heading").textContent = fromMarket ? "Your session" : "Your group";
+  let where = "";
   let text;
-  if (view.groupPending) text = "Finding your group…";
-  else if (!view.group) text = "You are not in a group yet: join the people next to you.";
-  else {
+  if (view.groupPending) text = fromMarket ? "Finding your session…" : "Finding your group…";
+  else if (!view.group) {
+    text = fromMarket ? "You did not sign up for a session at this time: join any one you like."
+      : "You are not in a group yet: join the people next to you.";
+  } else {
+    if (topic) where = `“${topic.title}” in ${topic.space}`;
     const others = view.group.members.filter((m) => m.id !== view.me.id);
     const named = others.filter((m) => m.name).map((m) => m.name);
-    const anonymous = others.length - named.length;
-    if (anonymous) named.push(anonymous === 1 ? "one person without a name" : `${anonymous} people without a name`);
-    text = others.length ? `You are with ${listWords(named)}` : "You are on your own for now.";
+    // a big session: a few names and how many more (the list would fill the phone)
+    const shown = named.length > 5 ? named.slice(0, 4) : named;
+    const more = others.length - shown.length;
+    if (more) shown.push(named.length > 5 ? `${more} more` : more === 1 ? "one person without a name" : `${more} people without a name`);
+    text = others.length ? `You are with ${listWords(shown)}` : "You are on your own for now.";
   }
+  const whereEl = $("#group-where");
+  whereEl.hidden = !where;
+  if (whereEl.textContent !== where) whereEl.textContent = where;
   const el = $("#group-text");
   if (el.textContent !== text) el.textContent = text;
 }
@@ -296,6 +318,15 @@ const VOTE_HINTS = {
   place: () => "Place each option on the grid where you think it belongs.",
 };
 
+/** The options this phone votes on: its snapshot's (its table's, or its dealt cards), else the step's. */
+function myOptions(step) {
+  const given = view.voteOptions.get(step.id);
+  if (given) return given;
+  const all = step.options || [];
+  if ((step.spec || {}).scope === "table") return all.filter((o) => !o.table_id || o.table_id === view.me.table_id);
+  return all;
+}
+
 function renderVote(step) {
   const show = Boolean(step && step.kind === "vote");
   $("#vote-panel").hidden = !show;
@@ -305,8 +336,11 @@ function renderVote(step) {
     return;
   }
   const spec = step.spec || {};
-  if (!ballotUI || ballotUI.stepId !== step.id) {
-    ballotUI = { stepId: step.id, ...makeBallot(step, live, (ballot) => view.ballots.set(step.id, ballot)) };
+  const options = myOptions(step);
+  const key = `${step.id}:${options.map((o) => o.id).join()}`;
+  if (!ballotUI || ballotUI.key !== key) {
+    const mine = { ...step, options };
+    ballotUI = { key, ...makeBallot(mine, live, (ballot) => view.ballots.set(step.id, ballot)) };
     $("#ballot").replaceChildren(ballotUI.el);
   }
   ballotUI.update(view.ballots.get(step.id) ?? null, step.status !== "active");

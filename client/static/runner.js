@@ -276,13 +276,18 @@ export function renderGroups(model) {
     const name = p && p.name ? p.name : `anonymous ${id}`;
     return p && p.role && p.role !== "participant" ? `${name} (${roleName(p.role).toLowerCase()})` : name;
   };
-  const items = [...byTable.keys()].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).map((tableId) =>
+  // groups across tables (Open Space sessions made from the marketplace) have no table: they come last
+  const order = (id) => (id === "" ? Infinity : Number(id));
+  const items = [...byTable.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b)).map((tableId) =>
     h("li", { dataset: { tableId } },
-      h("strong", { text: model.tableName(tableId) }),
-      h("ul", {}, byTable.get(tableId).map((g, i) =>
-        h("li", { dataset: { groupId: g.id } },
-          h("span", { class: "muted", text: `Group ${i + 1}: ` }),
-          g.members.map(person).join(", "))))));
+      h("strong", { text: tableId === "" ? "Sessions across tables" : model.tableName(tableId) }),
+      h("ul", {}, byTable.get(tableId).map((g, i) => {
+        const topic = model.topics.get(g.id); // a marketplace session's group has its topic's id
+        const label = topic ? `${topic.title} (${topic.space}, ${g.members.length}): ` : `Group ${i + 1}: `;
+        return h("li", { dataset: { groupId: g.id } },
+          h("span", { class: "muted", text: label }),
+          g.members.map(person).join(", "));
+      }))));
   $("#groups").replaceChildren(...items);
 }
 
