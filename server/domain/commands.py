@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import capture, limits, roles, sessions, signup, votes
+from . import capture, limits, reactions, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -39,6 +39,7 @@ class PushStep(CommandModel):
     text: str
     duration_s: int | None = Field(default=None, ge=1, le=limits.STEP_DURATION_MAX_S)
     collect_ideas: bool = True
+    react: bool = False  # ask for agree / disagree / pass on the room's ideas instead
     audience: AudienceIn | None = None
     replaces: str | None = None
 
@@ -92,7 +93,8 @@ Command = Annotated[
     | votes.CastVote
     | signup.PostTopic
     | signup.JoinTopic
-    | roles.Volunteer,
+    | roles.Volunteer
+    | reactions.React,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -215,10 +217,11 @@ def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outc
         {
             "step_id": step_id,
             "text": text,
-            "collect_ideas": cmd.collect_ideas,
+            "collect_ideas": cmd.collect_ideas and not cmd.react,
             "audience": _audience(state, cmd.audience, default),
             "deadline": now + cmd.duration_s * 1000 if cmd.duration_s else None,
             "replaces": cmd.replaces,
+            **({"kind": "react"} if cmd.react else {}),
         },
     )
     return Outcome(draft.entries, {"step_id": step_id})
@@ -333,6 +336,7 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     signup.PostTopic: signup.post,
     signup.JoinTopic: signup.join,
     roles.Volunteer: roles.volunteer,
+    reactions.React: reactions.cast,
 }
 
 

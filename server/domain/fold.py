@@ -90,8 +90,9 @@ def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     step = Step(
         p["step_id"], e.seq, p["text"], p["collect_ideas"], audience, e.at, p["deadline"], replaces=p["replaces"]
     )
+    step.kind = p.get("kind", "custom")
     if p.get("session_id"):
-        step.session_id, step.index, step.kind = p["session_id"], p["index"], p["kind"]
+        step.session_id, step.index = p["session_id"], p["index"]
         step.spec, step.options, step.warn_ms = p["spec"], p["options"], p["warn_ms"]
         session = state.sessions[step.session_id]
         session.index = p["index"]
@@ -234,6 +235,14 @@ def _topic_left(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.topics[p["topic_id"]].members.remove(p["participant_id"])
 
 
+REACTION_VALUES = {"agree": 1, "disagree": -1, "pass": 0}
+
+
+def _reaction_cast(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.reacted.setdefault(p["participant_id"], {})[p["idea_id"]] = p["value"]
+    state.reaction_log.record(p["participant_id"], p["idea_id"], REACTION_VALUES[p["value"]])
+
+
 _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "event.created": _event_created,
     "participant.joined": _participant_joined,
@@ -257,6 +266,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "topic.posted": _topic_posted,
     "topic.joined": _topic_joined,
     "topic.left": _topic_left,
+    "reaction.cast": _reaction_cast,
 }
 
 ENTRY_KINDS = tuple(_APPLY)

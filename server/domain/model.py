@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .common_ground.matrix import ReactionLog
+
 
 class Role(StrEnum):
     """Who is acting. The first three sit at tables; the last three are staff screens."""
@@ -266,6 +268,8 @@ class EventState:
     met: dict[str, set[str]] = field(default_factory=dict)
     table_ideas: dict[str, list[str]] = field(default_factory=dict)  # table id -> idea ids, in order
     step_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # ideas per step and writer/group
+    reacted: dict[str, dict[str, str]] = field(default_factory=dict)  # participant -> idea -> agree/disagree/pass
+    reaction_log: ReactionLog = field(default_factory=ReactionLog)  # the same, as a matrix for the analysis
 
     def step_for(self, table_id: str, role: str | None) -> Step | None:
         """The step a person with ``role`` at ``table_id`` sees now (the latest pushed to them)."""

@@ -40,6 +40,7 @@ class Reach:
 
 
 _SELF_KINDS = {
+    "reaction.cast",
     "participant.joined",
     "participant.seated",
     "participant.role_set",

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.base import Outcome
+from ..domain.capture import PUBLIC
+from ..domain.common_ground.analysis import Memory, analyse
+from ..domain.common_ground.publish import analysis_dict
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
@@ -32,6 +35,7 @@ log = logging.getLogger("wholeroom.room")
 
 RESUME_MAX_ENTRIES = 2000  # a phone further behind than this gets a fresh snapshot instead
 PRESENCE_INTERVAL_S = 1.0
+ANALYSIS_INTERVAL_S = 3.0  # common ground is recomputed at most this often while reactions arrive
 
 Decider = Callable[[EventState, int], Outcome]
 TokenMaker = Callable[[Outcome], list[TokenRow]]
@@ -80,6 +84,14 @@ class Room:
         self.by_participant: dict[str, set[Conn]] = {}
         self._presence_dirty = False
         self._dirty_steps: set[str] = set()  # vote and marketplace steps whose results changed
+        # common ground: recomputed off the event loop, at most every ANALYSIS_INTERVAL_S
+        self.analysis: dict[str, Any] | None = None
+        self.priorities: dict[str, float] = {}
+        self._memory: Memory | None = None
+        self._reactions_dirty = False
+        self._analysing = False
+        self._analysed_at = 0.0
+        self.analysis_seconds = 0.0  # how long the last analysis took (for /metrics)
         self.listening = asyncio.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -203,6 +215,8 @@ class Room:
                     conn.send_entry(entry.seq, public_text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
+        if entry.kind in ("reaction.cast", "idea.hidden", "idea.restored") and self.state.reacted:
+            self._reactions_dirty = True
         summarised = _summarised_step(self.state, entry)
         if summarised is not None:
             self._dirty_steps.add(summarised)
@@ -241,6 +255,8 @@ class Room:
         self._presence_dirty = True
 
     def _welcome(self, conn: Conn, snap: dict[str, Any] | None, resumed_from: int | None = None) -> str:
+        if snap is not None and conn.viewer.is_staff:
+            snap = {**snap, "common_ground": self.analysis}
         return dumps(
             {
                 "type": "welcome",
@@ -305,6 +321,37 @@ class Room:
             dirty, self._dirty_steps = self._dirty_steps, set()
             for step_id in dirty:
                 self._send_results(step_id)
+            due = time.monotonic() - self._analysed_at >= ANALYSIS_INTERVAL_S
+            if self._reactions_dirty and due and not self._analysing:
+                self._reactions_dirty, self._analysing = False, True
+                self._spawn(self._analyse())
+
+    async def _analyse(self) -> None:
+        """Common ground for the reactions so far, computed in a worker thread, then sent to staff."""
+        try:
+            state = self.state
+            matrix = state.reaction_log.snapshot()  # an immutable copy, taken on the loop
+            hidden = frozenset(i.id for i in state.ideas.values() if i.hidden or i.visibility not in PUBLIC)
+            partitions = {
+                "tables": {p.id: p.table_id for p in state.participants.values()},
+                "roles": {p.id: p.role for p in state.participants.values()},
+            }
+            started = time.perf_counter()
+            result = await asyncio.to_thread(
+                analyse, matrix, hidden=hidden, partitions=partitions, previous=self._memory, seed=0
+            )
+            self.analysis_seconds = time.perf_counter() - started
+            self._memory, self.priorities = result.memory, dict(result.priorities)
+            self.analysis = analysis_dict(result, self.state)
+            text = dumps({"type": "common_ground", "seq": self.state.seq, "analysis": self.analysis})
+            for conn in self.staff:
+                conn.send(text)
+        except Exception:  # a failed analysis must not take the room down; the next tick retries
+            log.exception("common-ground analysis failed for event %s", self.event_id)
+            self._reactions_dirty = True
+        finally:
+            self._analysing = False
+            self._analysed_at = time.monotonic()
 
     def _send_results(self, step_id: str) -> None:
         step = self.state.steps[step_id]

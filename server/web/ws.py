@@ -16,8 +16,9 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from .. import library
 from ..domain import limits
 from ..domain.commands import decider, parse_command
-from ..domain.errors import DomainError, Invalid
+from ..domain.errors import DomainError, Forbidden, Invalid
 from ..domain.model import Actor
+from ..domain.reactions import next_for
 from ..domain.view import Viewer
 from ..hub.connection import CLOSE_TOO_SLOW, Conn
 from ..hub.room import Room, now_ms
@@ -90,6 +91,13 @@ async def websocket_endpoint(ws: WebSocket) -> None:
                 await asyncio.wait_for(ws.close(CLOSE_TOO_SLOW, "too far behind: resume with after=<seq>"), 5)
 
 
+def _next_reaction(room: Room, actor: Actor, ref: Any) -> str:
+    person = room.state.participants.get(actor.participant_id or "")
+    if person is None:
+        return error_message(Forbidden("participants_only", "only participants react"), ref)
+    return dumps({"type": "reaction", "ref": ref, **next_for(room.state, person, room.priorities)})
+
+
 async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
     while True:
         message = await ws.receive()
@@ -105,8 +113,13 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
             if data["type"] == "ping":
                 conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
                 continue
+            if data["type"] == "reaction.next":
+                conn.send(_next_reaction(room, actor, ref))
+                continue
             command = parse_command(library.expand(data))
             outcome = await room.execute(decider(actor, command))
             conn.send(dumps({"type": "ack", "ref": ref, **outcome.result}))
+            if command.type == "reaction.cast":  # the next idea at once: one round trip less on bad Wi-Fi
+                conn.send(_next_reaction(room, actor, None))
         except DomainError as exc:
             conn.send(error_message(exc, ref))

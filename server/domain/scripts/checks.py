@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .durations import format_duration
-from .model import ClusterStep, HarvestStep, RotateStep, Script, SignupStep, VoteStep
+from .model import ClusterStep, HarvestStep, ReactStep, RotateStep, Script, SignupStep, VoteStep
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_-]*)\}")
 
@@ -106,6 +106,8 @@ def _references(step: object) -> list[tuple[tuple[str, ...], list[str]]]:
         return [(("options", "from"), [step.options.from_])]
     if isinstance(step, ClusterStep):
         return [(("input", "from"), list(step.input.from_))]
+    if isinstance(step, ReactStep):
+        return [(("from",), list(step.from_))]
     if isinstance(step, HarvestStep):
         return [(("sources",), list(step.sources))]
     return []

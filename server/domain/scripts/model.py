@@ -186,6 +186,13 @@ class VoteStep(_Step):
         return self
 
 
+class ReactStep(_Step):
+    """Everyone answers agree / disagree / pass on ideas from across the room, one at a time."""
+
+    kind: Literal["react"]
+    from_: list[Identifier] = Field(default=[], alias="from")
+
+
 class ClusterInput(_Part):
     from_: list[Identifier] = Field(alias="from", min_length=1)
 
@@ -219,10 +226,19 @@ class SignupStep(_Step):
 
 
 Step = Annotated[
-    PromptStep | IdeasStep | DiscussStep | BreakStep | VoteStep | ClusterStep | RotateStep | HarvestStep | SignupStep,
+    PromptStep
+    | IdeasStep
+    | DiscussStep
+    | BreakStep
+    | VoteStep
+    | ReactStep
+    | ClusterStep
+    | RotateStep
+    | HarvestStep
+    | SignupStep,
     Field(discriminator="kind"),
 ]
-STEP_KINDS = ("prompt", "ideas", "discuss", "break", "vote", "cluster", "rotate", "harvest", "signup")
+STEP_KINDS = ("prompt", "ideas", "discuss", "break", "vote", "react", "cluster", "rotate", "harvest", "signup")
 
 
 def _params(value: Any) -> Any:

@@ -1,0 +1,95 @@
+"""An :class:`~server.domain.common_ground.analysis.Analysis` as the JSON the screens draw from:
+idea texts instead of bare ids, part labels people read (table names), and no participant ids
+on the map (points and their group letter only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import EventState
+from .analysis import Analysis
+from .lists import Difference, Support
+from .partition import PartitionView
+
+
+def _support(s: Support) -> dict[str, Any]:
+    return {"agree": s.agree, "disagree": s.disagree, "pass": s.passed, "seen": s.seen, "p_agree": round(s.p_agree, 4)}
+
+
+def _difference(d: Difference, text: dict[str, str]) -> dict[str, Any]:
+    return {
+        "idea_id": d.idea,
+        "text": text.get(d.idea, ""),
+        "direction": d.direction.value,
+        "share": round(d.p_success, 4),
+        "repness": round(d.repness, 4),
+        "of": d.n_trials,
+    }
+
+
+def _partition(view: PartitionView, text: dict[str, str], names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "parts": [
+            {
+                "label": p.label,
+                "name": names.get(p.label, p.label),
+                "size": p.size,
+                "agrees_more": [_difference(d, text) for d in p.agrees_more],
+                "disagrees_more": [_difference(d, text) for d in p.disagrees_more],
+            }
+            for p in view.parts
+        ],
+        "common_ground": [
+            {
+                "idea_id": c.idea,
+                "text": text.get(c.idea, ""),
+                "consensus": round(c.consensus, 4),
+                "support": [_support(s) for s in c.support],
+            }
+            for c in view.common_ground
+        ],
+        "left_out": [names.get(label, label) for label in view.left_out],
+    }
+
+
+def analysis_dict(analysis: Analysis, state: EventState) -> dict[str, Any]:
+    text = {i.id: i.text for i in state.ideas.values()}
+    tables = {t.id: t.name for t in state.tables.values()}
+    out: dict[str, Any] = {
+        "level": analysis.level.value,
+        "notice": analysis.notice,
+        "participants": analysis.n_participants,
+        "ideas": analysis.n_ideas,
+        "reactions": analysis.n_reactions,
+        "clustered": analysis.n_clustered,
+        "tallies": [{"idea_id": i, "text": text.get(i, ""), **_support(s)} for i, s in analysis.tallies.items()],
+        "uncertainty": [
+            {"idea_id": u.idea, "text": text.get(u.idea, ""), "passed": u.passed, "seen": u.seen}
+            for u in analysis.uncertainty
+        ],
+        "majority": [_difference_like(m, text) for m in (*analysis.majority_agree, *analysis.majority_disagree)],
+        "opinion": _partition(analysis.opinion, text, {}) if analysis.opinion else None,
+        "map": None,
+        "by": {
+            name: _partition(view, text, tables if name == "tables" else {})
+            for name, view in analysis.partitions.items()
+        },
+    }
+    if analysis.map is not None:
+        out["map"] = {
+            "points": [
+                [round(x, 4), round(y, 4), analysis.map.groups.get(pid)] for pid, (x, y) in analysis.map.points.items()
+            ],
+            "sizes": dict(analysis.map.sizes),
+        }
+    return out
+
+
+def _difference_like(m: Any, text: dict[str, str]) -> dict[str, Any]:
+    return {
+        "idea_id": m.idea,
+        "text": text.get(m.idea, ""),
+        "direction": m.direction.value,
+        "share": round(m.p_success, 4),
+        "of": m.n_trials,
+    }

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from server.domain.common_ground.analysis import Level, analyse
+from server.domain.errors import Conflict, NotFound
+from server.domain.reactions import next_for
+
+from .helpers import FACILITATOR, Scene
+
+
+def room_with_ideas(tables: int = 3, per_table: int = 2) -> tuple[Scene, list]:  # type: ignore[type-arg]
+    scene = Scene(tables=tables)
+    people = [scene.join(str(1 + i % tables)) for i in range(tables * per_table)]
+    scene.push("What matters?")
+    for n, person in enumerate(people):
+        scene.idea(person, f"idea {n}", client_id=f"c{n}")
+    return scene, people
+
+
+def test_reactions_need_a_reaction_step_and_replace_each_other() -> None:
+    """Outside a reaction step answers are refused; inside, a later answer replaces the earlier one."""
+    scene, people = room_with_ideas()
+    with pytest.raises(Conflict):
+        scene.do(people[0], type="reaction.cast", idea_id="i9", value="agree")
+    scene.do(FACILITATOR, type="step.push", text="React", react=True)
+    scene.do(people[0], type="reaction.cast", idea_id="i9", value="agree")
+    scene.do(people[0], type="reaction.cast", idea_id="i9", value="disagree")
+    assert scene.state.reacted[people[0].participant_id or ""] == {"i9": "disagree"}
+    matrix = scene.state.reaction_log.snapshot()
+    assert matrix.shape == (1, 1) and int(matrix.values[0, 0]) == -1
+
+
+def test_hidden_ideas_are_not_offered() -> None:
+    """A hidden idea can be neither answered nor routed."""
+    scene, people = room_with_ideas()
+    scene.do(FACILITATOR, type="idea.hide", idea_id="i9")
+    scene.do(FACILITATOR, type="step.push", text="React", react=True)
+    with pytest.raises(NotFound):
+        scene.do(people[1], type="reaction.cast", idea_id="i9", value="agree")
+    person = scene.state.participants[people[1].participant_id or ""]
+    seen = set()
+    for _ in range(10):
+        nxt = next_for(scene.state, person, {})
+        if nxt["idea"] is None:
+            break
+        seen.add(nxt["idea"]["id"])
+        scene.do(people[1], type="reaction.cast", idea_id=nxt["idea"]["id"], value="pass")
+    assert "i9" not in seen and nxt["remaining"] == 0
+
+
+def test_routing_offers_other_tables_first_then_runs_out() -> None:
+    """A phone is shown ideas from other tables before its own, each once, then nothing."""
+    scene, people = room_with_ideas(tables=3, per_table=2)
+    scene.do(FACILITATOR, type="step.push", text="React", react=True)
+    me = scene.state.participants[people[0].participant_id or ""]
+    order = []
+    while (nxt := next_for(scene.state, me, {}))["idea"] is not None:
+        order.append(nxt["idea"]["table_id"])
+        scene.do(people[0], type="reaction.cast", idea_id=nxt["idea"]["id"], value="agree")
+    assert len(order) == 6 and order[-2:] == [me.table_id, me.table_id]
+    assert me.table_id not in order[:4]
+
+
+def test_reactions_feed_the_analysis() -> None:
+    """The reaction log is the matrix the common-ground analysis reads; few reactions give tallies."""
+    scene, people = room_with_ideas()
+    scene.do(FACILITATOR, type="step.push", text="React", react=True)
+    scene.do(people[0], type="reaction.cast", idea_id="i9", value="agree")
+    result = analyse(scene.state.reaction_log.snapshot())
+    assert result.level is Level.TALLIES and result.tallies["i9"].agree == 1
