@@ -201,6 +201,35 @@ def import_transcript_command(file: str, base_url: str | None, database_url: str
     click.echo(f"  Organiser (read-only): {base}/e/{event_id}/organiser#token={tokens['organiser']}")
 
 
+@import_group.command("polis")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--title", default=None, help="Title of the new event (default: the conversation's topic).")
+@click.option("--base-url", default=None, help="Base URL for the printed links.")
+@database_option
+def import_polis_command(folder: str, title: str | None, base_url: str | None, database_url: str | None) -> None:
+    """Load a Pol.is open-data export (comments.csv, votes.csv) into a new event.
+
+    Every comment becomes an idea (moderated-out ones hidden), every vote a reaction, in the
+    order they happened, at one table; the common-ground views then show the conversation.
+    """
+    from pathlib import Path
+
+    from .transcript_cli import import_polis
+    from .web.app import open_store
+
+    settings = _settings(database_url)
+    imported, tokens = import_polis(open_store(settings), Path(folder), title)
+    state = imported.state
+    base = (base_url or settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    click.echo(
+        f"Imported {state.title!r} as event {state.id}: {len(state.participants)} participants, "
+        f"{len(state.ideas)} ideas, {sum(len(r) for r in state.reacted.values())} reactions"
+    )
+    click.echo(f"  Facilitator console:  {base}/e/{state.id}/console#token={tokens['facilitator']}")
+    click.echo(f"  Projector wall:       {base}/e/{state.id}/wall#token={tokens['wall']}")
+    click.echo(f"  Organiser (read-only): {base}/e/{state.id}/organiser#token={tokens['organiser']}")
+
+
 @main.group()
 def script() -> None:
     """Check facilitation scripts and print their JSON Schema."""

@@ -69,6 +69,15 @@ def new_event(store: Store, title: str, tables: int | list[str]) -> CreatedEvent
     raise RuntimeError("could not draw a free join code")
 
 
+def new_event_id_and_code(store: Store) -> tuple[str, str]:
+    """An event id and join code not used in ``store`` yet (for imports, which bring their own entries)."""
+    for _attempt in range(20):
+        event_id, code = new_event_id(), new_join_code()
+        if store.last_seq(event_id) is None and store.event_by_code(code) is None:
+            return event_id, code
+    raise RuntimeError("could not draw a free join code")
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     event_id: str

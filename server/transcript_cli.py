@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -86,3 +86,26 @@ def import_transcript(store: Store, path: Path, *, progress: bool = True) -> tup
     rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
     store.create_event(rebuilt.entries[0], rows, rest=rebuilt.entries[1:])
     return event_id, tokens, rebuilt.header["digest"]
+
+
+def import_polis(store: Store, folder: Path, title: str | None, *, progress: bool = True) -> tuple[Any, dict[str, str]]:
+    """Read a Pol.is export, turn it into entries and write the new event in one transaction."""
+    from .events import new_event_id_and_code
+    from .polis_import import PolisImportError, load_polis_export
+    from .polis_transcript import polis_entries
+
+    try:
+        export = load_polis_export(folder)
+    except PolisImportError as exc:
+        raise click.ClickException(f"{folder}: {exc}; nothing was imported") from None
+    event_id, code = new_event_id_and_code(store)
+    total = len(export.comments) + len(export.votes)
+    with click.progressbar(
+        length=total, label="Importing", file=sys.stderr, hidden=not progress or total < PROGRESS_OVER
+    ) as bar:
+        imported = polis_entries(export, event_id, code, int(time.time() * 1000), title, progress=bar.update)
+    now = int(time.time() * 1000)
+    tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
+    rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
+    store.create_event(imported.entries[0], rows, rest=imported.entries[1:])
+    return imported, tokens

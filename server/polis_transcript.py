@@ -1,0 +1,125 @@
+"""A Pol.is conversation as a Wholeroom transcript: one table, one reaction step, every comment an
+idea (moderated-out comments hidden), every vote a reaction, in the order they happened.
+
+Built as entries (not through commands): it is history, so the live room's limits (ideas per
+minute, step timing) do not apply; the fold still checks every entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .domain.commands import create_event
+from .domain.fold import apply
+from .domain.model import Entry, EventState
+from .polis_import import PolisComment, PolisExport, PolisVote, replayable_votes
+
+VALUE = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    entries: list[Entry]
+    participants: dict[int, str]  # Pol.is participant id -> ours
+    ideas: dict[int, str]  # Pol.is comment id -> ours
+    state: EventState
+
+
+class _Builder:
+    def __init__(self, event_id: str) -> None:
+        self.state = EventState(id=event_id)
+        self.entries: list[Entry] = []
+        self.people: dict[int, str] = {}
+        self.ideas: dict[int, str] = {}
+
+    def add(self, kind: str, actor: str, payload: dict[str, Any], at: int) -> Entry:
+        at = max(at, self.entries[-1].at) if self.entries else at  # times never go backwards
+        entry = Entry(self.state.id, self.state.seq + 1, at, kind, actor, payload)
+        apply(self.state, entry)
+        self.entries.append(entry)
+        return entry
+
+    def person(self, polis_id: int, at: int) -> str:
+        if polis_id not in self.people:
+            pid = f"p{self.state.seq + 1}"
+            payload = {"participant_id": pid, "name": None, "table_id": "1", "role": "participant"}
+            self.add("participant.joined", f"participant:{pid}", payload, at)
+            self.people[polis_id] = pid
+        return self.people[polis_id]
+
+    def comment(self, comment: PolisComment, step_id: str) -> None:
+        author = self.person(comment.author_id, comment.timestamp)
+        idea_id = f"i{self.state.seq + 1}"
+        payload = {
+            "idea_id": idea_id,
+            "client_id": f"polis-{comment.comment_id}",
+            "participant_id": author,
+            "table_id": "1",
+            "step_id": step_id,
+            "text": comment.body,
+            "visibility": "room",
+            "group_id": None,
+            "anonymous": False,
+        }
+        self.add("idea.submitted", f"participant:{author}", payload, comment.timestamp)
+        self.ideas[comment.comment_id] = idea_id
+        if comment.moderated == -1:
+            reason = {"idea_id": idea_id, "table_id": "1", "reason": "moderated out on Pol.is"}
+            self.add("idea.hidden", "facilitator", reason, comment.timestamp)
+
+    def vote(self, vote: PolisVote) -> None:
+        voter = self.person(vote.voter_id, vote.timestamp)
+        payload = {"idea_id": self.ideas[vote.comment_id], "participant_id": voter, "value": VALUE[vote.vote]}
+        self.add("reaction.cast", f"participant:{voter}", payload, vote.timestamp)
+
+
+def polis_entries(
+    export: PolisExport,
+    event_id: str,
+    join_code: str,
+    now: int,
+    title: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Imported:
+    """The whole conversation as entries, checked by folding them as they are made."""
+    topic = (title or export.summary.get("topic") or export.folder.name)[:200]
+    build = _Builder(event_id)
+    first = create_event(event_id, topic, ["Pol.is"], join_code, now)
+    apply(build.state, first)
+    build.entries.append(first)
+    votes = replayable_votes(export)
+    start = min([c.timestamp for c in export.comments] + [v.timestamp for v in votes] or [now])
+    step_id = f"s{build.state.seq + 1}"
+    build.add(
+        "step.pushed",
+        "facilitator",
+        {
+            "step_id": step_id,
+            "text": f"Imported from Pol.is: {topic}",
+            "collect_ideas": False,
+            "audience": {"tables": None, "role": None},
+            "deadline": None,
+            "replaces": None,
+            "kind": "react",
+        },
+        start,
+    )
+    for row in export.participants:  # everyone in the export, even those who only looked
+        build.person(row.participant_id, start)
+    events: list[tuple[int, int, PolisComment | PolisVote]] = [(c.timestamp, 0, c) for c in export.comments]
+    events += [(v.timestamp, 1, v) for v in votes]
+    waiting: dict[int, list[PolisVote]] = {}
+    for n, (_at, _order, item) in enumerate(sorted(events, key=lambda e: (e[0], e[1]))):
+        if isinstance(item, PolisComment):
+            build.comment(item, step_id)
+            for vote in waiting.pop(item.comment_id, []):
+                build.vote(vote)
+        elif item.comment_id in build.ideas:
+            build.vote(item)
+        else:  # a vote logged before its comment: keep it until the comment appears
+            waiting.setdefault(item.comment_id, []).append(item)
+        if progress is not None and n % 1000 == 0:
+            progress(1000)
+    return Imported(build.entries, build.people, build.ideas, build.state)
