@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-WORD = re.compile(r"[a-z][a-z0-9+#']*[a-z0-9+#]|[a-z]")
+WORD = re.compile(r"[a-z][a-z0-9+#'-]*[a-z0-9+#]|[a-z]")  # keeps "top-up", "c++", "don't" whole
 # Words that say nothing about what a theme is about: function words, and the wish words every
 # idea at an event uses ("we need more...", "better...").
 STOP = frozenset(
@@ -61,12 +61,23 @@ def keywords(members: Sequence[set[str]], everywhere: Counter[str], total: int) 
     )
     chosen: list[str] = []
     for _, term in scored:
-        if any(term in c.split() or c in term.split() for c in chosen):
-            continue  # "public transport" and "transport" say the same thing once
+        if any(_stems(term) & _stems(c) for c in chosen):
+            continue  # "public transport" and "transport", or "atm" and "atms": say it once
         chosen.append(term)
         if len(chosen) == MAX_KEYWORDS:
             break
     return tuple(chosen)
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _stems(term: str) -> set[str]:
+    """The words of a term and of its hyphenated parts, plurals folded: enough to spot repeats."""
+    return {_stem(w) for w in re.split(r"[ -]", term) if w}
 
 
 def shorten(text: str, limit: int = MAX_FALLBACK_CHARS) -> str:

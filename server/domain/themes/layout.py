@@ -7,8 +7,8 @@ in three deterministic steps:
    signs fixed so that the largest coordinate of each axis is positive.
 2. Theme centres: each theme's direction projected on the axes, then pushed apart until no two
    patches overlap. A patch's radius grows with the square root of the theme's size.
-3. Ideas: at their theme's centre plus their own offset from the theme's direction, projected on
-   the same axes and scaled to fit the patch. Ideas in no theme sit at their own projection.
+3. Ideas: at their theme's centre plus their own offset from the theme's mean, projected on the
+   same axes and scaled to fit the patch. Ideas in no theme sit at their own projection.
 
 Everything is finally scaled into the unit square.
 """
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from server.domain.themes.model import Frame, Point
+from server.domain.themes.model import Frame, Patch, Point
 
 F64 = NDArray[np.float64]
 MARGIN = 0.04
@@ -77,36 +77,40 @@ def build_layout(vectors: NDArray[np.float32], theme_of: Sequence[int], theme_id
     radii = 0.045 * np.sqrt(np.maximum(sizes, 1.0)) * extent / max(1.0, np.sqrt(sizes.sum() / 40))
     centres = _separate(raw_centres, radii)
     pos = raw.copy()
+    middles, zooms = np.zeros((len(theme_ids), 2)), np.zeros(len(theme_ids))
     for t in range(len(theme_ids)):
         members = np.flatnonzero(labels == t)
         if not len(members):
             continue
-        offsets = (v[members] - directions[t]) @ basis.T
-        reach = np.linalg.norm(offsets, axis=1).max()
-        pos[members] = centres[t] + offsets * (0.9 * radii[t] / reach if reach > 1e-12 else 0.0)
+        middles[t] = raw[members].mean(axis=0)
+        offsets = raw[members] - middles[t]
+        reach = float(np.linalg.norm(offsets, axis=1).max())
+        zooms[t] = 0.9 * radii[t] / reach if reach > 1e-12 else 0.0
+        pos[members] = centres[t] + offsets * zooms[t]
     everything = np.vstack([pos, centres - radii[:, None], centres + radii[:, None]]) if n else np.zeros((1, 2))
     low, high = everything.min(axis=0), everything.max(axis=0)
     scale = (1 - 2 * MARGIN) / max(float((high - low).max()), 1e-12)
     origin = low - (MARGIN / scale) - ((high - low).max() - (high - low)) / 2  # centre the shorter axis
     final = (pos - origin) * scale
-    frame = Frame(
-        basis=basis,
-        origin=origin,
-        scale=scale,
-        centres={tid: Point(*((centres[t] - origin) * scale)) for t, tid in enumerate(theme_ids)},
-        radii={tid: float(radii[t] * scale) for t, tid in enumerate(theme_ids)},
-    )
+    patches = {
+        tid: Patch(Point(*((centres[t] - origin) * scale)), float(radii[t] * scale), middles[t], float(zooms[t]))
+        for t, tid in enumerate(theme_ids)
+    }
+    frame = Frame(basis=basis, origin=origin, scale=scale, patches=patches)
     return [Point(float(x), float(y)) for x, y in final], frame
 
 
-def place(frame: Frame, vector: NDArray[np.float32], theme_id: str | None, direction: F64 | None) -> Point:
-    """Where a newly arrived idea goes on an existing map (clamped to the unit square)."""
-    if theme_id is not None and theme_id in frame.centres and direction is not None:
-        offset = frame.basis @ (vector.astype(np.float64) - direction)
-        norm = float(np.linalg.norm(offset))
-        step = offset / norm * 0.6 * frame.radii[theme_id] if norm > 1e-12 else np.zeros(2)
-        centre = frame.centres[theme_id]
-        x, y = centre.x + step[0], centre.y + step[1]
+def place(frame: Frame, vector: NDArray[np.float32], theme_id: str | None) -> Point:
+    """Where a newly arrived idea goes on an existing map: in its theme's patch as a re-clustering
+    would put it (at most at the rim), or at its own projection; clamped to the unit square."""
+    raw = frame.basis @ vector.astype(np.float64)
+    patch = frame.patches.get(theme_id) if theme_id is not None else None
+    if patch is not None:
+        step = (raw - patch.middle) * patch.zoom * frame.scale
+        length = float(np.linalg.norm(step))
+        if length > patch.radius:
+            step *= patch.radius / length
+        x, y = patch.centre.x + step[0], patch.centre.y + step[1]
     else:
-        x, y = (frame.basis @ vector.astype(np.float64) - frame.origin) * frame.scale
+        x, y = (raw - frame.origin) * frame.scale
     return Point(float(min(max(x, 0.0), 1.0)), float(min(max(y, 0.0), 1.0)))

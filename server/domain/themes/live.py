@@ -37,9 +37,7 @@ def add_idea(theme_map: ThemeMap, idea: IdeaVector) -> ThemeMap:
     if idea.hidden or idea.id in theme_map.positions:
         return theme_map
     theme_id = assign(theme_map, idea.vector)
-    anchor = next((a for a in theme_map.anchors if a.theme_id == theme_id), None)
-    direction = None if anchor is None else anchor.direction.astype(np.float64)
-    point = place(theme_map.frame, idea.vector, theme_id, direction)
+    point = place(theme_map.frame, idea.vector, theme_id)
     positions = {**theme_map.positions, idea.id: point}
     if theme_id is None:
         return replace(theme_map, unthemed=(*theme_map.unthemed, idea.id), positions=positions)

@@ -114,14 +114,24 @@ class Anchor:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class Patch:
+    """A theme's round patch on the map, and how its ideas' projections are scaled into it."""
+
+    centre: Point
+    radius: float
+    middle: NDArray[np.float64]  # the members' mean projection, before scaling
+    zoom: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Frame:
-    """The 2-D map's projection, kept so that new ideas land where a re-clustering would put them."""
+    """The 2-D map's projection, kept so that new ideas land where a re-clustering would put them.
+    A vector's map position is ``(basis @ v - origin) * scale``, or inside its theme's patch."""
 
     basis: NDArray[np.float64]  # (2, dim)
-    origin: NDArray[np.float64]  # (2,) subtracted after projecting
+    origin: NDArray[np.float64]  # (2,)
     scale: float
-    centres: dict[str, Point] = field(default_factory=dict)
-    radii: dict[str, float] = field(default_factory=dict)
+    patches: dict[str, Patch] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from server.domain.themes import Move, Rename, recluster
+from dataclasses import replace
+
+from server.domain.themes import Move, Rename, add_idea, recluster
 
 from .helpers import bundles
 
@@ -26,3 +28,15 @@ def test_tiny_rooms_do_not_fail() -> None:
     for n in (0, 1, 2):
         theme_map = recluster(bundles([n]) if n else [])
         assert len(theme_map.positions) == n
+
+
+def test_a_new_idea_lands_where_a_reclustering_would_draw_it() -> None:
+    """An idea with the same vector as a member is drawn on top of that member."""
+    ideas = bundles([9, 7, 5], seed=6)
+    theme_map = recluster(ideas)
+    twin = replace(ideas[3], id="twin")
+    placed = add_idea(theme_map, twin)
+    original, copy = placed.positions[ideas[3].id], placed.positions["twin"]
+    theme = placed.theme_of("twin")
+    assert theme is not None and ideas[3].id in theme.idea_ids
+    assert abs(original.x - copy.x) < 1e-9 and abs(original.y - copy.y) < 1e-9
