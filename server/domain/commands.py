@@ -239,8 +239,12 @@ def _active_step(state: EventState, step_id: str) -> Any:
 def _extend_step(state: EventState, actor: Actor, cmd: ExtendStep, now: int) -> Outcome:
     require_facilitator(actor)
     step = _active_step(state, cmd.step_id)
-    deadline = max(step.deadline or now, now) + cmd.seconds * 1000
     draft = Draft(state, actor, now)
+    if step.paused_remaining is not None:  # paused: the extra time waits with the rest
+        remaining = step.paused_remaining + cmd.seconds * 1000
+        draft.add("step.extended", {"step_id": step.id, "deadline": None, "remaining": remaining})
+        return Outcome(draft.entries, {"step_id": step.id, "deadline": None, "remaining": remaining})
+    deadline = max(step.deadline or now, now) + cmd.seconds * 1000
     draft.add("step.extended", {"step_id": step.id, "deadline": deadline})
     return Outcome(draft.entries, {"step_id": step.id, "deadline": deadline})
 

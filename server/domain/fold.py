@@ -122,7 +122,11 @@ def _end(state: EventState, step: Step, at: int) -> None:
 
 
 def _step_extended(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    state.steps[p["step_id"]].deadline = p["deadline"]
+    step = state.steps[p["step_id"]]
+    if "remaining" in p:  # extended while paused
+        step.paused_remaining = p["remaining"]
+    else:
+        step.deadline = p["deadline"]
 
 
 def _step_ended(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -154,11 +158,11 @@ def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 def _idea_hidden(state: EventState, p: dict[str, Any], e: Entry) -> None:
     # ideas are never changed in place, so that replay checkpoints can share them
-    state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=True)
+    state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=True, hidden_reason=p.get("reason"))
 
 
 def _idea_restored(state: EventState, p: dict[str, Any], e: Entry) -> None:
-    state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=False)
+    state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=False, hidden_reason=None)
 
 
 def _session_loaded(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -190,7 +194,7 @@ def _step_resumed(state: EventState, p: dict[str, Any], e: Entry) -> None:
 def _groups_formed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.groups = {g["id"]: Group(g["id"], g["table_id"], list(g["members"])) for g in p["groups"]}
     state.group_of = {m: g.id for g in state.groups.values() for m in g.members}
-    for member in state.group_of:
+    for member in {*state.group_of, *p.get("dissolved", ())}:
         state.participants[member].seated_seq = e.seq  # their view changes: resume from a snapshot
 
 

@@ -220,6 +220,7 @@ class Idea:
     visibility: str = "table"  # private | group | table | room | facilitator (see capture.py)
     group_id: str | None = None
     anonymous: bool = False
+    hidden_reason: str | None = None
 
     def to_dict(self, *, redact: bool = False, own: str | None = None) -> dict[str, Any]:
         """``redact``: for a screen that is not a moderator's (no hidden text, no anonymous writer);
@@ -238,6 +239,7 @@ class Idea:
             "text": None if (redact and self.hidden) else self.text,
             "at": self.at,
             "hidden": self.hidden,
+            "hidden_reason": None if redact else self.hidden_reason,
         }
 
 

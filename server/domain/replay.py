@@ -104,20 +104,28 @@ class Replay:
 
     def marks(self) -> list[dict[str, Any]]:
         """Where the timeline has something to jump to: sessions and steps."""
-        out = []
+        out: list[dict[str, Any]] = []
+        steps: dict[str, dict[str, Any]] = {}
         for entry in self.entries:
             p = entry.payload
             if entry.kind == "step.pushed":
-                out.append(
-                    {
-                        "seq": entry.seq,
-                        "at": entry.at,
-                        "kind": "step",
-                        "label": p["text"][:120],
-                        "tables": p["audience"]["tables"],
-                        "session_id": p.get("session_id"),
-                    }
-                )
+                title = (p.get("spec") or {}).get("title") or p["text"]
+                steps[p["step_id"]] = mark = {
+                    "seq": entry.seq,
+                    "at": entry.at,
+                    "kind": "step",
+                    "label": title[:120],
+                    "tables": p["audience"]["tables"],
+                    "session_id": p.get("session_id"),
+                    "step_id": p["step_id"],
+                    "step_kind": p.get("kind", "custom"),
+                    "ended_at": None,
+                }
+                out.append(mark)
+                if p.get("replaces") in steps:
+                    steps[p["replaces"]]["ended_at"] = entry.at
+            elif entry.kind == "step.ended" and p["step_id"] in steps:
+                steps[p["step_id"]]["ended_at"] = entry.at
             elif entry.kind == "session.loaded":
                 out.append(
                     {

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from .model import Session
+from .model import Session, StepRun
 
 
 def runsheet(session: Session) -> list[dict[str, Any]]:
     """One row per script step: plan (offset from the start, duration) next to the actual run."""
+    return plan(session.script["steps"], session.runs)
+
+
+def plan(steps: list[dict[str, Any]], runs: Sequence[StepRun] = ()) -> list[dict[str, Any]]:
+    """The run sheet of ``steps`` (a script's steps as data); ``runs`` adds what actually happened."""
     rows = []
     planned = 0
-    latest = {run.index: run for run in session.runs}
-    for index, spec in enumerate(session.script["steps"]):
+    latest = {run.index: run for run in runs}
+    for index, spec in enumerate(steps):
         run = latest.get(index)
         rows.append(
             {

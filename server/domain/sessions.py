@@ -175,7 +175,8 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
         _assign(draft, session, dealing.to_groups(state, script_roles, formed, seed))
     elif state.groups and spec["audience"] != "group" and spec["kind"] != "rotate":
         # a step for tables or the room ends the small groups of the steps before
-        draft.add("groups.formed", {"step_id": step_id, "groups": []})
+        dissolved = sorted({m for g in state.groups.values() for m in g.members})
+        draft.add("groups.formed", {"step_id": step_id, "groups": [], "dissolved": dissolved})
     if spec.get("pass_role"):
         _assign(draft, session, dealing.pass_on(state, script_roles, spec["pass_role"]))
     return step_id

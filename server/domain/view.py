@@ -66,7 +66,8 @@ def reach(state: EventState, entry: Entry) -> Reach:
     if entry.kind in _SELF_KINDS:
         return Reach(participants=frozenset((p["participant_id"],)))
     if entry.kind == "groups.formed":
-        return Reach(participants=frozenset(m for g in p["groups"] for m in g["members"]))
+        members = {m for g in p["groups"] for m in g["members"]} | set(p.get("dissolved", ()))
+        return Reach(participants=frozenset(m for m in members if m in state.participants))
     if entry.kind == "participants.moved":
         return Reach(participants=frozenset(m["participant_id"] for m in p["moves"]))
     if entry.kind == "roles.assigned":
@@ -167,7 +168,11 @@ def snapshot(
         "idea_counts": {t: len(ids) for t, ids in state.table_ideas.items()},
         "sessions": [session_dict(s) for s in state.sessions.values()],
         "groups": [{"id": g.id, "table_id": g.table_id, "members": g.members} for g in state.groups.values()],
-        "results": [tally(state.steps[sid], ballots) for sid, ballots in state.votes.items()],
+        "results": [
+            summary[0]
+            for sid in state.votes
+            if (summary := step_summary(state, state.steps[sid])) is not None and (viewer.is_moderator or summary[1])
+        ],
         "topics": [_topic_dict(t) for t in state.topics.values()],
     }
     if viewer.is_moderator:
@@ -198,6 +203,11 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
             if not idea.hidden and _phone_sees(state, idea, person)
         ],
         "volunteer_roles": volunteer_roles(state),
+        # who at my table already holds each of those roles (a full role cannot be volunteered for)
+        "role_holders": {
+            role: [p.id for p in state.participants.values() if p.table_id == person.table_id and p.role == role]
+            for role in volunteer_roles(state)
+        },
         "group": None,
     }
     group = state.groups.get(state.group_of.get(person.id, ""))

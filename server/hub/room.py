@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.base import Outcome
-from ..domain.capture import PUBLIC
-from ..domain.common_ground.analysis import Memory, analyse
-from ..domain.common_ground.publish import analysis_dict
+from ..domain.common_ground.analysis import Memory
+from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
+from ..domain.roles import volunteer_roles
 from ..domain.view import RESEAT_KINDS, public, reach, redact, snapshot, step_summary, visible, wall_sees
 from ..storage.store import SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
@@ -202,6 +202,11 @@ class Room:
             for conn in self.by_table.get(table_id, ()):
                 conn.send_entry(entry.seq, public_text)
         reseat = entry.kind in RESEAT_KINDS
+        if entry.kind == "session.loaded" and volunteer_roles(self.state):
+            # phones learn at once which roles they may now volunteer for
+            for conns in list(self.by_table.values()):
+                for conn in list(conns):
+                    self._reseat(conn)
         if entry.kind == "step.pushed" and (entry.payload.get("spec") or {}).get("method") == "pass_and_score":
             # each phone is dealt its own cards: it starts again from a snapshot that holds them
             for table_id in tables:
@@ -329,17 +334,9 @@ class Room:
     async def _analyse(self) -> None:
         """Common ground for the reactions so far, computed in a worker thread, then sent to staff."""
         try:
-            state = self.state
-            matrix = state.reaction_log.snapshot()  # an immutable copy, taken on the loop
-            hidden = frozenset(i.id for i in state.ideas.values() if i.hidden or i.visibility not in PUBLIC)
-            partitions = {
-                "tables": {p.id: p.table_id for p in state.participants.values()},
-                "roles": {p.id: p.role for p in state.participants.values()},
-            }
+            matrix, hidden, partitions = inputs(self.state)  # copies, taken on the loop
             started = time.perf_counter()
-            result = await asyncio.to_thread(
-                analyse, matrix, hidden=hidden, partitions=partitions, previous=self._memory, seed=0
-            )
+            result = await asyncio.to_thread(analyse_inputs, matrix, hidden, partitions, self._memory)
             self.analysis_seconds = time.perf_counter() - started
             self._memory, self.priorities = result.memory, dict(result.priorities)
             self.analysis = analysis_dict(result, self.state)

@@ -17,6 +17,7 @@ from ..domain import limits
 from ..domain.commands import decider, join, parse_command
 from ..domain.errors import Forbidden, Invalid, NotFound
 from ..domain.model import Actor, Role
+from ..domain.runsheet import plan
 from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.view import Viewer, snapshot
@@ -196,20 +197,12 @@ def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
             field="script",
             details=[p.to_dict() for p in exc.problems],
         ) from None
-    offset, rows = 0, []
-    for step in script.steps:
-        rows.append(
-            {
-                "id": step.id,
-                "kind": step.kind,
-                "title": step.title or step.id,
-                "audience": step.audience,
-                "planned_offset_s": offset,
-                "planned_s": step.duration,
-            }
-        )
-        offset += step.duration or 0
-    return {"title": script.title, "params": {k: p.model_dump() for k, p in script.params.items()}, "runsheet": rows}
+    steps = script.model_dump(mode="json", by_alias=True)["steps"]
+    return {
+        "title": script.title,
+        "params": {k: p.model_dump() for k, p in script.params.items()},
+        "runsheet": plan(steps),
+    }
 
 
 @router.get("/events/{event_id}/qr.svg")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from .. import exports
+from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import Forbidden, Invalid
 from ..domain.harvest import harvest
 from ..domain.model import Role
@@ -81,6 +82,9 @@ async def replay_state(
     state = await asyncio.to_thread(replay.state_at, target)
     moment = replay.times[state.seq - 1] if state.seq else None
     view = snapshot(state, Viewer(Role.ORGANISER), ideas_per_table=None if table else ideas_per_table, table=table)
+    if state.reacted:  # common ground as it stood then (computed afresh: group letters may differ from live)
+        result = await asyncio.to_thread(analyse_inputs, *inputs(state), None)
+        view["common_ground"] = analysis_dict(result, state)
     return {"seq": state.seq, "at": moment, "snapshot": view}
 
 

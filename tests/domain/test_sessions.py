@@ -185,3 +185,50 @@ def test_every_library_script_validates() -> None:
     folder = Path(__file__).resolve().parents[2] / "facilitation_scripts"
     for path in sorted(folder.glob("*.yaml")):
         load_script(path.read_text(), path.name, tables=15)
+
+
+def test_extending_a_paused_step_adds_to_the_time_left() -> None:
+    """Time added while paused is still there after resuming."""
+    scene = Scene()
+    session = loaded(scene)
+    step_id = scene.do(FACILITATOR, type="session.next", session_id=session).result["step_id"]
+    scene.do(FACILITATOR, type="session.pause", session_id=session)
+    scene.do(FACILITATOR, type="step.extend", step_id=step_id, seconds=120)
+    scene.now += 50_000
+    scene.do(FACILITATOR, type="session.resume", session_id=session)
+    assert scene.state.steps[step_id].deadline == scene.now + 60_000 + 120_000
+
+
+def test_a_step_for_tables_ends_the_groups_and_tells_their_members() -> None:
+    """When groups end, the entry reaches their former members so phones stop showing them."""
+    from server.domain.view import reach
+
+    scene = Scene(tables=1)
+    people = [scene.join("1") for _ in range(4)]
+    session = loaded(scene)
+    for _ in range(4):  # alone, pairs, fours, then the harvest for everyone
+        scene.do(FACILITATOR, type="session.next", session_id=session)
+    ended = [e for e in scene.entries if e.kind == "groups.formed"][-1]
+    assert ended.payload["groups"] == [] and scene.state.groups == {}
+    assert reach(scene.state, ended).participants == {p.participant_id for p in people}
+
+
+def test_the_wall_sees_vote_results_only_once_revealed() -> None:
+    """A vote revealed at the end shows its tally to the facilitator, not yet to the wall."""
+    from server.domain.model import Role
+    from server.domain.view import Viewer, snapshot
+
+    scene = Scene(tables=2)
+    ana = scene.join("1")
+    session = loaded(scene, CAFE.replace(", reveal: live", ""))
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    scene.idea(ana, "Night buses")
+    for _ in range(3):
+        scene.do(FACILITATOR, type="session.next", session_id=session)
+    vote = scene.state.step_for("1", "participant")
+    assert vote is not None
+    scene.do(ana, type="vote.cast", step_id=vote.id, ballot={vote.options[0]["id"]: 1})  # type: ignore[index]
+    assert snapshot(scene.state, Viewer(Role.WALL))["results"] == []
+    assert snapshot(scene.state, Viewer(Role.FACILITATOR))["results"][0]["voters"] == 1
+    scene.do(FACILITATOR, type="step.end", step_id=vote.id)
+    assert snapshot(scene.state, Viewer(Role.WALL))["results"][0]["voters"] == 1

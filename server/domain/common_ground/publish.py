@@ -6,10 +6,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..capture import PUBLIC
 from ..model import EventState
-from .analysis import Analysis
+from .analysis import Analysis, Memory, analyse
 from .lists import Difference, Support
+from .matrix import ReactionMatrix
 from .partition import PartitionView
+
+
+def inputs(state: EventState) -> tuple[ReactionMatrix, frozenset[str], dict[str, dict[str, str]]]:
+    """What an analysis of ``state`` reads: the matrix, the ideas not to list, and the partitions
+    (tables, roles). Cheap; take it where the state may not change meanwhile (the event loop)."""
+    hidden = frozenset(i.id for i in state.ideas.values() if i.hidden or i.visibility not in PUBLIC)
+    partitions = {
+        "tables": {p.id: p.table_id for p in state.participants.values()},
+        "roles": {p.id: p.role for p in state.participants.values()},
+    }
+    return state.reaction_log.snapshot(), hidden, partitions
+
+
+def analyse_inputs(
+    matrix: ReactionMatrix, hidden: frozenset[str], partitions: dict[str, dict[str, str]], previous: Memory | None
+) -> Analysis:
+    """The analysis itself (seconds at most; run it off the event loop)."""
+    return analyse(matrix, hidden=hidden, partitions=partitions, previous=previous, seed=0)
 
 
 def _support(s: Support) -> dict[str, Any]:
