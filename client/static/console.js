@@ -1,5 +1,6 @@
 // The facilitator console: run facilitation scripts, push steps, watch tables and ideas, hide
 // ideas, seat people, set roles; results of votes and marketplaces.
+import * as ground from "./ground.js";
 import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { StaffModel, audienceText } from "./model.js";
@@ -98,7 +99,8 @@ function renderSteps() {
     li.querySelector(".step-text").textContent = step.text;
     const all = tables.length === model.tables.size && step.audience.tables == null;
     const where = all ? audienceText(model, step.audience) : audienceText(model, { tables: tables.sort(byTableId), role: step.audience.role });
-    li.querySelector(".where").textContent = `${where}${step.collect_ideas ? " · collecting ideas" : ""}`;
+    const doing = step.kind === "react" ? " · reaction step" : step.collect_ideas ? " · collecting ideas" : "";
+    li.querySelector(".where").textContent = `${where}${doing}`;
     const active = step.status === "active";
     // a paused step is extended after it resumes (the server would drop an extension made while paused)
     const paused = Boolean(step.paused || step.paused_remaining != null);
@@ -305,6 +307,20 @@ function syncAudience() {
 
 for (const radio of composer.querySelectorAll("input[name=audience]")) radio.addEventListener("change", syncAudience);
 
+// a reaction step collects no ideas: the box is off (and comes back as it was) while it is ticked
+let collectBefore = true;
+function syncReact() {
+  const react = $("#step-react").checked;
+  const collect = $("#step-collect");
+  if (react && !collect.disabled) {
+    collectBefore = collect.checked;
+    collect.checked = false;
+  }
+  if (!react && collect.disabled) collect.checked = collectBefore;
+  collect.disabled = react;
+}
+$("#step-react").addEventListener("change", syncReact);
+
 function setError(id, inputId, text) {
   $(id).textContent = text || "";
   if (inputId) {
@@ -321,6 +337,8 @@ function startReplacing(stepId) {
   $("#replacing").hidden = false;
   $("#step-text").value = step.text;
   $("#step-minutes").value = step.deadline ? String(Math.max(1, Math.round((step.deadline - step.pushed_at) / 60000))) : "";
+  $("#step-react").checked = step.kind === "react";
+  syncReact();
   $("#step-collect").checked = step.collect_ideas;
   const tables = step.audience.tables;
   composer.querySelector(`input[name=audience][value=${tables == null ? "all" : "chosen"}]`).checked = true;
@@ -369,7 +387,9 @@ composer.addEventListener("submit", async (e) => {
     }
   }
   const role = $("#step-role").value || null;
-  const command = { type: "step.push", text, collect_ideas: $("#step-collect").checked, audience: { tables, role } };
+  const react = $("#step-react").checked;
+  const command = { type: "step.push", text, collect_ideas: !react && $("#step-collect").checked, audience: { tables, role } };
+  if (react) command.react = true;
   if (minutes > 0) command.duration_s = Math.max(1, Math.round(minutes * 60));
   if (replacing) command.replaces = replacing;
   const button = $("#push-button");
@@ -377,8 +397,13 @@ composer.addEventListener("submit", async (e) => {
   try {
     await live.send(command);
     const where = audienceText(model, command.audience);
-    say(msg, `Pushed to ${where}${command.duration_s ? ` for ${formatDuration(command.duration_s * 1000)}` : ""}.`, "ok");
+    const what = react ? "Reaction step pushed" : "Pushed";
+    say(msg, `${what} to ${where}${command.duration_s ? ` for ${formatDuration(command.duration_s * 1000)}` : ""}.`, "ok");
     $("#step-text").value = "";
+    if (react) {
+      $("#step-react").checked = false; // the next step is an ordinary one unless ticked again
+      syncReact();
+    }
     stopReplacing();
   } catch (err) {
     if (err.field === "text") setError("#step-text-error", "#step-text", err.message);
@@ -389,6 +414,77 @@ composer.addEventListener("submit", async (e) => {
     button.disabled = false;
   }
 });
+
+// --- common ground (reaction steps) ----------------------------------------------------------
+
+const PARTITION_WORDS = { opinion: "opinion groups", tables: "tables", roles: "roles" };
+
+function cgColumn(title, hint, ...content) {
+  return h("section", { class: "cg-col" }, h("h3", { text: title }), hint ? h("p", { class: "hint", text: hint }) : null, ...content);
+}
+
+/** A list that may be long: it scrolls in its own box (reachable with the keyboard). */
+function cgScroll(label, content) {
+  return h("div", { class: "cg-scroll", tabindex: "0", role: "region", "aria-label": label }, content);
+}
+
+function renderCommonGround() {
+  const panel = $("#cg-panel");
+  panel.hidden = !model.hasReactions();
+  if (panel.hidden) return;
+  const a = model.commonGround;
+  const which = $("#cg-switch").querySelector("input:checked").value;
+  $("#cg-counts").textContent = ground.counts(a);
+  // the live line changes only when the level or the number of groups does (not every 3 s)
+  const headline = ground.headline(a);
+  if ($("#cg-headline").textContent !== headline) $("#cg-headline").textContent = headline;
+  // below the thresholds the notice below says it in full: the short line is for screen readers only
+  $("#cg-headline").classList.toggle("visually-hidden", Boolean(a) && a.level !== "groups");
+  const notice = !a ? "Push a reaction step: phones then show ideas from other tables, one at a time." : a.level === "groups" ? "" : a.notice;
+  $("#cg-notice").textContent = notice;
+  $("#cg-notice").hidden = !notice;
+  $("#cg-switch").hidden = !a || a.level === "tallies";
+  panel.dataset.level = a ? a.level : "none";
+  const body = $("#cg-body");
+  const scroll = [...body.querySelectorAll(".cg-scroll")].map((el) => el.scrollTop);
+  const tagHidden = (id) => Boolean(model.ideas.get(id) && model.ideas.get(id).hidden);
+  const opts = { tagHidden };
+  let nodes = [];
+  if (!a) {
+    nodes = [h("p", { class: "empty", text: "No reactions yet." })];
+  } else if (a.level === "tallies" || (which === "opinion" && a.level === "undivided")) {
+    nodes = [h("div", { class: "cg-grid" },
+      cgColumn("Tallies", "Agree, disagree and pass per idea, in the order the ideas came. Not a ranking.",
+        cgScroll("Tallies", ground.tallies(a, opts))),
+      a.level === "undivided" ? cgColumn("Uncertainty", "Ideas people often pass on.", ground.uncertainty(a, opts)) : null,
+      a.level === "undivided" ? cgColumn("Opinion map", "Each point is one person; no groups stand out yet.", ground.opinionMap(a)) : null)];
+  } else {
+    const view = ground.partitionOf(a, which);
+    const what = PARTITION_WORDS[which];
+    const unit = { opinion: "group", tables: "table", roles: "role" }[which];
+    if (!view || (view.parts || []).length < 2) {
+      nodes = [h("p", { class: "empty", text: `Fewer than two ${what} have at least 3 people who reacted: nothing to compare yet.` })];
+    } else {
+      nodes = [h("div", { class: "cg-grid" },
+        cgColumn("Common ground", `Ideas every ${unit} supports, with the support in each ${unit}.`,
+          cgScroll("Common ground", ground.commonGround(view, which, opts))),
+        which === "opinion" ? cgColumn("Opinion map", "Each point is one person; people who reacted alike are close together.", ground.opinionMap(a)) : null,
+        cgColumn("Differences", `What sets each ${unit} apart from the rest, both ways.`,
+          cgScroll("Differences", ground.differences(view, which, opts))),
+        cgColumn("Uncertainty", "Ideas people often pass on.", ground.uncertainty(a, opts)))];
+    }
+    if (view && view.left_out && view.left_out.length) {
+      const names = view.left_out.map((n) => (which === "roles" ? roleName(n) : n));
+      nodes.push(h("p", { class: "muted", text: `Left out (fewer than 3 people reacting): ${names.join(", ")}.` }));
+    }
+  }
+  body.replaceChildren(...nodes);
+  body.querySelectorAll(".cg-scroll").forEach((el, i) => {
+    if (scroll[i]) el.scrollTop = scroll[i];
+  });
+}
+
+for (const radio of document.querySelectorAll("input[name=cg-by]")) radio.addEventListener("change", renderCommonGround);
 
 // --- wiring ---------------------------------------------------------------------------------
 
@@ -411,6 +507,7 @@ const flush = batched(() => {
   if (dirty.has("results") || dirty.has("topics")) renderResults(model, live);
   if (dirty.has("tables")) renderTables();
   if (dirty.has("ideas")) renderIdeas();
+  if (dirty.has("ground") || dirty.has("steps") || dirty.has("ideas")) renderCommonGround();
   if (dirty.has("people")) {
     renderPeople();
     renderTables();
@@ -420,7 +517,7 @@ const flush = batched(() => {
 });
 
 function renderAll() {
-  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results"]) dirty.add(part);
+  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results", "ground"]) dirty.add(part);
   flush();
 }
 
@@ -445,6 +542,10 @@ live.on("entry", (entry) => {
 live.on("results", (msg) => {
   const changed = model.applyResults(msg);
   if (changed) dirty.add(changed);
+  flush();
+});
+live.on("common_ground", (msg) => {
+  dirty.add(model.applyCommonGround(msg));
   flush();
 });
 live.on("presence", (msg) => {

@@ -88,7 +88,10 @@ export class Live {
     };
   }
 
-  /** Listen: "welcome", "entry", "presence", "results", "state", "outbox", "error", "fatal". */
+  /**
+   * Listen: "welcome", "entry", "presence", "results", "reaction", "common_ground", "state", "outbox",
+   * "error", "fatal".
+   */
   on(type, fn) {
     if (!this._listeners.has(type)) this._listeners.set(type, []);
     this._listeners.get(type).push(fn);
@@ -359,6 +362,17 @@ export class Live {
         return this._emit("presence", msg);
       case "results":
         return this._emit("results", msg);
+      case "reaction": {
+        // the answer to a reaction.next (it carries its ref), or the next idea after a reaction.cast
+        const pending = msg.ref == null ? null : this._pending.get(msg.ref);
+        if (pending && !pending.clientId) {
+          this._pending.delete(msg.ref);
+          pending.resolve(msg);
+        }
+        return this._emit("reaction", msg);
+      }
+      case "common_ground":
+        return this._emit("common_ground", msg);
       default:
         return;
     }

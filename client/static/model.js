@@ -26,6 +26,19 @@ export class StaffModel {
     this.groups = new Map((s.groups || []).map((g) => [g.id, { ...g, members: [...g.members] }]));
     this.results = new Map((s.results || []).map((r) => [r.step_id, r]));
     this.topics = new Map((s.topics || []).map((t) => [t.id, { ...t }]));
+    // the latest common-ground analysis (reaction steps); `common_ground` messages replace it
+    this.commonGround = s.common_ground || null;
+  }
+
+  /** A `common_ground` message: the latest analysis of the room's reactions. */
+  applyCommonGround(msg) {
+    this.commonGround = msg.analysis || null;
+    return "ground";
+  }
+
+  /** Whether the event has had a reaction step (so the common-ground views have a place). */
+  hasReactions() {
+    return Boolean(this.commonGround) || [...this.steps.values()].some((s) => s.kind === "react");
   }
 
   tableName(id) {

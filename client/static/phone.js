@@ -3,6 +3,7 @@
 import { makeBallot } from "./ballot.js";
 import { voteResults } from "./charts.js";
 import { Live } from "./live.js";
+import { initReactions } from "./react.js";
 import {
   $, api, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
   writeSession,
@@ -19,6 +20,16 @@ if (!session) {
 }
 
 const live = new Live({ token: session.token, outboxKey: `wholeroom:${eventId}:outbox` });
+// a reaction step: ideas from across the room, one at a time (react.js)
+const reactions = initReactions({
+  live,
+  eventId,
+  origin: (idea) => {
+    const known = view.ideas.get(idea.id);
+    if (known && known.participant_id === view.me.id) return "Your own idea";
+    return idea.table_id === view.me.table_id ? "From your table" : `From ${tableName(idea.table_id)}`;
+  },
+});
 
 // --- the phone's view: a phone snapshot advanced by entries ---------------------------------
 
@@ -238,7 +249,7 @@ function renderStep() {
   } else {
     $("#step-text").textContent = step.text;
     $("#step-status").textContent =
-      step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas || step.session_id ? "" : "No ideas to send for this step.";
+      step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas || step.session_id || step.kind === "react" ? "" : "No ideas to send for this step.";
     clock.dataset.stepClock = step.id;
   }
   tickClocks();
@@ -251,7 +262,8 @@ function renderStep() {
 function renderScript() {
   const step = currentStep();
   // a script step that collects nothing has no idea box (a hand-written one keeps it, closed)
-  $("#idea-panel").hidden = Boolean(step && step.session_id && !step.collect_ideas);
+  $("#idea-panel").hidden = Boolean(step && ((step.session_id && !step.collect_ideas) || step.kind === "react"));
+  reactions.render(step);
   renderMove(step);
   renderGroup(step);
   renderVote(step);

@@ -2,6 +2,7 @@
 // for a facilitation script also the results of a vote (once revealed), the marketplace grid, and
 // a big notice when a rotation moves people.
 import { marketGrid, voteResults } from "./charts.js";
+import * as ground from "./ground.js";
 import { Live } from "./live.js";
 import { StaffModel } from "./model.js";
 import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
@@ -138,6 +139,7 @@ function revealed(step) {
 function featureFor(step) {
   if (!step || !step.kind) return null;
   if (step.kind === "rotate" && step.status === "active") return { type: "rotate", step };
+  if (step.kind === "react") return { type: "ground", step };
   if (step.kind === "signup") return { type: "market", step };
   if (step.kind === "vote") return { type: "vote", step };
   if (step.kind === "harvest") {
@@ -155,6 +157,53 @@ function featureFor(step) {
 }
 
 let featureKey = "";
+let groundSeq = 0; // counts common_ground messages (a new analysis may keep the same totals)
+
+function hiddenCount() {
+  let n = 0;
+  for (const idea of model.ideas.values()) if (idea.hidden) n += 1;
+  return n;
+}
+
+/** The wall never lists a hidden idea, nor one it does not know. */
+function shownOnWall(id) {
+  const idea = model.ideas.get(id);
+  return Boolean(idea && !idea.hidden && idea.text != null);
+}
+
+/** Common ground for the projector: the map big, what every group supports, what sets each apart. */
+function groundView(a) {
+  const keep = shownOnWall;
+  const summary = h("p", { class: "wg-summary" },
+    a && a.level === "groups" ? h("span", { class: "wg-headline", text: ground.headline(a) }) : null,
+    a && a.level === "groups" ? " " : null,
+    h("span", { class: "wg-counts", text: a ? ground.counts(a) : "No reactions yet." }));
+  if (!a) {
+    return h("div", { class: "wall-ground", dataset: { level: "none" } }, summary,
+      h("p", { class: "wg-notice", text: "Answers appear here as phones react to ideas from other tables." }));
+  }
+  if (a.level !== "groups") {
+    const map = a.level === "undivided" ? ground.opinionMap(a, { big: true }) : null;
+    return h("div", { class: "wall-ground", dataset: { level: a.level } }, summary,
+      h("p", { class: "wg-notice", text: a.notice }),
+      h("div", { class: map ? "wg-grid" : "wg-single" },
+        map ? h("div", { class: "wg-map" }, map) : null,
+        h("section", { class: "wg-col", "aria-label": "Tallies per idea" },
+          h("h3", { text: "Answers so far" }),
+          ground.tallies(a, { limit: map ? 6 : 10, keep }))));
+  }
+  const view = a.opinion;
+  return h("div", { class: "wall-ground", dataset: { level: a.level, groups: String(view.parts.length) } }, summary,
+    h("div", { class: "wg-grid wg-three" },
+      h("div", { class: "wg-map" }, ground.opinionMap(a, { big: true })),
+      h("section", { class: "wg-col wg-common" },
+        h("h3", { text: "Every group agrees" }),
+        h("p", { class: "wg-hint", text: "Share of each group that agrees" }),
+        ground.commonGround(view, "opinion", { limit: 3, keep, short: true })),
+      h("section", { class: "wg-col wg-diff" },
+        h("h3", { text: "What sets each group apart" }),
+        ground.differences(view, "opinion", { limit: 1, keep, compact: true }))));
+}
 
 function renderFeature() {
   const feature = featureFor(model.mainStep());
@@ -177,6 +226,16 @@ function renderFeature() {
     if (featureKey !== key) {
       body.replaceChildren(h("p", { class: "wall-move-detail", text: "Each phone shows where its person goes next." }));
     }
+    featureKey = key;
+  } else if (feature.type === "ground") {
+    heading = step.status === "active" ? "Common ground · agree, disagree or pass on your phones" : "Common ground";
+    const a = model.commonGround;
+    // redrawn when a new analysis comes (at most every 3 s), not with every presence tick
+    const key = `ground:${step.id}:${a ? a.reactions : 0}:${groundSeq}:${hiddenCount()}`;
+    if (featureKey !== key) body.replaceChildren(groundView(a));
+    // screen readers hear a short line when the level or the number of groups changes, not every 3 s
+    const said = ground.headline(a);
+    if ($("#ground-status").textContent !== said) $("#ground-status").textContent = said;
     featureKey = key;
   } else if (feature.type === "vote") {
     const title = spec.title || step.text;
@@ -224,6 +283,7 @@ const tickClocks = startClocks(live, (id) => model.steps.get(id));
 live.on("welcome", (msg) => {
   if (msg.snapshot) {
     model.load(msg.snapshot);
+    groundSeq += 1;
     renderLater();
   }
 });
@@ -241,6 +301,11 @@ live.on("entry", (entry) => {
 });
 live.on("results", (msg) => {
   model.applyResults(msg);
+  renderLater();
+});
+live.on("common_ground", (msg) => {
+  model.applyCommonGround(msg);
+  groundSeq += 1;
   renderLater();
 });
 live.on("presence", (msg) => {
