@@ -68,6 +68,7 @@ class Options:
     server_pid: int | None = None
     keep_db: bool = False
     client: str = "asyncio"
+    label: str | None = None
     seed: int = 1
 
 
@@ -471,6 +472,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
         results: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
             "loadavg_at_start": load_at_start,
+            "code": opts.label or (_code_version() if not opts.url else "external server (--url)"),
             "config": {
                 "phones": opts.phones, "tables": opts.tables, "pushes": opts.pushes,
                 "ideas_rate": opts.ideas_rate, "ingest_seconds": opts.ingest_seconds, "workers": workers,
@@ -572,6 +574,21 @@ async def _transcript_ideas(http: Http, event_id: str, token: str) -> list[str]:
         after = int(headers["x-next-after"])
 
 
+def _code_version() -> str:
+    """The commit of the server code under test, and whether server/ had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "server"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}{' + uncommitted server/ changes' if dirty else ''}" if head else "unknown"
+
+
 def _machine() -> dict[str, Any]:
     model = platform.processor() or "?"
     try:
@@ -600,7 +617,8 @@ def render(r: dict[str, Any]) -> str:
         f"  machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, Python {r['machine']['python']}; "
         f"{c['workers']} load process(es) ({c.get('phone_client', 'asyncio')} phones), "
         f"{'server on CPU 0, load on CPU 1' if c['pinned'] else 'not pinned'}",
-        f"  server: {c['server']}; load average at start {' '.join(f'{x:.2f}' for x in r['loadavg_at_start'])}",
+        f"  server: {c['server']} at {r.get('code', '?')}; "
+        f"load average at start {' '.join(f'{x:.2f}' for x in r['loadavg_at_start'])}",
         "",
         f"join      {j['joined']}/{j['phones']} phones in {j['total_s']:.2f} s ({j['per_s']}/s, "
         f"{j['failures']} failed); per phone ms: {_fmt(j['per_phone_ms'], ('p50', 'p99', 'max'))}",
@@ -662,10 +680,11 @@ def render(r: dict[str, Any]) -> str:
 @click.option("--pin/--no-pin", default=True, show_default=True,
               help="Pin the server to CPU 0 and the load processes to CPU 1.")
 @click.option("--client", type=click.Choice(["asyncio", "sansio"]), default="asyncio", show_default=True,
-              help="Phones on the websockets asyncio client, or on its sans-I/O protocol (about 3x less load CPU).")
+              help="Phones on the websockets asyncio client, or on its sans-I/O protocol (less load CPU per message).")
 @click.option("--url", default=None, help="Bench an already running server instead of starting one.")
 @click.option("--admin-secret", default=None, help="Its admin secret (with --url; or WHOLEROOM_ADMIN_SECRET).")
 @click.option("--server-pid", default=None, type=int, help="Its pid, to report its CPU and memory (with --url).")
+@click.option("--label", default=None, help="Free text recorded with the results (e.g. the server's commit).")
 @click.option("--keep-db", is_flag=True, help="Keep the temporary database and server log.")
 @click.option("--quick", is_flag=True, help="A tiny smoke run for CI (a few seconds).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
