@@ -33,6 +33,7 @@ export function initReactions({ live, eventId, origin }) {
     history: loadHistory(), // [{step_id, idea, value}], newest last
     at: null, // index in this step's history while changing an earlier answer, else null
     sending: null, // {id, value} on its way
+    awaiting: false, // answered: the server's next idea has not come yet
     taken: null, // {idea, value, until}: just answered, shown a moment longer
     lastShown: null, // the idea id last drawn on the card (to announce a new one once)
   };
@@ -87,6 +88,7 @@ export function initReactions({ live, eventId, origin }) {
 
   function answer(value) {
     if (!active() || live.state !== "live" || state.sending) return;
+    if (state.taken && Date.now() < state.taken.until) return; // the next idea is on its way
     const list = answered();
     const reviewing = state.at != null ? list[state.at] : null;
     const idea = reviewing ? reviewing.idea : state.idea;
@@ -98,7 +100,7 @@ export function initReactions({ live, eventId, origin }) {
       return;
     }
     state.sending = { id: idea.id, value };
-    say(message, "Sending…");
+    say(message, ""); // the button says "Sending…"; the line speaks again once it is taken (or not)
     render();
     live.send({ type: "reaction.cast", idea_id: idea.id, value }).then(
       () => {
@@ -108,6 +110,10 @@ export function initReactions({ live, eventId, origin }) {
           say(message, `Changed to ${LABEL[value]}.`, "ok");
         } else {
           state.history.push({ step_id: state.step.id, idea, value });
+          if (state.idea && state.idea.id === idea.id) {
+            state.idea = null; // answered: never offer it again, whatever comes next
+            state.awaiting = true;
+          }
           state.history = state.history.slice(-HISTORY);
           state.taken = { idea, value, until: Date.now() + HOLD_MS };
           setTimeout(render, HOLD_MS + 20);
@@ -151,6 +157,13 @@ export function initReactions({ live, eventId, origin }) {
   });
 
   live.on("reaction", (msg) => {
+    if (msg.step_id != null && state.step && msg.step_id !== state.step.id) {
+      // an answer about the step before (this phone has moved on since): ask again, once the
+      // request in flight has settled
+      state.fresh = false;
+      setTimeout(() => render(), 0);
+      return;
+    }
     state.stepId = msg.step_id;
     state.idea = msg.step_id == null ? null : msg.idea;
     if (msg.step_id != null) {
@@ -158,12 +171,14 @@ export function initReactions({ live, eventId, origin }) {
       state.remaining = msg.remaining;
     }
     state.fresh = true;
+    state.awaiting = false;
     state.heardFor = state.step ? state.step.id : null;
     if (message.textContent === "Looking…") say(message, msg.idea ? "" : "No new ideas yet.");
     render();
   });
   live.on("welcome", () => {
     state.fresh = false; // ask again: ideas may have come or gone while away
+    state.awaiting = false;
     setTimeout(() => render(), 0);
   });
   live.on("state", () => render());
@@ -173,9 +188,11 @@ export function initReactions({ live, eventId, origin }) {
     state.step = step && step.kind === "react" ? step : null;
     const panel = $("#react-panel");
     panel.hidden = !state.step;
-    clearInterval(recheck);
-    recheck = null;
-    if (!state.step) return;
+    if (!state.step) {
+      clearInterval(recheck);
+      recheck = null;
+      return;
+    }
     const open = active();
     const online = live.state === "live";
     if (open && online && !heard()) ask();
@@ -193,7 +210,7 @@ export function initReactions({ live, eventId, origin }) {
     } else if (got && state.idea) {
       shown = { idea: state.idea, value: null, kicker: origin(state.idea) };
     }
-    const done = open && got && !state.idea && !reviewing && !held;
+    const done = open && got && !state.idea && !state.awaiting && !reviewing && !held;
 
     // the card
     const card = $("#react-card");
@@ -211,13 +228,17 @@ export function initReactions({ live, eventId, origin }) {
     const kick = shown ? shown.kicker : "";
     if (kicker.textContent !== kick) kicker.textContent = kick;
 
-    // the buttons: off while offline, sending, or with nothing to answer
+    // the buttons: off while offline or with nothing to answer; while an answer is on its way they
+    // only say so (aria-disabled), so that keyboard focus stays on the button just pressed
     $("#react-answers").hidden = done || !open;
+    const busy = Boolean(state.sending) || Boolean(held);
+    $("#react-answers").dataset.busy = String(busy);
     for (const b of buttons) {
       const value = b.dataset.value;
       const sending = state.sending && state.sending.value === value;
       b.setAttribute("aria-pressed", String(Boolean(shown && shown.value === value)));
-      b.disabled = !open || !online || !shown || Boolean(state.sending) || Boolean(held);
+      b.disabled = !open || !online || !shown;
+      b.setAttribute("aria-disabled", String(busy));
       b.dataset.sending = String(Boolean(sending));
       b.textContent = sending ? "Sending…" : LABEL[value];
       b.setAttribute("aria-label", shown ? `${LABEL[value]}: ${shown.idea.text.slice(0, 80)}` : LABEL[value]);
@@ -227,11 +248,18 @@ export function initReactions({ live, eventId, origin }) {
     // progress and the end
     let progress = "";
     if (got) progress = state.idea ? `${state.reacted} answered, ${state.remaining} to go` : `${state.reacted} answered`;
-    if (reviewing) progress = `Changing answer ${state.at + 1} of ${list.length} you gave here`;
+    if (reviewing) progress = `Changing an earlier answer (${state.at + 1} of ${list.length})`;
     const progressEl = $("#react-progress");
     if (progressEl.textContent !== progress) progressEl.textContent = progress;
     $("#react-done").hidden = !done;
-    if (done && online) recheck = setInterval(() => { if (document.visibilityState === "visible") ask(); }, RECHECK_MS);
+    if (done && online) {
+      recheck = recheck || setInterval(() => {
+        if (document.visibilityState === "visible") ask();
+      }, RECHECK_MS);
+    } else {
+      clearInterval(recheck);
+      recheck = null;
+    }
 
     // going back to change an answer, and forward again
     const back = $("#react-back");

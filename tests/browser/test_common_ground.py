@@ -65,7 +65,7 @@ def react_through_ui(phone: Any, camp: str, count: int | None = None) -> int:
     answered = 0
     progress = phone.locator("#react-progress")
     while count is None or answered < count:
-        expect(phone.locator("#react-answers .answer").first).to_be_enabled()
+        expect(phone.locator("#react-answers")).to_have_attribute("data-busy", "false")
         if phone.locator("#react-done").is_visible():
             break
         text = phone.locator("#react-idea").inner_text()
@@ -119,6 +119,7 @@ def test_phones_react_and_the_wall_shows_tallies_then_common_ground(live_event: 
     ana.get_by_role("button", name="← Change my previous answer").click()
     expect(ana.locator("#react-idea")).to_have_text(first)
     expect(ana.locator(f"#react-answers [data-value={wrong}]")).to_have_attribute("aria-pressed", "true")
+    ana.screenshot(path=f"{SHOTS}/cg-phone-review.png")
     ana.locator(f"#react-answers [data-value={opinion('x', first)}]").click()
     expect(ana.locator("#react-message")).to_have_text(re.compile("^Changed to"))
     expect(ana.locator("#react-progress")).to_have_text("1 answered, 11 to go")
@@ -183,3 +184,10 @@ def test_phones_react_and_the_wall_shows_tallies_then_common_ground(live_event: 
     expect(console.locator("#cg-body .cg-common .cg-ideas > li").first.locator(".cg-support > li")).to_have_count(3)
     expect(console.locator("#cg-body .cg-differences .cg-block")).to_have_count(3)
     console.locator("#cg-panel").screenshot(path=f"{SHOTS}/cg-console-tables.png")
+
+    # an idea the facilitator hides leaves the wall's lists at once
+    hidden = common.first.locator(".cg-idea").inner_text()
+    hidden_id = next(idea_id for idea_id, text in all_ideas if text == hidden)
+    live_event.command(type="idea.hide", idea_id=hidden_id)
+    expect(wall.locator(".wg-common .cg-idea", has_text=hidden)).to_have_count(0)
+    expect(wall.locator(".wg-common .cg-ideas > li")).to_have_count(2)
