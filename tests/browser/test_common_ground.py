@@ -141,6 +141,7 @@ def test_phones_react_and_the_wall_shows_tallies_then_common_ground(live_event: 
     expect(wall.locator(".cg-map")).to_have_count(0)
     expect(console.locator("#cg-notice")).to_contain_text("Opinion groups appear once 15 people")
     wall.screenshot(path=f"{SHOTS}/cg-wall-tallies.png")
+    console.locator("#cg-panel").screenshot(path=f"{SHOTS}/cg-console-tallies.png")
 
     # Ana answers every idea, through to the end
     react_through_ui(ana, "x")
