@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     send_queue_max: int = Field(
         default=512, ge=8, description="Messages queued for one connection before it is closed to resume later."
     )
+    themes: bool = Field(default=True, description="Group ideas into themes live (loads a sentence-embedding model).")
+    themes_every_s: float = Field(
+        default=10.0, gt=0, description="How often, at most, themes are re-clustered while ideas arrive (seconds)."
+    )
+    encoder: Literal["minilm+wordllama", "minilm", "wordllama"] = Field(
+        default="minilm+wordllama", description="The sentence-embedding model for themes (docs/themes.md)."
+    )
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
         default="NORMAL", description="NORMAL survives a killed process; FULL also survives power loss."
     )

@@ -15,7 +15,10 @@ ADMIN = "test-admin-secret"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path}/test.db", admin_secret=ADMIN, public_url="http://testserver")
+    # themes load a 200 MB model: off here, on in the tests about themes (tests/web/test_themes_live.py)
+    return Settings(
+        database_url=f"sqlite:///{tmp_path}/test.db", admin_secret=ADMIN, public_url="http://testserver", themes=False
+    )
 
 
 @pytest.fixture

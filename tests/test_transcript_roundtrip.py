@@ -55,7 +55,7 @@ def build_event(client: TestClient) -> Room:
 @pytest.fixture
 def original(tmp_path: Path) -> tuple[str, str]:
     db = f"sqlite:///{tmp_path}/original.db"
-    with TestClient(create_app(Settings(database_url=db, admin_secret=ADMIN))) as client:
+    with TestClient(create_app(Settings(database_url=db, admin_secret=ADMIN, themes=False))) as client:
         room = build_event(client)
     return db, room.id
 
@@ -96,7 +96,7 @@ def test_the_imported_event_runs_on(original: tuple[str, str], tmp_path: Path) -
     fresh = f"sqlite:///{tmp_path}/fresh.db"
     output = CliRunner().invoke(main, ["import", "transcript", str(path), "--database-url", fresh]).output
     token = output.split("console#token=")[1].split()[0]
-    with TestClient(create_app(Settings(database_url=fresh, admin_secret=ADMIN))) as client:
+    with TestClient(create_app(Settings(database_url=fresh, admin_secret=ADMIN, themes=False))) as client:
         r = client.post(
             f"/api/events/{event_id}/commands",
             json={"type": "step.push", "text": "Day 2"},

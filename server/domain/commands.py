@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import capture, limits, reactions, roles, sessions, signup, votes
+from . import capture, curation, limits, reactions, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -94,7 +94,15 @@ Command = Annotated[
     | signup.PostTopic
     | signup.JoinTopic
     | roles.Volunteer
-    | reactions.React,
+    | reactions.React
+    | curation.Rename
+    | curation.Merge
+    | curation.Split
+    | curation.Pin
+    | curation.Unpin
+    | curation.MoveIdea
+    | curation.FlagIdea
+    | curation.ResolveFlag,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -341,6 +349,12 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     signup.JoinTopic: signup.join,
     roles.Volunteer: roles.volunteer,
     reactions.React: reactions.cast,
+    **dict.fromkeys(
+        (curation.Rename, curation.Merge, curation.Split, curation.Pin, curation.Unpin, curation.MoveIdea),
+        curation.edit,
+    ),
+    curation.FlagIdea: curation.flag,
+    curation.ResolveFlag: curation.resolve,
 }
 
 

@@ -17,6 +17,7 @@ from .model import (
     Audience,
     Entry,
     EventState,
+    Flag,
     Group,
     Idea,
     Participant,
@@ -247,6 +248,18 @@ def _reaction_cast(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.reaction_log.record(p["participant_id"], p["idea_id"], REACTION_VALUES[p["value"]])
 
 
+def _theme_edit(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.theme_edits.append((e.kind, p))
+
+
+def _theme_flagged(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.flags[p["flag_id"]] = Flag(p["flag_id"], p["idea_id"], p["theme_id"], p["participant_id"], p["reason"], e.at)
+
+
+def _theme_flag_resolved(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.flags[p["flag_id"]].outcome = p["outcome"]
+
+
 _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "event.created": _event_created,
     "participant.joined": _participant_joined,
@@ -271,6 +284,11 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "topic.joined": _topic_joined,
     "topic.left": _topic_left,
     "reaction.cast": _reaction_cast,
+    **dict.fromkeys(
+        ("theme.rename", "theme.merge", "theme.split", "theme.pin", "theme.unpin", "theme.move_idea"), _theme_edit
+    ),
+    "theme.flagged": _theme_flagged,
+    "theme.flag_resolved": _theme_flag_resolved,
 }
 
 ENTRY_KINDS = tuple(_APPLY)

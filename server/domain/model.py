@@ -194,6 +194,19 @@ class Session:
 
 
 @dataclass(slots=True)
+class Flag:
+    """A participant's "this idea doesn't belong in this theme", until the facilitator decides."""
+
+    id: str
+    idea_id: str
+    theme_id: str | None
+    participant_id: str
+    reason: str | None
+    at: int
+    outcome: str | None = None  # kept | moved
+
+
+@dataclass(slots=True)
 class Topic:
     """An Open Space topic posted on the marketplace grid."""
 
@@ -272,6 +285,8 @@ class EventState:
     step_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # ideas per step and writer/group
     reacted: dict[str, dict[str, str]] = field(default_factory=dict)  # participant -> idea -> agree/disagree/pass
     reaction_log: ReactionLog = field(default_factory=ReactionLog)  # the same, as a matrix for the analysis
+    theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
+    flags: dict[str, Flag] = field(default_factory=dict)
 
     def step_for(self, table_id: str, role: str | None) -> Step | None:
         """The step a person with ``role`` at ``table_id`` sees now (the latest pushed to them)."""

@@ -41,6 +41,7 @@ class Reach:
 
 _SELF_KINDS = {
     "reaction.cast",
+    "theme.flagged",
     "participant.joined",
     "participant.seated",
     "participant.role_set",

@@ -30,6 +30,7 @@ from ..storage.store import SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from .broker import Broker
 from .connection import Conn
+from .themes import ThemeEngine
 
 log = logging.getLogger("wholeroom.room")
 
@@ -70,7 +71,15 @@ def _settle(future: asyncio.Future[Outcome], result: Outcome | BaseException) ->
 
 
 class Room:
-    def __init__(self, state: EventState, store: Store, broker: Broker, writer: Executor) -> None:
+    def __init__(
+        self,
+        state: EventState,
+        store: Store,
+        broker: Broker,
+        writer: Executor,
+        themes_model: str | None = None,
+        themes_every_s: float = 10.0,
+    ) -> None:
         self.event_id = state.id
         self.state = state
         self.committed_seq = state.seq
@@ -92,6 +101,7 @@ class Room:
         self._analysing = False
         self._analysed_at = 0.0
         self.analysis_seconds = 0.0  # how long the last analysis took (for /metrics)
+        self.themes = ThemeEngine(self, store, themes_model, themes_every_s) if themes_model else None
         self.listening = asyncio.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -99,6 +109,12 @@ class Room:
     def start(self) -> None:
         self._spawn(self._listen())
         self._spawn(self._tick_loop())
+        if self.themes is not None:
+            self._spawn(self.themes.run())
+
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` as one of the room's tasks (cancelled when the room stops)."""
+        self._spawn(coro)
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -220,6 +236,8 @@ class Room:
                     conn.send_entry(entry.seq, public_text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
+        if self.themes is not None:
+            self.themes.on_entry(entry)
         if entry.kind in ("reaction.cast", "idea.hidden", "idea.restored") and self.state.reacted:
             self._reactions_dirty = True
         summarised = _summarised_step(self.state, entry)
@@ -261,7 +279,8 @@ class Room:
 
     def _welcome(self, conn: Conn, snap: dict[str, Any] | None, resumed_from: int | None = None) -> str:
         if snap is not None and conn.viewer.is_staff:
-            snap = {**snap, "common_ground": self.analysis}
+            themes = self.themes.view if self.themes is not None else None
+            snap = {**snap, "common_ground": self.analysis, "themes": themes}
         return dumps(
             {
                 "type": "welcome",
@@ -326,6 +345,8 @@ class Room:
             dirty, self._dirty_steps = self._dirty_steps, set()
             for step_id in dirty:
                 self._send_results(step_id)
+            if self.themes is not None:
+                self.themes.tick()
             due = time.monotonic() - self._analysed_at >= ANALYSIS_INTERVAL_S
             if self._reactions_dirty and due and not self._analysing:
                 self._reactions_dirty, self._analysing = False, True

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..domain.errors import NotFound
 from ..domain.fold import fold
 from ..storage.store import Store, iter_all
+from . import themes
 from .broker import Broker
 from .room import Room
 
@@ -18,8 +19,10 @@ FREEZE_AFTER_NEW_CONNECTIONS = 500
 
 
 class Rooms:
-    def __init__(self, store: Store, broker: Broker) -> None:
-        self.store, self.broker = store, broker
+    def __init__(
+        self, store: Store, broker: Broker, themes_model: str | None = None, themes_every_s: float = 10.0
+    ) -> None:
+        self.store, self.broker, self.themes_model, self.themes_every_s = store, broker, themes_model, themes_every_s
         # SQLite has one writer at a time anyway; one thread keeps commits in order and off the loop.
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wholeroom-writer")
         self._rooms: dict[str, Room] = {}
@@ -39,7 +42,7 @@ class Rooms:
             state = await asyncio.to_thread(lambda: fold(event_id, iter_all(self.store, event_id)))
             if state.seq == 0:
                 raise NotFound("unknown_event", f"there is no event {event_id}")
-            room = Room(state, self.store, self.broker, self.writer)
+            room = Room(state, self.store, self.broker, self.writer, self.themes_model, self.themes_every_s)
             room.start()
             await room.listening.wait()
             self._rooms[event_id] = room
@@ -70,3 +73,4 @@ class Rooms:
             await room.stop()
         self._rooms.clear()
         self.writer.shutdown(wait=True)
+        themes.shutdown()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel, col, create_engine
 
 from ..domain.model import Entry
-from .tables import EntryRow, EventRow, IdeaRow, ParticipantRow, SettingRow, TokenRow
+from .tables import EntryRow, EventRow, IdeaRow, IdeaVectorRow, ParticipantRow, SettingRow, TokenRow
 
 
 class SeqConflict(RuntimeError):
@@ -113,6 +113,20 @@ class Store:
     def add_tokens(self, tokens: list[TokenRow]) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(TokenRow), [t.model_dump() for t in tokens])
+
+    def save_vectors(self, event_id: str, model: str, vectors: dict[str, bytes]) -> None:
+        if not vectors:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(IdeaVectorRow),
+                [{"event_id": event_id, "idea_id": i, "model": model, "vector": v} for i, v in vectors.items()],
+            )
+
+    def vectors(self, event_id: str, model: str) -> dict[str, bytes]:
+        q = select(IdeaVectorRow).where(col(IdeaVectorRow.event_id) == event_id, col(IdeaVectorRow.model) == model)
+        with self.engine.connect() as conn:
+            return {r.idea_id: r.vector for r in conn.execute(q).all()}
 
     def set_setting(self, key: str, value: str) -> None:
         with self.engine.begin() as conn:

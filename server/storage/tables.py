@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -68,6 +68,17 @@ class IdeaRow(SQLModel, table=True):
     text: str
     at: int
     hidden: bool = False
+
+
+class IdeaVectorRow(SQLModel, table=True):
+    """A cache of each idea's sentence embedding (derived from its text; not part of the transcript)."""
+
+    __tablename__ = "idea_vector"
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    idea_id: str = Field(primary_key=True, max_length=32)
+    model: str = Field(primary_key=True, max_length=64)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class SettingRow(SQLModel, table=True):

@@ -56,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = open_store(settings)
         broker = create_broker(settings.broker_url)
         await broker.connect()
-        services = Services(settings, store, broker, Rooms(store, broker), admin_secret_hash(settings, store))
+        rooms = Rooms(store, broker, settings.encoder if settings.themes else None, settings.themes_every_s)
+        services = Services(settings, store, broker, rooms, admin_secret_hash(settings, store))
         app.state.services = services
         try:
             yield

@@ -1,0 +1,135 @@
+"""The facilitator shapes the themes; participants can contest where an idea landed.
+
+Curation commands carry what the facilitator saw (the ideas of each theme as shown), so every
+later re-clustering can respect them even though themes are recomputed (docs/themes.md). They
+are transcript entries like any other change; the themes themselves are derived, not recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import CommandModel, Draft, Outcome, clean_text, require_facilitator
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .model import Actor, EventState, Flag
+
+THEME_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+LABEL_MAX = 80
+IDS_MAX = 10_000
+
+
+class Rename(CommandModel):
+    type: Literal["theme.rename"]
+    theme_id: str = Field(pattern=THEME_ID)
+    label: str = Field(max_length=LABEL_MAX * 2)
+
+
+class Merge(CommandModel):
+    type: Literal["theme.merge"]
+    theme_id: str = Field(pattern=THEME_ID)
+    merged_theme_ids: list[str] = Field(min_length=1, max_length=50)
+    idea_ids: list[str] = Field(min_length=1, max_length=IDS_MAX)
+
+
+class Split(CommandModel):
+    type: Literal["theme.split"]
+    theme_id: str = Field(pattern=THEME_ID)
+    new_theme_id: str = Field(pattern=THEME_ID)
+    idea_ids: list[str] = Field(min_length=1, max_length=IDS_MAX)
+    remaining_ids: list[str] = Field(min_length=1, max_length=IDS_MAX)
+
+
+class Pin(CommandModel):
+    type: Literal["theme.pin"]
+    theme_id: str = Field(pattern=THEME_ID)
+    idea_ids: list[str] = Field(min_length=1, max_length=IDS_MAX)
+    label: str = Field(max_length=LABEL_MAX * 2)
+
+
+class Unpin(CommandModel):
+    type: Literal["theme.unpin"]
+    theme_id: str = Field(pattern=THEME_ID)
+
+
+class MoveIdea(CommandModel):
+    type: Literal["theme.move_idea"]
+    idea_id: str
+    theme_id: str | None = Field(default=None, pattern=THEME_ID)
+    theme_idea_ids: list[str] = Field(default=[], max_length=IDS_MAX)
+
+
+Edit = Rename | Merge | Split | Pin | Unpin | MoveIdea
+
+
+def edit(state: EventState, actor: Actor, cmd: Edit, now: int) -> Outcome:
+    """Record a curation edit after checking the ideas it names exist and the label reads."""
+    require_facilitator(actor)
+    payload = cmd.model_dump(exclude={"type"})
+    ids = [*payload.get("idea_ids", []), *payload.get("remaining_ids", []), *payload.get("theme_idea_ids", [])]
+    if "idea_id" in payload:
+        ids.append(payload["idea_id"])
+    unknown = [i for i in ids if i not in state.ideas]
+    if unknown:
+        raise NotFound("unknown_idea", f"no such idea: {', '.join(unknown[:5])}", field="idea_ids")
+    if "label" in payload:
+        payload["label"] = clean_text(cmd.label, LABEL_MAX, "label")  # type: ignore[union-attr]
+    if isinstance(cmd, Split) and set(cmd.idea_ids) & set(cmd.remaining_ids):
+        raise Invalid("overlap", "an idea cannot both leave and stay", field="idea_ids")
+    if isinstance(cmd, Merge) and cmd.theme_id in cmd.merged_theme_ids:
+        raise Invalid("self_merge", "a theme cannot merge into itself", field="merged_theme_ids")
+    draft = Draft(state, actor, now)
+    draft.add(cmd.type, payload)
+    return Outcome(draft.entries, {"theme_id": payload.get("theme_id")})
+
+
+class FlagIdea(CommandModel):
+    type: Literal["theme.flag"]
+    idea_id: str
+    theme_id: str | None = Field(default=None, pattern=THEME_ID)
+    reason: str | None = Field(default=None, max_length=400)
+
+
+class ResolveFlag(CommandModel):
+    type: Literal["theme.flag_resolve"]
+    flag_id: str
+    outcome: Literal["kept", "moved"]
+
+
+def flag(state: EventState, actor: Actor, cmd: FlagIdea, now: int) -> Outcome:
+    """A participant says an idea does not belong in the theme it is shown in."""
+    if actor.participant_id is None:
+        raise Forbidden("participants_only", "participants flag ideas; the facilitator moves them")
+    idea = state.ideas.get(cmd.idea_id)
+    if idea is None or idea.hidden:
+        raise NotFound("unknown_idea", f"there is no idea {cmd.idea_id}", field="idea_id")
+    mine = [f for f in state.flags.values() if f.idea_id == idea.id and f.participant_id == actor.participant_id]
+    if any(f.outcome is None for f in mine):
+        raise Conflict("already_flagged", "you have already flagged this idea; the facilitator will decide")
+    reason = cmd.reason.strip() if cmd.reason else None
+    draft = Draft(state, actor, now)
+    flag_id = f"f{draft.next_seq}"
+    draft.add(
+        "theme.flagged",
+        {
+            "flag_id": flag_id,
+            "idea_id": idea.id,
+            "theme_id": cmd.theme_id,
+            "participant_id": actor.participant_id,
+            "reason": reason or None,
+        },
+    )
+    return Outcome(draft.entries, {"flag_id": flag_id})
+
+
+def resolve(state: EventState, actor: Actor, cmd: ResolveFlag, now: int) -> Outcome:
+    require_facilitator(actor)
+    found: Flag | None = state.flags.get(cmd.flag_id)
+    if found is None:
+        raise NotFound("unknown_flag", f"there is no flag {cmd.flag_id}", field="flag_id")
+    if found.outcome is not None:
+        raise Conflict("already_resolved", f"flag {cmd.flag_id} was already resolved ({found.outcome})")
+    draft = Draft(state, actor, now)
+    draft.add("theme.flag_resolved", {"flag_id": found.id, "outcome": cmd.outcome})
+    return Outcome(draft.entries, {"flag_id": found.id})

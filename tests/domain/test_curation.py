@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.domain.themes import edit_from_entry
+
+from .helpers import FACILITATOR, Scene
+
+
+def with_ideas() -> tuple[Scene, list]:  # type: ignore[type-arg]
+    scene = Scene(tables=2)
+    people = [scene.join("1"), scene.join("2")]
+    scene.push()
+    for n, person in enumerate(people):
+        scene.idea(person, f"idea {n}", client_id=f"c{n}")
+    return scene, people
+
+
+def test_curation_edits_are_entries_the_themes_core_reads_back() -> None:
+    """A rename and a move become transcript entries that turn back into the same edits."""
+    scene, _ = with_ideas()
+    scene.do(FACILITATOR, type="theme.rename", theme_id="t-i5", label="  Getting home  ")
+    scene.do(FACILITATOR, type="theme.move_idea", idea_id="i6", theme_id=None)
+    kinds = [kind for kind, _ in scene.state.theme_edits]
+    assert kinds == ["theme.rename", "theme.move_idea"]
+    rename = edit_from_entry(*scene.state.theme_edits[0])
+    assert rename.label == "Getting home"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        ({"type": "theme.merge", "theme_id": "t-a", "merged_theme_ids": ["t-a"], "idea_ids": ["i5"]}, Invalid),
+        (
+            {
+                "type": "theme.split",
+                "theme_id": "t-a",
+                "new_theme_id": "t-b",
+                "idea_ids": ["i5"],
+                "remaining_ids": ["i5"],
+            },
+            Invalid,
+        ),
+        ({"type": "theme.pin", "theme_id": "t-a", "idea_ids": ["i99"], "label": "x"}, NotFound),
+        ({"type": "theme.rename", "theme_id": "t-a", "label": "   "}, Invalid),
+    ],
+)
+def test_bad_edits_are_refused(command: dict[str, object], error: type[Exception]) -> None:
+    """Merging into itself, an idea both leaving and staying, unknown ideas and empty labels are refused."""
+    scene, _ = with_ideas()
+    with pytest.raises(error):
+        scene.do(FACILITATOR, **command)
+    assert scene.state.theme_edits == []
+
+
+def test_participants_flag_and_the_facilitator_decides() -> None:
+    """A participant flags an idea once; the facilitator resolves the flag once; others cannot."""
+    scene, people = with_ideas()
+    flag_id = scene.do(people[0], type="theme.flag", idea_id="i6", theme_id="t-i5", reason="about parks").result[
+        "flag_id"
+    ]
+    with pytest.raises(Conflict):
+        scene.do(people[0], type="theme.flag", idea_id="i6")
+    with pytest.raises(Forbidden):
+        scene.do(people[1], type="theme.flag_resolve", flag_id=flag_id, outcome="kept")
+    scene.do(FACILITATOR, type="theme.flag_resolve", flag_id=flag_id, outcome="moved")
+    assert scene.state.flags[flag_id].outcome == "moved"
+    with pytest.raises(Conflict):
+        scene.do(FACILITATOR, type="theme.flag_resolve", flag_id=flag_id, outcome="kept")
+    with pytest.raises(Forbidden):
+        scene.do(FACILITATOR, type="theme.flag", idea_id="i6")
