@@ -77,8 +77,9 @@ def _collapse(groups: Labels) -> tuple[Labels, Labels]:
     return node, locks
 
 
-def find_partition(vectors: NDArray[np.float32], params: ClusterParams = ClusterParams(),
-                   groups: Labels | None = None) -> Partition:
+def find_partition(
+    vectors: NDArray[np.float32], params: ClusterParams = ClusterParams(), groups: Labels | None = None
+) -> Partition:
     """Communities of the ideas (one label per row), their number found from the data.
 
     ``groups`` gives each idea a curated group number (or ``FREE``): a group's ideas always share

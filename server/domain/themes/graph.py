@@ -136,8 +136,9 @@ def _move_nodes(graph: Graph, labels: Labels, locks: Labels, resolution: float, 
     return changed
 
 
-def louvain(graph: Graph, resolution: float, *, seed: int = 0, start: Labels | None = None,
-            locks: Labels | None = None) -> Labels:
+def louvain(
+    graph: Graph, resolution: float, *, seed: int = 0, start: Labels | None = None, locks: Labels | None = None
+) -> Labels:
     """Communities of ``graph`` (one label per node), optionally refining a ``start`` partition."""
     n = graph.size
     node_locks = np.full(n, FREE, dtype=np.int64) if locks is None else locks.astype(np.int64)
@@ -158,8 +159,9 @@ def louvain(graph: Graph, resolution: float, *, seed: int = 0, start: Labels | N
         level += 1
 
 
-def sweep(graph: Graph, resolutions: Sequence[float], *, seed: int = 0,
-          locks: Labels | None = None) -> Iterator[tuple[float, Labels]]:
+def sweep(
+    graph: Graph, resolutions: Sequence[float], *, seed: int = 0, locks: Labels | None = None
+) -> Iterator[tuple[float, Labels]]:
     """Partitions from the finest to the coarsest resolution.
 
     Only the finest runs on the ideas themselves; each coarser one runs on the graph of the

@@ -57,8 +57,9 @@ def _separate(centres: F64, radii: F64, rounds: int = 200) -> F64:
     return out
 
 
-def build_layout(vectors: NDArray[np.float32], theme_of: Sequence[int], theme_ids: Sequence[str],
-                 directions: F64) -> tuple[list[Point], Frame]:
+def build_layout(
+    vectors: NDArray[np.float32], theme_of: Sequence[int], theme_ids: Sequence[str], directions: F64
+) -> tuple[list[Point], Frame]:
     """Positions in [0, 1]^2 for each row of ``vectors``; ``theme_of[i]`` is a theme index or -1."""
     n = len(vectors)
     v = vectors.astype(np.float64)
