@@ -4,7 +4,8 @@ A participant's later answer on an idea replaces the earlier one (the transcript
 ``react`` step (hand-pushed with ``react: true``, or a script step of kind ``react``) offers every
 idea the room may see (``table`` and ``room`` visibility, not hidden), or the ideas of the steps its
 ``from`` names. Which idea a phone sees next is the routing rule of ``common_ground.routing``:
-ideas from other tables first, favouring ideas with few reactions and ideas that unite or divide.
+ideas from other tables first (never the person's own), favouring ideas with few reactions and
+ideas that unite or divide.
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ def next_for(state: EventState, person: Participant, priorities: Mapping[str, fl
     if step is None:
         return {"step_id": None, "idea": None, "reacted": 0, "remaining": 0}
     mine = state.reacted.get(person.id, {})
-    fresh = [i for i in state.ideas.values() if i.id not in mine and offered(state, step, i)]
+    answered = sum(1 for i in mine if offered(state, step, state.ideas[i]))
+    fresh = [
+        i
+        for i in state.ideas.values()
+        if i.id not in mine and i.participant_id != person.id and offered(state, step, i)
+    ]
     elsewhere = [i.id for i in fresh if i.table_id != person.table_id]
     pool = elsewhere or [i.id for i in fresh]
     seed = int.from_bytes(state.id.encode()[:8].ljust(8, b"\0"), "big")
@@ -74,6 +80,16 @@ def next_for(state: EventState, person: Participant, priorities: Mapping[str, fl
     return {
         "step_id": step.id,
         "idea": {"id": idea.id, "text": idea.text, "table_id": idea.table_id} if idea else None,
-        "reacted": len(mine),
+        "reacted": answered,
         "remaining": len(fresh),
     }
+
+
+def my_answers(state: EventState, step: Step, person: Participant) -> list[dict[str, Any]]:
+    """The answers ``person`` gave to the ideas ``step`` offers, oldest first (to change one later)."""
+    mine = state.reacted.get(person.id, {})
+    return [
+        {"idea_id": i, "text": state.ideas[i].text, "value": v}
+        for i, v in mine.items()
+        if i in state.ideas and offered(state, step, state.ideas[i])
+    ]

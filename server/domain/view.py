@@ -12,6 +12,7 @@ from typing import Any
 
 from .capture import PUBLIC
 from .model import STAFF_ROLES, Entry, EventState, Idea, Participant, Role, Step, StepStatus, Topic
+from .reactions import my_answers
 from .roles import volunteer_roles
 from .runsheet import session_dict
 from .votes import my_options, tally
@@ -224,6 +225,8 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         out["ballot"] = ballots.get(person.id)
         reveal = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED
         out["results"] = tally(step, ballots) if reveal else None
+    if step is not None and step.kind == "react":
+        out["reactions"] = my_answers(state, step, person)
     if step is not None and step.kind == "signup":
         out["topics"] = [_topic_dict(t, person.id) for t in state.topics.values() if t.step_id == step.id]
     return out

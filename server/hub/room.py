@@ -102,6 +102,7 @@ class Room:
         self._analysed_at = 0.0
         self.analysis_seconds = 0.0  # how long the last analysis took (for /metrics)
         self.themes = ThemeEngine(self, store, themes_model, themes_every_s) if themes_model else None
+        self._reactions_dirty = bool(state.reacted)  # after a restart: analyse what is there
         self.listening = asyncio.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -315,6 +316,11 @@ class Room:
         missed = await asyncio.to_thread(self._store.entries, self.event_id, after, upto)
         texts = [self._welcome(conn, None, resumed_from=after)]
         texts += [encode_entry(redact(self.state, e, viewer)) for e in missed if visible(self.state, e, viewer)]
+        if viewer.is_staff:  # derived views are not entries: a resumed screen gets the latest again
+            if self.analysis is not None:
+                texts.append(dumps({"type": "common_ground", "seq": upto, "analysis": self.analysis}))
+            if self.themes is not None and self.themes.view is not None:
+                texts.append(dumps({"type": "themes", "seq": upto, **self.themes.view}))
         conn.start(upto, texts)
 
     def detach(self, conn: Conn) -> None:

@@ -118,7 +118,8 @@ def analyse(
         level=Level.TALLIES,
         notice=(
             f"Opinion groups appear once {MIN_PARTICIPANTS_FOR_GROUPS} people have reacted to at least {needed} "
-            f"of at least {MIN_IDEAS_FOR_GROUPS} ideas; {int(clustered.sum())} have so far. Showing plain tallies."
+            f"of at least {MIN_IDEAS_FOR_GROUPS} ideas; so far {int(clustered.sum())} "
+            f"{'has' if int(clustered.sum()) == 1 else 'have'}. Showing plain tallies."
         ),
         n_participants=n,
         n_ideas=m,

@@ -73,7 +73,8 @@ def _partition(view: PartitionView, text: dict[str, str], names: dict[str, str])
 
 
 def analysis_dict(analysis: Analysis, state: EventState) -> dict[str, Any]:
-    text = {i.id: i.text for i in state.ideas.values()}
+    """The analysis for every staff screen (the wall too): hidden ideas are left out entirely."""
+    text = {i.id: i.text for i in state.ideas.values() if not i.hidden and i.visibility in PUBLIC}
     tables = {t.id: t.name for t in state.tables.values()}
     out: dict[str, Any] = {
         "level": analysis.level.value,
@@ -82,7 +83,7 @@ def analysis_dict(analysis: Analysis, state: EventState) -> dict[str, Any]:
         "ideas": analysis.n_ideas,
         "reactions": analysis.n_reactions,
         "clustered": analysis.n_clustered,
-        "tallies": [{"idea_id": i, "text": text.get(i, ""), **_support(s)} for i, s in analysis.tallies.items()],
+        "tallies": [{"idea_id": i, "text": text[i], **_support(s)} for i, s in analysis.tallies.items() if i in text],
         "uncertainty": [
             {"idea_id": u.idea, "text": text.get(u.idea, ""), "passed": u.passed, "seen": u.seen}
             for u in analysis.uncertainty
