@@ -282,6 +282,8 @@ class Room:
         if snap is not None and conn.viewer.is_staff:
             themes = self.themes.view if self.themes is not None else None
             snap = {**snap, "common_ground": self.analysis, "themes": themes}
+        elif snap is not None and self.themes is not None and conn.table_id is not None:
+            snap = {**snap, "idea_themes": self.themes.table_view(conn.table_id)}
         return dumps(
             {
                 "type": "welcome",

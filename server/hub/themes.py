@@ -206,7 +206,21 @@ class ThemeEngine:
 
     def _send(self) -> None:
         assert self.map is not None
-        self.view = {"model": self.model, **themes_dict(self.map, self.room.state)}
-        text = dumps({"type": "themes", "seq": self.room.state.seq, **self.view})
+        state = self.room.state
+        self.view = {"model": self.model, **themes_dict(self.map, state)}
+        text = dumps({"type": "themes", "seq": state.seq, **self.view})
         for conn in self.room.staff:
             conn.send(text)
+        # phones get, for their own table's ideas only, which theme each is in (so they can contest it)
+        for table_id, conns in self.room.by_table.items():
+            if conns:
+                line = dumps({"type": "idea_themes", "seq": state.seq, "themes": self.table_view(table_id)})
+                for conn in conns:
+                    conn.send(line)
+
+    def table_view(self, table_id: str) -> dict[str, dict[str, str]]:
+        """``{idea_id: {"theme_id", "label"}}`` for the themed ideas of one table."""
+        if self.map is None:
+            return {}
+        ideas = set(self.room.state.table_ideas.get(table_id, ()))
+        return {i: {"theme_id": t.id, "label": t.label} for t in self.map.themes for i in t.idea_ids if i in ideas}
