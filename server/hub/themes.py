@@ -1,5 +1,7 @@
-"""Live themes for one room: embed each new idea off the event loop, place it at once, re-cluster
-the whole picture now and then in a worker process, and send the result to the staff screens.
+"""Live themes for one room: embed each new idea in a worker process, place it at once, re-cluster
+the whole picture now and then in another worker process, and send the result to the staff screens.
+The server process never runs the model, so a burst of ideas cannot slow the room's event loop: at
+worst the themes lag behind.
 
 Vectors are a cache (``idea_vector`` table), derived from the ideas' text; the themes are derived
 from the vectors and the facilitator's curation entries, so a replay computes the same themes.
@@ -13,7 +15,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -32,12 +34,11 @@ EMBED_BATCH = 64
 
 _encoders: dict[str, Any] = {}
 _encoder_lock = threading.Lock()
-_embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wholeroom-embed")
-_clusterer: ProcessPoolExecutor | None = None
+_pools: dict[str, ProcessPoolExecutor] = {}
 
 
 def encoder(name: str) -> Any:
-    """The process's encoder, loaded once (about a second, 200 MB) from installed files."""
+    """This process's encoder, loaded once (about a second, 200 MB) from installed files."""
     with _encoder_lock:
         if name not in _encoders:
             from ..themes import load_encoder
@@ -46,21 +47,33 @@ def encoder(name: str) -> Any:
         return _encoders[name]
 
 
+def embed(name: str, texts: list[str]) -> np.ndarray:
+    """Vectors for ``texts`` (runs in the embedding worker process, which keeps the model loaded)."""
+    return np.asarray(encoder(name).encode(texts), dtype=np.float32)
+
+
+def _pool(role: str) -> Executor:
+    """A worker process per heavy job, so that neither embedding (about 10 ms of CPU per idea) nor
+    re-clustering (up to a second holding the GIL) ever competes with the event loop for the GIL."""
+    if role not in _pools:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # inherited by the workers: one BLAS thread
+        _pools[role] = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _pools[role]
+
+
 def clusterer() -> Executor:
-    """One worker process for re-clustering: its loops hold the GIL for up to a second."""
-    global _clusterer
-    if _clusterer is None:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # inherited by the worker
-        _clusterer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    return _clusterer
+    return _pool("cluster")
+
+
+def embedder() -> Executor:
+    return _pool("embed")
 
 
 def shutdown() -> None:
-    """Stop the re-clustering worker process (at server shutdown)."""
-    global _clusterer
-    if _clusterer is not None:
-        _clusterer.shutdown(cancel_futures=True)
-        _clusterer = None
+    """Stop the worker processes (at server shutdown)."""
+    for pool in _pools.values():
+        pool.shutdown(cancel_futures=True)
+    _pools.clear()
 
 
 def themable(idea: Idea) -> bool:
@@ -157,8 +170,7 @@ class ThemeEngine:
             if not ideas:
                 continue
             loop = asyncio.get_running_loop()
-            model = await loop.run_in_executor(_embedder, encoder, self.model)
-            vectors = await loop.run_in_executor(_embedder, model.encode, [i.text for i in ideas])
+            vectors = await loop.run_in_executor(embedder(), embed, self.model, [i.text for i in ideas])
             fresh = {idea.id: np.asarray(v, dtype=np.float32) for idea, v in zip(ideas, vectors, strict=True)}
             self.vectors.update(fresh)
             await asyncio.to_thread(
