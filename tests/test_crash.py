@@ -108,11 +108,15 @@ async def crash_and_resume(tmp_path: Path) -> None:
     try:
         created = await http.json("POST", "/api/events", {"title": "Crash", "tables": 4}, token=ADMIN, expect=201)
         event_id, tokens = created["event_id"], created["tokens"]
-        phones = []
-        for i in range(PHONES):
-            joined = await http.json("POST", "/api/join", {"code": created["join_code"], "table_id": str(i % 4 + 1)},
-                                     expect=201)
-            phones.append(Phone(i, joined["token"], joined["participant_id"]))
+
+        async def join(i: int) -> Phone:
+            one = Http("127.0.0.1", server.port)
+            joined = await one.json("POST", "/api/join", {"code": created["join_code"], "table_id": str(i % 4 + 1)},
+                                    expect=201)
+            await one.close()
+            return Phone(i, joined["token"], joined["participant_id"])
+
+        phones = list(await asyncio.gather(*(join(i) for i in range(PHONES))))
         await asyncio.gather(*(p.connect(url) for p in phones))
         readers = [asyncio.create_task(p.read(p.ws)) for p in phones if p.ws]
         pushed = await http.json("POST", f"/api/events/{event_id}/commands",
