@@ -22,6 +22,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BROKER_URL", "WHOLEROOM_BROKER_URL"),
         description="Where live entries are published: memory:// (one process).",
     )
+    broker_prefix: str = Field(
+        default="wholeroom", description="Prefix of the broker's channel names (several deployments can share a Redis)."
+    )
     admin_secret: str | None = Field(
         default=None, description="Secret for /admin and POST /api/events; generated and printed once if unset."
     )

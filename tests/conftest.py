@@ -9,16 +9,22 @@ from fastapi.testclient import TestClient
 
 from server.settings import Settings
 from server.web.app import create_app
+from tests.backends import REDIS, postgres_database, redis_prefix, require_servers
 
 ADMIN = "test-admin-secret"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+@pytest.fixture(params=["sqlite", "postgres+redis"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Every API and websocket test runs on both configurations (tests/backends.py)."""
     # themes load a 200 MB model: off here, on in the tests about themes (tests/web/test_themes_live.py)
-    return Settings(
-        database_url=f"sqlite:///{tmp_path}/test.db", admin_secret=ADMIN, public_url="http://testserver", themes=False
-    )
+    common = {"admin_secret": ADMIN, "public_url": "http://testserver", "themes": False}
+    if request.param == "sqlite":
+        yield Settings(database_url=f"sqlite:///{tmp_path}/test.db", **common)
+        return
+    require_servers()
+    with postgres_database() as url:
+        yield Settings(database_url=url, broker_url=REDIS, broker_prefix=redis_prefix(), **common)
 
 
 @pytest.fixture

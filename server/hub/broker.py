@@ -67,7 +67,12 @@ class MemoryBroker(Broker):
                     del self._subscribers[channel]
 
 
-def create_broker(url: str) -> Broker:
+def create_broker(url: str, prefix: str = "wholeroom") -> Broker:
+    """The broker a URL names: ``memory://`` (one process) or ``redis://host:port/db`` (many)."""
     if url.startswith("memory://"):
         return MemoryBroker()
-    raise ValueError(f"unsupported BROKER_URL {url!r}: this version supports memory://")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from .redis_broker import RedisBroker  # only deployments that use Redis import it
+
+        return RedisBroker(url, prefix)
+    raise ValueError(f"unsupported BROKER_URL {url!r}: use memory:// or redis://host:6379/0")

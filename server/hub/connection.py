@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from ..domain.view import Viewer
+from .metrics import MESSAGES
 
 CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and resume
 
@@ -41,6 +42,7 @@ class Conn:
             return
         self._out.append(text)
         self._wake.set()
+        MESSAGES.inc()
 
     def kick(self) -> None:
         """Stop sending at once (even mid-send to a stalled phone); the endpoint closes with 4008."""

@@ -26,8 +26,9 @@ from ..domain.fold import apply, fold
 from ..domain.model import Entry, EventState
 from ..domain.roles import volunteer_roles
 from ..domain.view import RESEAT_KINDS, public, reach, redact, snapshot, step_summary, visible, wall_sees
-from ..storage.store import SeqConflict, Store, dumps, iter_all
+from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
+from . import metrics
 from .broker import Broker
 from .connection import Conn
 from .themes import ThemeEngine
@@ -147,6 +148,22 @@ class Room:
             self._flushing = False
 
     async def _commit_batch(self, batch: list[_Pending]) -> None:
+        loop = asyncio.get_running_loop()
+        appender: Appender | None = None
+        if self._store.multi_writer:
+            # lock the event's row first, then bring the state up to what other workers committed
+            try:
+                appender = await loop.run_in_executor(self._writer, self._store.lock_event, self.event_id)
+                if appender.last_seq > self.state.seq:
+                    missing = await loop.run_in_executor(self._writer, appender.entries_after, self.state.seq)
+                    self._take(missing)
+            except Exception as exc:
+                if appender is not None:
+                    await loop.run_in_executor(self._writer, appender.rollback)
+                log.error("could not lock event %s: %r", self.event_id, exc)
+                for item in batch:
+                    _settle(item.future, Unavailable("storage_unavailable", "the change was not saved; please retry"))
+                return
         now = now_ms()
         expected = self.state.seq
         entries: list[Entry] = []
@@ -164,10 +181,17 @@ class Room:
             if item.tokens is not None:
                 tokens.extend(item.tokens(outcome))
             decided.append((item, outcome))
+        started = time.perf_counter()
+        if not entries and appender is not None:
+            await loop.run_in_executor(self._writer, appender.rollback)
         if entries:
-            loop = asyncio.get_running_loop()
             try:
-                await loop.run_in_executor(self._writer, self._store.append, self.event_id, expected, entries, tokens)
+                if appender is not None:
+                    await loop.run_in_executor(self._writer, appender.commit, entries, tokens)
+                else:
+                    await loop.run_in_executor(
+                        self._writer, self._store.append, self.event_id, expected, entries, tokens
+                    )
             except Exception as exc:  # the database refused: nothing was written, so nothing is acked
                 log.error("commit failed for event %s at seq %d: %r", self.event_id, expected, exc)
                 await self._reload()
@@ -176,6 +200,8 @@ class Room:
                     _settle(item.future, Unavailable(code, "the change was not saved; please retry"))
                 return
             self.committed_seq = entries[-1].seq
+            metrics.ENTRIES.inc(len(entries))
+            metrics.COMMIT.observe(time.perf_counter() - started)
             await self._broker.publish(self.channel, "\n".join(encode_entry(e) for e in entries))
         for item, outcome in decided:
             _settle(item.future, outcome)
@@ -189,15 +215,36 @@ class Room:
 
     # --- fan-out ----------------------------------------------------------------------------
 
+    def _take(self, entries: list[Entry]) -> None:
+        """Apply and deliver entries committed by other workers (those already here are skipped)."""
+        for entry in entries:
+            if entry.seq == self.state.seq + 1:
+                apply(self.state, entry)
+                self.committed_seq = entry.seq
+            if entry.seq <= self.state.seq:
+                self.deliver(entry, encode_entry(entry))
+
+    async def _catch_up(self, upto: int | None = None) -> None:
+        """Read from the database what the broker did not bring (a gap in seq, or Redis was away)."""
+        if self._flushing:
+            return  # a commit is deciding on this state now; it catches up under its lock
+        missing = await asyncio.to_thread(self._store.entries, self.event_id, self.state.seq, upto)
+        self._take(missing)
+
     async def _listen(self) -> None:
         async with self._broker.subscribe(self.channel) as messages:
             self.listening.set()
             async for message in messages:
+                if not message:  # the broker lost its connection for a while: fill in from the database
+                    await self._catch_up()
+                    continue
                 for line in message.split("\n"):
                     data = json.loads(line)
                     data.pop("type")
                     entry = Entry.from_dict(data)
-                    if entry.seq == self.state.seq + 1:  # written by another process
+                    if entry.seq > self.state.seq + 1:  # a gap: something was published while we were away
+                        await self._catch_up(upto=entry.seq - 1)
+                    if entry.seq == self.state.seq + 1:  # written by another worker
                         apply(self.state, entry)
                         self.committed_seq = entry.seq
                     self.deliver(entry, line)
@@ -256,6 +303,9 @@ class Room:
         conn.seq = max(conn.seq, self.state.seq)
 
     # --- connections ------------------------------------------------------------------------
+
+    def connections(self) -> list[Conn]:
+        return self._all_conns()
 
     def _all_conns(self) -> list[Conn]:
         return [*self.staff, *(c for conns in self.by_table.values() for c in conns)]
@@ -367,6 +417,7 @@ class Room:
             started = time.perf_counter()
             result = await asyncio.to_thread(analyse_inputs, matrix, hidden, partitions, self._memory)
             self.analysis_seconds = time.perf_counter() - started
+            metrics.ANALYSIS.labels("common_ground").observe(self.analysis_seconds)
             self._memory, self.priorities = result.memory, dict(result.priorities)
             self.analysis = analysis_dict(result, self.state)
             text = dumps({"type": "common_ground", "seq": self.state.seq, "analysis": self.analysis})

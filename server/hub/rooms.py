@@ -23,8 +23,10 @@ class Rooms:
         self, store: Store, broker: Broker, themes_model: str | None = None, themes_every_s: float = 10.0
     ) -> None:
         self.store, self.broker, self.themes_model, self.themes_every_s = store, broker, themes_model, themes_every_s
-        # SQLite has one writer at a time anyway; one thread keeps commits in order and off the loop.
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wholeroom-writer")
+        # SQLite has one writer at a time anyway: one thread keeps commits in order and off the loop.
+        # PostgreSQL takes a row lock per event, so events commit side by side.
+        writers = 8 if store.multi_writer else 1
+        self.writer = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="wholeroom-writer")
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self.connections = 0

@@ -24,6 +24,7 @@ from ..domain.capture import PUBLIC
 from ..domain.model import Entry, EventState, Idea
 from ..domain.themes import IdeaVector, ThemeMap, add_idea, edit_from_entry, recluster, remove_idea
 from ..storage.store import Store, dumps
+from . import metrics
 
 log = logging.getLogger("wholeroom.themes")
 
@@ -202,6 +203,7 @@ class ThemeEngine:
             started = time.perf_counter()
             result = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits)
             self.recluster_seconds = time.perf_counter() - started
+            metrics.ANALYSIS.labels("themes").observe(self.recluster_seconds)
             known = {i.id for i in ideas}
             self.map = result
             late = [i for i in theme_ideas(self.room.state, self.vectors) if i.id not in known]

@@ -41,12 +41,58 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Appender:
+    """An open transaction holding one event's row lock: no other writer, in any process, can append
+    to the event until this one commits or rolls back. PostgreSQL only (``SELECT ... FOR UPDATE``)."""
+
+    def __init__(self, store: Store, event_id: str) -> None:
+        self.store, self.event_id = store, event_id
+        self.conn = store.engine.connect()
+        self.txn = self.conn.begin()
+        self.last_seq = int(
+            self.conn.execute(
+                select(col(EventRow.last_seq)).where(col(EventRow.id) == event_id).with_for_update()
+            ).scalar_one()
+        )
+
+    def entries_after(self, after: int) -> list[Entry]:
+        """What other writers committed since ``after`` (read inside the lock: nothing can be missing)."""
+        q = (
+            select(EntryRow)
+            .where(col(EntryRow.event_id) == self.event_id, col(EntryRow.seq) > after)
+            .order_by(col(EntryRow.seq))
+        )
+        return [
+            Entry(self.event_id, r.seq, r.at, r.kind, r.actor, json.loads(r.payload))
+            for r in self.conn.execute(q).all()
+        ]
+
+    def commit(self, entries: list[Entry], tokens: list[TokenRow]) -> None:
+        try:
+            self.store._append(self.conn, self.event_id, self.last_seq, entries, tokens)
+            self.txn.commit()
+        finally:
+            self.conn.close()
+
+    def rollback(self) -> None:
+        try:
+            self.txn.rollback()
+        finally:
+            self.conn.close()
 
 
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # several processes may write to one event: lock its row while deciding (PostgreSQL); SQLite
+        # has a single writer process, which appends with a compare-and-set on last_seq instead
+        self.multi_writer = engine.dialect.name != "sqlite"
+
+    def lock_event(self, event_id: str) -> Appender:
+        return Appender(self, event_id)
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self.engine)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -12,7 +12,7 @@ class EventRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     title: str
     join_code: str = Field(unique=True, index=True, max_length=16)
-    created_at: int
+    created_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     last_seq: int = 0  # the per-event counter that makes seq gapless (compare-and-set on append)
 
 
@@ -21,7 +21,7 @@ class EntryRow(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
     seq: int = Field(primary_key=True)
-    at: int
+    at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     kind: str = Field(max_length=40)
     actor: str = Field(max_length=64)
     payload: str  # JSON text
@@ -36,8 +36,8 @@ class TokenRow(SQLModel, table=True):
     event_id: str = Field(foreign_key="event.id", index=True, max_length=32)
     role: str = Field(max_length=16)
     participant_id: str | None = Field(default=None, max_length=32)
-    created_at: int
-    expires_at: int | None = None
+    created_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
+    expires_at: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class ParticipantRow(SQLModel, table=True):
@@ -48,7 +48,7 @@ class ParticipantRow(SQLModel, table=True):
     name: str | None = None
     table_id: str = Field(max_length=16)
     role: str = Field(max_length=16)
-    joined_at: int
+    joined_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
 
 
 class IdeaRow(SQLModel, table=True):
@@ -66,7 +66,7 @@ class IdeaRow(SQLModel, table=True):
     table_id: str = Field(max_length=16)
     step_id: str = Field(max_length=32)
     text: str
-    at: int
+    at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     hidden: bool = False
 
 

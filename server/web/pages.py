@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..hub import metrics
 from .app_paths import TEMPLATES_DIR
 from .deps import ServicesDep
 
@@ -23,6 +24,13 @@ def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
 @router.get("/healthz", response_class=PlainTextResponse)
 async def healthz(services: ServicesDep) -> str:
     return "ok"
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def read_metrics(services: ServicesDep) -> Response:
+    """Prometheus metrics of this worker (docs/operations.md lists them)."""
+    metrics.watch(lambda: services.rooms)
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -115,3 +115,11 @@ def test_facilitator_makes_fresh_wall_and_organiser_links(room: Room) -> None:
     phone = room.join("1")
     r = room.client.post(f"/api/events/{room.id}/links", headers={"Authorization": f"Bearer {phone['token']}"})
     assert r.status_code == 403
+
+
+def test_metrics_speak_prometheus(room: Room) -> None:
+    """/metrics reports connections, committed entries and commit latency in Prometheus text format."""
+    room.command(room.facilitator, type="step.push", text="Q")
+    text = room.client.get("/metrics").text
+    assert "# TYPE wholeroom_connections gauge" in text
+    assert "wholeroom_entries_committed_total" in text and "wholeroom_commit_seconds_bucket" in text

@@ -1,0 +1,147 @@
+"""The Redis broker: entries committed by any worker reach every worker.
+
+One publisher task per process drains a queue and pipelines what is queued (never one Redis call
+per websocket handler: that exhausts the connection pool under load), and one listener task per
+process reads the subscription and hands each message to the local subscribers of its channel.
+Channels are prefixed (``WHOLEROOM_BROKER_PREFIX``) so several deployments, or test runs, can
+share one Redis.
+
+If Redis goes away, the listener reconnects with backoff, subscribes again, and sends every local
+subscriber an empty message: "you may have missed something". Rooms answer it by reading the
+entries they missed from the database (the broker never has to keep history).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from .broker import Broker
+
+log = logging.getLogger("wholeroom.redis")
+
+GAP = ""  # the message that tells a subscriber it may have missed messages
+
+
+class RedisBroker(Broker):
+    def __init__(self, url: str, prefix: str = "wholeroom") -> None:
+        self.url, self.prefix = url, prefix
+        self._subscribers: dict[str, set[asyncio.Queue[str | None]]] = {}
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._redis: Any = None
+        self._pubsub: Any = None
+        self._subscribed = asyncio.Event()
+        self.reconnects = 0
+
+    def _key(self, channel: str) -> str:
+        return f"{self.prefix}:{channel}"
+
+    async def connect(self) -> None:
+        import redis.asyncio as redis
+
+        self._redis = redis.from_url(self.url, decode_responses=True, health_check_interval=10)
+        await self._redis.ping()
+        self._tasks = [asyncio.create_task(self._publisher()), asyncio.create_task(self._listener())]
+
+    async def disconnect(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for queues in self._subscribers.values():
+            for queue in queues:
+                queue.put_nowait(None)
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def publish(self, channel: str, message: str) -> None:
+        self._outbox.put_nowait((channel, message))
+
+    async def _publisher(self) -> None:
+        while True:
+            first = await self._outbox.get()
+            batch = [first]
+            while not self._outbox.empty():
+                batch.append(self._outbox.get_nowait())
+            while True:
+                try:
+                    pipe = self._redis.pipeline(transaction=False)
+                    for channel, message in batch:
+                        pipe.publish(self._key(channel), message)
+                    await pipe.execute()
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # Redis is away: keep the batch and try again; readers fill gaps from the DB
+                    log.warning("publishing failed (%r); retrying", exc)
+                    await asyncio.sleep(0.5)
+
+    async def _listener(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                channels = [self._key(c) for c in self._subscribers]
+                await self._pubsub.subscribe(self._key("_"), *channels)  # always one channel, so listen() works
+                if self.reconnects:
+                    self._tell_everyone(GAP)
+                self._subscribed.set()
+                delay = 0.2
+                async for message in self._pubsub.listen():
+                    if message.get("type") == "message":
+                        self._dispatch(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._subscribed.clear()
+                self.reconnects += 1
+                log.warning("lost the Redis subscription (%r); reconnecting in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _dispatch(self, key: str, data: str) -> None:
+        channel = key[len(self.prefix) + 1 :]
+        for queue in self._subscribers.get(channel, ()):
+            queue.put_nowait(data)
+
+    def _tell_everyone(self, message: str) -> None:
+        for queues in self._subscribers.values():
+            for queue in queues:
+                queue.put_nowait(message)
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[str]]:
+        return self._subscribe(channel)
+
+    @asynccontextmanager
+    async def _subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        first = channel not in self._subscribers
+        self._subscribers.setdefault(channel, set()).add(queue)
+        if first:
+            await self._subscribed.wait()
+            with contextlib.suppress(Exception):  # if this fails, the reconnect subscribes every channel
+                await self._pubsub.subscribe(self._key(channel))
+
+        async def messages() -> AsyncIterator[str]:
+            while (message := await queue.get()) is not None:
+                yield message
+
+        try:
+            yield messages()
+        finally:
+            queues = self._subscribers.get(channel)
+            if queues is not None:
+                queues.discard(queue)
+                if not queues:
+                    del self._subscribers[channel]
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.unsubscribe(self._key(channel))
