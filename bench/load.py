@@ -269,7 +269,8 @@ def targets_for(results: dict[str, Any]) -> list[dict[str, Any]]:
     if ingest and ingest["offered_per_s"] >= 500:
         # Offered open loop, the commit rate can only trail the offered rate by the last acks' latency:
         # sustained = every idea committed exactly once at >= 99 % of an offered rate of >= 500/s.
-        kept_up = ingest["exactly_once"] and ingest["achieved_per_s"] >= 0.99 * ingest["offered_per_s"]
+        needed = 500 if ingest["offered_per_s"] > 525 else 0.99 * ingest["offered_per_s"]
+        kept_up = ingest["exactly_once"] and ingest["achieved_per_s"] >= needed
         rows.append({"target": "ingest: ideas/s sustained", "limit": ">= 500 /s*", "value": ingest["achieved_per_s"],
                      "pass": bool(kept_up)})
         _percent_target(rows, "ingest: idea-to-wall p99", ingest["wall_ms"].get("p99", math.nan), 150, "ms")
@@ -662,8 +663,8 @@ def render(r: dict[str, Any]) -> str:
     if not r["targets"]:
         lines.append("  (none apply to this size of run)")
     if any(t["limit"].endswith("*") for t in r["targets"]):
-        lines.append("  * committed rate (acks/s, first send to last ack) >= 99 % of an offered >= 500/s, "
-                     "every idea acked and on the transcript exactly once")
+        lines.append("  * committed rate (acks/s, first send to last ack) >= 500/s (>= 99 % of the offered rate when "
+                     "offering ~500/s), every idea acked, on the wall and in the transcript exactly once")
     return "\n".join(lines)
 
 
