@@ -22,7 +22,7 @@ ADMIN = "crash-test-admin-secret"
 PHONES = 20
 IDEAS_PER_PHONE = 10  # under the limit of 12 per participant per minute
 SEND_INTERVAL_S = 0.05  # staggered per phone: one idea every 2.5 ms across the room
-KILL_AFTER_S = 0.3
+KILL_AFTER_ACKS = 40  # SIGKILL once this many ideas are acked, while the phones are still sending
 
 
 @dataclass
@@ -125,7 +125,7 @@ async def crash_and_resume(tmp_path: Path) -> None:
         await wait_for(lambda: all(p.last_seq >= step_seq for p in phones), 5)
 
         streams = [asyncio.create_task(p.stream()) for p in phones]
-        await asyncio.sleep(KILL_AFTER_S)
+        await wait_for(lambda: sum(len(p.acks) for p in phones) >= KILL_AFTER_ACKS, 10)
         server.kill()
         await asyncio.gather(*streams, *readers)
         acked_before_kill = {c: a for p in phones for c, a in p.acks.items()}
