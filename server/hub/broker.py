@@ -26,6 +26,11 @@ class Broker:
         """An async context manager yielding the channel's messages as they are published."""
         raise NotImplementedError
 
+    async def lease(self, name: str, holder: str, ttl_ms: int) -> bool:
+        """Hold ``name`` for ``ttl_ms`` (renewed by asking again): only one holder at a time, across
+        every process on this broker. Background analyses run where the lease is held."""
+        raise NotImplementedError
+
 
 class MemoryBroker(Broker):
     """One process: every subscriber of a channel gets every message, in publish order."""
@@ -44,6 +49,9 @@ class MemoryBroker(Broker):
     async def publish(self, channel: str, message: str) -> None:
         for queue in self._subscribers.get(channel, ()):
             queue.put_nowait(message)
+
+    async def lease(self, name: str, holder: str, ttl_ms: int) -> bool:
+        return True  # one process: it always holds every lease
 
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[str]]:
         return self._subscribe(channel)

@@ -66,6 +66,18 @@ class RedisBroker(Broker):
     async def publish(self, channel: str, message: str) -> None:
         self._outbox.put_nowait((channel, message))
 
+    async def lease(self, name: str, holder: str, ttl_ms: int) -> bool:
+        key = self._key(f"lease:{name}")
+        try:
+            if await self._redis.set(key, holder, nx=True, px=ttl_ms):
+                return True
+            if await self._redis.get(key) == holder:  # ours already: renew it
+                await self._redis.pexpire(key, ttl_ms)
+                return True
+        except Exception as exc:  # no Redis, no lease: nobody analyses until it is back
+            log.warning("lease %s unavailable: %r", name, exc)
+        return False
+
     async def _publisher(self) -> None:
         while True:
             first = await self._outbox.get()

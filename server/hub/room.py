@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -38,6 +39,7 @@ log = logging.getLogger("wholeroom.room")
 RESUME_MAX_ENTRIES = 2000  # a phone further behind than this gets a fresh snapshot instead
 PRESENCE_INTERVAL_S = 1.0
 ANALYSIS_INTERVAL_S = 3.0  # common ground is recomputed at most this often while reactions arrive
+LEASE_MS = 15_000  # the background analyses of an event run in one worker at a time
 
 Decider = Callable[[EventState, int], Outcome]
 TokenMaker = Callable[[Outcome], list[TokenRow]]
@@ -85,6 +87,13 @@ class Room:
         self.state = state
         self.committed_seq = state.seq
         self.channel = f"event:{state.id}"
+        # derived views (common ground, themes) and presence, shared between workers
+        self.derived_channel = f"derived:{state.id}"
+        self.worker = f"{os.getpid()}-{id(self):x}"
+        self._remote_presence: dict[str, tuple[float, dict[str, int], int]] = {}
+        self._presence_sent_at = 0.0
+        self.idea_themes: dict[str, dict[str, str]] = {}
+        self.theme_view: dict[str, Any] | None = None
         self._store, self._broker, self._writer = store, broker, writer
         self._pending: list[_Pending] = []
         self._flushing = False
@@ -110,6 +119,7 @@ class Room:
 
     def start(self) -> None:
         self._spawn(self._listen())
+        self._spawn(self._listen_derived())
         self._spawn(self._tick_loop())
         if self.themes is not None:
             self._spawn(self.themes.run())
@@ -330,10 +340,9 @@ class Room:
 
     def _welcome(self, conn: Conn, snap: dict[str, Any] | None, resumed_from: int | None = None) -> str:
         if snap is not None and conn.viewer.is_staff:
-            themes = self.themes.view if self.themes is not None else None
-            snap = {**snap, "common_ground": self.analysis, "themes": themes}
-        elif snap is not None and self.themes is not None and conn.table_id is not None:
-            snap = {**snap, "idea_themes": self.themes.table_view(conn.table_id)}
+            snap = {**snap, "common_ground": self.analysis, "themes": self.theme_view}
+        elif snap is not None and conn.table_id is not None and self.idea_themes:
+            snap = {**snap, "idea_themes": self.table_themes(conn.table_id)}
         return dumps(
             {
                 "type": "welcome",
@@ -371,8 +380,8 @@ class Room:
         if viewer.is_staff:  # derived views are not entries: a resumed screen gets the latest again
             if self.analysis is not None:
                 texts.append(dumps({"type": "common_ground", "seq": upto, "analysis": self.analysis}))
-            if self.themes is not None and self.themes.view is not None:
-                texts.append(dumps({"type": "themes", "seq": upto, **self.themes.view}))
+            if self.theme_view is not None:
+                texts.append(dumps({"type": "themes", "seq": upto, **self.theme_view}))
         conn.start(upto, texts)
 
     def detach(self, conn: Conn) -> None:
@@ -381,20 +390,30 @@ class Room:
     # --- presence ---------------------------------------------------------------------------
 
     def presence(self) -> dict[str, Any]:
+        """Connected people per table (not tabs), summed over every worker; other workers' counts
+        expire 5 s after their last report."""
+        connected = {t: len(ids) for t, ids in self._local_people().items()}
+        staff = len(self.staff)
+        now = time.monotonic()
+        for worker, (seen, counts, their_staff) in list(self._remote_presence.items()):
+            if now - seen > 5.0:
+                del self._remote_presence[worker]
+                continue
+            for table_id, n in counts.items():
+                connected[table_id] = connected.get(table_id, 0) + n
+            staff += their_staff
         return {
             "type": "presence",
-            # people, not tabs: two connections of one phone count once
-            "connected": {
-                t: len({c.viewer.participant_id for c in self.by_table.get(t, ())}) for t in self.state.tables
-            },
+            "connected": {t: connected.get(t, 0) for t in self.state.tables},
             "joined": self.state.joined_per_table(),
-            "staff": len(self.staff),
+            "staff": staff,
         }
 
     async def _tick_loop(self) -> None:
         """Once a second at most: presence to staff screens, and results of votes and marketplaces."""
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL_S)
+            await self._share_presence()
             if self._presence_dirty and self.staff:
                 self._presence_dirty = False
                 text = dumps(self.presence())
@@ -404,11 +423,13 @@ class Room:
             for step_id in dirty:
                 self._send_results(step_id)
             if self.themes is not None:
-                self.themes.tick()
+                await self.themes.tick()
             due = time.monotonic() - self._analysed_at >= ANALYSIS_INTERVAL_S
             if self._reactions_dirty and due and not self._analysing:
-                self._reactions_dirty, self._analysing = False, True
-                self._spawn(self._analyse())
+                # one worker analyses each event (a lease); every worker relays what it publishes
+                if await self._broker.lease(f"analysis:{self.event_id}", self.worker, LEASE_MS):
+                    self._reactions_dirty, self._analysing = False, True
+                    self._spawn(self._analyse())
 
     async def _analyse(self) -> None:
         """Common ground for the reactions so far, computed in a worker thread, then sent to staff."""
@@ -418,17 +439,78 @@ class Room:
             result = await asyncio.to_thread(analyse_inputs, matrix, hidden, partitions, self._memory)
             self.analysis_seconds = time.perf_counter() - started
             metrics.ANALYSIS.labels("common_ground").observe(self.analysis_seconds)
-            self._memory, self.priorities = result.memory, dict(result.priorities)
-            self.analysis = analysis_dict(result, self.state)
-            text = dumps({"type": "common_ground", "seq": self.state.seq, "analysis": self.analysis})
-            for conn in self.staff:
-                conn.send(text)
+            self._memory = result.memory
+            view = analysis_dict(result, self.state)
+            message = {
+                "type": "common_ground",
+                "seq": self.state.seq,
+                "analysis": view,
+                "priorities": dict(result.priorities),
+            }
+            await self._broker.publish(self.derived_channel, dumps(message))
         except Exception:  # a failed analysis must not take the room down; the next tick retries
             log.exception("common-ground analysis failed for event %s", self.event_id)
             self._reactions_dirty = True
         finally:
             self._analysing = False
             self._analysed_at = time.monotonic()
+
+    async def lease(self, name: str) -> bool:
+        return await self._broker.lease(name, self.worker, LEASE_MS)
+
+    async def publish_derived(self, message: dict[str, Any]) -> None:
+        await self._broker.publish(self.derived_channel, dumps(message))
+
+    async def _listen_derived(self) -> None:
+        """Views computed by whichever worker holds the lease, and every worker's presence."""
+        async with self._broker.subscribe(self.derived_channel) as messages:
+            async for raw in messages:
+                if not raw:
+                    continue
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind == "presence":
+                    if message["worker"] != self.worker:
+                        seen = (time.monotonic(), message["connected"], message["staff"])
+                        self._remote_presence[message["worker"]] = seen
+                        self._presence_dirty = True
+                elif kind == "common_ground":
+                    self.analysis, self.priorities = message["analysis"], message.get("priorities", {})
+                    text = dumps({"type": "common_ground", "seq": message["seq"], "analysis": self.analysis})
+                    for conn in self.staff:
+                        conn.send(text)
+                elif kind == "themes":
+                    self._relay_themes(message)
+
+    def _relay_themes(self, message: dict[str, Any]) -> None:
+        self.idea_themes = message.get("idea_themes", {})
+        self.theme_view = message["view"]
+        text = dumps({"type": "themes", "seq": message["seq"], **message["view"]})
+        for conn in self.staff:
+            conn.send(text)
+        # phones get, for their own table's ideas only, which theme each is in (so they can contest it)
+        for table_id, conns in self.by_table.items():
+            if conns:
+                line = dumps({"type": "idea_themes", "seq": message["seq"], "themes": self.table_themes(table_id)})
+                for conn in conns:
+                    conn.send(line)
+
+    def table_themes(self, table_id: str) -> dict[str, dict[str, str]]:
+        ideas = self.state.table_ideas.get(table_id, ())
+        return {i: self.idea_themes[i] for i in ideas if i in self.idea_themes}
+
+    async def _share_presence(self) -> None:
+        """Tell the other workers how many people are connected here (every 2 s, or on a change)."""
+        now = time.monotonic()
+        if not (self._presence_dirty or now - self._presence_sent_at >= 2.0):
+            return
+        self._presence_sent_at = now
+        local = {t: len(ids) for t, ids in self._local_people().items()}
+        message = {"type": "presence", "worker": self.worker, "connected": local, "staff": len(self.staff)}
+        await self.publish_derived(message)
+
+    def _local_people(self) -> dict[str, set[str | None]]:
+        return {t: {c.viewer.participant_id for c in conns} for t, conns in self.by_table.items()}
 
     def _send_results(self, step_id: str) -> None:
         step = self.state.steps[step_id]

@@ -23,7 +23,7 @@ import numpy as np
 from ..domain.capture import PUBLIC
 from ..domain.model import Entry, EventState, Idea
 from ..domain.themes import IdeaVector, ThemeMap, add_idea, edit_from_entry, recluster, remove_idea
-from ..storage.store import Store, dumps
+from ..storage.store import Store
 from . import metrics
 
 log = logging.getLogger("wholeroom.themes")
@@ -121,7 +121,7 @@ class ThemeEngine:
         self.room, self.store, self.model, self.every_s = room, store, model, every_s
         self.vectors: dict[str, np.ndarray] = {}
         self.map: ThemeMap | None = None
-        self.view: dict[str, Any] | None = None
+        self.active = False  # this worker holds the event's themes lease (the only one that embeds)
         self.failed: str | None = None
         self._pending: list[str] = []
         self._wake = asyncio.Event()
@@ -132,14 +132,8 @@ class ThemeEngine:
         self.recluster_seconds = 0.0
 
     async def run(self) -> None:
-        """Load cached vectors, embed what is missing, then follow the room."""
+        """Follow the room: embed new ideas while this worker holds the themes lease."""
         try:
-            stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.model)
-            self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
-            self._pending = [i.id for i in self.room.state.ideas.values() if themable(i) and i.id not in self.vectors]
-            await self._embed_pending()
-            if self.vectors:
-                self._recluster_due = 0.0
             while True:
                 await self._wake.wait()
                 self._wake.clear()
@@ -150,7 +144,18 @@ class ThemeEngine:
             self.failed = f"themes are off: {exc}"
             log.exception("themes failed for event %s", self.room.event_id)
 
+    async def _take_over(self) -> None:
+        """Just became the worker that does themes: read the cached vectors, embed what is missing."""
+        stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.model)
+        self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
+        self._pending = [i.id for i in self.room.state.ideas.values() if themable(i) and i.id not in self.vectors]
+        self.map = None
+        self._recluster_due = 0.0 if self.vectors else None
+        self._wake.set()
+
     def on_entry(self, entry: Entry) -> None:
+        if not self.active:
+            return
         kind, p = entry.kind, entry.payload
         if kind in ("idea.submitted", "idea.restored"):
             idea = self.room.state.ideas.get(p["idea_id"])
@@ -186,8 +191,15 @@ class ThemeEngine:
                 soon = FIRST_S if self.map is None else self.every_s
                 self._recluster_due = time.monotonic() + soon
 
-    def tick(self) -> None:
-        """Called once a second by the room: publish what changed, start a re-clustering when due."""
+    async def tick(self) -> None:
+        """Called once a second by the room: keep the lease, publish what changed, re-cluster when due."""
+        held = await self.room.lease(f"themes:{self.room.event_id}")
+        if held and not self.active:
+            self.active = True
+            await self._take_over()
+        self.active = held
+        if not held:
+            return
         if self._recluster_due is not None and time.monotonic() >= self._recluster_due and not self._clustering:
             self._recluster_due = None
             self._clustering = True
@@ -219,22 +231,10 @@ class ThemeEngine:
             self._clustering = False
 
     def _send(self) -> None:
+        """Publish the picture to every worker (each relays it to its screens: Room._relay_themes)."""
         assert self.map is not None
         state = self.room.state
-        self.view = {"model": self.model, **themes_dict(self.map, state)}
-        text = dumps({"type": "themes", "seq": state.seq, **self.view})
-        for conn in self.room.staff:
-            conn.send(text)
-        # phones get, for their own table's ideas only, which theme each is in (so they can contest it)
-        for table_id, conns in self.room.by_table.items():
-            if conns:
-                line = dumps({"type": "idea_themes", "seq": state.seq, "themes": self.table_view(table_id)})
-                for conn in conns:
-                    conn.send(line)
-
-    def table_view(self, table_id: str) -> dict[str, dict[str, str]]:
-        """``{idea_id: {"theme_id", "label"}}`` for the themed ideas of one table."""
-        if self.map is None:
-            return {}
-        ideas = set(self.room.state.table_ideas.get(table_id, ()))
-        return {i: {"theme_id": t.id, "label": t.label} for t in self.map.themes for i in t.idea_ids if i in ideas}
+        view = {"model": self.model, **themes_dict(self.map, state)}
+        idea_themes = {i: {"theme_id": t.id, "label": t.label} for t in self.map.themes for i in t.idea_ids}
+        message = {"type": "themes", "seq": state.seq, "view": view, "idea_themes": idea_themes}
+        self.room.spawn(self.room.publish_derived(message))
