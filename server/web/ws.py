@@ -29,6 +29,7 @@ router = APIRouter()
 log = logging.getLogger("wholeroom.ws")
 
 HELLO_TIMEOUT_S = 10.0
+STAFF_QUEUE_FACTOR = 8
 
 
 def error_message(exc: DomainError, ref: Any = None) -> str:
@@ -70,8 +71,16 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         return
 
     viewer = Viewer(principal.role, principal.participant_id)
-    conn = Conn(ws.send_text, viewer, None, services.settings.send_queue_max)
-    await room.attach(conn, after)
+    # staff screens receive every entry of the room: they get a deeper queue than a phone
+    depth = services.settings.send_queue_max * (STAFF_QUEUE_FACTOR if viewer.is_staff else 1)
+    conn = Conn(ws.send_text, viewer, None, depth)
+    try:
+        await room.attach(conn, after)
+    except BaseException:  # e.g. the database read for a resume failed: never leave it registered
+        room.detach(conn)
+        with contextlib.suppress(Exception):
+            await ws.close(status.WS_1011_INTERNAL_ERROR, "could not resume; reconnect")
+        raise
     services.rooms.connected()
     sender = conn.start_sender()
     receiver = asyncio.create_task(_receive(ws, room, conn, Actor(principal.role, principal.participant_id)))
