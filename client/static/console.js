@@ -3,6 +3,7 @@
 import * as ground from "./ground.js";
 import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
+import { initThemes } from "./curate.js";
 import { StaffModel, audienceText } from "./model.js";
 import { initRunner, renderGroups, renderResults } from "./runner.js";
 import {
@@ -22,6 +23,7 @@ if (!token) {
 
 const live = new Live({ token });
 const model = new StaffModel();
+const themesPanel = initThemes({ live, model, eventId, token });
 const notice = $("#console-message");
 let replacing = null; // id of the step the composer replaces
 let wallLink = null; // a wall link made on this page ("New wall link"), used by "Open the wall"
@@ -508,6 +510,8 @@ const flush = batched(() => {
   if (dirty.has("tables")) renderTables();
   if (dirty.has("ideas")) renderIdeas();
   if (dirty.has("ground") || dirty.has("steps") || dirty.has("ideas")) renderCommonGround();
+  if (dirty.has("themes") || dirty.has("ideas") || dirty.has("event")) themesPanel.render();
+  else if (dirty.has("flags")) themesPanel.renderFlags();
   if (dirty.has("people")) {
     renderPeople();
     renderTables();
@@ -517,7 +521,7 @@ const flush = batched(() => {
 });
 
 function renderAll() {
-  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results", "ground"]) dirty.add(part);
+  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results", "ground", "themes"]) dirty.add(part);
   flush();
 }
 
@@ -532,6 +536,7 @@ live.on("welcome", (msg) => {
   if (msg.snapshot) {
     model.load(msg.snapshot);
     renderAll();
+    themesPanel.loadFlags(); // the snapshot does not list participants' flags: the transcript does
   }
 });
 live.on("entry", (entry) => {
@@ -546,6 +551,10 @@ live.on("results", (msg) => {
 });
 live.on("common_ground", (msg) => {
   dirty.add(model.applyCommonGround(msg));
+  flush();
+});
+live.on("themes", (msg) => {
+  dirty.add(model.applyThemes(msg));
   flush();
 });
 live.on("presence", (msg) => {

@@ -89,8 +89,8 @@ export class Live {
   }
 
   /**
-   * Listen: "welcome", "entry", "presence", "results", "reaction", "common_ground", "state", "outbox",
-   * "error", "fatal".
+   * Listen: "welcome", "entry", "presence", "results", "reaction", "common_ground", "themes" (staff),
+   * "idea_themes" (phones), "state", "outbox", "error", "fatal".
    */
   on(type, fn) {
     if (!this._listeners.has(type)) this._listeners.set(type, []);
@@ -373,6 +373,10 @@ export class Live {
       }
       case "common_ground":
         return this._emit("common_ground", msg);
+      case "themes":
+        return this._emit("themes", msg);
+      case "idea_themes":
+        return this._emit("idea_themes", msg);
       default:
         return;
     }

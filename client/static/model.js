@@ -28,6 +28,29 @@ export class StaffModel {
     this.topics = new Map((s.topics || []).map((t) => [t.id, { ...t }]));
     // the latest common-ground analysis (reaction steps); `common_ground` messages replace it
     this.commonGround = s.common_ground || null;
+    // the latest themes ({themes, unthemed, positions, model}); `themes` messages replace them
+    this.themes = s.themes || null;
+    // participants' flags ("this idea doesn't belong here"): the snapshot does not list them, so
+    // they are kept from entries across snapshots (the console reads the transcript after a load)
+    if (!this.flags) this.flags = new Map(); // flag id -> {flag_id, idea_id, theme_id, participant_id, reason, at}
+    if (!this.flagOutcomes) this.flagOutcomes = new Map(); // flag id -> "kept" | "moved"
+  }
+
+  /** A `themes` message: the latest themes of the room. */
+  applyThemes(msg) {
+    this.themes = { model: msg.model, themes: msg.themes || [], unthemed: msg.unthemed || [], positions: msg.positions || {} };
+    return "themes";
+  }
+
+  /** Flags nobody has decided on yet, oldest first. */
+  openFlags() {
+    return [...this.flags.values()].filter((f) => !this.flagOutcomes.has(f.flag_id)).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The theme an idea is in now (from the latest themes), or null. */
+  themeOf(ideaId) {
+    for (const theme of (this.themes && this.themes.themes) || []) if (theme.idea_ids.includes(ideaId)) return theme;
+    return null;
   }
 
   /** A `common_ground` message: the latest analysis of the room's reactions. */
@@ -337,6 +360,12 @@ export class StaffModel {
         }
         return "ideas";
       }
+      case "theme.flagged":
+        if (!this.flags.has(p.flag_id)) this.flags.set(p.flag_id, { ...p, seq: entry.seq, at: entry.at });
+        return "flags";
+      case "theme.flag_resolved":
+        this.flagOutcomes.set(p.flag_id, p.outcome);
+        return "flags";
       default:
         return null;
     }

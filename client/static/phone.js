@@ -1,5 +1,6 @@
 // The phone: my table's step, an idea box with an offline outbox, my table's ideas; and for a
-// facilitation script's steps: my group, where to move, a ballot, the Open Space marketplace, roles.
+// facilitation script's steps: my group, where to move, a ballot, the Open Space marketplace, roles;
+// the theme each of my table's ideas landed in, with "Doesn't belong here?" to contest it.
 import { makeBallot } from "./ballot.js";
 import { voteResults } from "./charts.js";
 import { Live } from "./live.js";
@@ -47,7 +48,11 @@ const view = {
   voteOptions: new Map(), // vote step id -> the options this phone votes on (its table's, or its dealt cards)
   results: new Map(), // vote step id -> results, once revealed
   topics: new Map(), // topic id -> {id, step_id, title, convener, slot, space, count, joined}
+  ideaThemes: {}, // idea id -> {theme_id, label}: the theme each of my table's ideas is in
+  flagged: new Set(), // idea ids I flagged (from my theme.flagged entries and acks)
 };
+const FLAG_REASON_MAX = 200;
+const flagForms = new Map(); // idea id -> {open, status, kind}: the "Doesn't belong here?" state per idea
 
 function currentStep() {
   const candidates = [view.slots["*"], view.slots[view.me.role]].filter(Boolean);
@@ -69,6 +74,7 @@ function loadSnapshot(snap) {
   view.group = snap.group || null;
   view.groupPending = false;
   view.volunteerRoles = snap.volunteer_roles || {};
+  view.ideaThemes = snap.idea_themes || {};
   if (snap.step && snap.step.session_id) view.knownSessions.add(snap.step.session_id);
   if (snap.step && snap.step.kind === "vote") {
     view.ballots.set(snap.step.id, snap.ballot ?? null);
@@ -173,6 +179,9 @@ function applyEntry(entry) {
       break;
     case "vote.cast":
       if (p.participant_id === view.me.id) view.ballots.set(p.step_id, p.ballot);
+      break;
+    case "theme.flagged":
+      if (p.participant_id === view.me.id) view.flagged.add(p.idea_id);
       break;
     case "topic.posted": {
       // a convener is signed up for their own topic (and leaves any other of that slot)
@@ -639,10 +648,12 @@ function renderIdeas() {
         h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: "You" }) : null,
           idea.visibility === "private" ? h("span", { class: "tag", text: "only you see this" }) : null,
           idea.visibility === "group" ? h("span", { class: "tag", text: "your group sees this" }) : null),
+        themeLine(idea.id),
       ),
     );
     const textEl = li.querySelector(".idea-text");
     if (textEl.textContent !== idea.text) textEl.textContent = idea.text;
+    drawThemeLine(li, idea);
     nodes.push(li);
   }
   // forget elements no longer shown
@@ -650,6 +661,104 @@ function renderIdeas() {
   for (const [key, li] of ideaEls) if (!keep.has(li)) ideaEls.delete(key);
   reconcile($("#ideas"), nodes);
   $("#ideas-empty").hidden = nodes.length > 0;
+}
+
+// --- themes: the theme an idea landed in, and "Doesn't belong here?" ----------------------------
+
+function flagState(ideaId) {
+  if (!flagForms.has(ideaId)) flagForms.set(ideaId, { open: false, status: "", kind: "info" });
+  return flagForms.get(ideaId);
+}
+
+/** Under an idea: "Theme: <label>" and a small action that opens a one-line form (built once per idea). */
+function themeLine(ideaId) {
+  const reasonId = `flag-reason-${ideaId}`;
+  const reason = h("input", {
+    id: reasonId, type: "text", maxlength: String(FLAG_REASON_MAX), autocomplete: "off", enterkeyhint: "send", class: "flag-reason",
+  });
+  const form = h("form", { class: "flag-form", hidden: true, novalidate: true },
+    h("label", { for: reasonId, class: "flag-label" }, "Why doesn't it belong? ", h("span", { class: "muted", text: "(optional)" })),
+    reason,
+    h("div", { class: "row" },
+      h("button", { type: "submit", class: "primary flag-send", text: "Send flag" }),
+      h("button", { type: "button", class: "flag-cancel", text: "Cancel" })));
+  const open = h("button", { type: "button", class: "link-button flag-open", "aria-expanded": "false", text: "Doesn't belong here?" });
+  const message = h("p", { class: "message flag-message", role: "status", "aria-live": "polite", tabindex: "-1" });
+  const box = h("div", { class: "idea-theme", hidden: true },
+    h("p", { class: "idea-theme-line" },
+      h("span", { class: "idea-theme-label" }, "Theme: ", h("span", { class: "idea-theme-name" })),
+      open),
+    form,
+    message);
+  const close = () => {
+    flagState(ideaId).open = false;
+    renderIdeas();
+    open.focus();
+  };
+  open.addEventListener("click", () => {
+    const state = flagState(ideaId);
+    state.open = !state.open;
+    state.status = "";
+    renderIdeas();
+    if (state.open) reason.focus();
+  });
+  form.querySelector(".flag-cancel").addEventListener("click", close);
+  form.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      close();
+    }
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const where = view.ideaThemes[ideaId];
+    const state = flagState(ideaId);
+    const send = form.querySelector(".flag-send");
+    send.disabled = true;
+    const command = { type: "theme.flag", idea_id: ideaId };
+    if (where) command.theme_id = where.theme_id;
+    const why = reason.value.trim();
+    if (why) command.reason = why;
+    try {
+      await live.send(command);
+      view.flagged.add(ideaId);
+      Object.assign(state, { open: false, status: "Flag sent: the facilitator will look.", kind: "ok" });
+    } catch (err) {
+      if (err.code === "already_flagged") {
+        view.flagged.add(ideaId);
+        Object.assign(state, { open: false, status: "You have already flagged this idea: the facilitator will look.", kind: "info" });
+      } else {
+        Object.assign(state, { status: err.message || "Not sent. Try again.", kind: "error" });
+      }
+    } finally {
+      send.disabled = false;
+    }
+    renderIdeas();
+    if (!state.open && message.isConnected) message.focus(); // the form is gone: focus its answer
+  });
+  return box;
+}
+
+function drawThemeLine(li, idea) {
+  const box = li.querySelector(".idea-theme");
+  if (!box) return;
+  const where = view.ideaThemes[idea.id];
+  const state = flagState(idea.id);
+  const flagged = view.flagged.has(idea.id);
+  const status = state.status || (flagged ? "Flag sent: the facilitator will look." : "");
+  box.hidden = !where && !status;
+  const name = box.querySelector(".idea-theme-name");
+  const label = where ? where.label : "";
+  if (name.textContent !== label) name.textContent = label;
+  box.querySelector(".idea-theme-line").hidden = !where;
+  const open = box.querySelector(".flag-open");
+  open.hidden = flagged;
+  open.setAttribute("aria-expanded", String(Boolean(state.open && !flagged)));
+  open.setAttribute("aria-label", where ? `Doesn't belong here? (theme “${label}”)` : "Doesn't belong here?");
+  box.querySelector(".flag-form").hidden = !(state.open && !flagged && where);
+  const message = box.querySelector(".flag-message");
+  if (message.textContent !== status) message.textContent = status;
+  message.dataset.kind = state.status ? state.kind : "ok";
 }
 
 function failedItem(item) {
@@ -713,6 +822,10 @@ live.on("results", (msg) => {
     }
   }
   redrawScript();
+});
+live.on("idea_themes", (msg) => {
+  view.ideaThemes = msg.themes || {};
+  redrawIdeas();
 });
 live.on("outbox", redrawIdeas);
 live.on("state", () => {

@@ -1,10 +1,12 @@
 // The projector wall: the room's question, a big countdown, how to join, ideas arriving by table;
 // for a facilitation script also the results of a vote (once revealed), the marketplace grid, and
-// a big notice when a rotation moves people.
+// a big notice when a rotation moves people. Themes (a list and a map of the ideas) during a
+// cluster or harvest step, or whenever the operator presses T.
 import { marketGrid, voteResults } from "./charts.js";
 import * as ground from "./ground.js";
 import { Live } from "./live.js";
 import { StaffModel } from "./model.js";
+import * as themes from "./themes.js";
 import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
 import { rotationWords } from "./words.js";
 
@@ -67,7 +69,10 @@ function renderQuestion() {
   question.classList.remove("waiting");
   if (question.textContent !== step.text) question.textContent = step.text;
   question.dataset.length = step.text.length > 160 ? "very-long" : step.text.length > 80 ? "long" : "short";
-  clock.dataset.stepClock = step.id;
+  // while a cluster or harvest step shows the themes (facilitator-only: no table's step), its clock counts
+  const latest = latestStep();
+  const timed = latest && (latest.kind === "cluster" || latest.kind === "harvest") && themesShown() ? latest : step;
+  clock.dataset.stepClock = timed.id;
 }
 
 function ideaEl(idea) {
@@ -158,6 +163,10 @@ function featureFor(step) {
 
 let featureKey = "";
 let groundSeq = 0; // counts common_ground messages (a new analysis may keep the same totals)
+let themesSeq = 0; // counts themes messages
+// the operator's choice (key T, or the small button): {stepId, on} holds until the next step
+let themesToggle = null;
+const colours = new Map(); // theme id -> colour: a theme keeps its colour while the themes reorder
 
 function hiddenCount() {
   let n = 0;
@@ -205,18 +214,58 @@ function groundView(a) {
         ground.differences(view, "opinion", { limit: 1, keep, compact: true }))));
 }
 
+/** The step pushed last (a facilitator-only cluster step is no table's step, yet it is the moment). */
+function latestStep() {
+  let latest = null;
+  for (const step of model.steps.values()) if (!latest || step.seq > latest.seq) latest = step;
+  return latest;
+}
+
+/** Whether the themes view is up: during a cluster step, a harvest that shows no vote or marketplace, or by T. */
+function themesShown() {
+  const latest = latestStep();
+  if (themesToggle && themesToggle.stepId === (latest ? latest.id : null)) return themesToggle.on;
+  return Boolean(latest && (latest.kind === "cluster" || (latest.kind === "harvest" && !featureFor(latest))));
+}
+
+function toggleThemes() {
+  const latest = latestStep();
+  themesToggle = { stepId: latest ? latest.id : null, on: !themesShown() };
+  renderLater();
+}
+
+/** The themes view: the list (label, breadth, examples) beside the map. */
+function themesView(view) {
+  const keep = shownOnWall;
+  const summary = h("p", { class: "wth-summary", text: view ? themes.counts(view, keep) : "" });
+  if (!view || !themes.shownThemes(view, keep).length) {
+    return h("div", { class: "wall-themes", dataset: { state: "empty" } }, summary,
+      h("p", { class: "wg-notice", text: "Themes appear here a few seconds after ideas arrive from the tables." }));
+  }
+  const text = (id) => (model.ideas.get(id) || {}).text || "";
+  return h("div", { class: "wall-themes" }, summary,
+    h("div", { class: "wth-grid" },
+      h("section", { class: "wth-col", "aria-label": "Themes, biggest first" }, themes.themeList(view, { keep, text, colours })),
+      h("div", { class: "wth-map" }, themes.themeMap(view, { keep, colours }))));
+}
+
 function renderFeature() {
-  const feature = featureFor(model.mainStep());
+  const showThemes = themesShown();
+  const latest = latestStep();
+  const feature = showThemes ? { type: "themes", step: latest } : featureFor(model.mainStep());
+  const toggle = $("#themes-toggle");
+  toggle.setAttribute("aria-pressed", String(showThemes));
   const section = $("#feature");
   section.hidden = !feature;
   $("#tables").hidden = Boolean(feature);
   $("#question").classList.toggle("with-feature", Boolean(feature)); // a long text gives the chart room
   if (!feature) {
     featureKey = "";
+    $("#themes-status").textContent = "";
     return;
   }
   const { step } = feature;
-  const spec = step.spec || {};
+  const spec = (step && step.spec) || {};
   const body = $("#feature-body");
   section.dataset.type = feature.type;
   let heading = "";
@@ -226,6 +275,18 @@ function renderFeature() {
     if (featureKey !== key) {
       body.replaceChildren(h("p", { class: "wall-move-detail", text: "Each phone shows where its person goes next." }));
     }
+    featureKey = key;
+  } else if (feature.type === "themes") {
+    const title = step && (step.kind === "cluster" || step.kind === "harvest") ? (step.spec && step.spec.title) || "" : "";
+    heading = title ? `Themes · ${title}` : "Themes";
+    const key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}`;
+    if (featureKey !== key) {
+      body.replaceChildren(themesView(model.themes));
+      themes.fitList(body.querySelector(".th-list-box")); // on screen now: drop what does not fit
+    }
+    // screen readers hear the number of themes and the largest, not every redraw
+    const said = themes.headline(model.themes, shownOnWall);
+    if ($("#themes-status").textContent !== said) $("#themes-status").textContent = said;
     featureKey = key;
   } else if (feature.type === "ground") {
     heading = step.status === "active" ? "Common ground · agree, disagree or pass on your phones" : "Common ground";
@@ -258,6 +319,7 @@ function renderFeature() {
     grid.style.fontSize = `${Math.min(1.2, 7.5 / ((spec.spaces || []).length + 1)).toFixed(2)}em`;
     body.replaceChildren(grid);
   }
+  if (feature.type !== "themes") $("#themes-status").textContent = "";
   const headingEl = $("#feature-heading");
   if (headingEl.textContent !== heading) headingEl.textContent = heading;
 }
@@ -284,6 +346,7 @@ live.on("welcome", (msg) => {
   if (msg.snapshot) {
     model.load(msg.snapshot);
     groundSeq += 1;
+    themesSeq += 1;
     renderLater();
   }
 });
@@ -308,11 +371,31 @@ live.on("common_ground", (msg) => {
   groundSeq += 1;
   renderLater();
 });
+live.on("themes", (msg) => {
+  model.applyThemes(msg);
+  themesSeq += 1;
+  renderLater();
+});
 live.on("presence", (msg) => {
   model.presence(msg);
   renderLater();
 });
 live.on("fatal", (err) => showBlocker("This link does not work", err.message || "The server refused this wall link."));
+
+// a new size (another projector, a resized window): the themes list is fitted again
+addEventListener("resize", () => {
+  if (featureKey.startsWith("themes:")) featureKey = "";
+  renderLater();
+});
+
+// T (or the small button) shows the themes, or goes back; the next step follows the facilitator again
+$("#themes-toggle").addEventListener("click", toggleThemes);
+addEventListener("keydown", (e) => {
+  if (e.key !== "t" && e.key !== "T") return;
+  if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select, [contenteditable]")) return;
+  e.preventDefault();
+  toggleThemes();
+});
 
 renderQuestion();
 live.start();

@@ -75,17 +75,21 @@ def http(method: str, url: str, body: Any = None, token: str | None = None) -> t
 
 
 class ServerProcess:
-    """``wholeroom serve`` on a port with an SQLite database in ``tmp``; can be stopped and started again."""
+    """``wholeroom serve`` on a port with an SQLite database in ``tmp``; can be stopped and started again.
 
-    def __init__(self, tmp: Path, port: int | None = None) -> None:
+    ``env`` adds to (or overrides) the server's environment, e.g. ``{"WHOLEROOM_THEMES_EVERY_S": "1"}``.
+    """
+
+    def __init__(self, tmp: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.tmp = tmp
+        self.env = dict(env or {})
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = tmp / "server.log"
 
     def start(self) -> None:
-        env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("WHOLEROOM_PUBLIC_URL", None)
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port),
                    "--database-url", f"sqlite:///{self.tmp}/db.sqlite"]

@@ -1,0 +1,520 @@
+// The console's Themes panel: the room's themes as the server groups them (label, breadth, ideas,
+// pinned / curated), the facilitator's edits (rename, merge, split, pin, unpin, move an idea), and
+// participants' flags ("this idea doesn't belong here") with the two decisions. Every edit carries
+// the idea ids as shown here (docs/protocol.md, docs/themes.md). User text only goes in as textContent.
+
+import { $, h, reconcile, say } from "./ui.js";
+import { breadthWords, headline, plural } from "./themes.js";
+
+const LABEL_MAX = 80;
+const PENDING_LABEL_MS = 8000; // a rename shows at once; the server's next themes confirm it
+
+/**
+ * @param {object} o
+ * @param {import("./live.js").Live} o.live
+ * @param {import("./model.js").StaffModel} o.model
+ * @param {string} o.eventId
+ * @param {string} o.token
+ */
+export function initThemes({ live, model, eventId, token }) {
+  const panel = $("#themes-panel");
+  const message = $("#themes-message");
+  const cards = new Map(); // theme id -> li
+  const ideaRows = new Map(); // idea id -> li (moves between themes with its idea)
+  const flagRows = new Map(); // flag id -> li
+  const selected = new Set(); // theme ids ticked for merging
+  const pendingLabels = new Map(); // theme id -> {label, until}
+  const labelsSeen = new Map(); // theme id -> the last label shown (flags name the theme as it was)
+  let splitting = null; // {themeId, chosen: Set of idea ids}
+  let renaming = null; // theme id
+  let moving = null; // {ideaId, flagId, host: element the form sits in}
+  let shown = []; // the themes as drawn now: every command reads its ids from here
+  let shownById = new Map();
+
+  function send(command, okText) {
+    return live.send(command).then((ack) => {
+      if (okText) say(message, okText, "ok");
+      return ack;
+    }, (err) => {
+      say(message, err.message || String(err), "error");
+      throw err;
+    });
+  }
+
+  const ideaText = (id) => {
+    const idea = model.ideas.get(id);
+    return idea && idea.text != null ? idea.text : "(text not available)";
+  };
+  const short = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
+  function labelOf(theme) {
+    const pending = pendingLabels.get(theme.id);
+    if (pending && pending.label !== theme.label && Date.now() < pending.until) return pending.label;
+    pendingLabels.delete(theme.id);
+    return theme.label;
+  }
+
+  // --- the move form: one at a time, under the idea (or the flag) it moves -------------------------
+
+  const moveSelect = h("select", { id: "th-move-to" });
+  const moveLabel = h("label", { for: "th-move-to" });
+  const moveForm = h("form", { class: "th-move", novalidate: true },
+    moveLabel,
+    h("div", { class: "row nowrap" }, moveSelect,
+      h("button", { type: "submit", class: "small primary", text: "Move" }),
+      h("button", { type: "button", class: "small", text: "Cancel", on: { click: () => closeMove(true) } })));
+  moveForm.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      closeMove(true);
+    }
+  });
+
+  function destinationOptions(ideaId) {
+    const current = model.themeOf(ideaId);
+    const options = shown.filter((t) => !current || t.id !== current.id)
+      .map((t) => h("option", { value: t.id, text: `${short(labelOf(t), 50)} (${plural(t.idea_ids.length, "idea")})` }));
+    options.push(h("option", { value: "", text: "Out of all themes" }));
+    return options;
+  }
+
+  function openMove(ideaId, host, opener, flagId = null) {
+    closeMove(false);
+    moving = { ideaId, flagId, host, opener };
+    moveLabel.textContent = `Move “${short(ideaText(ideaId))}” to`;
+    moveSelect.replaceChildren(...destinationOptions(ideaId));
+    host.append(moveForm);
+    moveSelect.focus();
+  }
+
+  function closeMove(refocus) {
+    if (!moving) return;
+    const { opener } = moving;
+    moving = null;
+    moveForm.remove();
+    if (refocus && opener && opener.isConnected) opener.focus();
+  }
+
+  moveForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!moving) return;
+    const { ideaId, flagId, opener } = moving;
+    const themeId = moveSelect.value || null;
+    const dest = themeId ? shownById.get(themeId) : null;
+    if (themeId && !dest) {
+      say(message, "That theme has just changed: choose again.", "error");
+      moveSelect.replaceChildren(...destinationOptions(ideaId));
+      return;
+    }
+    const command = { type: "theme.move_idea", idea_id: ideaId, theme_id: themeId, theme_idea_ids: dest ? [...dest.idea_ids] : [] };
+    const where = dest ? `to “${labelOf(dest)}”` : "out of all themes";
+    try {
+      await send(command);
+      if (flagId) await send({ type: "theme.flag_resolve", flag_id: flagId, outcome: "moved" });
+      say(message, `Moved “${short(ideaText(ideaId), 40)}” ${where}.`, "ok");
+      closeMove(false);
+      if (opener && opener.isConnected) opener.focus();
+      else $("#themes-heading").focus();
+    } catch {
+      // said in the message
+    }
+  });
+
+  // --- a theme card ----------------------------------------------------------------------------------
+
+  function card(themeId) {
+    let li = cards.get(themeId);
+    if (li) return li;
+    const pick = h("input", { type: "checkbox", class: "th-pick-theme" });
+    pick.addEventListener("change", () => {
+      if (pick.checked) selected.add(themeId);
+      else selected.delete(themeId);
+      syncMerge();
+    });
+    const input = h("input", {
+      type: "text", maxlength: String(LABEL_MAX), class: "th-rename-input", id: `th-rename-${themeId}`,
+      "aria-describedby": `th-rename-error-${themeId}`, autocomplete: "off",
+    });
+    const renameForm = h("form", { class: "th-rename", novalidate: true, hidden: true },
+      h("label", { for: input.id, class: "visually-hidden th-rename-label" }),
+      h("div", { class: "row nowrap" }, input,
+        h("button", { type: "submit", class: "small primary", text: "Save" }),
+        h("button", { type: "button", class: "small", text: "Cancel", on: { click: () => stopRename(themeId, true) } })),
+      h("p", { class: "field-error th-rename-error", id: `th-rename-error-${themeId}` }));
+    renameForm.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        stopRename(themeId, true);
+      }
+    });
+    renameForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      rename(themeId, input.value);
+    });
+    li = h("li", { class: "th-card", dataset: { themeId } },
+      h("div", { class: "th-card-head" },
+        h("label", { class: "th-pick" }, pick, h("span", { class: "visually-hidden th-pick-label" })),
+        h("h3", { class: "th-title", tabindex: "-1" }, h("span", { class: "th-name" })),
+        renameForm),
+      h("p", { class: "th-meta" },
+        h("span", { class: "th-breadth" }), h("span", { class: "th-size" }),
+        h("span", { class: "tag th-tag-pinned", text: "pinned", hidden: true }),
+        h("span", { class: "tag th-tag-curated", text: "curated", hidden: true })),
+      h("p", { class: "th-words muted" }),
+      h("div", { class: "row th-actions" },
+        h("button", { type: "button", class: "small th-rename-button", text: "Rename", on: { click: () => startRename(themeId) } }),
+        h("button", { type: "button", class: "small th-pin-button", on: { click: () => pinToggle(themeId) } }),
+        h("button", { type: "button", class: "small th-split-button", text: "Split…", on: { click: () => startSplit(themeId) } })),
+      h("div", { class: "th-split", hidden: true },
+        h("p", { class: "hint", text: "Tick the ideas that leave this theme; they become a new theme." }),
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "small primary th-split-go", on: { click: () => split(themeId) } }),
+          h("button", { type: "button", class: "small", text: "Cancel", on: { click: () => stopSplit(true) } }))),
+      h("ul", { class: "th-ideas" }));
+    cards.set(themeId, li);
+    return li;
+  }
+
+  function ideaRow(ideaId) {
+    let li = ideaRows.get(ideaId);
+    if (li) return li;
+    const box = h("input", { type: "checkbox", class: "th-take" });
+    box.addEventListener("change", () => {
+      if (!splitting) return;
+      if (box.checked) splitting.chosen.add(ideaId);
+      else splitting.chosen.delete(ideaId);
+      syncSplit();
+    });
+    const button = h("button", { type: "button", class: "small th-move-button", text: "Move…" });
+    button.addEventListener("click", () => openMove(ideaId, li, button));
+    li = h("li", { class: "th-idea", dataset: { ideaId } },
+      h("label", { class: "th-take-box", hidden: true }, box, h("span", { class: "visually-hidden th-take-label" })),
+      h("span", { class: "th-idea-text" }),
+      h("span", { class: "th-idea-table muted" }),
+      button);
+    ideaRows.set(ideaId, li);
+    return li;
+  }
+
+  function drawIdea(ideaId, inSplit) {
+    const li = ideaRow(ideaId);
+    const text = ideaText(ideaId);
+    const textEl = li.querySelector(".th-idea-text");
+    if (textEl.textContent !== text) textEl.textContent = text;
+    const idea = model.ideas.get(ideaId);
+    li.querySelector(".th-idea-table").textContent = idea ? model.tableName(idea.table_id) : "";
+    li.querySelector(".th-move-button").setAttribute("aria-label", `Move idea “${short(text)}” to another theme`);
+    const take = li.querySelector(".th-take-box");
+    take.hidden = !inSplit;
+    const box = take.querySelector("input");
+    box.checked = Boolean(inSplit && splitting.chosen.has(ideaId));
+    take.querySelector(".th-take-label").textContent = `Take out into a new theme: ${short(text)}`;
+    return li;
+  }
+
+  function drawCard(theme) {
+    const li = card(theme.id);
+    const label = labelOf(theme);
+    const name = li.querySelector(".th-name");
+    if (name.textContent !== label) name.textContent = label;
+    li.querySelector(".th-pick-label").textContent = `Select “${label}” to merge`;
+    li.querySelector(".th-pick-theme").checked = selected.has(theme.id);
+    li.querySelector(".th-rename-label").textContent = `New name for the theme “${label}”`;
+    li.querySelector(".th-breadth").textContent = breadthWords(theme, model.tables.size);
+    li.querySelector(".th-size").textContent = plural(theme.idea_ids.length, "idea");
+    li.querySelector(".th-tag-pinned").hidden = !theme.pinned;
+    li.querySelector(".th-tag-curated").hidden = !theme.curated || theme.pinned;
+    const words = (theme.keywords || []).join(" · ");
+    const wordsEl = li.querySelector(".th-words");
+    wordsEl.textContent = words && words !== label ? `Words: ${words}` : "";
+    const pin = li.querySelector(".th-pin-button");
+    pin.textContent = theme.pinned ? "Unpin" : "Pin";
+    pin.setAttribute("aria-label", `${theme.pinned ? "Unpin" : "Pin"} the theme “${label}”`);
+    li.querySelector(".th-rename-button").setAttribute("aria-label", `Rename the theme “${label}”`);
+    const splitButton = li.querySelector(".th-split-button");
+    splitButton.setAttribute("aria-label", `Split the theme “${label}”`);
+    splitButton.disabled = theme.idea_ids.length < 2;
+    const inSplit = Boolean(splitting && splitting.themeId === theme.id);
+    li.querySelector(".th-split").hidden = !inSplit;
+    li.classList.toggle("splitting", inSplit);
+    li.dataset.pinned = String(Boolean(theme.pinned));
+    reconcile(li.querySelector(".th-ideas"), theme.idea_ids.map((id) => drawIdea(id, inSplit)));
+    return li;
+  }
+
+  // --- rename -------------------------------------------------------------------------------------
+
+  function startRename(themeId) {
+    const theme = shownById.get(themeId);
+    if (!theme) return;
+    if (renaming && renaming !== themeId) stopRename(renaming, false);
+    renaming = themeId;
+    const li = cards.get(themeId);
+    const form = li.querySelector(".th-rename");
+    const input = form.querySelector("input");
+    input.value = labelOf(theme);
+    form.querySelector(".th-rename-error").textContent = "";
+    input.removeAttribute("aria-invalid");
+    li.querySelector(".th-title").hidden = true;
+    li.querySelector(".th-rename-button").hidden = true;
+    form.hidden = false;
+    input.focus();
+    input.select();
+  }
+
+  function stopRename(themeId, refocus) {
+    const li = cards.get(themeId);
+    if (renaming === themeId) renaming = null;
+    if (!li) return;
+    li.querySelector(".th-rename").hidden = true;
+    li.querySelector(".th-title").hidden = false;
+    const button = li.querySelector(".th-rename-button");
+    button.hidden = false;
+    if (refocus) button.focus();
+  }
+
+  async function rename(themeId, raw) {
+    const label = raw.trim();
+    const li = cards.get(themeId);
+    const error = li.querySelector(".th-rename-error");
+    const input = li.querySelector(".th-rename-input");
+    if (!label || label.length > LABEL_MAX) {
+      error.textContent = label ? `At most ${LABEL_MAX} characters.` : "Write a name, or press Cancel.";
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    const theme = shownById.get(themeId);
+    if (theme && label === labelOf(theme)) {
+      stopRename(themeId, true);
+      return;
+    }
+    try {
+      await send({ type: "theme.rename", theme_id: themeId, label }, `Renamed to “${label}”.`);
+      pendingLabels.set(themeId, { label, until: Date.now() + PENDING_LABEL_MS });
+      stopRename(themeId, true);
+      render();
+    } catch (err) {
+      error.textContent = err.message || "Not renamed.";
+    }
+  }
+
+  // --- pin, split, merge ------------------------------------------------------------------------------
+
+  function pinToggle(themeId) {
+    const theme = shownById.get(themeId);
+    if (!theme) return;
+    const label = labelOf(theme);
+    const command = theme.pinned
+      ? { type: "theme.unpin", theme_id: themeId }
+      : { type: "theme.pin", theme_id: themeId, idea_ids: [...theme.idea_ids], label };
+    send(command, theme.pinned ? `“${label}” is no longer pinned: new ideas may join it.` : `“${label}” is pinned: exactly these ${theme.idea_ids.length} ideas, under this name.`)
+      .catch(() => {});
+  }
+
+  function startSplit(themeId) {
+    splitting = { themeId, chosen: new Set() };
+    render();
+    const first = cards.get(themeId).querySelector(".th-take");
+    if (first) first.focus();
+  }
+
+  function stopSplit(refocus) {
+    const themeId = splitting && splitting.themeId;
+    splitting = null;
+    render();
+    const li = themeId && cards.get(themeId);
+    if (refocus && li) li.querySelector(".th-split-button").focus();
+  }
+
+  function syncSplit() {
+    if (!splitting) return;
+    const theme = shownById.get(splitting.themeId);
+    const li = cards.get(splitting.themeId);
+    if (!theme || !li) return;
+    const n = [...splitting.chosen].filter((id) => theme.idea_ids.includes(id)).length;
+    const go = li.querySelector(".th-split-go");
+    go.textContent = n ? `Make a new theme of ${plural(n, "idea")}` : "Make a new theme";
+    go.disabled = n === 0 || n >= theme.idea_ids.length;
+  }
+
+  function newThemeId(first) {
+    const base = `t-s-${first}`;
+    const taken = new Set(shown.map((t) => t.id));
+    if (!taken.has(base)) return base;
+    for (let n = 2; ; n += 1) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  async function split(themeId) {
+    const theme = shownById.get(themeId);
+    if (!theme || !splitting) return;
+    const leaving = theme.idea_ids.filter((id) => splitting.chosen.has(id));
+    const staying = theme.idea_ids.filter((id) => !splitting.chosen.has(id));
+    if (!leaving.length || !staying.length) return;
+    const command = { type: "theme.split", theme_id: themeId, new_theme_id: newThemeId(leaving[0]), idea_ids: leaving, remaining_ids: staying };
+    try {
+      await send(command, `Split “${labelOf(theme)}”: ${plural(leaving.length, "idea")} form a new theme.`);
+      stopSplit(true);
+    } catch {
+      // said in the message
+    }
+  }
+
+  function syncMerge() {
+    for (const id of [...selected]) if (!shownById.has(id)) selected.delete(id);
+    const n = selected.size;
+    const button = $("#merge-button");
+    button.disabled = n < 2;
+    button.textContent = n >= 2 ? `Merge ${n} themes` : "Merge selected themes";
+  }
+
+  $("#merge-button").addEventListener("click", async () => {
+    const chosen = shown.filter((t) => selected.has(t.id)); // in the order shown: the first (largest) is kept
+    if (chosen.length < 2) return;
+    const [kept, ...rest] = chosen;
+    const command = {
+      type: "theme.merge", theme_id: kept.id, merged_theme_ids: rest.map((t) => t.id),
+      idea_ids: chosen.flatMap((t) => t.idea_ids),
+    };
+    try {
+      await send(command, `Merged ${chosen.length} themes into “${labelOf(kept)}”.`);
+      selected.clear();
+      syncMerge();
+      render();
+    } catch {
+      // said in the message
+    }
+  });
+
+  // --- flags -------------------------------------------------------------------------------------------
+
+  function flagRow(flag) {
+    let li = flagRows.get(flag.flag_id);
+    if (!li) {
+      const keep = h("button", { type: "button", class: "small th-keep", text: "Keep it there" });
+      const move = h("button", { type: "button", class: "small th-flag-move", text: "Move it…" });
+      keep.addEventListener("click", () => {
+        send({ type: "theme.flag_resolve", flag_id: flag.flag_id, outcome: "kept" }, "Kept where it is; the flag is closed.")
+          .then(() => focusAfterFlag(flag.flag_id), () => {});
+      });
+      move.addEventListener("click", () => openMove(flag.idea_id, li, move, flag.flag_id));
+      li = h("li", { class: "th-flag", dataset: { flagId: flag.flag_id, ideaId: flag.idea_id } },
+        h("p", { class: "th-flag-idea" }),
+        h("p", { class: "th-flag-where muted" }),
+        h("p", { class: "th-flag-reason" }),
+        h("div", { class: "row" }, keep, move));
+      flagRows.set(flag.flag_id, li);
+    }
+    const text = ideaText(flag.idea_id);
+    li.querySelector(".th-flag-idea").textContent = `“${text}”`;
+    const was = flag.theme_id ? labelsSeen.get(flag.theme_id) : null;
+    const now = model.themeOf(flag.idea_id);
+    const idea = model.ideas.get(flag.idea_id);
+    const parts = [];
+    parts.push(flag.theme_id ? `Flagged in “${was || flag.theme_id}”` : "Flagged (no theme named)");
+    parts.push(now ? (flag.theme_id && now.id === flag.theme_id ? "still there" : `now in “${labelOf(now)}”`) : "now in no theme");
+    if (idea) parts.push(model.tableName(idea.table_id));
+    if (idea && idea.hidden) parts.push("idea hidden");
+    li.querySelector(".th-flag-where").textContent = parts.join(" · ");
+    li.querySelector(".th-flag-reason").textContent = flag.reason ? `Why: ${flag.reason}` : "No reason given.";
+    li.querySelector(".th-keep").setAttribute("aria-label", `Keep “${short(text, 40)}” where it is`);
+    li.querySelector(".th-flag-move").setAttribute("aria-label", `Move “${short(text, 40)}” to another theme…`);
+    return li;
+  }
+
+  function focusAfterFlag(flagId) {
+    const ids = model.openFlags().map((f) => f.flag_id).filter((id) => id !== flagId);
+    renderFlags();
+    const next = ids.length ? flagRows.get(ids[0]) : null;
+    if (next) next.querySelector(".th-keep").focus();
+    else $("#themes-heading").focus();
+  }
+
+  function renderFlags() {
+    const open = model.openFlags();
+    if (moving && moving.flagId && !open.some((f) => f.flag_id === moving.flagId)) closeMove(false);
+    const rows = open.map(flagRow);
+    const keepRows = new Set(rows);
+    for (const [id, li] of flagRows) if (!keepRows.has(li)) flagRows.delete(id);
+    reconcile($("#flags"), rows);
+    $("#flags-box").hidden = rows.length === 0;
+    $("#flags-count").textContent = `(${open.length})`;
+    const said = open.length ? `${plural(open.length, "open flag")} from participants.` : "";
+    if ($("#flags-status").textContent !== said) $("#flags-status").textContent = said;
+    syncVisible();
+  }
+
+  /** The flags kept in the transcript (the snapshot does not list them): read after each full snapshot. */
+  async function loadFlags() {
+    let after = 0;
+    try {
+      for (;;) {
+        const response = await fetch(`/api/events/${encodeURIComponent(eventId)}/transcript?after=${after}&limit=10000`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        if (!response.ok) return;
+        const text = await response.text();
+        const lines = text.split("\n").filter(Boolean);
+        if (!lines.length) break;
+        for (const line of lines) {
+          const entry = JSON.parse(line);
+          if (entry.kind === "theme.flagged" || entry.kind === "theme.flag_resolved") model.apply(entry);
+          after = entry.seq;
+        }
+        const next = Number(response.headers.get("X-Next-After"));
+        if (next && next > after) after = next;
+      }
+    } catch {
+      return; // flags then come from the live entries only
+    }
+    renderFlags();
+  }
+
+  // --- the whole panel ---------------------------------------------------------------------------------
+
+  function syncVisible() {
+    panel.hidden = !(model.themes || model.ideas.size || model.openFlags().length);
+  }
+
+  function render() {
+    const view = model.themes;
+    for (const t of (view && view.themes) || []) labelsSeen.set(t.id, t.label);
+    shown = view ? view.themes.filter((t) => t.idea_ids.length) : [];
+    shownById = new Map(shown.map((t) => [t.id, t]));
+    if (splitting && !shownById.has(splitting.themeId)) splitting = null;
+    if (renaming && !shownById.has(renaming)) renaming = null;
+    const nodes = shown.map(drawCard);
+    // forget cards (and idea rows) no longer shown; a form open in them closes
+    const keep = new Set(nodes);
+    for (const [id, li] of cards) if (!keep.has(li)) cards.delete(id);
+    const unthemed = view ? view.unthemed.filter((id) => model.ideas.has(id) && !model.ideas.get(id).hidden) : [];
+    const ideaIds = new Set([...shown.flatMap((t) => t.idea_ids), ...unthemed]);
+    if (moving && !moving.flagId && !ideaIds.has(moving.ideaId)) closeMove(false);
+    for (const id of [...ideaRows.keys()]) if (!ideaIds.has(id)) ideaRows.delete(id);
+    reconcile($("#theme-cards"), nodes);
+    reconcile($("#unthemed"), unthemed.map((id) => drawIdea(id, false)));
+    $("#unthemed-box").hidden = unthemed.length === 0;
+    $("#unthemed-count").textContent = String(unthemed.length);
+    $("#themes-empty").hidden = shown.length > 0;
+    $("#themes-empty").textContent = view
+      ? "No themes yet: a theme needs at least two ideas that say similar things."
+      : "Themes appear here a few seconds after ideas arrive (unless themes are switched off on this server).";
+    const counts = view ? `(${plural(shown.length, "theme")}${unthemed.length ? `, ${plural(unthemed.length, "idea")} in none` : ""})` : "";
+    $("#themes-count").textContent = counts;
+    const said = headline(view);
+    if ($("#themes-status").textContent !== said) $("#themes-status").textContent = said;
+    if (moving) {
+      // keep the destinations current unless the person is choosing one right now
+      if (document.activeElement !== moveSelect) {
+        const value = moveSelect.value;
+        moveSelect.replaceChildren(...destinationOptions(moving.ideaId));
+        if ([...moveSelect.options].some((o) => o.value === value)) moveSelect.value = value;
+      }
+    }
+    syncMerge();
+    syncSplit();
+    renderFlags();
+  }
+
+  return { render, renderFlags, loadFlags };
+}

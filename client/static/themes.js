@@ -1,0 +1,270 @@
+// Themes, drawn for the wall (and words shared with the console) from a `themes` message
+// (docs/protocol.md, docs/themes.md): the theme list with breadth and example ideas, and a 2-D map
+// of the ideas coloured by theme. Idea texts and labels come from people (or from their words):
+// they only ever go in as textContent.
+
+import { svg } from "./charts.js";
+import { h } from "./ui.js";
+
+/**
+ * Paul Tol's "light" qualitative scheme: eight colours told apart with the common colour-vision
+ * deficiencies, light enough to read on the wall's dark background. Every coloured theme also
+ * carries its number and its label on the map, so colour is never the only cue.
+ */
+export const COLOURS = ["#77aadd", "#ee8866", "#eedd88", "#ffaabb", "#99ddff", "#44bb99", "#bbcc33", "#dddddd"];
+export const COLOURED = COLOURS.length;
+let uid = 0;
+
+/**
+ * Colours that stay with their theme while the themes grow and reorder (a projector whose colours
+ * swapped every time one theme overtook another would mislead). `memory` (a Map, kept by the page)
+ * holds theme id -> colour index; the largest COLOURED themes get a colour, the others none.
+ */
+export function assignColours(themes, memory) {
+  const top = themes.slice(0, COLOURED).map((t) => t.id);
+  const keep = new Set(top);
+  for (const id of [...memory.keys()]) if (!keep.has(id)) memory.delete(id);
+  const used = new Set(memory.values());
+  for (const id of top) {
+    if (memory.has(id)) continue;
+    let free = 0;
+    while (used.has(free)) free += 1;
+    memory.set(id, free);
+    used.add(free);
+  }
+  return (id) => (memory.has(id) ? COLOURS[memory.get(id)] : null);
+}
+
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "raised at 5 of 15 tables" (the console), from a theme's breadth. */
+export function breadthWords(theme, tableCount) {
+  const of = tableCount ? ` of ${tableCount}` : "";
+  return `raised at ${theme.breadth}${of} ${theme.breadth === 1 && !tableCount ? "table" : "tables"}`;
+}
+
+/** Short for the projector: "3 tables". */
+export function breadthShort(theme) {
+  return plural(theme.breadth, "table");
+}
+
+/** A theme's ideas that a screen may show (`keep(id)` false drops one: the wall never shows a hidden idea). */
+export function shownIdeas(theme, keep) {
+  return keep ? theme.idea_ids.filter(keep) : [...theme.idea_ids];
+}
+
+/** Themes with at least one idea the screen may show, biggest first (as the server sends them). */
+export function shownThemes(view, keep) {
+  if (!view) return [];
+  return view.themes.map((t) => ({ ...t, idea_ids: shownIdeas(t, keep) })).filter((t) => t.idea_ids.length);
+}
+
+/** One line on the themes (for a polite live region: it changes only with the themes themselves). */
+export function headline(view, keep) {
+  const themes = shownThemes(view, keep);
+  if (!themes.length) return view ? "No themes yet." : "Themes appear a few seconds after ideas arrive.";
+  const top = themes[0];
+  return `${plural(themes.length, "theme")}. The largest: ${top.label}, ${breadthShort(top)}.`;
+}
+
+/** The counts line: themes, ideas, unthemed. */
+export function counts(view, keep) {
+  if (!view) return "";
+  const themes = shownThemes(view, keep);
+  const inThemes = themes.reduce((n, t) => n + t.idea_ids.length, 0);
+  const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
+  const rest = loose ? ` · ${plural(loose, "idea")} not in a theme yet` : "";
+  return `${plural(themes.length, "theme")} from ${plural(inThemes + loose, "idea")}${rest}`;
+}
+
+/** Words for the map: each coloured theme with its size, for the SVG's description. */
+export function mapWords(view, keep) {
+  const themes = shownThemes(view, keep);
+  const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
+  const named = themes.slice(0, COLOURED).map((t, i) => `${i + 1}, ${t.label}: ${plural(t.idea_ids.length, "idea")} from ${breadthShort(t)}`);
+  const others = themes.length > COLOURED ? `; ${plural(themes.length - COLOURED, "smaller theme")} in grey` : "";
+  const rest = loose ? `; ${plural(loose, "idea")} not in a theme, as hollow grey circles` : "";
+  return `${plural(themes.length, "theme")}: ${named.join("; ")}${others}${rest}. Ideas that say similar things are close together.`;
+}
+
+function clip(text, max) {
+  const t = String(text || "");
+  return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
+}
+
+/** A label in one or two lines of at most `width` characters (split at " · " or a space). */
+function labelLines(text, width) {
+  const t = String(text || "");
+  if (t.length <= width) return [t];
+  const cuts = [];
+  for (let i = 0; i < t.length; i += 1) if (t[i] === " ") cuts.push(i);
+  const mid = t.length / 2;
+  const best = cuts.sort((a, b) => Math.abs(a - mid) - Math.abs(b - mid))[0];
+  if (best == null) return [clip(t, width)];
+  let first = t.slice(0, best).replace(/\s*·$/, "");
+  let second = t.slice(best + 1).replace(/^·\s*/, "");
+  first = clip(first, width);
+  second = clip(second, width);
+  return [first, second];
+}
+
+/**
+ * The map as an SVG: each idea a dot in its theme's colour (the 8 largest themes coloured, with
+ * their number at their centre and their name beside them where it fits; smaller themes grey dots;
+ * unthemed ideas hollow grey circles), a faint disc around each coloured theme. role="img" with a
+ * title and a description that lists the themes.
+ */
+export function themeMap(view, { keep = null, width = 150, height = 100, colours = new Map() } = {}) {
+  const themes = shownThemes(view, keep);
+  const colourOf = assignColours(themes, colours);
+  const positions = view.positions || {};
+  const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).filter((i) => positions[i]);
+  const id = `th-map-${++uid}`;
+  // zoom on the ideas there are (one scale for both axes: distances stay true), leaving room for labels
+  const all = [...themes.flatMap((t) => t.idea_ids), ...loose].map((i) => positions[i]).filter(Boolean);
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  const [minX, maxX, minY, maxY] = all.length ? [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)] : [0, 1, 0, 1];
+  const spanX = Math.max(maxX - minX, 0.2);
+  const spanY = Math.max(maxY - minY, 0.2);
+  const padX = 24;
+  const padY = 14;
+  const scale = Math.min((width - 2 * padX) / spanX, (height - 2 * padY) / spanY);
+  const midX = (minX + maxX) / 2;
+  const midY = (minY + maxY) / 2;
+  const at = ([x, y]) => [width / 2 + (x - midX) * scale, height / 2 + (y - midY) * scale];
+  const total = all.length;
+  const r = Math.max(0.9, Math.min(2.6, 16 / Math.sqrt(Math.max(1, total))));
+  const f = (v) => v.toFixed(2);
+  const dot = ([x, y], radius) => `M${f(x - radius)} ${f(y)}a${f(radius)} ${f(radius)} 0 1 0 ${f(2 * radius)} 0a${f(radius)} ${f(radius)} 0 1 0 ${f(-2 * radius)} 0z`;
+
+  const discs = [];
+  const layers = [];
+  const groups = []; // coloured themes: {i, cx, cy, disc, colour, theme}
+  themes.forEach((theme, i) => {
+    const pts = theme.idea_ids.filter((idea) => positions[idea]).map((idea) => at(positions[idea]));
+    if (!pts.length) return;
+    const colour = colourOf(theme.id);
+    layers.push(svg("path", {
+      d: pts.map((p) => dot(p, r)).join(""),
+      class: colour ? "th-dots" : "th-dots th-other",
+      style: colour ? `--th: ${colour}` : null,
+    }));
+    if (!colour) return;
+    const cx = pts.reduce((sum, p) => sum + p[0], 0) / pts.length;
+    const cy = pts.reduce((sum, p) => sum + p[1], 0) / pts.length;
+    const disc = Math.max(...pts.map(([x, y]) => Math.hypot(x - cx, y - cy))) + r * 2;
+    discs.push(svg("circle", { cx: f(cx), cy: f(cy), r: f(disc), class: "th-disc", style: `--th: ${colour}` }));
+    groups.push({ i, cx, cy, disc, colour, theme });
+  });
+
+  // At each coloured theme's centre its number (as in the list); its name beside the disc where it
+  // covers no other theme, number or name (else the number alone says which theme it is).
+  const badge = 3.1;
+  const fs = 4.6;
+  const boxes = groups.map((g) => [g.cx - badge, g.cy - badge, g.cx + badge, g.cy + badge]);
+  const overlaps = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+  const hitsDisc = (box, g) => {
+    const nx = Math.max(box[0], Math.min(g.cx, box[2]));
+    const ny = Math.max(box[1], Math.min(g.cy, box[3]));
+    return Math.hypot(nx - g.cx, ny - g.cy) < g.disc;
+  };
+  const names = [];
+  for (const g of groups) {
+    const lines = labelLines(g.theme.label, 22);
+    const w = Math.max(...lines.map((l) => l.length)) * fs * 0.56 + 1.5;
+    const hgt = lines.length * fs * 1.15 + 0.6;
+    const gap = 0.6;
+    const tries = [
+      [g.cx, g.cy - g.disc - gap - hgt / 2], [g.cx, g.cy + g.disc + gap + hgt / 2],
+      [g.cx + g.disc + gap + w / 2, g.cy], [g.cx - g.disc - gap - w / 2, g.cy],
+      [g.cx + g.disc * 0.7 + w / 2, g.cy - g.disc * 0.7 - hgt / 2], [g.cx - g.disc * 0.7 - w / 2, g.cy - g.disc * 0.7 - hgt / 2],
+      [g.cx + g.disc * 0.7 + w / 2, g.cy + g.disc * 0.7 + hgt / 2], [g.cx - g.disc * 0.7 - w / 2, g.cy + g.disc * 0.7 + hgt / 2],
+    ];
+    for (const [tx, ty] of tries) {
+      const box = [tx - w / 2, ty - hgt / 2, tx + w / 2, ty + hgt / 2];
+      if (box[0] < 0.5 || box[2] > width - 0.5 || box[1] < 0.5 || box[3] > height - 0.5) continue;
+      if (boxes.some((b) => overlaps(box, b))) continue;
+      if (groups.some((o) => o !== g && hitsDisc(box, o))) continue;
+      boxes.push(box);
+      const top = ty - ((lines.length - 1) * fs * 1.15) / 2;
+      names.push(svg("text", { x: f(tx), y: f(top), "text-anchor": "middle", class: "th-label", "font-size": fs },
+        lines.map((line, n) => svg("tspan", { x: f(tx), dy: n ? f(fs * 1.15) : "0.35em", text: line }))));
+      break;
+    }
+  }
+  const badges = groups.map((g) => svg("g", { class: "th-badge", style: `--th: ${g.colour}` },
+    svg("circle", { cx: f(g.cx), cy: f(g.cy), r: f(badge) }),
+    svg("text", { x: f(g.cx), y: f(g.cy), dy: "0.36em", "text-anchor": "middle", "font-size": 4, text: String(g.i + 1) })));
+  const plot = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`, class: "th-map", role: "img", "aria-labelledby": `${id}-t ${id}-d`,
+    preserveAspectRatio: "xMidYMid meet",
+  },
+  svg("title", { id: `${id}-t`, text: "Map of the ideas by theme" }),
+  svg("desc", { id: `${id}-d`, text: mapWords(view, keep) }),
+  svg("rect", { x: 0.3, y: 0.3, width: width - 0.6, height: height - 0.6, rx: 2, class: "th-map-area" }),
+  discs,
+  loose.length ? svg("path", { d: loose.map((i) => dot(at(positions[i]), r * 0.85)).join(""), class: "th-loose" }) : null,
+  layers,
+  badges,
+  names);
+  return plot;
+}
+
+/** The wall's theme list: number and colour, label, breadth, a few example ideas. */
+export function themeList(view, { keep = null, limit = COLOURED, text = (id) => id, colours = new Map() } = {}) {
+  const themes = shownThemes(view, keep);
+  const colourOf = assignColours(themes, colours);
+  const shown = themes.slice(0, limit);
+  // as many example ideas as fit beside the map: fewer as the themes grow in number
+  const examples = (i) => (shown.length <= 3 ? 3 : shown.length <= 5 ? 2 : i < 4 ? 1 : 0);
+  const list = h("ol", { class: "th-list", dataset: { count: String(shown.length) } }, shown.map((theme, i) => {
+    const first = theme.example_idea_id && theme.idea_ids.includes(theme.example_idea_id) ? [theme.example_idea_id] : [];
+    const ids = [...first, ...theme.idea_ids.filter((x) => !first.includes(x))].slice(0, examples(i));
+    const li = h("li", { class: "th-theme", dataset: { themeId: theme.id } },
+      h("span", { class: "th-num", "aria-hidden": "true", text: String(i + 1) }),
+      h("div", { class: "th-body" },
+        h("p", { class: "th-label-line" },
+          h("span", { class: "visually-hidden", text: `Theme ${i + 1}: ` }),
+          h("span", { class: "th-name", text: theme.label }),
+          h("span", { class: "th-breadth", text: breadthShort(theme) }),
+          h("span", { class: "th-size", text: plural(theme.idea_ids.length, "idea") })),
+        ids.length ? h("ul", { class: "th-examples", "aria-label": "For example" }, ids.map((idea) => h("li", { text: text(idea) }))) : null));
+    li.style.setProperty("--th", colourOf(theme.id) || "#5f6475");
+    return li;
+  }));
+  const box = h("div", { class: "th-list-box", dataset: { total: String(themes.length) } }, list,
+    h("p", { class: "th-more", hidden: themes.length <= shown.length, text: `and ${plural(themes.length - shown.length, "smaller theme")}` }));
+  return box;
+}
+
+/**
+ * Once the list is on screen: make it fit without scrolling. Example ideas go first, from the
+ * smallest theme up, then whole themes from the bottom; the
+ * "and N smaller themes" line counts what is left out.
+ */
+export function fitList(box) {
+  const list = box && box.querySelector(".th-list");
+  if (!list) return;
+  const fits = () => list.scrollHeight <= list.clientHeight + 1;
+  for (let guard = 0; guard < 200 && !fits(); guard += 1) {
+    const items = [...list.children];
+    const several = items.filter((li) => li.querySelectorAll(".th-examples li").length > 1).pop();
+    const item = several || items.filter((li) => li.querySelector(".th-examples li")).pop();
+    if (item) {
+      const examples = item.querySelector(".th-examples");
+      if (examples.children.length > 1) examples.lastElementChild.remove();
+      else examples.remove();
+    } else if (items.length > 1) {
+      items[items.length - 1].remove();
+    } else {
+      break;
+    }
+  }
+  const left = Number(box.dataset.total) - list.children.length;
+  const more = box.querySelector(".th-more");
+  more.hidden = left <= 0;
+  more.textContent = `and ${plural(left, left === Number(box.dataset.total) ? "theme" : "smaller theme")}`;
+}

@@ -1,0 +1,219 @@
+"""Themes end to end, with the real embedding model: phones at three tables send related ideas, the
+projector shows the themes and their map, the facilitator shapes them on the console, and a phone
+contests where an idea landed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import LiveEvent, ServerProcess, http
+
+pytestmark = pytest.mark.browser
+
+SHOTS = "/tmp"
+TRANSPORT = ["More buses at night", "Better public transport after dark", "Night trams to the suburbs"]
+GREEN = ["Plant trees along the high street", "More parks and green space", "Trees and flowers in every square"]
+SCRIPT = """\
+id: themes-test
+title: Themes test
+method: {name: Test, origin: Wholeroom tests}
+steps:
+  - id: ideas
+    kind: ideas
+    text: What would make this town better to live in?
+    capture: {who: each, visibility: room}
+  - id: themes
+    kind: cluster
+    title: What the room is saying
+    audience: facilitator
+    input: {from: [ideas]}
+"""
+
+
+@pytest.fixture(scope="module")
+def themed_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server with themes on, re-clustering every second (the default is every 10 s)."""
+    pytest.importorskip("tokenizers")
+    env = {"WHOLEROOM_THEMES": "true", "WHOLEROOM_THEMES_EVERY_S": "1"}
+    server = ServerProcess(tmp_path_factory.mktemp("wholeroom-themes"), env=env)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def themed_event(themed_url: str, browser: Any) -> Iterator[LiveEvent]:
+    event = LiveEvent(themed_url, browser, 3)
+    try:
+        yield event
+    finally:
+        event.close()
+    assert not event.errors, event.errors
+
+
+def send_idea(phone: Any, text: str) -> None:
+    phone.fill("#idea-text", text)
+    phone.click("#idea-send")
+    expect(phone.locator("#ideas li .idea-text", has_text=text)).to_be_visible()
+
+
+def test_a_theme_appears_on_the_projector_is_renamed_and_contested(themed_event: LiveEvent) -> None:
+    """Three tables' related ideas make themes of breadth 3 on the wall; a rename reaches it; a flag the console."""
+    event = themed_event
+    session = event.command(type="session.load", script=SCRIPT)["session_id"]
+    event.command(type="session.next", session_id=session)
+    phones = [event.phone(str(t), name) for t, name in ((1, "Ana"), (2, "Bo"), (3, "Cy"))]
+    for phone, transport, green in zip(phones, TRANSPORT, GREEN, strict=True):
+        send_idea(phone, transport)
+        send_idea(phone, green)
+    wall = event.staff("wall")
+    console = event.staff("console")
+    expect(wall.locator("#tables")).to_be_visible()  # ideas by table while ideas come in
+
+    # the facilitator moves on to the cluster step: the wall shows the themes, each raised at 3 tables
+    event.command(type="session.next", session_id=session)
+    expect(wall.locator("#feature[data-type=themes]")).to_be_visible()
+    themes = wall.locator(".th-list > .th-theme")
+    expect(themes).to_have_count(2, timeout=20_000)
+    for i in range(2):
+        expect(themes.nth(i).locator(".th-breadth")).to_have_text("3 tables")
+    transport = wall.locator(".th-theme", has=wall.locator(".th-examples li", has_text="Night trams"))
+    expect(wall.locator("svg.th-map[role=img] desc")).to_contain_text("2 themes:")
+    expect(wall.locator("#feature-heading")).to_have_text("Themes · What the room is saying")
+    wall.screenshot(path=f"{SHOTS}/th-wall.png")
+
+    # the console lists the same themes; the facilitator renames the transport one inline
+    card = console.locator(".th-card", has=console.locator(".th-idea-text", has_text="More buses at night"))
+    expect(card.locator(".th-breadth")).to_have_text("raised at 3 of 3 tables")
+    expect(card.locator(".th-idea")).to_have_count(3)
+    card.get_by_role("button", name="Rename the theme").click()
+    card.get_by_label("New name for the theme").fill("Getting home at night")
+    card.get_by_label("New name for the theme").press("Enter")
+    expect(console.locator("#themes-message")).to_have_text("Renamed to “Getting home at night”.")
+    expect(card.locator(".th-name")).to_have_text("Getting home at night")
+    expect(transport.locator(".th-name")).to_have_text("Getting home at night")
+    expect(transport.locator(".th-breadth")).to_have_text("3 tables")
+    wall.screenshot(path=f"{SHOTS}/th-wall-renamed.png")
+
+    # Ana's phone shows the theme of her table's idea, subtly, and she contests it
+    ana = phones[0]
+    idea = ana.locator("#ideas li", has=ana.locator(".idea-text", has_text="More buses at night"))
+    expect(idea.locator(".idea-theme-name")).to_have_text("Getting home at night")
+    idea.get_by_role("button", name="Doesn't belong here? (theme “Getting home at night”)").click()
+    idea.get_by_label("Why doesn't it belong?").fill("It is about buses, not walking home")
+    ana.screenshot(path=f"{SHOTS}/th-phone-flag-form.png", full_page=True)
+    idea.get_by_role("button", name="Send flag").click()
+    expect(idea.locator(".flag-message")).to_have_text("Flag sent: the facilitator will look.")
+    expect(idea.locator(".flag-open")).to_be_hidden()
+    ana.screenshot(path=f"{SHOTS}/th-phone-flag-sent.png", full_page=True)
+
+    # the console shows the flag: the idea, the theme it was shown in, the reason
+    flag = console.locator("#flags .th-flag")
+    expect(flag).to_have_count(1)
+    expect(flag.locator(".th-flag-idea")).to_have_text("“More buses at night”")
+    expect(flag.locator(".th-flag-where")).to_contain_text("Flagged in “Getting home at night” · still there · Table 1")
+    expect(flag.locator(".th-flag-reason")).to_have_text("Why: It is about buses, not walking home")
+    console.locator("#themes-panel").screenshot(path=f"{SHOTS}/th-console.png")
+
+    # a reloaded phone (it forgets what it flagged) is refused gracefully when it flags again
+    ana.reload()
+    idea = ana.locator("#ideas li", has=ana.locator(".idea-text", has_text="More buses at night"))
+    idea.locator(".flag-open").click()
+    idea.get_by_role("button", name="Send flag").click()
+    expect(idea.locator(".flag-message")).to_have_text("You have already flagged this idea: the facilitator will look.")
+
+    # a reloaded console still lists the open flag (read from the transcript); "Keep it there" closes it
+    console.reload()
+    flag = console.locator("#flags .th-flag")
+    expect(flag).to_have_count(1)
+    flag.get_by_role("button", name="Keep “More buses at night” where it is").click()
+    expect(console.locator("#flags-box")).to_be_hidden()
+    expect(console.locator("#themes-message")).to_have_text("Kept where it is; the flag is closed.")
+
+
+def as_phone(event: LiveEvent, token: str, **command: Any) -> dict[str, Any]:
+    status, data = http("POST", f"{event.base}/api/events/{event.id}/commands", command, token)
+    assert status == 200, data
+    result: dict[str, Any] = data
+    return result
+
+
+def test_the_facilitator_merges_splits_pins_and_moves_and_the_wall_toggles(themed_event: LiveEvent) -> None:
+    """T toggles the wall's themes; the console merges, splits, pins, moves an idea out, and moves a flagged idea."""
+    event = themed_event
+    session = event.command(type="session.load", script=SCRIPT)["session_id"]
+    event.command(type="session.next", session_id=session)
+    tokens = {}
+    for n, (transport, green) in enumerate(zip(TRANSPORT, GREEN, strict=True)):
+        status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": str(n + 1)})
+        assert status == 201, joined
+        tokens[n] = joined["token"]
+        as_phone(event, tokens[n], type="idea.submit", client_id=f"a{n}", text=transport)
+        as_phone(event, tokens[n], type="idea.submit", client_id=f"b{n}", text=green)
+    wall = event.staff("wall")
+    console = event.staff("console")
+
+    # ideas by table during the ideas step; T shows the themes, T again goes back
+    expect(wall.locator("#tables")).to_be_visible()
+    wall.keyboard.press("t")
+    expect(wall.locator("#feature[data-type=themes]")).to_be_visible()
+    expect(wall.locator("#themes-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(wall.locator(".th-list > .th-theme")).to_have_count(2, timeout=20_000)
+    wall.keyboard.press("t")
+    expect(wall.locator("#tables")).to_be_visible()
+    expect(wall.locator("#themes-toggle")).to_have_attribute("aria-pressed", "false")
+    wall.get_by_role("button", name="Themes").click()
+    expect(wall.locator("#feature[data-type=themes]")).to_be_visible()
+
+    # merge the two themes into one
+    cards = console.locator("#theme-cards > .th-card")
+    expect(cards).to_have_count(2)
+    for i in range(2):
+        cards.nth(i).locator(".th-pick-theme").check()
+    console.get_by_role("button", name="Merge 2 themes").click()
+    expect(cards).to_have_count(1)
+    expect(cards.first.locator(".th-idea")).to_have_count(6)
+    expect(cards.first.locator(".th-tag-curated")).to_be_visible()
+    expect(wall.locator(".th-list > .th-theme")).to_have_count(1)
+    expect(wall.locator(".th-theme .th-size")).to_have_text("6 ideas")
+
+    # split the green ideas out into a theme of their own
+    cards.first.get_by_role("button", name="Split the theme").click()
+    for text in GREEN:
+        cards.first.get_by_label(f"Take out into a new theme: {text}").check()
+    cards.first.get_by_role("button", name="Make a new theme of 3 ideas").click()
+    expect(cards).to_have_count(2)
+    green = console.locator(".th-card", has=console.locator(".th-idea-text", has_text=GREEN[0]))
+    expect(green.locator(".th-idea")).to_have_count(3)
+    assert (green.get_attribute("data-theme-id") or "").startswith("t-s-")
+
+    # pin it (then it shows as pinned, with Unpin), and move one idea out of every theme
+    green.get_by_role("button", name="Pin the theme").click()
+    expect(green.locator(".th-tag-pinned")).to_be_visible()
+    expect(green.get_by_role("button", name="Unpin the theme")).to_be_visible()
+    green.get_by_role("button", name=f"Move idea “{GREEN[1]}” to another theme").click()
+    console.get_by_label(f"Move “{GREEN[1]}” to").select_option(label="Out of all themes")
+    console.get_by_role("button", name="Move", exact=True).click()
+    expect(console.locator("#unthemed-box")).to_be_visible()
+    expect(console.locator("#unthemed .th-idea-text")).to_have_text([GREEN[1]])
+    expect(green.locator(".th-idea")).to_have_count(2)
+
+    # a participant flags a transport idea; the facilitator moves it to the green theme
+    ideas = {i["text"]: i["id"] for i in event.snapshot()["ideas"]}
+    as_phone(event, tokens[2], type="theme.flag", idea_id=ideas[TRANSPORT[2]], reason="trams are not buses")
+    flag = console.locator("#flags .th-flag")
+    expect(flag).to_have_count(1)
+    flag.get_by_role("button", name=f"Move “{TRANSPORT[2]}” to another theme…").click()
+    target = console.locator("#flags .th-move select")
+    target.select_option(index=0)
+    console.get_by_role("button", name="Move", exact=True).click()
+    expect(console.locator("#flags-box")).to_be_hidden()
+    expect(green.locator(".th-idea-text", has_text=TRANSPORT[2])).to_be_visible()
+    console.locator("#themes-panel").screenshot(path=f"{SHOTS}/th-console-shaped.png")
+    wall.screenshot(path=f"{SHOTS}/th-wall-shaped.png")
