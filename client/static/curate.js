@@ -7,6 +7,14 @@ import { $, h, reconcile, say } from "./ui.js";
 import { breadthWords, headline, plural } from "./themes.js";
 
 const LABEL_MAX = 80;
+
+// themes arrive every second or so while ideas come in: touch only what changed
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
 const PENDING_LABEL_MS = 8000; // a rename shows at once; the server's next themes confirm it
 
 /**
@@ -113,7 +121,8 @@ export function initThemes({ live, model, eventId, token }) {
       if (flagId) await send({ type: "theme.flag_resolve", flag_id: flagId, outcome: "moved" });
       say(message, `Moved “${short(ideaText(ideaId), 40)}” ${where}.`, "ok");
       closeMove(false);
-      if (opener && opener.isConnected) opener.focus();
+      if (flagId) focusAfterFlag(flagId);
+      else if (opener && opener.isConnected) opener.focus();
       else $("#themes-heading").focus();
     } catch {
       // said in the message
@@ -199,40 +208,38 @@ export function initThemes({ live, model, eventId, token }) {
   function drawIdea(ideaId, inSplit) {
     const li = ideaRow(ideaId);
     const text = ideaText(ideaId);
-    const textEl = li.querySelector(".th-idea-text");
-    if (textEl.textContent !== text) textEl.textContent = text;
+    setText(li.querySelector(".th-idea-text"), text);
     const idea = model.ideas.get(ideaId);
-    li.querySelector(".th-idea-table").textContent = idea ? model.tableName(idea.table_id) : "";
-    li.querySelector(".th-move-button").setAttribute("aria-label", `Move idea “${short(text)}” to another theme`);
+    setText(li.querySelector(".th-idea-table"), idea ? model.tableName(idea.table_id) : "");
+    setAttr(li.querySelector(".th-move-button"), "aria-label", `Move idea “${short(text)}” to another theme`);
     const take = li.querySelector(".th-take-box");
-    take.hidden = !inSplit;
-    const box = take.querySelector("input");
-    box.checked = Boolean(inSplit && splitting.chosen.has(ideaId));
-    take.querySelector(".th-take-label").textContent = `Take out into a new theme: ${short(text)}`;
+    if (take.hidden === inSplit) take.hidden = !inSplit;
+    if (inSplit) {
+      take.querySelector("input").checked = splitting.chosen.has(ideaId);
+      setText(take.querySelector(".th-take-label"), `Take out into a new theme: ${short(text)}`);
+    }
     return li;
   }
 
   function drawCard(theme) {
     const li = card(theme.id);
     const label = labelOf(theme);
-    const name = li.querySelector(".th-name");
-    if (name.textContent !== label) name.textContent = label;
-    li.querySelector(".th-pick-label").textContent = `Select “${label}” to merge`;
+    setText(li.querySelector(".th-name"), label);
+    setText(li.querySelector(".th-pick-label"), `Select “${label}” to merge`);
     li.querySelector(".th-pick-theme").checked = selected.has(theme.id);
-    li.querySelector(".th-rename-label").textContent = `New name for the theme “${label}”`;
-    li.querySelector(".th-breadth").textContent = breadthWords(theme, model.tables.size);
-    li.querySelector(".th-size").textContent = plural(theme.idea_ids.length, "idea");
+    setText(li.querySelector(".th-rename-label"), `New name for the theme “${label}”`);
+    setText(li.querySelector(".th-breadth"), breadthWords(theme, model.tables.size));
+    setText(li.querySelector(".th-size"), plural(theme.idea_ids.length, "idea"));
     li.querySelector(".th-tag-pinned").hidden = !theme.pinned;
     li.querySelector(".th-tag-curated").hidden = !theme.curated || theme.pinned;
     const words = (theme.keywords || []).join(" · ");
-    const wordsEl = li.querySelector(".th-words");
-    wordsEl.textContent = words && words !== label ? `Words: ${words}` : "";
+    setText(li.querySelector(".th-words"), words && words !== label ? `Words: ${words}` : "");
     const pin = li.querySelector(".th-pin-button");
-    pin.textContent = theme.pinned ? "Unpin" : "Pin";
-    pin.setAttribute("aria-label", `${theme.pinned ? "Unpin" : "Pin"} the theme “${label}”`);
-    li.querySelector(".th-rename-button").setAttribute("aria-label", `Rename the theme “${label}”`);
+    setText(pin, theme.pinned ? "Unpin" : "Pin");
+    setAttr(pin, "aria-label", `${theme.pinned ? "Unpin" : "Pin"} the theme “${label}”`);
+    setAttr(li.querySelector(".th-rename-button"), "aria-label", `Rename the theme “${label}”`);
     const splitButton = li.querySelector(".th-split-button");
-    splitButton.setAttribute("aria-label", `Split the theme “${label}”`);
+    setAttr(splitButton, "aria-label", `Split the theme “${label}”`);
     splitButton.disabled = theme.idea_ids.length < 2;
     const inSplit = Boolean(splitting && splitting.themeId === theme.id);
     li.querySelector(".th-split").hidden = !inSplit;
@@ -411,7 +418,7 @@ export function initThemes({ live, model, eventId, token }) {
     const now = model.themeOf(flag.idea_id);
     const idea = model.ideas.get(flag.idea_id);
     const parts = [];
-    parts.push(flag.theme_id ? `Flagged in “${was || flag.theme_id}”` : "Flagged (no theme named)");
+    parts.push(flag.theme_id ? (was ? `Flagged in “${was}”` : "Flagged in a theme that has changed since") : "Flagged (no theme named)");
     parts.push(now ? (flag.theme_id && now.id === flag.theme_id ? "still there" : `now in “${labelOf(now)}”`) : "now in no theme");
     if (idea) parts.push(model.tableName(idea.table_id));
     if (idea && idea.hidden) parts.push("idea hidden");

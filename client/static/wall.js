@@ -221,10 +221,15 @@ function latestStep() {
   return latest;
 }
 
-/** Whether the themes view is up: during a cluster step, a harvest that shows no vote or marketplace, or by T. */
+/**
+ * Whether the themes view is up: by T, or during a cluster step or a harvest that shows no vote or
+ * marketplace, once the server has sent themes (a server with themes off never does: the ideas by
+ * table stay).
+ */
 function themesShown() {
   const latest = latestStep();
   if (themesToggle && themesToggle.stepId === (latest ? latest.id : null)) return themesToggle.on;
+  if (!model.themes) return false;
   return Boolean(latest && (latest.kind === "cluster" || (latest.kind === "harvest" && !featureFor(latest))));
 }
 
