@@ -1,0 +1,1 @@
+"""One module per schema revision, numbered: 0001, 0002, ..."""
