@@ -289,6 +289,78 @@ def script_schema() -> None:
     click.echo(json.dumps(schema, indent=2))
 
 
+@main.group()
+def db() -> None:
+    """Upgrade the database schema and show its revision.
+
+    The server creates the schema in an empty database by itself, but refuses to start on a database
+    made by an older version: back it up, then run `wholeroom db upgrade`.
+    """
+
+
+def _shown(database_url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database_url: str | None) -> None:
+    """Migrate the database to the schema this version needs (creating it in an empty database).
+
+    Every event and entry is kept. Safe to run again (it does nothing at the newest revision) and
+    while other workers start (they wait for it). Take a backup first: docs/operations.md.
+    """
+    from .storage import schema
+
+    url = _settings(database_url).database_url
+    before, after = schema.upgrade(url)
+    if before == after:
+        click.echo(f"{_shown(url)} is already at revision {after} (head): nothing to do.")
+        return
+    steps = schema.revisions()
+    start = steps.index(before) + 1 if before in steps else 0
+    click.echo(f"Upgraded {_shown(url)} from {before or 'an empty database'} to {after}:")
+    for revision in steps[start : steps.index(after) + 1 if after in steps else len(steps)]:
+        click.echo(f"  {revision}  {schema.describe(revision)}")
+
+
+@db.command("current")
+@database_option
+def db_current(database_url: str | None) -> None:
+    """Print the database's schema revision, and whether this version needs an upgrade."""
+    from .storage import schema
+    from .storage.store import make_engine
+
+    settings = _settings(database_url)
+    path = settings.sqlite_path()
+    if path is not None and not path.exists():
+        click.echo(f"none (no database at {path} yet: the server creates it at first start)")
+        return
+    engine = make_engine(settings.database_url)
+    try:
+        found = schema.status(engine)
+    finally:
+        engine.dispose()
+    head = schema.head()
+    if found.empty:
+        click.echo(f"none (an empty database: the server creates the schema, revision {head}, at first start)")
+    elif found.legacy and found.revision is not None:
+        hint = "stamped at first start" if found.revision == head else f"behind {head}: run `wholeroom db upgrade`"
+        click.echo(f"{found.revision} (made before migrations, not stamped yet; {hint})")
+    elif found.legacy:
+        click.echo(f"none (tables that are not a Wholeroom schema: {found.difference})")
+        raise SystemExit(1)
+    elif found.revision == head:
+        click.echo(f"{head} (head)")
+    elif found.revision in schema.revisions():
+        click.echo(f"{found.revision} (behind {head}: run `wholeroom db upgrade`)")
+    else:
+        click.echo(f"{found.revision} (unknown to this version, whose head is {head})")
+        raise SystemExit(1)
+
+
 def _print_event(result: dict[str, object]) -> None:
     urls = result["urls"]
     assert isinstance(urls, dict)

@@ -27,11 +27,19 @@ log = logging.getLogger("wholeroom")
 
 
 def open_store(settings: Settings) -> Store:
+    from ..storage import schema
+
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
-    store.create_schema()
+    try:
+        # an empty database gets the schema (Alembic, to the head); one made before migrations is
+        # stamped if its tables match; one behind or unknown is refused with what to do
+        schema.prepare(store.engine)
+    except BaseException:
+        store.engine.dispose()
+        raise
     return store
 
 
