@@ -34,15 +34,30 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for a LAN).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.option("--demo", is_flag=True, help="Create a demo event (15 tables) and print its URLs.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes. More than one needs PostgreSQL (DATABASE_URL) and Redis (BROKER_URL).",
+)
 @database_option
-def serve(host: str, port: int, demo: bool, database_url: str | None) -> None:
-    """Serve Wholeroom: pages, JSON API and websockets, on one process."""
+def serve(host: str, port: int, demo: bool, workers: int, database_url: str | None) -> None:
+    """Serve Wholeroom: pages, JSON API and websockets (one process, or --workers behind one port)."""
+    import os
+
     import uvicorn
 
     from .events import new_event
     from .web.app import create_app, open_store
 
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy work runs on worker threads: one BLAS thread each
     settings = _settings(database_url)
+    if workers > 1 and (settings.sqlite_path() is not None or settings.broker_url.startswith("memory")):
+        raise click.UsageError(
+            "--workers above 1 needs a shared database and broker: set DATABASE_URL=postgresql+psycopg://... "
+            "and BROKER_URL=redis://... (docs/operations.md)",
+        )
     store = open_store(settings)
     base = settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
@@ -55,14 +70,22 @@ def serve(host: str, port: int, demo: bool, database_url: str | None) -> None:
             f"or on {base}/admin (with the admin secret), or start with `wholeroom serve --demo`.\n"
         )
     store.engine.dispose()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        ws_per_message_deflate=False,  # per-connection compression doubles memory; ideas are tiny
-        ws_max_size=1024 * 1024,
-        log_level="info",
-    )
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "ws_per_message_deflate": False,  # per-connection compression doubles memory; ideas are tiny
+        "ws_max_size": 1024 * 1024,
+        # keepalive pings cost ~10% of the CPU at 2,000 phones at uvicorn's 20 s; a dead phone is
+        # still noticed within 80 s, and a phone that reconnects resumes by seq anyway
+        "ws_ping_interval": 60.0,
+        "log_level": "info",
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url  # the workers read their settings from the environment
+    uvicorn.run("server.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 @main.group()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .capture import PUBLIC
-from .model import STAFF_ROLES, Entry, EventState, Idea, Participant, Role, Step, StepStatus, Topic
+from .model import STAFF_ROLES, Entry, EventState, Flag, Idea, Participant, Role, Step, StepStatus, Topic
 from .reactions import my_answers
 from .roles import volunteer_roles
 from .runsheet import session_dict
@@ -76,6 +76,8 @@ def reach(state: EventState, entry: Entry) -> Reach:
         return Reach(participants=frozenset(p["assignments"]))
     if entry.kind == "topic.posted":
         return Reach(None)
+    if entry.kind == "theme.flag_resolved" and p["flag_id"] in state.flags:  # the person who flagged learns
+        return Reach(participants=frozenset((state.flags[p["flag_id"]].participant_id,)))
     return Reach()
 
 
@@ -178,6 +180,7 @@ def snapshot(
         "topics": [_topic_dict(t) for t in state.topics.values()],
     }
     if viewer.is_moderator:
+        out["flags"] = [_flag_dict(f) for f in state.flags.values() if f.outcome is None]
         out["participants"] = [
             {"id": p.id, "name": p.name, "table_id": p.table_id, "role": p.role, "joined_at": p.joined_at}
             for p in state.participants.values()
@@ -205,6 +208,7 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
             if not idea.hidden and _phone_sees(state, idea, person)
         ],
         "volunteer_roles": volunteer_roles(state),
+        "flags": [_flag_dict(f) for f in state.flags.values() if f.participant_id == person.id],
         # who at my table already holds each of those roles (a full role cannot be volunteered for)
         "role_holders": {
             role: [p.id for p in state.participants.values() if p.table_id == person.table_id and p.role == role]
@@ -243,6 +247,18 @@ def step_summary(state: EventState, step: Step) -> tuple[dict[str, Any], bool] |
             "topics": [_topic_dict(t) for t in state.topics.values() if t.step_id == step.id],
         }, True
     return None
+
+
+def _flag_dict(flag: Flag) -> dict[str, Any]:
+    return {
+        "flag_id": flag.id,
+        "idea_id": flag.idea_id,
+        "theme_id": flag.theme_id,
+        "participant_id": flag.participant_id,
+        "reason": flag.reason,
+        "at": flag.at,
+        "outcome": flag.outcome,
+    }
 
 
 def _phone_sees(state: EventState, idea: Idea, person: Participant) -> bool:

@@ -377,6 +377,8 @@ class Room:
         missed = await asyncio.to_thread(self._store.entries, self.event_id, after, upto)
         texts = [self._welcome(conn, None, resumed_from=after)]
         texts += [encode_entry(redact(self.state, e, viewer)) for e in missed if visible(self.state, e, viewer)]
+        if not viewer.is_staff and self.idea_themes and conn.table_id is not None:
+            texts.append(dumps({"type": "idea_themes", "seq": upto, "themes": self.table_themes(conn.table_id)}))
         if viewer.is_staff:  # derived views are not entries: a resumed screen gets the latest again
             if self.analysis is not None:
                 texts.append(dumps({"type": "common_ground", "seq": upto, "analysis": self.analysis}))

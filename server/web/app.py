@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings)
-        broker = create_broker(settings.broker_url)
+        broker = create_broker(settings.broker_url, settings.broker_prefix)
         await broker.connect()
         rooms = Rooms(store, broker, settings.encoder if settings.themes else None, settings.themes_every_s)
         services = Services(settings, store, broker, rooms, admin_secret_hash(settings, store))
