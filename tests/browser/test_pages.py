@@ -368,3 +368,18 @@ def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) 
     finally:
         event.close()
     assert not event.errors, event.errors
+
+
+def test_a_participant_downloads_their_own_contributions(live_event: LiveEvent) -> None:
+    """The phone's download button saves the person's own ideas, and nobody else's, as a JSON file."""
+    live_event.command(type="step.push", text="What matters?", duration_s=600)
+    ana = live_event.phone("1", "Ana")
+    bo = live_event.phone("1", "Bo")
+    send_idea(ana, "Trees on Main Street")
+    send_idea(bo, "Night buses")
+    expect(ana.locator("#ideas li")).to_have_count(2)
+    with ana.expect_download() as saved:
+        ana.locator("#mine-download").click()
+    data = json.loads(Path(saved.value.path()).read_text())
+    assert [i["text"] for i in data["ideas"]] == ["Trees on Main Street"] and data["name"] == "Ana"
+    expect(ana.locator("#mine-message")).to_have_text("Saved 1 idea(s).")
