@@ -10,6 +10,7 @@ from the vectors and the facilitator's curation entries, so a replay computes th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -53,12 +54,21 @@ def embed(name: str, texts: list[str]) -> np.ndarray:
     return np.asarray(encoder(name).encode(texts), dtype=np.float32)
 
 
+def _background() -> None:
+    """Worker processes run at a lower priority: on a small machine the room's own process comes
+    first, and the themes catch up when it is quiet (they lag; the room does not)."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 def _pool(role: str) -> Executor:
     """A worker process per heavy job, so that neither embedding (about 10 ms of CPU per idea) nor
     re-clustering (up to a second holding the GIL) ever competes with the event loop for the GIL."""
     if role not in _pools:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # inherited by the workers: one BLAS thread
-        _pools[role] = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pools[role] = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_background
+        )
     return _pools[role]
 
 
