@@ -48,13 +48,7 @@ def load(state: EventState, actor: Actor, cmd: LoadSession, now: int) -> Outcome
     try:
         script = load_script(cmd.script, cmd.source or "script", tables=len(state.tables))
     except ScriptError as exc:
-        first = exc.problems[0]
-        raise Invalid(
-            "bad_script",
-            f"the script has {len(exc.problems)} problem(s); first: {first}",
-            field="script",
-            details=[p.to_dict() for p in exc.problems],
-        ) from None
+        raise exc.refusal() from None
     unknown = sorted(set(cmd.params) - set(script.params))
     if unknown:
         raise Invalid("unknown_param", f"the script has no parameter {', '.join(unknown)}", field="params")

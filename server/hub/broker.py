@@ -32,23 +32,60 @@ class Broker:
         raise NotImplementedError
 
 
+class LocalSubscribers:
+    """This process's subscribers, a queue each, by channel: what every backend hands messages to."""
+
+    def __init__(self) -> None:
+        self.channels: dict[str, set[asyncio.Queue[str | None]]] = {}
+
+    def add(self, channel: str) -> tuple[asyncio.Queue[str | None], bool]:
+        """A new subscriber's queue, and whether it is the channel's first here."""
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        first = channel not in self.channels
+        self.channels.setdefault(channel, set()).add(queue)
+        return queue, first
+
+    def remove(self, channel: str, queue: asyncio.Queue[str | None]) -> bool:
+        """Forget a subscriber; True when it was the channel's last here."""
+        queues = self.channels.get(channel)
+        if queues is None:
+            return False
+        queues.discard(queue)
+        if queues:
+            return False
+        del self.channels[channel]
+        return True
+
+    def dispatch(self, channel: str, message: str) -> None:
+        for queue in self.channels.get(channel, ()):
+            queue.put_nowait(message)
+
+    def everyone(self, message: str | None) -> None:
+        """Send every subscriber ``message`` (None ends their iteration)."""
+        for queues in self.channels.values():
+            for queue in queues:
+                queue.put_nowait(message)
+
+    @staticmethod
+    async def messages(queue: asyncio.Queue[str | None]) -> AsyncIterator[str]:
+        while (message := await queue.get()) is not None:
+            yield message
+
+
 class MemoryBroker(Broker):
     """One process: every subscriber of a channel gets every message, in publish order."""
 
     def __init__(self) -> None:
-        self._subscribers: dict[str, set[asyncio.Queue[str | None]]] = {}
+        self._local = LocalSubscribers()
 
     async def connect(self) -> None:
         return None
 
     async def disconnect(self) -> None:
-        for queues in self._subscribers.values():
-            for queue in queues:
-                queue.put_nowait(None)
+        self._local.everyone(None)
 
     async def publish(self, channel: str, message: str) -> None:
-        for queue in self._subscribers.get(channel, ()):
-            queue.put_nowait(message)
+        self._local.dispatch(channel, message)
 
     async def lease(self, name: str, holder: str, ttl_ms: int) -> bool:
         return True  # one process: it always holds every lease
@@ -58,21 +95,11 @@ class MemoryBroker(Broker):
 
     @asynccontextmanager
     async def _subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-        self._subscribers.setdefault(channel, set()).add(queue)
-
-        async def messages() -> AsyncIterator[str]:
-            while (message := await queue.get()) is not None:
-                yield message
-
+        queue, _first = self._local.add(channel)
         try:
-            yield messages()
+            yield self._local.messages(queue)
         finally:
-            queues = self._subscribers.get(channel)
-            if queues is not None:
-                queues.discard(queue)
-                if not queues:
-                    del self._subscribers[channel]
+            self._local.remove(channel, queue)
 
 
 def create_broker(url: str, prefix: str = "wholeroom") -> Broker:

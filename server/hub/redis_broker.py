@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from .broker import Broker
+from .broker import Broker, LocalSubscribers
 
 log = logging.getLogger("wholeroom.redis")
 
@@ -30,7 +30,7 @@ GAP = ""  # the message that tells a subscriber it may have missed messages
 class RedisBroker(Broker):
     def __init__(self, url: str, prefix: str = "wholeroom") -> None:
         self.url, self.prefix = url, prefix
-        self._subscribers: dict[str, set[asyncio.Queue[str | None]]] = {}
+        self._local = LocalSubscribers()
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._redis: Any = None
@@ -54,9 +54,7 @@ class RedisBroker(Broker):
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for queues in self._subscribers.values():
-            for queue in queues:
-                queue.put_nowait(None)
+        self._local.everyone(None)
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
@@ -102,10 +100,10 @@ class RedisBroker(Broker):
         while True:
             try:
                 self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                channels = [self._key(c) for c in self._subscribers]
+                channels = [self._key(c) for c in self._local.channels]
                 await self._pubsub.subscribe(self._key("_"), *channels)  # always one channel, so listen() works
                 if self.reconnects:
-                    self._tell_everyone(GAP)
+                    self._local.everyone(GAP)
                 self._subscribed.set()
                 delay = 0.2
                 async for message in self._pubsub.listen():
@@ -121,39 +119,21 @@ class RedisBroker(Broker):
                 delay = min(delay * 2, 5.0)
 
     def _dispatch(self, key: str, data: str) -> None:
-        channel = key[len(self.prefix) + 1 :]
-        for queue in self._subscribers.get(channel, ()):
-            queue.put_nowait(data)
-
-    def _tell_everyone(self, message: str) -> None:
-        for queues in self._subscribers.values():
-            for queue in queues:
-                queue.put_nowait(message)
+        self._local.dispatch(key[len(self.prefix) + 1 :], data)
 
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[str]]:
         return self._subscribe(channel)
 
     @asynccontextmanager
     async def _subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-        first = channel not in self._subscribers
-        self._subscribers.setdefault(channel, set()).add(queue)
+        queue, first = self._local.add(channel)
         if first:
             await self._subscribed.wait()
             with contextlib.suppress(Exception):  # if this fails, the reconnect subscribes every channel
                 await self._pubsub.subscribe(self._key(channel))
-
-        async def messages() -> AsyncIterator[str]:
-            while (message := await queue.get()) is not None:
-                yield message
-
         try:
-            yield messages()
+            yield self._local.messages(queue)
         finally:
-            queues = self._subscribers.get(channel)
-            if queues is not None:
-                queues.discard(queue)
-                if not queues:
-                    del self._subscribers[channel]
-                    with contextlib.suppress(Exception):
-                        await self._pubsub.unsubscribe(self._key(channel))
+            if self._local.remove(channel, queue):
+                with contextlib.suppress(Exception):
+                    await self._pubsub.unsubscribe(self._key(channel))

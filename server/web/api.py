@@ -191,12 +191,7 @@ def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
     try:
         script = load_script(text, filename, tables=tables)
     except ScriptError as exc:
-        raise Invalid(
-            "bad_script",
-            f"the script has {len(exc.problems)} problem(s)",
-            field="script",
-            details=[p.to_dict() for p in exc.problems],
-        ) from None
+        raise exc.refusal() from None
     steps = script.model_dump(mode="json", by_alias=True)["steps"]
     return {
         "title": script.title,

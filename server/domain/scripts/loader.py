@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..errors import Invalid
 from .checks import Problem, check_script
 from .model import STEP_ADAPTER, STEP_KINDS, Script, Step
 
@@ -41,6 +42,15 @@ class ScriptError(ValueError):
     def __init__(self, problems: list[ScriptProblem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+    def refusal(self) -> Invalid:
+        """The error a command or request answers with: every problem in ``details``."""
+        return Invalid(
+            "bad_script",
+            f"the script has {len(self.problems)} problem(s); first: {self.problems[0]}",
+            field="script",
+            details=[p.to_dict() for p in self.problems],
+        )
 
 
 def _plain(node: yaml.Node, path: Path, marks: dict[Path, tuple[int, int]]) -> Any:
