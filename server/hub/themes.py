@@ -136,7 +136,6 @@ class ThemeEngine:
         self._pending: list[str] = []
         self._wake = asyncio.Event()
         self._publish = False
-        self._ideas_since = 0
         self._recluster_due: float | None = None
         self._clustering = False
         self.recluster_seconds = 0.0
@@ -195,7 +194,6 @@ class ThemeEngine:
             for idea in ideas:
                 if self.map is not None and themable(self.room.state.ideas[idea.id]):
                     self.map = add_idea(self.map, IdeaVector(idea.id, idea.text, idea.table_id, fresh[idea.id]))
-            self._ideas_since += len(fresh)
             self._publish = True
             if self._recluster_due is None:
                 soon = FIRST_S if self.map is None else self.every_s
@@ -231,7 +229,6 @@ class ThemeEngine:
             late = [i for i in theme_ideas(self.room.state, self.vectors) if i.id not in known]
             for idea in late:  # ideas that arrived meanwhile: placed now, clustered next time
                 self.map = add_idea(self.map, idea)
-            self._ideas_since = len(late)
             if late and self._recluster_due is None:
                 self._recluster_due = time.monotonic() + self.every_s
             self._send()

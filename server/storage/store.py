@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel, col, create_engine
+from sqlmodel import col, create_engine
 
 from ..domain.model import Entry
 from .tables import EntryRow, EventRow, IdeaRow, IdeaVectorRow, ParticipantRow, SettingRow, TokenRow
@@ -93,9 +93,6 @@ class Store:
 
     def lock_event(self, event_id: str) -> Appender:
         return Appender(self, event_id)
-
-    def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine)
 
     # --- writes -----------------------------------------------------------------------------
 
