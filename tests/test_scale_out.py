@@ -9,14 +9,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.httpc import Http
-from bench.server import free_port
+from bench.server import RedisServer, free_port
 from bench.worker import open_socket
 from tests.backends import REDIS, postgres_database, redis_prefix, require_servers
 
@@ -30,13 +31,13 @@ pytestmark = pytest.mark.slow
 
 @contextmanager
 def servers(
-    database_url: str, prefix: str, count: int, log_dir: Path
+    database_url: str, prefix: str, count: int, log_dir: Path, broker_url: str = REDIS
 ) -> Iterator[list[tuple[int, subprocess.Popen[bytes]]]]:
     """``count`` separate `wholeroom serve` processes on one database and one Redis."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "BROKER_URL": REDIS,
+        "BROKER_URL": broker_url,
         "WHOLEROOM_BROKER_PREFIX": prefix,
         "WHOLEROOM_ADMIN_SECRET": ADMIN,
         "WHOLEROOM_THEMES": "false",
@@ -207,3 +208,113 @@ def test_a_phone_resumes_on_another_process(tmp_path: Path) -> None:
 
         resumed_from, seen, missed = asyncio.run(scenario())
         assert resumed_from == seen[-1] and missed == [seen[-1] + 1, seen[-1] + 2, seen[-1] + 3]
+
+
+def own_redis(log_dir: Path) -> RedisServer:
+    """A Redis of the test's own, which it may kill and start again."""
+    try:
+        return RedisServer(log_dir / "redis.log")
+    except FileNotFoundError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{exc}: CI must test a Redis restart")
+        pytest.skip(f"SKIPPING the Redis restart test: {exc}")
+
+
+async def recv_until(ws: Any, want: Callable[[dict[str, Any]], bool], timeout: float = 15.0) -> list[dict[str, Any]]:
+    """Every message up to and including the first that ``want`` accepts."""
+    seen: list[dict[str, Any]] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            seen.append(json.loads(await ws.recv()))
+            if want(seen[-1]):
+                return seen
+
+
+def _pushed(text: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda m: m.get("kind") == "step.pushed" and m["payload"].get("text") == text
+
+
+def test_the_room_carries_on_while_redis_restarts(tmp_path: Path) -> None:
+    """Redis is killed and started again: a phone on one worker still gets the steps pushed through the
+    other (read from the database while Redis is away), its idea reaches a wall on the other worker,
+    a worker started during the outage serves phones too, and afterwards everything flows through
+    Redis again, each entry once and in order."""
+    require_servers()
+    redis_server = own_redis(tmp_path)
+    redis_server.start()
+    prefix = redis_prefix()
+    (tmp_path / "late").mkdir()
+    try:
+        with (
+            postgres_database() as url,
+            servers(url, prefix, 2, tmp_path, broker_url=redis_server.url) as running,
+        ):
+            (first, _), (second, _) = running
+            event = create_event(url, "Redis restart")
+            commands = f"/api/events/{event['event_id']}/commands"
+            facilitator = event["tokens"]["facilitator"]
+
+            async def push(text: str) -> None:
+                status, body = await post(first, commands, {"type": "step.push", "text": text}, facilitator)
+                assert status == 200, body
+
+            async def join(port: int) -> Any:
+                _, joined = await post(port, "/api/join", {"code": event["join_code"], "table_id": "1"})
+                phone, _ = await open_socket(f"ws://127.0.0.1:{port}/ws", str(joined["token"]))
+                return phone
+
+            async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+                phone = await join(second)
+                wall, _ = await open_socket(f"ws://127.0.0.1:{first}/ws", event["tokens"]["wall"])
+                phone_saw, wall_saw, late_saw = [], [], []
+                await push("before")
+                phone_saw += await recv_until(phone, _pushed("before"))
+
+                redis_server.kill()
+                await push("while Redis is away")
+                phone_saw += await recv_until(phone, _pushed("while Redis is away"))
+                await phone.send(json.dumps({"type": "idea.submit", "ref": "r1", "client_id": "i1", "text": "Shade"}))
+                phone_saw += await recv_until(phone, lambda m: m.get("type") == "ack" and m.get("ref") == "r1")
+                wall_saw += await recv_until(wall, lambda m: m.get("kind") == "idea.submitted")
+
+                # a worker (re)started while Redis is away comes up and serves
+                with servers(url, prefix, 1, tmp_path / "late", broker_url=redis_server.url) as [(third, _)]:
+                    latecomer = await join(third)
+                    await push("still away")
+                    phone_saw += await recv_until(phone, _pushed("still away"))
+                    late_saw += await recv_until(latecomer, _pushed("still away"))
+
+                    redis_server.start()
+                    await asyncio.sleep(3)  # the listeners subscribe again (they try every second)
+                    await push("after")
+                    phone_saw += await recv_until(phone, _pushed("after"))
+                    late_saw += await recv_until(latecomer, _pushed("after"))
+                    idea = {"type": "idea.submit", "ref": "r2", "client_id": "i2", "text": "Trees"}
+                    await phone.send(json.dumps(idea))
+                    wall_saw += await recv_until(wall, lambda m: m.get("kind") == "idea.submitted")
+                    await latecomer.close()
+                await phone.close()
+                await wall.close()
+                return phone_saw, wall_saw, late_saw
+
+            phone_saw, wall_saw, late_saw = asyncio.run(scenario())
+    finally:
+        redis_server.kill()
+    entries = [m for m in phone_saw if m.get("type") == "entry"]
+    pushed = [m["payload"]["text"] for m in entries if m["kind"] == "step.pushed"]
+    assert pushed == ["before", "while Redis is away", "still away", "after"]
+    seqs = [m["seq"] for m in entries]
+    assert seqs == sorted(set(seqs)), "each entry once, in order"
+    late_pushed = [m["payload"]["text"] for m in late_saw if m.get("kind") == "step.pushed"]
+    assert late_pushed == ["still away", "after"]
+    ideas = [m["payload"]["client_id"] for m in wall_saw if m.get("kind") == "idea.submitted"]
+    assert ideas == ["i1", "i2"]
+
+
+def create_event(database_url: str, title: str) -> dict[str, Any]:
+    created = subprocess.run(
+        [sys.executable, "-m", "server.cli", "event", "create", "--title", title, "--tables", "2", "--json",
+         "--database-url", database_url],
+        capture_output=True, text=True, check=True,
+    )
+    return dict(json.loads(created.stdout))

@@ -26,6 +26,11 @@ class Broker:
         """An async context manager yielding the channel's messages as they are published."""
         raise NotImplementedError
 
+    @property
+    def connected(self) -> bool:
+        """Whether messages are flowing now (False while Redis is away: rooms then read the database)."""
+        return True
+
     async def lease(self, name: str, holder: str, ttl_ms: int) -> bool:
         """Hold ``name`` for ``ttl_ms`` (renewed by asking again): only one holder at a time, across
         every process on this broker. Background analyses run where the lease is held."""

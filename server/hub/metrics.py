@@ -47,12 +47,16 @@ class _Live(Collector):
         connections = GaugeMetricFamily("wholeroom_connections", "Open websocket connections", labels=["worker"])
         queued = GaugeMetricFamily("wholeroom_send_queue_depth", "Messages waiting in send queues", labels=["worker"])
         loaded = GaugeMetricFamily("wholeroom_rooms", "Events loaded in this worker", labels=["worker"])
+        broker = GaugeMetricFamily(
+            "wholeroom_broker_connected", "1 while the broker (Redis) delivers, 0 while it is away", labels=["worker"]
+        )
         if rooms is not None:
             conns = [c for room in rooms.loaded() for c in room.connections()]
             connections.add_metric([WORKER], len(conns))
             queued.add_metric([WORKER], sum(c.queued for c in conns))
             loaded.add_metric([WORKER], len(rooms.loaded()))
-        yield from (connections, queued, loaded)
+            broker.add_metric([WORKER], float(rooms.broker.connected))
+        yield from (connections, queued, loaded, broker)
 
 
 _registered: list[_Live] = []

@@ -6,9 +6,12 @@ process reads the subscription and hands each message to the local subscribers o
 Channels are prefixed (``WHOLEROOM_BROKER_PREFIX``) so several deployments, or test runs, can
 share one Redis.
 
-If Redis goes away, the listener reconnects with backoff, subscribes again, and sends every local
-subscriber an empty message: "you may have missed something". Rooms answer it by reading the
-entries they missed from the database (the broker never has to keep history).
+If Redis goes away, the listener tries again every second at most and, after each failed attempt
+and once more when it has subscribed again, sends every local subscriber an empty message: "you
+may have missed something". Rooms answer it by reading the entries they missed from the database
+(the broker never has to keep history), so phones keep getting what other workers commit, a
+second late, for as long as Redis is away. Meanwhile the publisher keeps what it could not send
+(at most ``OUTBOX_LIMIT`` messages, the oldest dropped first: the database has them all).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -25,6 +29,8 @@ from .broker import Broker, LocalSubscribers
 log = logging.getLogger("wholeroom.redis")
 
 GAP = ""  # the message that tells a subscriber it may have missed messages
+RETRY_MAX_S = 1.0  # while Redis is away: how often to try again (and to tell rooms to read the database)
+OUTBOX_LIMIT = 20_000  # messages kept for Redis while it is away
 
 
 class RedisBroker(Broker):
@@ -37,6 +43,11 @@ class RedisBroker(Broker):
         self._pubsub: Any = None
         self._subscribed = asyncio.Event()
         self.reconnects = 0
+        self.dropped = 0  # messages never sent because Redis was away too long
+
+    @property
+    def connected(self) -> bool:
+        return self._subscribed.is_set()
 
     def _key(self, channel: str) -> str:
         return f"{self.prefix}:{channel}"
@@ -45,7 +56,10 @@ class RedisBroker(Broker):
         import redis.asyncio as redis
 
         self._redis = redis.from_url(self.url, decode_responses=True, health_check_interval=10)
-        await self._redis.ping()
+        try:
+            await self._redis.ping()
+        except Exception as exc:  # start anyway: a worker restarted while Redis is away must still serve
+            log.warning("Redis at %s is not answering (%r); serving anyway and trying again", self.url, exc)
         self._tasks = [asyncio.create_task(self._publisher()), asyncio.create_task(self._listener())]
 
     async def disconnect(self) -> None:
@@ -62,6 +76,9 @@ class RedisBroker(Broker):
             await self._redis.aclose()
 
     async def publish(self, channel: str, message: str) -> None:
+        if self._outbox.qsize() >= OUTBOX_LIMIT:  # Redis has been away a long time: readers use the DB
+            self._outbox.get_nowait()
+            self.dropped += 1
         self._outbox.put_nowait((channel, message))
 
     async def lease(self, name: str, holder: str, ttl_ms: int) -> bool:
@@ -82,6 +99,7 @@ class RedisBroker(Broker):
             batch = [first]
             while not self._outbox.empty():
                 batch.append(self._outbox.get_nowait())
+            failed_at: float | None = None
             while True:
                 try:
                     pipe = self._redis.pipeline(transaction=False)
@@ -92,19 +110,32 @@ class RedisBroker(Broker):
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # Redis is away: keep the batch and try again; readers fill gaps from the DB
-                    log.warning("publishing failed (%r); retrying", exc)
-                    await asyncio.sleep(0.5)
+                    if failed_at is None:
+                        failed_at = time.monotonic()
+                        log.warning("publishing failed (%r); retrying every %.1f s", exc, RETRY_MAX_S / 2)
+                    await asyncio.sleep(RETRY_MAX_S / 2)
+            if failed_at is not None:
+                log.warning("publishing again after %.1f s", time.monotonic() - failed_at)
 
     async def _listener(self) -> None:
         delay = 0.2
+        lost_at: float | None = None
         while True:
             try:
+                if self._pubsub is not None:  # give the broken connection back before taking another
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.aclose()
                 self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 channels = [self._key(c) for c in self._local.channels]
                 await self._pubsub.subscribe(self._key("_"), *channels)  # always one channel, so listen() works
-                if self.reconnects:
+                self._subscribed.set()  # from here on, a channel's first subscriber subscribes itself
+                late = [self._key(c) for c in self._local.channels if self._key(c) not in channels]
+                if late:  # channels added while this subscription was being made
+                    await self._pubsub.subscribe(*late)
+                if lost_at is not None:
+                    log.warning("subscribed again after %.1f s", time.monotonic() - lost_at)
+                    lost_at = None
                     self._local.everyone(GAP)
-                self._subscribed.set()
                 delay = 0.2
                 async for message in self._pubsub.listen():
                     if message.get("type") == "message":
@@ -113,10 +144,13 @@ class RedisBroker(Broker):
                 raise
             except Exception as exc:
                 self._subscribed.clear()
-                self.reconnects += 1
-                log.warning("lost the Redis subscription (%r); reconnecting in %.1f s", exc, delay)
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    self.reconnects += 1
+                    log.warning("lost the Redis subscription (%r); trying again every %.1f s", exc, RETRY_MAX_S)
+                self._local.everyone(GAP)  # meanwhile rooms read what other workers commit from the database
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, RETRY_MAX_S)
 
     def _dispatch(self, key: str, data: str) -> None:
         self._local.dispatch(key[len(self.prefix) + 1 :], data)
@@ -127,9 +161,10 @@ class RedisBroker(Broker):
     @asynccontextmanager
     async def _subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[str]]:
         queue, first = self._local.add(channel)
-        if first:
-            await self._subscribed.wait()
-            with contextlib.suppress(Exception):  # if this fails, the reconnect subscribes every channel
+        if first and self._subscribed.is_set():
+            # (while Redis is away the listener subscribes every local channel when it is back, and
+            # meanwhile tells subscribers to read the database)
+            with contextlib.suppress(Exception):
                 await self._pubsub.subscribe(self._key(channel))
         try:
             yield self._local.messages(queue)

@@ -97,6 +97,7 @@ class Room:
         self._store, self._broker, self._writer = store, broker, writer
         self._pending: list[_Pending] = []
         self._flushing = False
+        self._behind = 0  # the highest seq the broker brought that could not be delivered yet
         self._tasks: set[asyncio.Task[None]] = set()
         self.staff: set[Conn] = set()
         self.by_table: dict[str, set[Conn]] = {}
@@ -156,6 +157,8 @@ class Room:
                 await self._commit_batch(batch)
         finally:
             self._flushing = False
+        if self._behind > self.state.seq:  # the listener saw entries this commit did not bring
+            self._spawn(self._catch_up())
 
     async def _commit_batch(self, batch: list[_Pending]) -> None:
         loop = asyncio.get_running_loop()
@@ -243,6 +246,7 @@ class Room:
 
     async def _listen(self) -> None:
         async with self._broker.subscribe(self.channel) as messages:
+            await self._catch_up()  # anything committed elsewhere between reading the transcript and now
             self.listening.set()
             async for message in messages:
                 if not message:  # the broker lost its connection for a while: fill in from the database
@@ -254,6 +258,11 @@ class Room:
                     entry = Entry.from_dict(data)
                     if entry.seq > self.state.seq + 1:  # a gap: something was published while we were away
                         await self._catch_up(upto=entry.seq - 1)
+                    if entry.seq > self.state.seq + 1:
+                        # still a gap (a commit here holds the lock and will read it): never deliver out
+                        # of order, since a phone skips anything older than what it last received
+                        self._behind = max(self._behind, entry.seq)
+                        continue
                     if entry.seq == self.state.seq + 1:  # written by another worker
                         apply(self.state, entry)
                         self.committed_seq = entry.seq

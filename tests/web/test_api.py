@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi.testclient import TestClient
 
@@ -123,3 +124,4 @@ def test_metrics_speak_prometheus(room: Room) -> None:
     text = room.client.get("/metrics").text
     assert "# TYPE wholeroom_connections gauge" in text
     assert "wholeroom_entries_committed_total" in text and "wholeroom_commit_seconds_bucket" in text
+    assert re.search(r'^wholeroom_broker_connected\{worker="\d+"\} 1\.0$', text, re.M)
