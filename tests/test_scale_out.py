@@ -305,6 +305,9 @@ def test_the_room_carries_on_while_redis_restarts(tmp_path: Path) -> None:
     assert pushed == ["before", "while Redis is away", "still away", "after"]
     seqs = [m["seq"] for m in entries]
     assert seqs == sorted(set(seqs)), "each entry once, in order"
+    # its own idea too, committed on its worker while Redis was away, in its place before "still away"
+    kinds = [m["payload"].get("client_id") or m["payload"].get("text") for m in entries]
+    assert kinds.index("i1") < kinds.index("still away")
     late_pushed = [m["payload"]["text"] for m in late_saw if m.get("kind") == "step.pushed"]
     assert late_pushed == ["still away", "after"]
     ideas = [m["payload"]["client_id"] for m in wall_saw if m.get("kind") == "idea.submitted"]

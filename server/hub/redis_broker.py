@@ -6,12 +6,13 @@ process reads the subscription and hands each message to the local subscribers o
 Channels are prefixed (``WHOLEROOM_BROKER_PREFIX``) so several deployments, or test runs, can
 share one Redis.
 
-If Redis goes away, the listener tries again every second at most and, after each failed attempt
-and once more when it has subscribed again, sends every local subscriber an empty message: "you
-may have missed something". Rooms answer it by reading the entries they missed from the database
-(the broker never has to keep history), so phones keep getting what other workers commit, a
-second late, for as long as Redis is away. Meanwhile the publisher keeps what it could not send
-(at most ``OUTBOX_LIMIT`` messages, the oldest dropped first: the database has them all).
+If Redis goes away, the listener tries to subscribe again every second at most; meanwhile, every
+quarter of a second, and once more when it has subscribed again, it sends every local subscriber
+an empty message: "you may have missed something". Rooms answer it by reading the entries they
+missed from the database (the broker never has to keep history), so phones keep getting what
+other workers commit, a fraction of a second late, for as long as Redis is away. Meanwhile the
+publisher keeps what it could not send (at most ``OUTBOX_LIMIT`` messages, the oldest dropped
+first: the database has them all).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from .broker import Broker, LocalSubscribers
 log = logging.getLogger("wholeroom.redis")
 
 GAP = ""  # the message that tells a subscriber it may have missed messages
-RETRY_MAX_S = 1.0  # while Redis is away: how often to try again (and to tell rooms to read the database)
+RETRY_MAX_S = 1.0  # while Redis is away: how often to try to subscribe again
+OUTAGE_POLL_S = 0.25  # and how often rooms read what other workers committed from the database
 OUTBOX_LIMIT = 20_000  # messages kept for Redis while it is away
 
 
@@ -148,8 +150,11 @@ class RedisBroker(Broker):
                     lost_at = time.monotonic()
                     self.reconnects += 1
                     log.warning("lost the Redis subscription (%r); trying again every %.1f s", exc, RETRY_MAX_S)
-                self._local.everyone(GAP)  # meanwhile rooms read what other workers commit from the database
-                await asyncio.sleep(delay)
+                waited = 0.0
+                while waited < delay:  # meanwhile rooms read what other workers commit from the database
+                    self._local.everyone(GAP)
+                    await asyncio.sleep(OUTAGE_POLL_S)
+                    waited += OUTAGE_POLL_S
                 delay = min(delay * 2, RETRY_MAX_S)
 
     def _dispatch(self, key: str, data: str) -> None:

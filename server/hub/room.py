@@ -86,6 +86,9 @@ class Room:
         self.event_id = state.id
         self.state = state
         self.committed_seq = state.seq
+        # the last entry sent to this worker's screens: always a committed one, and always in seq
+        # order (a screen ignores anything older than what it last received)
+        self.delivered = state.seq
         self.channel = f"event:{state.id}"
         # derived views (common ground, themes) and presence, shared between workers
         self.derived_channel = f"derived:{state.id}"
@@ -97,7 +100,6 @@ class Room:
         self._store, self._broker, self._writer = store, broker, writer
         self._pending: list[_Pending] = []
         self._flushing = False
-        self._behind = 0  # the highest seq the broker brought that could not be delivered yet
         self._tasks: set[asyncio.Task[None]] = set()
         self.staff: set[Conn] = set()
         self.by_table: dict[str, set[Conn]] = {}
@@ -157,8 +159,6 @@ class Room:
                 await self._commit_batch(batch)
         finally:
             self._flushing = False
-        if self._behind > self.state.seq:  # the listener saw entries this commit did not bring
-            self._spawn(self._catch_up())
 
     async def _commit_batch(self, batch: list[_Pending]) -> None:
         loop = asyncio.get_running_loop()
@@ -168,7 +168,8 @@ class Room:
             try:
                 appender = await loop.run_in_executor(self._writer, self._store.lock_event, self.event_id)
                 if appender.last_seq > self.state.seq:
-                    missing = await loop.run_in_executor(self._writer, appender.entries_after, self.state.seq)
+                    # from what was last delivered: our own last commit may not be back from the broker yet
+                    missing = await loop.run_in_executor(self._writer, appender.entries_after, self.delivered)
                     self._take(missing)
             except Exception as exc:
                 if appender is not None:
@@ -229,19 +230,19 @@ class Room:
     # --- fan-out ----------------------------------------------------------------------------
 
     def _take(self, entries: list[Entry]) -> None:
-        """Apply and deliver entries committed by other workers (those already here are skipped)."""
+        """Apply what is new here and deliver what was not delivered yet, from committed entries in
+        ``seq`` order that follow on from ``delivered``."""
         for entry in entries:
-            if entry.seq == self.state.seq + 1:
+            if entry.seq == self.state.seq + 1:  # committed by another worker
                 apply(self.state, entry)
                 self.committed_seq = entry.seq
-            if entry.seq <= self.state.seq:
+            if self.delivered < entry.seq <= self.state.seq:
                 self.deliver(entry, encode_entry(entry))
 
     async def _catch_up(self, upto: int | None = None) -> None:
-        """Read from the database what the broker did not bring (a gap in seq, or Redis was away)."""
-        if self._flushing:
-            return  # a commit is deciding on this state now; it catches up under its lock
-        missing = await asyncio.to_thread(self._store.entries, self.event_id, self.state.seq, upto)
+        """Read from the database what the broker did not bring (a gap in seq, or Redis was away),
+        this worker's own commits included."""
+        missing = await asyncio.to_thread(self._store.entries, self.event_id, self.delivered, upto)
         self._take(missing)
 
     async def _listen(self) -> None:
@@ -256,14 +257,14 @@ class Room:
                     data = json.loads(line)
                     data.pop("type")
                     entry = Entry.from_dict(data)
-                    if entry.seq > self.state.seq + 1:  # a gap: something was published while we were away
-                        await self._catch_up(upto=entry.seq - 1)
-                    if entry.seq > self.state.seq + 1:
-                        # still a gap (a commit here holds the lock and will read it): never deliver out
-                        # of order, since a phone skips anything older than what it last received
-                        self._behind = max(self._behind, entry.seq)
+                    if entry.seq <= self.delivered:  # read from the database meanwhile
                         continue
-                    if entry.seq == self.state.seq + 1:  # written by another worker
+                    if entry.seq > self.delivered + 1:  # a gap: read what came before from the database
+                        await self._catch_up(upto=entry.seq - 1)
+                        if entry.seq != self.delivered + 1:  # (only if the database lags the broker)
+                            log.warning("event %s: seq %d came before %d", self.event_id, entry.seq, self.delivered)
+                            continue
+                    if entry.seq == self.state.seq + 1:  # committed by another worker
                         apply(self.state, entry)
                         self.committed_seq = entry.seq
                     self.deliver(entry, line)
@@ -271,6 +272,7 @@ class Room:
     def deliver(self, entry: Entry, text: str) -> None:
         """Send ``entry`` to the screens allowed to see it: encoded once for moderators and, when
         it differs (an anonymous idea), once for everyone else."""
+        self.delivered = entry.seq
         alternative = public(self.state, entry)
         public_text = encode_entry(alternative) if alternative is not None else text
         wall = wall_sees(self.state, entry)
