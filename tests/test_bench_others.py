@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -24,3 +25,21 @@ def test_benchmark_runs(module: str, args: list[str], expect: str) -> None:
     done = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert expect in done.stdout
+
+
+def test_fault_benchmark_smoke() -> None:
+    """The fault bench (a worker killed, then Redis restarted, under load) runs small and finds nothing
+    acknowledged lost or repeated; it exits non-zero when it does."""
+    from tests.backends import require_servers
+
+    require_servers()
+    done = subprocess.run([sys.executable, "-m", "bench.fault", "--quick", "--json"], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    r = json.loads(done.stdout)
+    integrity = r["integrity"]
+    assert integrity["ideas_acked"] == integrity["ideas_scheduled"] > 0
+    assert integrity["acked_lost"] == integrity["stored_twice"] == integrity["phone_pushes_missing"] == 0
+    assert r["worker_kill"]["phones_reconnected"] > 0 and r["worker_kill"]["reconnect_ms"]["p99"] > 0
+    assert set(r["phases"]) == {"steady", "worker killed", "recovered", "Redis restarted", "after"}
+    assert all(phase["push_last_phone_ms"]["p99"] > 0 for phase in r["phases"].values())
