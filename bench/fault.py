@@ -92,6 +92,7 @@ class Wall:
     out_of_order: int = 0
     reconnects: int = 0
     pushes: dict[int, int] = field(default_factory=dict)  # push number -> its seq
+    present: int = -1  # people connected, summed over every worker, as the staff screens show it
 
     async def run(self) -> None:
         while True:
@@ -109,6 +110,9 @@ class Wall:
             await asyncio.sleep(0.25)
 
     def on_message(self, text: str) -> None:
+        if text.startswith('{"type":"presence"'):
+            self.present = sum(json.loads(text)["connected"].values())
+            return
         if not text.startswith('{"type":"entry"'):
             return
         now = time.perf_counter_ns()
@@ -359,7 +363,7 @@ async def run(opts: Options) -> dict[str, Any]:
                     and not sum(s["unacked"] for s in status)):
                 break
             await asyncio.sleep(0.5)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(6.0)  # presence: workers share counts every 2 s, and forget a dead one after 5 s
         push_seqs = {p.number: wall.pushes[p.number] for p in pushes if p.number in wall.pushes}
         reports = await load.ask([("report", push_seqs)] * opts.load_processes)
         await http.close()  # its connection may have been to the worker that was killed
@@ -505,6 +509,8 @@ def _results(opts: Options, t0: int, join_s: float, joined: list[int], failures:
             "wall_stored_twice": wall.stored_twice,
             "wall_out_of_order": wall.out_of_order,
             "wall_reconnects": wall.reconnects,
+            "presence_shown": wall.present,
+            "phones_connected": phones - sum(r["still_down"] for r in reports),
             "phone_deliveries_out_of_order": sum(r["out_of_order"] for r in reports),
             "phone_pushes_missing": sum(r["missing_pushes"] for r in reports),
             "snapshot_resumes": sum(r["snapshot_resumes"] for r in reports),
@@ -563,6 +569,8 @@ def render(r: dict[str, Any]) -> str:
         f"pushes missing {g['phone_pushes_missing']}, still down {g['phones_still_down']}, resumed from a "
         f"snapshot {g['snapshot_resumes']}; wall: out of order {g['wall_out_of_order']}, reconnects "
         f"{g['wall_reconnects']}; repeats answered as duplicates {g['acked_as_duplicate']}",
+        f"presence         staff screens show {g['presence_shown']} people connected; "
+        f"{g['phones_connected']} phones are",
     ]
     if g["refused"] or g["never_acked"]:
         lines.append(f"                 never acked {g['never_acked']}, refused {g['refused']}")
@@ -581,6 +589,8 @@ def verdict(r: dict[str, Any]) -> list[str]:
                        ("wall_out_of_order", "wall deliveries out of order")):
         if g[key]:
             wrong.append(f"{g[key]} {label}")
+    if g["presence_shown"] != g["phones_connected"]:
+        wrong.append(f"presence shows {g['presence_shown']} people connected, not {g['phones_connected']}")
     if g["never_acked"]:
         wrong.append(f"{g['never_acked']} ideas never acknowledged")
     return wrong

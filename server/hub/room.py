@@ -38,6 +38,7 @@ log = logging.getLogger("wholeroom.room")
 
 RESUME_MAX_ENTRIES = 2000  # a phone further behind than this gets a fresh snapshot instead
 PRESENCE_INTERVAL_S = 1.0
+PRESENCE_LAPSE_S = 5.0  # another worker's counts lapse this long after its last report
 ANALYSIS_INTERVAL_S = 3.0  # common ground is recomputed at most this often while reactions arrive
 LEASE_MS = 15_000  # the background analyses of an event run in one worker at a time
 
@@ -403,15 +404,10 @@ class Room:
     # --- presence ---------------------------------------------------------------------------
 
     def presence(self) -> dict[str, Any]:
-        """Connected people per table (not tabs), summed over every worker; other workers' counts
-        expire 5 s after their last report."""
+        """Connected people per table (not tabs), summed over every worker."""
         connected = {t: len(ids) for t, ids in self._local_people().items()}
         staff = len(self.staff)
-        now = time.monotonic()
-        for worker, (seen, counts, their_staff) in list(self._remote_presence.items()):
-            if now - seen > 5.0:
-                del self._remote_presence[worker]
-                continue
+        for _seen, counts, their_staff in self._remote_presence.values():
             for table_id, n in counts.items():
                 connected[table_id] = connected.get(table_id, 0) + n
             staff += their_staff
@@ -422,11 +418,23 @@ class Room:
             "staff": staff,
         }
 
+    def _forget_silent_workers(self) -> None:
+        """Another worker's counts lapse 5 s after its last report (it died, or left the event), but
+        not while the broker is away: then nobody's reports arrive, and the last ones stand."""
+        if not self._broker.connected:
+            return
+        now = time.monotonic()
+        for worker, (seen, _counts, _staff) in list(self._remote_presence.items()):
+            if now - seen > PRESENCE_LAPSE_S:
+                del self._remote_presence[worker]
+                self._presence_dirty = True
+
     async def _tick_loop(self) -> None:
         """Once a second at most: presence to staff screens, and results of votes and marketplaces."""
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL_S)
             await self._share_presence()
+            self._forget_silent_workers()
             if self._presence_dirty and self.staff:
                 self._presence_dirty = False
                 text = dumps(self.presence())
