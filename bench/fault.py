@@ -322,11 +322,10 @@ async def run(opts: Options) -> dict[str, Any]:
         await load.ask([("ideas", schedule) for schedule in schedules])
 
         # the phases: a push every --push-every seconds, and the two faults
-        pushes: list[Push] = []
         faults: dict[str, Any] = {}
         phase_cpu: list[dict[str, Any]] = []
         fac = tokens["facilitator"]
-        push_http = Http(host, port)
+        push_tasks: list[asyncio.Task[Push]] = []
         await asyncio.sleep(max(0.0, (t0 - time.perf_counter_ns()) / 1e9))
         for index, phase in enumerate(PHASES):
             begun = await _cpu_mark(cluster, load)
@@ -341,15 +340,14 @@ async def run(opts: Options) -> dict[str, Any]:
                 click.echo(f"  SIGKILL Redis; starting it again in {opts.redis_down:g} s", err=True)
                 asyncio.create_task(_restart_redis(cluster, opts.redis_down, faults))
             click.echo(f"phase {index + 1}/{len(PHASES)}: {phase}", err=True)
-            number = len(pushes)
-            while True:
-                due = phase_start + int((len(pushes) - number) * opts.push_every * 1e9)
-                if due >= phase_start + int(opts.phase_seconds * 1e9):
-                    break
+            for k in range(math.ceil(opts.phase_seconds / opts.push_every)):
+                # on time, whether or not the last one was answered (as a facilitator clicks)
+                due = phase_start + int(k * opts.push_every * 1e9)
                 await asyncio.sleep(max(0.0, (due - time.perf_counter_ns()) / 1e9))
-                pushes.append(await _push(push_http, event_id, fac, len(pushes), phase))
+                push_tasks.append(asyncio.create_task(_push(Http(host, port), event_id, fac, len(push_tasks), phase)))
             await asyncio.sleep(max(0.0, (phase_start + int(opts.phase_seconds * 1e9) - time.perf_counter_ns()) / 1e9))
             phase_cpu.append({"phase": phase, **await _cpu_since(cluster, load, begun)})
+        pushes = list(await asyncio.gather(*push_tasks))
         faults.setdefault("worker_restarted", [p for p in cluster.worker_pids()])
 
         # settle: every phone back, every push delivered, every idea acked (or refused), the wall caught up
@@ -369,7 +367,6 @@ async def run(opts: Options) -> dict[str, Any]:
         await http.close()  # its connection may have been to the worker that was killed
         transcript = await _transcript_ideas(http, event_id, tokens["organiser"])
         await http.close()
-        await push_http.close()
         return _results(opts, t0, join_s, joined, failures, pushes, faults, phase_cpu, reports, transcript, wall)
     finally:
         if wall_task is not None:
@@ -393,6 +390,7 @@ async def _push(http: Http, event_id: str, token: str, number: int, phase: str) 
             push.error = f"HTTP {status}: {raw[:120]!r}"
     except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
         push.error = f"{type(exc).__name__}: {exc}"[:160]
+    finally:
         await http.close()
     return push
 

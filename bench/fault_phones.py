@@ -70,7 +70,15 @@ class PhoneSocket(SansIOSocket):
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
+        for future in (self.opened, self.first):  # whoever waited has been told; nobody else will ask
+            if future.done() and not future.cancelled():
+                future.exception()
         self.on_lost(self)
+
+    def abort(self) -> None:
+        """Drop the connection at once, whatever state the handshake is in."""
+        if self.transport is not None:
+            self.transport.abort()
 
 
 class FaultPhones:
@@ -168,8 +176,8 @@ class FaultPhones:
             except Exception:  # refused, reset or no welcome in time: wait longer and try again
                 self.failed_reconnects += 1
                 if phone.sock is not None:
-                    await phone.sock.close()
-                    phone.sock = None
+                    sock, phone.sock = phone.sock, None
+                    sock.abort()
 
     def on_text(self, phone: Phone, text: str) -> None:
         now = time.perf_counter_ns()

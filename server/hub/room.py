@@ -14,9 +14,11 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ..domain.base import Outcome
@@ -83,13 +85,16 @@ class Room:
         writer: Executor,
         themes_model: str | None = None,
         themes_every_s: float = 10.0,
+        recent: Iterable[Entry] = (),
     ) -> None:
         self.event_id = state.id
         self.state = state
-        self.committed_seq = state.seq
         # the last entry sent to this worker's screens: always a committed one, and always in seq
         # order (a screen ignores anything older than what it last received)
         self.delivered = state.seq
+        # the entries up to ``delivered``, newest last: phones that come back resume from memory
+        # (a worker's phones all come back at once when another worker dies)
+        self._recent: deque[Entry] = deque(recent, maxlen=RESUME_MAX_ENTRIES)
         self.channel = f"event:{state.id}"
         # derived views (common ground, themes) and presence, shared between workers
         self.derived_channel = f"derived:{state.id}"
@@ -214,7 +219,6 @@ class Room:
                 for item, _ in decided:
                     _settle(item.future, Unavailable(code, "the change was not saved; please retry"))
                 return
-            self.committed_seq = entries[-1].seq
             metrics.ENTRIES.inc(len(entries))
             metrics.COMMIT.observe(time.perf_counter() - started)
             await self._broker.publish(self.channel, "\n".join(encode_entry(e) for e in entries))
@@ -224,7 +228,7 @@ class Room:
     async def _reload(self) -> None:
         """Throw away unsaved state: read the transcript again and make every phone resume."""
         state = await asyncio.to_thread(lambda: fold(self.event_id, iter_all(self._store, self.event_id)))
-        self.state, self.committed_seq = state, state.seq
+        self.state = state
         for conn in self._all_conns():
             conn.kick()
 
@@ -236,7 +240,6 @@ class Room:
         for entry in entries:
             if entry.seq == self.state.seq + 1:  # committed by another worker
                 apply(self.state, entry)
-                self.committed_seq = entry.seq
             if self.delivered < entry.seq <= self.state.seq:
                 self.deliver(entry, encode_entry(entry))
 
@@ -267,13 +270,13 @@ class Room:
                             continue
                     if entry.seq == self.state.seq + 1:  # committed by another worker
                         apply(self.state, entry)
-                        self.committed_seq = entry.seq
                     self.deliver(entry, line)
 
     def deliver(self, entry: Entry, text: str) -> None:
         """Send ``entry`` to the screens allowed to see it: encoded once for moderators and, when
         it differs (an anonymous idea), once for everyone else."""
         self.delivered = entry.seq
+        self._recent.append(entry)
         alternative = public(self.state, entry)
         public_text = encode_entry(alternative) if alternative is not None else text
         wall = wall_sees(self.state, entry)
@@ -359,7 +362,7 @@ class Room:
             {
                 "type": "welcome",
                 "event_id": self.event_id,
-                "seq": self.state.seq if snap is not None else self.committed_seq,
+                "seq": self.state.seq if snap is not None else self.delivered,
                 "now": now_ms(),
                 "role": conn.viewer.role.value,
                 "participant_id": conn.viewer.participant_id,
@@ -374,19 +377,20 @@ class Room:
         if viewer.participant_id is not None:
             conn.table_id = self.state.participants[viewer.participant_id].table_id
         self._index(conn)
-        upto = self.committed_seq
+        upto = self.delivered
         person = self.state.participants.get(viewer.participant_id or "")
         can_resume = (
             after is not None
             and 0 < after <= upto
-            and upto - after <= RESUME_MAX_ENTRIES
+            and bool(self._recent)
+            and self._recent[0].seq <= after + 1  # memory holds every entry it missed
             and (person is None or person.seated_seq <= after)
         )
         if not can_resume:
             conn.start(self.state.seq, [self._welcome(conn, snapshot(self.state, viewer))])
             return
         assert after is not None
-        missed = await asyncio.to_thread(self._store.entries, self.event_id, after, upto)
+        missed = list(islice(self._recent, after + 1 - self._recent[0].seq, None))
         texts = [self._welcome(conn, None, resumed_from=after)]
         texts += [encode_entry(redact(self.state, e, viewer)) for e in missed if visible(self.state, e, viewer)]
         if not viewer.is_staff and self.idea_themes and conn.table_id is not None:

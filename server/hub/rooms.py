@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from ..domain.errors import NotFound
 from ..domain.fold import fold
+from ..domain.model import Entry, EventState
 from ..storage.store import Store, iter_all
 from . import themes
 from .broker import Broker
-from .room import Room
+from .room import RESUME_MAX_ENTRIES, Room
 
 # Long-lived connection objects make every full garbage collection slower (about 0.1 s per 1,000
 # connections here); freezing them after each wave of joins keeps those pauses out of broadcasts.
@@ -41,10 +44,22 @@ class Rooms:
         future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
         self._loading[event_id] = future
         try:
-            state = await asyncio.to_thread(lambda: fold(event_id, iter_all(self.store, event_id)))
+            recent: deque[Entry] = deque(maxlen=RESUME_MAX_ENTRIES)  # the tail, for phones that resume
+
+            def kept(entries: Iterable[Entry]) -> Iterator[Entry]:
+                for entry in entries:
+                    recent.append(entry)
+                    yield entry
+
+            def load() -> EventState:
+                return fold(event_id, kept(iter_all(self.store, event_id)))
+
+            state = await asyncio.to_thread(load)
             if state.seq == 0:
                 raise NotFound("unknown_event", f"there is no event {event_id}")
-            room = Room(state, self.store, self.broker, self.writer, self.themes_model, self.themes_every_s)
+            room = Room(
+                state, self.store, self.broker, self.writer, self.themes_model, self.themes_every_s, recent=recent
+            )
             room.start()
             await room.listening.wait()
             self._rooms[event_id] = room
