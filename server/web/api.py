@@ -141,7 +141,7 @@ async def new_links(event_id: str, request: Request, principal: PrincipalDep, se
 
 @router.get("/events/{event_id}/snapshot")
 async def read_snapshot(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
-    room = await services.rooms.get(event_id)
+    room = await services.current_room(event_id)  # with several workers: includes the caller's own writes
     return snapshot(room.state, Viewer(principal.role, principal.participant_id))
 
 

@@ -9,7 +9,7 @@ from ..domain.errors import Unauthorized
 from ..domain.replay import Replay
 from ..events import Principal, resolve_token
 from ..hub.broker import Broker
-from ..hub.room import now_ms
+from ..hub.room import Room, now_ms
 from ..hub.rooms import Rooms
 from ..security import hash_token
 from ..settings import Settings
@@ -38,3 +38,16 @@ class Services:
             self._tokens[key] = principal
         principal.check_expiry(now_ms())
         return principal
+
+    async def current_room(self, event_id: str) -> Room:
+        """The event's room, holding at least what the database held when asked.
+
+        With several workers, a room hears of other workers' commits through the broker, a moment
+        later. A client that wrote through one worker (joined, sent an idea, ran a command) and then
+        reads through another must still see its own write, so on a shared database this reads
+        what the room has not received yet (one query; usually no rows).
+        """
+        room = await self.rooms.get(event_id)
+        if self.store.multi_writer:
+            await room._catch_up()  # the hub's own gap filler: entries after what it delivered, in order
+        return room

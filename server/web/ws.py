@@ -61,6 +61,9 @@ async def websocket_endpoint(ws: WebSocket) -> None:
             raise Invalid("bad_after", "after is the last seq you saw: a whole number >= 0", field="after")
         principal = await services.principal(hello.get("token"))
         room = await services.rooms.get(principal.event_id)
+        if principal.participant_id is not None and principal.participant_id not in room.state.participants:
+            # joined through another worker a moment ago (only then: phones that come back cost no query)
+            room = await services.current_room(principal.event_id)
     except (TimeoutError, WebSocketDisconnect):
         with contextlib.suppress(Exception):
             await ws.close(status.WS_1008_POLICY_VIOLATION, "no hello")
