@@ -2,6 +2,15 @@
 
 Chromium comes from the system (/usr/bin/chromium, apt); Playwright never downloads a browser here.
 Without it these tests are skipped loudly, except under CI=true where that is a failure.
+
+Every test runs against two configurations of the server (the ids show which):
+
+- ``sqlite``: the default, one process with an SQLite file and the in-process broker;
+- ``pg-redis-2w``: the scale-out path, ``wholeroom serve --workers 2`` on a throwaway PostgreSQL
+  database and Redis (tests/backends.py). Both workers accept on one port, so a phone and the wall
+  may be served by different processes and every entry between them crosses through Redis.
+
+Without PostgreSQL or Redis the second configuration is skipped loudly (a failure under CI=true).
 """
 
 from __future__ import annotations
@@ -15,10 +24,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.backends import REDIS, postgres_database, redis_prefix, require_servers
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,6 +48,7 @@ REPO = Path(__file__).resolve().parents[2]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+CONFIGS = ["sqlite", "pg-redis-2w"]  # the server configurations every browser test runs against
 
 
 def _unavailable(reason: str) -> None:
@@ -75,14 +88,25 @@ def http(method: str, url: str, body: Any = None, token: str | None = None) -> t
 
 
 class ServerProcess:
-    """``wholeroom serve`` on a port with an SQLite database in ``tmp``; can be stopped and started again.
+    """``wholeroom serve`` on a port; can be stopped and started again on the same database.
 
-    ``env`` adds to (or overrides) the server's environment, e.g. ``{"WHOLEROOM_THEMES_EVERY_S": "1"}``.
+    By default one process on an SQLite file in ``tmp``; ``database_url`` and ``workers`` choose
+    another database and more worker processes (see :func:`serving`). ``env`` adds to (or
+    overrides) the server's environment, e.g. ``{"WHOLEROOM_THEMES_EVERY_S": "1"}``.
     """
 
-    def __init__(self, tmp: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        database_url: str | None = None,
+        workers: int = 1,
+    ) -> None:
         self.tmp = tmp
         self.env = dict(env or {})
+        self.database_url = database_url or f"sqlite:///{tmp}/db.sqlite"
+        self.workers = workers
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -92,22 +116,33 @@ class ServerProcess:
         env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("WHOLEROOM_PUBLIC_URL", None)
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port),
-                   "--database-url", f"sqlite:///{self.tmp}/db.sqlite"]
+                   "--database-url", self.database_url, "--workers", str(self.workers)]
+        log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited: {self.log_path.read_text()}")
-            try:
-                if http("GET", f"{self.url}/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
+            if self._ready(log_from):
+                return
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the server did not answer /healthz: {self.log_path.read_text()}")
+                raise RuntimeError(f"the server did not start in 30 s: {self.log_path.read_text()}")
             time.sleep(0.05)
+
+    def _ready(self, log_from: int) -> bool:
+        """Every worker has started (so none is still loading while the first takes all the
+        connections) and the port answers /healthz."""
+        with open(self.log_path, "rb") as log:
+            log.seek(log_from)
+            started = log.read().count(b"Application startup complete.")
+        if started < self.workers:
+            return False
+        try:
+            return http("GET", f"{self.url}/healthz")[0] == 200
+        except OSError:
+            return False
 
     def stop(self) -> None:
         if self.proc is None:
@@ -121,26 +156,41 @@ class ServerProcess:
         self.proc = None
 
 
-@pytest.fixture(scope="package")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real server (``wholeroom serve``) on a free port with a fresh SQLite database."""
-    server = ServerProcess(tmp_path_factory.mktemp("wholeroom-server"))
-    server.start()
-    try:
+@contextmanager
+def serving(config: str, tmp: Path, env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    """A started server in configuration ``config`` (one of CONFIGS); stopped afterwards, then its
+    PostgreSQL database dropped. A test may stop and start it meanwhile: it keeps its database."""
+    env = dict(env or {})
+    with ExitStack() as cleanup:
+        if config == "sqlite":
+            server = ServerProcess(tmp, env={"BROKER_URL": "memory://", **env})
+        elif config == "pg-redis-2w":
+            require_servers()  # skipped loudly without PostgreSQL and Redis; a failure under CI=true
+            database_url = cleanup.enter_context(postgres_database())
+            env = {"BROKER_URL": REDIS, "WHOLEROOM_BROKER_PREFIX": redis_prefix(), **env}
+            server = ServerProcess(tmp, env=env, database_url=database_url, workers=2)
+        else:
+            raise ValueError(f"unknown server configuration {config!r}")
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="package", params=CONFIGS)
+def server_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server (``wholeroom serve``) on a free port with a fresh database, in each configuration."""
+    with serving(request.param, tmp_path_factory.mktemp(f"wholeroom-{request.param}")) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A server of the test's own, which the test may stop and start again."""
-    server = ServerProcess(tmp_path)
-    server.start()
-    try:
+@pytest.fixture(params=CONFIGS)
+def own_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of the test's own, in each configuration, which the test may stop and start again
+    (on the same SQLite file or PostgreSQL database)."""
+    with serving(request.param, tmp_path) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="package")

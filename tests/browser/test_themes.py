@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LiveEvent, ServerProcess, http
+from .conftest import CONFIGS, LiveEvent, http, serving
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +34,13 @@ steps:
 """
 
 
-@pytest.fixture(scope="module")
-def themed_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with themes on, re-clustering every second (the default is every 10 s)."""
+@pytest.fixture(scope="module", params=CONFIGS)
+def themed_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server with themes on, re-clustering every second (the default is every 10 s), in each configuration."""
     pytest.importorskip("tokenizers")
     env = {"WHOLEROOM_THEMES": "true", "WHOLEROOM_THEMES_EVERY_S": "1"}
-    server = ServerProcess(tmp_path_factory.mktemp("wholeroom-themes"), env=env)
-    server.start()
-    try:
+    with serving(request.param, tmp_path_factory.mktemp(f"wholeroom-themes-{request.param}"), env) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture
