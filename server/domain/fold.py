@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import limits
-from .capture import count_keys
+from .capture import PUBLIC, count_keys
 from .model import (
     Audience,
     Entry,
@@ -149,6 +149,8 @@ def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
         anonymous=p.get("anonymous", False),
     )
     state.ideas[idea.id] = idea
+    if idea.visibility in PUBLIC:  # an idea the room may react to: it counts before anyone has
+        state.reaction_log.add_idea(idea.id)
     for key in count_keys(idea.step_id, idea.participant_id, idea.table_id, idea.group_id):
         state.step_counts[key] = state.step_counts.get(key, 0) + 1
     state.table_ideas.setdefault(idea.table_id, []).append(idea.id)

@@ -28,7 +28,29 @@ def test_reactions_need_a_reaction_step_and_replace_each_other() -> None:
     scene.do(people[0], type="reaction.cast", idea_id="i9", value="disagree")
     assert scene.state.reacted[people[0].participant_id or ""] == {"i9": "disagree"}
     matrix = scene.state.reaction_log.snapshot()
-    assert matrix.shape == (1, 1) and int(matrix.values[0, 0]) == -1
+    assert matrix.shape == (1, 6)  # every idea the room may react to has a column, reacted to or not
+    assert int(matrix.values[0, matrix.ideas.index("i9")]) == -1 and int(matrix.seen.sum()) == 1
+
+
+def test_a_few_reactions_do_not_place_someone_while_most_ideas_are_unanswered() -> None:
+    """Opinion groups count a person once they have reacted to 7 ideas, or to every idea if fewer
+    exist: ideas nobody has reacted to yet still exist. (Bo answered the only three ideas anyone had
+    answered so far, out of 18; he must not be placed in a group for it.)"""
+    scene, people = room_with_ideas(tables=3, per_table=6)
+    scene.do(FACILITATOR, type="step.push", text="React", react=True)
+    bo, others = people[0], people[1:]
+    ids = sorted(scene.state.ideas, key=lambda i: scene.state.ideas[i].seq)
+    bo_answers = [i for i in ids if scene.state.ideas[i].participant_id != bo.participant_id][:3]
+    for idea_id in bo_answers:
+        scene.do(bo, type="reaction.cast", idea_id=idea_id, value="agree")
+    for n, person in enumerate(others):
+        mine = [i for i in ids if scene.state.ideas[i].participant_id != person.participant_id]
+        for idea_id in mine[:7] if n % 2 else bo_answers:  # half answer 7 ideas, half only Bo's three
+            scene.do(person, type="reaction.cast", idea_id=idea_id, value="agree" if n % 3 else "disagree")
+    result = analyse(scene.state.reaction_log.snapshot())
+    assert result.n_ideas == 18
+    assert bo.participant_id not in result.memory.clustered
+    assert result.n_clustered == sum(1 for n in range(len(others)) if n % 2)
 
 
 def test_hidden_ideas_are_not_offered() -> None:

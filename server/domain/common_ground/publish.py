@@ -83,7 +83,9 @@ def analysis_dict(analysis: Analysis, state: EventState) -> dict[str, Any]:
         "ideas": analysis.n_ideas,
         "reactions": analysis.n_reactions,
         "clustered": analysis.n_clustered,
-        "tallies": [{"idea_id": i, "text": text[i], **_support(s)} for i, s in analysis.tallies.items() if i in text],
+        "tallies": [  # the ideas someone has reacted to
+            {"idea_id": i, "text": text[i], **_support(s)} for i, s in analysis.tallies.items() if i in text and s.seen
+        ],
         "uncertainty": [
             {"idea_id": u.idea, "text": text.get(u.idea, ""), "passed": u.passed, "seen": u.seen}
             for u in analysis.uncertainty
