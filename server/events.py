@@ -88,14 +88,3 @@ class Principal:
     def check_expiry(self, now: int) -> None:
         if self.expires_at is not None and self.expires_at <= now:
             raise Unauthorized("token_expired", "this token has expired; join again")
-
-
-def resolve_token(store: Store, token: str | None, now: int) -> Principal:
-    if not token:
-        raise Unauthorized("missing_token", "this needs a token")
-    row = store.token(hash_token(token))
-    if row is None:
-        raise Unauthorized("bad_token", "this token is not valid (it may belong to another server)")
-    principal = Principal(row.event_id, Role(row.role), row.participant_id, row.expires_at)
-    principal.check_expiry(now)
-    return principal

@@ -8,7 +8,7 @@ the append raises :class:`SeqConflict` and nothing is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, event, insert, select, update
@@ -203,10 +203,15 @@ class Store:
             rows = conn.execute(select(EventRow).order_by(col(EventRow.created_at))).all()
         return [EventRow(**r._mapping) for r in rows]
 
-    def token(self, token_hash: str) -> TokenRow | None:
+    def tokens(self, token_hashes: Sequence[str]) -> dict[str, TokenRow]:
+        """The tokens among ``token_hashes`` that exist, by hash (one query per 1,000)."""
+        found: dict[str, TokenRow] = {}
         with self.engine.connect() as conn:
-            row = conn.execute(select(TokenRow).where(col(TokenRow.hash) == token_hash)).first()
-        return TokenRow(**row._mapping) if row else None
+            for start in range(0, len(token_hashes), 1000):
+                chunk = token_hashes[start : start + 1000]
+                for row in conn.execute(select(TokenRow).where(col(TokenRow.hash).in_(chunk))):
+                    found[row.hash] = TokenRow(**row._mapping)
+        return found
 
     def setting(self, key: str) -> str | None:
         with self.engine.connect() as conn:
