@@ -243,7 +243,7 @@ class Room:
             if self.delivered < entry.seq <= self.state.seq:
                 self.deliver(entry, encode_entry(entry))
 
-    async def _catch_up(self, upto: int | None = None) -> None:
+    async def catch_up(self, upto: int | None = None) -> None:
         """Read from the database what the broker did not bring (a gap in seq, or Redis was away),
         this worker's own commits included."""
         missing = await asyncio.to_thread(self._store.entries, self.event_id, self.delivered, upto)
@@ -251,11 +251,11 @@ class Room:
 
     async def _listen(self) -> None:
         async with self._broker.subscribe(self.channel) as messages:
-            await self._catch_up()  # anything committed elsewhere between reading the transcript and now
+            await self.catch_up()  # anything committed elsewhere between reading the transcript and now
             self.listening.set()
             async for message in messages:
                 if not message:  # the broker lost its connection for a while: fill in from the database
-                    await self._catch_up()
+                    await self.catch_up()
                     continue
                 for line in message.split("\n"):
                     data = json.loads(line)
@@ -264,7 +264,9 @@ class Room:
                     if entry.seq <= self.delivered:  # read from the database meanwhile
                         continue
                     if entry.seq > self.delivered + 1:  # a gap: read what came before from the database
-                        await self._catch_up(upto=entry.seq - 1)
+                        await self.catch_up(upto=entry.seq - 1)
+                        if entry.seq <= self.delivered:  # another catch-up read it meanwhile
+                            continue
                         if entry.seq != self.delivered + 1:  # (only if the database lags the broker)
                             log.warning("event %s: seq %d came before %d", self.event_id, entry.seq, self.delivered)
                             continue

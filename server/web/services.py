@@ -85,5 +85,5 @@ class Services:
         """
         room = await self.rooms.get(event_id)
         if self.store.multi_writer:
-            await room._catch_up()  # the hub's own gap filler: entries after what it delivered, in order
+            await room.catch_up()  # the hub's own gap filler: entries after what it delivered, in order
         return room
