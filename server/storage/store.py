@@ -8,6 +8,8 @@ the append raises :class:`SeqConflict` and nothing is written.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,7 +36,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cur)
             # NORMAL in WAL mode survives a killed process (only power loss can cost the last commits).
             cur.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -42,6 +44,20 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _use_wal(cur: Any, tries: int = 100) -> None:
+    """Put the file in WAL mode (it stays so). Switching needs the file to itself and SQLite does not
+    wait for that: several processes opening a new file at once retry for up to a few seconds."""
+    for attempt in range(tries):
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05)
 
 
 class Appender:

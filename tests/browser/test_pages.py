@@ -269,7 +269,8 @@ def test_idea_refused_for_good_keeps_its_text(live_event: LiveEvent) -> None:
     second = live_event.command(type="step.push", text="Second round")["step_id"]
     expect(phone.locator("#idea-text")).to_be_enabled()
     phone.locator("#idea-text").press("Enter")
-    expect(phone.locator("#ideas li.mine", has_text="Late but important")).to_have_count(1)
+    # committed (the queued copy, shown while it is sent, is "li.queued.mine")
+    expect(phone.locator("#ideas li.mine:not(.queued)", has_text="Late but important")).to_have_count(1)
     assert [(i["text"], i["step_id"]) for i in live_event.snapshot()["ideas"]] == [("Late but important", second)]
 
 
