@@ -77,11 +77,24 @@ def edit(state: EventState, actor: Actor, cmd: Edit, now: int) -> Outcome:
         payload["label"] = clean_text(cmd.label, LABEL_MAX, "label")  # type: ignore[union-attr]
     if isinstance(cmd, Split) and set(cmd.idea_ids) & set(cmd.remaining_ids):
         raise Invalid("overlap", "an idea cannot both leave and stay", field="idea_ids")
+    if isinstance(cmd, Split) and (cmd.new_theme_id == cmd.theme_id or cmd.new_theme_id in _curated_ids(state)):
+        # a split makes a new theme: reusing an id would silently replace that theme's curation
+        raise Conflict("theme_exists", f"there is already a theme {cmd.new_theme_id}: pick another id",
+                       field="new_theme_id")
     if isinstance(cmd, Merge) and cmd.theme_id in cmd.merged_theme_ids:
         raise Invalid("self_merge", "a theme cannot merge into itself", field="merged_theme_ids")
     draft = Draft(state, actor, now)
     draft.add(cmd.type, payload)
     return Outcome(draft.entries, {"theme_id": payload.get("theme_id")})
+
+
+def _curated_ids(state: EventState) -> set[str]:
+    """Every theme id that an earlier curation edit named."""
+    ids: set[str] = set()
+    for _kind, payload in state.theme_edits:
+        ids.update(i for i in (payload.get("theme_id"), payload.get("new_theme_id")) if i)
+        ids.update(payload.get("merged_theme_ids", ()))
+    return ids
 
 
 class FlagIdea(CommandModel):

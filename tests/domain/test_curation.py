@@ -54,6 +54,21 @@ def test_bad_edits_are_refused(command: dict[str, object], error: type[Exception
     assert scene.state.theme_edits == []
 
 
+def test_a_split_cannot_reuse_the_id_of_a_curated_theme() -> None:
+    """Splitting into an id that an earlier edit named (or the theme's own) is refused: it would
+    silently replace that theme's curation."""
+    scene, _ = with_ideas()
+    scene.do(FACILITATOR, type="theme.pin", theme_id="t-kept", idea_ids=["i5"], label="Kept")
+    split = {"type": "theme.split", "theme_id": "t-a", "idea_ids": ["i5"], "remaining_ids": ["i6"]}
+    for taken in ("t-kept", "t-a"):
+        with pytest.raises(Conflict) as refused:
+            scene.do(FACILITATOR, **split, new_theme_id=taken)
+        assert refused.value.code == "theme_exists" and refused.value.field == "new_theme_id"
+    assert len(scene.state.theme_edits) == 1
+    scene.do(FACILITATOR, **split, new_theme_id="t-s-i5")
+    assert [kind for kind, _ in scene.state.theme_edits] == ["theme.pin", "theme.split"]
+
+
 def test_participants_flag_and_the_facilitator_decides() -> None:
     """A participant flags an idea once; the facilitator resolves the flag once; others cannot."""
     scene, people = with_ideas()
