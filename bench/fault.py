@@ -137,7 +137,10 @@ class Cluster:
     def __init__(self, opts: Options, folder: Path) -> None:
         self.opts, self.folder = opts, folder
         self.database = f"wholeroom_fault_{secrets.token_hex(4)}"
-        self.redis = RedisServer(folder / "redis.log")
+        try:
+            self.redis = RedisServer(folder / "redis.log")
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
         self.port = free_port()
         self.admin = secrets.token_urlsafe(18)
         self.supervisor: subprocess.Popen[bytes] | None = None
@@ -151,9 +154,16 @@ class Cluster:
     def start(self) -> None:
         import psycopg
 
-        with psycopg.connect(self.opts.pg, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.database}"')
-        self.redis.start()
+        try:
+            with psycopg.connect(self.opts.pg, autocommit=True, connect_timeout=5) as conn:
+                conn.execute(f'CREATE DATABASE "{self.database}"')
+        except psycopg.Error as exc:
+            self.database = ""  # nothing to drop
+            raise click.ClickException(f"cannot create a database on --pg {self.opts.pg}: {exc}") from None
+        try:
+            self.redis.start()
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
         env = {**os.environ, "DATABASE_URL": self.database_url, "BROKER_URL": self.redis.url,
                "WHOLEROOM_ADMIN_SECRET": self.admin, "WHOLEROOM_THEMES": "false", "PYTHONUNBUFFERED": "1"}
         log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - the child keeps it
@@ -210,7 +220,7 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 self.supervisor.kill()
         self.redis.kill()
-        if not self.opts.keep:
+        if self.database and not self.opts.keep:
             import psycopg
 
             with psycopg.connect(self.opts.pg, autocommit=True) as conn:
