@@ -68,10 +68,12 @@ class Services:
                     rows = await asyncio.to_thread(self.store.tokens, list(batch))
                 except Exception as exc:  # the database is away: every waiting hello fails, and may retry
                     for future in batch.values():
-                        future.set_exception(exc)
+                        if not future.done():  # (a phone that hung up meanwhile cancelled its own)
+                            future.set_exception(exc)
                     continue
                 for key, future in batch.items():
-                    future.set_result(rows.get(key))
+                    if not future.done():
+                        future.set_result(rows.get(key))
         finally:
             self._looking_up = False
 

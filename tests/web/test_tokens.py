@@ -39,3 +39,20 @@ def test_a_crowd_of_unknown_tokens_costs_a_few_queries(room: Room) -> None:
     assert sum(queries) == 60 and len(queries) <= 3, queries
     with pytest.raises(Unauthorized):
         asyncio.run(services.principal("not-a-token"))
+
+
+def test_a_phone_that_hangs_up_mid_lookup_does_not_hold_up_the_others(room: Room) -> None:
+    """One hello is cancelled while its token is being looked up; the others in its batch still get
+    their answer."""
+    phones = [room.join("1") for _ in range(5)]
+    services: Services = room.client.app.state.services  # type: ignore[attr-defined]
+    services._tokens.clear()
+
+    async def hellos() -> list[Any]:
+        tasks = [asyncio.ensure_future(services.principal(p["token"])) for p in phones]
+        await asyncio.sleep(0)  # every lookup is queued
+        tasks[0].cancel()
+        return await asyncio.wait_for(asyncio.gather(*tasks[1:]), 10)
+
+    principals = asyncio.run(hellos())
+    assert [p.participant_id for p in principals] == [p["participant_id"] for p in phones[1:]]
