@@ -80,7 +80,7 @@ def ideas_csv(state: EventState) -> Iterator[str]:
         ]
         for idea in state.ideas.values():
             step = state.steps.get(idea.step_id)
-            author = state.participants[idea.participant_id].name or ""
+            author = state.person(idea.participant_id).name or ""
             t = tallies.get(idea.id, {})
             yield [
                 idea.id,
@@ -112,7 +112,7 @@ def reactions_csv(state: EventState) -> Iterator[str]:
             options = {o["id"]: o["text"] for o in step.options or []}
             method = (step.spec or {}).get("method", "")
             for participant_id, ballot in ballots.items():
-                table_id = state.participants[participant_id].table_id
+                table_id = state.person(participant_id).table_id
                 items = enumerate(ballot, start=1) if isinstance(ballot, list) else ballot.items()
                 for key, value in items:
                     option, shown = (value, key) if isinstance(ballot, list) else (key, value)

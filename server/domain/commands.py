@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import capture, curation, limits, reactions, roles, sessions, signup, votes
+from . import capture, curation, limits, membership, reactions, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -102,7 +102,10 @@ Command = Annotated[
     | curation.Unpin
     | curation.MoveIdea
     | curation.FlagIdea
-    | curation.ResolveFlag,
+    | curation.ResolveFlag
+    | membership.RemoveParticipant
+    | membership.CloseEvent
+    | membership.ReopenEvent,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -128,6 +131,7 @@ def parse_command(data: dict[str, Any]) -> Command:
 
 def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outcome:
     """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
+    membership.refuse_removed(state, actor)
     return _HANDLERS[type(command)](state, actor, command, now)
 
 
@@ -355,6 +359,9 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     ),
     curation.FlagIdea: curation.flag,
     curation.ResolveFlag: curation.resolve,
+    membership.RemoveParticipant: membership.remove,
+    membership.CloseEvent: membership.close,
+    membership.ReopenEvent: membership.reopen,
 }
 
 
@@ -379,6 +386,8 @@ def create_event(event_id: str, title: str, tables: list[str], join_code: str, n
 
 def join(state: EventState, name: str | None, table_id: str, now: int) -> Outcome:
     """A new participant sits at ``table_id``; their id is derived from the entry's seq."""
+    if state.closed_at is not None:
+        raise Conflict("event_closed", "this event has ended; it takes no new participants")
     if table_id not in state.tables:
         raise NotFound("unknown_table", f"there is no table {table_id}", field="table_id")
     clean = name.strip() if name else ""

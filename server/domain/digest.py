@@ -22,7 +22,7 @@ def canonical(value: Any) -> bytes:
 
 
 def digest_view(state: EventState) -> dict[str, Any]:
-    return {
+    view: dict[str, Any] = {
         "event": {
             "id": state.id,
             "title": state.title,
@@ -39,6 +39,12 @@ def digest_view(state: EventState) -> dict[str, Any]:
         "votes": state.votes,
         "topics": [[t.id, t.step_id, t.title, t.convener, t.slot, t.space, t.members] for t in state.topics.values()],
     }
+    # added only when used, so the digests of events that never removed anyone or closed stay as they were
+    if state.removed:
+        view["removed"] = sorted(state.removed)
+    if state.closed_at is not None:
+        view["closed_at"] = state.closed_at
+    return view
 
 
 def state_digest(state: EventState) -> str:

@@ -66,6 +66,22 @@ def _participant_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.visited[pid] = [p["table_id"]]
 
 
+def _participant_removed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    pid = p["participant_id"]
+    state.removed[pid] = state.participants.pop(pid)
+    group = state.groups.get(state.group_of.pop(pid, ""))
+    if group is not None:
+        group.members.remove(pid)
+
+
+def _event_closed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.closed_at = e.at
+
+
+def _event_reopened(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.closed_at = None
+
+
 def _participant_seated(state: EventState, p: dict[str, Any], e: Entry) -> None:
     _seat(state, p["participant_id"], p["table_id"], e.seq)
 
@@ -267,6 +283,9 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "participant.joined": _participant_joined,
     "participant.seated": _participant_seated,
     "participant.role_set": _participant_role_set,
+    "participant.removed": _participant_removed,
+    "event.closed": _event_closed,
+    "event.reopened": _event_reopened,
     "step.pushed": _step_pushed,
     "step.extended": _step_extended,
     "step.ended": _step_ended,

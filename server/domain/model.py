@@ -265,6 +265,8 @@ class EventState:
     seq: int = 0
     tables: dict[str, Table] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
+    removed: dict[str, Participant] = field(default_factory=dict)  # removed by the facilitator
+    closed_at: int | None = None  # when the facilitator closed the event (its phone links expire after)
     steps: dict[str, Step] = field(default_factory=dict)
     ideas: dict[str, Idea] = field(default_factory=dict)
     # table id -> role (None = everyone there) -> id of the step most recently pushed to them
@@ -287,6 +289,10 @@ class EventState:
     reaction_log: ReactionLog = field(default_factory=ReactionLog)  # the same, as a matrix for the analysis
     theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
     flags: dict[str, Flag] = field(default_factory=dict)
+
+    def person(self, participant_id: str) -> Participant:
+        """A participant, present or removed (their ideas and ballots still name them)."""
+        return self.participants.get(participant_id) or self.removed[participant_id]
 
     def step_for(self, table_id: str, role: str | None) -> Step | None:
         """The step a person with ``role`` at ``table_id`` sees now (the latest pushed to them)."""

@@ -143,6 +143,7 @@ def _event_dict(state: EventState) -> dict[str, Any]:
         "title": state.title,
         "join_code": state.join_code,
         "tables": [{"id": t.id, "name": t.name} for t in state.tables.values()],
+        "closed_at": state.closed_at,
     }
 
 
