@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .domain.commands import create_event
 from .domain.errors import Invalid, Unauthorized
+from .domain.membership import REMOVED_MESSAGE
 from .domain.model import Role
 from .security import hash_token, new_event_id, new_join_code, new_token
 from .storage.store import Store
@@ -83,8 +84,20 @@ class Principal:
     event_id: str
     role: Role
     participant_id: str | None
-    expires_at: int | None = None
+    expires_at: int | None = None  # tokens issued before links expired with their event had a fixed end
+    revoked_at: int | None = None  # the participant was removed
+    closed_at: int | None = None  # the event was closed
 
-    def check_expiry(self, now: int) -> None:
+    @property
+    def expires_with_event(self) -> bool:
+        """Phones and the wall lose access a set time after the event closes; the facilitator and
+        organiser keep theirs (replay, exports and the report are read after the event)."""
+        return self.participant_id is not None or self.role is Role.WALL
+
+    def check(self, now: int, ttl_ms: int) -> None:
+        if self.revoked_at is not None:
+            raise Unauthorized("removed", REMOVED_MESSAGE)
         if self.expires_at is not None and self.expires_at <= now:
             raise Unauthorized("token_expired", "this token has expired; join again")
+        if self.expires_with_event and self.closed_at is not None and self.closed_at + ttl_ms <= now:
+            raise Unauthorized("token_expired", "this event has ended and its links have expired")

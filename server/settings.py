@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, description="Base URL printed by the CLI and put in QR codes (default: the request's own)."
     )
-    token_ttl_days: int = Field(default=14, ge=1, description="How long participant tokens stay valid.")
+    token_ttl_days: int = Field(
+        default=14, ge=0, description="How long phone and wall links stay valid after the event is closed (days)."
+    )
     send_queue_max: int = Field(
         default=512, ge=8, description="Messages queued for one connection before it is closed to resume later."
     )

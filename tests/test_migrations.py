@@ -174,7 +174,8 @@ def populate_old(engine: Engine) -> None:
 
 
 def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the tables the first schema had, in a fixed order."""
+    """Every row of the tables the first schema had, in a fixed order (the first schema's columns:
+    later revisions add theirs after them)."""
     keys = {
         "event": "id",
         "entry": "event_id, seq",
@@ -184,7 +185,13 @@ def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         "setting": "key",
     }
     with engine.connect() as conn:
-        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY {k}"))] for t, k in keys.items()}
+        return {
+            t: [tuple(r)[: FIRST_WIDTH.get(t)] for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY {k}"))]
+            for t, k in keys.items()
+        }
+
+
+FIRST_WIDTH = {"event": 5, "token": 6}  # 0004 added event.closed_at and token.revoked_at
 
 
 def behind_message(at: str) -> str:

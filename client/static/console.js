@@ -49,6 +49,7 @@ function run(command, okText) {
 
 function renderEvent() {
   const ev = model.event;
+  renderClosed();
   $("#event-title").textContent = ev.title || "Facilitator console";
   document.title = `Console · ${ev.title || "Wholeroom"}`;
   $("#join-code").textContent = ev.join_code;
@@ -255,8 +256,10 @@ function personRow(person) {
         `${labelOf(current)} is now ${roleName(roleSelect.value).toLowerCase()}.`)
         .catch(() => { roleSelect.value = current.role; });
     });
+    const remove = h("button", { type: "button", class: "small remove", text: "Remove" });
+    remove.addEventListener("click", () => askRemove(model.participants.get(person.id) || person));
     tr = h("tr", { dataset: { participantId: person.id } },
-      h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect));
+      h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect), h("td", {}, remove));
     personEls.set(person.id, tr);
   }
   const label = labelOf(person);
@@ -271,8 +274,36 @@ function personRow(person) {
   if ([...roleSelect.options].map((o) => o.value).join() !== roles.join()) roleSelect.replaceChildren(...roleOptions(roles));
   if (document.activeElement !== roleSelect) roleSelect.value = person.role;
   roleSelect.setAttribute("aria-label", `Role of ${label}`);
+  tr.querySelector(".remove").setAttribute("aria-label", `Remove ${label}`);
   return tr;
 }
+
+/** Confirm, choose what becomes of their ideas, then remove the person (their phone is told). */
+function askRemove(person) {
+  const dialog = $("#remove-dialog");
+  $("#remove-name").textContent = labelOf(person);
+  dialog.querySelector('input[value="keep"]').checked = true;
+  dialog.returnValue = "";
+  dialog.onclose = () => {
+    if (dialog.returnValue !== "remove") return;
+    const ideas = dialog.querySelector('input[name="ideas"]:checked').value;
+    run({ type: "participant.remove", participant_id: person.id, ideas },
+      `Removed ${labelOf(person)}${ideas === "hide" ? " and hid their ideas" : ""}.`).catch(() => {});
+  };
+  dialog.showModal();
+}
+
+function renderClosed() {
+  const closed = Boolean(model.event.closed_at);
+  $("#close-event").textContent = closed ? "Reopen the event" : "Close the event";
+  $("#close-event").dataset.closed = closed ? "yes" : "no";
+}
+
+$("#close-event").addEventListener("click", () => {
+  const closed = Boolean(model.event.closed_at);
+  run({ type: closed ? "event.reopen" : "event.close" }, closed ? "The event is open again." : "The event is closed.")
+    .catch(() => {});
+});
 
 /** The roles the select offers: built in, and those the loaded scripts declare. */
 function roleOptions(roles = model.tableRoles()) {

@@ -14,6 +14,7 @@ const PROBE_MS = 5_000; // after waking up, a ping unanswered this long means th
 const WELCOME_LIMIT_MS = 15_000; // no welcome this long after opening: try again
 const RETRY_SOON = new Set(["conflict_retry", "storage_unavailable"]);
 const RETRY_LATER = new Set(["rate_limited"]);
+const CLOSE_REMOVED = 4403; // the facilitator removed this participant: do not reconnect
 
 /** A random client_id for an idea: 22 characters of [A-Za-z0-9_-] (works without https too). */
 export function newClientId() {
@@ -278,7 +279,7 @@ export class Live {
       }
     }
     if (this._outbox.length) this._emit("outbox", this.outbox());
-    if (code === 1008) {
+    if (code === 1008 || code === CLOSE_REMOVED) {
       this.fatalError = this._helloError || { code: "closed", message: reason || "the server refused this link" };
       this._setState("closed");
       this._emit("fatal", this.fatalError);
@@ -415,7 +416,8 @@ export class Live {
   _error(msg) {
     const pending = msg.ref == null ? null : this._pending.get(msg.ref);
     if (!pending) {
-      if (this.state !== "live") this._helloError = msg; // the reason for the 1008 close that follows
+      // the reason for the close that follows: 1008 after hello, 4403 when the facilitator removed this person
+      if (this.state !== "live" || msg.code === "removed") this._helloError = msg;
       this._emit("error", msg);
       return;
     }

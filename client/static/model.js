@@ -184,6 +184,16 @@ export class StaffModel {
         if (person) person.role = p.role;
         return "people";
       }
+      case "participant.removed": {
+        const person = this.participants.get(p.participant_id);
+        if (person) this.joined[person.table_id] = Math.max(0, (this.joined[person.table_id] || 0) - 1);
+        this.participants.delete(p.participant_id);
+        return "people";
+      }
+      case "event.closed":
+      case "event.reopened":
+        this.event = { ...this.event, closed_at: entry.kind === "event.closed" ? entry.at : null };
+        return "event";
       case "step.pushed": {
         const step = {
           id: p.step_id,

@@ -833,6 +833,11 @@ live.on("state", () => {
   redrawIdeas();
 });
 live.on("fatal", (err) => {
+  if (err.code === "removed") {
+    forgetSession(eventId);
+    showBlocker("You were removed", err.message || "The facilitator removed you from this event.");
+    return;
+  }
   if (["bad_token", "token_expired", "missing_token", "other_event"].includes(err.code)) forgetSession(eventId);
   const code = view.event.join_code || session.join_code || "";
   showBlocker("Please join again", `${err.message || "This phone's link to the event is no longer valid."}`, {

@@ -14,10 +14,24 @@ from ..domain.view import Viewer
 from .metrics import MESSAGES
 
 CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and resume
+CLOSE_REMOVED = 4403  # the participant was removed from the event; do not reconnect
 
 
 class Conn:
-    __slots__ = ("viewer", "table_id", "seq", "ready", "task", "overflowed", "_send", "_out", "_held", "_wake", "_max")
+    __slots__ = (
+        "viewer",
+        "table_id",
+        "seq",
+        "ready",
+        "task",
+        "overflowed",
+        "closing",
+        "_send",
+        "_out",
+        "_held",
+        "_wake",
+        "_max",
+    )
 
     def __init__(
         self, send: Callable[[str], Awaitable[None]], viewer: Viewer, table_id: str | None, max_queue: int
@@ -28,6 +42,7 @@ class Conn:
         self.ready = False  # until the welcome is queued, live entries are held back
         self.task: asyncio.Task[None] | None = None  # the sender task, once started
         self.overflowed = False
+        self.closing: tuple[int, str] | None = None  # (code, reason) once the server ends the connection
         self._send = send
         self._out: deque[str] = deque()
         self._held: list[tuple[int, str]] = []
@@ -35,7 +50,7 @@ class Conn:
         self._max = max_queue
 
     def send(self, text: str) -> None:
-        if self.overflowed:
+        if self.overflowed or self.closing is not None:
             return
         if len(self._out) >= self._max:
             self.kick()
@@ -50,6 +65,11 @@ class Conn:
         self._out.clear()
         if self.task is not None:
             self.task.cancel()
+
+    def end(self, code: int, reason: str) -> None:
+        """Send what is queued (e.g. the error saying why), then stop; the endpoint closes with ``code``."""
+        self.closing = (code, reason)
+        self._wake.set()
 
     def send_entry(self, seq: int, text: str) -> None:
         if not self.ready:
@@ -80,6 +100,8 @@ class Conn:
             self._wake.clear()
             while self._out:
                 await self._send(self._out.popleft())
+            if self.closing is not None:
+                return
 
     @property
     def queued(self) -> int:

@@ -26,6 +26,7 @@ from ..domain.common_ground.analysis import Memory
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
+from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, EventState
 from ..domain.roles import volunteer_roles
 from ..domain.view import RESEAT_KINDS, public, reach, redact, snapshot, step_summary, visible, wall_sees
@@ -33,7 +34,7 @@ from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from . import metrics
 from .broker import Broker
-from .connection import Conn
+from .connection import CLOSE_REMOVED, Conn
 from .themes import ThemeEngine
 
 log = logging.getLogger("wholeroom.room")
@@ -123,6 +124,7 @@ class Room:
         self.themes = ThemeEngine(self, store, themes_model, themes_every_s) if themes_model else None
         self._reactions_dirty = bool(state.reacted)  # after a restart: analyse what is there
         self.listening = asyncio.Event()
+        self.watchers: list[Callable[[Entry], None]] = []  # told of every entry delivered
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -311,6 +313,10 @@ class Room:
                     conn.send_entry(entry.seq, public_text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
+        if entry.kind == "participant.removed":
+            self._end_removed(entry.payload["participant_id"])
+        for watch in self.watchers:
+            watch(entry)
         if self.themes is not None:
             self.themes.on_entry(entry)
         if entry.kind in ("reaction.cast", "idea.hidden", "idea.restored") and self.state.reacted:
@@ -318,6 +324,14 @@ class Room:
         summarised = _summarised_step(self.state, entry)
         if summarised is not None:
             self._dirty_steps.add(summarised)
+
+    def _end_removed(self, participant_id: str) -> None:
+        """The removed person's phones (on this worker) are told why, then closed for good."""
+        text = dumps({"type": "error", "ref": None, "code": "removed", "message": REMOVED_MESSAGE})
+        for conn in list(self.by_participant.get(participant_id, ())):
+            self._unindex(conn)
+            conn.send(text)
+            conn.end(CLOSE_REMOVED, "removed")
 
     def _reseat(self, conn: Conn) -> None:
         """A phone whose table or role changed starts again from a snapshot of its new view."""

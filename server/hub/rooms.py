@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from ..domain.errors import NotFound
@@ -34,6 +34,8 @@ class Rooms:
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self.connections = 0
         self._frozen_at = 0
+        # told of every entry a room of this process delivers (the token cache listens for removals)
+        self.watchers: list[Callable[[Entry], None]] = []
 
     async def get(self, event_id: str) -> Room:
         room = self._rooms.get(event_id)
@@ -60,6 +62,7 @@ class Rooms:
             room = Room(
                 state, self.store, self.broker, self.writer, self.themes_model, self.themes_every_s, recent=recent
             )
+            room.watchers = self.watchers
             room.start()
             await room.listening.wait()
             self._rooms[event_id] = room

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, event, insert, select, update
 from sqlalchemy.engine import Connection
@@ -19,6 +19,13 @@ from sqlmodel import col, create_engine
 
 from ..domain.model import Entry
 from .tables import EntryRow, EventRow, IdeaRow, IdeaVectorRow, ParticipantRow, SettingRow, TokenRow
+
+
+class Grant(NamedTuple):
+    """A token's row, and when its event was closed (phone links expire a set time after)."""
+
+    token: TokenRow
+    closed_at: int | None
 
 
 class SeqConflict(RuntimeError):
@@ -219,14 +226,18 @@ class Store:
             rows = conn.execute(select(EventRow).order_by(col(EventRow.created_at))).all()
         return [EventRow(**r._mapping) for r in rows]
 
-    def tokens(self, token_hashes: Sequence[str]) -> dict[str, TokenRow]:
+    def tokens(self, token_hashes: Sequence[str]) -> dict[str, Grant]:
         """The tokens among ``token_hashes`` that exist, by hash (one query per 1,000)."""
-        found: dict[str, TokenRow] = {}
+        found: dict[str, Grant] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(token_hashes), 1000):
                 chunk = token_hashes[start : start + 1000]
-                for row in conn.execute(select(TokenRow).where(col(TokenRow.hash).in_(chunk))):
-                    found[row.hash] = TokenRow(**row._mapping)
+                closed: Any = col(EventRow.closed_at).label("event_closed_at")
+                joined = select(TokenRow, closed).join(EventRow, col(EventRow.id) == col(TokenRow.event_id))
+                for row in conn.execute(joined.where(col(TokenRow.hash).in_(chunk))):
+                    fields = dict(row._mapping)
+                    closed_at = fields.pop("event_closed_at")
+                    found[row.hash] = Grant(TokenRow(**fields), closed_at)
         return found
 
     def setting(self, key: str) -> str | None:
@@ -296,6 +307,15 @@ class _Projector:
             )
         elif e.kind in ("idea.hidden", "idea.restored"):
             self.update(self._idea(e.event_id, p["idea_id"]).values(hidden=e.kind == "idea.hidden"))
+        elif e.kind == "participant.removed":  # their tokens stop working in the same transaction
+            self.update(
+                update(TokenRow)
+                .where(col(TokenRow.event_id) == e.event_id, col(TokenRow.participant_id) == p["participant_id"])
+                .values(revoked_at=e.at)
+            )
+        elif e.kind in ("event.closed", "event.reopened"):
+            closed_at = e.at if e.kind == "event.closed" else None
+            self.update(update(EventRow).where(col(EventRow.id) == e.event_id).values(closed_at=closed_at))
         elif e.kind == "participant.seated":
             self.update(self._person(e.event_id, p["participant_id"]).values(table_id=p["table_id"]))
         elif e.kind == "participant.role_set":

@@ -14,6 +14,7 @@ class EventRow(SQLModel, table=True):
     join_code: str = Field(unique=True, index=True, max_length=16)
     created_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     last_seq: int = 0  # the per-event counter that makes seq gapless (compare-and-set on append)
+    closed_at: int | None = Field(default=None, sa_type=BigInteger)  # epoch ms; phone links expire after it
 
 
 class EntryRow(SQLModel, table=True):
@@ -38,6 +39,7 @@ class TokenRow(SQLModel, table=True):
     participant_id: str | None = Field(default=None, max_length=32)
     created_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     expires_at: int | None = Field(default=None, sa_type=BigInteger)
+    revoked_at: int | None = Field(default=None, sa_type=BigInteger)  # the participant was removed
 
 
 class ParticipantRow(SQLModel, table=True):

@@ -79,7 +79,6 @@ async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
 async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, body.code))
     token = new_token()
-    expires = now_ms() + services.settings.token_ttl_days * 86_400_000
 
     def token_rows(outcome: Any) -> list[TokenRow]:
         pid = outcome.result["participant_id"]
@@ -90,7 +89,6 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
                 role=Role.PARTICIPANT.value,
                 participant_id=pid,
                 created_at=now_ms(),
-                expires_at=expires,
             )
         ]
 
@@ -100,7 +98,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
         "participant_id": outcome.result["participant_id"],
         "table_id": body.table_id,
         "token": token,
-        "expires_at": expires,
+        "expires_at": None,  # valid until WHOLEROOM_TOKEN_TTL_DAYS after the event is closed
         "phone_url": f"/e/{room.event_id}/phone",
     }
 
@@ -141,7 +139,7 @@ async def new_links(event_id: str, request: Request, principal: PrincipalDep, se
 
 @router.get("/events/{event_id}/snapshot")
 async def read_snapshot(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
-    room = await services.current_room(event_id)  # with several workers: includes the caller's own writes
+    room = await services.present_room(principal)  # with several workers: includes the caller's own writes
     return snapshot(room.state, Viewer(principal.role, principal.participant_id))
 
 

@@ -148,7 +148,7 @@ async def my_contributions(event_id: str, principal: PrincipalDep, services: Ser
     """A participant's own ideas (hidden ones too, marked), ballots and topics: theirs to keep."""
     if principal.participant_id is None:
         raise Forbidden("participants_only", "this is a participant's own download")
-    room = await services.current_room(event_id)  # with several workers: includes the idea just sent
+    room = await services.present_room(principal)  # with several workers: includes the idea just sent
     state, me = room.state, principal.participant_id
     steps = state.steps
     return {

@@ -3,15 +3,21 @@
 Tokens are looked up in batches: while one query is in flight, every other unknown token waits for
 the next, which asks for all of them at once. When a worker dies, thousands of phones say hello to
 the others within a second; they cost a few queries, not one each.
+
+A cached token is forgotten when its participant is removed or its event closed (by every worker
+that has the event's room: they all receive the entry), and in any case after ``TOKEN_CACHE_S``, so
+a worker that never loaded the room cannot go on trusting a revoked token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from ..domain.errors import Unauthorized
-from ..domain.model import Role
+from ..domain.membership import REMOVED_MESSAGE
+from ..domain.model import Entry, Role
 from ..domain.replay import Replay
 from ..events import Principal
 from ..hub.broker import Broker
@@ -19,8 +25,9 @@ from ..hub.room import Room, now_ms
 from ..hub.rooms import Rooms
 from ..security import hash_token
 from ..settings import Settings
-from ..storage.store import Store
-from ..storage.tables import TokenRow
+from ..storage.store import Grant, Store
+
+TOKEN_CACHE_S = 60.0
 
 
 @dataclass
@@ -30,28 +37,50 @@ class Services:
     broker: Broker
     rooms: Rooms
     admin_secret_hash: str
-    _tokens: dict[str, Principal] = field(default_factory=dict)
-    _unknown: dict[str, asyncio.Future[TokenRow | None]] = field(default_factory=dict)  # the next batch
+    _tokens: dict[str, tuple[float, Principal]] = field(default_factory=dict)  # hash -> (when read, principal)
+    _unknown: dict[str, asyncio.Future[Grant | None]] = field(default_factory=dict)  # the next batch
     _looking_up: bool = False
     replays: dict[str, Replay] = field(default_factory=dict)  # replay indexes, most recently used last
     replay_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def __post_init__(self) -> None:
+        self.rooms.watchers.append(self._on_entry)
+
     async def principal(self, token: str | None) -> Principal:
-        """The event and role a token grants. Known tokens are cached; expiry is checked every time."""
+        """The event and role a token grants. Known tokens are cached; revocation and expiry are
+        checked every time."""
         if not token:
             raise Unauthorized("missing_token", "this needs a token")
         key = hash_token(token)
-        principal = self._tokens.get(key)
-        if principal is None:
-            row = await self._lookup(key)
-            if row is None:
+        cached = self._tokens.get(key)
+        if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_S:
+            principal = cached[1]
+        else:
+            grant = await self._lookup(key)
+            if grant is None:
                 raise Unauthorized("bad_token", "this token is not valid (it may belong to another server)")
-            principal = Principal(row.event_id, Role(row.role), row.participant_id, row.expires_at)
-            self._tokens[key] = principal
-        principal.check_expiry(now_ms())
+            row = grant.token
+            principal = Principal(
+                row.event_id, Role(row.role), row.participant_id, row.expires_at, row.revoked_at, grant.closed_at
+            )
+            self._tokens[key] = (time.monotonic(), principal)
+        principal.check(now_ms(), self.settings.token_ttl_days * 86_400_000)
         return principal
 
-    def _lookup(self, key: str) -> asyncio.Future[TokenRow | None]:
+    def _on_entry(self, entry: Entry) -> None:
+        """Forget cached tokens that a removal or a close changes (read again from the database,
+        where the same transaction changed them)."""
+        if entry.kind == "participant.removed":
+            self._forget(entry.event_id, entry.payload["participant_id"])
+        elif entry.kind in ("event.closed", "event.reopened"):
+            self._forget(entry.event_id, None)
+
+    def _forget(self, event_id: str, participant_id: str | None) -> None:
+        for key, (_at, p) in list(self._tokens.items()):
+            if p.event_id == event_id and (participant_id is None or p.participant_id == participant_id):
+                del self._tokens[key]
+
+    def _lookup(self, key: str) -> asyncio.Future[Grant | None]:
         future = self._unknown.get(key)
         if future is None:
             future = self._unknown[key] = asyncio.get_running_loop().create_future()
@@ -76,6 +105,13 @@ class Services:
                         future.set_result(rows.get(key))
         finally:
             self._looking_up = False
+
+    async def present_room(self, principal: Principal) -> Room:
+        """The current room of the principal's event, refusing a participant removed from it."""
+        room = await self.current_room(principal.event_id)
+        if principal.participant_id is not None and principal.participant_id in room.state.removed:
+            raise Unauthorized("removed", REMOVED_MESSAGE)
+        return room
 
     async def current_room(self, event_id: str) -> Room:
         """The event's room, holding at least what the database held when asked.

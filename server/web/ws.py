@@ -1,6 +1,7 @@
 """The websocket endpoint: hello, then a receiver loop feeding the room and a sender task per connection.
 
-Close codes: 1008 bad or missing token / no hello; 1011 server error; 4008 too far behind (resume).
+Close codes: 1008 bad or missing token / no hello; 1011 server error; 4008 too far behind (resume);
+4403 the participant was removed from the event (do not reconnect).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from .. import library
 from ..domain import limits
 from ..domain.commands import decider, parse_command
-from ..domain.errors import DomainError, Forbidden, Invalid
+from ..domain.errors import DomainError, Forbidden, Invalid, Unauthorized
+from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Actor
 from ..domain.reactions import next_for
 from ..domain.view import Viewer
-from ..hub.connection import CLOSE_TOO_SLOW, Conn
+from ..hub.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW, Conn
 from ..hub.room import Room, now_ms
 from ..storage.store import dumps
 from .services import Services
@@ -64,13 +66,16 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         if principal.participant_id is not None and principal.participant_id not in room.state.participants:
             # joined through another worker a moment ago (only then: phones that come back cost no query)
             room = await services.current_room(principal.event_id)
+        if principal.participant_id is not None and principal.participant_id in room.state.removed:
+            raise Unauthorized("removed", REMOVED_MESSAGE)  # (the database said so too, unless just now)
     except (TimeoutError, WebSocketDisconnect):
         with contextlib.suppress(Exception):
             await ws.close(status.WS_1008_POLICY_VIOLATION, "no hello")
         return
     except DomainError as exc:
         await ws.send_text(error_message(exc))
-        await ws.close(status.WS_1008_POLICY_VIOLATION, exc.code)
+        code = CLOSE_REMOVED if exc.code == "removed" else status.WS_1008_POLICY_VIOLATION
+        await ws.close(code, exc.code)
         return
 
     viewer = Viewer(principal.role, principal.participant_id)
@@ -97,8 +102,11 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         for task in (sender, receiver):
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
                 await task
-        if conn.overflowed:
-            # the phone may be stalled: do not wait long for it to take the close frame
+        # the phone may be stalled: do not wait long for it to take the close frame
+        if conn.closing is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ws.close(*conn.closing), 5)
+        elif conn.overflowed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(CLOSE_TOO_SLOW, "too far behind: resume with after=<seq>"), 5)
 

@@ -10,7 +10,7 @@ import pytest
 
 from server.domain.errors import Unauthorized
 from server.domain.model import Role
-from server.storage.tables import TokenRow
+from server.storage.store import Grant
 from server.web.services import Services
 from tests.conftest import Room
 
@@ -24,7 +24,7 @@ def test_a_crowd_of_unknown_tokens_costs_a_few_queries(room: Room) -> None:
     queries: list[int] = []
     real = services.store.tokens
 
-    def counted(hashes: Sequence[str]) -> dict[str, TokenRow]:
+    def counted(hashes: Sequence[str]) -> dict[str, Grant]:
         queries.append(len(hashes))
         return real(hashes)
 
