@@ -40,7 +40,8 @@ def test_a_removed_phone_is_told_why_and_its_token_stops_working(room: Room) -> 
     with room.client.websocket_connect("/ws") as ws, room.client.websocket_connect("/ws") as others:
         hello(ws, phone["token"])
         hello(others, other["token"])
-        r = room.command(room.facilitator, type="participant.remove", participant_id=phone["participant_id"], ideas="hide")
+        pid = phone["participant_id"]
+        r = room.command(room.facilitator, type="participant.remove", participant_id=pid, ideas="hide")
         assert r.status_code == 200, r.text
         removed_then_closed(ws)
         entry = others.receive_json()
