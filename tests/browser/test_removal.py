@@ -27,7 +27,7 @@ def test_the_console_removes_a_person_and_hides_their_ideas(live_event: LiveEven
     console.get_by_role("button", name="Remove Troll").click()
     dialog = console.locator("#remove-dialog")
     expect(dialog).to_contain_text("Remove Troll from the event?")
-    dialog.get_by_label(re.compile("^Hide their ideas")).check()
+    dialog.get_by_role("radio", name=re.compile("Hide their ideas")).check()
     dialog.get_by_role("button", name="Remove", exact=True).click()
 
     expect(troll.get_by_role("alert")).to_contain_text("The facilitator removed you from this event.")
