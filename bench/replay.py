@@ -20,6 +20,7 @@ from server.domain.commands import COMMAND_ADAPTER, create_event, decide, join
 from server.domain.fold import apply
 from server.domain.model import Actor, Entry, EventState, Role
 from server.domain.replay import Replay
+from server.domain.transcript_file import header, read_lines, write_lines
 from server.domain.view import Viewer, snapshot
 
 FACILITATOR = Actor(Role.FACILITATOR)
@@ -100,6 +101,23 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"  the same in CPU time (what the seek costs when the machine is shared): p50 {cpu_cuts[49]:.1f} ms, "
         f"p99 {cpu_cuts[98]:.1f} ms, max {max(cpu):.1f} ms"
+    )
+    export_and_verify(replay)
+
+
+def export_and_verify(replay: Replay) -> None:
+    """The jsonl export (format 2: each personal text hashed into the chain) written, then read back
+    and verified, as `wholeroom export` and `wholeroom import transcript` do."""
+    state = replay.state_at(replay.last_seq)
+    start = time.process_time()
+    lines = list(write_lines(header(state, 0), replay.entries))
+    written = time.process_time()
+    read_lines(lines)
+    verified = time.process_time()
+    n = len(replay.entries)
+    print(
+        f"  export jsonl {written - start:.2f} s CPU ({(written - start) / n * 1e6:.1f} us per entry), "
+        f"read back and verify {verified - written:.2f} s CPU ({(verified - written) / n * 1e6:.1f} us per entry)"
     )
 
 

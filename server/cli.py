@@ -49,7 +49,7 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
     import uvicorn
 
     from .events import new_event
-    from .web.app import create_app, open_store
+    from .web.app import admin_secret_hash, create_app, open_store
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy work runs on worker threads: one BLAS thread each
     settings = _settings(database_url)
@@ -59,6 +59,8 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
             "and BROKER_URL=redis://... (docs/operations.md)",
         )
     store = open_store(settings)
+    # a secret generated now is shown on an interactive terminal only, else written to a 0600 file
+    admin_secret_hash(settings, store, sys.stdout if sys.stdout.isatty() else None)
     base = settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
         created = new_event(store, "Demo: our town in 2035", 15)
@@ -182,6 +184,7 @@ def bench(ctx: click.Context) -> None:
 @database_option
 def export_command(event_id: str, fmt: str, csv_table: str, output: str | None, database_url: str | None) -> None:
     """Export an event: its transcript, its ideas as CSV, or a harvest report people can read and print."""
+    from .security import open_private
     from .transcript_cli import export_lines, write_out
     from .web.app import open_store
 
@@ -190,9 +193,38 @@ def export_command(event_id: str, fmt: str, csv_table: str, output: str | None, 
     if output is None:
         write_out(lines, sys.stdout)
         return
-    with open(output, "w", encoding="utf-8", newline="") as handle:
+    with open_private(output) as handle:  # people's words: readable by this user only
         write_out(lines, handle)
     click.echo(f"Wrote {output}", err=True)
+
+
+@main.command("erase")
+@click.argument("event_id")
+@click.argument("participant_id")
+@database_option
+def erase_command(event_id: str, participant_id: str, database_url: str | None) -> None:
+    """Erase one person on request: their name and every text they wrote are replaced, in the
+    stored transcript and every output; exported transcripts still verify (docs/privacy.md).
+
+    While the event is live, prefer the organiser's `participant.erase` command (every screen
+    updates at once); this command is for a server that is stopped.
+    """
+    from .domain.errors import DomainError
+    from .domain.model import Actor, Role
+    from .domain.privacy import EraseParticipant, erase
+    from .hub.room import now_ms
+    from .transcript_cli import load_state
+    from .web.app import open_store
+
+    store = open_store(_settings(database_url))
+    state, _ = load_state(store, event_id)
+    command = EraseParticipant(type="participant.erase", participant_id=participant_id)
+    try:
+        outcome = erase(state, Actor(Role.ORGANISER), command, now_ms())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    store.append(event_id, state.seq, outcome.entries, [])
+    click.echo(f"Erased participant {participant_id} of event {event_id} (entry {outcome.entries[0].seq}).")
 
 
 @main.group("import")

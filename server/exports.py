@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from html import escape
@@ -38,12 +39,29 @@ def transcript(state: EventState, entries: Iterable[Entry], exported_at: int) ->
     return write_lines(header(state, exported_at), entries)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets an apostrophe
+    in front (OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def md(text: str) -> str:
+    """A person's text (or a title) inside Markdown: on one line, HTML and Markdown specials escaped."""
+    text = escape(" ".join(text.split()), quote=False)
+    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text)
+
+
 def _rows_to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     first = True
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([cell(v) for v in row])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -52,7 +70,9 @@ def _rows_to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
 
 
 def ideas_csv(state: EventState) -> Iterator[str]:
-    """One row per idea (hidden ones included and marked), with its table, step, time and reaction tallies."""
+    """One row per idea, with its table, step, time and reaction tallies: the moderators' full file
+    (hidden ideas marked, private, group and facilitator-only ones marked by ``visibility``), but
+    an anonymous idea's writer is not named (``author`` says "(anonymous)")."""
     tallies: dict[str, dict[str, int]] = {}
     for ballots in state.votes.values():
         for ballot in ballots.values():
@@ -77,10 +97,12 @@ def ideas_csv(state: EventState) -> Iterator[str]:
             "agree",
             "disagree",
             "pass",
+            "visibility",
         ]
         for idea in state.ideas.values():
             step = state.steps.get(idea.step_id)
-            author = state.person(idea.participant_id).name or ""
+            writer = state.participants.get(idea.participant_id) or state.removed.get(idea.participant_id)
+            author = "(anonymous)" if idea.anonymous else (writer.name if writer else None) or ""
             t = tallies.get(idea.id, {})
             yield [
                 idea.id,
@@ -97,6 +119,7 @@ def ideas_csv(state: EventState) -> Iterator[str]:
                 t.get("agree", 0),
                 t.get("disagree", 0),
                 t.get("pass", 0),
+                idea.visibility,
             ]
 
     return _rows_to_csv(rows())
@@ -168,7 +191,7 @@ def _result_lines(step: StepReport) -> list[str]:
 
 
 def markdown(h: Harvest) -> str:
-    out = [f"# {h.title}: harvest", ""]
+    out = [f"# {md(h.title)}: harvest", ""]
     out.append(f"{when(h.started_at)} to {when(h.ended_at)} UTC · {h.people} people · {h.ideas} ideas")
     out += [
         "",
@@ -179,8 +202,8 @@ def markdown(h: Harvest) -> str:
     ]
     for s in h.steps:
         actual = duration((s.ended_at - s.started_at) // 1000) if s.ended_at else "running"
-        text = s.text.replace("|", "\\|").replace("\n", " ")
-        label = f"{s.session}: {text}" if s.session else text
+        text = md(s.text)
+        label = f"{md(s.session)}: {text}" if s.session else text
         out.append(
             f"| {when(s.started_at)[11:16]} | {label} | {s.tables} | {duration(s.planned_s)} | {actual} | {s.ideas} |"
         )
@@ -194,20 +217,23 @@ def markdown(h: Harvest) -> str:
             "",
         ]
         for s in voted:
-            out += [f"### {s.text}", ""] + [f"- {line}" for line in _result_lines(s)] + [""]
+            out += [f"### {md(s.text)}", ""] + [f"- {md(line)}" for line in _result_lines(s)] + [""]
     out += ["", "## Ideas by table and step", ""]
     for table in h.tables:
-        out += [f"### {table.name}", ""]
+        out += [f"### {md(table.name)}", ""]
         if not table.ideas_by_step:
             out += ["(no ideas)", ""]
         for step_text, ideas in table.ideas_by_step:
-            out += [f"**{step_text}**", ""] + [f"- {i}" for i in ideas] + [""]
+            out += [f"**{md(step_text)}**", ""] + [f"- {md(i)}" for i in ideas] + [""]
     out += ["## Participation", "", "| from (UTC) | ideas | people joined |", "|---|---|---|"]
     out += [f"| {when(t)[11:16]} | {ideas} | {people} |" for t, ideas, people in h.participation]
     if h.names:
-        out += ["", "## Who took part", "", "People who chose to give their name: " + ", ".join(h.names) + "."]
+        out += ["", "## Who took part", "", "People who chose to give their name: " + ", ".join(map(md, h.names)) + "."]
     if h.hidden:
         out += ["", f"_{h.hidden} idea(s) hidden by the facilitator are not shown._"]
+    if h.unshared:
+        unshared = "written privately, for a group or for the facilitator are counted but not shown"
+        out += ["", f"_{h.unshared} idea(s) {unshared}._"]
     return "\n".join(out) + "\n"
 
 

@@ -194,7 +194,8 @@ function ideaItem(idea) {
   const text = idea.text == null ? "(text not available)" : idea.text;
   const textEl = li.querySelector(".idea-text");
   if (textEl.textContent !== text) textEl.textContent = text;
-  const who = model.personName(idea.participant_id) || (idea.participant_id ? `anonymous ${idea.participant_id}` : "");
+  // an anonymous idea arrives without its writer: the console names nobody (docs/privacy.md)
+  const who = idea.anonymous ? "anonymous" : model.personName(idea.participant_id) || (idea.participant_id ? `anonymous ${idea.participant_id}` : "");
   li.querySelector(".who").textContent = who;
   li.classList.toggle("hidden-idea", Boolean(idea.hidden));
   li.querySelector(".state").hidden = !idea.hidden;

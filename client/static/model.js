@@ -344,6 +344,7 @@ export class StaffModel {
           text: p.text,
           at: entry.at,
           hidden: p.text == null,
+          anonymous: Boolean(p.anonymous),
         });
         return "ideas";
       case "idea.hidden": {

@@ -41,6 +41,7 @@ function tableName(id) {
 }
 
 function who(pid) {
+  if (!pid) return "someone (anonymous)"; // an anonymous idea comes without its writer
   const name = names.get(pid);
   return name ? `${name} (${pid})` : pid;
 }

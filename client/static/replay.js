@@ -513,7 +513,7 @@ export function createReplay({ eventId, token, live }) {
         ideaLi.querySelector(".hidden-tag").hidden = !idea.hidden;
         setText(ideaLi.querySelector(".idea-text"), idea.text ?? "");
         setText(ideaLi.querySelector(".idea-when"), formatTime(idea.at));
-        setText(ideaLi.querySelector(".idea-who"), names.get(idea.participant_id) || "anonymous");
+        setText(ideaLi.querySelector(".idea-who"), (!idea.anonymous && names.get(idea.participant_id)) || "anonymous");
         const step = stepById(idea.step_id);
         setText(ideaLi.querySelector(".idea-step"), step ? `on “${stepLabel(step).slice(0, 60)}”` : "");
       });

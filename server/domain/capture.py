@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Conflict, Forbidden
-from .model import EventState, Participant, Step
+from .model import EventState, Idea, Participant, Step
 
 PUBLIC = ("table", "room")  # what the wall and the table's phones see
 
@@ -45,3 +45,13 @@ def check(state: EventState, step: Step, person: Participant) -> Capture:
 def count_keys(step_id: str, participant_id: str, table_id: str, group_id: str | None) -> list[tuple[str, str, str]]:
     """The counters an idea adds to (per person, and per group or table)."""
     return [(step_id, "p", participant_id), (step_id, "g", group_id or f"t:{table_id}")]
+
+
+def phone_sees(state: EventState, idea: Idea, person: Participant) -> bool:
+    """Whether ``person``'s phone shows ``idea`` (its snapshot's rule): an idea of their table, not
+    hidden, and theirs, public, or their group's."""
+    if idea.table_id != person.table_id or idea.hidden:
+        return False
+    if idea.participant_id == person.id or idea.visibility in PUBLIC:
+        return True
+    return idea.visibility == "group" and idea.group_id is not None and state.group_of.get(person.id) == idea.group_id

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import capture, curation, limits, membership, reactions, roles, sessions, signup, votes
+from . import capture, curation, limits, membership, privacy, reactions, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -105,7 +105,8 @@ Command = Annotated[
     | curation.ResolveFlag
     | membership.RemoveParticipant
     | membership.CloseEvent
-    | membership.ReopenEvent,
+    | membership.ReopenEvent
+    | privacy.EraseParticipant,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -362,6 +363,7 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     membership.RemoveParticipant: membership.remove,
     membership.CloseEvent: membership.close,
     membership.ReopenEvent: membership.reopen,
+    privacy.EraseParticipant: privacy.erase,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import CommandModel, Draft, Outcome, clean_text, require_facilitator
+from .capture import PUBLIC, phone_sees
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .model import Actor, EventState, Flag
 
@@ -79,8 +80,9 @@ def edit(state: EventState, actor: Actor, cmd: Edit, now: int) -> Outcome:
         raise Invalid("overlap", "an idea cannot both leave and stay", field="idea_ids")
     if isinstance(cmd, Split) and (cmd.new_theme_id == cmd.theme_id or cmd.new_theme_id in _curated_ids(state)):
         # a split makes a new theme: reusing an id would silently replace that theme's curation
-        raise Conflict("theme_exists", f"there is already a theme {cmd.new_theme_id}: pick another id",
-                       field="new_theme_id")
+        raise Conflict(
+            "theme_exists", f"there is already a theme {cmd.new_theme_id}: pick another id", field="new_theme_id"
+        )
     if isinstance(cmd, Merge) and cmd.theme_id in cmd.merged_theme_ids:
         raise Invalid("self_merge", "a theme cannot merge into itself", field="merged_theme_ids")
     draft = Draft(state, actor, now)
@@ -114,8 +116,13 @@ def flag(state: EventState, actor: Actor, cmd: FlagIdea, now: int) -> Outcome:
     """A participant says an idea does not belong in the theme it is shown in."""
     if actor.participant_id is None:
         raise Forbidden("participants_only", "participants flag ideas; the facilitator moves them")
+    person = state.participants.get(actor.participant_id)
     idea = state.ideas.get(cmd.idea_id)
-    if idea is None or idea.hidden:
+    # a phone sees its table's ideas (its own, its group's, the public ones) and, on the wall and in
+    # reaction rounds, every table's public ones; the answer is the same for an idea it may not see
+    # as for one that does not exist
+    seen = idea is not None and person is not None and (phone_sees(state, idea, person) or idea.visibility in PUBLIC)
+    if idea is None or idea.hidden or not seen:
         raise NotFound("unknown_idea", f"there is no idea {cmd.idea_id}", field="idea_id")
     mine = [f for f in state.flags.values() if f.idea_id == idea.id and f.participant_id == actor.participant_id]
     if any(f.outcome is None for f in mine):

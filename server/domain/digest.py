@@ -3,8 +3,9 @@
 It is computed over the folded state, not over the transcript's bytes, so it proves that an
 imported transcript rebuilds exactly the same event. The input is canonical JSON (keys sorted,
 no spaces, UTF-8) of: the event (id, title, join code, creation time, tables), every participant,
-step, idea (hidden ones included, with their text), session (with its run sheet), group, ballot
-and topic, and the last ``seq``. docs/export.md documents it.
+step, idea (hidden ones included, with their text; since version 2 without the writer of an
+anonymous idea, which exports do not carry), session (with its run sheet), group, ballot and
+topic, and the last ``seq``. docs/export.md documents it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def digest_view(state: EventState) -> dict[str, Any]:
+def digest_view(state: EventState, version: int = 2) -> dict[str, Any]:
+    ideas = [i.to_dict() for i in state.ideas.values()]
+    if version == 1:  # version 1 files named anonymous ideas' writers
+        for d, idea in zip(ideas, state.ideas.values(), strict=True):
+            d["participant_id"] = idea.participant_id
     view: dict[str, Any] = {
         "event": {
             "id": state.id,
@@ -33,7 +38,7 @@ def digest_view(state: EventState) -> dict[str, Any]:
         "seq": state.seq,
         "participants": [[p.id, p.name, p.table_id, p.role, p.joined_at] for p in state.participants.values()],
         "steps": [s.to_dict() for s in state.steps.values()],
-        "ideas": [i.to_dict() for i in state.ideas.values()],
+        "ideas": ideas,
         "sessions": [session_dict(s) for s in state.sessions.values()],
         "groups": [[g.id, g.table_id, g.members] for g in state.groups.values()],
         "votes": state.votes,
@@ -47,6 +52,6 @@ def digest_view(state: EventState) -> dict[str, Any]:
     return view
 
 
-def state_digest(state: EventState) -> str:
-    """``sha256:<hex>`` of the canonical state view."""
-    return "sha256:" + hashlib.sha256(canonical(digest_view(state))).hexdigest()
+def state_digest(state: EventState, version: int = 2) -> str:
+    """``sha256:<hex>`` of the canonical state view (as transcript format ``version`` defines it)."""
+    return "sha256:" + hashlib.sha256(canonical(digest_view(state, version))).hexdigest()

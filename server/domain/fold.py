@@ -30,6 +30,8 @@ from .model import (
     Topic,
 )
 
+ERASED_TEXT = "(erased)"  # what an erased person's texts read as (domain/privacy.py)
+
 
 class FoldError(ValueError):
     """An entry that cannot follow the state (out of order, or unknown kind)."""
@@ -154,8 +156,8 @@ def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
     idea = Idea(
         p["idea_id"],
         e.seq,
-        p["client_id"],
-        p["participant_id"],
+        p["client_id"] or "",  # an exported anonymous idea has no writer
+        p["participant_id"] or "",
         p["table_id"],
         p["step_id"],
         p["text"],
@@ -274,6 +276,21 @@ def _theme_flagged(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.flags[p["flag_id"]] = Flag(p["flag_id"], p["idea_id"], p["theme_id"], p["participant_id"], p["reason"], e.at)
 
 
+def _participant_erased(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    """A person's name and texts are gone (the stored entries were rewritten in the same commit)."""
+    pid = p["participant_id"]
+    state.erased.add(pid)
+    state.person(pid).name = None
+    for idea in [i for i in state.ideas.values() if i.participant_id == pid]:
+        state.ideas[idea.id] = replace(idea, text=ERASED_TEXT)
+    for flag in state.flags.values():
+        if flag.participant_id == pid:
+            flag.reason = None
+    for topic in state.topics.values():
+        if topic.convener == pid:
+            topic.title = ERASED_TEXT
+
+
 def _theme_flag_resolved(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.flags[p["flag_id"]].outcome = p["outcome"]
 
@@ -310,6 +327,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     ),
     "theme.flagged": _theme_flagged,
     "theme.flag_resolved": _theme_flag_resolved,
+    "participant.erased": _participant_erased,
 }
 
 ENTRY_KINDS = tuple(_APPLY)

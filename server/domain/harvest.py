@@ -1,6 +1,9 @@
 """What a harvest report says, computed from the folded state: the event's arc, ideas by table and
 step, participation over time, and the names of the people who chose to give one.
 
+The report is made to be shared, so it quotes only what the room saw: ideas kept private, to a
+group or for the facilitator are counted, never quoted, and so are hidden and erased ones.
+
 Renderers (Markdown, HTML, CSV) in ``server/exports.py`` only lay this out.
 """
 
@@ -10,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import EventState, table_key
+from .capture import PUBLIC
+from .model import EventState, Idea, table_key
 from .votes import tally
 
 BUCKET_MS = 5 * 60_000
@@ -46,6 +50,7 @@ class Harvest:
     people: int
     ideas: int
     hidden: int
+    unshared: int  # ideas kept private, to a group or for the facilitator: counted, not quoted
     steps: list[StepReport]
     tables: list[TableReport]
     participation: list[tuple[int, int, int]]  # (bucket start, ideas in it, people joined so far)
@@ -88,7 +93,7 @@ def harvest(state: EventState, last_at: int) -> Harvest:
         by_step: dict[str, list[str]] = {}
         for idea_id in state.table_ideas.get(table.id, ()):
             idea = state.ideas[idea_id]
-            if not idea.hidden:
+            if quotable(state, idea):
                 by_step.setdefault(idea.step_id, []).append(idea.text)
         report.ideas_by_step = [(texts.get(step_id, step_id), ideas) for step_id, ideas in by_step.items()]
         tables.append(report)
@@ -100,11 +105,17 @@ def harvest(state: EventState, last_at: int) -> Harvest:
         people=len(state.participants),
         ideas=len(visible),
         hidden=len(state.ideas) - len(visible),
+        unshared=sum(1 for i in visible if i.visibility not in PUBLIC),
         steps=steps,
         tables=tables,
         participation=participation(state, last_at),
         names=sorted({p.name for p in state.participants.values() if p.name}, key=str.casefold),
     )
+
+
+def quotable(state: EventState, idea: Idea) -> bool:
+    """Whether the shareable report may quote ``idea``: shown to the room, not hidden, not erased."""
+    return idea.visibility in PUBLIC and not idea.hidden and idea.participant_id not in state.erased
 
 
 def _planned(pushed_at: int, deadline: int | None) -> int | None:

@@ -236,14 +236,15 @@ class Idea:
     hidden_reason: str | None = None
 
     def to_dict(self, *, redact: bool = False, own: str | None = None) -> dict[str, Any]:
-        """``redact``: for a screen that is not a moderator's (no hidden text, no anonymous writer);
-        ``own``: the reader's participant id; their own ideas carry the ``client_id`` they sent."""
+        """``redact``: for a screen that is not a moderator's (no hidden text); ``own``: the reader's
+        participant id, whose own ideas carry the ``client_id`` they sent. An anonymous idea names
+        its writer to nobody else, moderators included (docs/privacy.md)."""
         mine = own == self.participant_id
         return {
             "id": self.id,
             "client_id": self.client_id if mine else None,
             "seq": self.seq,
-            "participant_id": None if (redact and self.anonymous and not mine) else self.participant_id,
+            "participant_id": None if (self.anonymous and not mine) else self.participant_id,
             "visibility": self.visibility,
             "group_id": self.group_id,
             "anonymous": self.anonymous,
@@ -289,6 +290,7 @@ class EventState:
     reaction_log: ReactionLog = field(default_factory=ReactionLog)  # the same, as a matrix for the analysis
     theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
     flags: dict[str, Flag] = field(default_factory=dict)
+    erased: set[str] = field(default_factory=set)  # participants erased on request
 
     def person(self, participant_id: str) -> Participant:
         """A participant, present or removed (their ideas and ballots still name them)."""

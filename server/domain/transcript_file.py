@@ -1,11 +1,14 @@
 """The exported transcript file: JSON Lines that can rebuild an event exactly, and refuse a bad copy.
 
-Line 1 is a header: ``{"format": "wholeroom-transcript", "version": 1, "event_id", "title",
+Line 1 is a header: ``{"format": "wholeroom-transcript", "version": 2, "event_id", "title",
 "entries": N, "digest": "sha256:...", "exported_at"}``. Every other line is one transcript entry
 (``event_id, seq, at, kind, actor, payload``) plus ``chain``: SHA-256 of the previous line's chain
-and the entry's canonical JSON. Reading checks, line by line, the JSON, the fields, that ``seq``
-follows on, the chain (an edited line breaks it there), and that the entry applies; at the end,
-the count (a truncated file falls short) and the digest of the rebuilt state.
+and the entry's canonical JSON. Version 2 hashes each personal text (names, idea texts, reasons,
+topic titles) into that JSON instead of the text itself, and leaves out anonymous ideas' writers
+(``privacy.sealed``): an export whose texts were erased still verifies, with the same chain.
+Version 1 (the whole entry) is still read. Reading checks, line by line, the JSON, the fields,
+that ``seq`` follows on, the chain (an edited line breaks it there), and that the entry applies;
+at the end, the count (a truncated file falls short) and the digest of the rebuilt state.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from typing import Any
 from .digest import canonical, state_digest
 from .fold import ENTRY_KINDS, FoldError, apply
 from .model import Entry, EventState
+from .privacy import Unlinker, sealed
 
 FORMAT = "wholeroom-transcript"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)
 
 
 class TranscriptError(ValueError):
@@ -38,12 +43,28 @@ class Rebuilt:
     state: EventState
 
 
-def _start(event_id: str) -> str:
-    return hashlib.sha256(f"{FORMAT}:v{VERSION}:{event_id}".encode()).hexdigest()
+def _start(event_id: str, version: int = VERSION) -> str:
+    return hashlib.sha256(f"{FORMAT}:v{version}:{event_id}".encode()).hexdigest()
 
 
-def _link(previous: str, entry: Entry) -> str:
-    return hashlib.sha256(previous.encode() + canonical(entry.to_dict())).hexdigest()
+class _Chain:
+    """The running chain hash of a file of ``version``."""
+
+    def __init__(self, event_id: str, version: int = VERSION) -> None:
+        self.value = _start(event_id, version)
+        self.version = version
+        self.anonymous: set[str] = set()  # anonymous ideas met so far
+
+    def link(self, entry: Entry) -> str:
+        if self.version == 1:
+            covered = entry.to_dict()
+        else:
+            idea_id = entry.payload.get("idea_id") if entry.kind in ("idea.submitted", "idea.restored") else None
+            if entry.kind == "idea.submitted" and entry.payload.get("anonymous"):
+                self.anonymous.add(idea_id or "")
+            covered = sealed(entry, idea_id in self.anonymous)
+        self.value = hashlib.sha256(self.value.encode() + canonical(covered)).hexdigest()
+        return self.value
 
 
 def header(state: EventState, exported_at: int) -> dict[str, Any]:
@@ -60,11 +81,11 @@ def header(state: EventState, exported_at: int) -> dict[str, Any]:
 
 def write_lines(head: dict[str, Any], entries: Iterable[Entry]) -> Iterator[str]:
     """The file's lines (each ending in a newline)."""
+    """The file's lines (each ending in a newline); anonymous ideas leave without their writers."""
     yield json.dumps(head, ensure_ascii=False) + "\n"
-    chain = _start(head["event_id"])
-    for entry in entries:
-        chain = _link(chain, entry)
-        yield json.dumps({**entry.to_dict(), "chain": chain}, ensure_ascii=False) + "\n"
+    chain, unlink = _Chain(head["event_id"]), Unlinker()
+    for entry in map(unlink, entries):
+        yield json.dumps({**entry.to_dict(), "chain": chain.link(entry)}, ensure_ascii=False) + "\n"
 
 
 _FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -85,13 +106,12 @@ def read_lines(lines: Iterable[str]) -> Rebuilt:
     event_id = head["event_id"]
     state = EventState(id=event_id)
     entries: list[Entry] = []
-    chain = _start(event_id)
+    chain = _Chain(event_id, head["version"])
     for number, raw in numbered:
         if not raw.strip():
             raise TranscriptError(number, "empty line (the file may be damaged)")
         entry, given = _read_entry(number, raw, event_id, state.seq)
-        chain = _link(chain, entry)
-        if given != chain:
+        if given != chain.link(entry):
             raise TranscriptError(
                 number, f"entry seq {entry.seq} was changed after export (its chain hash does not match)"
             )
@@ -106,7 +126,7 @@ def read_lines(lines: Iterable[str]) -> Rebuilt:
         raise TranscriptError(
             len(entries) + 2, f"truncated: the header announces {head['entries']} entries, the file has {len(entries)}"
         )
-    if state_digest(state) != head["digest"]:
+    if state_digest(state, head["version"]) != head["digest"]:
         raise TranscriptError(1, "the rebuilt event's digest differs from the header's (was the header edited?)")
     return Rebuilt(head, entries, state)
 
@@ -119,8 +139,9 @@ def _read_header(first: tuple[int, str]) -> dict[str, Any]:
         head = None
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise TranscriptError(number, f"not a Wholeroom transcript: the first line must be a {FORMAT} header")
-    if head.get("version") != VERSION:
-        raise TranscriptError(number, f"transcript version {head.get('version')!r}; this server reads {VERSION}")
+    if isinstance(head.get("version"), bool) or head.get("version") not in READS:
+        readable = " and ".join(map(str, READS))
+        raise TranscriptError(number, f"transcript version {head.get('version')!r}; this server reads {readable}")
     for key, kind in (("event_id", str), ("entries", int), ("digest", str)):
         if not isinstance(head.get(key), kind):
             raise TranscriptError(number, f"the header needs {key!r} ({kind.__name__})")

@@ -1,8 +1,9 @@
 """Who may see what: the reach of each entry, and the snapshot each kind of screen starts from.
 
-Staff screens (facilitator, organiser, wall) receive every entry. A phone receives the entries
-about its own table and about itself. Moderators (facilitator, organiser) see hidden ideas'
-text; the wall and phones never do.
+Moderators' screens (facilitator, organiser) receive every entry; the wall every entry but ideas
+that are not public and each person's ballots, reactions and flags. A phone receives the entries
+about its own table and about itself. Moderators see hidden ideas' text; the wall and phones never
+do. Nobody but its writer sees who wrote an anonymous idea (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .capture import PUBLIC
+from .capture import PUBLIC, phone_sees
 from .model import STAFF_ROLES, Entry, EventState, Flag, Idea, Participant, Role, Step, StepStatus, Topic
+from .privacy import is_anonymous, unlinked
 from .reactions import my_answers
 from .roles import volunteer_roles
 from .runsheet import session_dict
@@ -93,8 +95,15 @@ def _idea_reach(state: EventState, idea: Idea) -> Reach:
     return Reach(frozenset((idea.table_id,)))
 
 
+# What one person chose, said or asked: the wall gets the tallies and common ground, never these.
+_PERSONAL_CHOICES = {"vote.cast", "reaction.cast", "theme.flagged", "theme.flag_resolved"}
+
+
 def wall_sees(state: EventState, entry: Entry) -> bool:
-    """The projector shows everything but ideas kept private, to a group, or for the facilitator."""
+    """The projector shows everything but ideas kept private, to a group, or for the facilitator,
+    and each person's ballots, reactions and flags (a secret ballot stays secret)."""
+    if entry.kind in _PERSONAL_CHOICES:
+        return False
     if entry.kind not in _IDEA_KINDS:
         return True
     idea = state.ideas.get(entry.payload["idea_id"])
@@ -102,15 +111,9 @@ def wall_sees(state: EventState, entry: Entry) -> bool:
 
 
 def public(state: EventState, entry: Entry) -> Entry | None:
-    """The entry as screens other than moderators' get it live, when that differs: an anonymous
-    idea travels without its writer's ids (the writer recognises it by the idea id in the ack)."""
-    if entry.kind == "idea.submitted" and entry.payload.get("anonymous"):
-        return replace(entry, payload={**entry.payload, "participant_id": None, "client_id": None})
-    if entry.kind == "idea.restored":
-        idea = state.ideas.get(entry.payload["idea_id"])
-        if idea is not None and idea.anonymous:
-            return replace(entry, payload={**entry.payload, "participant_id": None})
-    return None
+    """The entry as every screen gets it live, when that differs from the stored one: an anonymous
+    idea travels without its writer (the writer recognises it by the idea id in the ack)."""
+    return unlinked(entry) if is_anonymous(state, entry) else None
 
 
 def visible(state: EventState, entry: Entry, viewer: Viewer) -> bool:
@@ -123,16 +126,26 @@ def visible(state: EventState, entry: Entry, viewer: Viewer) -> bool:
     return person.id in r.participants or r.tables is None or person.table_id in r.tables
 
 
+def for_wall(entry: Entry) -> Entry | None:
+    """The entry as the projector gets it, when that differs: people join it without their names."""
+    if entry.kind == "participant.joined" and entry.payload.get("name") is not None:
+        return replace(entry, payload={**entry.payload, "name": None})
+    return None
+
+
 def redact(state: EventState, entry: Entry, viewer: Viewer) -> Entry:
-    """The entry as ``viewer`` may read it now: hidden ideas lose their text for non-moderators."""
-    if viewer.is_moderator or entry.kind not in ("idea.submitted", "idea.restored"):
+    """The entry as ``viewer`` may read it now: an anonymous idea without its writer (but for the
+    writer), a hidden idea without its text for non-moderators, and no names on the wall."""
+    if viewer.role is Role.WALL and entry.kind == "participant.joined":
+        return for_wall(entry) or entry
+    if entry.kind not in ("idea.submitted", "idea.restored"):
         return entry
     idea = state.ideas.get(entry.payload["idea_id"])
     if idea is None:
         return entry
-    mine = idea.participant_id == viewer.participant_id
-    shown = (public(state, entry) or entry) if not mine else entry
-    if not idea.hidden:
+    mine = viewer.participant_id is not None and idea.participant_id == viewer.participant_id
+    shown = entry if mine else (public(state, entry) or entry)
+    if viewer.is_moderator or not idea.hidden:
         return shown
     return replace(shown, payload={**shown.payload, "text": None})
 
@@ -206,7 +219,7 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         "ideas": [
             idea.to_dict(redact=True, own=person.id)
             for idea in (state.ideas[i] for i in state.table_ideas.get(person.table_id, ()))
-            if not idea.hidden and _phone_sees(state, idea, person)
+            if phone_sees(state, idea, person)
         ],
         "volunteer_roles": volunteer_roles(state),
         "flags": [_flag_dict(f) for f in state.flags.values() if f.participant_id == person.id],
@@ -260,12 +273,6 @@ def _flag_dict(flag: Flag) -> dict[str, Any]:
         "at": flag.at,
         "outcome": flag.outcome,
     }
-
-
-def _phone_sees(state: EventState, idea: Idea, person: Participant) -> bool:
-    if idea.participant_id == person.id or idea.visibility in PUBLIC:
-        return True
-    return idea.visibility == "group" and idea.group_id is not None and state.group_of.get(person.id) == idea.group_id
 
 
 def _topic_dict(topic: Topic, participant_id: str | None = None) -> dict[str, Any]:

@@ -56,12 +56,14 @@ class RedisBroker(Broker):
 
     async def connect(self) -> None:
         import redis.asyncio as redis
+        from sqlalchemy.engine import make_url
 
         self._redis = redis.from_url(self.url, decode_responses=True, health_check_interval=10)
         try:
             await self._redis.ping()
         except Exception as exc:  # start anyway: a worker restarted while Redis is away must still serve
-            log.warning("Redis at %s is not answering (%r); serving anyway and trying again", self.url, exc)
+            where = make_url(self.url).render_as_string(hide_password=True)  # never a password in the log
+            log.warning("Redis at %s is not answering (%r); serving anyway and trying again", where, exc)
         self._tasks = [asyncio.create_task(self._publisher()), asyncio.create_task(self._listener())]
 
     async def disconnect(self) -> None:

@@ -28,8 +28,9 @@ from ..domain.errors import DomainError
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, EventState
+from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
-from ..domain.view import RESEAT_KINDS, public, reach, redact, snapshot, step_summary, visible, wall_sees
+from ..domain.view import RESEAT_KINDS, for_wall, public, reach, redact, snapshot, step_summary, visible, wall_sees
 from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from . import metrics
@@ -277,23 +278,35 @@ class Room:
                     self.deliver(entry, line)
 
     def deliver(self, entry: Entry, text: str) -> None:
-        """Send ``entry`` to the screens allowed to see it: encoded once for moderators and, when
-        it differs (an anonymous idea), once for everyone else."""
+        """Send ``entry`` to the screens allowed to see it, encoded once (an anonymous idea is
+        encoded again without its writer: no screen gets that, moderators' included)."""
         self.delivered = entry.seq
         self._recent.append(entry)
+        if entry.kind == "participant.erased":
+            self._erased(entry.payload["participant_id"])
+            for watch in self.watchers:
+                watch(entry)
+            if self.themes is not None:
+                self.themes.on_entry(entry)
+            self._reactions_dirty = bool(self.state.reacted)  # common ground quotes texts: again without theirs
+            return
         alternative = public(self.state, entry)
         public_text = encode_entry(alternative) if alternative is not None else text
         wall = wall_sees(self.state, entry)
+        named = for_wall(entry)  # people join the projector without their names
+        wall_text = encode_entry(named) if named is not None else public_text
         for conn in self.staff:
             if conn.viewer.is_moderator:
-                conn.send_entry(entry.seq, text)
-            elif wall:
                 conn.send_entry(entry.seq, public_text)
+            elif wall:
+                conn.send_entry(entry.seq, wall_text)
+        # the writer of an anonymous idea gets it whole (as on resume): their phone shows it as theirs
+        writer = entry.payload.get("participant_id") if alternative is not None else None
         r = reach(self.state, entry)
         tables = self.by_table.keys() if r.tables is None else r.tables
         for table_id in tables:
             for conn in self.by_table.get(table_id, ()):
-                conn.send_entry(entry.seq, public_text)
+                conn.send_entry(entry.seq, text if writer and conn.viewer.participant_id == writer else public_text)
         reseat = entry.kind in RESEAT_KINDS
         if entry.kind == "session.loaded" and volunteer_roles(self.state):
             # phones learn at once which roles they may now volunteer for
@@ -310,7 +323,7 @@ class Room:
                 if reseat:
                     self._reseat(conn)
                 else:
-                    conn.send_entry(entry.seq, public_text)
+                    conn.send_entry(entry.seq, text if writer and participant_id == writer else public_text)
         if entry.kind == "participant.joined":
             self._presence_dirty = True
         if entry.kind == "participant.removed":
@@ -332,6 +345,20 @@ class Room:
             self._unindex(conn)
             conn.send(text)
             conn.end(CLOSE_REMOVED, "removed")
+
+    def _erased(self, participant_id: str) -> None:
+        """A person was erased: the entries kept for resuming lose their texts too, and every screen
+        starts again from a snapshot (names and texts may be on any of them)."""
+        self.analysis = None  # it quotes texts: recomputed without theirs on the next tick
+        changed = {e.seq: e for e in erase_all(list(self._recent), participant_id)}
+        if changed:
+            self._recent = deque((changed.get(e.seq, e) for e in self._recent), maxlen=RESUME_MAX_ENTRIES)
+        for conn in list(self.staff):
+            conn.send(self._welcome(conn, snapshot(self.state, conn.viewer)))
+            conn.seq = max(conn.seq, self.state.seq)
+        for conns in list(self.by_table.values()):
+            for conn in list(conns):
+                self._reseat(conn)
 
     def _reseat(self, conn: Conn) -> None:
         """A phone whose table or role changed starts again from a snapshot of its new view."""
@@ -402,11 +429,10 @@ class Room:
             and self._recent[0].seq <= after + 1  # memory holds every entry it missed
             and (person is None or person.seated_seq <= after)
         )
-        if not can_resume:
+        missed = list(islice(self._recent, (after or 0) + 1 - self._recent[0].seq, None)) if can_resume else []
+        if not can_resume or any(e.kind == "participant.erased" for e in missed):  # texts it holds may be gone
             conn.start(self.state.seq, [self._welcome(conn, snapshot(self.state, viewer))])
             return
-        assert after is not None
-        missed = list(islice(self._recent, after + 1 - self._recent[0].seq, None))
         texts = [self._welcome(conn, None, resumed_from=after)]
         texts += [encode_entry(redact(self.state, e, viewer)) for e in missed if visible(self.state, e, viewer)]
         if not viewer.is_staff and self.idea_themes and conn.table_id is not None:

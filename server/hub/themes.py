@@ -175,6 +175,14 @@ class ThemeEngine:
             tables = {i.id: i.table_id for i in self.room.state.ideas.values()}
             self.map = remove_idea(self.map, p["idea_id"], tables)
             self._publish = True
+        elif kind == "participant.erased":  # their ideas' words leave the themes (and their vectors)
+            erased = [i.id for i in self.room.state.ideas.values() if i.participant_id == p["participant_id"]]
+            tables = {i.id: i.table_id for i in self.room.state.ideas.values()}
+            for idea_id in erased:
+                self.vectors.pop(idea_id, None)
+                if self.map is not None:
+                    self.map = remove_idea(self.map, idea_id, tables)
+            self._publish = self.map is not None
         elif kind.startswith("theme.") and kind not in ("theme.flagged", "theme.flag_resolved"):
             self._recluster_due = min(self._recluster_due or float("inf"), time.monotonic() + EDIT_RECLUSTER_S)
 

@@ -13,11 +13,13 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy import Engine, delete, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import col, create_engine
 
+from ..domain.fold import ERASED_TEXT
 from ..domain.model import Entry
+from ..domain.privacy import PERSONAL, erase_all
 from .tables import EntryRow, EventRow, IdeaRow, IdeaVectorRow, ParticipantRow, SettingRow, TokenRow
 
 
@@ -38,7 +40,8 @@ def dumps(value: Any) -> str:
 
 def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: a failed statement's error (which is logged) never carries people's words
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -50,7 +53,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 def _use_wal(cur: Any, tries: int = 100) -> None:
@@ -296,8 +299,9 @@ class _Projector:
                     "event_id": e.event_id,
                     "id": p["idea_id"],
                     "seq": e.seq,
-                    "participant_id": p["participant_id"],
-                    "client_id": p["client_id"],
+                    # an imported anonymous idea has no writer: one row each all the same
+                    "participant_id": p["participant_id"] or "",
+                    "client_id": p["client_id"] or p["idea_id"],
                     "table_id": p["table_id"],
                     "step_id": p["step_id"],
                     "text": p["text"],
@@ -326,6 +330,35 @@ class _Projector:
         elif e.kind == "roles.assigned":
             for participant_id, role in p["assignments"].items():
                 self.update(self._person(e.event_id, participant_id).values(role=role))
+        elif e.kind == "participant.erased":
+            self.erase(e.event_id, p["participant_id"])
+
+    def erase(self, event_id: str, participant_id: str) -> None:
+        """Rewrite the person's earlier entries without their texts (each leaves its hash), and
+        the read tables and cached embeddings with them."""
+        self.flush()
+        q = (
+            select(EntryRow)
+            .where(col(EntryRow.event_id) == event_id, col(EntryRow.kind).in_(list(PERSONAL)))
+            .order_by(col(EntryRow.seq))
+        )
+        stored = [Entry(event_id, r.seq, r.at, r.kind, r.actor, json.loads(r.payload)) for r in self.conn.execute(q)]
+        ideas: list[str] = []
+        for entry in erase_all(stored, participant_id):
+            self.conn.execute(
+                update(EntryRow)
+                .where(col(EntryRow.event_id) == event_id, col(EntryRow.seq) == entry.seq)
+                .values(payload=dumps(entry.payload))
+            )
+            if entry.kind == "idea.submitted":
+                ideas.append(entry.payload["idea_id"])
+        self.conn.execute(self._person(event_id, participant_id).values(name=None))
+        for start in range(0, len(ideas), 500):
+            chunk = ideas[start : start + 500]
+            where = (col(IdeaRow.event_id) == event_id, col(IdeaRow.id).in_(chunk))
+            self.conn.execute(update(IdeaRow).where(*where).values(text=ERASED_TEXT))
+            vectors = (col(IdeaVectorRow.event_id) == event_id, col(IdeaVectorRow.idea_id).in_(chunk))
+            self.conn.execute(delete(IdeaVectorRow).where(*vectors))
 
     @staticmethod
     def _person(event_id: str, participant_id: str) -> Any:

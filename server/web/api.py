@@ -17,6 +17,7 @@ from ..domain import limits
 from ..domain.commands import decider, join, parse_command
 from ..domain.errors import Forbidden, Invalid, NotFound
 from ..domain.model import Actor, Role
+from ..domain.privacy import for_readers
 from ..domain.runsheet import plan
 from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
@@ -155,7 +156,8 @@ async def read_transcript(
     if principal.role not in (Role.FACILITATOR, Role.ORGANISER):
         raise Forbidden("staff_only", "only facilitator and organiser tokens read the transcript")
     entries = await asyncio.to_thread(services.store.entries, event_id, after, None, limit)
-    body = "".join(dumps(e.to_dict()) + "\n" for e in entries)
+    state = (await services.rooms.get(event_id)).state  # knows which ideas are anonymous
+    body = "".join(dumps(for_readers(state, e).to_dict()) + "\n" for e in entries)
     headers = {"X-Next-After": str(entries[-1].seq if entries else after)}
     return Response(body, media_type="application/x-ndjson", headers=headers)
 

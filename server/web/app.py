@@ -7,6 +7,8 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TextIO
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from ..domain.errors import DomainError
 from ..hub.broker import create_broker
 from ..hub.rooms import Rooms
-from ..security import hash_token
+from ..security import create_private, hash_token, open_private
 from ..settings import Settings
 from ..storage.store import Store, make_engine
 from . import api, history, pages, ws
@@ -32,6 +34,7 @@ def open_store(settings: Settings) -> Store:
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)  # people's words: readable by this user only
     store = Store(make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
     try:
         # an empty database gets the schema (Alembic, to the head); one made before migrations is
@@ -43,8 +46,15 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
-def admin_secret_hash(settings: Settings, store: Store) -> str:
-    """The admin secret from settings, or one generated at first start and printed once."""
+def secret_file(settings: Settings) -> Path:
+    """Where a generated admin secret is written when there is no terminal to show it on."""
+    path = settings.sqlite_path()
+    return (path.parent if path is not None else Path.cwd()) / "admin-secret"
+
+
+def admin_secret_hash(settings: Settings, store: Store, terminal: TextIO | None = None) -> str:
+    """The admin secret from settings, or one generated at first start: shown once on ``terminal``
+    (an interactive one), or else written to a file only this user can read. Never logged."""
     if settings.admin_secret:
         return hash_token(settings.admin_secret)
     stored = store.setting("admin_secret_hash")
@@ -52,7 +62,15 @@ def admin_secret_hash(settings: Settings, store: Store) -> str:
         return stored
     secret = secrets.token_urlsafe(18)
     store.set_setting("admin_secret_hash", hash_token(secret))
-    print(f"\n  Admin secret (shown only once, keep it): {secret}\n  Use it on /admin to create events.\n")
+    if terminal is not None:
+        terminal.write(
+            f"\n  Admin secret (shown only once, keep it): {secret}\n  Use it on /admin to create events.\n\n"
+        )
+    else:
+        path = secret_file(settings)
+        with open_private(path) as handle:
+            handle.write(secret + "\n")
+        log.warning("generated an admin secret for /admin; it is in %s (readable by this user only)", path)
     return hash_token(secret)
 
 

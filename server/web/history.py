@@ -43,6 +43,10 @@ async def _replay(services: Services, event_id: str) -> Replay:
         cache.pop(next(iter(cache)))
     async with services.replay_lock:
         newer = await asyncio.to_thread(services.store.entries, event_id, replay.last_seq)
+        # an erasure rewrote earlier entries: read them all again
+        if replay.last_seq and any(e.kind == "participant.erased" for e in newer):
+            replay = cache[event_id] = Replay(event_id)
+            newer = await asyncio.to_thread(services.store.entries, event_id, 0)
         if newer:
             await asyncio.to_thread(replay.extend, newer)
             gc.freeze()  # the index lives on: keep its objects out of every later full collection

@@ -85,7 +85,7 @@ def test_group_ideas_stay_in_the_group() -> None:
 
 
 def test_anonymous_ideas_travel_without_their_writer() -> None:
-    """Phones and the wall get an anonymous idea without the writer's ids; the facilitator keeps them."""
+    """Phones, the wall and moderators get an anonymous idea without the writer's ids; the writer keeps them."""
     scene = Scene(tables=1)
     ana, bo = scene.join("1"), scene.join("1")
     started(scene, "{who: each, attribution: anonymous}")
@@ -94,4 +94,5 @@ def test_anonymous_ideas_travel_without_their_writer() -> None:
     assert stripped is not None and stripped.payload["participant_id"] is None and stripped.payload["client_id"] is None
     seen_by_bo = snapshot(scene.state, Viewer(Role.PARTICIPANT, bo.participant_id))["ideas"][0]
     assert seen_by_bo["participant_id"] is None
-    assert snapshot(scene.state, Viewer(Role.ORGANISER))["ideas"][0]["participant_id"] == ana.participant_id
+    assert snapshot(scene.state, Viewer(Role.ORGANISER))["ideas"][0]["participant_id"] is None
+    assert snapshot(scene.state, Viewer(Role.PARTICIPANT, ana.participant_id))["ideas"][0]["participant_id"] == "p2"
