@@ -281,7 +281,7 @@ def _participant_erased(state: EventState, p: dict[str, Any], e: Entry) -> None:
     pid = p["participant_id"]
     state.erased.add(pid)
     state.person(pid).name = None
-    for idea in [i for i in state.ideas.values() if i.participant_id == pid]:
+    for idea in [i for i in state.ideas.values() if i.participant_id == pid and not i.anonymous]:
         state.ideas[idea.id] = replace(idea, text=ERASED_TEXT)
     for flag in state.flags.values():
         if flag.participant_id == pid:

@@ -115,7 +115,8 @@ def harvest(state: EventState, last_at: int) -> Harvest:
 
 def quotable(state: EventState, idea: Idea) -> bool:
     """Whether the shareable report may quote ``idea``: shown to the room, not hidden, not erased."""
-    return idea.visibility in PUBLIC and not idea.hidden and idea.participant_id not in state.erased
+    erased = idea.participant_id in state.erased and not idea.anonymous  # (anonymous ideas are not erased)
+    return idea.visibility in PUBLIC and not idea.hidden and not erased
 
 
 def _planned(pushed_at: int, deadline: int | None) -> int | None:

@@ -6,7 +6,8 @@
   blanked, no ``client_id``). The stored transcript keeps the link, for re-sent ideas, the rate
   limit and the writer's own download.
 - **Erasure** (``participant.erase``): a person's name and the texts they wrote (ideas, flag
-  reasons, topic titles) are replaced in the state and in every stored entry. Each replaced value
+  reasons, topic titles; not their anonymous ideas, which nobody can link to them and which would
+  be linked by changing) are replaced in the state and in every stored entry. Each replaced value
   leaves its SHA-256 in the entry's ``erased`` map, so the exported chain, which covers those
   hashes rather than the texts, still verifies (see ``transcript_file``).
 
@@ -124,7 +125,9 @@ def erased_fields(entry: Entry, participant_id: str, ideas: set[str]) -> tuple[s
     if entry.kind == "participant.joined":
         mine = p["participant_id"] == participant_id
     elif entry.kind == "idea.submitted":
-        mine = p["participant_id"] == participant_id
+        # an anonymous idea is not erased: nobody can link it to them, and replacing it would
+        # show everyone watching which ideas were theirs
+        mine = p["participant_id"] == participant_id and not p.get("anonymous")
         if mine:
             ideas.add(p["idea_id"])
     elif entry.kind == "idea.restored":

@@ -176,7 +176,8 @@ class ThemeEngine:
             self.map = remove_idea(self.map, p["idea_id"], tables)
             self._publish = True
         elif kind == "participant.erased":  # their ideas' words leave the themes (and their vectors)
-            erased = [i.id for i in self.room.state.ideas.values() if i.participant_id == p["participant_id"]]
+            ideas = self.room.state.ideas.values()
+            erased = [i.id for i in ideas if i.participant_id == p["participant_id"] and not i.anonymous]
             tables = {i.id: i.table_id for i in self.room.state.ideas.values()}
             for idea_id in erased:
                 self.vectors.pop(idea_id, None)

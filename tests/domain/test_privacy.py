@@ -198,12 +198,15 @@ def test_an_erased_person_is_gone_from_the_state_and_the_transcript_still_verifi
     scene, before = erased_scene()
     scene.do(Actor(Role.ORGANISER), type="participant.erase", participant_id="p2")
     assert scene.state.participants["p2"].name is None
-    assert {i.text for i in scene.state.ideas.values()} == {"(erased)"}
+    # her anonymous idea stays: nothing links it to her, and changing it would
+    assert [i.text for i in scene.state.ideas.values()] == ["said freely", "(erased)"]
     # storage rewrites the earlier entries the same way; the exported file then holds no text of Ana's
     rewritten = {e.seq: e for e in erase_all(scene.entries, "p2")}
     stored = [rewritten.get(e.seq, e) for e in scene.entries]
     after = list(write_lines(header(scene.state, 0), stored))
-    assert "Ana" not in "".join(after) and "said freely" not in "".join(after)
+    assert "Ana" not in "".join(after)
+    anonymous = next(line for line in after if '"said freely"' in line)
+    assert '"p2"' not in anonymous and "participant:p2" not in anonymous
     rebuilt = read_lines(after)
     assert rebuilt.state.participants["p2"].name is None
     # the chain over the entries both files share is the same: the erasure only replaced texts
@@ -246,3 +249,15 @@ def test_version_1_files_are_still_read() -> None:
         chain = hashlib.sha256(chain.encode() + canonical(entry.to_dict())).hexdigest()
         lines.append(json.dumps({**entry.to_dict(), "chain": chain}) + "\n")
     assert read_lines(lines).state.ideas == scene.state.ideas
+
+
+def test_a_removed_person_can_still_be_erased() -> None:
+    from server.domain.model import Actor
+
+    scene, _ = erased_scene()
+    scene.do(FACILITATOR, type="participant.remove", participant_id="p2", ideas="keep")
+    scene.do(Actor(Role.ORGANISER), type="participant.erase", participant_id="p2")
+    assert scene.state.person("p2").name is None
+    assert [i.text for i in scene.state.ideas.values()] == ["said freely", "(erased)"]
+    rows = list(csv.DictReader(io.StringIO("".join(exports.ideas_csv(scene.state)).lstrip("\ufeff"))))
+    assert {r["author"] for r in rows} == {"(anonymous)", ""}
