@@ -19,4 +19,5 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+# serving beyond loopback needs the address phones use: docker run -e WHOLEROOM_PUBLIC_URL=http://<host>:8000
 CMD ["wholeroom", "serve", "--host", "0.0.0.0", "--port", "8000"]

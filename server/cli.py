@@ -58,10 +58,12 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
             "--workers above 1 needs a shared database and broker: set DATABASE_URL=postgresql+psycopg://... "
             "and BROKER_URL=redis://... (docs/operations.md)",
         )
+    base = _public_url(settings, host, port)
+    settings = settings.model_copy(update={"public_url": base})
+    os.environ["WHOLEROOM_PUBLIC_URL"] = base  # the workers read their settings from the environment
     store = open_store(settings)
     # a secret generated now is shown on an interactive terminal only, else written to a 0600 file
     admin_secret_hash(settings, store, sys.stdout if sys.stdout.isatty() else None)
-    base = settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if demo:
         created = new_event(store, "Demo: our town in 2035", 15)
         _print_event(created.to_dict(base))
@@ -88,6 +90,22 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
     if database_url:
         os.environ["DATABASE_URL"] = database_url  # the workers read their settings from the environment
     uvicorn.run("server.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+
+
+def _public_url(settings: Settings, host: str, port: int) -> str:
+    """The address phones use. Beyond loopback it must be configured: it goes into QR codes and links
+    and is the websocket's allowed origin, and a request's Host header can be forged."""
+    from .web.headers import is_loopback
+
+    if settings.public_url:
+        return settings.public_url
+    if is_loopback(host):
+        return f"http://127.0.0.1:{port}"
+    raise click.UsageError(
+        f"serving on {host} (beyond this machine) needs WHOLEROOM_PUBLIC_URL: the address phones will use, "
+        f"e.g. WHOLEROOM_PUBLIC_URL=http://<this machine's address on the venue network>:{port} "
+        "(it goes into QR codes and links, and only pages from there may open the websocket)"
+    )
 
 
 @main.group()

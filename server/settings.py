@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # `wholeroom serve` on loopback sets its own port
 
 
 class Settings(BaseSettings):
@@ -29,7 +32,15 @@ class Settings(BaseSettings):
         default=None, description="Secret for /admin and POST /api/events; generated and printed once if unset."
     )
     public_url: str | None = Field(
-        default=None, description="Base URL printed by the CLI and put in QR codes (default: the request's own)."
+        default=None,
+        description=(
+            "The address phones use (http(s)://host[:port]): QR codes, links, and the websocket's allowed "
+            "origin. Required to serve beyond loopback; never taken from a request's Host header."
+        ),
+    )
+    allowed_origins: str = Field(
+        default="",
+        description="More page origins allowed to open the websocket, comma-separated (https://host[:port]).",
     )
     token_ttl_days: int = Field(
         default=14, ge=0, description="How long phone and wall links stay valid after the event is closed (days)."
@@ -47,6 +58,23 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
         default="NORMAL", description="NORMAL survives a killed process; FULL also survives power loss."
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"WHOLEROOM_PUBLIC_URL must look like http(s)://host[:port], not {value!r}")
+        return value.strip().rstrip("/")
+
+    def public_base(self) -> str:
+        """The public URL, or the loopback address of a server run without one."""
+        return self.public_url or DEFAULT_PUBLIC_URL
+
+    def extra_origins(self) -> list[str]:
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

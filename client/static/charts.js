@@ -13,6 +13,7 @@ export function svg(tag, attrs = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "text") el.textContent = value;
     else if (key === "class") el.setAttribute("class", value);
+    else if (key === "style") el.style.cssText = value; // the CSSOM: the CSP refuses style attributes
     else el.setAttribute(key, String(value));
   }
   for (const child of children.flat()) if (child) el.append(child);

@@ -46,9 +46,9 @@ class JoinRequest(BaseModel):
 
 
 @router.post("/events", status_code=201, dependencies=[Depends(require_admin), Depends(limited_body)])
-async def create_event(body: EventCreate, request: Request, services: ServicesDep) -> dict[str, Any]:
+async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
     created = await asyncio.to_thread(new_event, services.store, body.title, body.tables)
-    return created.to_dict(base_url(request, services))
+    return created.to_dict(base_url(services))
 
 
 @router.get("/events", dependencies=[Depends(require_admin)])
@@ -122,7 +122,7 @@ async def run_command(
 
 
 @router.post("/events/{event_id}/links", status_code=201)
-async def new_links(event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+async def new_links(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """Fresh wall and organiser links (new tokens; earlier ones keep working). Facilitator only."""
     if principal.role is not Role.FACILITATOR:
         raise Forbidden("facilitator_only", "only the facilitator can make new links")
@@ -131,7 +131,7 @@ async def new_links(event_id: str, request: Request, principal: PrincipalDep, se
         TokenRow(hash=hash_token(t), event_id=event_id, role=r.value, created_at=now_ms()) for r, t in tokens.items()
     ]
     await asyncio.to_thread(services.store.add_tokens, rows)
-    base = base_url(request, services)
+    base = base_url(services)
     return {
         "wall": f"{base}/e/{event_id}/wall#token={tokens[Role.WALL]}",
         "organiser": f"{base}/e/{event_id}/organiser#token={tokens[Role.ORGANISER]}",
@@ -202,13 +202,13 @@ def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
 
 @router.get("/events/{event_id}/qr.svg")
 async def join_qr(
-    event_id: str, request: Request, services: ServicesDep, table: Annotated[str | None, Query(max_length=16)] = None
+    event_id: str, services: ServicesDep, table: Annotated[str | None, Query(max_length=16)] = None
 ) -> Response:
     """A QR code for the join page, optionally seating the phone at ``table`` directly."""
     room = await services.rooms.get(event_id)
     if table is not None and table not in room.state.tables:
         raise NotFound("unknown_table", f"there is no table {table}", field="table")
-    url = f"{base_url(request, services)}/join?code={room.state.join_code}"
+    url = f"{base_url(services)}/join?code={room.state.join_code}"
     if table is not None:
         url += f"&table={table}"
     out = io.BytesIO()

@@ -23,6 +23,7 @@ from ..settings import Settings
 from ..storage.store import Store, make_engine
 from . import api, history, pages, ws
 from .app_paths import STATIC_DIR
+from .headers import SecurityHeaders, allowed_origins
 from .services import Services
 
 log = logging.getLogger("wholeroom")
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await broker.connect()
         rooms = Rooms(store, broker, settings.encoder if settings.themes else None, settings.themes_every_s)
         services = Services(settings, store, broker, rooms, admin_secret_hash(settings, store))
+        services.origins = allowed_origins(settings.public_base(), settings.extra_origins())
         app.state.services = services
         try:
             yield
@@ -116,4 +118,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
     return app

@@ -56,5 +56,6 @@ async def limited_body(request: Request) -> None:
         raise Invalid("too_large", f"the body is over the {limits.MESSAGE_MAX_BYTES}-byte limit")
 
 
-def base_url(request: Request, services: Services) -> str:
-    return services.settings.public_url or str(request.base_url).rstrip("/")
+def base_url(services: Services) -> str:
+    """Where phones reach this server: the configured public URL, never the request's Host header."""
+    return services.settings.public_base()

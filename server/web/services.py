@@ -42,6 +42,7 @@ class Services:
     _looking_up: bool = False
     replays: dict[str, Replay] = field(default_factory=dict)  # replay indexes, most recently used last
     replay_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    origins: frozenset[str] = frozenset()  # page origins allowed to open the websocket (none: any)
 
     def __post_init__(self) -> None:
         self.rooms.watchers.append(self._on_entry)

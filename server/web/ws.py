@@ -25,6 +25,7 @@ from ..domain.view import Viewer
 from ..hub.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW, Conn
 from ..hub.room import Room, now_ms
 from ..storage.store import dumps
+from .headers import origin_of
 from .services import Services
 
 router = APIRouter()
@@ -54,6 +55,17 @@ def _parse(text: str) -> dict[str, Any]:
 async def websocket_endpoint(ws: WebSocket) -> None:
     services: Services = ws.app.state.services
     await ws.accept()
+    origin = ws.headers.get("origin")
+    if origin is not None and services.origins and origin_of(origin) not in services.origins:
+        # a page on another site must not drive a visitor's token (browsers always send Origin)
+        refused = Forbidden(
+            "bad_origin",
+            f"pages at {origin[:100]} may not connect to this server (its operator can allow them with "
+            "WHOLEROOM_ALLOWED_ORIGINS)",
+        )
+        await ws.send_text(error_message(refused))
+        await ws.close(status.WS_1008_POLICY_VIOLATION, "bad_origin")
+        return
     try:
         hello = _parse(await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S))
         if hello["type"] != "hello":

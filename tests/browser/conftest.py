@@ -246,6 +246,10 @@ class LiveEvent:
     def context(self, **options: Any) -> Any:
         ctx = self.browser.new_context(**options)
         ctx.set_default_timeout(10_000)
+        # the server's Content-Security-Policy refuses inline script and style attributes: Chromium
+        # reports each refusal as a console error, and any is a bug in a page
+        ctx.on("console", lambda msg: msg.type == "error" and "Content Security Policy" in msg.text
+               and self.errors.append(f"CSP violation on {msg.location.get('url')}: {msg.text}"))
         self.contexts.append(ctx)
         return ctx
 
