@@ -56,7 +56,8 @@ class Settings(BaseSettings):
         default="minilm+wordllama", description="The sentence-embedding model for themes (docs/themes.md)."
     )
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
-        default="NORMAL", description="NORMAL survives a killed process; FULL also survives power loss."
+        default="FULL",
+        description="FULL: an acknowledged change survives power loss; NORMAL: only a killed process.",
     )
 
     @field_validator("public_url")
