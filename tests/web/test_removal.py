@@ -3,15 +3,20 @@ why instead of reconnecting forever. Closing the event starts the clock on phone
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from server.domain.errors import Unauthorized
 from server.hub.connection import CLOSE_REMOVED
+from server.security import hash_token
 from server.settings import Settings
 from server.web.app import create_app
+from server.web.services import TOKEN_CACHE_S
 from tests.backends import REDIS, postgres_database, redis_prefix, require_servers
 from tests.conftest import ADMIN, Room
 
@@ -109,3 +114,21 @@ def test_removal_through_one_worker_closes_the_phone_on_the_other(workers: tuple
         removed_then_closed(ws)
     r = two.get(f"/api/events/{room.id}/mine", headers=bearer(phone["token"]))
     assert (r.status_code, r.json()["error"]["code"]) == (401, "removed")
+
+
+def test_a_worker_that_never_loaded_the_event_rereads_a_cached_token_within_a_minute(tmp_path: Path) -> None:
+    """Two workers that do not hear each other (separate brokers): the second cached the phone's token
+    without loading the event, so no entry tells it of the removal; its cache entry lapses instead."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", admin_secret=ADMIN, themes=False)
+    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
+        room = Room(one)
+        phone = room.join("1")
+        services = two.app.state.services  # type: ignore[attr-defined]
+        assert asyncio.run(services.principal(phone["token"])).participant_id == phone["participant_id"]
+        room.command(room.facilitator, type="participant.remove", participant_id=phone["participant_id"], ideas="keep")
+        key = hash_token(phone["token"])
+        read_at, principal = services._tokens[key]
+        services._tokens[key] = (read_at - TOKEN_CACHE_S, principal)  # a minute later
+        with pytest.raises(Unauthorized) as refused:
+            asyncio.run(services.principal(phone["token"]))
+        assert refused.value.code == "removed"
