@@ -84,6 +84,8 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
         "ws_ping_interval": 60.0,
         "log_level": "info",
     }
+    if settings.forwarded_allow_ips is not None:  # else uvicorn's own FORWARDED_ALLOW_IPS, or 127.0.0.1
+        options["forwarded_allow_ips"] = settings.forwarded_allow_ips
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return

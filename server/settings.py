@@ -48,6 +48,33 @@ class Settings(BaseSettings):
     send_queue_max: int = Field(
         default=512, ge=8, description="Messages queued for one connection before it is closed to resume later."
     )
+    send_queue_max_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        description="Characters of JSON (bytes, for ASCII) queued for one phone before it is closed to resume later"
+        " (8 times that for staff screens); a single message larger than this is still sent.",
+    )
+    sockets_per_token: int = Field(
+        default=8, ge=1, description="Open websockets per token; one more closes the oldest (close code 4009)."
+    )
+    event_writes_per_s: float = Field(
+        default=1000.0,
+        gt=0,
+        description="Commands per second that all the participants of one event may send"
+        " together, per worker process (bursts of 2 s worth).",
+    )
+    joins_per_client_per_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="Join-code lookups per second, and joins per second, from one client"
+        " address, per worker process (bursts of 15 s worth).",
+    )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Proxies trusted to give the client's address in X-Forwarded-For (comma-separated, or *),"
+        " for `wholeroom serve`; unset: uvicorn's FORWARDED_ALLOW_IPS, else 127.0.0.1. Per-client limits count"
+        " that address.",
+    )
     themes: bool = Field(default=True, description="Group ideas into themes live (loads a sentence-embedding model).")
     themes_every_s: float = Field(
         default=10.0, gt=0, description="How often, at most, themes are re-clustered while ideas arrive (seconds)."

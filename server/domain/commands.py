@@ -177,6 +177,7 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
         raise RateLimited(
             "rate_limited",
             f"at most {limits.IDEAS_PER_WINDOW} ideas per {limits.IDEA_WINDOW_MS // 1000} s; wait a moment",
+            retry_after_ms=min(recent) + limits.IDEA_WINDOW_MS - now,
         )
     draft = Draft(state, actor, now)
     idea_id = f"i{draft.next_seq}"

@@ -9,7 +9,7 @@ Every error carries a stable machine-readable ``code``, a sentence for people, a
      ├── Forbidden     403  the actor's role may not do this
      ├── NotFound      404  the event, table, step or idea does not exist
      ├── Conflict      409  the current state does not allow it (the step has ended, ...)
-     └── RateLimited   429  too many ideas too quickly
+     └── RateLimited   429  too many requests too quickly (``retry_after_ms`` says when to retry)
 """
 
 from __future__ import annotations
@@ -60,3 +60,10 @@ class Conflict(DomainError):
 
 class RateLimited(DomainError):
     status = 429
+
+    def __init__(self, code: str, message: str, *, retry_after_ms: int, field: str | None = None) -> None:
+        super().__init__(code, message, field=field)
+        self.retry_after_ms = retry_after_ms
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after_ms": self.retry_after_ms}

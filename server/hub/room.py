@@ -30,6 +30,7 @@ from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, EventState
 from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
+from ..domain.throttle import CommandLimits
 from ..domain.view import RESEAT_KINDS, for_wall, public, reach, redact, snapshot, step_summary, visible, wall_sees
 from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
@@ -56,6 +57,11 @@ class Unavailable(DomainError):
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def steady_ms() -> int:
+    """Milliseconds on a clock that never jumps (for rate limits)."""
+    return time.monotonic_ns() // 1_000_000
 
 
 def encode_entry(entry: Entry) -> str:
@@ -88,6 +94,7 @@ class Room:
         themes_model: str | None = None,
         themes_every_s: float = 10.0,
         recent: Iterable[Entry] = (),
+        event_writes_per_s: float = 1000.0,
     ) -> None:
         self.event_id = state.id
         self.state = state
@@ -126,6 +133,8 @@ class Room:
         self._reactions_dirty = bool(state.reacted)  # after a restart: analyse what is there
         self.listening = asyncio.Event()
         self.watchers: list[Callable[[Entry], None]] = []  # told of every entry delivered
+        # what its screens may send, per participant and per event: in memory, per process
+        self.limits = CommandLimits(event_writes_per_s)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -367,7 +376,7 @@ class Room:
             self._unindex(conn)
             conn.table_id = person.table_id
             self._index(conn)
-        conn.send(self._welcome(conn, snapshot(self.state, conn.viewer)))
+        conn.send_welcome(self._welcome(conn, snapshot(self.state, conn.viewer)))  # replaces one still unsent
         conn.seq = max(conn.seq, self.state.seq)
 
     # --- connections ------------------------------------------------------------------------

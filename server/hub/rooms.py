@@ -23,9 +23,15 @@ FREEZE_AFTER_NEW_CONNECTIONS = 500
 
 class Rooms:
     def __init__(
-        self, store: Store, broker: Broker, themes_model: str | None = None, themes_every_s: float = 10.0
+        self,
+        store: Store,
+        broker: Broker,
+        themes_model: str | None = None,
+        themes_every_s: float = 10.0,
+        event_writes_per_s: float = 1000.0,
     ) -> None:
         self.store, self.broker, self.themes_model, self.themes_every_s = store, broker, themes_model, themes_every_s
+        self.event_writes_per_s = event_writes_per_s
         # SQLite has one writer at a time anyway: one thread keeps commits in order and off the loop.
         # PostgreSQL takes a row lock per event, so events commit side by side.
         writers = 8 if store.multi_writer else 1
@@ -60,7 +66,14 @@ class Rooms:
             if state.seq == 0:
                 raise NotFound("unknown_event", f"there is no event {event_id}")
             room = Room(
-                state, self.store, self.broker, self.writer, self.themes_model, self.themes_every_s, recent=recent
+                state,
+                self.store,
+                self.broker,
+                self.writer,
+                self.themes_model,
+                self.themes_every_s,
+                recent=recent,
+                event_writes_per_s=self.event_writes_per_s,
             )
             room.watchers = self.watchers
             room.start()

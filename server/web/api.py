@@ -23,11 +23,11 @@ from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.view import Viewer, snapshot
 from ..events import new_event
-from ..hub.room import now_ms
+from ..hub.room import Room, now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import TokenRow
-from .deps import PrincipalDep, ServicesDep, base_url, limited_body, require_admin
+from .deps import PrincipalDep, ServicesDep, base_url, limit_joins, limit_lookups, limited_body, require_admin
 
 router = APIRouter(prefix="/api")
 
@@ -64,7 +64,7 @@ async def _event_for_code(services: ServicesDep, code: str) -> str:
     return event_id
 
 
-@router.get("/join/{code}")
+@router.get("/join/{code}", dependencies=[Depends(limit_lookups)])
 async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, code))
     state = room.state
@@ -76,9 +76,10 @@ async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.post("/join", status_code=201, dependencies=[Depends(limited_body)])
+@router.post("/join", status_code=201, dependencies=[Depends(limit_joins), Depends(limited_body)])
 async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, body.code))
+    room.limits.check_event_write(steady_ms())
     token = new_token()
 
     def token_rows(outcome: Any) -> list[TokenRow]:
@@ -114,11 +115,18 @@ async def run_command(
         raise Invalid("bad_json", f"the body is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise Invalid("bad_message", "a command is a JSON object with a string 'type'", field="type")
-    command = parse_command(await asyncio.to_thread(library.expand, data))
     room = await services.rooms.get(event_id)
     actor = Actor(principal.role, principal.participant_id)
+    throttle(room, actor, data.get("type"))
+    command = parse_command(await asyncio.to_thread(library.expand, data))
     outcome = await room.execute(decider(actor, command))
     return {"ok": True, **outcome.result}
+
+
+def throttle(room: Room, actor: Actor, kind: object) -> None:
+    """Count one message of type ``kind`` from ``actor`` against the room's limits (docs/protocol.md)."""
+    who = actor.participant_id or actor.role.value
+    room.limits.check(who, kind if isinstance(kind, str) else "", actor.participant_id is None, steady_ms())
 
 
 @router.post("/events/{event_id}/links", status_code=201)

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, RateLimited
 from ..hub.broker import create_broker
 from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
@@ -83,7 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = open_store(settings)
         broker = create_broker(settings.broker_url, settings.broker_prefix)
         await broker.connect()
-        rooms = Rooms(store, broker, settings.encoder if settings.themes else None, settings.themes_every_s)
+        rooms = Rooms(
+            store,
+            broker,
+            settings.encoder if settings.themes else None,
+            settings.themes_every_s,
+            event_writes_per_s=settings.event_writes_per_s,
+        )
         services = Services(settings, store, broker, rooms, admin_secret_hash(settings, store))
         services.origins = allowed_origins(settings.public_base(), settings.extra_origins())
         app.state.services = services
@@ -99,7 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_dict()}, status_code=exc.status)
+        headers = {"Retry-After": str(-(-exc.retry_after_ms // 1000))} if isinstance(exc, RateLimited) else None
+        return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Request
 from ..domain import limits
 from ..domain.errors import Forbidden, Invalid, Unauthorized
 from ..events import Principal
+from ..hub.room import steady_ms
 from ..security import hash_token, same_secret
 from .services import Services
 
@@ -43,9 +44,31 @@ async def principal_for(event_id: str, services: ServicesDep, token: BearerDep) 
 PrincipalDep = Annotated[Principal, Depends(principal_for)]
 
 
-def require_admin(services: ServicesDep, token: BearerDep) -> None:
+def client_address(request: Request) -> str:
+    """The caller's address: the socket's peer, or what a trusted proxy said in X-Forwarded-For
+    (uvicorn's --forwarded-allow-ips, WHOLEROOM_FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def require_admin(request: Request, services: ServicesDep, token: BearerDep) -> None:
+    """The admin secret, or ``bad_admin_secret``. After a few wrong ones from one address, that
+    address waits longer and longer (``rate_limited``), whatever it sends."""
+    client, admin = client_address(request), services.clients.admin
+    services.clients.check_admin(client, steady_ms())
     if not token or not same_secret(hash_token(token), services.admin_secret_hash):
+        admin.failed(client, steady_ms())
         raise Unauthorized("bad_admin_secret", "the admin secret is missing or wrong")
+    admin.succeeded(client)
+
+
+def limit_lookups(request: Request, services: ServicesDep) -> None:
+    clients = services.clients
+    clients.lookups.check(client_address(request), clients.rate, steady_ms(), "looking up join codes from one address")
+
+
+def limit_joins(request: Request, services: ServicesDep) -> None:
+    clients = services.clients
+    clients.joins.check(client_address(request), clients.rate, steady_ms(), "joining from one address")
 
 
 async def limited_body(request: Request) -> None:

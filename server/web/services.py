@@ -19,8 +19,10 @@ from ..domain.errors import Unauthorized
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, Role
 from ..domain.replay import Replay
+from ..domain.throttle import ClientLimits
 from ..events import Principal
 from ..hub.broker import Broker
+from ..hub.connection import TokenSockets
 from ..hub.room import Room, now_ms
 from ..hub.rooms import Rooms
 from ..security import hash_token
@@ -43,8 +45,12 @@ class Services:
     replays: dict[str, Replay] = field(default_factory=dict)  # replay indexes, most recently used last
     replay_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     origins: frozenset[str] = frozenset()  # page origins allowed to open the websocket (none: any)
+    clients: ClientLimits = field(init=False)  # per client address: lookups, joins, admin secrets
+    sockets: TokenSockets = field(init=False)  # open websockets per token
 
     def __post_init__(self) -> None:
+        self.clients = ClientLimits(self.settings.joins_per_client_per_s)
+        self.sockets = TokenSockets(self.settings.sockets_per_token)
         self.rooms.watchers.append(self._on_entry)
 
     async def principal(self, token: str | None) -> Principal:

@@ -1,7 +1,8 @@
 """The websocket endpoint: hello, then a receiver loop feeding the room and a sender task per connection.
 
 Close codes: 1008 bad or missing token / no hello; 1011 server error; 4008 too far behind (resume);
-4403 the participant was removed from the event (do not reconnect).
+4009 the token has too many sockets open (this one, the oldest, was closed); 4403 the participant was
+removed from the event (do not reconnect).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Actor
 from ..domain.reactions import next_for
 from ..domain.view import Viewer
-from ..hub.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW, Conn
+from ..hub.connection import CLOSE_REMOVED, Conn
 from ..hub.room import Room, now_ms
+from ..security import hash_token
 from ..storage.store import dumps
+from .api import throttle
 from .headers import origin_of
 from .services import Services
 
@@ -92,8 +95,10 @@ async def websocket_endpoint(ws: WebSocket) -> None:
 
     viewer = Viewer(principal.role, principal.participant_id)
     # staff screens receive every entry of the room: they get a deeper queue than a phone
-    depth = services.settings.send_queue_max * (STAFF_QUEUE_FACTOR if viewer.is_staff else 1)
-    conn = Conn(ws.send_text, viewer, None, depth)
+    factor = STAFF_QUEUE_FACTOR if viewer.is_staff else 1
+    settings = services.settings
+    conn = Conn(ws.send_text, viewer, None, settings.send_queue_max * factor, settings.send_queue_max_bytes * factor)
+    token_key = hash_token(hello["token"])
     try:
         await room.attach(conn, after)
     except BaseException:  # e.g. the database read for a resume failed: never leave it registered
@@ -102,25 +107,25 @@ async def websocket_endpoint(ws: WebSocket) -> None:
             await ws.close(status.WS_1011_INTERNAL_ERROR, "could not resume; reconnect")
         raise
     services.rooms.connected()
+    services.sockets.add(token_key, conn)  # over the limit, the token's oldest socket is closed
     sender = conn.start_sender()
     receiver = asyncio.create_task(_receive(ws, room, conn, Actor(principal.role, principal.participant_id)))
     try:
         await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
     finally:
         room.detach(conn)
+        services.sockets.remove(token_key, conn)
         services.rooms.disconnected()
         for task in (sender, receiver):
             task.cancel()
         for task in (sender, receiver):
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
                 await task
-        # the phone may be stalled: do not wait long for it to take the close frame
+        # too slow (4008), too many sockets on the token (4009), removed (4403): the phone may be
+        # stalled, so do not wait long for it to take the close frame
         if conn.closing is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(*conn.closing), 5)
-        elif conn.overflowed:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(CLOSE_TOO_SLOW, "too far behind: resume with after=<seq>"), 5)
 
 
 def _next_reaction(room: Room, actor: Actor, ref: Any) -> str:
@@ -142,6 +147,7 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
                 raise Invalid("binary", "send JSON text frames, not binary")
             data = _parse(text)
             ref = data.pop("ref", None)
+            throttle(room, actor, data["type"])
             if data["type"] == "ping":
                 conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
                 continue
