@@ -15,6 +15,7 @@ const WELCOME_LIMIT_MS = 15_000; // no welcome this long after opening: try agai
 const RETRY_SOON = new Set(["conflict_retry", "storage_unavailable"]);
 const RETRY_LATER = new Set(["rate_limited"]);
 const CLOSE_REMOVED = 4403; // the facilitator removed this participant: do not reconnect
+const CLOSE_TOO_MANY = 4009; // this link is open on too many screens and this one (the oldest) was closed
 
 /** A random client_id for an idea: 22 characters of [A-Za-z0-9_-] (works without https too). */
 export function newClientId() {
@@ -279,8 +280,13 @@ export class Live {
       }
     }
     if (this._outbox.length) this._emit("outbox", this.outbox());
-    if (code === 1008 || code === CLOSE_REMOVED) {
-      this.fatalError = this._helloError || { code: "closed", message: reason || "the server refused this link" };
+    if (code === 1008 || code === CLOSE_REMOVED || code === CLOSE_TOO_MANY) {
+      // CLOSE_TOO_MANY: this link was opened on too many screens and this one, the oldest, was
+      // closed. Reconnecting would close another; the person reloads the page to use it here again.
+      this.fatalError =
+        code === CLOSE_TOO_MANY
+          ? { code: "closed", message: "This link is open in another tab or window; reload to use it here." }
+          : this._helloError || { code: "closed", message: reason || "the server refused this link" };
       this._setState("closed");
       this._emit("fatal", this.fatalError);
       return;
@@ -434,7 +440,8 @@ export class Live {
       item.error = RETRY_LATER.has(msg.code) ? { code: msg.code, message: msg.message } : null;
       this._saveOutbox();
       clearTimeout(this._retryTimer);
-      this._retryTimer = setTimeout(() => this._flushOutbox(), RETRY_LATER.has(msg.code) ? 15_000 : 1_500);
+      const wait = RETRY_LATER.has(msg.code) ? Math.max(msg.retry_after_ms ?? 15_000, 1_000) : 1_500;
+      this._retryTimer = setTimeout(() => this._flushOutbox(), wait);
       return;
     }
     item.status = "failed";
