@@ -45,7 +45,7 @@ from websockets.exceptions import ConnectionClosed
 from .fault_phones import main as phones_main
 from .httpc import Http
 from .load import _code_version, _machine, _transcript_ideas
-from .server import CLK_TCK, RedisServer, free_port, machine_busy_s, raise_nofile, wholeroom_command
+from .server import BENCH_ENV, CLK_TCK, RedisServer, free_port, machine_busy_s, raise_nofile, wholeroom_command
 from .stats import ms, summary
 from .worker import PUSH_PREFIX, open_socket
 
@@ -164,7 +164,7 @@ class Cluster:
             self.redis.start()
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
-        env = {**os.environ, "DATABASE_URL": self.database_url, "BROKER_URL": self.redis.url,
+        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": self.database_url, "BROKER_URL": self.redis.url,
                "WHOLEROOM_ADMIN_SECRET": self.admin, "WHOLEROOM_THEMES": "false", "PYTHONUNBUFFERED": "1"}
         log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - the child keeps it
         command = [*wholeroom_command(), "serve", "--port", str(self.port), "--workers", str(self.opts.workers)]

@@ -13,6 +13,7 @@ that the load generator spends less CPU per message than the server does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -59,6 +60,7 @@ class Phone:
     pushes: dict[int, int] = field(default_factory=dict)  # push number -> first received at
     out_of_order: int = 0  # entries received with a seq not above the last one
     unacked: dict[str, Idea] = field(default_factory=dict)  # sent on this socket, not yet acked
+    left: bool = False  # went away for good (the soak's churn): never reconnects
 
 
 class PhoneSocket(SansIOSocket):
@@ -154,7 +156,7 @@ class FaultPhones:
             await self.send_idea(phone, idea)
 
     def on_lost(self, phone: Phone, sock: SansIOSocket) -> None:
-        if phone.sock is not sock or self.closing:
+        if phone.sock is not sock or self.closing or phone.left:
             return
         was_live, phone.live, phone.sock = phone.live, False, None
         # ideas sent but not acknowledged go out again on the next socket, with the same client_id
@@ -206,8 +208,14 @@ class FaultPhones:
                 self.other_errors.append(text[:200])
             elif error.get("code") in RETRYABLE:  # nothing was saved: send it again a moment later
                 asyncio.get_running_loop().call_later(1.0, self._retry, phone, idea)
+            elif error.get("code") == "rate_limited":  # as the page does: again when the server says
+                asyncio.get_running_loop().call_later(error["retry_after_ms"] / 1000, self._retry, phone, idea)
             else:
                 idea.error = str(error.get("code"))
+        elif text.startswith('{"type":"welcome"'):  # reseated: a snapshot of the new table
+            welcome = json.loads(text)
+            if welcome.get("snapshot") is not None:
+                phone.seq = max(phone.seq, int(welcome["snapshot"].get("seq", welcome["seq"])))
 
     def _retry(self, phone: Phone, idea: Idea) -> None:
         asyncio.get_running_loop().create_task(self.send_idea(phone, idea))
@@ -242,9 +250,46 @@ class FaultPhones:
         asyncio.get_running_loop().create_task(run())
         return len(schedule)
 
+    async def cmd_send_ideas(self, client_ids: list[str]) -> int:
+        """Each idea now, from a phone picked at random among those still in the event."""
+        present = [p for p in self.phones if not p.left]
+        for client_id in client_ids:
+            idea = self.ideas[client_id] = Idea(client_id, time.perf_counter_ns())
+            await self.send_idea(self.rng.choice(present), idea)
+        return len(client_ids)
+
+    async def cmd_churn(self, drops: int, reseats: int, leaves: int, tables: list[str]) -> dict[str, int]:
+        """Phones that lose their connection (they come back and resume by seq), that move to
+        another table themselves, and that leave for good (only phones with no idea in flight)."""
+        live = [p for p in self.phones if p.live and not p.left]
+        self.rng.shuffle(live)
+        done = {"drops": 0, "reseats": 0, "leaves": 0}
+        for phone in live[:drops]:
+            if phone.sock is not None:
+                phone.sock.abort()
+                done["drops"] += 1
+        for phone in live[drops:drops + reseats]:
+            if phone.sock is not None:
+                table = self.rng.choice([t for t in tables if t != phone.table_id])
+                phone.table_id = table
+                with contextlib.suppress(ConnectionError):
+                    await phone.sock.send(json.dumps({"type": "participant.seat", "table_id": table}))
+                done["reseats"] += 1
+        for phone in live[drops + reseats:]:
+            if done["leaves"] >= leaves:
+                break
+            if phone.unacked or self.waiting.get(phone.index) or phone.sock is None:
+                continue
+            phone.left, phone.live = True, False
+            sock, phone.sock = phone.sock, None
+            await sock.close()
+            done["leaves"] += 1
+        return done
+
     async def cmd_status(self) -> dict[str, Any]:
         return {
             "live": sum(p.live for p in self.phones),
+            "present": sum(not p.left for p in self.phones),
             "pushes": self._push_counts(),
             "unacked": sum(1 for i in self.ideas.values() if not i.acked_ns and not i.error),
             "cpu": cpu(),
@@ -278,7 +323,7 @@ class FaultPhones:
             "reconnects": [r for p in self.phones for r in p.reconnects],
             "snapshot_resumes": sum(len(p.snapshots) for p in self.phones),
             "failed_reconnects": self.failed_reconnects,
-            "still_down": sum(not p.live for p in self.phones),
+            "still_down": sum(not p.live and not p.left for p in self.phones),
             "ideas": {c: (i.due_ns, i.acked_ns, i.acks, i.duplicate_acks, i.sends, i.error)
                       for c, i in self.ideas.items()},
             "other_errors": self.other_errors[:10],

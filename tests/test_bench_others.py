@@ -43,3 +43,16 @@ def test_fault_benchmark_smoke() -> None:
     assert r["worker_kill"]["phones_reconnected"] > 0 and r["worker_kill"]["reconnect_ms"]["p99"] > 0
     assert set(r["phases"]) == {"steady", "worker killed", "recovered", "Redis restarted", "after"}
     assert all(phase["push_last_phone_ms"]["p99"] > 0 for phase in r["phases"].values())
+
+
+def test_soak_benchmark_smoke() -> None:
+    """The soak bench (phones joining, leaving, reconnecting and moving, with ideas) runs for 30 s and
+    finds every acknowledged idea once in the transcript; it exits non-zero when it does not."""
+    done = subprocess.run([sys.executable, "-m", "bench.soak", "--quick", "--json"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    r = json.loads(done.stdout)
+    assert r["churn"]["drops"] > 0 and r["churn"]["reseats"] > 0 and r["churn"]["leaves"] == r["churn"]["joins"] > 0
+    assert r["integrity"]["ideas_acked"] == r["integrity"]["ideas_sent"] > 0
+    assert r["integrity"]["acked_lost"] == r["integrity"]["stored_twice"] == 0
+    assert len(r["rss_mb"]["samples"]) > 5

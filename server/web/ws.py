@@ -18,7 +18,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from .. import library
 from ..domain import limits
 from ..domain.commands import decider, parse_command
-from ..domain.errors import DomainError, Forbidden, Invalid, Unauthorized
+from ..domain.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthorized
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Actor
 from ..domain.reactions import next_for
@@ -36,6 +36,7 @@ log = logging.getLogger("wholeroom.ws")
 
 HELLO_TIMEOUT_S = 10.0
 STAFF_QUEUE_FACTOR = 8
+REFUSED_PAUSE_MS = 1000  # after a rate-limit refusal, the socket is not read for up to this long
 
 
 def error_message(exc: DomainError, ref: Any = None) -> str:
@@ -147,7 +148,14 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
                 raise Invalid("binary", "send JSON text frames, not binary")
             data = _parse(text)
             ref = data.pop("ref", None)
-            throttle(room, actor, data["type"])
+            try:
+                throttle(room, actor, data["type"])
+            except RateLimited as exc:
+                conn.send(error_message(exc, ref))
+                # read nothing more from this socket for a moment: a client sending faster than it
+                # may is then held back by TCP, instead of costing a refusal per message
+                await asyncio.sleep(min(exc.retry_after_ms, REFUSED_PAUSE_MS) / 1000)
+                continue
             if data["type"] == "ping":
                 conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
                 continue
