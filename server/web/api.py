@@ -23,11 +23,20 @@ from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.view import Viewer, snapshot
 from ..events import new_event
-from ..hub.room import Room, now_ms, steady_ms
+from ..hub.room import now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import TokenRow
-from .deps import PrincipalDep, ServicesDep, base_url, limit_joins, limit_lookups, limited_body, require_admin
+from .deps import (
+    PrincipalDep,
+    ServicesDep,
+    base_url,
+    limit_joins,
+    limit_lookups,
+    limited_body,
+    require_admin,
+    throttle,
+)
 
 router = APIRouter(prefix="/api")
 
@@ -121,12 +130,6 @@ async def run_command(
     command = parse_command(await asyncio.to_thread(library.expand, data))
     outcome = await room.execute(decider(actor, command))
     return {"ok": True, **outcome.result}
-
-
-def throttle(room: Room, actor: Actor, kind: object) -> None:
-    """Count one message of type ``kind`` from ``actor`` against the room's limits (docs/protocol.md)."""
-    who = actor.participant_id or actor.role.value
-    room.limits.check(who, kind if isinstance(kind, str) else "", actor.participant_id is None, steady_ms())
 
 
 @router.post("/events/{event_id}/links", status_code=201)

@@ -8,8 +8,9 @@ from fastapi import Depends, Header, Request
 
 from ..domain import limits
 from ..domain.errors import Forbidden, Invalid, Unauthorized
+from ..domain.model import Actor
 from ..events import Principal
-from ..hub.room import steady_ms
+from ..hub.room import Room, steady_ms
 from ..security import hash_token, same_secret
 from .services import Services
 
@@ -82,3 +83,9 @@ async def limited_body(request: Request) -> None:
 def base_url(services: Services) -> str:
     """Where phones reach this server: the configured public URL, never the request's Host header."""
     return services.settings.public_base()
+
+
+def throttle(room: Room, actor: Actor, kind: object) -> None:
+    """Count one message of type ``kind`` from ``actor`` against the room's limits (docs/protocol.md)."""
+    who = actor.participant_id or actor.role.value
+    room.limits.check(who, kind if isinstance(kind, str) else "", actor.participant_id is None, steady_ms())

@@ -27,7 +27,7 @@ from ..hub.connection import CLOSE_REMOVED, Conn
 from ..hub.room import Room, now_ms
 from ..security import hash_token
 from ..storage.store import dumps
-from .api import throttle
+from .deps import throttle
 from .headers import origin_of
 from .services import Services
 
