@@ -56,3 +56,17 @@ def test_soak_benchmark_smoke() -> None:
     assert r["integrity"]["ideas_acked"] == r["integrity"]["ideas_sent"] > 0
     assert r["integrity"]["acked_lost"] == r["integrity"]["stored_twice"] == 0
     assert len(r["rss_mb"]["samples"]) > 5
+
+
+def test_flood_benchmark_smoke() -> None:
+    """The flood bench runs small: one phone flooding beside 100 others is refused (rate_limited)
+    while every phone gets every push, and a hostile client's sockets and seat churn are measured."""
+    done = subprocess.run([sys.executable, "-m", "bench.flood", "--quick", "--json"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    r = json.loads(done.stdout)
+    flooding = r["flood"]["one phone flooding"]
+    assert flooding["flooder"]["replies"].get("rate_limited", 0) > 0
+    assert r["flood"]["quiet"]["missing"] == flooding["missing"] == 0
+    assert r["flood"]["quiet"]["every_phone_ms"]["p99"] > 0 and flooding["every_phone_ms"]["p99"] > 0
+    assert r["hostile"]["own_refusals"].get("rate_limited", 0) > 0 and len(r["hostile"]["rss_mb"]["samples"]) > 3
