@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from .fault import LoadProcesses, Push, _push
 from .httpc import Http
@@ -77,25 +79,31 @@ def _flood_messages(tables: list[str]) -> list[str]:
 
 
 async def _flood(host: str, port: int, token: str, seconds: float, tables: list[str]) -> dict[str, Any]:
-    ws, _welcome = await open_socket(f"ws://{host}:{port}/ws", token)
     replies: Counter[str] = Counter()
-
-    async def read() -> None:
-        async for message in ws:
-            reply = json.loads(message)
-            replies[reply.get("code") or reply["type"]] += 1
-
-    reader = asyncio.create_task(read())
     messages = _flood_messages(tables)
-    sent = 0
+    sent = closed = 0
+
+    async def read(ws: ClientConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for message in ws:
+                reply = json.loads(message)
+                replies[reply.get("code") or reply["type"]] += 1
+
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
-            while True:
-                await ws.send(messages[sent % len(messages)])  # waits while the socket's buffer is full
-                sent += 1
-    reader.cancel()
-    ws.transport.abort()  # a close handshake would wait behind everything the server has not read
-    return {"sent": sent, "seconds": seconds, "replies": dict(replies)}
+            while True:  # when the server closes the socket, open another at once
+                ws, _welcome = await open_socket(f"ws://{host}:{port}/ws", token)
+                reader = asyncio.create_task(read(ws))
+                try:
+                    while True:
+                        await ws.send(messages[sent % len(messages)])  # waits while the socket's buffer is full
+                        sent += 1
+                except ConnectionClosed:
+                    closed += 1
+                finally:
+                    reader.cancel()
+                    ws.transport.abort()  # a close handshake would wait behind all the server has not read
+    return {"sent": sent, "seconds": seconds, "replies": dict(replies), "closed_by_server": closed}
 
 
 def flood_main(conn: Connection, host: str, port: int, token: str, seconds: float, tables: list[str]) -> None:
@@ -171,7 +179,9 @@ async def run(opts: Options) -> dict[str, Any]:
                 cpu[phase] += proc_stats(server.pid).cpu_s - cpu_before
                 if flood is not None:
                     proc, parent = flood
-                    flooders.append(await asyncio.to_thread(parent.recv))
+                    if not await asyncio.to_thread(parent.poll, window + 60):
+                        raise RuntimeError("the flooding process did not report")
+                    flooders.append(parent.recv())
                     proc.join(10)
                 await asyncio.sleep(1.0)
         reports = await load.ask([("report", {p.number: NEVER for ps in pushed.values() for p in ps})] * n)
@@ -196,7 +206,8 @@ async def run(opts: Options) -> dict[str, Any]:
         for f in flooders:
             replies.update(f["replies"])
         seconds = sum(f["seconds"] for f in flooders)
-        phases[names[1]]["flooder"] = {"sent": sent, "per_s": round(sent / seconds), "replies": dict(replies)}
+        phases[names[1]]["flooder"] = {"sent": sent, "per_s": round(sent / seconds), "replies": dict(replies),
+                                       "closed_by_server": sum(f["closed_by_server"] for f in flooders)}
 
         hostile_result = await _hostile(opts, host, port, server, event_id, fac, hostile, tables)
         await http.close()
@@ -302,7 +313,7 @@ def render(r: dict[str, Any]) -> str:
         if "flooder" in p:
             f = p["flooder"]
             lines.append(f"  {'':<19} the flooder sent {f['sent']:,} messages ({f['per_s']:,}/s); "
-                         f"replies {f['replies']}")
+                         f"replies {f['replies']}; its socket closed by the server {f['closed_by_server']} times")
     lines.append(f"  push p99 rise    {r.get('flood_p99_rise_pct')} % (every phone)")
     rss = h["rss_mb"]
     lines += [
