@@ -230,7 +230,6 @@ async def _hostile(opts: Options, host: str, port: int, server: ServerProcess, e
     click.echo(f"hostile: {opts.sockets} sockets on one token that never read, "
                f"{opts.seats_per_s:g} seat changes/s ({opts.hostile_seconds:g} s)", err=True)
     baseline = proc_stats(server.pid).rss_mb
-    closed: Counter[int] = Counter()
     idle = []
     for _ in range(opts.sockets):
         sock, _welcome = await open_sansio(host, port, hostile["token"], lambda _text: None)
@@ -263,7 +262,6 @@ async def _hostile(opts: Options, host: str, port: int, server: ServerProcess, e
         await asyncio.sleep(max(0.0, t0 + seats * tick - time.monotonic()))
     samples.append((time.monotonic() - t0, proc_stats(server.pid).rss_mb))
     for sock in idle:
-        closed[sock.close_code or 0] += 1
         if sock.transport is not None:
             sock.transport.abort()
     await http.close()

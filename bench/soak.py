@@ -42,7 +42,9 @@ class Options:
     phones: int = 2000
     tables: int = 100
     minutes: float = 30.0
-    warmup_s: float = 120.0
+    # the room keeps its last 2,000 entries for phones that resume: at the default rates (about 7
+    # entries a second) that takes about 5 minutes to fill, and is part of the warm-up
+    warmup_s: float = 300.0
     ideas_per_s: float = 5.0
     drops_per_s: float = 10.0  # connections lost (the phone resumes by seq)
     reseats_per_s: float = 1.0  # phones that move themselves to another table
