@@ -595,7 +595,7 @@ live.on("presence", (msg) => {
   flush();
 });
 live.on("fatal", (err) => {
-  showBlocker("This link does not work", err.message || "The server refused this console link.");
+  showBlocker(err.code === "open_elsewhere" ? "Open in another tab" : "This link does not work", err.message || "The server refused this console link.");
 });
 
 // --- facilitation scripts ---------------------------------------------------------------------

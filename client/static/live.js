@@ -285,7 +285,7 @@ export class Live {
       // closed. Reconnecting would close another; the person reloads the page to use it here again.
       this.fatalError =
         code === CLOSE_TOO_MANY
-          ? { code: "closed", message: "This link is open in another tab or window; reload to use it here." }
+          ? { code: "open_elsewhere", message: "This link is open in another tab or window; reload to use it here." }
           : this._helloError || { code: "closed", message: reason || "the server refused this link" };
       this._setState("closed");
       this._emit("fatal", this.fatalError);

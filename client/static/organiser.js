@@ -249,7 +249,7 @@ live.on("entry", (entry) => {
   add(entry, true);
   drawSummary();
 });
-live.on("fatal", (err) => showBlocker("This link does not work", err.message || "The server refused this link."));
+live.on("fatal", (err) => showBlocker(err.code === "open_elsewhere" ? "Open in another tab" : "This link does not work", err.message || "The server refused this link."));
 
 catchUp();
 live.start();

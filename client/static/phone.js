@@ -833,6 +833,11 @@ live.on("state", () => {
   redrawIdeas();
 });
 live.on("fatal", (err) => {
+  if (err.code === "open_elsewhere") {
+    // the same link was opened on too many screens: this one was closed, the newer ones work
+    showBlocker("Open in another tab", err.message, { href: location.href, text: "Use it here" });
+    return;
+  }
   if (err.code === "removed") {
     forgetSession(eventId);
     showBlocker("You were removed", err.message || "The facilitator removed you from this event.");

@@ -385,7 +385,7 @@ live.on("presence", (msg) => {
   model.presence(msg);
   renderLater();
 });
-live.on("fatal", (err) => showBlocker("This link does not work", err.message || "The server refused this wall link."));
+live.on("fatal", (err) => showBlocker(err.code === "open_elsewhere" ? "Open in another tab" : "This link does not work", err.message || "The server refused this wall link."));
 
 // a new size (another projector, a resized window): the themes list is fitted again
 addEventListener("resize", () => {
