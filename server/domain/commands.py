@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import capture, curation, limits, membership, privacy, reactions, roles, sessions, signup, votes
+from . import access, capture, curation, limits, membership, privacy, reactions, roles, sessions, signup, votes
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -133,6 +133,7 @@ def parse_command(data: dict[str, Any]) -> Command:
 def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outcome:
     """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
     membership.refuse_removed(state, actor)
+    access.check_command(command.type, actor)  # who may send it: the declared rule, before the state
     return _HANDLERS[type(command)](state, actor, command, now)
 
 

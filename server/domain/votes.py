@@ -165,12 +165,12 @@ def cast(state: EventState, actor: Actor, cmd: CastVote, now: int) -> Outcome:
     step = state.steps.get(cmd.step_id)
     if step is None:
         raise NotFound("unknown_step", f"there is no step {cmd.step_id}", field="step_id")
+    if not step.audience.includes_table(person.table_id) or step.audience.role not in (None, person.role):
+        raise Forbidden("not_your_step", "that vote was not pushed to you", field="step_id")  # before what it is
     if step.kind != "vote":
         raise Conflict("not_a_vote", "this step does not take votes", field="step_id")
     if step.status is not StepStatus.ACTIVE:
         raise Conflict("step_closed", "the vote has closed", field="step_id")
-    if not step.audience.includes_table(person.table_id) or step.audience.role not in (None, person.role):
-        raise Forbidden("not_your_step", "that vote was not pushed to you", field="step_id")
     previous = state.votes.get(step.id, {}).get(person.id)
     ballot = check_ballot(step, cmd.ballot, previous, my_options(state, step, person))
     draft = Draft(state, actor, now)

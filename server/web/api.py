@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import library
 from ..domain import limits
+from ..domain.access import ADMIN, EVENT_TOKENS, FACILITATOR, PUBLIC, STAFF
 from ..domain.commands import decider, join, parse_command
-from ..domain.errors import Forbidden, Invalid, NotFound
+from ..domain.errors import Invalid, NotFound
 from ..domain.model import Actor, Role
 from ..domain.privacy import for_readers
 from ..domain.runsheet import plan
@@ -27,6 +28,7 @@ from ..hub.room import now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import TokenRow
+from .access import allow
 from .deps import (
     PrincipalDep,
     ServicesDep,
@@ -34,7 +36,6 @@ from .deps import (
     limit_joins,
     limit_lookups,
     limited_body,
-    require_admin,
     throttle,
 )
 
@@ -54,13 +55,13 @@ class JoinRequest(BaseModel):
     name: str | None = Field(default=None, max_length=limits.NAME_MAX)
 
 
-@router.post("/events", status_code=201, dependencies=[Depends(require_admin), Depends(limited_body)])
+@router.post("/events", status_code=201, dependencies=[allow(ADMIN), Depends(limited_body)])
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
     created = await asyncio.to_thread(new_event, services.store, body.title, body.tables)
     return created.to_dict(base_url(services))
 
 
-@router.get("/events", dependencies=[Depends(require_admin)])
+@router.get("/events", dependencies=[allow(ADMIN)])
 async def list_events(services: ServicesDep) -> list[dict[str, Any]]:
     rows = await asyncio.to_thread(services.store.events)
     return [{"event_id": r.id, "title": r.title, "join_code": r.join_code, "created_at": r.created_at} for r in rows]
@@ -73,7 +74,7 @@ async def _event_for_code(services: ServicesDep, code: str) -> str:
     return event_id
 
 
-@router.get("/join/{code}", dependencies=[Depends(limit_lookups)])
+@router.get("/join/{code}", dependencies=[allow(PUBLIC), Depends(limit_lookups)])
 async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, code))
     state = room.state
@@ -85,7 +86,7 @@ async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.post("/join", status_code=201, dependencies=[Depends(limit_joins), Depends(limited_body)])
+@router.post("/join", status_code=201, dependencies=[allow(PUBLIC), Depends(limit_joins), Depends(limited_body)])
 async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, body.code))
     room.limits.check_event_write(steady_ms())
@@ -114,7 +115,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
     }
 
 
-@router.post("/events/{event_id}/commands", dependencies=[Depends(limited_body)])
+@router.post("/events/{event_id}/commands", dependencies=[allow(EVENT_TOKENS), Depends(limited_body)])
 async def run_command(
     event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> dict[str, Any]:
@@ -132,11 +133,9 @@ async def run_command(
     return {"ok": True, **outcome.result}
 
 
-@router.post("/events/{event_id}/links", status_code=201)
+@router.post("/events/{event_id}/links", status_code=201, dependencies=[allow(FACILITATOR)])
 async def new_links(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """Fresh wall and organiser links (new tokens; earlier ones keep working). Facilitator only."""
-    if principal.role is not Role.FACILITATOR:
-        raise Forbidden("facilitator_only", "only the facilitator can make new links")
     tokens = {role: new_token() for role in (Role.WALL, Role.ORGANISER)}
     rows = [
         TokenRow(hash=hash_token(t), event_id=event_id, role=r.value, created_at=now_ms()) for r, t in tokens.items()
@@ -149,13 +148,13 @@ async def new_links(event_id: str, principal: PrincipalDep, services: ServicesDe
     }
 
 
-@router.get("/events/{event_id}/snapshot")
+@router.get("/events/{event_id}/snapshot", dependencies=[allow(EVENT_TOKENS)])
 async def read_snapshot(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     room = await services.present_room(principal)  # with several workers: includes the caller's own writes
     return snapshot(room.state, Viewer(principal.role, principal.participant_id))
 
 
-@router.get("/events/{event_id}/transcript", response_class=StreamingResponse)
+@router.get("/events/{event_id}/transcript", response_class=StreamingResponse, dependencies=[allow(STAFF)])
 async def read_transcript(
     event_id: str,
     principal: PrincipalDep,
@@ -164,8 +163,6 @@ async def read_transcript(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> Response:
     """The transcript as JSON Lines, ``limit`` entries after ``after``; page with the last seq."""
-    if principal.role not in (Role.FACILITATOR, Role.ORGANISER):
-        raise Forbidden("staff_only", "only facilitator and organiser tokens read the transcript")
     entries = await asyncio.to_thread(services.store.entries, event_id, after, None, limit)
     state = (await services.rooms.get(event_id)).state  # knows which ideas are anonymous
     body = "".join(dumps(for_readers(state, e).to_dict()) + "\n" for e in entries)
@@ -179,20 +176,20 @@ class ScriptCheck(BaseModel):
     tables: int | None = Field(default=None, ge=1, le=limits.TABLES_MAX)
 
 
-@router.get("/scripts")
+@router.get("/scripts", dependencies=[allow(PUBLIC)])
 async def list_scripts() -> list[dict[str, Any]]:
     """The library: every ready script with its method, purpose, fit and parameters."""
     return await asyncio.to_thread(library.catalogue)
 
 
-@router.get("/scripts/{script_id}")
+@router.get("/scripts/{script_id}", dependencies=[allow(PUBLIC)])
 async def read_script(script_id: str) -> dict[str, Any]:
     """One library script: its YAML text and its run sheet."""
     text = await asyncio.to_thread(library.script_text, script_id)
     return {"id": script_id, "text": text, **_checked(text, f"{script_id}.yaml", None)}
 
 
-@router.post("/scripts/check", dependencies=[Depends(limited_body)])
+@router.post("/scripts/check", dependencies=[allow(PUBLIC), Depends(limited_body)])
 async def check_script(body: ScriptCheck) -> dict[str, Any]:
     """Validate a script (for example before uploading it); the problems come with line and column."""
     return _checked(body.script, "upload.yaml", body.tables)
@@ -211,7 +208,7 @@ def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
     }
 
 
-@router.get("/events/{event_id}/qr.svg")
+@router.get("/events/{event_id}/qr.svg", dependencies=[allow(PUBLIC)])
 async def join_qr(
     event_id: str, services: ServicesDep, table: Annotated[str | None, Query(max_length=16)] = None
 ) -> Response:

@@ -13,25 +13,21 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from .. import exports
+from ..domain.access import PARTICIPANTS, STAFF
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
-from ..domain.errors import Conflict, Forbidden, Invalid
+from ..domain.errors import Conflict, Invalid
 from ..domain.harvest import harvest
 from ..domain.model import Role
 from ..domain.replay import Replay
 from ..domain.view import Viewer, snapshot
-from ..events import Principal
 from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict
+from .access import allow
 from .deps import PrincipalDep, ServicesDep
 from .services import Services
 
 router = APIRouter(prefix="/api/events/{event_id}")
 
 REPLAY_CACHE = 4  # events whose checkpoints stay in memory
-
-
-def _reader(principal: Principal) -> None:
-    if principal.role not in (Role.FACILITATOR, Role.ORGANISER):
-        raise Forbidden("staff_only", "only facilitator and organiser tokens replay and export")
 
 
 async def _replay(services: Services, event_id: str) -> Replay:
@@ -53,10 +49,9 @@ async def _replay(services: Services, event_id: str) -> Replay:
     return replay
 
 
-@router.get("/replay")
+@router.get("/replay", dependencies=[allow(STAFF)])
 async def replay_timeline(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """The whole event on one line: first and last moments, sessions and steps to jump to, activity."""
-    _reader(principal)
     replay = await _replay(services, event_id)
     return {
         "event_id": event_id,
@@ -68,7 +63,7 @@ async def replay_timeline(event_id: str, principal: PrincipalDep, services: Serv
     }
 
 
-@router.get("/replay/state")
+@router.get("/replay/state", dependencies=[allow(STAFF)])
 async def replay_state(
     event_id: str,
     principal: PrincipalDep,
@@ -80,7 +75,6 @@ async def replay_state(
 ) -> dict[str, Any]:
     """What the room looked like after entry ``seq``, or at time ``at`` (ms): the organiser's snapshot,
     with each table's latest ``ideas_per_table`` ideas, or every idea of one ``table``."""
-    _reader(principal)
     if (seq is None) == (at is None):
         raise Invalid("seq_or_at", "give exactly one of seq or at", field="seq")
     replay = await _replay(services, event_id)
@@ -94,13 +88,12 @@ async def replay_state(
     return {"seq": state.seq, "at": moment, "snapshot": view}
 
 
-@router.get("/replay/themes")
+@router.get("/replay/themes", dependencies=[allow(STAFF)])
 async def replay_themes(
     event_id: str, principal: PrincipalDep, services: ServicesDep, seq: Annotated[int, Query(ge=0)]
 ) -> dict[str, Any]:
     """The themes as they stood after entry ``seq``: a full re-clustering of the ideas and curation
     up to then (about 0.2 s per 1,000 ideas; the viewer asks for it after the room's state)."""
-    _reader(principal)
     settings = services.settings
     if not settings.themes:
         raise Conflict("themes_off", "themes are switched off on this server (WHOLEROOM_THEMES)")
@@ -121,7 +114,7 @@ MEDIA = {
 }
 
 
-@router.get("/export", response_class=StreamingResponse)
+@router.get("/export", response_class=StreamingResponse, dependencies=[allow(STAFF)])
 async def export(
     event_id: str,
     principal: PrincipalDep,
@@ -130,7 +123,6 @@ async def export(
     csv_table: Annotated[str, Query(pattern="^(ideas|reactions)$")] = "ideas",
 ) -> Response:
     """The same exports as `wholeroom export`, as a download."""
-    _reader(principal)
     replay = await _replay(services, event_id)
     state = await asyncio.to_thread(replay.state_at, replay.last_seq)
     if format == "jsonl":
@@ -147,11 +139,10 @@ async def export(
     )
 
 
-@router.get("/mine")
+@router.get("/mine", dependencies=[allow(PARTICIPANTS)])
 async def my_contributions(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """A participant's own ideas (hidden ones too, marked), ballots and topics: theirs to keep."""
-    if principal.participant_id is None:
-        raise Forbidden("participants_only", "this is a participant's own download")
+    assert principal.participant_id is not None  # allow(PARTICIPANTS)
     room = await services.present_room(principal)  # with several workers: includes the idea just sent
     state, me = room.state, principal.participant_id
     steps = state.steps

@@ -9,11 +9,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..domain.access import PUBLIC
 from ..hub import metrics
+from .access import allow
 from .app_paths import TEMPLATES_DIR
 from .deps import ServicesDep
 
-router = APIRouter()
+router = APIRouter(dependencies=[allow(PUBLIC)])  # pages and probes: no token (data needs one)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 

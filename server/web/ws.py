@@ -16,7 +16,8 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from .. import library
-from ..domain import limits
+from ..domain import access, limits
+from ..domain.access import EVENT_TOKENS
 from ..domain.commands import decider, parse_command
 from ..domain.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthorized
 from ..domain.membership import REMOVED_MESSAGE
@@ -27,6 +28,7 @@ from ..hub.connection import CLOSE_REMOVED, Conn
 from ..hub.room import Room, now_ms
 from ..security import hash_token
 from ..storage.store import dumps
+from .access import allow_socket
 from .deps import throttle
 from .headers import origin_of
 from .services import Services
@@ -35,6 +37,7 @@ router = APIRouter()
 log = logging.getLogger("wholeroom.ws")
 
 HELLO_TIMEOUT_S = 10.0
+SOCKET_ONLY = ("ping", "reaction.next")  # answered here, never stored; the rest go to the room
 STAFF_QUEUE_FACTOR = 8
 REFUSED_PAUSE_MS = 1000  # after a rate-limit refusal, the socket is not read for up to this long
 
@@ -55,7 +58,7 @@ def _parse(text: str) -> dict[str, Any]:
     return data
 
 
-@router.websocket("/ws")
+@router.websocket("/ws", dependencies=[allow_socket(EVENT_TOKENS)])
 async def websocket_endpoint(ws: WebSocket) -> None:
     services: Services = ws.app.state.services
     await ws.accept()
@@ -156,6 +159,8 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
                 # may is then held back by TCP, instead of costing a refusal per message
                 await asyncio.sleep(min(exc.retry_after_ms, REFUSED_PAUSE_MS) / 1000)
                 continue
+            if data["type"] in SOCKET_ONLY:
+                access.check_command(data["type"], actor)
             if data["type"] == "ping":
                 conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
                 continue

@@ -1,0 +1,72 @@
+"""Each route declares who may call it: ``dependencies=[allow(rule)]`` on its decorator.
+
+The dependency both enforces the rule and is how the route's rule is found again
+(:func:`route_rule`), for the authorisation tests and the table in docs/security.md.
+Routes that are not ours (the OpenAPI documents, static files) are declared in ``FRAMEWORK``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute, APIWebSocketRoute
+
+from ..domain.access import PUBLIC, Caller, Rule, caller_of
+from ..domain.errors import Unauthorized
+from ..domain.model import Actor
+from ..security import hash_token, same_secret
+from .deps import BearerDep, ServicesDep, principal_for
+
+
+class Declared:
+    """A route's declared rule; calling it (as a dependency) enforces it."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    async def __call__(self, request: Request, services: ServicesDep, token: BearerDep) -> None:
+        rule = self.rule
+        if rule.allows(Caller.ANYONE):
+            return
+        if Caller.ADMIN in rule.callers and token and same_secret(hash_token(token), services.admin_secret_hash):
+            return
+        event_id = request.path_params.get("event_id")
+        if event_id is None:  # not about an event: only the admin secret opens it
+            raise Unauthorized("bad_admin_secret", "the admin secret is missing or wrong")
+        principal = await principal_for(event_id, services, token)
+        caller = caller_of(Actor(principal.role, principal.participant_id))
+        if not rule.allows(caller):
+            raise rule.refusal(caller)
+
+
+class DeclaredSocket(Declared):
+    """A websocket's rule: its token arrives in ``hello``, where the endpoint checks it."""
+
+    async def __call__(self) -> None:  # type: ignore[override]
+        return
+
+
+def allow(rule: Rule) -> Any:
+    """``dependencies=[allow(STAFF)]``: only callers ``rule`` allows reach the handler."""
+    return Depends(Declared(rule))
+
+
+def allow_socket(rule: Rule) -> Any:
+    return Depends(DeclaredSocket(rule))
+
+
+FRAMEWORK: dict[str, Rule] = {
+    "/openapi.json": PUBLIC,
+    "/api/docs": PUBLIC,
+    "/docs/oauth2-redirect": PUBLIC,
+    "/static": PUBLIC,
+}
+
+
+def route_rule(route: Any) -> Rule | None:
+    """The rule ``route`` declares, or None when it declares none (a test fails on that)."""
+    if isinstance(route, APIRoute | APIWebSocketRoute):
+        found = [d.call.rule for d in route.dependant.dependencies if isinstance(d.call, Declared)]
+        return found[0] if len(found) == 1 else None
+    return FRAMEWORK.get(getattr(route, "path", ""))
