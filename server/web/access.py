@@ -20,15 +20,20 @@ from .deps import BearerDep, ServicesDep, principal_for
 
 
 class Declared:
-    """A route's declared rule; calling it (as a dependency) enforces it."""
+    """A route's declared rule. This one lets anyone in (and reads no header); :class:`Guarded` checks."""
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
 
-    async def __call__(self, request: Request, services: ServicesDep, token: BearerDep) -> None:
+    async def __call__(self) -> None:
+        return
+
+
+class Guarded(Declared):
+    """A rule that needs a token: the admin secret, or a token of the route's event with an allowed role."""
+
+    async def __call__(self, request: Request, services: ServicesDep, token: BearerDep) -> None:  # type: ignore[override]
         rule = self.rule
-        if rule.allows(Caller.ANYONE):
-            return
         if Caller.ADMIN in rule.callers and token and same_secret(hash_token(token), services.admin_secret_hash):
             return
         event_id = request.path_params.get("event_id")
@@ -40,20 +45,14 @@ class Declared:
             raise rule.refusal(caller)
 
 
-class DeclaredSocket(Declared):
-    """A websocket's rule: its token arrives in ``hello``, where the endpoint checks it."""
-
-    async def __call__(self) -> None:  # type: ignore[override]
-        return
-
-
 def allow(rule: Rule) -> Any:
     """``dependencies=[allow(STAFF)]``: only callers ``rule`` allows reach the handler."""
-    return Depends(Declared(rule))
+    return Depends(Declared(rule) if rule.allows(Caller.ANYONE) else Guarded(rule))
 
 
 def allow_socket(rule: Rule) -> Any:
-    return Depends(DeclaredSocket(rule))
+    """A websocket's rule: its token arrives in ``hello``, where the endpoint checks it."""
+    return Depends(Declared(rule))
 
 
 FRAMEWORK: dict[str, Rule] = {

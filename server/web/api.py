@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import library
@@ -38,8 +37,9 @@ from .deps import (
     limited_body,
     throttle,
 )
+from .responses import ERRORS, media
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 class EventCreate(BaseModel):
@@ -154,7 +154,7 @@ async def read_snapshot(event_id: str, principal: PrincipalDep, services: Servic
     return snapshot(room.state, Viewer(principal.role, principal.participant_id))
 
 
-@router.get("/events/{event_id}/transcript", response_class=StreamingResponse, dependencies=[allow(STAFF)])
+@router.get("/events/{event_id}/transcript", responses=media("application/x-ndjson"), dependencies=[allow(STAFF)])
 async def read_transcript(
     event_id: str,
     principal: PrincipalDep,
@@ -208,7 +208,7 @@ def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
     }
 
 
-@router.get("/events/{event_id}/qr.svg", dependencies=[allow(PUBLIC)])
+@router.get("/events/{event_id}/qr.svg", responses=media("image/svg+xml"), dependencies=[allow(PUBLIC)])
 async def join_qr(
     event_id: str, services: ServicesDep, table: Annotated[str | None, Query(max_length=16)] = None
 ) -> Response:

@@ -23,9 +23,10 @@ from ..domain.view import Viewer, snapshot
 from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict
 from .access import allow
 from .deps import PrincipalDep, ServicesDep
+from .responses import ERRORS, media
 from .services import Services
 
-router = APIRouter(prefix="/api/events/{event_id}")
+router = APIRouter(prefix="/api/events/{event_id}", responses=ERRORS)
 
 REPLAY_CACHE = 4  # events whose checkpoints stay in memory
 
@@ -114,7 +115,7 @@ MEDIA = {
 }
 
 
-@router.get("/export", response_class=StreamingResponse, dependencies=[allow(STAFF)])
+@router.get("/export", responses=media(*MEDIA.values()), dependencies=[allow(STAFF)])
 async def export(
     event_id: str,
     principal: PrincipalDep,

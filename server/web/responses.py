@@ -1,0 +1,40 @@
+"""What the API answers besides its JSON results, written into /openapi.json (and /api/docs):
+the error body every refusal shares, and the routes that answer SVG, JSON Lines or files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: ``{"error": {"code", "message", "field"?, "details"?}}`` (docs/protocol.md#errors)."""
+
+    error: ErrorDetail
+
+
+_ERROR_STATUSES = {
+    400: "malformed, or over a documented limit",
+    401: "no valid token (missing, unknown, expired), or the admin secret is wrong",
+    403: "this token may not do this (docs/security.md), or belongs to another event",
+    404: "no such event, table, step, idea, script...",
+    409: "the event's state does not allow it now",
+    422: "a body or query that does not match its schema",
+    429: "too many requests; wait and retry",
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": what} for status, what in _ERROR_STATUSES.items()
+}
+
+
+def media(*types: str) -> dict[int | str, dict[str, Any]]:
+    """A 200 answered in one of ``types`` (not JSON)."""
+    return {200: {"content": {t: {"schema": {"type": "string"}} for t in types}}}

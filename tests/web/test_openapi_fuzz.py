@@ -1,0 +1,93 @@
+"""Schemathesis against ``/openapi.json`` of a real server, with each role's token: no 5xx, and every
+response (status, content type, body) as the schema documents it.
+
+CI runs a short pass (a few examples per route and role). The long run is the same test with more
+examples: ``WHOLEROOM_FUZZ_EXAMPLES=500 .venv/bin/pytest tests/web/test_openapi_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from server.settings import Settings
+from server.web.app import create_app
+from server.web.matrix import Column
+from tests.browser.conftest import ADMIN_SECRET, ServerProcess, http
+
+EXAMPLES = int(os.environ.get("WHOLEROOM_FUZZ_EXAMPLES", "4"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@dataclass
+class Api:
+    url: str
+    event_id: str
+    tokens: dict[Column, str | None]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A real server (SQLite) with an event, a phone at table 1 and one at table 2, and another event."""
+    server = ServerProcess(Path(tmp_path_factory.mktemp("fuzz")), env={"BROKER_URL": "memory://"})
+    server.start()
+    try:
+        admin = {"token": ADMIN_SECRET}
+        _, event = http("POST", f"{server.url}/api/events", {"title": "Fuzzed", "tables": 3}, **admin)
+        _, other = http("POST", f"{server.url}/api/events", {"title": "Elsewhere", "tables": 2}, **admin)
+        phones = [
+            http("POST", f"{server.url}/api/join", {"code": event["join_code"], "table_id": t})[1]["token"]
+            for t in ("1", "2")
+        ]
+        tokens = {
+            Column.ANONYMOUS: None,
+            Column.PARTICIPANT: phones[0],
+            Column.OTHER_TABLE: phones[1],
+            Column.WALL: event["tokens"]["wall"],
+            Column.FACILITATOR: event["tokens"]["facilitator"],
+            Column.ORGANISER: event["tokens"]["organiser"],
+            Column.ADMIN: ADMIN_SECRET,
+            Column.OTHER_EVENT: other["tokens"]["facilitator"],
+        }
+        yield Api(server.url, event["event_id"], tokens)
+    finally:
+        server.stop()
+
+
+# the document the server serves at /openapi.json, made by the same code (no server needed to collect)
+schema = schemathesis.openapi.from_dict(create_app(Settings(database_url="sqlite://", admin_secret="x")).openapi())
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 10,  # CI's short pass is the same every run
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_route_answers_as_documented(case: Any, api: Api) -> None:
+    """Each generated request, sent with every column's token to (mostly) the real event: no 5xx,
+    and the status, content type and body the schema documents."""
+    if "event_id" in (case.path_parameters or {}):
+        case.path_parameters["event_id"] = api.event_id
+    for name in [h for h in case.headers or {} if h.lower() == "authorization"]:
+        del case.headers[name]  # the token is the column's (a made-up one is the anonymous column's)
+    for token in api.tokens.values():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = case.call(base_url=api.url, headers=headers)
+        case.validate_response(response, checks=CHECKS)
