@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import library
 from ..domain import limits
 from ..domain.access import ADMIN, EVENT_TOKENS, FACILITATOR, PUBLIC, STAFF
-from ..domain.commands import decider, join, parse_command
+from ..domain.commands import COMMAND_ADAPTER, decider, join, parse_command
 from ..domain.errors import Invalid, NotFound
 from ..domain.model import Actor, Role
 from ..domain.privacy import for_readers
@@ -37,7 +37,7 @@ from .deps import (
     limited_body,
     throttle,
 )
-from .responses import ERRORS, media
+from .responses import ERRORS, json_body, media
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -115,7 +115,11 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
     }
 
 
-@router.post("/events/{event_id}/commands", dependencies=[allow(EVENT_TOKENS), Depends(limited_body)])
+@router.post(
+    "/events/{event_id}/commands",
+    dependencies=[allow(EVENT_TOKENS), Depends(limited_body)],
+    openapi_extra=json_body(COMMAND_ADAPTER.json_schema(), "a command, as over the websocket (docs/protocol.md)"),
+)
 async def run_command(
     event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> dict[str, Any]:

@@ -38,3 +38,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def media(*types: str) -> dict[int | str, dict[str, Any]]:
     """A 200 answered in one of ``types`` (not JSON)."""
     return {200: {"content": {t: {"schema": {"type": "string"}} for t in types}}}
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k not in ("$defs", "discriminator")}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+def json_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its JSON body itself (so its shape still reaches the docs)."""
+    inlined = _inline(schema, schema.get("$defs", {}))
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": inlined}},
+        }
+    }

@@ -29,7 +29,7 @@ from server.web.app import create_app
 from server.web.matrix import Column
 from tests.browser.conftest import ADMIN_SECRET, ServerProcess, http
 
-EXAMPLES = int(os.environ.get("WHOLEROOM_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("WHOLEROOM_FUZZ_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -43,7 +43,9 @@ class Api:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A real server (SQLite) with an event, a phone at table 1 and one at table 2, and another event."""
-    server = ServerProcess(Path(tmp_path_factory.mktemp("fuzz")), env={"BROKER_URL": "memory://"})
+    server = ServerProcess(
+        Path(tmp_path_factory.mktemp("fuzz")), env={"BROKER_URL": "memory://", "WHOLEROOM_THEMES": "false"}
+    )
     server.start()
     try:
         admin = {"token": ADMIN_SECRET}
