@@ -29,6 +29,7 @@ class Column(StrEnum):
     ORGANISER = "organiser"
     ADMIN = "admin"
     OTHER_EVENT = "another event's token"
+    REMOVED = "removed participant"
 
 
 _AS_CALLER = {

@@ -37,7 +37,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def media(*types: str) -> dict[int | str, dict[str, Any]]:
     """A 200 answered in one of ``types`` (not JSON)."""
-    return {200: {"content": {t: {"schema": {"type": "string"}} for t in types}}}
+    return {200: {"content": {t: {"schema": dict(type="string")} for t in types}}}
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:

@@ -32,6 +32,7 @@ SERVER_CODE = "\n".join(p.read_text() for p in (ROOT / "server").rglob("*.py"))
 # the codes a refusal can carry over the websocket (which has no status): every Forbidden and Unauthorized
 REFUSED_CODES = set(re.findall(r'(?:Forbidden|Unauthorized)\(\s*"([a-z_]+)"', SERVER_CODE))
 
+POLICY_CLOSES = (1008, 4403)  # refused at hello; 4403: a removed participant (docs/protocol.md)
 # what each probe sends: path parameters, bodies and queries (the matrix says who may send them)
 PATH_VALUES = {"code": "{code}", "script_id": "world-cafe", "screen": "phone", "path": "live.js"}
 PROBES: dict[str, dict[str, Any]] = {
@@ -51,6 +52,9 @@ SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and
     "idea.restore": {"idea_id": "{I2}"},
     "participant.seat": {"table_id": "3", "participant_id": "{P1}"},
     "participant.role": {"participant_id": "{P1}", "role": "scribe"},
+    "participant.remove": {"participant_id": "{P1}", "ideas": "hide"},
+    "event.close": {},
+    "event.reopen": {},
     "session.load": {"library": "world-cafe"},
     "session.next": {"session_id": "x1"},
     "session.back": {"session_id": "x1"},
@@ -95,7 +99,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 class World:
     """Event A (tables 1-3) with a participant at table 1 and one at table 2, a step pushed to
-    table 1 only, an idea and a hidden idea from table 1; and event B, whose token must not reach A."""
+    table 1 only, an idea and a hidden idea from table 1, a participant the facilitator removed; and
+    event B, whose token must not reach A."""
 
     def __init__(self, client: TestClient, other: Room) -> None:
         self.client, self.other = client, other
@@ -108,6 +113,11 @@ class World:
             for c, t in (("a", "More trees"), ("b", "Fewer cars"))
         ]
         assert room.command(room.facilitator, type="idea.hide", idea_id=ideas[1]).status_code == 200
+        removed = room.join("1", "Cas")
+        gone = room.command(
+            room.facilitator, type="participant.remove", participant_id=removed["participant_id"], ideas="keep"
+        )
+        assert gone.status_code == 200, gone.text
         self.values = {"event_id": room.id, "code": room.code, "S1": step_id, "I1": ideas[0], "I2": ideas[1]}
         self.values["P1"] = p1["participant_id"]
         self.tokens: dict[Column, str | None] = {
@@ -119,6 +129,7 @@ class World:
             Column.ORGANISER: room.organiser,
             Column.ADMIN: ADMIN,
             Column.OTHER_EVENT: other.facilitator,
+            Column.REMOVED: removed["token"],
         }
 
     def fill(self, value: Any) -> Any:
@@ -215,7 +226,7 @@ def test_route_matrix(server: TestClient, route_name: str) -> None:
 
 
 def socket_hello(world: World, column: Column) -> tuple[str, bool | None]:
-    """Say hello with the column's token: a welcome is allowed, an error then 1008 is refused."""
+    """Say hello with the column's token: a welcome is allowed, an error then a policy close is refused."""
     with world.client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "hello", "token": world.tokens[column]})
         reply = ws.receive_json()
@@ -224,7 +235,8 @@ def socket_hello(world: World, column: Column) -> tuple[str, bool | None]:
             return f"welcome to {reply['event_id']}", reply["event_id"] != world.room.id
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
-        return f"{reply} then {closed.value.code}", reply["code"] in REFUSED_CODES and closed.value.code == 1008
+        refused = reply["code"] in REFUSED_CODES and closed.value.code in POLICY_CLOSES
+        return f"{reply} then {closed.value.code}", refused
 
 
 @pytest.mark.parametrize("command_type", COMMAND_TYPES)

@@ -42,7 +42,7 @@ class Api:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A real server (SQLite) with an event, a phone at table 1 and one at table 2, and another event."""
+    """A real server (SQLite): an event, a phone at table 1, one at table 2, a removed one; another event."""
     server = ServerProcess(
         Path(tmp_path_factory.mktemp("fuzz")), env={"BROKER_URL": "memory://", "WHOLEROOM_THEMES": "false"}
     )
@@ -52,18 +52,22 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         _, event = http("POST", f"{server.url}/api/events", {"title": "Fuzzed", "tables": 3}, **admin)
         _, other = http("POST", f"{server.url}/api/events", {"title": "Elsewhere", "tables": 2}, **admin)
         phones = [
-            http("POST", f"{server.url}/api/join", {"code": event["join_code"], "table_id": t})[1]["token"]
-            for t in ("1", "2")
+            http("POST", f"{server.url}/api/join", {"code": event["join_code"], "table_id": t})[1]
+            for t in ("1", "2", "1")
         ]
+        remove = {"type": "participant.remove", "participant_id": phones[2]["participant_id"], "ideas": "keep"}
+        facilitator = event["tokens"]["facilitator"]
+        assert http("POST", f"{server.url}/api/events/{event['event_id']}/commands", remove, facilitator)[0] == 200
         tokens = {
             Column.ANONYMOUS: None,
-            Column.PARTICIPANT: phones[0],
-            Column.OTHER_TABLE: phones[1],
+            Column.PARTICIPANT: phones[0]["token"],
+            Column.OTHER_TABLE: phones[1]["token"],
             Column.WALL: event["tokens"]["wall"],
             Column.FACILITATOR: event["tokens"]["facilitator"],
             Column.ORGANISER: event["tokens"]["organiser"],
             Column.ADMIN: ADMIN_SECRET,
             Column.OTHER_EVENT: other["tokens"]["facilitator"],
+            Column.REMOVED: phones[2]["token"],
         }
         yield Api(server.url, event["event_id"], tokens)
     finally:
