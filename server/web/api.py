@@ -37,7 +37,17 @@ from .deps import (
     limited_body,
     throttle,
 )
-from .responses import ERRORS, json_body, media
+from .responses import (
+    ERRORS,
+    CommandAck,
+    EventCreated,
+    EventSummary,
+    Joined,
+    JoinLookup,
+    Links,
+    json_body,
+    media,
+)
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -55,13 +65,15 @@ class JoinRequest(BaseModel):
     name: str | None = Field(default=None, max_length=limits.NAME_MAX)
 
 
-@router.post("/events", status_code=201, dependencies=[allow(ADMIN), Depends(limited_body)])
+@router.post(
+    "/events", status_code=201, response_model=EventCreated, dependencies=[allow(ADMIN), Depends(limited_body)]
+)
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
     created = await asyncio.to_thread(new_event, services.store, body.title, body.tables)
     return created.to_dict(base_url(services))
 
 
-@router.get("/events", dependencies=[allow(ADMIN)])
+@router.get("/events", response_model=list[EventSummary], dependencies=[allow(ADMIN)])
 async def list_events(services: ServicesDep) -> list[dict[str, Any]]:
     rows = await asyncio.to_thread(services.store.events)
     return [{"event_id": r.id, "title": r.title, "join_code": r.join_code, "created_at": r.created_at} for r in rows]
@@ -74,7 +86,7 @@ async def _event_for_code(services: ServicesDep, code: str) -> str:
     return event_id
 
 
-@router.get("/join/{code}", dependencies=[allow(PUBLIC), Depends(limit_lookups)])
+@router.get("/join/{code}", response_model=JoinLookup, dependencies=[allow(PUBLIC), Depends(limit_lookups)])
 async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, code))
     state = room.state
@@ -86,7 +98,12 @@ async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.post("/join", status_code=201, dependencies=[allow(PUBLIC), Depends(limit_joins), Depends(limited_body)])
+@router.post(
+    "/join",
+    status_code=201,
+    response_model=Joined,
+    dependencies=[allow(PUBLIC), Depends(limit_joins), Depends(limited_body)],
+)
 async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, body.code))
     room.limits.check_event_write(steady_ms())
@@ -117,6 +134,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
 
 @router.post(
     "/events/{event_id}/commands",
+    response_model=CommandAck,
     dependencies=[allow(EVENT_TOKENS), Depends(limited_body)],
     openapi_extra=json_body(COMMAND_ADAPTER.json_schema(), "a command, as over the websocket (docs/protocol.md)"),
 )
@@ -137,7 +155,7 @@ async def run_command(
     return {"ok": True, **outcome.result}
 
 
-@router.post("/events/{event_id}/links", status_code=201, dependencies=[allow(FACILITATOR)])
+@router.post("/events/{event_id}/links", status_code=201, response_model=Links, dependencies=[allow(FACILITATOR)])
 async def new_links(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """Fresh wall and organiser links (new tokens; earlier ones keep working). Facilitator only."""
     tokens = {role: new_token() for role in (Role.WALL, Role.ORGANISER)}

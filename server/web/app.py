@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import DomainError, RateLimited
 from ..hub.broker import create_broker
@@ -27,6 +28,7 @@ from .headers import SecurityHeaders, allowed_origins
 from .services import Services
 
 log = logging.getLogger("wholeroom")
+HTTP_ERROR_CODES = {400: "bad_json", 404: "not_found", 405: "method_not_allowed"}
 
 
 def open_store(settings: Settings) -> Store:
@@ -111,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":  # not a field's fault: the body is not JSON at all
+            message = f"the body is not JSON: {first.get('ctx', {}).get('error', 'decode error')}"
+            return JSONResponse({"error": {"code": "bad_json", "message": message}}, status_code=400)
         # "body.title" -> "title": the same field names as the server's own errors
         loc = (
             first["loc"][1:] if len(first["loc"]) > 1 and first["loc"][0] in ("body", "query", "path") else first["loc"]
@@ -119,6 +124,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"error": {"code": "invalid", "message": f"{where}: {first['msg']}", "field": where}}, status_code=422
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # the framework's own refusals (a body it cannot parse, no such route) in the API's error shape
+        code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, exc.status_code, exc.headers)
 
     app.include_router(api.router)
     app.include_router(history.router)

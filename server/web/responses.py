@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErrorDetail(BaseModel):
@@ -61,3 +61,54 @@ def json_body(schema: dict[str, Any], description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": inlined}},
         }
     }
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="allow")  # a field added later is kept, and shows in the docs once named
+
+
+class EventCreated(Result):
+    event_id: str
+    title: str
+    join_code: str
+    tokens: dict[str, str] = Field(description="role -> token, shown only this once")
+    urls: dict[str, str] = Field(description="join, console, organiser and wall links (tokens in the fragment)")
+
+
+class EventSummary(Result):
+    event_id: str
+    title: str
+    join_code: str
+    created_at: int
+
+
+class TableRef(Result):
+    id: str
+    name: str
+
+
+class JoinLookup(Result):
+    event_id: str
+    title: str
+    join_code: str
+    tables: list[TableRef]
+
+
+class Joined(Result):
+    event_id: str
+    participant_id: str
+    table_id: str
+    token: str = Field(description="the phone's token: keep it, it is shown only once")
+    expires_at: int | None
+    phone_url: str
+
+
+class Links(Result):
+    wall: str
+    organiser: str
+
+
+class CommandAck(Result):
+    """``ok`` and the command's own result (the same as the websocket's ``ack``)."""
+
+    ok: bool

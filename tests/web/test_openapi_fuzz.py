@@ -16,6 +16,7 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase
 from schemathesis.checks import (
     content_type_conformance,
@@ -28,6 +29,7 @@ from server.settings import Settings
 from server.web.app import create_app
 from server.web.matrix import Column
 from tests.browser.conftest import ADMIN_SECRET, ServerProcess, http
+from tests.conftest import ADMIN
 
 EXAMPLES = int(os.environ.get("WHOLEROOM_FUZZ_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -97,3 +99,22 @@ def test_every_route_answers_as_documented(case: Any, api: Api) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = case.call(base_url=api.url, headers=headers)
         case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code"),
+    [
+        ("POST", "/api/join", b"\xff", 400, "bad_json"),  # not even text: the framework could not read it
+        ("POST", "/api/events", b"{not json", 400, "bad_json"),  # was 422 "1: JSON decode error", field "1"
+        ("GET", "/api/no-such-route", None, 404, "not_found"),
+        ("DELETE", "/api/scripts", None, 405, "method_not_allowed"),
+    ],
+)
+def test_the_frameworks_own_refusals_have_the_api_error_shape(
+    client: TestClient, method: str, path: str, body: bytes | None, status: int, code: str
+) -> None:
+    """A body FastAPI cannot parse, an unknown route or method: ``{"error": {"code", "message"}}`` too."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {ADMIN}"}
+    response = client.request(method, path, content=body, headers=headers)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
