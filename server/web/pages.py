@@ -1,4 +1,7 @@
-"""Server-rendered pages. Each renders a template; data arrives over the websocket and the API."""
+"""Server-rendered pages. Each renders a template; data arrives over the websocket and the API.
+
+Pages and probes need no token (a page holds no data until its token is given to the API).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from .access import allow
 from .app_paths import TEMPLATES_DIR
 from .deps import ServicesDep
 
-router = APIRouter(dependencies=[allow(PUBLIC)])  # pages and probes: no token (data needs one)
+router = APIRouter()
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 
@@ -23,34 +26,34 @@ def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"version": __version__, **context})
 
 
-@router.get("/healthz", response_class=PlainTextResponse)
+@router.get("/healthz", response_class=PlainTextResponse, dependencies=[allow(PUBLIC)])
 async def healthz(services: ServicesDep) -> str:
     return "ok"
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get("/metrics", response_class=PlainTextResponse, dependencies=[allow(PUBLIC)])
 async def read_metrics(services: ServicesDep) -> Response:
     """Prometheus metrics of this worker (docs/operations.md lists them)."""
     metrics.watch(lambda: services.rooms)
     return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
 async def home(request: Request) -> HTMLResponse:
     return _page(request, "home.html")
 
 
-@router.get("/join", response_class=HTMLResponse)
+@router.get("/join", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
 async def join_page(request: Request, code: str = "", table: str = "") -> HTMLResponse:
     return _page(request, "join.html", code=code[:20], table=table[:16])
 
 
-@router.get("/admin", response_class=HTMLResponse)
+@router.get("/admin", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
 async def admin_page(request: Request) -> HTMLResponse:
     return _page(request, "admin.html")
 
 
-@router.get("/e/{event_id}/{screen}", response_class=HTMLResponse)
+@router.get("/e/{event_id}/{screen}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
 async def event_page(request: Request, event_id: str, screen: str) -> HTMLResponse:
     if screen not in SCREENS:
         return _page(request, "not_found.html", what=f"page {screen}")
