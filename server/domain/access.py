@@ -55,6 +55,8 @@ class Rule:
             return Forbidden("read_only", f"the {caller.value} token is read-only")
         if self.callers == {Caller.FACILITATOR}:
             return Forbidden("facilitator_only", "only the facilitator can do this")
+        if self.callers == {Caller.ORGANISER}:
+            return Forbidden("organiser_only", "only the organiser can do this")
         who = ", ".join(sorted(c.value for c in self.callers))
         return Forbidden("not_allowed", f"only {who} may do this")
 
@@ -66,6 +68,7 @@ def rule(*callers: Caller, reach: Reach = Reach.EVENT) -> Rule:
 PUBLIC = rule(Caller.ANYONE)
 ADMIN = rule(Caller.ADMIN)
 FACILITATOR = rule(Caller.FACILITATOR)
+ORGANISER = rule(Caller.ORGANISER)
 STAFF = rule(Caller.FACILITATOR, Caller.ORGANISER)
 PARTICIPANTS = rule(Caller.PARTICIPANT)
 EVENT_TOKENS = rule(Caller.PARTICIPANT, Caller.WALL, Caller.FACILITATOR, Caller.ORGANISER)
@@ -82,6 +85,7 @@ COMMANDS: dict[str, Rule] = {
     "participant.remove": FACILITATOR,
     "event.close": FACILITATOR,
     "event.reopen": FACILITATOR,
+    "participant.erase": ORGANISER,
     "session.load": FACILITATOR,
     "session.next": FACILITATOR,
     "session.back": FACILITATOR,

@@ -29,6 +29,7 @@ _ERROR_STATUSES = {
     409: "the event's state does not allow it now",
     422: "a body or query that does not match its schema",
     429: "too many requests; wait and retry",
+    503: "nothing was saved (storage away, or a conflict to retry): send it again",
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": what} for status, what in _ERROR_STATUSES.items()
