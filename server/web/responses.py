@@ -27,6 +27,7 @@ _ERROR_STATUSES = {
     403: "this token may not do this (docs/security.md), or belongs to another event",
     404: "no such event, table, step, idea, script...",
     409: "the event's state does not allow it now",
+    413: "the body is over the 64 KiB limit",
     422: "a body or query that does not match its schema",
     429: "too many requests; wait and retry",
     503: "nothing was saved (storage away, or a conflict to retry): send it again",
