@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .errors import Forbidden, Invalid
 from .model import Actor, Entry, EventState, Role
+from .text import check_text
 
 
 class CommandModel(BaseModel):
@@ -50,6 +51,7 @@ def require_facilitator(actor: Actor) -> None:
 
 
 def clean_text(text: str, limit: int, field_name: str) -> str:
+    check_text(text, field_name)
     cleaned = text.strip()
     if not cleaned:
         raise Invalid("empty_text", f"{field_name} must not be empty", field=field_name)

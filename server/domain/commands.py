@@ -17,6 +17,7 @@ from . import access, capture, curation, limits, membership, privacy, reactions,
 from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
+from .text import check_text
 
 CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")
 
@@ -395,6 +396,7 @@ def join(state: EventState, name: str | None, table_id: str, now: int) -> Outcom
     if table_id not in state.tables:
         raise NotFound("unknown_table", f"there is no table {table_id}", field="table_id")
     clean = name.strip() if name else ""
+    check_text(clean, "name")
     if len(clean) > limits.NAME_MAX:
         raise Invalid("text_too_long", f"a name has at most {limits.NAME_MAX} characters", field="name")
     seq = state.seq + 1

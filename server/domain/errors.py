@@ -9,7 +9,8 @@ Every error carries a stable machine-readable ``code``, a sentence for people, a
      ├── Forbidden     403  the actor's role may not do this
      ├── NotFound      404  the event, table, step or idea does not exist
      ├── Conflict      409  the current state does not allow it (the step has ended, ...)
-     └── RateLimited   429  too many requests too quickly (``retry_after_ms`` says when to retry)
+     ├── RateLimited   429  too many requests too quickly (``retry_after_ms`` says when to retry)
+     └── Internal      500  a bug: this one command was refused and logged; nothing changed
 """
 
 from __future__ import annotations
@@ -67,3 +68,7 @@ class RateLimited(DomainError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "retry_after_ms": self.retry_after_ms}
+
+
+class Internal(DomainError):
+    status = 500

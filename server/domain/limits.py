@@ -71,3 +71,9 @@ ADMIN_FREE_FAILURES = 5
 ADMIN_FIRST_WAIT_MS = 1_000
 ADMIN_MAX_WAIT_MS = 15 * 60_000
 ADMIN_FORGET_MS = 3_600_000
+
+# Nesting depth of a websocket message or HTTP JSON body (commands need 3 or 4 levels).
+JSON_DEPTH_MAX = 32
+
+# The largest seq a query may name (the transcript's seq column is a 32-bit integer).
+SEQ_MAX = 2**31 - 1

@@ -24,12 +24,13 @@ from typing import Any
 from ..domain.base import Outcome
 from ..domain.common_ground.analysis import Memory
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Internal
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, EventState
 from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
+from ..domain.text import check_payload
 from ..domain.throttle import CommandLimits
 from ..domain.view import RESEAT_KINDS, for_wall, public, reach, redact, snapshot, step_summary, visible, wall_sees
 from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
@@ -73,6 +74,10 @@ class _Pending:
     decide: Decider
     tokens: TokenMaker | None
     future: asyncio.Future[Outcome]
+
+
+def _internal() -> Internal:
+    return Internal("internal_error", "the server failed on this command and logged it; nothing changed")
 
 
 def _settle(future: asyncio.Future[Outcome], result: Outcome | BaseException) -> None:
@@ -174,7 +179,13 @@ class Room:
         try:
             while self._pending:
                 batch, self._pending = self._pending, []
-                await self._commit_batch(batch)
+                try:
+                    await self._commit_batch(batch)
+                except Exception:  # never leave a batch unanswered; start again from the database
+                    log.exception("event %s: a commit batch failed", self.event_id)
+                    for item in batch:
+                        _settle(item.future, _internal())
+                    await self._reload()
         finally:
             self._flushing = False
 
@@ -201,17 +212,33 @@ class Room:
         entries: list[Entry] = []
         tokens: list[TokenRow] = []
         decided: list[tuple[_Pending, Outcome]] = []
-        for item in batch:
+        damaged = False  # a command's entries were half applied: the state must be read again
+        for position, item in enumerate(batch):
             try:
                 outcome = item.decide(self.state, now)
-                for entry in outcome.entries:
-                    apply(self.state, entry)
+                for entry in outcome.entries:  # refused here, before the state or the batch sees them
+                    check_payload(entry.payload)
+                made = item.tokens(outcome) if item.tokens is not None else []
             except DomainError as exc:
                 _settle(item.future, exc)
                 continue
+            except Exception:  # a bug in one command: refuse it alone, the rest of the batch goes on
+                log.exception("event %s: a command failed while being decided", self.event_id)
+                _settle(item.future, _internal())
+                continue
+            try:
+                for entry in outcome.entries:
+                    apply(self.state, entry)
+            except Exception:
+                log.exception("event %s: entries of a command could not be applied", self.event_id)
+                _settle(item.future, _internal())
+                # the state now holds part of a refused command: the rest of the batch waits for
+                # the state to be read again (after the commit of what came before)
+                damaged = True
+                self._pending[:0] = batch[position + 1 :]
+                break
             entries.extend(outcome.entries)
-            if item.tokens is not None:
-                tokens.extend(item.tokens(outcome))
+            tokens.extend(made)
             decided.append((item, outcome))
         started = time.perf_counter()
         if not entries and appender is not None:
@@ -234,8 +261,21 @@ class Room:
             metrics.ENTRIES.inc(len(entries))
             metrics.COMMIT.observe(time.perf_counter() - started)
             await self._broker.publish(self.channel, "\n".join(encode_entry(e) for e in entries))
+        if damaged:
+            await self._reread()
         for item, outcome in decided:
             _settle(item.future, outcome)
+
+    async def _reread(self) -> None:
+        """Read the state again from the database, which holds everything acknowledged: no phone
+        has seen anything else, so none needs to resume."""
+        state = await asyncio.to_thread(lambda: fold(self.event_id, iter_all(self._store, self.event_id)))
+        # committed entries the listener delivered meanwhile (from other workers) follow on
+        while state.seq < self.delivered:
+            newer = await asyncio.to_thread(self._store.entries, self.event_id, state.seq, self.delivered)
+            for entry in newer:
+                apply(state, entry)
+        self.state = state
 
     async def _reload(self) -> None:
         """Throw away unsaved state: read the transcript again and make every phone resume."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 from typing import Annotated, Any
 
 import segno
@@ -21,6 +20,7 @@ from ..domain.privacy import for_readers
 from ..domain.runsheet import plan
 from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
+from ..domain.text import parse_json
 from ..domain.view import Viewer, snapshot
 from ..events import new_event
 from ..hub.room import now_ms, steady_ms
@@ -141,10 +141,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
 async def run_command(
     event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body())
-    except ValueError as exc:
-        raise Invalid("bad_json", f"the body is not JSON: {exc}") from None
+    data = parse_json(await request.body())
     if not isinstance(data, dict):
         raise Invalid("bad_message", "a command is a JSON object with a string 'type'", field="type")
     room = await services.rooms.get(event_id)
@@ -181,7 +178,7 @@ async def read_transcript(
     event_id: str,
     principal: PrincipalDep,
     services: ServicesDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=limits.SEQ_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> Response:
     """The transcript as JSON Lines, ``limit`` entries after ``after``; page with the last seq."""
@@ -208,13 +205,13 @@ async def list_scripts() -> list[dict[str, Any]]:
 async def read_script(script_id: str) -> dict[str, Any]:
     """One library script: its YAML text and its run sheet."""
     text = await asyncio.to_thread(library.script_text, script_id)
-    return {"id": script_id, "text": text, **_checked(text, f"{script_id}.yaml", None)}
+    return {"id": script_id, "text": text, **await asyncio.to_thread(_checked, text, f"{script_id}.yaml", None)}
 
 
 @router.post("/scripts/check", dependencies=[allow(PUBLIC), Depends(limited_body)])
 async def check_script(body: ScriptCheck) -> dict[str, Any]:
     """Validate a script (for example before uploading it); the problems come with line and column."""
-    return _checked(body.script, "upload.yaml", body.tables)
+    return await asyncio.to_thread(_checked, body.script, "upload.yaml", body.tables)  # bounded, and off the loop
 
 
 def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:

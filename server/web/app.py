@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..domain import limits
 from ..domain.errors import DomainError, RateLimited
 from ..hub.broker import create_broker
 from ..hub.rooms import Rooms
@@ -24,6 +25,7 @@ from ..settings import Settings
 from ..storage.store import Store, make_engine
 from . import api, history, pages, ws
 from .app_paths import STATIC_DIR
+from .bodies import BodyLimit
 from .headers import SecurityHeaders, allowed_origins
 from .services import Services
 
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
         return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, exc.status_code, exc.headers)
 
+    app.add_middleware(BodyLimit, limit=limits.MESSAGE_MAX_BYTES)
     app.include_router(api.router)
     app.include_router(history.router)
     app.include_router(ws.router)

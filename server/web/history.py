@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from .. import exports
+from ..domain import limits
 from ..domain.access import PARTICIPANTS, STAFF
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import Conflict, Invalid
@@ -69,8 +70,8 @@ async def replay_state(
     event_id: str,
     principal: PrincipalDep,
     services: ServicesDep,
-    seq: Annotated[int | None, Query(ge=0)] = None,
-    at: Annotated[int | None, Query(ge=0)] = None,
+    seq: Annotated[int | None, Query(ge=0, le=limits.SEQ_MAX)] = None,
+    at: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
     table: Annotated[str | None, Query(max_length=16)] = None,
     ideas_per_table: Annotated[int, Query(ge=1, le=10_000)] = 50,
 ) -> dict[str, Any]:
@@ -91,7 +92,7 @@ async def replay_state(
 
 @router.get("/replay/themes", dependencies=[allow(STAFF)])
 async def replay_themes(
-    event_id: str, principal: PrincipalDep, services: ServicesDep, seq: Annotated[int, Query(ge=0)]
+    event_id: str, principal: PrincipalDep, services: ServicesDep, seq: Annotated[int, Query(ge=0, le=limits.SEQ_MAX)]
 ) -> dict[str, Any]:
     """The themes as they stood after entry ``seq``: a full re-clustering of the ideas and curation
     up to then (about 0.2 s per 1,000 ideas; the viewer asks for it after the room's state)."""

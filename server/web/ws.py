@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -19,10 +18,11 @@ from .. import library
 from ..domain import access, limits
 from ..domain.access import EVENT_TOKENS
 from ..domain.commands import decider, parse_command
-from ..domain.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthorized
+from ..domain.errors import DomainError, Forbidden, Internal, Invalid, RateLimited, Unauthorized
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Actor
 from ..domain.reactions import next_for
+from ..domain.text import bad_char, check_data, decode_json
 from ..domain.view import Viewer
 from ..hub.connection import CLOSE_REMOVED, Conn
 from ..hub.room import Room, now_ms
@@ -46,13 +46,25 @@ def error_message(exc: DomainError, ref: Any = None) -> str:
     return dumps({"type": "error", "ref": ref, **exc.to_dict()})
 
 
-def _parse(text: str) -> dict[str, Any]:
-    if len(text.encode()) > limits.MESSAGE_MAX_BYTES:
+def _decode(text: str | None) -> Any:
+    if text is None:
+        raise Invalid("binary", "send JSON text frames, not binary")
+    if len(text) > limits.MESSAGE_MAX_BYTES or len(text.encode(errors="surrogatepass")) > limits.MESSAGE_MAX_BYTES:
         raise Invalid("too_large", f"messages are limited to {limits.MESSAGE_MAX_BYTES} bytes")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Invalid("bad_json", f"not JSON: {exc.msg} at character {exc.pos}") from None
+    return decode_json(text)
+
+
+def _ref(data: Any) -> Any:
+    """The ``ref`` to echo in the answer, when it is one a client can have sent (a short plain value)."""
+    ref = data.get("ref") if isinstance(data, dict) else None
+    if isinstance(ref, str) and (len(ref) > 200 or bad_char(ref) is not None):
+        return None
+    return ref if isinstance(ref, str | int | float) and not isinstance(ref, bool) else None
+
+
+def _parse(data: Any) -> dict[str, Any]:
+    """A client message: a JSON object with a string ``type``, within the depth and text limits."""
+    check_data(data)
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise Invalid("bad_message", "a message is a JSON object with a string 'type'", field="type")
     return data
@@ -74,13 +86,19 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         await ws.close(status.WS_1008_POLICY_VIOLATION, "bad_origin")
         return
     try:
-        hello = _parse(await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S))
+        first = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT_S)
+        if first["type"] == "websocket.disconnect":
+            return
+        hello = _parse(_decode(first.get("text")))
         if hello["type"] != "hello":
             raise Invalid("hello_first", "the first message must be {'type': 'hello', 'token': ...}", field="type")
         after = hello.get("after")
-        if after is not None and (not isinstance(after, int) or after < 0):
+        if after is not None and (not isinstance(after, int) or isinstance(after, bool) or after < 0):
             raise Invalid("bad_after", "after is the last seq you saw: a whole number >= 0", field="after")
-        principal = await services.principal(hello.get("token"))
+        token = hello.get("token")
+        if token is not None and not isinstance(token, str):
+            raise Invalid("bad_token_type", "token is a string: the one your link or join gave you", field="token")
+        principal = await services.principal(token)
         room = await services.rooms.get(principal.event_id)
         if principal.participant_id is not None and principal.participant_id not in room.state.participants:
             # joined through another worker a moment ago (only then: phones that come back cost no query)
@@ -144,13 +162,12 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
-        text = message.get("text")
         ref = None
         try:
-            if text is None:
-                raise Invalid("binary", "send JSON text frames, not binary")
-            data = _parse(text)
-            ref = data.pop("ref", None)
+            decoded = _decode(message.get("text"))
+            ref = _ref(decoded)
+            data = _parse(decoded)
+            data.pop("ref", None)
             try:
                 throttle(room, actor, data["type"])
             except RateLimited as exc:
@@ -174,3 +191,7 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
                 conn.send(_next_reaction(room, actor, None))
         except DomainError as exc:
             conn.send(error_message(exc, ref))
+        except Exception:  # a bug: this message is refused, the connection and the room carry on
+            log.exception("message from %s failed", actor.label)
+            failed = Internal("internal_error", "the server failed on this message; nothing changed")
+            conn.send(error_message(failed, ref))

@@ -61,7 +61,7 @@ def test_commands_over_http_follow_the_same_rules(room: Room) -> None:
 def test_oversize_body_is_refused(room: Room) -> None:
     """A body over 64 KiB is refused before it is parsed."""
     r = room.command(room.facilitator, type="step.push", text="x" * 70_000)
-    assert r.status_code == 400 and r.json()["error"]["code"] == "too_large"
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
 
 
 def test_token_of_another_event_is_refused(client: TestClient) -> None:

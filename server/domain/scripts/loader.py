@@ -8,12 +8,13 @@ cross-step checks, and point each problem at the nearest position we know.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
 
 from ..errors import Invalid
+from ..text import bad_char
 from .checks import Problem, check_script
 from .model import STEP_ADAPTER, STEP_KINDS, Script, Step
 
@@ -53,26 +54,67 @@ class ScriptError(ValueError):
         )
 
 
-def _plain(node: yaml.Node, path: Path, marks: dict[Path, tuple[int, int]]) -> Any:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            marks[(*path, key, "<key>")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _plain(value_node, (*path, key), marks)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, i), marks) for i, item in enumerate(node.value)]
-    return _scalar(node)
+# A script is a few hundred values; aliases (``*name``) repeat what an anchor names, so a short text
+# can stand for billions of values ("billion laughs"). Reading stops at these bounds.
+SCRIPT_VALUES_MAX = 20_000
+SCRIPT_DEPTH_MAX = 24
 
 
-def _scalar(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node | None, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+class _Reader:
+    """Turns the node tree into plain data, recording where each path starts, within the bounds."""
+
+    def __init__(self) -> None:
+        self.marks: dict[Path, tuple[int, int]] = {}
+        self.values = 0
+        self._open: set[int] = set()  # the collections being read, to catch an alias inside itself
+        self._constructor = yaml.SafeLoader("")
+        self._top: yaml.Node | None = None
+
+    def close(self) -> None:
+        self._constructor.dispose()
+
+    def plain(self, node: yaml.Node, path: Path) -> Any:
+        self.values += 1
+        if len(path) == 1:
+            self._top = node
+        if self.values > SCRIPT_VALUES_MAX:  # point at the top-level value that grew too big
+            too_many = f"the script stands for more than {SCRIPT_VALUES_MAX:,} values (aliases repeat what they name)"
+            raise _TooBig(self._top, too_many)
+        if len(path) > SCRIPT_DEPTH_MAX:
+            raise _TooBig(node, f"values nested more than {SCRIPT_DEPTH_MAX} levels deep")
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self._open:
+            raise _TooBig(node, "an alias inside the value it names (a recursive alias)")
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                out: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    scalar = isinstance(key_node, yaml.ScalarNode)
+                    key: Any = self._scalar(key_node) if scalar else str(key_node.start_mark)
+                    if not isinstance(key, str | int | float | bool | None):
+                        raise _TooBig(key_node, f"a key must be text, not a {type(key).__name__}")
+                    key = cast(Any, key)
+                    self.marks[(*path, key, "<key>")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    out[key] = self.plain(value_node, (*path, key))
+                return out
+            return [self.plain(item, (*path, i)) for i, item in enumerate(node.value)]
+        finally:
+            self._open.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        value = self._constructor.construct_object(node, deep=True)
+        if isinstance(value, str) and bad_char(value) is not None:
+            raise _TooBig(node, "a NUL character or a lone surrogate (\\0, \\ud800...) cannot be stored; remove it")
+        return value
 
 
 # PyYAML's words for the mistakes people make most, and what to do about them
@@ -183,18 +225,41 @@ def _validate(data: dict[str, Any], tables: int | None) -> tuple[Script | None, 
     return (script if not problems else None), problems
 
 
+def _reader_problem(exc: yaml.YAMLError, filename: str, text: str) -> ScriptProblem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _yaml_problem(exc, filename, text)
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow (NUL, ...)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return ScriptProblem(filename, line, column, "", f"not valid YAML: character #x{code:04x} is not allowed")
+    return ScriptProblem(filename, 1, 1, "", f"not valid YAML: {exc}")
+
+
 def load_script(text: str, filename: str = "<script>", *, tables: int | None = None) -> Script:
     """Parse and validate; raise :class:`ScriptError` listing every problem found."""
-    marks: dict[Path, tuple[int, int]] = {}
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise ScriptError([_yaml_problem(exc, filename, text)]) from None
+    except yaml.YAMLError as exc:
+        raise ScriptError([_reader_problem(exc, filename, text)]) from None
+    except RecursionError:
+        deep = f"values nested more than {SCRIPT_DEPTH_MAX} levels deep"
+        raise ScriptError([ScriptProblem(filename, 1, 1, "", deep)]) from None
     if root is None or not isinstance(root, yaml.MappingNode):
         raise ScriptError(
             [ScriptProblem(filename, 1, 1, "", "a script is a YAML mapping with id, title, method, steps")]
         )
-    data = _plain(root, (), marks)
+    reader = _Reader()
+    try:
+        data = reader.plain(root, ())
+    except _TooBig as exc:
+        line, column = (exc.node.start_mark.line + 1, exc.node.start_mark.column + 1) if exc.node else (1, 1)
+        raise ScriptError([ScriptProblem(filename, line, column, "", exc.message)]) from None
+    except yaml.YAMLError as exc:  # e.g. a tag such as !!python/name that a safe loader does not know
+        raise ScriptError([_reader_problem(exc, filename, text)]) from None
+    finally:
+        reader.close()
+    marks = reader.marks
     script, problems = _validate(data, tables)
     if problems:
         located = []

@@ -1,0 +1,63 @@
+"""Request bodies are counted as they arrive, and refused at the limit (413 ``too_large``).
+
+Checking ``Content-Length`` is not enough: a chunked body has none, and a route that reads its body
+(FastAPI does, before any dependency runs) would hold all of it in memory first. This middleware
+wraps ``receive``: past the limit the application is told the client went away, and the client gets
+the 413 instead of whatever the application would have answered.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def _refusal(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).getlist("content-length")
+        if declared:
+            if len(declared) > 1 or not declared[0].strip().isdigit():
+                refusal = _refusal(400, "bad_content_length", "Content-Length must be one whole number of bytes")
+                await refusal(scope, receive, send)
+                return
+            if int(declared[0]) > self.limit:
+                message = f"the body has {int(declared[0])} bytes; the limit is {self.limit}"
+                await _refusal(413, "too_large", message)(scope, receive, send)
+                return
+        received = 0
+        over = False
+        answered = False
+
+        async def counted() -> Message:
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    over = True  # stop reading: the application sees a client that went away
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal answered
+            if over:
+                return  # the application's answer to a body it never got whole is replaced below
+            answered = True
+            await send(message)
+
+        await self.app(scope, counted, guarded)
+        if over and not answered:
+            await _refusal(413, "too_large", f"the body is over the {self.limit}-byte limit")(scope, receive, send)
