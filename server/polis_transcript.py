@@ -1,8 +1,9 @@
 """A Pol.is conversation as a Wholeroom transcript: one table, one reaction step, every comment an
 idea (moderated-out comments hidden), every vote a reaction, in the order they happened.
 
-Built as entries (not through commands): it is history, so the live room's limits (ideas per
-minute, step timing) do not apply; the fold still checks every entry.
+Built as entries (not through commands): it is history, so the live room's rate limits (ideas per
+minute, step timing) do not apply; every entry is still held to the live limits on its contents
+(``domain/entry_check.py``: text lengths, ids, types), and the fold checks it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .domain.commands import create_event
+from .domain.entry_check import check_entry
+from .domain.errors import Invalid
 from .domain.fold import apply
 from .domain.model import Entry, EventState
-from .polis_import import PolisComment, PolisExport, PolisVote, replayable_votes
+from .polis_import import PolisComment, PolisExport, PolisImportError, PolisVote, replayable_votes
 
 VALUE = {1: "agree", -1: "disagree", 0: "pass"}
 
@@ -33,10 +36,15 @@ class _Builder:
         self.entries: list[Entry] = []
         self.people: dict[int, str] = {}
         self.ideas: dict[int, str] = {}
+        self.source = ("summary.csv", "the conversation")  # the file and row an entry comes from, for errors
 
     def add(self, kind: str, actor: str, payload: dict[str, Any], at: int) -> Entry:
         at = max(at, self.entries[-1].at) if self.entries else at  # times never go backwards
         entry = Entry(self.state.id, self.state.seq + 1, at, kind, actor, payload)
+        try:
+            check_entry(entry)
+        except Invalid as exc:
+            raise PolisImportError(self.source[0], f"{self.source[1]}: {exc.message}") from None
         apply(self.state, entry)
         self.entries.append(entry)
         return entry
@@ -50,6 +58,7 @@ class _Builder:
         return self.people[polis_id]
 
     def comment(self, comment: PolisComment, step_id: str) -> None:
+        self.source = ("comments.csv", f"comment {comment.comment_id}")
         author = self.person(comment.author_id, comment.timestamp)
         idea_id = f"i{self.state.seq + 1}"
         payload = {
@@ -70,6 +79,7 @@ class _Builder:
             self.add("idea.hidden", "facilitator", reason, comment.timestamp)
 
     def vote(self, vote: PolisVote) -> None:
+        self.source = ("votes.csv", f"the vote of participant {vote.voter_id} on comment {vote.comment_id}")
         voter = self.person(vote.voter_id, vote.timestamp)
         payload = {"idea_id": self.ideas[vote.comment_id], "participant_id": voter, "value": VALUE[vote.vote]}
         self.add("reaction.cast", f"participant:{voter}", payload, vote.timestamp)

