@@ -60,6 +60,9 @@ SCRIPT_VALUES_MAX = 20_000
 SCRIPT_DEPTH_MAX = 24
 
 
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _TooBig(Exception):
     def __init__(self, node: yaml.Node | None, message: str) -> None:
         super().__init__(message)
@@ -91,6 +94,8 @@ class _Reader:
         self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
+        if node.tag not in _COLLECTION_TAGS:  # scalars are refused by the safe constructor
+            raise _TooBig(node, f"the tag {node.tag!r} is not allowed; scripts use plain YAML")
         if id(node) in self._open:
             raise _TooBig(node, "an alias inside the value it names (a recursive alias)")
         self._open.add(id(node))
