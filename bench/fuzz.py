@@ -20,6 +20,7 @@ fresh random examples until the time is up and prints what it sent and what came
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
 import tempfile
@@ -31,6 +32,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any, get_args
 
+import anyio
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -41,6 +43,7 @@ from server.settings import Settings
 from server.web.app import create_app
 
 ADMIN = "fuzz-admin-secret"
+ANSWER_WITHIN_S = 20  # a frame not answered by then is a wedged room
 ALIAS_BOMB = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 8)}]\n" for i in range(1, 7))
 SCRIPT = """
 id: fuzz
@@ -153,23 +156,52 @@ class World:
         ws.send_json({"type": "ping", "ref": ref})
         got = []
         while True:
-            message: dict[str, Any] = ws.receive_json()
+            message: dict[str, Any] = json.loads(_receive(ws)["text"])
             if message.get("type") == "pong" and message.get("ref") == ref:
                 return got
             got.append(message)
+
+    def post(self, who: str, frame: str) -> tuple[int, Any]:
+        """``POST /api/events/{id}/commands`` through the app, failing (not hanging) if it never answers."""
+        sent: list[dict[str, Any]] = []
+        body = [{"type": "http.request", "body": frame.encode(), "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if body:
+                return body.pop()
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        headers = [(b"authorization", f"Bearer {self.tokens[who]}".encode()), (b"content-type", b"application/json")]
+        path = f"/api/events/{self.event_id}/commands"
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
+            "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {},
+        }
+        app = self.client.app
+
+        async def call() -> None:
+            await asyncio.wait_for(app(scope, receive, send), ANSWER_WITHIN_S)  # type: ignore[arg-type]
+
+        try:
+            self.portal.call(call)
+        except TimeoutError:
+            raise AssertionError(f"no answer over HTTP within {ANSWER_WITHIN_S} s (is the room wedged?)") from None
+        answer = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return sent[0]["status"], json.loads(answer)
 
     def check(self, who: str, frame: str, over_http: bool) -> None:
         """Send one frame and check every property (see the module's docstring)."""
         before = self.seq()
         if over_http:
-            r = self.client.post(
-                f"/api/events/{self.event_id}/commands",
-                content=frame.encode(),
-                headers={**self.auth(self.tokens[who]), "content-type": "application/json"},
-            )
-            assert r.status_code < 500, (r.status_code, r.text)
-            refused = r.status_code >= 400
-            code = r.json()["error"]["code"] if refused else "ok"
+            status, answer = self.post(who, frame)
+            assert status < 500, (status, answer)
+            refused = status >= 400
+            code = answer["error"]["code"] if refused else "ok"
         else:
             self.sockets[who].send_text(frame)
             answers = [m for m in self.roundtrip(who) if m.get("type") in ("ack", "error", "pong", "reaction")]
@@ -226,6 +258,22 @@ def plausible(field: str, some_id: st.SearchStrategy[Any]) -> st.SearchStrategy[
     if field in ("text", "label", "title", "reason", "name", "slot", "space", "source", "client_id", "token"):
         return texts
     return some_id
+
+
+def _receive(ws: WebSocketTestSession) -> dict[str, Any]:
+    """The next message on ``ws``, failing (not hanging) if none comes; a close fails too."""
+
+    async def next_message() -> dict[str, Any]:
+        with anyio.fail_after(ANSWER_WITHIN_S):
+            message: dict[str, Any] = await ws._send_rx.receive()
+            return message
+
+    try:
+        message = ws.portal.call(next_message)
+    except TimeoutError:
+        raise AssertionError(f"no answer on the websocket within {ANSWER_WITHIN_S} s (is the room wedged?)") from None
+    assert message["type"] == "websocket.send", f"the connection was closed: {message}"
+    return message
 
 
 def frames(world: World) -> st.SearchStrategy[tuple[str, str, bool]]:

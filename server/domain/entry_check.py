@@ -29,7 +29,8 @@ TableId = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 RoleName = Annotated[str, StringConstraints(pattern=ROLE_NAME_PATTERN)]
 ClientId = Annotated[str, StringConstraints(pattern=rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")]
 ThemeId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-ACTOR_RE = re.compile(r"^(admin|facilitator|organiser|participant:[^\s]{1,32})$")
+# (an anonymous idea's entries leave an export as plain "participant", without the writer: privacy.py)
+ACTOR_RE = re.compile(r"^(admin|facilitator|organiser|participant|participant:[^\s]{1,32})$")
 
 
 class _Payload(BaseModel):
@@ -97,8 +98,8 @@ class StepOnly(_Payload):
 
 class IdeaSubmitted(_Payload):
     idea_id: Id
-    client_id: ClientId
-    participant_id: Id
+    client_id: ClientId | None  # None: an anonymous idea, exported without its writer
+    participant_id: Id | None
     table_id: TableId
     step_id: Id
     text: str = Field(min_length=1, max_length=limits.IDEA_MAX)
@@ -117,7 +118,7 @@ class IdeaRestored(_Payload):
     idea_id: Id
     table_id: TableId
     text: str = Field(min_length=1, max_length=limits.IDEA_MAX)
-    participant_id: Id
+    participant_id: Id | None
     step_id: Id
     at: int
 
@@ -228,6 +229,20 @@ class ThemeFlagged(_Payload):
     reason: str | None = Field(min_length=0, max_length=REASON_MAX)
 
 
+class ParticipantRemoved(_Payload):
+    participant_id: Id
+    table_id: TableId
+    ideas: Literal["keep", "hide"]
+
+
+class ParticipantOnly(_Payload):
+    participant_id: Id
+
+
+class Nothing(_Payload):
+    pass
+
+
 class FlagResolved(_Payload):
     flag_id: Id
     outcome: Literal["kept", "moved"]
@@ -262,6 +277,10 @@ PAYLOADS: dict[str, type[_Payload]] = {
     ),
     "theme.flagged": ThemeFlagged,
     "theme.flag_resolved": FlagResolved,
+    "participant.removed": ParticipantRemoved,
+    "participant.erased": ParticipantOnly,
+    "event.closed": Nothing,
+    "event.reopened": Nothing,
 }
 
 # counts the live commands bound through the state (tables, ideas) or their own models

@@ -70,3 +70,11 @@ def test_an_entry_payload_must_be_plain_json() -> None:
     with pytest.raises(Invalid) as refused:
         check_payload({"at": b"bytes"})
     assert (refused.value.code, refused.value.field) == ("unstorable", "at")
+
+
+def test_every_entry_kind_has_its_import_check() -> None:
+    """An imported entry is checked by its kind's model; a new kind needs one (domain/entry_check.py)."""
+    from server.domain.entry_check import PAYLOADS
+    from server.domain.fold import ENTRY_KINDS
+
+    assert set(PAYLOADS) == set(ENTRY_KINDS)
