@@ -60,6 +60,11 @@ class BodyLimit:
             answered = True
             await send(message)
 
-        await self.app(scope, counted, guarded)
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not over:
+                raise
+            # a route reading the body itself meets a client that went away (ClientDisconnect)
         if over and not answered:
             await _refusal(413, "too_large", f"the body is over the {self.limit}-byte limit")(scope, receive, send)
