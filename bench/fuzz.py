@@ -5,7 +5,8 @@
 Drives a real app (FastAPI TestClient, SQLite) through the whole path (parse, decide, apply, encode,
 store) with hypothesis: raw text, random JSON, and well-formed-but-wrong payloads of every command
 type (field names right, values drawn from the event's own ids and from hostile text and numbers),
-over the websocket and over ``POST /api/events/{id}/commands``. After every frame it checks:
+over the websocket and over ``POST /api/events/{id}/commands`` (the event's rate limits lifted, so
+frames reach decide; tests/web/test_limits.py tests the limits). After every frame it checks:
 
 - the sender got an answer (``ack`` or ``error``; never ``internal_error``, never a 5xx) and its
   connection is still open;
@@ -39,6 +40,7 @@ from hypothesis import strategies as st
 from starlette.testclient import WebSocketTestSession
 
 from server.domain.commands import COMMAND_ADAPTER, COMMAND_TYPES, Command
+from server.domain.throttle import CommandLimits
 from server.settings import Settings
 from server.web.app import create_app
 
@@ -86,6 +88,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=True)
 
 
+class _Unlimited(CommandLimits):
+    def check(self, who: str, kind: str, staff: bool, now: int) -> None:
+        return None
+
+
 class World:
     """One event on a real app: a facilitator console and a phone that send the frames, another phone
     and the wall that only watch."""
@@ -112,6 +119,8 @@ class World:
         assert portal is not None
         self.portal = portal
         self.room = portal.call(services.rooms.get, self.event_id)
+        # rate limits (tests/web/test_limits.py) would refuse most frames before they reach decide
+        self.room.limits = _Unlimited(1.0)
 
     @staticmethod
     def auth(token: str) -> dict[str, str]:
@@ -157,7 +166,7 @@ class World:
         got = []
         while True:
             message: dict[str, Any] = json.loads(_receive(ws)["text"])
-            if message.get("type") == "pong" and message.get("ref") == ref:
+            if message.get("type") in ("pong", "error") and message.get("ref") == ref:
                 return got
             got.append(message)
 
