@@ -15,6 +15,7 @@ const WELCOME_LIMIT_MS = 15_000; // no welcome this long after opening: try agai
 const RETRY_SOON = new Set(["conflict_retry", "storage_unavailable"]);
 const RETRY_LATER = new Set(["rate_limited"]);
 const CLOSE_REMOVED = 4403; // the facilitator removed this participant: do not reconnect
+const CLOSE_TRY_LATER = 1013; // hellos too frequent on this link: reconnect after the error's retry_after_ms
 const CLOSE_TOO_MANY = 4009; // this link is open on too many screens and this one (the oldest) was closed
 
 /** A random client_id for an idea: 22 characters of [A-Za-z0-9_-] (works without https too). */
@@ -292,14 +293,16 @@ export class Live {
       return;
     }
     if (this._stopped) return;
-    this._scheduleReconnect();
+    // 1013: this link said hello too often; the error before the close says when to come back
+    const told = code === CLOSE_TRY_LATER && this._helloError ? this._helloError.retry_after_ms ?? 0 : 0;
+    this._scheduleReconnect(told);
   }
 
-  _scheduleReconnect() {
+  _scheduleReconnect(atLeastMs = 0) {
     this._setState(navigator.onLine === false ? "offline" : this._everLive ? "reconnecting" : "connecting");
     const base = this._backoff;
     this._backoff = Math.min(this._backoff * 2, BACKOFF_MAX_MS);
-    const delay = base / 2 + Math.random() * (base / 2); // jitter: somewhere in [base/2, base]
+    const delay = Math.max(atLeastMs, base / 2 + Math.random() * (base / 2)); // jitter: in [base/2, base]
     clearTimeout(this._timer);
     this._timer = setTimeout(() => this._connect(), delay);
   }

@@ -51,6 +51,9 @@ PARTICIPANT_RATES: dict[str, Rate] = {
     "ping": Rate(2, 10),  # the page pings every 25 s, and on waking up
 }
 PARTICIPANT_OTHER = Rate(1, 10)  # every other message type, shared by them all
+# Websocket hellos per token (any role): a page reconnecting on bad Wi-Fi backs off from 0.5 s to
+# 10 s; a client reconnecting in a loop would cost a token lookup and a snapshot each time.
+HELLO_RATE = Rate(0.5, 20)
 # Facilitator, organiser and wall: generous, but not unlimited (per role: all commands together,
 # pings apart).
 STAFF_RATE = Rate(20, 200)

@@ -137,7 +137,9 @@ class Room:
         self.themes = ThemeEngine(self, store, themes_model, themes_every_s) if themes_model else None
         self._reactions_dirty = bool(state.reacted)  # after a restart: analyse what is there
         self.listening = asyncio.Event()
-        self.watchers: list[Callable[[Entry], None]] = []  # told of every entry delivered
+        # told of every entry this room commits (at once, before it is acknowledged) and of every
+        # entry it delivers, so a watcher may hear of its own commits twice: watchers are idempotent
+        self.watchers: list[Callable[[Entry], None]] = []
         # what its screens may send, per participant and per event: in memory, per process
         self.limits = CommandLimits(event_writes_per_s)
 
@@ -260,6 +262,9 @@ class Room:
                 return
             metrics.ENTRIES.inc(len(entries))
             metrics.COMMIT.observe(time.perf_counter() - started)
+            for entry in entries:  # before the ack: a removed person's cached token is forgotten first
+                for watch in self.watchers:
+                    watch(entry)
             await self._broker.publish(self.channel, "\n".join(encode_entry(e) for e in entries))
         if damaged:
             await self._reread()

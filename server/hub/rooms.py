@@ -40,7 +40,7 @@ class Rooms:
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self.connections = 0
         self._frozen_at = 0
-        # told of every entry a room of this process delivers (the token cache listens for removals)
+        # told of every entry a room of this process commits or delivers (the token cache listens for removals)
         self.watchers: list[Callable[[Entry], None]] = []
 
     async def get(self, event_id: str) -> Room:

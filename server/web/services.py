@@ -15,15 +15,16 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from ..domain import limits
 from ..domain.errors import Unauthorized
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, Role
 from ..domain.replay import Replay
-from ..domain.throttle import ClientLimits
+from ..domain.throttle import Buckets, ClientLimits
 from ..events import Principal
 from ..hub.broker import Broker
 from ..hub.connection import TokenSockets
-from ..hub.room import Room, now_ms
+from ..hub.room import Room, now_ms, steady_ms
 from ..hub.rooms import Rooms
 from ..security import hash_token
 from ..settings import Settings
@@ -47,6 +48,7 @@ class Services:
     origins: frozenset[str] = frozenset()  # page origins allowed to open the websocket (none: any)
     clients: ClientLimits = field(init=False)  # per client address: lookups, joins, admin secrets
     sockets: TokenSockets = field(init=False)  # open websockets per token
+    hellos: Buckets = field(default_factory=Buckets)  # websocket hellos per token (hash)
 
     def __post_init__(self) -> None:
         self.clients = ClientLimits(self.settings.joins_per_client_per_s)
@@ -73,6 +75,11 @@ class Services:
             self._tokens[key] = (time.monotonic(), principal)
         principal.check(now_ms(), self.settings.token_ttl_days * 86_400_000)
         return principal
+
+    def check_hello(self, token: str | None) -> None:
+        """Count one websocket hello with ``token``, or raise ``rate_limited`` (docs/protocol.md)."""
+        if token:
+            self.hellos.check(hash_token(token), limits.HELLO_RATE, steady_ms(), "Connecting with one link")
 
     def _on_entry(self, entry: Entry) -> None:
         """Forget cached tokens that a removal or a close changes (read again from the database,

@@ -1,6 +1,7 @@
 """The websocket endpoint: hello, then a receiver loop feeding the room and a sender task per connection.
 
-Close codes: 1008 bad or missing token / no hello; 1011 server error; 4008 too far behind (resume);
+Close codes: 1008 bad or missing token / no hello; 1011 server error; 1013 hellos too frequent on this
+token (reconnect after the error's ``retry_after_ms``); 4008 too far behind (resume);
 4009 the token has too many sockets open (this one, the oldest, was closed); 4403 the participant was
 removed from the event (do not reconnect).
 """
@@ -98,6 +99,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         token = hello.get("token")
         if token is not None and not isinstance(token, str):
             raise Invalid("bad_token_type", "token is a string: the one your link or join gave you", field="token")
+        services.check_hello(token)  # a client reconnecting in a loop costs a lookup and a snapshot each time
         principal = await services.principal(token)
         room = await services.rooms.get(principal.event_id)
         if principal.participant_id is not None and principal.participant_id not in room.state.participants:
@@ -111,7 +113,12 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         return
     except DomainError as exc:
         await ws.send_text(error_message(exc))
-        code = CLOSE_REMOVED if exc.code == "removed" else status.WS_1008_POLICY_VIOLATION
+        if exc.code == "removed":
+            code = CLOSE_REMOVED
+        elif isinstance(exc, RateLimited):  # come back later (the error says when): not a refusal of the link
+            code = status.WS_1013_TRY_AGAIN_LATER
+        else:
+            code = status.WS_1008_POLICY_VIOLATION
         await ws.close(code, exc.code)
         return
 
@@ -162,20 +169,30 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
-        ref = None
+        ref: Any = None
+        data: dict[str, Any] | None = None
+        unreadable: DomainError | None = None
         try:
             decoded = _decode(message.get("text"))
             ref = _ref(decoded)
             data = _parse(decoded)
             data.pop("ref", None)
-            try:
-                throttle(room, actor, data["type"])
-            except RateLimited as exc:
-                conn.send(error_message(exc, ref))
-                # read nothing more from this socket for a moment: a client sending faster than it
-                # may is then held back by TCP, instead of costing a refusal per message
-                await asyncio.sleep(min(exc.retry_after_ms, REFUSED_PAUSE_MS) / 1000)
-                continue
+        except DomainError as exc:
+            unreadable = exc
+        try:
+            # every frame counts against its sender's limits; one that is not a message, as an unknown type
+            throttle(room, actor, data["type"] if data is not None else "")
+        except RateLimited as exc:
+            conn.send(error_message(exc, ref))
+            # read nothing more from this socket for a moment: a client sending faster than it
+            # may is then held back by TCP, instead of costing a refusal per message
+            await asyncio.sleep(min(exc.retry_after_ms, REFUSED_PAUSE_MS) / 1000)
+            continue
+        if unreadable is not None:
+            conn.send(error_message(unreadable, ref))
+            continue
+        assert data is not None
+        try:
             if data["type"] in SOCKET_ONLY:
                 access.check_command(data["type"], actor)
             if data["type"] == "ping":

@@ -115,3 +115,34 @@ def test_one_socket_too_many_on_a_token_closes_the_oldest(settings: Settings) ->
             for ws in (second, third):
                 ws.send_json({"type": "ping", "ref": 1})
                 assert ws.receive_json()["type"] == "pong"
+
+
+def test_a_client_saying_hello_in_a_loop_is_told_when_to_come_back(room: Room) -> None:
+    """Each hello costs a token lookup and a snapshot: a burst of them is served, the next gets
+    ``rate_limited`` with when to retry and close code 1013 (come back later, the link still works)."""
+    phone = room.join("1")
+    for _ in range(limits.HELLO_RATE.burst):
+        with room.client.websocket_connect("/ws") as ws:
+            hello(ws, phone["token"])
+    with room.client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "hello", "token": phone["token"]})
+        error = ws.receive_json()
+        assert (error["type"], error["code"]) == ("error", "rate_limited") and error["retry_after_ms"] > 0
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 1013
+    mine = room.client.get(f"/api/events/{room.id}/mine", headers={"Authorization": f"Bearer {phone['token']}"})
+    assert mine.status_code == 200  # the link itself still works
+
+
+def test_frames_that_are_not_messages_count_against_the_sender(room: Room) -> None:
+    """Garbage frames are answered with what is wrong, but they are not free: after the burst for
+    unknown types, the sender is told to wait, like for any other message."""
+    phone = room.join("1")
+    burst = limits.PARTICIPANT_OTHER.burst
+    with room.client.websocket_connect("/ws") as ws:
+        hello(ws, phone["token"])
+        for _ in range(burst + 1):
+            ws.send_text("{not json")
+        codes = [ws.receive_json()["code"] for _ in range(burst + 1)]
+        assert codes == ["bad_json"] * burst + ["rate_limited"]
