@@ -29,7 +29,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -46,7 +45,7 @@ from .fault_phones import main as phones_main
 from .httpc import Http
 from .load import _code_version, _machine, _transcript_ideas
 from .server import BENCH_ENV, CLK_TCK, RedisServer, free_port, machine_busy_s, raise_nofile, wholeroom_command
-from .stats import ms, summary
+from .stats import ms, run_and_report, summary
 from .worker import PUSH_PREFIX, open_socket
 
 JOIN_IN_FLIGHT = 200
@@ -626,19 +625,7 @@ def command(quick: bool, as_json: bool, **kwargs: Any) -> None:
     if quick:
         opts.phones, opts.tables, opts.load_processes = 200, 8, 1
         opts.phase_seconds, opts.ideas_rate, opts.push_every, opts.redis_down = 4.0, 10.0, 0.5, 1.0
-    try:
-        import uvloop
-
-        results = uvloop.run(run(opts))
-    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
-        results = asyncio.run(run(opts))
-    wrong = verdict(results)
-    results["verdict"] = wrong or "nothing acknowledged was lost or repeated"
-    click.echo(json.dumps(results, indent=2, default=str) if as_json else render(results))
-    if not as_json:
-        click.echo(f"verdict          {results['verdict'] if not wrong else 'FAILED: ' + '; '.join(wrong)}")
-    if wrong:
-        sys.exit(1)
+    run_and_report(run(opts), verdict, "nothing acknowledged was lost or repeated", render, as_json)
 
 
 if __name__ == "__main__":

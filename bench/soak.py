@@ -14,10 +14,8 @@ lost or stored twice. ``--quick`` is the 30-second version CI runs (tests/test_b
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import secrets
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -31,6 +29,7 @@ from .fault import LoadProcesses
 from .httpc import Http
 from .load import _code_version, _machine, _transcript_ideas
 from .server import ServerProcess, proc_stats, raise_nofile
+from .stats import run_and_report
 
 JOIN_IN_FLIGHT = 100
 SETTLE_S = 60.0
@@ -234,19 +233,7 @@ def command(quick: bool, as_json: bool, **kwargs: Any) -> None:
     if quick:
         opts.phones, opts.tables, opts.minutes, opts.warmup_s, opts.load_processes = 200, 20, 0.5, 10.0, 1
         opts.sample_every_s = 2.0
-    try:
-        import uvloop
-
-        results = uvloop.run(run(opts))
-    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
-        results = asyncio.run(run(opts))
-    wrong = verdict(results)
-    results["verdict"] = wrong or "RSS flat, nothing acknowledged lost or repeated"
-    click.echo(json.dumps(results, indent=2, default=str) if as_json else render(results))
-    if not as_json:
-        click.echo(f"verdict          {results['verdict'] if not wrong else 'FAILED: ' + '; '.join(wrong)}")
-    if wrong:
-        sys.exit(1)
+    run_and_report(run(opts), verdict, "RSS flat, nothing acknowledged lost or repeated", render, as_json)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import math
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import click
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -26,3 +32,29 @@ def summary(values: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> dict
 
 def ms(ns: int) -> float:
     return ns / 1e6
+
+
+def run_and_report(
+    main: Coroutine[Any, Any, dict[str, Any]],
+    verdict: Callable[[dict[str, Any]], list[str]],
+    held: str,
+    render: Callable[[dict[str, Any]], str],
+    as_json: bool,
+    *,
+    exit_on_failure: bool = True,
+) -> None:
+    """Run a benchmark's ``main`` (on uvloop when there), judge it, print it (JSON or text), and exit
+    with status 1 when ``verdict`` names anything wrong (unless told not to)."""
+    try:
+        import uvloop
+
+        results = uvloop.run(main)
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        results = asyncio.run(main)
+    wrong = verdict(results)
+    results["verdict"] = wrong or held
+    click.echo(json.dumps(results, indent=2, default=str) if as_json else render(results))
+    if not as_json:
+        click.echo(f"verdict          {held if not wrong else 'FAILED: ' + '; '.join(wrong)}")
+    if wrong and exit_on_failure:
+        sys.exit(1)
