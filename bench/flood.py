@@ -43,7 +43,7 @@ from .httpc import Http
 from .load import _code_version, _machine
 from .server import ServerProcess, proc_stats, raise_nofile
 from .stats import ms, run_and_report, summary
-from .worker import open_sansio, open_socket
+from .worker import Refused, SansIOSocket, open_sansio, open_socket
 
 JOIN_IN_FLIGHT = 100
 NEVER = 1 << 62  # a seq no snapshot reaches: only the step.pushed entry itself counts as received
@@ -224,25 +224,38 @@ async def run(opts: Options) -> dict[str, Any]:
         await asyncio.to_thread(server.stop)
 
 
+async def _open_when_let(host: str, port: int, token: str, on_text: Any, refusals: Counter[str]) -> SansIOSocket:
+    """A socket on ``token``; a hello refused for its rate is tried again when the server says."""
+    while True:
+        try:
+            sock, _welcome = await open_sansio(host, port, token, on_text)
+            return sock
+        except Refused as refused:
+            if refused.message.get("code") != "rate_limited":
+                raise
+            refusals["hello rate_limited"] += 1
+            await asyncio.sleep(refused.message.get("retry_after_ms", 1000) / 1000)
+
+
 async def _hostile(opts: Options, host: str, port: int, server: ServerProcess, event_id: str, fac: str,
                    hostile: dict[str, Any], tables: list[str]) -> dict[str, Any]:
     click.echo(f"hostile: {opts.sockets} sockets on one token that never read, "
                f"{opts.seats_per_s:g} seat changes/s ({opts.hostile_seconds:g} s)", err=True)
     baseline = proc_stats(server.pid).rss_mb
     idle = []
+    refusals: Counter[str] = Counter()
     for _ in range(opts.sockets):
-        sock, _welcome = await open_sansio(host, port, hostile["token"], lambda _text: None)
+        sock = await _open_when_let(host, port, hostile["token"], lambda _text: None, refusals)
         assert sock.transport is not None
         sock.transport.pause_reading()  # never reads again: the server's frames pile up
         idle.append(sock)
-    refusals: Counter[str] = Counter()
 
     def on_own(text: str) -> None:
         reply = json.loads(text)
         if reply["type"] == "error":
             refusals[reply["code"]] += 1
 
-    own, _welcome = await open_sansio(host, port, hostile["token"], on_own)  # reads, and asks to move
+    own = await _open_when_let(host, port, hostile["token"], on_own, refusals)  # reads, and asks to move
     http = Http(host, port)
     samples: list[tuple[float, float]] = []
     seats = 0

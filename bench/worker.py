@@ -26,6 +26,7 @@ from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
+from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from .httpc import Http
@@ -124,9 +125,18 @@ class SansIOSocket(asyncio.Protocol):
 
     async def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
-            self.proto.send_close(1000)
+            if self.proto.state is State.OPEN:  # (the server may be closing it already)
+                self.proto.send_close(1000)
             self._flush()
             self.transport.close()
+
+
+class Refused(RuntimeError):
+    """The server answered a hello with something else than a welcome (``message``: what it sent)."""
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        super().__init__(f"expected welcome, got {message}")
+        self.message = message
 
 
 async def open_sansio(host: str, port: int, token: str, on_text: Any) -> tuple[SansIOSocket, dict[str, Any]]:
@@ -138,7 +148,7 @@ async def open_sansio(host: str, port: int, token: str, on_text: Any) -> tuple[S
     first = json.loads(await asyncio.wait_for(sock.first, 60))
     if first.get("type") != "welcome":
         await sock.close()
-        raise RuntimeError(f"expected welcome, got {first}")
+        raise Refused(first)
     return sock, first
 
 
