@@ -338,10 +338,7 @@ class Room:
         self._recent.append(entry)
         if entry.kind == "participant.erased":
             self._erased(entry.payload["participant_id"])
-            for watch in self.watchers:
-                watch(entry)
-            if self.themes is not None:
-                self.themes.on_entry(entry)
+            self._tell(entry)
             self._reactions_dirty = bool(self.state.reacted)  # common ground quotes texts: again without theirs
             return
         alternative = public(self.state, entry)
@@ -382,10 +379,7 @@ class Room:
             self._presence_dirty = True
         if entry.kind == "participant.removed":
             self._end_removed(entry.payload["participant_id"])
-        for watch in self.watchers:
-            watch(entry)
-        if self.themes is not None:
-            self.themes.on_entry(entry)
+        self._tell(entry)
         if entry.kind in ("reaction.cast", "idea.hidden", "idea.restored") and self.state.reacted:
             self._reactions_dirty = True
         summarised = _summarised_step(self.state, entry)
@@ -413,6 +407,13 @@ class Room:
         for conns in list(self.by_table.values()):
             for conn in list(conns):
                 self._reseat(conn)
+
+    def _tell(self, entry: Entry) -> None:
+        """What follows the room's entries besides its screens: the watchers, and themes."""
+        for watch in self.watchers:
+            watch(entry)
+        if self.themes is not None:
+            self.themes.on_entry(entry)
 
     def _reseat(self, conn: Conn) -> None:
         """A phone whose table or role changed starts again from a snapshot of its new view."""
