@@ -182,10 +182,18 @@ def bench(ctx: click.Context) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "md", "html"]),
+    type=click.Choice(["jsonl", "csv", "md", "html", "xlsx"]),
     default="jsonl",
     show_default=True,
-    help="jsonl: the complete transcript; csv: ideas (or reactions); md/html: the harvest report.",
+    help="jsonl: the complete transcript; csv: ideas (or reactions); md/html: the harvest report; "
+    "xlsx: a workbook of ideas, themes, common ground, votes and the timeline.",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["shared", "staff"]),
+    default=None,
+    help="Who the file is for: shared (people who took part; the default for md and html) quotes only what "
+    "the room saw; staff (the default for csv and xlsx) quotes everything the facilitator saw.",
 )
 @click.option(
     "--csv-table",
@@ -202,19 +210,33 @@ def bench(ctx: click.Context) -> None:
     help="Write to this file instead of standard output.",
 )
 @database_option
-def export_command(event_id: str, fmt: str, csv_table: str, output: str | None, database_url: str | None) -> None:
+def export_command(
+    event_id: str, fmt: str, audience: str | None, csv_table: str, output: str | None, database_url: str | None
+) -> None:
     """Export an event: its transcript, its ideas as CSV, or a harvest report people can read and print."""
-    from .security import open_private
+    from .security import open_private, write_private
     from .transcript_cli import export_lines, write_out
     from .web.app import open_store
 
-    store = open_store(_settings(database_url))
-    lines = export_lines(store, event_id, fmt, csv_table, progress=output is not None)
-    if output is None:
+    settings = _settings(database_url)
+    store = open_store(settings)
+    encoder = settings.encoder if settings.themes else None
+    lines = export_lines(
+        store, event_id, fmt, csv_table, audience=audience, encoder=encoder, progress=output is not None
+    )
+    if isinstance(lines, bytes):  # the workbook
+        if output is None:
+            if sys.stdout.isatty():
+                raise click.ClickException("an .xlsx workbook is binary: write it to a file with -o")
+            sys.stdout.buffer.write(lines)
+            return
+        write_private(output, lines)
+    elif output is None:
         write_out(lines, sys.stdout)
         return
-    with open_private(output) as handle:  # people's words: readable by this user only
-        write_out(lines, handle)
+    else:
+        with open_private(output) as handle:  # people's words: readable by this user only
+            write_out(lines, handle)
     click.echo(f"Wrote {output}", err=True)
 
 

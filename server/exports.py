@@ -1,31 +1,54 @@
-"""Exports people can open: the transcript as JSON Lines, ideas and reactions as CSV, and the harvest
-report as Markdown or HTML (with an inline SVG chart). See docs/export.md."""
+"""Exports people can open: the transcript as JSON Lines, and renderings of the harvest
+(``server/domain/harvest.py``) as Markdown, HTML, CSV and an ``.xlsx`` workbook. Every rendering
+but the transcript lays out one :class:`Harvest`, built for one audience, and says which.
+See docs/export.md."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .domain.harvest import Harvest, StepReport
+from .domain.common_ground.analysis import Analysis
+from .domain.common_ground.publish import analyse_inputs, inputs
+from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepReport
 from .domain.model import Entry, EventState
+from .domain.themes import IdeaVector, ThemeMap
 from .domain.transcript_file import header, write_lines
+from .hub.themes import compute, themable, theme_ideas
 from .web.app_paths import TEMPLATES_DIR
 
-FORMATS = ("jsonl", "csv", "md", "html")
+FORMATS = ("jsonl", "csv", "md", "html", "xlsx")
+REPORTS = ("md", "html")  # read by people: shared unless asked otherwise
 BOM = "\ufeff"  # spreadsheets then read the file as UTF-8
+LIST_CAP = 5  # ideas shown per theme, per table step, per common-ground list, before "and N more"
+THEMES_CAP = 15
+TABLES_CAP = 60
+OPTIONS_CAP = 30
+ROWS_CAP = 120  # lines of a long table (participation over a long event)
+
+
+def default_audience(fmt: str) -> str:
+    """Reports are for sharing; the data files (CSV, workbook) are the moderators' full record."""
+    return "shared" if fmt in REPORTS else "staff"
 
 
 def when(ms: int | None) -> str:
     if ms is None:
         return ""
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def moment(ms: int | None) -> datetime | None:
+    """A time for a spreadsheet cell: UTC, without a zone (Excel has none)."""
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)
 
 
 def duration(seconds: int | None) -> str:
@@ -39,6 +62,34 @@ def transcript(state: EventState, entries: Iterable[Entry], exported_at: int) ->
     return write_lines(header(state, exported_at), entries)
 
 
+# --- what the harvest is computed from (themes and common ground at a moment) --------------------
+
+
+def theme_inputs(state: EventState, vectors: dict[str, bytes] | None) -> tuple[list[IdeaVector], str]:
+    """The ideas a re-clustering of ``state`` reads, from the stored vectors (``None``: themes are
+    off on this server), and a sentence for the reader when themes are missing or partial."""
+    if vectors is None:
+        return [], "Themes are switched off on this server, so ideas were not grouped."
+    ideas = theme_ideas(state, {i: np.frombuffer(v, dtype=np.float32) for i, v in vectors.items()})
+    missing = sum(1 for i in state.ideas.values() if themable(i)) - len(ideas)
+    if not ideas:
+        return [], "No idea had been read for themes yet, so ideas were not grouped."
+    return ideas, f"{missing} idea(s) had not been read for themes yet and are in no theme." if missing else ""
+
+
+def themes_for(state: EventState, vectors: dict[str, bytes] | None) -> tuple[ThemeMap | None, str]:
+    """The themes of ``state`` (a full re-clustering: about 0.2 s per 1,000 ideas) and their note."""
+    ideas, note = theme_inputs(state, vectors)
+    return (compute(ideas, list(state.theme_edits)) if ideas else None), note
+
+
+def ground_for(state: EventState) -> Analysis | None:
+    """Common ground as it stands in ``state`` (None when nobody reacted)."""
+    return analyse_inputs(*inputs(state), None) if state.reacted else None
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,13 +101,7 @@ def cell(value: Any) -> Any:
     return value
 
 
-def md(text: str) -> str:
-    """A person's text (or a title) inside Markdown: on one line, HTML and Markdown specials escaped."""
-    text = escape(" ".join(text.split()), quote=False)
-    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text)
-
-
-def _rows_to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
+def _rows_to_csv(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     first = True
@@ -69,81 +114,514 @@ def _rows_to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
         first = False
 
 
-def ideas_csv(state: EventState) -> Iterator[str]:
-    """One row per idea, with its table, step, time and reaction tallies: the moderators' full file
-    (hidden ideas marked, private, group and facilitator-only ones marked by ``visibility``), but
-    an anonymous idea's writer is not named (``author`` says "(anonymous)")."""
-    tallies: dict[str, dict[str, int]] = {}
-    for ballots in state.votes.values():
-        for ballot in ballots.values():
-            if isinstance(ballot, dict):
-                for option, answer in ballot.items():
-                    if answer in ("agree", "disagree", "pass"):
-                        tallies.setdefault(option, {"agree": 0, "disagree": 0, "pass": 0})[answer] += 1
+IDEA_COLUMNS = (
+    "idea_id",
+    "seq",
+    "time_utc",
+    "table_id",
+    "table",
+    "step_id",
+    "step",
+    "author",
+    "text",
+    "hidden",
+    "theme",
+    "agree",
+    "disagree",
+    "pass",
+    "visibility",
+    "audience",
+)
 
-    def rows() -> Iterator[list[Any]]:
-        yield [
-            "idea_id",
-            "seq",
-            "time_utc",
-            "table_id",
-            "table",
-            "step_id",
-            "step",
-            "author",
-            "text",
-            "hidden",
-            "theme",
-            "agree",
-            "disagree",
-            "pass",
-            "visibility",
+
+def ideas_csv(h: Harvest) -> Iterator[str]:
+    """One row per idea the harvest's audience may read, with its theme and reaction tallies; the
+    last column says who the file is for."""
+
+    def rows() -> Iterator[Sequence[Any]]:
+        yield IDEA_COLUMNS
+        for i in h.quoted:
+            yield (
+                i.id,
+                i.seq,
+                when(i.at),
+                i.table_id,
+                i.table,
+                i.step_id,
+                i.step,
+                i.author or "",
+                i.text,
+                "yes" if i.hidden else "",
+                i.theme or "",
+                i.agree,
+                i.disagree,
+                i.passed,
+                i.visibility,
+                h.audience,
+            )
+
+    return _rows_to_csv(rows())
+
+
+REACTION_COLUMNS = (
+    "kind",
+    "step_id",
+    "method",
+    "participant_id",
+    "table_id",
+    "option_id",
+    "option",
+    "value",
+    "audience",
+)
+
+
+def reactions_csv(h: Harvest) -> Iterator[str]:
+    """One row per answer: every reaction (agree / disagree / pass on an idea) and every ballot's
+    answers, with the person's id, never a name. Staff only (the caller checks the audience)."""
+
+    def rows() -> Iterator[Sequence[Any]]:
+        yield REACTION_COLUMNS
+        for r in h.reactions:
+            yield (r.kind, r.step_id or "", r.method, r.participant_id, r.table_id, r.option_id, r.option or "",
+                   r.value, h.audience)  # fmt: skip
+
+    return _rows_to_csv(rows())
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+
+def md(text: str) -> str:
+    """A person's text (or a title) inside Markdown: on one line, HTML and Markdown specials escaped."""
+    text = escape(" ".join(text.split()), quote=False)
+    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text)
+
+
+def more(shown: int, total: int, what: str = "more") -> list[str]:
+    return [f"- _and {total - shown} {what}_"] if total > shown else []
+
+
+def pct(share: float) -> str:
+    return f"{round(share * 100)} %"
+
+
+def _quote(i: QuotedIdea, audience: str) -> str:
+    marks = []
+    if audience == "staff":
+        if i.visibility not in ("table", "room"):
+            marks.append(i.visibility)
+        if i.hidden:
+            marks.append("hidden")
+        if i.author:
+            marks.append(md(i.author))
+    suffix = f" ({', '.join(marks)})" if marks else ""
+    return f"- {md(i.text)}{suffix}"
+
+
+def _leanings(items: Sequence[Leaning], cap: int = LIST_CAP) -> list[str]:
+    out = []
+    for item in items[:cap]:
+        word = {"agree": "agree", "disagree": "disagree", "pass": "passed"}[item.direction]
+        out.append(f"- {md(item.idea.text)} ({md(item.idea.table)}): {pct(item.share)} {word}, of {item.of}")
+    return out + more(cap, len(items))
+
+
+def _result_lines(step: StepReport) -> list[str]:
+    """A vote step's options with their measures (the HTML report uses these too)."""
+    if not step.results:
+        return []
+    lines = []
+    for row in step.results["options"]:
+        measures = {k: v for k, v in row.items() if k not in ("id", "text", "points")}
+        lines.append(f"{row['text']}: " + ", ".join(f"{k} {v}" for k, v in measures.items() if v is not None))
+    return lines
+
+
+def _summary(h: Harvest) -> list[str]:
+    out = [
+        f"- **When:** {when(h.started_at)} to {when(h.ended_at)} UTC",
+        f"- **People:** {h.people}; **ideas:** {h.ideas} ({len(h.quoted)} quoted here)",
+        f"- **Steps:** {len(h.steps)}; **reactions:** {h.reactions_total}; **votes:** {len(h.votes)}",
+        f"- **Themes:** {len(h.themes)}" + (f" ({md(h.themes_note)})" if h.themes_note else ""),
+    ]
+    if h.ground is not None:
+        out.append(f"- **Common ground:** {md(h.ground.notice)}")
+    if h.unquoted.total:
+        out.append(f"- **Not quoted, only counted:** {'; '.join(h.unquoted.phrases())}")
+    return out
+
+
+def _themes_md(h: Harvest, ideas: dict[str, QuotedIdea]) -> list[str]:
+    out = ["## Themes", ""]
+    if not h.themes:
+        return out + [md(h.themes_note), ""]
+    out += ["Biggest first; breadth is how many tables raised a theme.", ""]
+    if h.themes_note:
+        out += [f"_{md(h.themes_note)}_", ""]
+    for t in h.themes[:THEMES_CAP]:
+        named = ", named by the facilitator" if t.named_by_facilitator else ""
+        out += [
+            f"### {md(t.label)}",
+            "",
+            f"{len(t.idea_ids)} idea(s) from {t.breadth} table(s){named}; reactions: {t.agree} agree, "
+            f"{t.disagree} disagree, {t.passed} pass.",
+            "",
         ]
-        for idea in state.ideas.values():
-            step = state.steps.get(idea.step_id)
-            writer = state.participants.get(idea.participant_id) or state.removed.get(idea.participant_id)
-            author = "(anonymous)" if idea.anonymous else (writer.name if writer else None) or ""
-            t = tallies.get(idea.id, {})
-            yield [
-                idea.id,
-                idea.seq,
-                when(idea.at),
-                idea.table_id,
-                state.tables[idea.table_id].name,
-                idea.step_id,
-                step.text if step else "",
-                author,
-                idea.text,
-                "yes" if idea.hidden else "",
-                "",
-                t.get("agree", 0),
-                t.get("disagree", 0),
-                t.get("pass", 0),
-                idea.visibility,
-            ]
-
-    return _rows_to_csv(rows())
+        out += [_quote(ideas[i], h.audience) for i in t.idea_ids[:LIST_CAP]] + more(LIST_CAP, len(t.idea_ids))
+        if t.unquoted:
+            out.append(f"- _{t.unquoted} more not quoted here_")
+        out.append("")
+    if len(h.themes) > THEMES_CAP:
+        rest = h.themes[THEMES_CAP:]
+        out += [f"_And {len(rest)} smaller themes: " + "; ".join(md(t.label) for t in rest[:40]) + "._", ""]
+    return out
 
 
-def reactions_csv(state: EventState) -> Iterator[str]:
-    """One row per answer in every vote: who (participant id), where, which option, what."""
+def _ground_md(g: GroundReport | None, note: str) -> list[str]:
+    out = ["## Common ground and differences", ""]
+    if g is None:
+        return out + [md(note), ""]
+    out += [md(g.notice), "", f"{g.reactions} reactions from {g.participants} people on {g.ideas} ideas.", ""]
+    if g.majority_agree or g.majority_disagree:
+        out += ["### What most of the room agreed on", ""] + _leanings(g.majority_agree) + [""]
+        if g.majority_disagree:
+            out += ["### What most of the room disagreed with", ""] + _leanings(g.majority_disagree) + [""]
+    for p in g.partitions:
+        out += [f"### {md(p.title)}", ""]
+        if p.note:
+            out += [f"_{md(p.note)}_", ""]
+        if p.parts:
+            sizes = ", ".join(f"{md(part.name)}: {part.size}" for part in p.parts)
+            out += [f"People reacting in each: {sizes}.", ""]
+        if p.common_ground:
+            out += ["**Supported everywhere:**", ""]
+            for c in p.common_ground[:LIST_CAP]:
+                out.append(f"- {md(c.idea.text)} ({md(c.idea.table)}): consensus {c.consensus:.2f}")
+            out += more(LIST_CAP, len(p.common_ground)) + [""]
+        for part in p.parts:
+            if not (part.agrees_more or part.disagrees_more):
+                continue
+            caveat = f" _({md(part.caveat)})_" if part.caveat else ""
+            out += [f"**{md(part.name)}** ({part.size} people){caveat}", ""]
+            if part.agrees_more:
+                out += ["Agrees more than the rest:", ""] + _leanings(part.agrees_more, 3) + [""]
+            if part.disagrees_more:
+                out += ["Disagrees more than the rest:", ""] + _leanings(part.disagrees_more, 3) + [""]
+    if g.uncertainty:
+        out += ["### Where people were unsure", ""] + _leanings(g.uncertainty) + [""]
+    if g.unquoted:
+        out += [f"_{g.unquoted} idea(s) in these lists are not quoted here._", ""]
+    return out
 
-    def rows() -> Iterator[list[Any]]:
-        yield ["step_id", "method", "participant_id", "table_id", "option_id", "option", "value"]
-        for step_id, ballots in state.votes.items():
-            step = state.steps[step_id]
-            options = {o["id"]: o["text"] for o in step.options or []}
-            method = (step.spec or {}).get("method", "")
-            for participant_id, ballot in ballots.items():
-                table_id = state.person(participant_id).table_id
-                items = enumerate(ballot, start=1) if isinstance(ballot, list) else ballot.items()
-                for key, value in items:
-                    option, shown = (value, key) if isinstance(ballot, list) else (key, value)
-                    if isinstance(shown, list):
-                        shown = " ".join(str(v) for v in shown)
-                    yield [step_id, method, participant_id, table_id, option, options.get(option, ""), shown]
 
-    return _rows_to_csv(rows())
+def _votes_md(h: Harvest) -> list[str]:
+    if not h.votes and not h.markets:
+        return []
+    out = ["## Votes and marketplaces", ""]
+    for v in h.votes:
+        out += [f"### {md(v.title)}", "", f"{md(v.note)} Method: {v.method}; {v.voters} people voted.", ""]
+        for o in v.options[:OPTIONS_CAP]:
+            measures = ", ".join(f"{k} {val}" for k, val in o.measures.items() if val is not None)
+            out.append(f"- {md(o.text)}" + (f": {measures}" if measures else ""))
+        out += more(OPTIONS_CAP, len(v.options), "more options") + [""]
+    for m in h.markets:
+        out += [
+            f"### {md(m.title)}",
+            "",
+            f"{len(m.topics)} topic(s) in {len(m.slots)} slot(s) and {len(m.spaces)} space(s).",
+            "",
+        ]
+        for t in m.topics[:OPTIONS_CAP]:
+            title = md(t.title) if t.title is not None else "_(erased at its convener's request)_"
+            by = f", convened by {md(t.convener)}" if t.convener else ""
+            out.append(f"- {title} ({md(t.slot)}, {md(t.space)}): {t.members} people{by}")
+        out += more(OPTIONS_CAP, len(m.topics), "more topics") + [""]
+    return out
+
+
+def _arc_md(h: Harvest) -> list[str]:
+    out = [
+        "## The event's arc",
+        "",
+        "| started (UTC) | step | for | people | planned | actual | ideas |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in h.steps:
+        actual = duration(s.actual_s) if s.ended_at else "running"
+        text = md(s.text)
+        label = f"{md(s.session)}: {text}" if s.session else text
+        out.append(
+            f"| {when(s.started_at)[11:16]} | {label} | {md(s.tables)} | {s.people_reached} | "
+            f"{duration(s.planned_s)} | {actual} | {s.ideas} |"
+        )
+    return out + [""]
+
+
+def _journeys_md(h: Harvest, ideas: dict[str, QuotedIdea]) -> list[str]:
+    out = ["## Each table's journey", ""]
+    for table in h.tables[:TABLES_CAP]:
+        out += [f"### {md(table.name)}", ""]
+        stops = [s for s in table.journey if s.idea_ids or s.unquoted]
+        if not stops:
+            out += ["(no ideas)", ""]
+        for stop in stops:
+            out += [f"**{md(stop.step)}**", ""]
+            out += [_quote(ideas[i], h.audience) for i in stop.idea_ids[:LIST_CAP]] + more(LIST_CAP, len(stop.idea_ids))
+            if stop.unquoted:
+                out.append(f"- _{stop.unquoted} not quoted here_")
+            out.append("")
+    if len(h.tables) > TABLES_CAP:
+        out += [f"_And {len(h.tables) - TABLES_CAP} more tables: their ideas are in the ideas file._", ""]
+    return out
+
+
+def markdown(h: Harvest) -> str:
+    """The harvest as Markdown: who it is for, a summary, themes, common ground, votes; then the
+    details (the arc, each table's journey, participation), long lists cut with "and N more"."""
+    ideas = h.idea_map()
+    title = f"# {md(h.title)}: harvest"
+    out = [f"**{md(h.notice)}**", "", title] if h.audience == "staff" else [title, "", f"_{md(h.notice)}_"]
+    out += ["", "## Summary", ""] + _summary(h) + [""]
+    out += _themes_md(h, ideas) + _ground_md(h.ground, h.ground_note) + _votes_md(h)
+    out += ["---", "", "# Details", ""] + _arc_md(h) + _journeys_md(h, ideas)
+    out += ["## Participation", "", "| from (UTC) | ideas | people joined |", "|---|---|---|"]
+    out += [f"| {when(t)[11:16]} | {n} | {people} |" for t, n, people in h.participation[:ROWS_CAP]]
+    if len(h.participation) > ROWS_CAP:
+        out.append(f"| _and {len(h.participation) - ROWS_CAP} more five-minute spans_ | | |")
+    if h.names:
+        out += ["", "## Who took part", "", "People who chose to give their name: " + ", ".join(map(md, h.names)) + "."]
+    if h.unquoted.total:
+        out += ["", f"_Not quoted, only counted: {'; '.join(h.unquoted.phrases())}._"]
+    return "\n".join(out) + "\n"
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # characters an .xlsx cell cannot hold
+
+
+def xlsx(h: Harvest) -> bytes:
+    """The harvest as an Excel workbook: About, Ideas, Themes, Common ground, Votes, Timeline; one
+    header row, frozen; numbers as numbers and times as (UTC) dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def sheet(title: str, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[Any]]) -> None:
+        ws = book.create_sheet(title)
+        ws.freeze_panes = "A2"
+        for n, (_, width) in enumerate(columns):
+            ws.column_dimensions[_letter(n)].width = width
+        head = []
+        for name, _ in columns:
+            c = WriteOnlyCell(ws, value=name)
+            c.font = bold
+            head.append(c)
+        ws.append(head)
+        for row in rows:
+            ws.append([_xl(ws, v, WriteOnlyCell) for v in row])
+
+    sheet(
+        "About",
+        [("about", 28), ("value", 100)],
+        [
+            ("for", h.notice),
+            ("event", h.title),
+            ("from (UTC)", moment(h.started_at)),
+            ("to (UTC)", moment(h.ended_at)),
+            ("people", h.people),
+            ("ideas (not hidden)", h.ideas),
+            ("ideas quoted here", len(h.quoted)),
+            *[(f"not quoted: {k}", n) for k, n in _unquoted_items(h)],
+            ("reactions", h.reactions_total),
+            ("themes", h.themes_note or len(h.themes)),
+            ("common ground", h.ground.notice if h.ground else h.ground_note),
+        ],
+    )
+    staff = h.audience == "staff"
+    sheet(
+        "Ideas",
+        [("idea_id", 9), ("seq", 8), ("time (UTC)", 19), ("table", 14), ("step", 30)]
+        + ([("author", 18)] if staff else [])
+        + [("text", 70), ("theme", 28), ("agree", 8), ("disagree", 9), ("pass", 7), ("visibility", 11)]
+        + ([("hidden", 8)] if staff else []),
+        (
+            [i.id, i.seq, moment(i.at), i.table, i.step]
+            + ([i.author or ""] if staff else [])
+            + [i.text, i.theme or "", i.agree, i.disagree, i.passed, i.visibility]
+            + (["yes" if i.hidden else ""] if staff else [])
+            for i in h.quoted
+        ),
+    )
+    sheet(
+        "Themes",
+        [
+            ("theme_id", 9),
+            ("label", 34),
+            ("ideas", 7),
+            ("not quoted", 11),
+            ("breadth", 8),
+            ("tables", 30),
+            ("keywords", 30),
+            ("named by facilitator", 10),
+            ("pinned", 8),
+            ("agree", 8),
+            ("disagree", 9),
+            ("pass", 7),
+            ("example", 70),
+        ],  # fmt: skip
+        (
+            [
+                t.id,
+                t.label,
+                len(t.idea_ids),
+                t.unquoted,
+                t.breadth,
+                ", ".join(t.tables),
+                ", ".join(t.keywords),
+                "yes" if t.named_by_facilitator else "",
+                "yes" if t.pinned else "",
+                t.agree,
+                t.disagree,
+                t.passed,
+                t.example or "",
+            ]  # fmt: skip
+            for t in h.themes
+        ),
+    )
+    sheet(
+        "Common ground",
+        [
+            ("across", 16),
+            ("list", 22),
+            ("part", 14),
+            ("people", 8),
+            ("caveat", 40),
+            ("idea_id", 9),
+            ("idea", 70),
+            ("table", 14),
+            ("share", 8),
+            ("of", 6),
+            ("consensus", 10),
+        ],  # fmt: skip
+        _ground_rows(h.ground),
+    )
+    measures = _measure_names(h)
+    sheet(
+        "Votes",
+        [
+            ("step_id", 8),
+            ("vote", 40),
+            ("method", 18),
+            ("status", 8),
+            ("people voting", 9),
+            ("option_id", 9),
+            ("option", 60),
+        ]
+        + [(m, 10) for m in measures],  # fmt: skip
+        (
+            [v.step_id, v.title, v.method, v.status, v.voters, o.id, o.text] + [o.measures.get(m) for m in measures]
+            for v in h.votes
+            for o in v.options
+        ),
+    )
+    sheet(
+        "Timeline",
+        [
+            ("step_id", 8),
+            ("started (UTC)", 19),
+            ("ended (UTC)", 19),
+            ("session", 20),
+            ("step", 40),
+            ("kind", 10),
+            ("for", 20),
+            ("people reached", 9),
+            ("planned (min)", 9),
+            ("actual (min)", 9),
+            ("ideas", 7),
+            ("quoted", 7),
+            ("writers", 7),
+        ],  # fmt: skip
+        (
+            [
+                s.id,
+                moment(s.started_at),
+                moment(s.ended_at),
+                s.session or "",
+                s.text,
+                s.kind,
+                s.tables,
+                s.people_reached,
+                _minutes(s.planned_s),
+                _minutes(s.actual_s),
+                s.ideas,
+                s.quoted,
+                s.writers,
+            ]  # fmt: skip
+            for s in h.steps
+        ),
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _letter(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n + 1)
+
+
+def _xl(ws: Any, value: Any, cell_type: Any) -> Any:
+    """A value as a cell: text cleaned of what a workbook cannot hold, and never read as a formula."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    if value.startswith("="):
+        c = cell_type(ws, value=value)
+        c.data_type = "s"
+        return c
+    return value
+
+
+def _minutes(seconds: int | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 2)
+
+
+def _unquoted_items(h: Harvest) -> list[tuple[str, int]]:
+    u = h.unquoted
+    return [(k, n) for k, n in (("private", u.private), ("group", u.group), ("facilitator", u.facilitator),
+                                ("hidden", u.hidden), ("erased", u.erased)) if n]  # fmt: skip
+
+
+def _measure_names(h: Harvest) -> list[str]:
+    return list(dict.fromkeys(k for v in h.votes for o in v.options for k in o.measures))
+
+
+def _ground_rows(g: GroundReport | None) -> Iterator[Sequence[Any]]:
+    if g is None:
+        return
+    for name, items in (("most agree", g.majority_agree), ("most disagree", g.majority_disagree),
+                        ("unsure", g.uncertainty)):  # fmt: skip
+        for m in items:
+            yield ["the room", name, "", g.participants, "", m.idea.id, m.idea.text, m.idea.table, m.share, m.of, None]
+    for p in g.partitions:
+        across = p.name
+        for c in p.common_ground:
+            yield [across, "common ground", "every part", None, "", c.idea.id, c.idea.text, c.idea.table, None, None,
+                   c.consensus]  # fmt: skip
+        for part in p.parts:
+            for label, items in (("agrees more", part.agrees_more), ("disagrees more", part.disagrees_more)):
+                for d in items:
+                    yield [across, label, part.name, part.size, part.caveat or "", d.idea.id, d.idea.text,
+                           d.idea.table, d.share, d.of, None]  # fmt: skip
+
+
+# --- HTML (the report template is client/templates/report.html) ----------------------------------
 
 
 def participation_svg(points: list[tuple[int, int, int]], width: int = 720, height: int = 220) -> str:
@@ -178,63 +656,6 @@ def participation_svg(points: list[tuple[int, int, int]], width: int = 720, heig
         f'<text x="{width - 12}" y="{pad_t + 10}" font-size="12" text-anchor="end" fill="#c05621">'
         f"{top_people} people</text></svg>"
     )
-
-
-def _result_lines(step: StepReport) -> list[str]:
-    if not step.results:
-        return []
-    lines = []
-    for row in step.results["options"]:
-        measures = {k: v for k, v in row.items() if k not in ("id", "text", "points")}
-        lines.append(f"{row['text']}: " + ", ".join(f"{k} {v}" for k, v in measures.items() if v is not None))
-    return lines
-
-
-def markdown(h: Harvest) -> str:
-    out = [f"# {md(h.title)}: harvest", ""]
-    out.append(f"{when(h.started_at)} to {when(h.ended_at)} UTC · {h.people} people · {h.ideas} ideas")
-    out += [
-        "",
-        "## The event's arc",
-        "",
-        "| started (UTC) | step | for | planned | actual | ideas |",
-        "|---|---|---|---|---|---|",
-    ]
-    for s in h.steps:
-        actual = duration((s.ended_at - s.started_at) // 1000) if s.ended_at else "running"
-        text = md(s.text)
-        label = f"{md(s.session)}: {text}" if s.session else text
-        out.append(
-            f"| {when(s.started_at)[11:16]} | {label} | {s.tables} | {duration(s.planned_s)} | {actual} | {s.ideas} |"
-        )
-    voted = [s for s in h.steps if s.results]
-    if voted:
-        out += [
-            "",
-            "## What the room said in votes",
-            "",
-            "Each option with its own measures; there is no single winner.",
-            "",
-        ]
-        for s in voted:
-            out += [f"### {md(s.text)}", ""] + [f"- {md(line)}" for line in _result_lines(s)] + [""]
-    out += ["", "## Ideas by table and step", ""]
-    for table in h.tables:
-        out += [f"### {md(table.name)}", ""]
-        if not table.ideas_by_step:
-            out += ["(no ideas)", ""]
-        for step_text, ideas in table.ideas_by_step:
-            out += [f"**{md(step_text)}**", ""] + [f"- {md(i)}" for i in ideas] + [""]
-    out += ["## Participation", "", "| from (UTC) | ideas | people joined |", "|---|---|---|"]
-    out += [f"| {when(t)[11:16]} | {ideas} | {people} |" for t, ideas, people in h.participation]
-    if h.names:
-        out += ["", "## Who took part", "", "People who chose to give their name: " + ", ".join(map(md, h.names)) + "."]
-    if h.hidden:
-        out += ["", f"_{h.hidden} idea(s) hidden by the facilitator are not shown._"]
-    if h.unshared:
-        unshared = "written privately, for a group or for the facilitator are counted but not shown"
-        out += ["", f"_{h.unshared} idea(s) {unshared}._"]
-    return "\n".join(out) + "\n"
 
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]))

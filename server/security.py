@@ -47,6 +47,14 @@ def open_private(path: Path | str, mode: str = "w") -> IO[str]:
     return os.fdopen(fd, mode, encoding="utf-8", newline="")
 
 
+def write_private(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable and writable by this user only (0600), as open_private."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
 def create_private(path: Path) -> None:
     """Create ``path`` empty with mode 0600 if it does not exist (SQLite then gives its -wal and
     -shm files the same mode)."""

@@ -12,7 +12,7 @@ import click
 
 from . import exports
 from .domain.fold import apply
-from .domain.harvest import harvest
+from .domain.harvest import AUDIENCES, harvest
 from .domain.model import Entry, EventState
 from .domain.transcript_file import TranscriptError, read_lines
 from .events import STAFF_TOKEN_ROLES
@@ -39,14 +39,42 @@ def load_state(store: Store, event_id: str, *, progress: bool = False) -> tuple[
     return state, entries
 
 
-def export_lines(store: Store, event_id: str, fmt: str, csv_table: str, *, progress: bool) -> Iterator[str]:
+def export_lines(
+    store: Store,
+    event_id: str,
+    fmt: str,
+    csv_table: str,
+    *,
+    audience: str | None = None,
+    encoder: str | None = None,
+    progress: bool,
+) -> Iterator[str] | bytes:
+    """An export's text, line by line (or the workbook's bytes, for xlsx). ``audience``: shared or
+    staff; by default shared for the reports (md, html), staff for the data files (csv, xlsx).
+    ``encoder``: the themes model whose stored vectors group ideas (None: themes are off)."""
     state, entries = load_state(store, event_id, progress=progress)
     last_at = entries[-1].at if entries else state.created_at
     if fmt == "jsonl":
         return exports.transcript(state, entries, int(time.time() * 1000))
+    chosen = audience or exports.default_audience(fmt)
+    if chosen not in AUDIENCES:
+        raise click.ClickException(f"the audience is shared or staff, not {chosen!r}")
+    if fmt == "csv" and csv_table == "reactions" and chosen != "staff":
+        raise click.ClickException("the reactions file lists each person's answers: it is for staff (--audience staff)")
+    vectors = store.vectors(event_id, encoder) if encoder else None
+    theme_map, note = exports.themes_for(state, vectors)
+    report = harvest(
+        state,
+        last_at,
+        audience="staff" if chosen == "staff" else "shared",
+        themes=theme_map,
+        themes_note=note,
+        ground=exports.ground_for(state),
+    )
+    if fmt == "xlsx":
+        return exports.xlsx(report)
     if fmt == "csv":
-        return exports.reactions_csv(state) if csv_table == "reactions" else exports.ideas_csv(state)
-    report = harvest(state, last_at)
+        return exports.reactions_csv(report) if csv_table == "reactions" else exports.ideas_csv(report)
     return iter([exports.markdown(report) if fmt == "md" else exports.html(report)])
 
 

@@ -173,7 +173,10 @@ def test_csv_opens_cleanly_in_a_spreadsheet(original: tuple[str, str]) -> None:
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 24 and rows[1]["text"] == 'Idea 1, with a comma, "quotes" and é'
     assert sum(r["hidden"] == "yes" for r in rows) == 5
-    assert sum(int(r["agree"]) + int(r["disagree"]) + int(r["pass"]) for r in rows) > 0
+    assert {r["audience"] for r in rows} == {"staff"}  # the default for the data files
+    reactions = export(db, event_id, "--format", "csv", "--csv-table", "reactions")
+    answers = list(csv.DictReader(io.StringIO(reactions.lstrip("\ufeff"))))
+    assert len(answers) == 19 and {(r["kind"], r["method"]) for r in answers} == {("ballot", "agree_disagree_pass")}
 
 
 def test_harvest_report_names_only_those_who_gave_one(original: tuple[str, str]) -> None:

@@ -17,7 +17,7 @@ from ..domain import limits
 from ..domain.access import PARTICIPANTS, STAFF
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import Conflict, Invalid
-from ..domain.harvest import harvest
+from ..domain.harvest import Audience, Harvest, harvest, harvest_dict
 from ..domain.model import Role
 from ..domain.replay import Replay
 from ..domain.view import Viewer, snapshot
@@ -113,7 +113,39 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+AudienceQuery = Annotated[Audience | None, Query(description="shared (for people who took part) or staff")]
+
+
+async def _harvest(services: Services, event_id: str, audience: Audience, seq: int | None = None) -> Harvest:
+    """The harvest after entry ``seq`` (default: the last), with the themes and common ground of
+    that moment computed afresh (themes from the stored vectors, as replay_themes does)."""
+    replay = await _replay(services, event_id)
+    state = await asyncio.to_thread(replay.state_at, replay.last_seq if seq is None else seq)
+    last_at = replay.times[state.seq - 1] if state.seq else state.created_at
+    settings = services.settings
+    vectors = await asyncio.to_thread(services.store.vectors, event_id, settings.encoder) if settings.themes else None
+    ideas, note = await asyncio.to_thread(exports.theme_inputs, state, vectors)
+    theme_map = None
+    if ideas:
+        edits = list(state.theme_edits)
+        theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits)
+    ground = await asyncio.to_thread(exports.ground_for, state)
+    return harvest(state, last_at, audience=audience, themes=theme_map, themes_note=note, ground=ground)
+
+
+@router.get("/harvest", dependencies=[allow(STAFF)])
+async def harvest_view(
+    event_id: str,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    audience: Audience = "shared",
+    seq: Annotated[int | None, Query(ge=0, le=limits.SEQ_MAX)] = None,
+) -> dict[str, Any]:
+    """What the event made, as one model every export renders (docs/export.md): for ``audience``,
+    after entry ``seq`` (default: now)."""
+    return harvest_dict(await _harvest(services, event_id, audience, seq))
 
 
 @router.get("/export", responses=media(*MEDIA.values()), dependencies=[allow(STAFF)])
@@ -121,24 +153,36 @@ async def export(
     event_id: str,
     principal: PrincipalDep,
     services: ServicesDep,
-    format: Annotated[str, Query(pattern="^(jsonl|csv|md|html)$")] = "jsonl",
+    format: Annotated[str, Query(pattern="^(jsonl|csv|md|html|xlsx)$")] = "jsonl",
     csv_table: Annotated[str, Query(pattern="^(ideas|reactions)$")] = "ideas",
+    audience: AudienceQuery = None,
 ) -> Response:
-    """The same exports as `wholeroom export`, as a download."""
-    replay = await _replay(services, event_id)
-    state = await asyncio.to_thread(replay.state_at, replay.last_seq)
+    """The same exports as `wholeroom export`, as a download. ``audience`` defaults to shared for
+    the reports (md, html) and to staff for the data files (csv, xlsx); the transcript has none."""
+    chosen: Audience = audience or ("shared" if format in exports.REPORTS else "staff")
+    if format == "csv" and csv_table == "reactions" and chosen != "staff":
+        raise Invalid("staff_only", "the reactions file lists each person's answers: it is for staff", field="audience")
     if format == "jsonl":
+        replay = await _replay(services, event_id)
+        state = await asyncio.to_thread(replay.state_at, replay.last_seq)
         lines: Iterator[str] = exports.transcript(state, iter(replay.entries), int(time.time() * 1000))
-    elif format == "csv":
-        lines = exports.reactions_csv(state) if csv_table == "reactions" else exports.ideas_csv(state)
-    else:
-        report = harvest(state, replay.times[-1] if replay.times else state.created_at)
-        lines = iter([exports.markdown(report) if format == "md" else exports.html(report)])
+        name = f"wholeroom-{event_id}.jsonl"
+        return StreamingResponse(lines, media_type=MEDIA[format], headers=_attachment(name))
+    report = await _harvest(services, event_id, chosen)
     suffix = f"-{csv_table}" if format == "csv" else ""
-    name = f"wholeroom-{event_id}{suffix}.{format}"
-    return StreamingResponse(
-        lines, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    name = f"wholeroom-{event_id}{suffix}-{chosen}.{format}"
+    if format == "xlsx":
+        body = await asyncio.to_thread(exports.xlsx, report)
+        return Response(body, media_type=MEDIA[format], headers=_attachment(name))
+    if format == "csv":
+        lines = exports.reactions_csv(report) if csv_table == "reactions" else exports.ideas_csv(report)
+    else:
+        lines = iter([exports.markdown(report) if format == "md" else exports.html(report)])
+    return StreamingResponse(lines, media_type=MEDIA[format], headers=_attachment(name))
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @router.get("/mine", dependencies=[allow(PARTICIPANTS)])

@@ -3,11 +3,16 @@ caveats, votes and reactions (server/domain/harvest.py)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
+from server import exports
 from server.domain.common_ground.publish import analyse_inputs, inputs
 from server.domain.harvest import AUDIENCES, Audience, Harvest, harvest, harvest_dict, quotable
 from server.domain.model import Actor, Role
@@ -44,7 +49,7 @@ def walk_scene() -> Scene:
             )
     scene = Scene(tables=1)
     ana, nia, eve = scene.join("1", "Ana Named"), scene.join("1", ANON_NAME), scene.join("1", "Eve Gone")
-    scene.join("1", "Bo")
+    bo = scene.join("1", "Bo")
     session = loaded(scene, WALK + "\n".join(steps) + "\n")
     hide = []
     for v in VISIBILITIES:
@@ -57,6 +62,10 @@ def walk_scene() -> Scene:
     for idea_id in hide:
         scene.do(FACILITATOR, type="idea.hide", idea_id=idea_id)
     scene.do(ORGANISER, type="participant.erase", participant_id=eve.participant_id)
+    scene.push("React", react=True, collect_ideas=False)
+    for idea in list(scene.state.ideas.values()):
+        if idea.visibility in ("table", "room") and not idea.hidden:
+            scene.do(bo, type="reaction.cast", idea_id=idea.id, value="agree")
     return scene
 
 
@@ -93,13 +102,67 @@ def check_json(h: Harvest, audience: Audience, nia_id: str) -> None:
             assert ANON_NAME not in direct and nia_id not in direct, obj
 
 
-def test_every_visibility_and_attribution_is_quoted_only_where_its_audience_may_read_it() -> None:
+def csv_units(h: Harvest) -> list[str]:
+    """The ideas CSV, one string per row."""
+    text = "".join(exports.ideas_csv(h)).lstrip("\ufeff")
+    return [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+
+
+def reactions_units(h: Harvest) -> list[str]:
+    text = "".join(exports.reactions_csv(h)).lstrip("\ufeff")
+    return [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+
+
+def xlsx_units(h: Harvest) -> list[str]:
+    """Every row of every sheet of the workbook, read back with openpyxl."""
+    book = load_workbook(io.BytesIO(exports.xlsx(h)), read_only=True)
+    return [
+        " | ".join(str(v) for v in row if v is not None)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+    ]
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+RENDERINGS: dict[str, Callable[[Harvest], list[str]]] = {
+    "md": lambda h: lines(exports.markdown(h)),
+    "html": lambda h: lines(exports.html(h)),
+    "csv": csv_units,
+    "reactions csv": reactions_units,
+    "xlsx": xlsx_units,
+}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_every_visibility_and_attribution_is_quoted_only_where_its_audience_may_read_it(audience: Audience) -> None:
+    """5 visibilities x 4 attributions x every output: each idea's marker appears exactly where its
+    audience may read it, and never on the same line, row or object as its anonymous writer's name."""
     scene = walk_scene()
     nia_id = next(p.id for p in scene.state.participants.values() if p.name == ANON_NAME)
-    for audience in AUDIENCES:
-        h = harvest(scene.state, scene.now, audience=audience)
-        check_json(h, audience, nia_id)
-        assert h.notice.startswith("For staff only" if audience == "staff" else "For people who took part")
+    h = harvest(scene.state, scene.now, audience=audience)
+    assert h.notice.startswith("For staff only" if audience == "staff" else "For people who took part")
+    check_json(h, audience, nia_id)
+    for name, render in RENDERINGS.items():
+        if name == "reactions csv" and audience != "staff":
+            continue
+        units = render(h)
+        text = "\n".join(units)
+        for v in VISIBILITIES:
+            for a in ATTRIBUTIONS:
+                expected = allowed(audience, v, a)
+                if name == "reactions csv":  # Bo reacted to what the room saw
+                    expected = v in ("table", "room") and a in ("named", "anonymous")
+                assert (marker(v, a) in text) == expected, (name, audience, v, a)
+        for unit in units:
+            if "xANONYMOUSQ" in unit:
+                assert ANON_NAME not in unit and nia_id not in unit, (name, unit)
+    if audience == "staff":
+        assert exports.markdown(h).startswith("**For staff only")
+        assert "For staff only" in exports.html(h).split("<h1>")[0]
+    assert {row.split(" | ")[-1] for row in csv_units(h)[1:]} == {audience}
 
 
 def test_what_is_not_quoted_is_counted_by_reason() -> None:

@@ -27,10 +27,10 @@ def test_replay_shows_the_room_as_it_was(room: Room) -> None:
 def test_replay_and_export_are_for_staff_only(room: Room) -> None:
     """A participant can neither replay nor export; the organiser can."""
     phone = room.join("1")
-    for path in ("replay", "replay/state?seq=1", "export?format=md"):
+    for path in ("replay", "replay/state?seq=1", "export?format=md", "harvest"):
         assert room.client.get(f"/api/events/{room.id}/{path}", headers=auth(phone["token"])).status_code == 403
     r = room.client.get(f"/api/events/{room.id}/export?format=html", headers=auth(room.organiser))
-    assert r.status_code == 200 and r.headers["content-disposition"].endswith(f'wholeroom-{room.id}.html"')
+    assert r.status_code == 200 and r.headers["content-disposition"].endswith(f'wholeroom-{room.id}-shared.html"')
     assert "<h1>Our town: harvest</h1>" in r.text
 
 
