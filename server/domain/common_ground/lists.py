@@ -6,7 +6,7 @@ out hidden ideas (they are still counted, never listed). Ties keep idea order, s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -130,37 +130,80 @@ def distinguishing(
     return tuple(found)
 
 
-def representative(stats: PartStats, g: int, ideas: Sequence[str], eligible: Mask) -> tuple[Difference, ...]:
-    """Pol.is-style representative ideas of part ``g``: at most five, agreements first, never empty.
+def _first_records(better: Callable[[int], Mask], start: int) -> int:
+    """Scan from ``start`` onwards: each time ``better(best)`` marks a later idea, that idea becomes
+    the best (the first such one, as a scan in idea order would find it). Costs one numpy pass per
+    change of best, usually a handful."""
+    best = start
+    while True:
+        later = np.flatnonzero(better(best)[best + 1 :])
+        if not later.size:
+            return best
+        best += 1 + int(later[0])
 
-    The "best agree" idea is, among those the part significantly agrees with, the one whose
-    agreement differs most from the rest (largest ``r_agree_test``); it leads the list. When no
-    idea is significant both ways, that idea alone is returned, else the idea with the largest
-    comparison test in either direction.
+
+def _best_agree(stats: PartStats, g: int, eligible: Mask) -> int | None:
+    """Pol.is's "best agree" idea of part ``g``, found as its scan over ideas in order finds it.
+
+    An idea nobody agreed or disagreed with never qualifies. The first idea qualifies when the
+    part agrees significantly (p_agree_test > Z_90), or more of it agrees than of the rest and more
+    than half of it agrees. A later idea replaces the best when it scores higher on
+    r x r_test x p x p_test (when the best's ratio r_agree is above 1), or else on p x p_test.
+    """
+    pa, pat, ra, rat = stats.p_agree[g], stats.p_agree_test[g], stats.r_agree[g], stats.r_agree_test[g]
+    counted: Mask = eligible & ((stats.counts.agree[g] + stats.counts.disagree[g]) > 0)
+    first = np.flatnonzero(counted & ((pat > Z_90) | ((ra > 1.0) & (pa > 0.5))))
+    if not first.size:
+        return None
+    by_share: Floats = pa * pat
+    by_all: Floats = ra * rat * pa * pat
+
+    def better(best: int) -> Mask:
+        key = by_all if ra[best] > 1.0 else by_share
+        higher: Mask = key > key[best]
+        return counted & higher
+
+    return _first_records(better, int(first[0]))
+
+
+def representative(stats: PartStats, g: int, ideas: Sequence[str], eligible: Mask) -> tuple[Difference, ...]:
+    """Pol.is's representative ideas of part ``g``: at most five, agreements first, never empty.
+
+    An idea *passes* when the part's share and its comparison with the rest are both significant
+    (z > Z_90) in one direction; its direction is agree when r_agree_test > r_disagree_test. The
+    list is the "best agree" idea (:func:`_best_agree`, flagged, even if it does not pass, and
+    shown in its own direction, which may be disagree), then the other passing ideas ranked by
+    repness x test x share x test, cut to five, agreements before disagreements. When nothing
+    passes, it is the best agree idea alone, or else the idea with the largest comparison test in
+    either direction. As in Pol.is, the comparison test is rounded to float32 wherever it ranks or
+    compares ideas (Pol.is stores it so), which decides between near-equal ideas as Pol.is does.
     """
     if not eligible.any():
         return ()
     pa, pd, pat, pdt = stats.p_agree[g], stats.p_disagree[g], stats.p_agree_test[g], stats.p_disagree_test[g]
     ra, rd, rat, rdt = stats.r_agree[g], stats.r_disagree[g], stats.r_agree_test[g], stats.r_disagree_test[g]
-    agreeing = eligible & (pat > Z_90)
-    best = _ranked(rat, agreeing)[0] if agreeing.any() else None
-    passing = eligible & (((pat > Z_90) & (rat > Z_90)) | ((pdt > Z_90) & (rdt > Z_90)))
     toward_agree = rat > rdt
+    stored = np.where(toward_agree, rat, rdt).astype(np.float32).astype(np.float64)
+    best = _best_agree(stats, g, eligible)
+    passing = eligible & (((pat > Z_90) & (rat > Z_90)) | ((pdt > Z_90) & (rdt > Z_90)))
+
+    def shown(j: int) -> Difference:
+        direction = Direction.AGREE if toward_agree[j] else Direction.DISAGREE
+        return _difference(stats, g, j, direction, ideas, j == best)
+
     if not passing.any():
         if best is not None:
-            return (_difference(stats, g, best, Direction.AGREE, ideas, True),)
-        j = _ranked(np.maximum(rat, rdt), eligible)[0]
-        return (_difference(stats, g, j, Direction.AGREE if toward_agree[j] else Direction.DISAGREE, ideas, False),)
-    order = _ranked(np.where(toward_agree, ra * rat * pa * pat, rd * rdt * pd * pdt), passing)
-    if best is not None and best in order:
-        order.remove(best)
-        order.insert(0, best)
-    chosen = order[:LIST_LENGTH]
+            return (shown(best),)
+        strongest = np.maximum(rat, rdt)
+        first = int(np.flatnonzero(eligible)[0])
+        return (shown(_first_records(lambda b: eligible & (strongest > stored[b]), first)),)
+    if best is not None:
+        passing[best] = False
+    order = _ranked(np.where(toward_agree, ra * stored * pa * pat, rd * stored * pd * pdt), passing)
+    chosen = ([best] if best is not None else []) + order
+    chosen = chosen[:LIST_LENGTH]
     chosen.sort(key=lambda j: not toward_agree[j])  # stable: agreements first, each in rank order
-    return tuple(
-        _difference(stats, g, j, Direction.AGREE if toward_agree[j] else Direction.DISAGREE, ideas, j == best)
-        for j in chosen
-    )
+    return tuple(shown(j) for j in chosen)
 
 
 def majority(stats: PartStats, ideas: Sequence[str], eligible: Mask) -> tuple[tuple[Majority, ...], ...]:
