@@ -23,7 +23,7 @@ from typing import Any
 
 from ..domain.base import Outcome
 from ..domain.common_ground.analysis import Memory
-from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
+from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs, memory_dict, memory_from
 from ..domain.errors import DomainError, Internal
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
@@ -129,7 +129,9 @@ class Room:
         # common ground: recomputed off the event loop, at most every ANALYSIS_INTERVAL_S
         self.analysis: dict[str, Any] | None = None
         self.priorities: dict[str, float] = {}
-        self._memory: Memory | None = None
+        # what the last analysis passes to the next (letters, k); relayed to every worker, so the
+        # moderators' route and a worker taking over the lease continue from it
+        self.memory: Memory | None = None
         self._reactions_dirty = False
         self._analysing = False
         self._analysed_at = 0.0
@@ -558,16 +560,17 @@ class Room:
         try:
             matrix, hidden, partitions = inputs(self.state)  # copies, taken on the loop
             started = time.perf_counter()
-            result = await asyncio.to_thread(analyse_inputs, matrix, hidden, partitions, self._memory)
+            result = await asyncio.to_thread(analyse_inputs, matrix, hidden, partitions, self.memory)
             self.analysis_seconds = time.perf_counter() - started
             metrics.ANALYSIS.labels("common_ground").observe(self.analysis_seconds)
-            self._memory = result.memory
+            self.memory = result.memory
             view = analysis_dict(result, self.state)
             message = {
                 "type": "common_ground",
                 "seq": self.state.seq,
                 "analysis": view,
                 "priorities": dict(result.priorities),
+                "memory": memory_dict(result.memory),  # for the workers only: never relayed to a screen
             }
             await self._broker.publish(self.derived_channel, dumps(message))
         except Exception:  # a failed analysis must not take the room down; the next tick retries
@@ -598,6 +601,8 @@ class Room:
                         self._presence_dirty = True
                 elif kind == "common_ground":
                     self.analysis, self.priorities = message["analysis"], message.get("priorities", {})
+                    if "memory" in message:
+                        self.memory = memory_from(message["memory"])
                     text = dumps({"type": "common_ground", "seq": message["seq"], "analysis": self.analysis})
                     for conn in self.staff:
                         conn.send(text)

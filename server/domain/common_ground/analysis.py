@@ -97,12 +97,14 @@ def analyse(
     partitions: Mapping[str, Mapping[str, str]] | None = None,
     previous: Memory | None = None,
     seed: int = 0,
+    shares: bool = False,
 ) -> Analysis:
     """Analyse ``matrix``: tallies, opinion map and groups, differences, common ground, uncertainty.
 
     ``hidden`` ideas (moderated out) are counted but never listed or routed. ``partitions`` maps a
     name (e.g. "tables") to participant -> part label; each gets its own common-ground view.
-    ``previous`` is the last result's ``memory``. Costs one PCA and a few small k-means runs:
+    ``previous`` is the last result's ``memory``. With ``shares``, every partition view also holds
+    each idea's agreement share per part (``PartitionView.shares``). Costs one PCA and a few small k-means runs:
     well under a second for 2,000 participants x 200 ideas (docs/common-ground.md).
     """
     n, m = matrix.shape
@@ -150,7 +152,7 @@ def analyse(
         majority_disagree=disagree,
         uncertainty=uncertainty(everyone, matrix.ideas, eligible),
         partitions={
-            name: summarise(name, matrix, *label_array(matrix, a), eligible)[0]
+            name: summarise(name, matrix, *label_array(matrix, a), eligible, shares=shares)[0]
             for name, a in (partitions or {}).items()
         },
         silhouettes=dict(clustering.silhouettes),
@@ -159,7 +161,7 @@ def analyse(
     if not groups:
         return mapped
     numbers, labels = label_array(matrix, dict(sorted(groups.items(), key=lambda item: item[1])))
-    opinion, _ = summarise("opinion groups", matrix, numbers, labels, eligible)
+    opinion, _ = summarise("opinion groups", matrix, numbers, labels, eligible, shares=shares)
     return replace(
         mapped,
         level=Level.GROUPS,

@@ -8,7 +8,7 @@ left out (and named), so no part of one or two people can veto or carry an idea.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,7 +41,9 @@ class PartitionView:
 
     ``consensus`` holds the group-informed consensus of every idea (hidden ones too); compare
     values only between partitions with the same number of parts. ``left_out`` names parts too
-    small to count.
+    small to count. ``shares`` (only when asked for: it is parts x ideas numbers) holds each idea's
+    smoothed agreement share ``p_agree`` in each part, in the order of ``parts``: the factors of
+    its consensus.
     """
 
     name: str
@@ -49,6 +51,7 @@ class PartitionView:
     common_ground: tuple[CommonGround, ...]
     consensus: Mapping[str, float]
     left_out: tuple[str, ...]
+    shares: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def label_array(matrix: ReactionMatrix, assignment: Mapping[str, str]) -> tuple[NDArray[np.intp], list[str]]:
@@ -69,8 +72,11 @@ def summarise(
     numbers: NDArray[np.intp],
     labels: Sequence[str],
     eligible: NDArray[np.bool_],
+    *,
+    shares: bool = False,
 ) -> tuple[PartitionView, PartStats | None]:
-    """Build the view for participants numbered into ``labels`` (-1 = in no part); also return the stats."""
+    """Build the view for participants numbered into ``labels`` (-1 = in no part); also return the stats.
+    With ``shares``, the view also holds every idea's ``p_agree`` in each part."""
     active = matrix.seen.any(axis=1)
     sizes = np.bincount(numbers[(numbers >= 0) & active], minlength=len(labels))
     kept = [g for g in range(len(labels)) if sizes[g] >= MIN_GROUP_SIZE]
@@ -89,4 +95,6 @@ def summarise(
             Part(labels[old], int(sizes[old]), agrees_more, disagrees_more, representative(stats, g, ideas, eligible))
         )
     consensus = dict(zip(ideas, (float(c) for c in stats.consensus()), strict=True))
-    return PartitionView(name, tuple(parts), common_ground(stats, ideas, eligible), consensus, left_out), stats
+    by_idea = dict(zip(ideas, map(tuple, stats.p_agree.T.tolist()), strict=True)) if shares else {}
+    view = PartitionView(name, tuple(parts), common_ground(stats, ideas, eligible), consensus, left_out, by_idea)
+    return view, stats

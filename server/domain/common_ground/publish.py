@@ -1,6 +1,12 @@
 """An :class:`~server.domain.common_ground.analysis.Analysis` as the JSON the screens draw from:
 idea texts instead of bare ids, part labels people read (table names), and no participant ids
-on the map (points and their group letter only)."""
+on the map (points and their group letter only).
+
+Two flags add what only the moderators' route (``GET /api/events/{id}/common-ground``) gives:
+``detail`` (every listed idea's group-informed consensus with each part's share, and each part's
+representative ideas) and ``with_people`` (each map point's participant id). Every idea listed
+with a text is quotable: public and not hidden; the others never appear in any list.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +32,30 @@ def inputs(state: EventState) -> tuple[ReactionMatrix, frozenset[str], dict[str,
 
 
 def analyse_inputs(
-    matrix: ReactionMatrix, hidden: frozenset[str], partitions: dict[str, dict[str, str]], previous: Memory | None
+    matrix: ReactionMatrix,
+    hidden: frozenset[str],
+    partitions: dict[str, dict[str, str]],
+    previous: Memory | None,
+    *,
+    shares: bool = False,
 ) -> Analysis:
-    """The analysis itself (seconds at most; run it off the event loop)."""
-    return analyse(matrix, hidden=hidden, partitions=partitions, previous=previous, seed=0)
+    """The analysis itself (seconds at most; run it off the event loop). ``shares``: for ``detail``."""
+    return analyse(matrix, hidden=hidden, partitions=partitions, previous=previous, seed=0, shares=shares)
+
+
+def memory_dict(memory: Memory) -> dict[str, Any]:
+    """``memory`` as JSON, for the workers (never a screen: it names participants)."""
+    return {
+        "clustered": sorted(memory.clustered),
+        "k": memory.k,
+        "candidate": memory.candidate,
+        "streak": memory.streak,
+        "groups": dict(memory.groups),
+    }
+
+
+def memory_from(data: dict[str, Any]) -> Memory:
+    return Memory(frozenset(data["clustered"]), data["k"], data["candidate"], data["streak"], data["groups"])
 
 
 def _support(s: Support) -> dict[str, Any]:
@@ -47,8 +73,34 @@ def _difference(d: Difference, text: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _partition(view: PartitionView, text: dict[str, str], names: dict[str, str]) -> dict[str, Any]:
+def _representative(d: Difference, text: dict[str, str]) -> dict[str, Any]:
     return {
+        **_difference(d, text),
+        "share": round(d.p_success, 6),
+        "share_test": round(d.p_test, 6),
+        "repness": round(d.repness, 6),
+        "repness_test": round(d.repness_test, 6),
+        "count": d.n_success,
+        "best_agree": d.best_agree,
+    }
+
+
+def _consensus(view: PartitionView, text: dict[str, str]) -> list[dict[str, Any]]:
+    """Every quotable idea's group-informed consensus and its factors (each part's share), highest first."""
+    listed = sorted((i for i in view.consensus if i in text), key=lambda i: -view.consensus[i])
+    return [
+        {
+            "idea_id": i,
+            "text": text[i],
+            "consensus": round(view.consensus[i], 6),
+            "p_agree": [round(share, 6) for share in view.shares.get(i, ())],
+        }
+        for i in listed
+    ]
+
+
+def _partition(view: PartitionView, text: dict[str, str], names: dict[str, str], detail: bool) -> dict[str, Any]:
+    out = {
         "parts": [
             {
                 "label": p.label,
@@ -56,6 +108,7 @@ def _partition(view: PartitionView, text: dict[str, str], names: dict[str, str])
                 "size": p.size,
                 "agrees_more": [_difference(d, text) for d in p.agrees_more],
                 "disagrees_more": [_difference(d, text) for d in p.disagrees_more],
+                **({"representative": [_representative(d, text) for d in p.representative]} if detail else {}),
             }
             for p in view.parts
         ],
@@ -70,10 +123,19 @@ def _partition(view: PartitionView, text: dict[str, str], names: dict[str, str])
         ],
         "left_out": [names.get(label, label) for label in view.left_out],
     }
+    if detail:
+        out["consensus"] = _consensus(view, text)
+    return out
 
 
-def analysis_dict(analysis: Analysis, state: EventState) -> dict[str, Any]:
-    """The analysis for every staff screen (the wall too): hidden ideas are left out entirely."""
+def analysis_dict(
+    analysis: Analysis, state: EventState, *, detail: bool = False, with_people: bool = False
+) -> dict[str, Any]:
+    """The analysis for every staff screen (the wall too): hidden ideas are left out entirely.
+
+    ``detail`` adds each partition's ``consensus`` list and each part's ``representative`` ideas
+    (analyse with ``shares`` for the former); ``with_people`` adds each map point's participant id,
+    for the moderators only, never for the wall."""
     text = {i.id: i.text for i in state.ideas.values() if not i.hidden and i.visibility in PUBLIC}
     tables = {t.id: t.name for t in state.tables.values()}
     out: dict[str, Any] = {
@@ -91,17 +153,18 @@ def analysis_dict(analysis: Analysis, state: EventState) -> dict[str, Any]:
             for u in analysis.uncertainty
         ],
         "majority": [_difference_like(m, text) for m in (*analysis.majority_agree, *analysis.majority_disagree)],
-        "opinion": _partition(analysis.opinion, text, {}) if analysis.opinion else None,
+        "opinion": _partition(analysis.opinion, text, {}, detail) if analysis.opinion else None,
         "map": None,
         "by": {
-            name: _partition(view, text, tables if name == "tables" else {})
+            name: _partition(view, text, tables if name == "tables" else {}, detail)
             for name, view in analysis.partitions.items()
         },
     }
     if analysis.map is not None:
         out["map"] = {
             "points": [
-                [round(x, 4), round(y, 4), analysis.map.groups.get(pid)] for pid, (x, y) in analysis.map.points.items()
+                [round(x, 4), round(y, 4), analysis.map.groups.get(pid), *((pid,) if with_people else ())]
+                for pid, (x, y) in analysis.map.points.items()
             ],
             "sizes": dict(analysis.map.sizes),
         }
