@@ -5,7 +5,9 @@ See docs/export.md."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from . import report_svg
 from .domain.common_ground.analysis import Analysis
 from .domain.common_ground.publish import analyse_inputs, inputs
 from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepReport
@@ -624,45 +627,62 @@ def _ground_rows(g: GroundReport | None) -> Iterator[Sequence[Any]]:
 # --- HTML (the report template is client/templates/report.html) ----------------------------------
 
 
-def participation_svg(points: list[tuple[int, int, int]], width: int = 720, height: int = 220) -> str:
-    """Ideas per five minutes (bars) and people joined (line), as an accessible inline SVG."""
-    if not points:
-        return '<p class="empty">No participation yet.</p>'
-    pad_l, pad_b, pad_t = 44, 28, 12
-    plot_w, plot_h = width - pad_l - 10, height - pad_b - pad_t
-    top_ideas = max(1, max(p[1] for p in points))
-    top_people = max(1, max(p[2] for p in points))
-    bar_w = plot_w / len(points)
-    bars, line = [], []
-    for i, (start, ideas, people) in enumerate(points):
-        x = pad_l + i * bar_w
-        h = plot_h * ideas / top_ideas
-        bars.append(
-            f'<rect x="{x:.1f}" y="{pad_t + plot_h - h:.1f}" width="{max(bar_w - 1, 1):.1f}" height="{h:.1f}">'
-            f"<title>{escape(when(start))}: {ideas} ideas</title></rect>"
-        )
-        line.append(f"{x + bar_w / 2:.1f},{pad_t + plot_h - plot_h * people / top_people:.1f}")
-    first, last = when(points[0][0])[11:16], when(points[-1][0])[11:16]
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="chart-title"><title id="chart-title">Participation over time: up to {top_ideas} '
-        f"ideas per five minutes; {top_people} people joined</title>"
-        f'<g class="bars" fill="#2b6cb0">{"".join(bars)}</g>'
-        f'<polyline fill="none" stroke="#c05621" stroke-width="2" points="{" ".join(line)}"/>'
-        f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 10}" y2="{pad_t + plot_h}" stroke="#444"/>'
-        f'<text x="{pad_l}" y="{height - 8}" font-size="12">{first} UTC</text>'
-        f'<text x="{width - 10}" y="{height - 8}" font-size="12" text-anchor="end">{last}</text>'
-        f'<text x="4" y="{pad_t + 10}" font-size="12">{top_ideas}</text>'
-        f'<text x="{width - 12}" y="{pad_t + 10}" font-size="12" text-anchor="end" fill="#c05621">'
-        f"{top_people} people</text></svg>"
-    )
-
-
 _env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]))
+
+# The report's stylesheet is inlined in one <style> element, allowed by its hash: the policy below
+# goes with the report both as a header (when served) and in a <meta> (a file opened from disk), so
+# it never runs a script or loads anything, whoever opens it.
+REPORT_CSS = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+_CSS_HASH = base64.b64encode(hashlib.sha256(REPORT_CSS.encode()).digest()).decode()
+REPORT_META_CSP = (
+    f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src data:; base-uri 'none'; form-action 'none'"
+)
+REPORT_CSP = f"{REPORT_META_CSP}; frame-ancestors 'none'"  # (a <meta> policy cannot say frame-ancestors)
+
+# How much of each list the report shows open; the rest is one click away, in a <details>.
+LIMITS = {
+    "LIMIT_STEPS": 40,
+    "LIMIT_THEMES": 12,
+    "LIMIT_GROUND": 8,
+    "LIMIT_LIST": 5,
+    "LIMIT_PARTS": 6,
+    "LIMIT_OPTIONS": 30,
+}
+SMALL_EVENT = 300  # quoted ideas up to which the details start open (and so print)
+
+METHODS = {
+    "dots": "Dot vote",
+    "score": "Scores",
+    "agree_disagree_pass": "Agree, disagree or pass",
+    "rank": "Ranking",
+    "place": "Placement on two axes",
+    "pass_and_score": "Pass and score",
+}
 
 
 def html(h: Harvest) -> str:
+    """The harvest report as one self-contained HTML file (docs/export.md). Renders ``h`` only."""
     template = _env.get_template("report.html")
     return template.render(
-        h=h, when=when, duration=duration, chart=participation_svg(h.participation), result_lines=_result_lines
+        h=h,
+        staff=h.audience == "staff",
+        ideas=h.idea_map(),
+        small=len(h.quoted) <= SMALL_EVENT,
+        css=REPORT_CSS,
+        csp=REPORT_META_CSP,
+        when=when,
+        duration=duration,
+        method_name=lambda m: METHODS.get(m, m.replace("_", " ")),
+        chart=report_svg.participation_svg(h.participation),
+        theme_map=report_svg.theme_map_svg(
+            [
+                report_svg.Bubble(t.label, t.x, t.y, len(t.idea_ids), t.breadth, n)
+                for n, t in enumerate(h.themes, start=1)
+                if t.x is not None and t.y is not None
+            ]
+        )
+        if any(t.x is not None for t in h.themes)
+        else "",
+        opinion_map=report_svg.opinion_map_svg(h.ground.map, h.ground.group_sizes) if h.ground and h.ground.map else "",
+        **LIMITS,
     )

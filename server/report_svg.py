@@ -87,6 +87,7 @@ class Bubble:
     y: float
     ideas: int
     tables: int = 0
+    number: int = 0  # its number in the report's list of themes (0: its place in ``bubbles``)
 
 
 MAX_BUBBLES = 30  # the biggest themes drawn; the report's list has them all
@@ -128,7 +129,7 @@ def theme_map_svg(bubbles: Sequence[Bubble], *, key: str = "theme-map", height: 
     is what the report passes), so the report's list of themes is the picture's key."""
     if not bubbles:
         return '<p class="empty">No themes.</p>'
-    shown = list(enumerate(bubbles, start=1))
+    shown = [(b.number or n, b) for n, b in enumerate(bubbles, start=1)]
     shown.sort(key=lambda item: -item[1].ideas)
     shown = shown[:MAX_BUBBLES]
     biggest = max(1, shown[0][1].ideas)

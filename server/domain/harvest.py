@@ -190,6 +190,8 @@ class ThemeReport:
     agree: int
     disagree: int
     passed: int
+    x: float | None = None  # on the theme map, in [0, 1]: the mean position of the ideas quoted
+    y: float | None = None
 
 
 @dataclass(slots=True)
@@ -265,6 +267,10 @@ class GroundReport:
     majority_disagree: list[Leaning]
     uncertainty: list[Leaning]  # direction "pass"
     unquoted: int  # listed ideas this output does not quote (left out of the lists)
+    # the opinion map: one point per person who reacted, with their group letter (None: not in a
+    # group), sorted by position so that nothing about who is who (not even join order) is kept
+    map: list[tuple[float, float, str | None]] = field(default_factory=list)
+    group_sizes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -644,6 +650,13 @@ def _read_themes(themes: ThemeMap | Mapping[str, Any]) -> list[_Theme]:
     ]
 
 
+def _positions(themes: ThemeMap | Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """Each idea's place on the theme map."""
+    if isinstance(themes, ThemeMap):
+        return {i: (p.x, p.y) for i, p in themes.positions.items()}
+    return {str(i): (float(p[0]), float(p[1])) for i, p in themes.get("positions", {}).items()}
+
+
 def _themes(
     state: EventState,
     themes: ThemeMap | Mapping[str, Any] | None,
@@ -657,6 +670,7 @@ def _themes(
     if themes is None:
         return [], {}
     read = _read_themes(themes)
+    positions = _positions(themes)
     given = fold_curation([edit_from_entry(kind, payload) for kind, payload in state.theme_edits]).labels
     members = [[i for i in t.idea_ids if i in state.ideas and ok[i]] for t in read]
     term_sets = {i: terms(state.ideas[i].text) for ids in members for i in ids}
@@ -674,6 +688,7 @@ def _themes(
                 label = label_for(words, state.ideas[example].text)
         tables = sorted({state.ideas[i].table_id for i in ids}, key=table_key)
         r = [tallies.get(i, Reactions()) for i in ids]
+        placed = [positions[i] for i in ids if i in positions]
         reports.append(
             ThemeReport(
                 id=t.id,
@@ -690,6 +705,8 @@ def _themes(
                 agree=sum(x.agree for x in r),
                 disagree=sum(x.disagree for x in r),
                 passed=sum(x.passed for x in r),
+                x=round(sum(p[0] for p in placed) / len(placed), 4) if placed else None,
+                y=round(sum(p[1] for p in placed) / len(placed), 4) if placed else None,
             )
         )
         theme_of.update({i: (t.id, label) for i in ids})
@@ -798,7 +815,17 @@ def _ground(state: EventState, analysis: Analysis, ok: Mapping[str, bool]) -> Gr
         majority_disagree=leanings(analysis.majority_disagree),
         uncertainty=leanings(analysis.uncertainty, "pass"),
         unquoted=len(dropped),
+        map=_map_points(analysis),
+        group_sizes=dict(analysis.map.sizes) if analysis.map is not None else {},
     )
+
+
+def _map_points(analysis: Analysis) -> list[tuple[float, float, str | None]]:
+    if analysis.map is None:
+        return []
+    groups = analysis.map.groups
+    points = [(round(x, 4), round(y, 4), groups.get(p)) for p, (x, y) in analysis.map.points.items()]
+    return sorted(points, key=lambda p: (p[0], p[1], p[2] or ""))
 
 
 def _partition_note(view: PartitionView, parts: Sequence[PartReport], left_out: Sequence[str], noun: str) -> str:
