@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 from server import exports
 from server.domain.harvest import harvest
 from server.report_svg import Bubble, opinion_map_svg, participation_svg, theme_map_svg
+from server.web.headers import CSP as SITE_CSP
+from tests.conftest import Room
 from tests.domain.helpers import FACILITATOR, Scene
 from tests.domain.test_sessions import loaded
 
@@ -146,3 +148,14 @@ def test_long_lists_are_capped_with_the_rest_one_click_away() -> None:
     assert section.count('<tr><td class="n">') == 40
     assert '<details class="more" open><summary>and 28 more themes' in section
     assert "<details open><summary>Each table" in text and '<details class="more" open>' in text
+
+
+def test_the_export_route_serves_the_report_under_its_own_policy(room: Room) -> None:
+    """The HTML report's response carries exports.REPORT_CSP (tests/browser/test_report.py shows
+    Chromium styles it under that policy, and would not under the pages' own); other files keep
+    the site's policy."""
+    token = {"Authorization": f"Bearer {room.organiser}"}
+    report = room.client.get(f"/api/events/{room.id}/export?format=html", headers=token)
+    assert report.status_code == 200 and report.headers["content-security-policy"] == exports.REPORT_CSP
+    markdown = room.client.get(f"/api/events/{room.id}/export?format=md", headers=token)
+    assert markdown.headers["content-security-policy"] == SITE_CSP

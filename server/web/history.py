@@ -178,7 +178,10 @@ async def export(
         lines = exports.reactions_csv(report) if csv_table == "reactions" else exports.ideas_csv(report)
     else:
         lines = iter([exports.markdown(report) if format == "md" else exports.html(report)])
-    return StreamingResponse(lines, media_type=MEDIA[format], headers=_attachment(name))
+    headers = _attachment(name)
+    if format == "html":  # its own policy: the pages' would refuse the report's inline stylesheet
+        headers["Content-Security-Policy"] = exports.REPORT_CSP
+    return StreamingResponse(lines, media_type=MEDIA[format], headers=headers)
 
 
 def _attachment(name: str) -> dict[str, str]:
