@@ -94,7 +94,7 @@ MAX_BUBBLES = 30  # the biggest themes drawn; the report's list has them all
 MAX_LABELS = 14  # the biggest themes named on the map; the others carry their number only
 
 
-def _separate(circles: list[list[float]], width: float, height: float, rounds: int = 120) -> None:
+def _separate(circles: list[list[float]], width: float, height: float, rounds: int = 400) -> None:
     """Push overlapping circles ``[x, y, r]`` apart, a little each round, and keep them inside."""
     for _ in range(rounds):
         moved = False
@@ -118,9 +118,14 @@ def _separate(circles: list[list[float]], width: float, height: float, rounds: i
             return
 
 
-def _overlaps(box: tuple[float, float, float, float], taken: list[tuple[float, float, float, float]]) -> bool:
+def _overlaps(
+    box: tuple[float, float, float, float], taken: list[tuple[float, float, float, float]], circles: list[list[float]]
+) -> bool:
+    """Whether ``box`` touches a box already taken or any of ``circles`` (``[x, y, r]``)."""
     x0, y0, x1, y1 = box
-    return any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in taken)
+    if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in taken):
+        return True
+    return any(math.hypot(cx - min(max(cx, x0), x1), cy - min(max(cy, y0), y1)) < r for cx, cy, r in circles)
 
 
 def theme_map_svg(bubbles: Sequence[Bubble], *, key: str = "theme-map", height: int = 420) -> str:
@@ -174,7 +179,8 @@ def theme_map_svg(bubbles: Sequence[Bubble], *, key: str = "theme-map", height: 
         w = _text_width(text) + 4
         for ty in (y + r + 13, y - r - 5):  # just below the bubble, or just above it
             box = (x - w / 2, ty - FONT, x + w / 2, ty + 3)
-            if box[0] >= 0 and box[2] <= WIDTH and box[1] >= 0 and box[3] <= height and not _overlaps(box, taken):
+            inside_picture = box[0] >= 0 and box[2] <= WIDTH and box[1] >= 0 and box[3] <= height
+            if inside_picture and not _overlaps(box, taken, circles):
                 taken.append(box)
                 labels.append(f'<text x="{_n(x)}" y="{_n(ty)}">{escape(text)}</text>')
                 break

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import html
 import math
+import random
 import re
 import xml.etree.ElementTree as ET
 
@@ -159,3 +160,20 @@ def test_the_export_route_serves_the_report_under_its_own_policy(room: Room) -> 
     assert report.status_code == 200 and report.headers["content-security-policy"] == exports.REPORT_CSP
     markdown = room.client.get(f"/api/events/{room.id}/export?format=md", headers=token)
     assert markdown.headers["content-security-policy"] == SITE_CSP
+
+
+def test_theme_bubbles_never_overlap() -> None:
+    """Thirty themes placed at random, some on the same spot: pushed apart until none overlaps."""
+    rng = random.Random(5)
+    bubbles = [
+        Bubble(f"T{n}", rng.random() if n % 3 else 0.5, rng.random() if n % 3 else 0.5, rng.randint(5, 300))
+        for n in range(30)
+    ]
+    circles = [
+        (float(c.get("cx") or 0), float(c.get("cy") or 0), float(c.get("r") or 0))
+        for c in ET.fromstring(theme_map_svg(bubbles)).iter(f"{SVG}circle")
+    ]
+    assert len(circles) == 30
+    for n, (x, y, r) in enumerate(circles):
+        assert r <= x <= 720 - r and r <= y <= 420 - r
+        assert all(math.hypot(x - x2, y - y2) >= r + r2 - 0.5 for x2, y2, r2 in circles[n + 1 :])

@@ -836,12 +836,23 @@ def _partition_note(view: PartitionView, parts: Sequence[PartReport], left_out: 
         notes.append(f"No idea is supported in every {noun}.")
     if left_out:
         notes.append(
-            f"Left out (fewer than {MIN_GROUP_SIZE} people reacting, too few to count): {', '.join(left_out)}."
+            f"Left out (fewer than {MIN_GROUP_SIZE} people reacting, too few to count): {_names(left_out, noun)}."
         )
     small = [p.name for p in parts if p.caveat]
     if small:
-        notes.append(f"Small numbers in {', '.join(small)}: read their results as hints, not findings.")
+        everyone = f"every {noun}" if len(small) == len(parts) > NAMED_PARTS else _names(small, noun)
+        notes.append(f"Small numbers in {everyone}: read their results as hints, not findings.")
     return " ".join(notes)
+
+
+NAMED_PARTS = 8  # a note names at most this many parts, then counts the rest
+
+
+def _names(names: Sequence[str], noun: str) -> str:
+    if len(names) <= NAMED_PARTS:
+        return ", ".join(names)
+    rest = len(names) - NAMED_PARTS
+    return f"{', '.join(names[:NAMED_PARTS])} and {rest} more {noun}{'s' if rest != 1 else ''}"
 
 
 # --- votes, marketplaces, reactions ---------------------------------------------------------------
