@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
         ("bench.replay", ["--quick"], "seek + snapshot"),
         ("bench.common_ground", ["--quick"], "full recomputation"),
         ("bench.themes", ["--quick"], "NMI"),
+        ("bench.report", ["--quick"], "html report"),
     ],
 )
 def test_benchmark_runs(module: str, args: list[str], expect: str) -> None:
