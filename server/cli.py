@@ -209,9 +209,22 @@ def bench(ctx: click.Context) -> None:
     default=None,
     help="Write to this file instead of standard output.",
 )
+@click.option(
+    "--no-vectors",
+    is_flag=True,
+    default=False,
+    help="jsonl: leave out the ideas' vectors (about 3.6 kB per idea); the importing server embeds them again,"
+    " and its themes may group differently.",
+)
 @database_option
 def export_command(
-    event_id: str, fmt: str, audience: str | None, csv_table: str, output: str | None, database_url: str | None
+    event_id: str,
+    fmt: str,
+    audience: str | None,
+    csv_table: str,
+    output: str | None,
+    no_vectors: bool,
+    database_url: str | None,
 ) -> None:
     """Export an event: its transcript, its ideas as CSV, or a harvest report people can read and print."""
     from .security import open_private, write_private
@@ -222,7 +235,14 @@ def export_command(
     store = open_store(settings)
     encoder = settings.encoder if settings.themes else None
     lines = export_lines(
-        store, event_id, fmt, csv_table, audience=audience, encoder=encoder, progress=output is not None
+        store,
+        event_id,
+        fmt,
+        csv_table,
+        audience=audience,
+        encoder=encoder,
+        progress=output is not None,
+        with_vectors=not no_vectors,
     )
     if isinstance(lines, bytes):  # the workbook
         if output is None:
@@ -290,9 +310,11 @@ def import_transcript_command(file: str, base_url: str | None, database_url: str
     from .web.app import open_store
 
     settings = _settings(database_url)
-    event_id, tokens, digest = import_transcript(open_store(settings), Path(file))
+    encoder = settings.encoder if settings.themes else None
+    event_id, tokens, digest, vectors = import_transcript(open_store(settings), Path(file), encoder=encoder)
     base = (base_url or settings.public_url or "http://127.0.0.1:8000").rstrip("/")
     click.echo(f"Imported event {event_id} ({digest})")
+    click.echo(f"  Themes: {vectors}.")
     click.echo(f"  Facilitator console:  {base}/e/{event_id}/console#token={tokens['facilitator']}")
     click.echo(f"  Projector wall:       {base}/e/{event_id}/wall#token={tokens['wall']}")
     click.echo(f"  Organiser (read-only): {base}/e/{event_id}/organiser#token={tokens['organiser']}")

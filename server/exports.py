@@ -24,7 +24,7 @@ from .domain.common_ground.publish import analyse_inputs, inputs
 from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepReport
 from .domain.model import Entry, EventState
 from .domain.themes import IdeaVector, ThemeMap
-from .domain.transcript_file import header, write_lines
+from .domain.transcript_file import Vector, exportable, header, write_lines
 from .hub.themes import compute, themable, theme_ideas
 from .web.app_paths import TEMPLATES_DIR
 
@@ -61,8 +61,13 @@ def duration(seconds: int | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-def transcript(state: EventState, entries: Iterable[Entry], exported_at: int) -> Iterator[str]:
-    return write_lines(header(state, exported_at), entries)
+def transcript(
+    state: EventState, entries: Iterable[Entry], exported_at: int, vectors: Iterable[tuple[str, str, bytes]] = ()
+) -> Iterator[str]:
+    """The transcript file (format 3): header, entries, then the stored ``(idea_id, model, vector)``
+    of the ideas it may carry."""
+    kept = exportable(state, (Vector(*v) for v in vectors))
+    return write_lines(header(state, exported_at, kept), entries, kept)
 
 
 # --- what the harvest is computed from (themes and common ground at a moment) --------------------

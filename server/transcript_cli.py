@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import click
 
@@ -14,8 +14,9 @@ from . import exports
 from .domain.fold import apply
 from .domain.harvest import AUDIENCES, harvest
 from .domain.model import Entry, EventState
-from .domain.transcript_file import TranscriptError, read_lines
+from .domain.transcript_file import Rebuilt, TranscriptError, read_lines
 from .events import STAFF_TOKEN_ROLES
+from .hub.themes import themable
 from .security import hash_token, new_token
 from .storage.store import Store, iter_all
 from .storage.tables import TokenRow
@@ -48,14 +49,17 @@ def export_lines(
     audience: str | None = None,
     encoder: str | None = None,
     progress: bool,
+    with_vectors: bool = True,
 ) -> Iterator[str] | bytes:
     """An export's text, line by line (or the workbook's bytes, for xlsx). ``audience``: shared or
     staff; by default shared for the reports (md, html), staff for the data files (csv, xlsx).
-    ``encoder``: the themes model whose stored vectors group ideas (None: themes are off)."""
+    ``encoder``: the themes model whose stored vectors group ideas (None: themes are off). A ``jsonl``
+    transcript carries the ideas' vectors unless ``with_vectors`` is false."""
     state, entries = load_state(store, event_id, progress=progress)
     last_at = entries[-1].at if entries else state.created_at
     if fmt == "jsonl":
-        return exports.transcript(state, entries, int(time.time() * 1000))
+        kept = store.all_vectors(event_id) if with_vectors else []
+        return exports.transcript(state, entries, int(time.time() * 1000), kept)
     chosen = audience or exports.default_audience(fmt)
     if chosen not in AUDIENCES:
         raise click.ClickException(f"the audience is shared or staff, not {chosen!r}")
@@ -83,8 +87,18 @@ def write_out(lines: Iterator[str], output: IO[str]) -> None:
         output.write(line)
 
 
-def import_transcript(store: Store, path: Path, *, progress: bool = True) -> tuple[str, dict[str, str], str]:
-    """Check the file completely, then write the event in one transaction. Returns id, tokens, digest."""
+class ImportedTranscript(NamedTuple):
+    event_id: str
+    tokens: dict[str, str]  # staff role -> its new link's token
+    digest: str
+    vectors: str  # what became of the themes' vectors, in a sentence
+
+
+def import_transcript(
+    store: Store, path: Path, *, encoder: str | None = None, progress: bool = True
+) -> ImportedTranscript:
+    """Check the file completely, then write the event (and the ideas' vectors) in one transaction.
+    ``encoder``: the model this server's themes use, to say whether the file's vectors serve them."""
     size = path.stat().st_size
     with (
         path.open(encoding="utf-8", newline="") as handle,
@@ -112,8 +126,27 @@ def import_transcript(store: Store, path: Path, *, progress: bool = True) -> tup
     now = int(time.time() * 1000)
     tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
     rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
-    store.create_event(rebuilt.entries[0], rows, rest=rebuilt.entries[1:])
-    return event_id, tokens, rebuilt.header["digest"]
+    vectors = [(v.idea_id, v.model, v.data) for v in rebuilt.vectors]
+    store.create_event(rebuilt.entries[0], rows, rest=rebuilt.entries[1:], vectors=vectors)
+    return ImportedTranscript(event_id, tokens, rebuilt.header["digest"], vectors_note(rebuilt, encoder))
+
+
+def vectors_note(rebuilt: Rebuilt, encoder: str | None) -> str:
+    """Whether the imported event's themes are computed from the exported vectors, in a sentence."""
+    models = sorted({v.model for v in rebuilt.vectors})
+    if encoder is not None and encoder not in models:
+        made = f"the file's vectors were made with {', '.join(models)}" if models else "the file has no vectors"
+        return (
+            f"{made} and this server embeds with {encoder}: it will embed the ideas again when the event opens "
+            "(themes may group differently from the original)"
+        )
+    if not models:
+        return "the file has no vectors: the ideas will be embedded again when the event opens"
+    model = encoder or models[0]
+    covered = {v.idea_id for v in rebuilt.vectors if v.model == model}
+    missing = sum(1 for i in rebuilt.state.ideas.values() if themable(i) and i.id not in covered)
+    note = f"{len(covered):,} vectors ({model}) kept: themes are computed from the same vectors as before the export"
+    return note + (f"; {missing:,} ideas had none and will be embedded when the event opens" if missing else "")
 
 
 def import_polis(store: Store, folder: Path, title: str | None, *, progress: bool = True) -> tuple[Any, dict[str, str]]:

@@ -124,9 +124,15 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def create_event(self, first: Entry, tokens: list[TokenRow], rest: list[Entry] | None = None) -> None:
+    def create_event(
+        self,
+        first: Entry,
+        tokens: list[TokenRow],
+        rest: list[Entry] | None = None,
+        vectors: Sequence[tuple[str, str, bytes]] = (),
+    ) -> None:
         """Insert the event row and its first entry (seq 1) with its staff tokens, and (when importing)
-        the entries after it, all in one transaction."""
+        the entries after it and the ideas' vectors ``(idea_id, model, vector)``, all in one transaction."""
         p = first.payload
         with self.engine.begin() as conn:
             conn.execute(
@@ -142,6 +148,9 @@ class Store:
                 ],
             )
             self._append(conn, first.event_id, 0, [first, *(rest or [])], tokens)
+            rows = [{"event_id": first.event_id, "idea_id": i, "model": m, "vector": v} for i, m, v in vectors]
+            for start in range(0, len(rows), 1000):
+                conn.execute(insert(IdeaVectorRow), rows[start : start + 1000])
 
     def append(self, event_id: str, expected_seq: int, entries: list[Entry], tokens: list[TokenRow]) -> None:
         with self.engine.begin() as conn:
@@ -198,6 +207,12 @@ class Store:
         q = select(IdeaVectorRow).where(col(IdeaVectorRow.event_id) == event_id, col(IdeaVectorRow.model) == model)
         with self.engine.connect() as conn:
             return {r.idea_id: r.vector for r in conn.execute(q).all()}
+
+    def all_vectors(self, event_id: str) -> list[tuple[str, str, bytes]]:
+        """Every vector cached for the event's ideas, of every model: ``(idea_id, model, vector)``."""
+        q = select(IdeaVectorRow).where(col(IdeaVectorRow.event_id) == event_id)
+        with self.engine.connect() as conn:
+            return [(r.idea_id, r.model, r.vector) for r in conn.execute(q).all()]
 
     def set_setting(self, key: str, value: str) -> None:
         with self.engine.begin() as conn:

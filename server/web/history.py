@@ -156,16 +156,19 @@ async def export(
     format: Annotated[str, Query(pattern="^(jsonl|csv|md|html|xlsx)$")] = "jsonl",
     csv_table: Annotated[str, Query(pattern="^(ideas|reactions)$")] = "ideas",
     audience: AudienceQuery = None,
+    vectors: bool = True,
 ) -> Response:
     """The same exports as `wholeroom export`, as a download. ``audience`` defaults to shared for
-    the reports (md, html) and to staff for the data files (csv, xlsx); the transcript has none."""
+    the reports (md, html) and to staff for the data files (csv, xlsx); the transcript has none.
+    ``vectors=false``: a jsonl transcript without the ideas' vectors, like `--no-vectors`."""
     chosen: Audience = audience or ("shared" if format in exports.REPORTS else "staff")
     if format == "csv" and csv_table == "reactions" and chosen != "staff":
         raise Invalid("staff_only", "the reactions file lists each person's answers: it is for staff", field="audience")
     if format == "jsonl":
         replay = await _replay(services, event_id)
         state = await asyncio.to_thread(replay.state_at, replay.last_seq)
-        lines: Iterator[str] = exports.transcript(state, iter(replay.entries), int(time.time() * 1000))
+        kept = await asyncio.to_thread(services.store.all_vectors, event_id) if vectors else []
+        lines: Iterator[str] = exports.transcript(state, iter(replay.entries), int(time.time() * 1000), kept)
         name = f"wholeroom-{event_id}.jsonl"
         return StreamingResponse(lines, media_type=MEDIA[format], headers=_attachment(name))
     report = await _harvest(services, event_id, chosen)

@@ -127,7 +127,7 @@ def test_an_export_with_anonymous_and_erased_ideas_imports_into_another_database
     path.write_text(get(room, "/export?format=jsonl").text)
     store = open_store(Settings(database_url=f"sqlite:///{tmp_path}/other.db"))
     try:
-        event_id, _, digest = import_transcript(store, path, progress=False)
+        event_id, _, digest, _ = import_transcript(store, path, progress=False)
         assert [i.text for i in store.ideas(event_id)] == ["idea 1", "idea 2", "idea 3"]  # anonymous: kept
         assert {i.participant_id for i in store.ideas(event_id)} == {""}  # nobody knows who wrote them
     finally:

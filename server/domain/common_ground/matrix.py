@@ -117,6 +117,10 @@ class ReactionLog:
         self._values[row, col] = checked
         self._seen[row, col] = True
 
+    def order(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The rows' participants and the columns' ideas, in order (without copying the matrix)."""
+        return tuple(self._rows), tuple(self._cols)
+
     def snapshot(self) -> ReactionMatrix:
         """An immutable copy of the matrix as it stands (O(participants x ideas))."""
         n, m = len(self._rows), len(self._cols)
