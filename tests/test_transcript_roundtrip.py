@@ -231,3 +231,22 @@ def test_a_forged_transcript_is_held_to_the_live_limits(
     assert f"line {seq + 1}: entry seq {seq} ({kind}): " in result.output and message in result.output
     assert "nothing was imported" in result.output
     assert open_store(Settings(database_url=fresh)).events() == []
+
+
+def test_a_flipped_answer_with_its_chain_recomputed_is_refused_by_the_digest(
+    original: tuple[str, str], tmp_path: Path
+) -> None:
+    """An agree turned into a disagree, the file re-chained as docs/export.md describes: every line
+    verifies, but the rebuilt event is not the one the header's digest describes, and nothing is imported."""
+    db, event_id = original
+    text = export(db, event_id)
+    cast = next(json.loads(line) for line in text.splitlines()[1:] if '"agree"' in line and "vote.cast" in line)
+    ballot = {option: "disagree" for option in cast["payload"]["ballot"]}
+    path = tmp_path / "forged.jsonl"
+    path.write_text(forged(text, cast["seq"], {"ballot": ballot}), encoding="utf-8")
+    fresh = f"sqlite:///{tmp_path}/fresh.db"
+    result = CliRunner().invoke(main, ["import", "transcript", str(path), "--database-url", fresh])
+    assert result.exit_code == 1, result.output
+    assert "line 1: the rebuilt event differs from the header's digest in its votes (ballots): " in result.output
+    assert "nothing was imported" in result.output
+    assert open_store(Settings(database_url=fresh)).events() == []

@@ -7,7 +7,8 @@ no spaces, UTF-8).
 Version 3 covers everything the fold keeps that a screen, a replay or an output can show, in named
 parts (:data:`PARTS`): the event, people (seats, roles, removals, erasures, who sat where and met
 whom), steps (and what each table sees), ideas, sessions, groups, ballots, topics, reactions (final
-answers in the order people first gave them), the facilitator's theme curation and the flags. Its
+answers in the order people first gave them), the facilitator's theme curation, the flags, and
+the timeline (a running hash of every entry's seq, time and kind kept by the fold). Its
 digest is the SHA-256 of the parts' own digests, so a file can carry the parts and an import can
 say which part of a rebuilt event differs. Versions 1 and 2 (event, participants, steps, ideas,
 sessions, groups, ballots and topics only) are still computed, for the files that carry them.
@@ -47,6 +48,7 @@ PARTS = {
     "reactions": "reactions",
     "curation": "theme curation",
     "flags": "flags",
+    "timeline": "times (when each entry happened)",
 }
 
 
@@ -120,6 +122,7 @@ def digest_parts(state: EventState) -> dict[str, Any]:
         "flags": [
             [f.id, f.idea_id, f.theme_id, f.participant_id, f.reason, f.at, f.outcome] for f in state.flags.values()
         ],
+        "timeline": state.timeline,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from hashlib import sha256
 from typing import Any
 
 from . import limits
@@ -53,6 +54,7 @@ def apply(state: EventState, entry: Entry) -> None:
         raise FoldError(f"unknown entry kind {entry.kind!r}")
     handler(state, entry.payload, entry)
     state.seq = entry.seq
+    state.timeline = sha256(f"{state.timeline}|{entry.seq}|{entry.at}|{entry.kind}".encode()).hexdigest()
 
 
 def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:

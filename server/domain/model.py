@@ -291,6 +291,9 @@ class EventState:
     theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
     flags: dict[str, Flag] = field(default_factory=dict)
     erased: set[str] = field(default_factory=set)  # participants erased on request
+    # SHA-256 (hex) over every entry's seq, time and kind so far: when things happened, which replay
+    # shows, even where the rest of the state forgets it (a reaction's time, a reopened event's closing)
+    timeline: str = ""
 
     def person(self, participant_id: str) -> Participant:
         """A participant, present or removed (their ideas and ballots still name them)."""
