@@ -4,6 +4,14 @@ idea (moderated-out comments hidden), every vote a reaction, in the order they h
 Built as entries (not through commands): it is history, so the live room's rate limits (ideas per
 minute, step timing) do not apply; every entry is still held to the live limits on its contents
 (``domain/entry_check.py``: text lengths, ids, types), and the fold checks it.
+
+Each entry keeps the time Pol.is recorded (epoch ms), so replay and the report's charts show the
+conversation's own timeline: the event is created, and its step pushed, at the conversation's first
+moment; a person joins at their first comment or vote (someone who only looked, at the first
+moment); comments and votes follow in time order. Rows with the same time keep their file order,
+a comment before the votes of that millisecond. A vote logged before its comment (a clock skew in
+the export) waits for the comment and takes its time: entry times never go backwards. Votes from
+``participants-votes.csv`` alone (no ``votes.csv``) have no time: each takes its comment's.
 """
 
 from __future__ import annotations
@@ -95,12 +103,13 @@ def polis_entries(
 ) -> Imported:
     """The whole conversation as entries, checked by folding them as they are made."""
     topic = (title or export.summary.get("topic") or export.folder.name)[:200]
+    votes = replayable_votes(export)
+    timed = [v.timestamp for v in votes] if export.votes else []  # (the matrix's votes have no time)
+    start = min([c.timestamp for c in export.comments] + timed or [now])
     build = _Builder(event_id)
-    first = create_event(event_id, topic, ["Pol.is"], join_code, now)
+    first = create_event(event_id, topic, ["Pol.is"], join_code, start)
     apply(build.state, first)
     build.entries.append(first)
-    votes = replayable_votes(export)
-    start = min([c.timestamp for c in export.comments] + [v.timestamp for v in votes] or [now])
     step_id = f"s{build.state.seq + 1}"
     build.add(
         "step.pushed",
@@ -116,11 +125,14 @@ def polis_entries(
         },
         start,
     )
-    for row in export.participants:  # everyone in the export, even those who only looked
-        build.person(row.participant_id, start)
+    acting = {c.author_id for c in export.comments} | {v.voter_id for v in votes}
+    for row in export.participants:  # those who only looked: we do not know when they came
+        if row.participant_id not in acting:
+            build.person(row.participant_id, start)
     events: list[tuple[int, int, PolisComment | PolisVote]] = [(c.timestamp, 0, c) for c in export.comments]
     events += [(v.timestamp, 1, v) for v in votes]
     waiting: dict[int, list[PolisVote]] = {}
+    # in time order; at the same time a comment first, then file order (the sort is stable)
     for n, (_at, _order, item) in enumerate(sorted(events, key=lambda e: (e[0], e[1]))):
         if isinstance(item, PolisComment):
             build.comment(item, step_id)

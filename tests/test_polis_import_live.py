@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from server.cli import main
 from server.domain.common_ground import Level, analyse
+from server.domain.replay import Replay
 from server.polis_import import load_polis_export
 from server.settings import Settings
 from server.transcript_cli import import_polis, load_state
@@ -65,3 +66,81 @@ def test_a_bad_export_is_refused_and_imports_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "votes.csv" in result.output and "line 4" in result.output
     assert "nothing was imported" in result.output
     assert open_store(Settings(database_url=db)).events() == []
+
+
+def test_an_imported_conversation_keeps_its_own_timeline(tmp_path: Path) -> None:
+    """Every comment and vote is stored at the time Pol.is recorded it, the event starts at the first
+    of them and people join at their first action, so replay at a moment shows the votes cast by then."""
+    store = open_store(Settings(database_url=f"sqlite:///{tmp_path}/polis.db"))
+    imported, _tokens = import_polis(store, folder("15-per-hour-seattle"), None, progress=False)
+    export = load_polis_export(folder("15-per-hour-seattle"))
+    entries = store.entries(imported.state.id)
+    times = [e.at for e in entries]
+    assert times == sorted(times)
+    first = min([c.timestamp for c in export.comments] + [v.timestamp for v in export.votes])
+    assert entries[0].kind == "event.created" and entries[0].at == first == store.events()[0].created_at
+    posted = {e.payload["client_id"]: e.at for e in entries if e.kind == "idea.submitted"}
+    assert posted == {f"polis-{c.comment_id}": c.timestamp for c in export.comments}
+    # in this export no vote precedes its comment: the reactions are the votes in time order, each at its time
+    polis_of = {ours: polis for polis, ours in imported.participants.items()}
+    comment_of = {ours: polis for polis, ours in imported.ideas.items()}
+    reactions = [
+        (e.at, polis_of[e.payload["participant_id"]], comment_of[e.payload["idea_id"]], VALUE[e.payload["value"]])
+        for e in entries
+        if e.kind == "reaction.cast"
+    ]
+    in_time = sorted(export.votes, key=lambda v: v.timestamp)  # stable: ties keep the file's order
+    assert reactions == [(v.timestamp, v.voter_id, v.comment_id, v.vote) for v in in_time]
+    acted: dict[int, int] = {}
+    for at, who in sorted(
+        [(c.timestamp, c.author_id) for c in export.comments] + [(v.timestamp, v.voter_id) for v in export.votes]
+    ):
+        acted.setdefault(who, at)
+    joined = {polis_of[e.payload["participant_id"]]: e.at for e in entries if e.kind == "participant.joined"}
+    assert joined == acted
+    replay = Replay(imported.state.id)
+    replay.extend(entries)
+    middle = in_time[len(in_time) // 2].timestamp
+    then = replay.state_at(replay.seq_at(middle))
+    assert sum(len(r) for r in then.reacted.values()) == len(
+        {(v.voter_id, v.comment_id) for v in in_time if v.timestamp <= middle}
+    )
+
+
+def write_polis(folder: Path, comments: list[str], votes: list[str]) -> Path:
+    folder.mkdir()
+    (folder / "comments.csv").write_text(
+        "timestamp,comment-id,author-id,moderated,comment-body\n" + "\n".join(comments) + "\n"
+    )
+    (folder / "votes.csv").write_text("timestamp,comment-id,voter-id,vote\n" + "\n".join(votes) + "\n")
+    return folder
+
+
+def test_rows_out_of_order_are_put_in_time_order_and_ties_keep_the_file_order(tmp_path: Path) -> None:
+    """Entries follow the CSV times (whatever the rows' order); rows of the same millisecond keep the
+    file's order, comments first; a vote logged before its comment waits for it and takes its time."""
+    exported = write_polis(
+        tmp_path / "conversation",
+        ["5000,1,7,1,Second comment", "1000,0,7,1,First comment"],
+        ["3000,0,8,1", "3000,0,9,-1", "5000,1,8,1", "4000,1,9,0", "2000,0,9,1"],
+    )
+    store = open_store(Settings(database_url=f"sqlite:///{tmp_path}/polis.db"))
+    imported, _tokens = import_polis(store, exported, None, progress=False)
+    polis_of = {ours: polis for polis, ours in imported.participants.items()}
+    comment_of = {ours: polis for polis, ours in imported.ideas.items()}
+    story = []
+    for e in store.entries(imported.state.id):
+        p = e.payload
+        if e.kind == "idea.submitted":
+            story.append((e.at, "comment", comment_of[p["idea_id"]]))
+        elif e.kind == "reaction.cast":
+            story.append((e.at, f"vote {polis_of[p['participant_id']]} {p['value']}", comment_of[p["idea_id"]]))
+    assert story == [
+        (1000, "comment", 0),
+        (2000, "vote 9 agree", 0),
+        (3000, "vote 8 agree", 0),
+        (3000, "vote 9 disagree", 0),  # same millisecond: file order
+        (5000, "comment", 1),  # comment 1 at 5000; the vote on it logged at 4000 waits for it
+        (5000, "vote 9 pass", 1),
+        (5000, "vote 8 agree", 1),
+    ]
