@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
         ("bench.common_ground", ["--quick"], "full recomputation"),
         ("bench.themes", ["--quick"], "NMI"),
         ("bench.report", ["--quick"], "html report"),
+        ("bench.transcript", ["--quick"], "bytes per idea"),
     ],
 )
 def test_benchmark_runs(module: str, args: list[str], expect: str) -> None:
