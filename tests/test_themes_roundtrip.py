@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from server.cli import main
 from server.domain.commands import COMMAND_ADAPTER, decide
@@ -19,7 +20,8 @@ from server.hub.themes import compute, embed, themable, theme_ideas, themes_dict
 from server.settings import Settings
 from server.storage.store import Store
 from server.transcript_cli import import_polis, load_state
-from server.web.app import open_store
+from server.web.app import create_app, open_store
+from tests.conftest import ADMIN
 from tests.domain.common_ground.data import folder
 
 MODEL = Settings().encoder
@@ -33,13 +35,13 @@ def theme_map(store: Store, event_id: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def original(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, int]:
+def original(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, int, str]:
     """A Pol.is conversation (the 31 of its 54 comments not moderated out) embedded with the server's
-    model, one theme renamed; and how many vectors it has."""
+    model, one theme renamed; how many vectors it has, and an organiser token."""
     pytest.importorskip("tokenizers")
     db = f"sqlite:///{tmp_path_factory.mktemp('themes')}/original.db"
     store = open_store(Settings(database_url=db))
-    imported, _ = import_polis(store, folder("15-per-hour-seattle"), None, progress=False)
+    imported, tokens = import_polis(store, folder("15-per-hour-seattle"), None, progress=False)
     state = imported.state
     ideas = [i for i in state.ideas.values() if themable(i)]
     vectors = embed(MODEL, [i.text for i in ideas])
@@ -47,7 +49,7 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, int]:
     first = theme_map(store, state.id)["themes"][0]["id"]
     rename = COMMAND_ADAPTER.validate_python({"type": "theme.rename", "theme_id": first, "label": "Wages"})
     store.append(state.id, state.seq, decide(state, Actor(Role.FACILITATOR), rename, state.created_at).entries, [])
-    return db, state.id, len(ideas)
+    return db, state.id, len(ideas), tokens["organiser"]
 
 
 def export(db: str, event_id: str, path: Path, *args: str) -> None:
@@ -62,11 +64,11 @@ def import_(path: Path, db: str) -> str:
 
 
 def test_the_theme_map_is_the_same_after_export_and_import_every_time(
-    original: tuple[str, str, int], tmp_path: Path
+    original: tuple[str, str, int, str], tmp_path: Path
 ) -> None:
     """Exported, imported, exported again from the copy...: each copy computes the original's themes,
     bit for bit (labels, members, positions), from the same vectors."""
-    db, event_id, embedded = original
+    db, event_id, embedded, _ = original
     before = theme_map(open_store(Settings(database_url=db)), event_id)
     assert len(before["themes"]) > 1 and before["themes"][0]["label"] == "Wages"
     source = db
@@ -81,8 +83,10 @@ def test_the_theme_map_is_the_same_after_export_and_import_every_time(
         source = copy
 
 
-def test_without_vectors_the_import_says_it_will_embed_again(original: tuple[str, str, int], tmp_path: Path) -> None:
-    db, event_id, embedded = original
+def test_without_vectors_the_import_says_it_will_embed_again(
+    original: tuple[str, str, int, str], tmp_path: Path
+) -> None:
+    db, event_id, embedded, _ = original
     small, full = tmp_path / "small.jsonl", tmp_path / "full.jsonl"
     export(db, event_id, small, "--no-vectors")
     export(db, event_id, full)
@@ -94,12 +98,28 @@ def test_without_vectors_the_import_says_it_will_embed_again(original: tuple[str
 
 
 def test_vectors_of_another_model_are_kept_and_the_import_says_themes_are_embedded_again(
-    original: tuple[str, str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    original: tuple[str, str, int, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db, event_id, _ = original
+    db, event_id, _, _ = original
     path = tmp_path / "event.jsonl"
     export(db, event_id, path)
     monkeypatch.setenv("WHOLEROOM_ENCODER", "wordllama")
     output = import_(path, f"sqlite:///{tmp_path}/other.db")
     assert "the file's vectors were made with minilm+wordllama and this server embeds with wordllama" in output
     assert "themes may group differently from the original" in output
+
+
+def test_the_organiser_page_download_carries_the_vectors_unless_asked_not_to(
+    original: tuple[str, str, int, str],
+) -> None:
+    db, event_id, embedded, token = original
+    settings = Settings(database_url=db, admin_secret=ADMIN, themes=False)
+    with TestClient(create_app(settings)) as client:
+        for query, count in (("", embedded), ("&vectors=false", 0)):
+            r = client.get(
+                f"/api/events/{event_id}/export?format=jsonl{query}", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert r.status_code == 200, r.text
+            lines = r.text.splitlines()
+            assert json.loads(lines[0])["vectors"]["count"] == count
+            assert sum('"vector"' in line[:12] for line in lines) == count

@@ -5,6 +5,8 @@ worst the themes lag behind.
 
 Vectors are a cache (``idea_vector`` table), derived from the ideas' text; the themes are derived
 from the vectors and the facilitator's curation entries, so a replay computes the same themes.
+Embedding again is not bit-identical (batching moves the last bits), so an exported transcript
+carries the vectors and an import stores them (``domain/transcript_file.py``).
 """
 
 from __future__ import annotations
