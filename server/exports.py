@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import report_svg
 from .domain.common_ground.analysis import Analysis
 from .domain.common_ground.publish import analyse_inputs, inputs
-from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepReport
+from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepReport, span_words
 from .domain.model import Entry, EventState
 from .domain.themes import IdeaVector, ThemeMap
 from .domain.transcript_file import Vector, exportable, header, write_lines
@@ -384,6 +384,13 @@ def _journeys_md(h: Harvest, ideas: dict[str, QuotedIdea]) -> list[str]:
     return out
 
 
+def bar_start(ms: int, h: Harvest) -> str:
+    """When a participation bar starts (UTC): the time of day, with the date when a bar is a day or more
+    or the event spans several days (an imported conversation keeps its own times)."""
+    days = h.participation and h.participation[-1][0] - h.participation[0][0] >= 86_400_000
+    return when(ms)[:16] if days or h.participation_ms >= 86_400_000 else when(ms)[11:16]
+
+
 def markdown(h: Harvest) -> str:
     """The harvest as Markdown: who it is for, a summary, themes, common ground, votes; then the
     details (the arc, each table's journey, participation), long lists cut with "and N more"."""
@@ -394,9 +401,11 @@ def markdown(h: Harvest) -> str:
     out += _themes_md(h, ideas) + _ground_md(h.ground, h.ground_note) + _votes_md(h)
     out += ["---", "", "# Details", ""] + _arc_md(h) + _journeys_md(h, ideas)
     out += ["## Participation", "", "| from (UTC) | ideas | people joined |", "|---|---|---|"]
-    out += [f"| {when(t)[11:16]} | {n} | {people} |" for t, n, people in h.participation[:ROWS_CAP]]
+    out += [f"| {bar_start(t, h)} | {n} | {people} |" for t, n, people in h.participation[:ROWS_CAP]]
     if len(h.participation) > ROWS_CAP:
-        out.append(f"| _and {len(h.participation) - ROWS_CAP} more five-minute spans_ | | |")
+        out.append(
+            f"| _and {len(h.participation) - ROWS_CAP} more spans of one {span_words(h.participation_ms)}_ | | |"
+        )
     if h.names:
         out += ["", "## Who took part", "", "People who chose to give their name: " + ", ".join(map(md, h.names)) + "."]
     if h.unquoted.total:
@@ -678,7 +687,9 @@ def html(h: Harvest) -> str:
         when=when,
         duration=duration,
         method_name=lambda m: METHODS.get(m, m.replace("_", " ")),
-        chart=report_svg.participation_svg(h.participation),
+        chart=report_svg.participation_svg(h.participation, per=span_words(h.participation_ms)),
+        per=span_words(h.participation_ms),
+        bar_start=bar_start,
         theme_map=report_svg.theme_map_svg(
             [
                 report_svg.Bubble(t.label, t.x, t.y, len(t.idea_ids), t.breadth, n)

@@ -294,9 +294,20 @@ def _hhmm(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%H:%M")
 
 
-def participation_svg(points: Sequence[tuple[int, int, int]], *, key: str = "participation", height: int = 220) -> str:
+def _moment(ms: int, span_ms: int) -> str:
+    """A bar's start: its time of day within one day, its date (and time) over a longer span."""
+    return _hhmm(ms) if span_ms < 86_400_000 else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def participation_svg(
+    points: Sequence[tuple[int, int, int]],
+    *,
+    key: str = "participation",
+    height: int = 220,
+    per: str = "five minutes",
+) -> str:
     """Ideas per time bucket (bars) and people who had joined (a dashed line with dots), from
-    ``(bucket start ms, ideas, people joined so far)``, times in UTC."""
+    ``(bucket start ms, ideas, people joined so far)``, times in UTC; ``per`` names a bucket's width."""
     if not points:
         return '<p class="empty">No participation yet.</p>'
     pad_l, pad_r, pad_b, pad_t = 40, 10, 30, 30
@@ -304,6 +315,7 @@ def participation_svg(points: Sequence[tuple[int, int, int]], *, key: str = "par
     top_ideas = max(1, max(p[1] for p in points))
     top_people = max(1, max(p[2] for p in points))
     bar_w = plot_w / len(points)
+    span = points[-1][0] - points[0][0]
     base = pad_t + plot_h
     bars, line = [], []
     for i, (start, ideas, people) in enumerate(points):
@@ -312,16 +324,16 @@ def participation_svg(points: Sequence[tuple[int, int, int]], *, key: str = "par
         if ideas:
             bars.append(
                 f'<rect x="{_n(x)}" y="{_n(base - h)}" width="{_n(max(bar_w - 1, 0.6))}" height="{_n(h)}">'
-                f"<title>{_hhmm(start)} UTC: {ideas} ideas, {_people(people)} joined</title></rect>"
+                f"<title>{_moment(start, span)} UTC: {ideas} ideas, {_people(people)} joined</title></rect>"
             )
         line.append(f"{_n(x + bar_w / 2)},{_n(base - plot_h * people / top_people)}")
     peak = max(points, key=lambda p: p[1])
-    first, last = _hhmm(points[0][0]), _hhmm(points[-1][0])
-    middle = _hhmm(points[len(points) // 2][0]) if len(points) > 4 else ""
+    first, last = _moment(points[0][0], span), _moment(points[-1][0], span)
+    middle = _moment(points[len(points) // 2][0], span) if len(points) > 4 else ""
     joined = f"people joined (up to {top_people})"
     title = f"Participation from {first} to {last} UTC"
     desc = (
-        f"Bars: ideas written in each five minutes, at most {peak[1]} (from {_hhmm(peak[0])}). "
+        f"Bars: ideas written in each {per}, at most {peak[1]} (from {_moment(peak[0], span)}). "
         f"Dashed line: people who had joined, {_people(points[-1][2])} by the end."
     )
     axis = (
@@ -336,7 +348,7 @@ def participation_svg(points: Sequence[tuple[int, int, int]], *, key: str = "par
         f'<text x="{pad_l - 4}" y="{pad_t + 10}" text-anchor="end">{top_ideas}</text>'
         f'<text x="{pad_l - 4}" y="{base}" text-anchor="end">0</text>'
         f'<rect x="{pad_l}" y="6" width="10" height="12" fill="#7aa5d6" stroke="#1f4e8c" stroke-width="0.5"/>'
-        f'<text x="{pad_l + 15}" y="16">ideas per five minutes</text>'
+        f'<text x="{pad_l + 15}" y="16">ideas per {per}</text>'
         f'<line x1="{WIDTH - pad_r - _text_width(joined) - 34}" y1="12" x2="{WIDTH - pad_r - _text_width(joined) - 6}" '
         f'y2="12" stroke="#1a202c" stroke-width="2" stroke-dasharray="6 3"/>'
         f'<text x="{WIDTH - pad_r}" y="16" text-anchor="end">{joined}</text>'

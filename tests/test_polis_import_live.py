@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from server import exports
 from server.cli import main
 from server.domain.common_ground import Level, analyse
+from server.domain.harvest import harvest
 from server.domain.replay import Replay
 from server.polis_import import load_polis_export
 from server.settings import Settings
@@ -144,3 +146,20 @@ def test_rows_out_of_order_are_put_in_time_order_and_ties_keep_the_file_order(tm
         (5000, "vote 9 pass", 1),
         (5000, "vote 8 agree", 1),
     ]
+
+
+def test_the_report_charts_the_conversations_own_timeline(tmp_path: Path) -> None:
+    """The participation chart of an imported conversation spans its real dates (here four years, in
+    weekly bars, so the report stays small) and counts every comment and person."""
+    store = open_store(Settings(database_url=f"sqlite:///{tmp_path}/polis.db"))
+    imported, _tokens = import_polis(store, folder("15-per-hour-seattle"), None, progress=False)
+    state = imported.state
+    report = harvest(state, imported.entries[-1].at)
+    assert report.participation_ms == 7 * 86_400_000 and len(report.participation) <= 288
+    first, width = report.participation[0][0], report.participation_ms
+    assert first <= state.created_at < first + width <= imported.entries[-1].at
+    assert sum(n for _, n, _ in report.participation) == len(state.ideas)
+    assert report.participation[-1][2] == len(state.participants)
+    page = exports.html(report)
+    assert "ideas written in each week" in page and "2014-06-12" in page and "2018-11-" in page
+    assert len(page) < 500_000

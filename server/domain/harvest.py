@@ -36,6 +36,18 @@ from .votes import tally
 Audience = Literal["shared", "staff"]
 AUDIENCES: tuple[Audience, ...] = ("shared", "staff")
 BUCKET_MS = 5 * 60_000
+# Participation bars: the narrowest width that keeps a long event to BUCKETS_MAX bars (an imported
+# Pol.is conversation keeps its own times and can span years), with how a caption says it.
+SPANS = (
+    (BUCKET_MS, "five minutes"),
+    (15 * 60_000, "15 minutes"),
+    (3_600_000, "hour"),
+    (6 * 3_600_000, "six hours"),
+    (86_400_000, "day"),
+    (7 * 86_400_000, "week"),
+    (30 * 86_400_000, "30 days"),
+)
+BUCKETS_MAX = 288  # a day in five-minute bars
 SMALL_PART = 10  # a group, table or role with fewer reacting people than this is a hint, not a finding
 FORMAT = "wholeroom-harvest"
 VERSION = 1
@@ -364,6 +376,7 @@ class Harvest:
     steps: list[StepReport]
     tables: list[TableReport]
     participation: list[tuple[int, int, int]]  # (bucket start, ideas in it, people joined so far)
+    participation_ms: int  # each bucket's width (see SPANS)
     names: list[str]
     quoted: list[QuotedIdea]  # every idea this output may quote, in order
     themes: list[ThemeReport]
@@ -420,6 +433,7 @@ def harvest(
         note = themes_note or ""
     reactions = _reaction_rows(state, ok) if audience == "staff" else []
     votes = _votes(state, ok, audience)
+    bars, width = participation(state, last_at)
     return Harvest(
         audience=audience,
         notice=NOTICES[audience],
@@ -435,7 +449,8 @@ def harvest(
         unquoted=unquoted,
         steps=_steps(state, ok, votes),
         tables=_tables(state, ok),
-        participation=participation(state, last_at),
+        participation=bars,
+        participation_ms=width,
         names=sorted({p.name for p in state.participants.values() if p.name}, key=str.casefold),
         quoted=quoted,
         themes=theme_reports,
@@ -600,21 +615,28 @@ def _tables(state: EventState, ok: Mapping[str, bool]) -> list[TableReport]:
     return out
 
 
-def participation(state: EventState, last_at: int) -> list[tuple[int, int, int]]:
-    """Ideas per five minutes and people joined so far, from the first idea or join to the last entry."""
+def participation(state: EventState, last_at: int) -> tuple[list[tuple[int, int, int]], int]:
+    """Ideas per bucket and people joined so far, from the first idea or join to the last entry; and
+    the buckets' width: five minutes, or wider for a long event (:data:`SPANS`)."""
     times = [i.at for i in state.ideas.values()] + [p.joined_at for p in state.participants.values()]
     if not times:
-        return []
-    start = min(times) // BUCKET_MS * BUCKET_MS
-    buckets = range(start, max(last_at, start) + 1, BUCKET_MS)
-    ideas = Counter(i.at // BUCKET_MS * BUCKET_MS for i in state.ideas.values())
+        return [], BUCKET_MS
+    first, end = min(times), max(last_at, *times)
+    width = next((ms for ms, _ in SPANS if (end - first) // ms < BUCKETS_MAX), SPANS[-1][0])
+    start = first // width * width
+    ideas = Counter(i.at // width * width for i in state.ideas.values())
     joins = sorted(p.joined_at for p in state.participants.values())
     out, joined = [], 0
-    for bucket in buckets:
-        while joined < len(joins) and joins[joined] < bucket + BUCKET_MS:
+    for bucket in range(start, end + 1, width):
+        while joined < len(joins) and joins[joined] < bucket + width:
             joined += 1
         out.append((bucket, ideas.get(bucket, 0), joined))
-    return out
+    return out, width
+
+
+def span_words(width_ms: int) -> str:
+    """How a caption names a participation bucket: "five minutes", "hour", "week"..."""
+    return next((words for ms, words in SPANS if ms == width_ms), f"{width_ms // 60_000} minutes")
 
 
 # --- themes ---------------------------------------------------------------------------------------
