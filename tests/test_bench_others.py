@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
         ("bench.themes", ["--quick"], "NMI"),
         ("bench.report", ["--quick"], "html report"),
         ("bench.transcript", ["--quick"], "bytes per idea"),
+        ("bench.harvest", ["--quick"], "xlsx (staff)"),
     ],
 )
 def test_benchmark_runs(module: str, args: list[str], expect: str) -> None:

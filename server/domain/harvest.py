@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from .capture import PUBLIC
@@ -337,12 +337,6 @@ class TableReport:
     name: str
     people: int  # seated there at the end
     journey: list[JourneyStep] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict, repr=False)
-
-    @property
-    def ideas_by_step(self) -> list[tuple[str, list[str]]]:
-        """(step text, quotable idea texts) for the steps that drew ideas here."""
-        return [(s.step, [self.texts[i] for i in s.idea_ids]) for s in self.journey if s.idea_ids]
 
 
 @dataclass(slots=True)
@@ -470,13 +464,31 @@ def harvest(
     )
 
 
-def harvest_dict(h: Harvest) -> dict[str, Any]:
-    """The harvest as JSON (``GET /api/events/{id}/harvest``; docs/protocol.md)."""
+def harvest_dict(h: Harvest, cap: int | None = None) -> dict[str, Any]:
+    """The harvest as JSON (``GET /api/events/{id}/harvest``; docs/export.md).
+
+    ``cap``: at most this many ideas per theme and per table step, ``quoted`` holding only the ideas
+    those lists name and no reaction rows: a preview that stays small at 2,000 people. The counts
+    (``size`` of a theme, ``quoted`` of a table step, ``quoted_total``, ``reactions_total``) are
+    always whole.
+    """
+    whole = h
+    if cap is not None:  # copy only what the preview shows
+        lists = [t.idea_ids for t in h.themes] + [stop.idea_ids for t in h.tables for stop in t.journey]
+        named = {i for ids in lists for i in ids[:cap]}
+        h = replace(h, quoted=[i for i in h.quoted if i.id in named], reactions=[])
     out = asdict(h)
     out["unquoted"]["total"] = h.unquoted.total
-    for table in out["tables"]:
-        table.pop("texts", None)
     out["participation"] = [{"from": t, "ideas": i, "joined": j} for t, i, j in h.participation]
+    out["quoted_total"] = len(whole.quoted)
+    for theme in out["themes"]:
+        theme["size"] = len(theme["idea_ids"])
+        theme["idea_ids"] = theme["idea_ids"][:cap]
+    for table in out["tables"]:
+        for stop in table["journey"]:
+            stop["quoted"] = len(stop["idea_ids"])
+            stop["idea_ids"] = stop["idea_ids"][:cap]
+    out["capped"] = cap
     return {"format": FORMAT, "version": VERSION, **out}
 
 
@@ -607,7 +619,6 @@ def _tables(state: EventState, ok: Mapping[str, bool]) -> list[TableReport]:
                 stop = by_step[idea.step_id] = JourneyStep(idea.step_id, step.text if step else "", [], 0)
             if ok[idea_id]:
                 stop.idea_ids.append(idea_id)
-                report.texts[idea_id] = idea.text
             else:
                 stop.unquoted += 1
         report.journey = list(by_step.values())

@@ -135,6 +135,9 @@ async def _harvest(services: Services, event_id: str, audience: Audience, seq: i
     return harvest(state, last_at, audience=audience, themes=theme_map, themes_note=note, ground=ground)
 
 
+PREVIEW_CAP = 20  # ideas per theme and per table step in the harvest preview
+
+
 @router.get("/harvest", dependencies=[allow(STAFF)])
 async def harvest_view(
     event_id: str,
@@ -142,10 +145,12 @@ async def harvest_view(
     services: ServicesDep,
     audience: Audience = "shared",
     seq: Annotated[int | None, Query(ge=0, le=limits.SEQ_MAX)] = None,
+    full: bool = False,
 ) -> dict[str, Any]:
     """What the event made, as one model every export renders (docs/export.md): for ``audience``,
-    after entry ``seq`` (default: now)."""
-    return harvest_dict(await _harvest(services, event_id, audience, seq))
+    after entry ``seq`` (default: now); a preview (``PREVIEW_CAP`` ideas per list) unless ``full``."""
+    report = await _harvest(services, event_id, audience, seq)
+    return await asyncio.to_thread(harvest_dict, report, None if full else PREVIEW_CAP)
 
 
 @router.get("/export", responses=media(*MEDIA.values()), dependencies=[allow(STAFF)])

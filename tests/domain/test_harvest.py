@@ -340,3 +340,18 @@ def test_votes_show_measures_per_option_after_the_reveal_and_never_an_unshared_i
     expected = "Room words" if source == "r2" else "(an idea group, not quoted)"
     assert shown.options[0].text == expected
     assert "Group words" not in json.dumps(harvest_dict(harvest(scene.state, scene.now)))
+
+
+def test_the_preview_keeps_a_few_ideas_per_list_and_every_count_whole() -> None:
+    scene = Scene(tables=2)
+    ana, bo = scene.join("1"), scene.join("2")
+    scene.push()
+    ids = [scene.idea(p, f"Idea {n}", client_id=f"c{n}").result["idea_id"] for n, p in enumerate([ana, bo] * 5)]
+    h = harvest(scene.state, scene.now, themes={"themes": [{"id": "th1", "label": "All", "idea_ids": ids}]})
+    whole, preview = harvest_dict(h), harvest_dict(h, cap=2)
+    assert (whole["quoted_total"], len(whole["quoted"]), whole["capped"]) == (10, 10, None)
+    assert (preview["quoted_total"], preview["capped"], preview["themes"][0]["size"]) == (10, 2, 10)
+    assert preview["themes"][0]["idea_ids"] == ids[:2]
+    assert [s["quoted"] for t in preview["tables"] for s in t["journey"]] == [5, 5]
+    named = set(ids[:2]) | {i for t in preview["tables"] for s in t["journey"] for i in s["idea_ids"]}
+    assert {i["id"] for i in preview["quoted"]} == named and len(named) == 4
