@@ -43,6 +43,14 @@ def test_exports_written_with_o_are_0600_and_erase_works_from_the_cli(tmp_path: 
     result = runner.invoke(main, ["export", event["event_id"], "--format", "md", "-o", str(out), "--database-url", db])
     assert result.exit_code == 0, result.output
     assert mode(out) == 0o600 and out.read_text().startswith("# T: harvest")
+    book = tmp_path / "harvest.xlsx"
+    args = ["export", event["event_id"], "--format", "xlsx", "-o", str(book), "--database-url", db]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert mode(book) == 0o600 and book.read_bytes().startswith(b"PK")  # a zip: the workbook
+    args = ["export", event["event_id"], "--format", "csv", "--csv-table", "reactions", "--audience", "shared"]
+    refused = runner.invoke(main, [*args, "--database-url", db])
+    assert refused.exit_code == 1 and "it is for staff" in refused.output
     missing = runner.invoke(main, ["erase", event["event_id"], "p99", "--database-url", db])
     assert missing.exit_code == 1 and "there is no participant p99" in missing.output
 

@@ -467,15 +467,20 @@ def harvest(
 def harvest_dict(h: Harvest, cap: int | None = None) -> dict[str, Any]:
     """The harvest as JSON (``GET /api/events/{id}/harvest``; docs/export.md).
 
-    ``cap``: at most this many ideas per theme and per table step, ``quoted`` holding only the ideas
-    those lists name and no reaction rows: a preview that stays small at 2,000 people. The counts
-    (``size`` of a theme, ``quoted`` of a table step, ``quoted_total``, ``reactions_total``) are
-    always whole.
+    ``cap``: a preview that stays small at 2,000 people: at most ``cap`` ideas per theme and per
+    table (taken in turn from each step of its journey; only the steps they come from are kept),
+    ``quoted`` holding only the ideas those lists name, and no reaction rows. The counts (a theme's
+    ``size``, a table's and a table step's ``quoted``, a table's ``steps_with_ideas``,
+    ``quoted_total``, ``reactions_total``) are always whole.
     """
     whole = h
+    shown: dict[int, list[list[str]]] = {}  # id(journey stop) -> ids shown, per table
     if cap is not None:  # copy only what the preview shows
-        lists = [t.idea_ids for t in h.themes] + [stop.idea_ids for t in h.tables for stop in t.journey]
-        named = {i for ids in lists for i in ids[:cap]}
+        named = {i for t in h.themes for i in t.idea_ids[:cap]}
+        for table in h.tables:
+            chosen = _round_robin([stop.idea_ids for stop in table.journey], cap)
+            shown[id(table)] = chosen
+            named.update(i for ids in chosen for i in ids)
         h = replace(h, quoted=[i for i in h.quoted if i.id in named], reactions=[])
     out = asdict(h)
     out["unquoted"]["total"] = h.unquoted.total
@@ -484,12 +489,31 @@ def harvest_dict(h: Harvest, cap: int | None = None) -> dict[str, Any]:
     for theme in out["themes"]:
         theme["size"] = len(theme["idea_ids"])
         theme["idea_ids"] = theme["idea_ids"][:cap]
-    for table in out["tables"]:
-        for stop in table["journey"]:
+    for table, source in zip(out["tables"], h.tables, strict=True):
+        picks = shown.get(id(source))
+        for n, stop in enumerate(table["journey"]):
             stop["quoted"] = len(stop["idea_ids"])
-            stop["idea_ids"] = stop["idea_ids"][:cap]
+            if picks is not None:
+                stop["idea_ids"] = picks[n]
+        table["quoted"] = sum(stop["quoted"] for stop in table["journey"])
+        table["steps_with_ideas"] = sum(1 for stop in table["journey"] if stop["quoted"] or stop["unquoted"])
+        if cap is not None:  # the steps whose ideas the preview shows
+            table["journey"] = [stop for stop in table["journey"] if stop["idea_ids"]]
     out["capped"] = cap
     return {"format": FORMAT, "version": VERSION, **out}
+
+
+def _round_robin(lists: Sequence[Sequence[str]], cap: int) -> list[list[str]]:
+    """Up to ``cap`` items from ``lists``, one from each in turn (so every step gets a say)."""
+    picks: list[list[str]] = [[] for _ in lists]
+    taken, depth = 0, 0
+    while taken < cap and any(depth < len(ids) for ids in lists):
+        for ids, chosen in zip(lists, picks, strict=True):
+            if depth < len(ids) and taken < cap:
+                chosen.append(ids[depth])
+                taken += 1
+        depth += 1
+    return picks
 
 
 def reaction_tallies(state: EventState) -> dict[str, Reactions]:

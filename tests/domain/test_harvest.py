@@ -353,5 +353,6 @@ def test_the_preview_keeps_a_few_ideas_per_list_and_every_count_whole() -> None:
     assert (preview["quoted_total"], preview["capped"], preview["themes"][0]["size"]) == (10, 2, 10)
     assert preview["themes"][0]["idea_ids"] == ids[:2]
     assert [s["quoted"] for t in preview["tables"] for s in t["journey"]] == [5, 5]
+    assert [(t["quoted"], t["steps_with_ideas"]) for t in preview["tables"]] == [(5, 1), (5, 1)]
     named = set(ids[:2]) | {i for t in preview["tables"] for s in t["journey"] for i in s["idea_ids"]}
     assert {i["id"] for i in preview["quoted"]} == named and len(named) == 4
