@@ -356,3 +356,26 @@ def test_the_preview_keeps_a_few_ideas_per_list_and_every_count_whole() -> None:
     assert [(t["quoted"], t["steps_with_ideas"]) for t in preview["tables"]] == [(5, 1), (5, 1)]
     named = set(ids[:2]) | {i for t in preview["tables"] for s in t["journey"] for i in s["idea_ids"]}
     assert {i["id"] for i in preview["quoted"]} == named and len(named) == 4
+
+
+def test_a_marketplace_shows_topics_and_counts_and_names_conveners_only_to_staff() -> None:
+    from .test_sessions import OPEN_SPACE
+
+    scene = Scene(tables=2)
+    ana, bo, cy = scene.join("1", "Ana"), scene.join("2", "Bo"), scene.join("2")
+    session = loaded(scene, OPEN_SPACE)
+    step_id = scene.do(FACILITATOR, type="session.next", session_id=session).result["step_id"]
+    scene.do(ana, type="topic.post", step_id=step_id, title="Youth spaces", slot="10:00", space="Hall")
+    parks = scene.do(bo, type="topic.post", step_id=step_id, title="Parks", slot="10:00", space="Garden")
+    scene.do(FACILITATOR, type="topic.post", step_id=step_id, title="Welcome", slot="11:30", space="Hall")
+    scene.do(cy, type="topic.join", topic_id=parks.result["topic_id"])
+    scene.do(ORGANISER, type="participant.erase", participant_id=bo.participant_id)
+    (shared,) = harvest(scene.state, scene.now).markets
+    assert (shared.slots, shared.spaces) == (["10:00", "11:30"], ["Hall", "Garden"])
+    assert [(t.title, t.convener, t.members) for t in shared.topics] == [
+        ("Youth spaces", None, 1),
+        (None, None, 2),  # Bo asked to be erased: his topic's title is gone, its people counted
+        ("Welcome", "the facilitator", 0),
+    ]
+    (staff,) = harvest(scene.state, scene.now, audience="staff").markets
+    assert [t.convener for t in staff.topics] == ["Ana", None, "the facilitator"]
