@@ -20,7 +20,7 @@ from server.domain.common_ground.lists import Majority, Support, Uncertain, majo
 from server.domain.common_ground.matrix import ReactionMatrix
 from server.domain.common_ground.partition import PartitionView, label_array, summarise
 from server.domain.common_ground.pca import project
-from server.domain.common_ground.routing import priority
+from server.domain.common_ground.routing import NEW_IDEA_PRIORITY, priority
 from server.domain.common_ground.stats import part_stats, tally
 from server.domain.common_ground.thresholds import (
     K_PATIENCE,
@@ -29,6 +29,8 @@ from server.domain.common_ground.thresholds import (
     MIN_PARTICIPANTS_FOR_GROUPS,
     reactions_needed,
 )
+
+UNSEEN = Support(0, 0, 0, 0, 0.5)  # how the room stands on an idea nobody has reacted to (smoothed share)
 
 GROUP_LABELS = "ABCDE"
 
@@ -107,11 +109,17 @@ def analyse(
     each idea's agreement share per part (``PartitionView.shares``). Costs one PCA and a few small k-means runs:
     well under a second for 2,000 participants x 200 ideas (docs/common-ground.md).
     """
-    n, m = matrix.shape
+    n, total = matrix.shape
+    # ideas nobody reacted to yet change nothing below but would be most of a big room's matrix
+    reacted = np.asarray(matrix.seen.any(axis=0)).tolist()
+    unreacted = [idea for idea, seen in zip(matrix.ideas, reacted, strict=True) if not seen]
+    matrix = matrix.reacted_columns()
+    m = matrix.shape[1]
     eligible = np.array([idea not in hidden for idea in matrix.ideas], dtype=np.bool_)
     everyone = part_stats(tally(matrix, np.zeros(n, dtype=np.intp), 1))
     tallies = {idea: s[0] for idea, s in zip(matrix.ideas, (support(everyone, j) for j in range(m)), strict=True)}
-    needed = reactions_needed(m)
+    tallies.update((idea, UNSEEN) for idea in unreacted)
+    needed = reactions_needed(total)
     counts = matrix.reactions_per_participant()
     before = (previous or Memory()).clustered
     clustered = (counts >= needed) | np.array([p in before for p in matrix.participants], dtype=np.bool_)
@@ -124,17 +132,20 @@ def analyse(
             f"{'has' if int(clustered.sum()) == 1 else 'have'}. Showing plain tallies."
         ),
         n_participants=n,
-        n_ideas=m,
+        n_ideas=total,
         n_reactions=int(counts.sum()),
         n_clustered=int(clustered.sum()),
         tallies=tallies,
-        priorities=_priorities(matrix, priority(c.agree[0], c.disagree[0], c.seen[0], np.zeros(m)), eligible),
+        priorities=_priorities(
+            matrix, priority(c.agree[0], c.disagree[0], c.seen[0], np.zeros(m)), eligible, unreacted, hidden
+        ),
         memory=replace(previous or Memory(), clustered=frozenset(_who(matrix, clustered))),
     )
-    if clustered.sum() < MIN_PARTICIPANTS_FOR_GROUPS or int(eligible.sum()) < MIN_IDEAS_FOR_GROUPS:
+    listable = int(eligible.sum()) + sum(1 for idea in unreacted if idea not in hidden)
+    if clustered.sum() < MIN_PARTICIPANTS_FOR_GROUPS or listable < MIN_IDEAS_FOR_GROUPS:
         return flat
 
-    projection = project(matrix, ~eligible)
+    projection = project(matrix, ~eligible, ideas_total=total)
     clustering = choose_groups(projection.points[clustered], seed=seed)
     k, candidate, streak = _smooth_k(clustering, previous)
     who = _who(matrix, clustered)
@@ -146,7 +157,9 @@ def analyse(
         flat,
         level=Level.UNDIVIDED,
         notice=f"No split into opinion groups of at least {MIN_GROUP_SIZE} people stands out; the room is shown whole.",
-        priorities=_priorities(matrix, priority(c.agree[0], c.disagree[0], c.seen[0], projection.extremity), eligible),
+        priorities=_priorities(
+            matrix, priority(c.agree[0], c.disagree[0], c.seen[0], projection.extremity), eligible, unreacted, hidden
+        ),
         map=OpinionMap(points, {}, {}),
         majority_agree=agree,
         majority_disagree=disagree,
@@ -175,8 +188,16 @@ def _who(matrix: ReactionMatrix, clustered: NDArray[np.bool_]) -> list[str]:
     return [p for p, inside in zip(matrix.participants, clustered, strict=True) if inside]
 
 
-def _priorities(matrix: ReactionMatrix, values: NDArray[np.float64], eligible: NDArray[np.bool_]) -> dict[str, float]:
-    return {idea: float(v) if ok else 0.0 for idea, v, ok in zip(matrix.ideas, values, eligible, strict=True)}
+def _priorities(
+    matrix: ReactionMatrix,
+    values: NDArray[np.float64],
+    eligible: NDArray[np.bool_],
+    unreacted: list[str],
+    hidden: Collection[str],
+) -> dict[str, float]:
+    out = {idea: float(v) if ok else 0.0 for idea, v, ok in zip(matrix.ideas, values, eligible, strict=True)}
+    out.update((idea, 0.0 if idea in hidden else NEW_IDEA_PRIORITY) for idea in unreacted)
+    return out
 
 
 def _smooth_k(clustering: Clustering, previous: Memory | None) -> tuple[int, int, int]:

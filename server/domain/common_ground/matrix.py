@@ -69,6 +69,19 @@ class ReactionMatrix:
     def shape(self) -> tuple[int, int]:
         return (len(self.participants), len(self.ideas))
 
+    def reacted_columns(self) -> ReactionMatrix:
+        """The same matrix without the ideas nobody has reacted to yet (self when there are none).
+
+        Such columns carry no information (no reactions, nothing to centre or project), but in a
+        big room they are most of the matrix: 2,000 people x 10,000 ideas is 20 million cells.
+        """
+        reacted = self.seen.any(axis=0)
+        if reacted.all():
+            return self
+        keep = np.flatnonzero(reacted)
+        ideas = tuple(self.ideas[j] for j in keep)
+        return ReactionMatrix(self.participants, ideas, self.values[:, keep], self.seen[:, keep])
+
     def reactions_per_participant(self) -> NDArray[np.int64]:
         """How many ideas each participant reacted to (passes included)."""
         return np.asarray(self.seen.sum(axis=1, dtype=np.int64), dtype=np.int64)

@@ -89,8 +89,15 @@ def top_components(centred: Floats, k: int = 2) -> Floats:
     return _orient(out)
 
 
-def project(matrix: ReactionMatrix, hidden: NDArray[np.bool_] | None = None) -> Projection:
-    """Place every participant of ``matrix`` on the 2-D opinion map; ``hidden`` masks moderated ideas."""
+def project(
+    matrix: ReactionMatrix, hidden: NDArray[np.bool_] | None = None, ideas_total: int | None = None
+) -> Projection:
+    """Place every participant of ``matrix`` on the 2-D opinion map; ``hidden`` masks moderated ideas.
+
+    ``ideas_total`` is how many ideas the room has when ``matrix`` leaves out those nobody reacted
+    to (``ReactionMatrix.reacted_columns``): the scale factors count them, so the map and the
+    extremities are the same as with the full matrix.
+    """
     n, m = matrix.shape
     hide = np.zeros(m, dtype=np.bool_) if hidden is None else np.asarray(hidden, dtype=np.bool_)
     observed = matrix.seen | hide[None, :] if hide.any() else matrix.seen
@@ -101,7 +108,8 @@ def project(matrix: ReactionMatrix, hidden: NDArray[np.bool_] | None = None) -> 
     centred -= center
     np.multiply(centred, observed, out=centred)  # missing cells sit at the mean: 0 once centred
     components = top_components(centred)
-    scale = np.sqrt(m / np.maximum(observed.sum(axis=1), 1))
+    total = m if ideas_total is None else ideas_total
+    scale = np.sqrt(total / np.maximum(observed.sum(axis=1), 1))
     points = (centred @ components.T) * scale[:, None]
-    extremity = np.sqrt(m) * np.abs(1.0 - center) * np.linalg.norm(components, axis=0)
+    extremity = np.sqrt(total) * np.abs(1.0 - center) * np.linalg.norm(components, axis=0)
     return Projection(center, components, np.asarray(points, dtype=np.float64), extremity)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from server.domain.common_ground import Direction, Level, Memory, analyse
+import numpy as np
+
+from server.domain.common_ground import NEW_IDEA_PRIORITY, Direction, Level, Memory, analyse
+from server.domain.common_ground.lists import Support
+from server.domain.common_ground.matrix import ReactionMatrix
+from server.domain.common_ground.pca import project
 from server.domain.common_ground.thresholds import K_PATIENCE
 from tests.domain.common_ground.synth import camps
 
@@ -77,3 +82,27 @@ def test_number_of_groups_changes_only_after_patience() -> None:
         memory = result.memory
         shown.append(memory.k)
     assert shown == [other] * (K_PATIENCE - 1) + [best.memory.k]
+
+
+def test_ideas_nobody_reacted_to_change_nothing_but_their_own_entries() -> None:
+    """A big room's matrix is mostly ideas nobody has reacted to yet: the analysis leaves their
+    columns out, yet the map, groups and lists are what the whole matrix gives, and those ideas
+    get the tally and routing priority of an idea with no reactions (zero if hidden)."""
+    matrix = camps([20, 15], n_ideas=12)
+    extra = ("new1", "new2", "gone")
+    m = matrix.values.shape
+    wide = ReactionMatrix(
+        matrix.participants,
+        matrix.ideas + extra,
+        np.hstack([matrix.values, np.zeros((m[0], 3), dtype=np.int8)]),
+        np.hstack([matrix.seen, np.zeros((m[0], 3), dtype=np.bool_)]),
+    )
+    narrow, full = analyse(matrix, seed=3), analyse(wide, hidden={"gone"}, seed=3)
+    assert full.n_ideas == 15 and narrow.n_ideas == 12
+    assert full.map is not None and narrow.map is not None
+    assert full.map.groups == narrow.map.groups and full.opinion == narrow.opinion
+    points = project(wide).points  # the whole matrix, as the analysis did before leaving columns out
+    for k, participant in enumerate(wide.participants):
+        assert np.allclose(full.map.points[participant], points[k], atol=1e-9)
+    assert full.tallies["new1"] == Support(0, 0, 0, 0, 0.5)
+    assert full.priorities["new1"] == NEW_IDEA_PRIORITY and full.priorities["gone"] == 0.0
