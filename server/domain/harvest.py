@@ -221,6 +221,9 @@ class Leaning:
     direction: str
     share: float
     of: int
+    # in a representative list: the idea the part agrees with most, which Pol.is puts first even
+    # when it does not set the part apart (its direction may then read "disagree")
+    best_agree: bool = False
 
 
 @dataclass(slots=True)
@@ -806,7 +809,8 @@ def _ground(state: EventState, analysis: Analysis, ok: Mapping[str, bool]) -> Gr
                 if direction == "pass":
                     out.append(Leaning(r, "pass", round(d.passed / d.seen, 4) if d.seen else 0.0, d.seen))
                 else:
-                    out.append(Leaning(r, d.direction.value, round(d.p_success, 4), d.n_trials))
+                    best = getattr(d, "best_agree", False)
+                    out.append(Leaning(r, d.direction.value, round(d.p_success, 4), d.n_trials, best))
         return out
 
     names = {
