@@ -40,8 +40,15 @@ from server.domain.fold import apply
 from server.domain.model import EventState
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ADMIN_SECRET = "bench-replay-browser-admin-secret"
 
 # Set up in every page before its own scripts: inputs and drawn instants, on the page's clock.
@@ -80,9 +87,13 @@ def build_event(workdir: Path, entries: int, people: int, tables: int) -> tuple[
         for line in exports.transcript(state, made, int(time.time() * 1000)):
             out.write(line)
     database = workdir / "db.sqlite"
-    done = subprocess.run([*wholeroom_command(), "import", "transcript", str(path), "--database-url",
-                           f"sqlite:///{database}"], capture_output=True, text=True, timeout=600,
-                          stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [*wholeroom_command(), "import", "transcript", str(path), "--database-url", f"sqlite:///{database}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"import failed: {done.stderr[-2000:]}")
     found = re.search(r"/e/([^/]+)/organiser#token=(\S+)", done.stdout)
@@ -95,7 +106,10 @@ def _wait_drawn(page: Any, target: float, after_draws: int, timeout_ms: float = 
     """The first draw of instant ``target`` among the draws after the first ``after_draws``."""
     handle = page.wait_for_function(
         """([target, n]) => window.__bench.draws.slice(n).find((d) => d.at === target) || null""",
-        arg=[target, after_draws], timeout=timeout_ms, polling=5)
+        arg=[target, after_draws],
+        timeout=timeout_ms,
+        polling=5,
+    )
     drawn: dict[str, Any] = handle.json_value()
     return drawn
 
@@ -114,6 +128,19 @@ def _input_time(page: Any, index: int) -> float:
     return t
 
 
+PHASES = """([t0, drawn, painted, target]) => {
+  const r = performance.getEntriesByType("resource")
+    .filter((e) => e.name.includes("/replay/state?") && e.name.includes(`at=${target}`) && e.startTime >= t0 - 1)
+    .pop();
+  if (!r) return null;
+  return { wait: r.requestStart - t0, server: r.responseStart - r.requestStart,
+           transfer: r.responseEnd - r.responseStart,
+           script: drawn - r.responseEnd, render: painted - drawn };
+}"""
+PHASES_NAMES = ("wait", "server", "transfer", "script", "render")
+PROFILE: list[dict[str, float]] = []  # where each seek's time went (see PHASES)
+
+
 def seek_once(page: Any, action: str) -> float | None:
     """One input; the ms from it to the frame that shows its instant (None when it did not move)."""
     before = _scrubber(page)
@@ -130,7 +157,11 @@ def seek_once(page: Any, action: str) -> float | None:
     if target == before:
         return None
     drawn = _wait_drawn(page, target, draws)
-    return float(drawn["painted"]) - _input_time(page, inputs)
+    t0 = _input_time(page, inputs)
+    phases = page.evaluate(PHASES, [t0, drawn["drawn"], drawn["painted"], target])
+    if phases:
+        PROFILE.append(phases)
+    return float(drawn["painted"]) - t0
 
 
 def hold_key(page: Any, key: str, presses: int, every_ms: int = 35) -> float | None:
@@ -189,8 +220,10 @@ def measure(url: str, event_id: str, token: str, seeks: int, holds: int, seed: i
             # 3. seeks as a hand makes them, one at a time
             keys, jumps = [], []
             state_bytes: list[int] = []
-            page.on("requestfinished", lambda r: "/replay/state" in r.url
-                    and state_bytes.append(r.sizes()["responseBodySize"]))
+            page.on(
+                "requestfinished",
+                lambda r: "/replay/state" in r.url and state_bytes.append(r.sizes()["responseBodySize"]),
+            )
             page.focus("#replay-scrubber")
             page.keyboard.press("Home")
             _wait_drawn(page, _scrubber(page), 0)
@@ -199,7 +232,9 @@ def measure(url: str, event_id: str, token: str, seeks: int, holds: int, seed: i
                 if i % 4 == 3:
                     action = "next" if forward else "prev"
                 else:
-                    action = rng.choice(["ArrowRight", "ArrowRight", "PageUp"] if forward else ["ArrowLeft", "PageDown"])
+                    action = rng.choice(
+                        ["ArrowRight", "ArrowRight", "PageUp"] if forward else ["ArrowLeft", "PageDown"]
+                    )
                 took = seek_once(page, action)
                 if took is None:  # at an end: turn round
                     forward = not forward
@@ -221,6 +256,10 @@ def measure(url: str, event_id: str, token: str, seeks: int, holds: int, seed: i
                 "step_jumps_ms": summary(jumps, (50, 95)),
                 "held_key_ms": summary(held, (50, 95)),
                 "state_answer_kb": summary([b / 1024 for b in state_bytes], (50, 95)),
+                # the median of each phase: before the request leaves (debounce, queue), the server's
+                # answer, its transfer, the page's script (parse and DOM) and rendering the frame
+                "phases_p50_ms": {k: summary([p[k] for p in PROFILE], (50,))["p50"] for k in PHASES_NAMES},
+                "phases_p95_ms": {k: summary([p[k] for p in PROFILE], (95,))["p95"] for k in PHASES_NAMES},
             }
             ctx.close()
         finally:
@@ -235,6 +274,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tables", type=int, default=200)
     parser.add_argument("--seeks", type=int, default=60)
     parser.add_argument("--holds", type=int, default=5, help="held-arrow bursts")
+    parser.add_argument(
+        "--themes",
+        action="store_true",
+        help="leave themes on (the server then embeds every idea of the event while it is measured)",
+    )
     parser.add_argument("--quick", action="store_true", help="a small event and a few seeks, for CI")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
@@ -247,25 +291,36 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         database, event_id, token = build_event(workdir, args.entries, args.people, args.tables)
         built = time.perf_counter() - t0
-        server = ServerProcess(database, ADMIN_SECRET, workdir / "server.log")
+        env = {} if args.themes else {"WHOLEROOM_THEMES": "false"}
+        server = ServerProcess(database, ADMIN_SECRET, workdir / "server.log", env=env)
         server.start()
         try:
             result = measure(server.url, event_id, token, args.seeks, args.holds)
         finally:
             server.stop()
     load = os.getloadavg()[0]
-    result["event"] = {"entries": args.entries, "people": args.people, "tables": args.tables,
-                       "build_s": round(built, 1), "load_average": round(load, 2)}
+    result["event"] = {
+        "entries": args.entries,
+        "people": args.people,
+        "tables": args.tables,
+        "build_s": round(built, 1),
+        "load_average": round(load, 2),
+        "themes": args.themes,
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return
     o, s = result["open"], result["seeks"]
-    print(f"replay in Chromium: {args.entries:,} entries, {args.people:,} people at {args.tables} tables "
-          f"(built and imported in {built:.1f} s; load average {load:.2f})")
+    print(
+        f"replay in Chromium: {args.entries:,} entries, {args.people:,} people at {args.tables} tables "
+        f"(built and imported in {built:.1f} s; themes {'on' if args.themes else 'off'}; load average {load:.2f})"
+    )
     harvest = f"{o['harvest_ms']:.0f} ms" if o["harvest_ms"] is not None else "no preview"
-    print(f"  open: harvest preview {harvest}; replay drawn {o['replay_ms']:.0f} ms after navigation; "
-          f"first 3 s: {o['requests_first_3s']} requests, {o['transcript_pages_first_3s']} transcript pages, "
-          f"{o['kb_first_3s']:.0f} KB")
+    print(
+        f"  open: harvest preview {harvest}; replay drawn {o['replay_ms']:.0f} ms after navigation; "
+        f"first 3 s: {o['requests_first_3s']} requests, {o['transcript_pages_first_3s']} transcript pages, "
+        f"{o['kb_first_3s']:.0f} KB"
+    )
 
     def line(name: str, d: dict[str, float]) -> str:
         return f"  {name}: n {d['n']:.0f}, p50 {d['p50']:.0f} ms, p95 {d['p95']:.0f} ms, max {d['max']:.0f} ms"
@@ -274,6 +329,11 @@ def main(argv: list[str] | None = None) -> None:
     print(line("  keys on the scrubber", s["keys_ms"]))
     print(line("  step jumps", s["step_jumps_ms"]))
     print(line("held arrow key, last press to picture", s["held_key_ms"]))
+    p50, p95 = s["phases_p50_ms"], s["phases_p95_ms"]
+    print(
+        "  where a seek's time goes, p50 / p95 (ms): "
+        + ", ".join(f"{k} {p50[k]:.0f} / {p95[k]:.0f}" for k in PHASES_NAMES)
+    )
     kb = s["state_answer_kb"]
     print(f"  state answer size: p50 {kb['p50']:.0f} KB, max {kb['max']:.0f} KB")
 

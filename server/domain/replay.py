@@ -8,17 +8,30 @@ Ideas are most of a big event's state, so checkpoints do not copy them: ideas ar
 place (hiding one replaces it), so every checkpoint shares the same idea objects and records only
 how many ideas existed, which were hidden then, and how many each table had. The rest of the state
 (people, steps, sessions...) is small and is pickled.
+
+A viewer moving through the event seeks again and again near where it was: :meth:`Replay.state_from`
+folds forward from the state of the previous seek when that is closer than a checkpoint. And the
+viewer draws numbers for the whole room but only a page of ideas: :func:`room` is that answer, a
+few kilobytes where the organiser's whole snapshot of a big event is megabytes.
 """
 
 from __future__ import annotations
 
 import bisect
 import pickle
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
+from .errors import NotFound
 from .fold import apply
-from .model import Entry, EventState, Idea
+from .model import Entry, EventState, Idea, Topic
+from .runsheet import session_dict
+from .view import step_summary
+
+ROOM_IDEAS = 20  # ideas in a room answer unless asked otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +53,9 @@ class Replay:
     checkpoints: list[_Checkpoint] = field(default_factory=list)  # state after entry (k + 1) * every
     _state: EventState | None = None  # the state after the last entry, kept to extend cheaply
     _hidden: dict[str, Idea] = field(default_factory=dict)
+    _step_seqs: dict[str, list[int]] = field(default_factory=dict)  # step id -> seqs of the ideas written in it
+    near: EventState | None = None  # the state of the last seek, for the next one to start from (web glue keeps it)
+    _timeline: tuple[int, list[dict[str, Any]], list[tuple[int, int]]] | None = None  # (last seq, marks, activity)
 
     def extend(self, entries: list[Entry]) -> None:
         """Add entries that follow the ones already indexed."""
@@ -49,8 +65,10 @@ class Replay:
             self.entries.append(entry)
             self.times.append(entry.at)
             if entry.kind == "idea.submitted":
-                self.ideas.append(state.ideas[entry.payload["idea_id"]])
-                self.idea_ids.append(entry.payload["idea_id"])
+                idea = state.ideas[entry.payload["idea_id"]]
+                self.ideas.append(idea)
+                self.idea_ids.append(idea.id)
+                self._step_seqs.setdefault(idea.step_id, []).append(entry.seq)
             elif entry.kind in ("idea.hidden", "idea.restored"):
                 idea = state.ideas[entry.payload["idea_id"]]
                 if idea.hidden:
@@ -62,12 +80,15 @@ class Replay:
         self._state = state
 
     def _checkpoint(self, state: EventState) -> _Checkpoint:
-        big = state.ideas, state.idea_by_client, state.table_ideas
-        state.ideas, state.idea_by_client, state.table_ideas = {}, {}, {}
+        # left out: the ideas (shared, below) and what only commands read (the index of re-sent
+        # ideas, ideas per step and writer, the rate limit's recent ideas): a replayed state answers
+        # views (snapshots, exports, digests), never commands, and these were most of the bytes
+        big = state.ideas, state.idea_by_client, state.table_ideas, state.step_counts, state.recent_ideas
+        state.ideas, state.idea_by_client, state.table_ideas, state.step_counts, state.recent_ideas = {}, {}, {}, {}, {}
         try:
             rest = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
-            state.ideas, state.idea_by_client, state.table_ideas = big
+            state.ideas, state.idea_by_client, state.table_ideas, state.step_counts, state.recent_ideas = big
         per_table = {t: len(ids) for t, ids in state.table_ideas.items()}
         return _Checkpoint(rest, len(self.ideas), dict(self._hidden), per_table)
 
@@ -76,8 +97,6 @@ class Replay:
         n = checkpoint.ideas
         state.ideas = dict(zip(self.idea_ids[:n], self.ideas[:n], strict=True))
         state.ideas.update(checkpoint.hidden)
-        # idea_by_client stays empty: it only spots re-sent commands, and a replayed state answers
-        # views (snapshots, exports, digests), never commands
         assert self._state is not None
         state.table_ideas = {t: self._state.table_ideas[t][:n] for t, n in checkpoint.per_table.items()}
         return state
@@ -91,7 +110,8 @@ class Replay:
         return bisect.bisect_right(self.times, at)
 
     def state_at(self, seq: int) -> EventState:
-        """The state after entry ``seq`` (a fresh object the caller may keep), for reading only."""
+        """The state after entry ``seq`` (a fresh object the caller may keep), for reading only: what
+        only commands read (``idea_by_client``, ``step_counts``, ``recent_ideas``) is incomplete."""
         seq = max(0, min(seq, len(self.entries)))
         k = seq // self.every
         if k > 0:
@@ -101,6 +121,28 @@ class Replay:
         for entry in self.entries[start:seq]:
             apply(state, entry)
         return state
+
+    def state_from(self, near: EventState | None, seq: int) -> EventState:
+        """The state after entry ``seq``, folded forward from ``near`` (the state an earlier seek
+        returned, which this takes over) when it is at or before ``seq`` and no further back than
+        the checkpoint :meth:`state_at` would start from; otherwise as :meth:`state_at`."""
+        seq = max(0, min(seq, len(self.entries)))
+        if near is None or near.id != self.event_id or not (seq // self.every) * self.every <= near.seq <= seq:
+            return self.state_at(seq)
+        for entry in self.entries[near.seq : seq]:
+            apply(near, entry)
+        return near
+
+    def step_ideas(self, seq: int) -> dict[str, int]:
+        """How many ideas each step had drawn after entry ``seq`` (hidden ones too)."""
+        counts = {step_id: bisect.bisect_right(seqs, seq) for step_id, seqs in self._step_seqs.items()}
+        return {step_id: n for step_id, n in counts.items() if n}
+
+    def timeline(self) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+        """:meth:`marks` and :meth:`activity`, computed once for each length of the transcript."""
+        if self._timeline is None or self._timeline[0] != len(self.entries):
+            self._timeline = (len(self.entries), self.marks(), self.activity())
+        return self._timeline[1], self._timeline[2]
 
     def marks(self) -> list[dict[str, Any]]:
         """Where the timeline has something to jump to: sessions and steps."""
@@ -145,3 +187,69 @@ class Replay:
         for at in self.times:
             counts[at // bucket_ms * bucket_ms] = counts.get(at // bucket_ms * bucket_ms, 0) + 1
         return sorted(counts.items())
+
+
+def room(
+    state: EventState, *, step_ideas: Mapping[str, int], table: str | None = None, ideas: int = ROOM_IDEAS
+) -> dict[str, Any]:
+    """The room after ``state.seq`` as the replay viewer draws it: numbers for every table (people
+    seated, ideas shared, the step each was shown), ideas per step (``step_ideas``, from
+    :meth:`Replay.step_ideas`; counted here for one ``table``), the votes, topics and sessions, and
+    only one page of ideas: the latest ``ideas`` of the room, or of ``table``, newest first, with
+    the names their writers gave (never an anonymous idea's writer). Organisers' eyes only: hidden
+    ideas are in it, marked."""
+    if table is not None and table not in state.tables:
+        raise NotFound("unknown_table", f"there is no table {table}", field="table")
+    if table is None:
+        latest = list(islice(reversed(state.ideas.values()), ideas))
+        total = len(state.ideas)
+    else:
+        ids = state.table_ideas.get(table, [])
+        latest = [state.ideas[i] for i in reversed(ids[len(ids) - ideas :])] if ideas else []
+        total = len(ids)
+        step_ideas = Counter(state.ideas[i].step_id for i in ids)
+    tables = [table] if table is not None else list(state.tables)
+    current = {t: {r or "*": sid for r, sid in state.current.get(t, {}).items()} for t in tables}
+    results = [summary[0] for sid in state.votes if (summary := step_summary(state, state.steps[sid])) is not None]
+    wanted = {sid for slots in current.values() for sid in slots.values()}
+    wanted |= {i.step_id for i in latest} | {r["step_id"] for r in results}
+    people = {**state.removed, **state.participants}
+    names = {
+        i.participant_id: person.name
+        for i in latest
+        if not i.anonymous and (person := people.get(i.participant_id)) is not None and person.name
+    }
+    return {
+        "view": "room",
+        "seq": state.seq,
+        "event": {
+            "id": state.id,
+            "title": state.title,
+            "tables": [{"id": t.id, "name": t.name} for t in state.tables.values()],
+            "closed_at": state.closed_at,
+        },
+        "people": len(state.participants),
+        "joined": state.joined_per_table(),
+        "idea_counts": {t: len(ids) for t, ids in state.table_ideas.items()},
+        "current": current,
+        "steps": [s.to_dict() for s in state.steps.values() if s.id in wanted],
+        "step_ideas": dict(step_ideas),
+        "ideas_total": total,
+        "ideas": [i.to_dict() for i in latest],
+        "names": names,
+        "results": results,
+        "topics": [_topic(t) for t in state.topics.values()],
+        "sessions": [session_dict(s) for s in state.sessions.values()],
+    }
+
+
+def _topic(topic: Topic) -> dict[str, Any]:
+    return {
+        "id": topic.id,
+        "step_id": topic.step_id,
+        "title": topic.title,
+        "convener": topic.convener,
+        "slot": topic.slot,
+        "space": topic.space,
+        "count": len(topic.members),
+    }

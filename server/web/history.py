@@ -16,10 +16,10 @@ from .. import exports
 from ..domain import limits
 from ..domain.access import PARTICIPANTS, STAFF
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
-from ..domain.errors import Conflict, Invalid
+from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.harvest import Audience, Harvest, harvest, harvest_dict
 from ..domain.model import Role
-from ..domain.replay import Replay
+from ..domain.replay import ROOM_IDEAS, Replay, room
 from ..domain.view import Viewer, snapshot
 from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict
 from .access import allow
@@ -55,13 +55,14 @@ async def _replay(services: Services, event_id: str) -> Replay:
 async def replay_timeline(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """The whole event on one line: first and last moments, sessions and steps to jump to, activity."""
     replay = await _replay(services, event_id)
+    marks, activity = await asyncio.to_thread(replay.timeline)
     return {
         "event_id": event_id,
         "last_seq": replay.last_seq,
         "first_at": replay.times[0] if replay.times else None,
         "last_at": replay.times[-1] if replay.times else None,
-        "marks": replay.marks(),
-        "activity": replay.activity(),
+        "marks": marks,
+        "activity": activity,
     }
 
 
@@ -73,21 +74,34 @@ async def replay_state(
     seq: Annotated[int | None, Query(ge=0, le=limits.SEQ_MAX)] = None,
     at: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
     table: Annotated[str | None, Query(max_length=16)] = None,
+    view: Annotated[str, Query(pattern="^(full|room)$")] = "full",
     ideas_per_table: Annotated[int, Query(ge=1, le=10_000)] = 50,
+    ideas: Annotated[int, Query(ge=0, le=1000)] = ROOM_IDEAS,
 ) -> dict[str, Any]:
-    """What the room looked like after entry ``seq``, or at time ``at`` (ms): the organiser's snapshot,
-    with each table's latest ``ideas_per_table`` ideas, or every idea of one ``table``."""
+    """What the room looked like after entry ``seq``, or at time ``at`` (ms).
+
+    ``view=full``: the organiser's snapshot, with each table's latest ``ideas_per_table`` ideas, or
+    every idea of one ``table``. ``view=room``: what the replay viewer draws (numbers for every table
+    and one page of ``ideas``, the room's latest or ``table``'s), a few kilobytes on any event.
+    A seek starts from the previous seek's state when that is nearer than a checkpoint."""
     if (seq is None) == (at is None):
         raise Invalid("seq_or_at", "give exactly one of seq or at", field="seq")
     replay = await _replay(services, event_id)
     target = seq if seq is not None else replay.seq_at(at or 0)
-    state = await asyncio.to_thread(replay.state_at, target)
+    near, replay.near = replay.near, None  # this seek takes the last one's state over (or restores its own)
+    state = await asyncio.to_thread(replay.state_from, near, target)
     moment = replay.times[state.seq - 1] if state.seq else None
-    view = snapshot(state, Viewer(Role.ORGANISER), ideas_per_table=None if table else ideas_per_table, table=table)
-    if state.reacted:  # common ground as it stood then (computed afresh: group letters may differ from live)
-        result = await asyncio.to_thread(analyse_inputs, *inputs(state), None)
-        view["common_ground"] = analysis_dict(result, state)
-    return {"seq": state.seq, "at": moment, "snapshot": view}
+    if view == "room":
+        body = await asyncio.to_thread(room, state, step_ideas=replay.step_ideas(state.seq), table=table, ideas=ideas)
+    else:
+        if table is not None and table not in state.tables:
+            raise NotFound("unknown_table", f"there is no table {table}", field="table")
+        body = snapshot(state, Viewer(Role.ORGANISER), ideas_per_table=None if table else ideas_per_table, table=table)
+        if state.reacted:  # common ground as it stood then (computed afresh: group letters may differ from live)
+            result = await asyncio.to_thread(analyse_inputs, *inputs(state), None)
+            body["common_ground"] = analysis_dict(result, state)
+    replay.near = state  # done with it: the next seek may fold forward from here
+    return {"seq": state.seq, "at": moment, "snapshot": body}
 
 
 @router.get("/replay/themes", dependencies=[allow(STAFF)])

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import pytest
+
 from server.domain.digest import state_digest
+from server.domain.errors import NotFound
 from server.domain.fold import fold
-from server.domain.replay import Replay
+from server.domain.replay import Replay, room
 
 from .helpers import FACILITATOR, Scene
+from .test_capture import started
 
 
 def busy_scene() -> Scene:
@@ -46,3 +50,69 @@ def test_a_seek_returns_a_copy() -> None:
     replay.extend(scene.entries)
     replay.state_at(12).ideas.clear()
     assert replay.state_at(12).ideas
+
+
+def test_a_seek_from_the_last_one_gives_the_fold_up_to_that_entry() -> None:
+    """Seeking forward and back, each time from the previous seek's state, equals folding up to there."""
+    scene = busy_scene()
+    replay = Replay("ev1", every=7)
+    replay.extend(scene.entries)
+    near = None
+    for seq in [3, 5, 6, 13, 14, 30, 12, 2, 0, len(scene.entries), 40, 41]:
+        near = replay.state_from(near, seq)
+        assert near.seq == seq
+        assert state_digest(near) == state_digest(fold("ev1", scene.entries[:seq]))
+
+
+def test_ideas_per_step_are_counted_up_to_the_instant() -> None:
+    """Each round drew nine ideas; half-way through round two, round two has the ideas written so far."""
+    scene = busy_scene()
+    replay = Replay("ev1", every=10)
+    replay.extend(scene.entries)
+    rounds = [s.id for s in scene.state.steps.values()]
+    assert replay.step_ideas(len(scene.entries)) == dict.fromkeys(rounds, 9)
+    fifth = next(e.seq for e in scene.entries if e.payload.get("text") == "idea 1-4")
+    assert replay.step_ideas(fifth) == {rounds[0]: 9, rounds[1]: 5}
+    assert replay.step_ideas(0) == {}
+
+
+def test_the_room_answer_has_numbers_for_every_table_and_one_page_of_ideas() -> None:
+    """The room: people and ideas per table, the step each table saw, and only the latest ideas, newest first."""
+    scene = busy_scene()
+    replay = Replay("ev1", every=10)
+    replay.extend(scene.entries)
+    state = replay.state_at(replay.last_seq)
+    view = room(state, step_ideas=replay.step_ideas(state.seq), ideas=5)
+    assert view["joined"] == {"1": 3, "2": 3, "3": 3}
+    assert view["idea_counts"] == {"1": 12, "2": 12, "3": 12}
+    assert view["ideas_total"] == 36
+    assert [i["text"] for i in view["ideas"]] == [f"idea 3-{n}" for n in (8, 7, 6, 5, 4)]
+    last_round = list(state.steps)[-1]
+    assert view["current"] == {t: {"*": last_round} for t in ("1", "2", "3")}
+    assert [s["id"] for s in view["steps"]] == [last_round]  # only the steps it names
+    assert set(view["names"]) <= {i["participant_id"] for i in view["ideas"]}
+
+    table = state.ideas["i20"].table_id  # the hidden one's
+    one = room(state, step_ideas=replay.step_ideas(state.seq), table=table, ideas=100)
+    assert {i["table_id"] for i in one["ideas"]} == {table} and one["ideas_total"] == len(one["ideas"]) == 12
+    assert sum(one["step_ideas"].values()) == 12 and list(one["current"]) == [table]
+    hidden = [i for i in one["ideas"] if i["id"] == "i20"]
+    assert hidden[0]["hidden"] and hidden[0]["text"]  # the organiser sees hidden ideas, marked
+
+    with pytest.raises(NotFound) as err:
+        room(state, step_ideas={}, table="9")
+    assert err.value.code == "unknown_table" and err.value.field == "table"
+
+
+def test_the_room_answer_never_names_an_anonymous_writer() -> None:
+    """An anonymous idea comes without its writer's id, and their name is not among the names."""
+    scene = Scene(tables=1)
+    ana = scene.join("1", name="Ana")
+    started(scene, "{who: each, attribution: anonymous}")
+    scene.idea(ana, "Say it without my name")
+    replay = Replay("ev1")
+    replay.extend(scene.entries)
+    state = replay.state_at(replay.last_seq)
+    view = room(state, step_ideas=replay.step_ideas(state.seq))
+    assert view["ideas"][0]["participant_id"] is None and view["ideas"][0]["anonymous"]
+    assert "Ana" not in view["names"].values()
