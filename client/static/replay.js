@@ -1,15 +1,23 @@
 // The organiser's replay viewer: the whole event on a timeline, the room as it stood at any instant,
 // one table's journey through the event, and the server's exports as downloads.
 //
-// Every state on screen is the server's (GET /api/events/{id}/replay/state): it folds the transcript
-// with the same code as the live room, so this page never re-implements the rules; it only draws the
-// organiser's snapshot at the chosen instant. User text only ever goes in through textContent.
+// Every state on screen is the server's (GET /api/events/{id}/replay/state?view=room): it folds the
+// transcript with the same code as the live room, so this page never re-implements the rules; it only
+// draws the room at the chosen instant. User text only ever goes in through textContent.
+//
+// At the speed of a hand (docs/performance.md): the room answer holds numbers for every table and one
+// page of ideas (a few kilobytes, not the megabytes of every table's ideas); a seek is asked at once
+// (no debounce) but only one is in flight: moves made meanwhile are folded into the next request,
+// and an answer slower than STALE_MS is abandoned (aborted) for the newest instant. An answer never
+// replaces a newer one on screen. Drawing reuses every element and only writes what changed.
 
-import { $, api, byTableId, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
+import { $, api, ApiError, byTableId, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
 
-const SCRUB_DEBOUNCE_MS = 150; // a burst of scrubber moves asks the server once
+const STALE_MS = 250; // an answer still out this long while the hand has moved on is abandoned, once
+const ROOM_IDEAS = 20; // ideas in a room answer; "Show more" asks for more
+const TABLE_IDEAS = 50; // ideas of a followed table
+const MAX_IDEAS = 1000; // the server's limit
 const PLAY_TICK_MS = 100;
-const PLAY_REQUEST_GAP_MS = 200; // while playing: at most one state request in flight, this far apart
 const TIMELINE_REFRESH_MS = 2000; // a live event: read the timeline again this long after new entries
 const SPEEDS = [1, 5, 15, 30, 60, 120];
 const NICE_STEPS_MS = [1000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000];
@@ -130,6 +138,16 @@ export function createReplay({ eventId, token, live }) {
     noStep: $("#replay-no-step"),
     tables: $("#replay-tables"),
     tablesHeading: $("#replay-tables-heading"),
+    tablesHint: $("#replay-tables-hint"),
+    allTables: $("#replay-all-tables"),
+    ideas: $("#replay-ideas"),
+    ideasHeading: $("#replay-ideas-heading"),
+    ideasCount: $("#replay-ideas-count"),
+    noIdeas: $("#replay-no-ideas"),
+    moreIdeas: $("#replay-more-ideas"),
+    perStep: $("#replay-per-step"),
+    perStepHeading: $("#replay-per-step-heading"),
+    perStepNone: $("#replay-per-step-none"),
     resultsPanel: $("#replay-results-panel"),
     results: $("#replay-results"),
     topicsPanel: $("#replay-topics-panel"),
@@ -157,11 +175,11 @@ export function createReplay({ eventId, token, live }) {
 
   let requested = 0; // id of the latest state request
   let shownId = 0; // id of the answer on screen
-  let settledId = 0; // the newest request answered or failed: the view is busy until the latest one is
-  let inFlight = 0;
-  let lastRequestAt = 0;
-  let debounceTimer = null;
-  let shown = null; // {id, at, table, data}
+  let inflight = null; // {id, at, table, ideas, controller, sentAt}: at most one request out
+  let abandoned = false; // an answer was abandoned since the last one drawn (abandon at most one in a row)
+  let staleTimer = null;
+  let shown = null; // {id, at, table, ideas, data}
+  let ideasWanted = ROOM_IDEAS; // the page of ideas asked for ("Show more" grows it)
 
   let tableNames = new Map(); // id -> name, from the snapshots
   let tableIds = [];
@@ -199,8 +217,8 @@ export function createReplay({ eventId, token, live }) {
         setText(el.keys, `Drag the slider or use the arrow keys (${keyStepText()} a press); Page Up and Page Down move ten times as far, Home and End go to the start and the end.`);
         drawDensity();
         applyFilter();
-        if (wasAtEnd && following) setCursor(last, { immediate: true });
-        else setCursor(Math.min(cursor, last), { immediate: true });
+        if (wasAtEnd && following) setCursor(last);
+        else setCursor(Math.min(cursor, last));
       } catch (err) {
         say(el.message, `Could not read the timeline: ${err.message}`, "error");
       } finally {
@@ -290,12 +308,12 @@ export function createReplay({ eventId, token, live }) {
     return plural(s / 3_600_000, "hour");
   }
 
-  function setCursor(at, { fromScrubber = false, immediate = false, fetch = true } = {}) {
+  function setCursor(at, { fromScrubber = false } = {}) {
     cursor = Math.min(Math.max(Math.round(at), first), last);
     following = cursor >= last;
     if (!fromScrubber) el.scrubber.value = String(cursor);
     drawCursor();
-    if (fetch) requestState({ immediate });
+    requestState();
   }
 
   function drawCursor() {
@@ -321,14 +339,14 @@ export function createReplay({ eventId, token, live }) {
   }
 
   function jumpTo(at) {
-    setCursor(at, { immediate: true });
+    setCursor(at);
   }
 
   // --- playing -----------------------------------------------------------------------------
 
   function play() {
     if (!timeline || playing) return;
-    if (cursor >= last) setCursor(first, { immediate: true });
+    if (cursor >= last) setCursor(first);
     playing = true;
     playClock = performance.now();
     drawPlay();
@@ -340,7 +358,7 @@ export function createReplay({ eventId, token, live }) {
     playing = false;
     clearInterval(playTimer);
     drawPlay();
-    requestState({ immediate: true }); // the exact room where it stopped
+    requestState(); // the exact room where it stopped
   }
 
   function drawPlay() {
@@ -355,52 +373,103 @@ export function createReplay({ eventId, token, live }) {
     const speed = Number(el.speed.value) || 1;
     const next = cursor + (now - playClock) * speed;
     playClock = now;
-    setCursor(next, { fetch: false });
-    if (cursor >= last) {
-      pause();
-      return;
-    }
-    if (!inFlight && now - lastRequestAt >= PLAY_REQUEST_GAP_MS) fetchState();
+    setCursor(next); // one request at a time: the room follows as fast as the server answers
+    if (cursor >= last) pause();
   }
 
   // --- the room at the cursor ----------------------------------------------------------------
 
-  function requestState({ immediate = false } = {}) {
-    clearTimeout(debounceTimer);
-    if (immediate) fetchState();
-    else debounceTimer = setTimeout(fetchState, SCRUB_DEBOUNCE_MS);
+  const wish = () => ({ at: cursor, table: filter, ideas: ideasWanted });
+  const same = (x, y) => x && y && x.at === y.at && x.table === y.table && x.ideas === y.ideas;
+
+  function setBusy() {
+    el.state.setAttribute("aria-busy", String(Boolean(inflight) || !same(shown, wish())));
   }
 
-  async function fetchState() {
-    clearTimeout(debounceTimer);
-    const at = cursor;
-    const table = filter;
-    if (shown && shown.at === at && shown.table === table && shown.id === requested) return;
+  /** The view should show the cursor: ask now, or fold this into the request after the one out. */
+  function requestState() {
+    if (!timeline) return;
+    const want = wish();
+    if (!inflight) {
+      if (!same(shown, want)) send(want);
+      setBusy();
+      return;
+    }
+    if (same(inflight, want)) return;
+    if (inflight.table !== want.table || inflight.ideas !== want.ideas) {
+      abandon(); // an answer for another view is of no use
+      send(want);
+      return;
+    }
+    // the answer out will be drawn, then the newest instant asked; unless it is slow
+    if (!staleTimer && !abandoned) {
+      staleTimer = setTimeout(() => {
+        staleTimer = null;
+        if (inflight && !same(inflight, wish())) {
+          abandoned = true;
+          abandon();
+          send(wish());
+        }
+      }, Math.max(0, STALE_MS - (performance.now() - inflight.sentAt)));
+    }
+    setBusy();
+  }
+
+  function abandon() {
+    clearTimeout(staleTimer);
+    staleTimer = null;
+    if (inflight) inflight.controller.abort();
+    inflight = null;
+  }
+
+  async function send(want) {
     const id = ++requested;
-    lastRequestAt = performance.now();
-    inFlight += 1;
-    el.state.setAttribute("aria-busy", "true");
-    const query = new URLSearchParams({ at: String(at) });
-    if (table) query.set("table", table);
+    const controller = new AbortController();
+    const request = { ...want, id, controller, sentAt: performance.now() };
+    inflight = request;
+    setBusy();
+    const query = new URLSearchParams({ view: "room", at: String(want.at), ideas: String(want.ideas) });
+    if (want.table) query.set("table", want.table);
+    let data = null;
     try {
-      const data = await api(`${base}/replay/state?${query}`, { token });
-      if (id <= shownId) return; // an answer older than the one on screen never replaces it
+      const response = await fetch(`${base}/replay/state?${query}`, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
+      if (!response.ok) {
+        let body = null;
+        try {
+          body = await response.json();
+        } catch {
+          // not JSON
+        }
+        throw new ApiError(response.status, body);
+      }
+      data = await response.json();
+    } catch (err) {
+      if (err.name === "AbortError") return; // abandoned for a newer instant
+      if (id > shownId) say(el.message, `Could not show the room at ${formatInstant(want.at)}: ${err.message}`, "error");
+    } finally {
+      if (inflight === request) {
+        inflight = null;
+        clearTimeout(staleTimer);
+        staleTimer = null;
+      }
+    }
+    if (data && id > shownId) {
+      // an answer older than the one on screen never replaces it
       shownId = id;
-      shown = { id, at, table, data };
+      abandoned = false;
+      shown = { id, at: want.at, table: want.table, ideas: want.ideas, data };
       if (el.message.dataset.kind === "error") say(el.message, "");
       drawState();
-    } catch (err) {
-      if (id > shownId) say(el.message, `Could not show the room at ${formatInstant(at)}: ${err.message}`, "error");
-    } finally {
-      inFlight -= 1;
-      settledId = Math.max(settledId, id);
-      // a slower, older answer still out does not make the view busy: it will be dropped anyway
-      el.state.setAttribute("aria-busy", String(settledId < requested));
     }
+    if (!inflight) requestState(); // the hand moved meanwhile: now the newest instant
+    setBusy();
   }
 
-  function learnTables(snapshot) {
-    const tables = snapshot.event.tables || [];
+  function learnTables(snap) {
+    const tables = snap.event.tables || [];
     const ids = tables.map((t) => t.id).sort(byTableId);
     tableNames = new Map(tables.map((t) => [t.id, t.name]));
     if (ids.join("\n") === tableIds.join("\n")) return;
@@ -408,6 +477,9 @@ export function createReplay({ eventId, token, live }) {
     const options = [h("option", { value: "", text: "All tables" }), ...ids.map((id) => h("option", { value: id, text: tableName(id) }))];
     el.table.replaceChildren(...options);
     el.table.value = filter;
+    // one tile per table, made once: a seek only updates their numbers
+    tiles = new Map(ids.map((id) => [id, makeTile(id)]));
+    el.tables.replaceChildren(...tiles.values());
     applyFilter(); // the journey names tables
   }
 
@@ -416,11 +488,8 @@ export function createReplay({ eventId, token, live }) {
     const snap = data.snapshot;
     learnTables(snap);
     const steps = new Map(snap.steps.map((s) => [s.id, s]));
-    const names = new Map((snap.participants || []).map((p) => [p.id, p.name]));
+    shown.steps = steps;
     const shownTables = table ? [table] : tableIds;
-    el.state.dataset.at = String(shown.at);
-    el.state.dataset.seq = String(data.seq);
-    el.state.dataset.table = table;
 
     const joined = shownTables.reduce((n, t) => n + (snap.joined[t] || 0), 0);
     const ideas = shownTables.reduce((n, t) => n + (snap.idea_counts[t] || 0), 0);
@@ -429,11 +498,17 @@ export function createReplay({ eventId, token, live }) {
     setText(el.summary, `${where}${plural(joined, "person", "people")} had joined and ${plural(ideas, "idea")} had been shared. After entry ${data.seq} of ${timeline ? timeline.last_seq : "?"}${change}.`);
 
     drawCurrent(snap, steps, shownTables);
-    drawTables(snap, steps, names, shownTables, table);
+    drawTiles(snap, steps, table);
+    drawIdeas(snap, steps, table);
+    drawPerStep(snap, table);
     drawResults(snap, steps);
     drawTopics(snap);
     drawSessions(snap);
     drawClocks();
+    // last, once everything is drawn: what the page shows now (tests and bench.replay_browser read these)
+    el.state.dataset.at = String(shown.at);
+    el.state.dataset.seq = String(data.seq);
+    el.state.dataset.table = table;
   }
 
   /** The steps the phones and the wall showed: one card per step, with the tables it was at. */
@@ -456,7 +531,7 @@ export function createReplay({ eventId, token, live }) {
         h("p", { class: "replay-step-text" }),
         h("p", { class: "replay-step-meta" },
           h("span", { class: "replay-step-where" }),
-          h("span", { class: "replay-clock", "aria-live": "off", dataset: { clock: item.step.id } })));
+          h("span", { class: "replay-clock", dataset: { clock: item.step.id } })));
       return li;
     }, (li, item) => {
       const { step } = item;
@@ -465,58 +540,96 @@ export function createReplay({ eventId, token, live }) {
       setText(li.querySelector(".replay-step-title"), title);
       setText(li.querySelector(".replay-step-text"), step.text);
       const all = !shown.table && item.tables.size === tableIds.length;
-      const tables = all ? "At every table" : `At ${[...item.tables].sort(byTableId).map(tableName).join(", ")}`;
+      const few = [...item.tables].sort(byTableId);
+      const named = few.length > 12 ? `${few.slice(0, 12).map(tableName).join(", ")} and ${few.length - 12} more` : few.map(tableName).join(", ");
+      const tables = all ? "At every table" : `At ${named}`;
       const roles = item.roles.size ? `, for ${[...item.roles].map(roleName).join(" and ")}s` : "";
       setText(li.querySelector(".replay-step-where"), `${tables}${roles} · pushed at ${formatTime(step.pushed_at)}`);
-      li.dataset.status = step.status;
+      if (li.dataset.status !== step.status) li.dataset.status = step.status;
     });
   }
 
-  /** A wall-like view: one card per table with its step, its people and its latest ideas. */
-  function drawTables(snap, steps, names, shownTables, table) {
-    const stepById = (sid) => steps.get(sid);
-    setText(el.tablesHeading, table ? `${tableName(table)}: every idea` : "Tables and their ideas (the latest of each)");
-    const ideasBy = new Map(shownTables.map((t) => [t, []]));
-    for (const idea of snap.ideas) if (ideasBy.has(idea.table_id)) ideasBy.get(idea.table_id).push(idea);
+  let tiles = new Map(); // table id -> li, made once per set of tables
+
+  function makeTile(id) {
+    const button = h("button", { type: "button", class: "replay-tile", "aria-pressed": "false", on: { click: () => follow(filter === id ? "" : id) } },
+      h("span", { class: "tile-name", text: tableName(id) }),
+      h("span", { class: "tile-counts" }),
+      h("span", { class: "tile-step" }));
+    const li = h("li", { dataset: { tableId: id } }, button);
+    li._parts = { button, counts: button.children[1], step: button.children[2] };
+    return li;
+  }
+
+  /** A tile per table: people and ideas then, and the step it was shown; the followed one alone. */
+  function drawTiles(snap, steps, table) {
+    setText(el.tablesHeading, table ? `${tableName(table)}` : `Tables (${tableIds.length})`);
+    el.allTables.hidden = !table;
+    el.tablesHint.hidden = Boolean(table);
     el.tables.classList.toggle("one", Boolean(table));
-    keyed(el.tables, shownTables, (t) => t, (t) =>
-      h("li", { class: "replay-table", dataset: { tableId: t } },
-        h("h4", {}, h("span", { class: "name" }), h("span", { class: "counts" })),
-        h("p", { class: "replay-table-step" }),
-        h("p", { class: "muted replay-table-more" }),
-        h("ul", { class: "replay-ideas" }),
-        h("p", { class: "empty replay-table-none", text: "No ideas yet." })),
-    (li, t) => {
-      const list = ideasBy.get(t).sort((a, b) => b.seq - a.seq);
-      const total = snap.idea_counts[t] || 0;
-      setText(li.querySelector(".name"), tableName(t));
-      setText(li.querySelector(".counts"), `${plural(snap.joined[t] || 0, "person", "people")} · ${plural(total, "idea")}`);
-      const slots = snap.current[t] || {};
-      const everyone = stepById(slots["*"]);
-      const roleSteps = Object.entries(slots).filter(([role]) => role !== "*").map(([role, sid]) => [role, stepById(sid)]).filter(([, s]) => s);
-      const parts = [];
-      if (everyone) parts.push(`Step: ${stepLabel(everyone)}${everyone.status === "ended" ? " (ended)" : ""}`);
-      for (const [role, s] of roleSteps) parts.push(`${roleName(role)}s: ${stepLabel(s)}`);
-      setText(li.querySelector(".replay-table-step"), parts.join(" · ") || "No step yet");
-      const more = li.querySelector(".replay-table-more");
-      more.hidden = list.length >= total;
-      setText(more, `Showing the latest ${list.length} of ${total}; follow this table to see them all.`);
-      li.querySelector(".replay-table-none").hidden = total > 0;
-      keyed(li.querySelector(".replay-ideas"), list, (idea) => idea.id, (idea) =>
-        h("li", { dataset: { ideaId: idea.id } },
-          h("p", { class: "idea-text", text: idea.text ?? "" }),
-          h("p", { class: "idea-meta" }, h("span", { class: "idea-when" }), h("span", { class: "idea-who" }),
-            h("span", { class: "idea-step" }), h("span", { class: "tag hidden-tag", text: "Hidden" }))),
-      (ideaLi, idea) => {
-        ideaLi.classList.toggle("hidden-idea", Boolean(idea.hidden));
-        ideaLi.dataset.hidden = String(Boolean(idea.hidden));
-        ideaLi.querySelector(".hidden-tag").hidden = !idea.hidden;
-        setText(ideaLi.querySelector(".idea-text"), idea.text ?? "");
-        setText(ideaLi.querySelector(".idea-when"), formatTime(idea.at));
-        setText(ideaLi.querySelector(".idea-who"), (!idea.anonymous && names.get(idea.participant_id)) || "anonymous");
-        const step = stepById(idea.step_id);
-        setText(ideaLi.querySelector(".idea-step"), step ? `on “${stepLabel(step).slice(0, 60)}”` : "");
-      });
+    for (const [id, li] of tiles) {
+      const on = !table || id === table;
+      if (li.hidden === on) li.hidden = !on;
+      if (!on) continue;
+      const { button, counts, step } = li._parts;
+      setText(counts, `${plural(snap.joined[id] || 0, "person", "people")} · ${plural(snap.idea_counts[id] || 0, "idea")}`);
+      const slots = snap.current[id] || {};
+      const everyone = steps.get(slots["*"]);
+      const label = everyone ? `${stepLabel(everyone).slice(0, 80)}${everyone.status === "ended" ? " (ended)" : ""}` : "No step yet";
+      setText(step, label);
+      const pressed = String(id === table);
+      if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
+    }
+  }
+
+  /** One page of ideas, newest first: the room's latest, or the followed table's. */
+  function drawIdeas(snap, steps, table) {
+    const list = snap.ideas || [];
+    const names = snap.names || {};
+    const total = snap.ideas_total || 0;
+    setText(el.ideasHeading, table ? `${tableName(table)}: its ideas, newest first` : "The latest ideas in the room");
+    setText(el.ideasCount, list.length < total ? `The latest ${list.length} of ${total}; the ideas CSV has them all.` : plural(total, "idea"));
+    el.noIdeas.hidden = list.length > 0;
+    el.moreIdeas.hidden = list.length >= total || shown.ideas >= MAX_IDEAS;
+    keyed(el.ideas, list, (idea) => idea.id, (idea) =>
+      h("li", { dataset: { ideaId: idea.id } },
+        h("p", { class: "idea-text" }),
+        h("p", { class: "idea-meta" }, h("span", { class: "idea-when" }), h("span", { class: "idea-where" }), h("span", { class: "idea-who" }),
+          h("span", { class: "idea-step" }), h("span", { class: "tag hidden-tag", text: "Hidden" }))),
+    (li, idea) => {
+      const hidden = Boolean(idea.hidden);
+      if (li.dataset.hidden !== String(hidden)) {
+        li.classList.toggle("hidden-idea", hidden);
+        li.dataset.hidden = String(hidden);
+        li.querySelector(".hidden-tag").hidden = !hidden;
+      }
+      setText(li.querySelector(".idea-text"), idea.text ?? "");
+      setText(li.querySelector(".idea-when"), formatTime(idea.at));
+      setText(li.querySelector(".idea-where"), table ? "" : tableName(idea.table_id));
+      setText(li.querySelector(".idea-who"), (!idea.anonymous && names[idea.participant_id]) || "anonymous");
+      const step = steps.get(idea.step_id);
+      setText(li.querySelector(".idea-step"), step ? `on “${stepLabel(step).slice(0, 60)}”` : "");
+    });
+  }
+
+  /** Ideas each step had drawn (the followed table's, or the room's): the steps pushed by then. */
+  function drawPerStep(snap, table) {
+    const counts = snap.step_ideas || {};
+    const steps = visibleMarks.filter((m) => m.kind === "step" && m.seq <= shown.data.seq && counts[m.step_id]);
+    const top = Math.max(1, ...steps.map((m) => counts[m.step_id]));
+    setText(el.perStepHeading, table ? `${tableName(table)}: ideas per step` : "Ideas per step");
+    el.perStepNone.hidden = steps.length > 0;
+    keyed(el.perStep, steps, (m) => m.step_id, (m) =>
+      h("li", { dataset: { stepId: m.step_id } },
+        h("span", { class: "bar-label", text: m.label }),
+        h("span", { class: "bar-track", "aria-hidden": "true" }, h("span", { class: "bar" })),
+        h("span", { class: "bar-value" })),
+    (li, m) => {
+      const n = counts[m.step_id];
+      setText(li.lastElementChild, plural(n, "idea"));
+      const width = `${((n / top) * 100).toFixed(1)}%`;
+      const bar = li.children[1].firstElementChild;
+      if (bar.style.width !== width) bar.style.width = width;
     });
   }
 
@@ -638,8 +751,8 @@ export function createReplay({ eventId, token, live }) {
 
   /** Step timers as they stood at the cursor (deadline minus the instant shown). */
   function drawClocks() {
-    if (!shown) return;
-    const steps = shown.steps || (shown.steps = new Map(shown.data.snapshot.steps.map((s) => [s.id, s])));
+    if (!shown || !shown.steps) return;
+    const steps = shown.steps;
     for (const clock of el.current.querySelectorAll("[data-clock]")) {
       const { state, text } = clockAt(steps.get(clock.dataset.clock), cursor);
       setText(clock, text);
@@ -695,10 +808,18 @@ export function createReplay({ eventId, token, live }) {
   el.speed.addEventListener("change", () => {
     if (!SPEEDS.includes(Number(el.speed.value))) el.speed.value = "60";
   });
-  el.table.addEventListener("change", () => {
-    filter = el.table.value;
+  function follow(table) {
+    filter = table;
+    ideasWanted = table ? TABLE_IDEAS : ROOM_IDEAS;
+    if (el.table.value !== table) el.table.value = table;
     applyFilter();
-    requestState({ immediate: true });
+    requestState();
+  }
+  el.table.addEventListener("change", () => follow(el.table.value));
+  el.allTables.addEventListener("click", () => follow(""));
+  el.moreIdeas.addEventListener("click", () => {
+    ideasWanted = Math.min(MAX_IDEAS, ideasWanted * 2);
+    requestState();
   });
 
   // a live event grows: read the timeline again a little after new entries (and stay at the end
@@ -738,13 +859,25 @@ function sizeText(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Each [data-export] button downloads GET /export?format=... (with the token) as a file. */
-export function bindExports({ eventId, token, buttons, message }) {
+/** The audience a download is for: the reactions file and the transcript are for staff only. */
+export function exportAudience(button, chosen) {
+  if (button.dataset.export === "jsonl") return null; // the complete record: no audience
+  if (button.dataset.csvTable === "reactions") return "staff"; // each person's answers
+  return chosen;
+}
+
+/**
+ * Each [data-export] button downloads GET /export?format=... (with the token) as a file, for the
+ * audience `audience()` returns ("shared" or "staff"; none: the server's default).
+ */
+export function bindExports({ eventId, token, buttons, message, audience = () => null }) {
   for (const button of buttons) {
     button.addEventListener("click", async () => {
       const format = button.dataset.export;
       const query = new URLSearchParams({ format });
       if (button.dataset.csvTable) query.set("csv_table", button.dataset.csvTable);
+      const forWhom = exportAudience(button, audience());
+      if (forWhom) query.set("audience", forWhom);
       const label = button.textContent.trim();
       button.disabled = true;
       button.setAttribute("aria-busy", "true");

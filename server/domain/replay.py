@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from .common_ground.matrix import ReactionLog
 from .errors import NotFound
 from .fold import apply
 from .model import Entry, EventState, Idea, Topic
@@ -36,7 +37,8 @@ ROOM_IDEAS = 20  # ideas in a room answer unless asked otherwise
 
 @dataclass(frozen=True, slots=True)
 class _Checkpoint:
-    rest: bytes  # the pickled state without its idea containers
+    rest: bytes  # the pickled state without its idea containers and its reaction matrix
+    reactions: bytes | None  # the pickled reaction matrix; None while nobody had reacted (rebuilt from the ideas)
     ideas: int  # how many ideas existed (a prefix of Replay.ideas)
     hidden: dict[str, Idea]  # the ideas hidden at that moment (their hidden versions)
     per_table: dict[str, int]  # how many of each table's ideas existed
@@ -83,18 +85,30 @@ class Replay:
         # left out: the ideas (shared, below) and what only commands read (the index of re-sent
         # ideas, ideas per step and writer, the rate limit's recent ideas): a replayed state answers
         # views (snapshots, exports, digests), never commands, and these were most of the bytes
+        # views (snapshots, exports, digests), never commands, and these were most of the bytes. The
+        # reaction matrix (a column per idea) is kept apart: only the common-ground analysis reads it
         big = state.ideas, state.idea_by_client, state.table_ideas, state.step_counts, state.recent_ideas
+        log = state.reaction_log
         state.ideas, state.idea_by_client, state.table_ideas, state.step_counts, state.recent_ideas = {}, {}, {}, {}, {}
+        state.reaction_log = ReactionLog()
         try:
             rest = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
             state.ideas, state.idea_by_client, state.table_ideas, state.step_counts, state.recent_ideas = big
+            state.reaction_log = log
+        reactions = pickle.dumps(log, protocol=pickle.HIGHEST_PROTOCOL) if state.reacted else None
         per_table = {t: len(ids) for t, ids in state.table_ideas.items()}
-        return _Checkpoint(rest, len(self.ideas), dict(self._hidden), per_table)
+        return _Checkpoint(rest, reactions, len(self.ideas), dict(self._hidden), per_table)
 
-    def _restore(self, checkpoint: _Checkpoint) -> EventState:
+    def _restore(self, checkpoint: _Checkpoint, reactions: bool) -> EventState:
         state: EventState = pickle.loads(checkpoint.rest)
         n = checkpoint.ideas
+        if not reactions:
+            pass  # the empty matrix pickled in its place: incomplete, as the caller asked
+        elif checkpoint.reactions is not None:
+            state.reaction_log = pickle.loads(checkpoint.reactions)
+        else:  # nobody had reacted: a column per idea, in order, and no rows
+            state.reaction_log = ReactionLog(ideas=self.idea_ids[:n])
         state.ideas = dict(zip(self.idea_ids[:n], self.ideas[:n], strict=True))
         state.ideas.update(checkpoint.hidden)
         assert self._state is not None
@@ -109,13 +123,15 @@ class Replay:
         """The last seq whose entry happened at or before ``at`` (0 before the first)."""
         return bisect.bisect_right(self.times, at)
 
-    def state_at(self, seq: int) -> EventState:
+    def state_at(self, seq: int, *, reactions: bool = True) -> EventState:
         """The state after entry ``seq`` (a fresh object the caller may keep), for reading only: what
-        only commands read (``idea_by_client``, ``step_counts``, ``recent_ideas``) is incomplete."""
+        only commands read (``idea_by_client``, ``step_counts``, ``recent_ideas``) is incomplete, and
+        so is the reaction matrix (``reaction_log``, for the common-ground analysis) unless
+        ``reactions``. Everything a screen or an output shows is whole."""
         seq = max(0, min(seq, len(self.entries)))
         k = seq // self.every
         if k > 0:
-            state, start = self._restore(self.checkpoints[k - 1]), k * self.every
+            state, start = self._restore(self.checkpoints[k - 1], reactions), k * self.every
         else:
             state, start = EventState(id=self.event_id), 0
         for entry in self.entries[start:seq]:
@@ -123,12 +139,13 @@ class Replay:
         return state
 
     def state_from(self, near: EventState | None, seq: int) -> EventState:
-        """The state after entry ``seq``, folded forward from ``near`` (the state an earlier seek
-        returned, which this takes over) when it is at or before ``seq`` and no further back than
-        the checkpoint :meth:`state_at` would start from; otherwise as :meth:`state_at`."""
+        """The state after entry ``seq`` without the reaction matrix (as ``state_at(seq,
+        reactions=False)``), folded forward from ``near`` (the state an earlier call returned, which
+        this takes over) when that is at or before ``seq`` and no further back than the checkpoint
+        :meth:`state_at` would start from."""
         seq = max(0, min(seq, len(self.entries)))
         if near is None or near.id != self.event_id or not (seq // self.every) * self.every <= near.seq <= seq:
-            return self.state_at(seq)
+            return self.state_at(seq, reactions=False)
         for entry in self.entries[near.seq : seq]:
             apply(near, entry)
         return near

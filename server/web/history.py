@@ -83,24 +83,25 @@ async def replay_state(
     ``view=full``: the organiser's snapshot, with each table's latest ``ideas_per_table`` ideas, or
     every idea of one ``table``. ``view=room``: what the replay viewer draws (numbers for every table
     and one page of ``ideas``, the room's latest or ``table``'s), a few kilobytes on any event.
-    A seek starts from the previous seek's state when that is nearer than a checkpoint."""
+    A room seek folds forward from the previous room seek's state when that is nearer than a checkpoint."""
     if (seq is None) == (at is None):
         raise Invalid("seq_or_at", "give exactly one of seq or at", field="seq")
     replay = await _replay(services, event_id)
     target = seq if seq is not None else replay.seq_at(at or 0)
-    near, replay.near = replay.near, None  # this seek takes the last one's state over (or restores its own)
-    state = await asyncio.to_thread(replay.state_from, near, target)
-    moment = replay.times[state.seq - 1] if state.seq else None
     if view == "room":
+        near, replay.near = replay.near, None  # this seek takes the last one's state over (or restores its own)
+        state = await asyncio.to_thread(replay.state_from, near, target)
         body = await asyncio.to_thread(room, state, step_ideas=replay.step_ideas(state.seq), table=table, ideas=ideas)
+        replay.near = state  # done with it: the next seek may fold forward from here
     else:
+        state = await asyncio.to_thread(replay.state_at, target)
         if table is not None and table not in state.tables:
             raise NotFound("unknown_table", f"there is no table {table}", field="table")
         body = snapshot(state, Viewer(Role.ORGANISER), ideas_per_table=None if table else ideas_per_table, table=table)
         if state.reacted:  # common ground as it stood then (computed afresh: group letters may differ from live)
             result = await asyncio.to_thread(analyse_inputs, *inputs(state), None)
             body["common_ground"] = analysis_dict(result, state)
-    replay.near = state  # done with it: the next seek may fold forward from here
+    moment = replay.times[state.seq - 1] if state.seq else None
     return {"seq": state.seq, "at": moment, "snapshot": body}
 
 

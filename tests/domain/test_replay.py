@@ -5,6 +5,7 @@ import pytest
 from server.domain.digest import state_digest
 from server.domain.errors import NotFound
 from server.domain.fold import fold
+from server.domain.model import Actor, Role
 from server.domain.replay import Replay, room
 
 from .helpers import FACILITATOR, Scene
@@ -32,6 +33,29 @@ def test_seeking_gives_the_fold_up_to_that_entry() -> None:
     replay.extend(scene.entries[20:])  # indexes grow as the event goes on
     for seq in range(len(scene.entries) + 1):
         assert state_digest(replay.state_at(seq)) == state_digest(fold("ev1", scene.entries[:seq]))
+
+
+def test_a_seek_has_the_reaction_matrix_as_it_stood_unless_told_it_is_not_needed() -> None:
+    """Before and after the first reaction, the matrix of a seek is the fold's; without it, a seek is cheaper."""
+    scene = busy_scene()
+    scene.do(FACILITATOR, type="step.push", text="React", react=True)
+    before = len(scene.entries)
+    shown = [i.id for i in scene.state.ideas.values() if not i.hidden]
+    for person, idea in zip(list(scene.state.participants)[:4], shown, strict=False):
+        scene.do(Actor(Role.PARTICIPANT, person), type="reaction.cast", idea_id=idea, value="agree")
+    assert len(scene.state.reacted) == 4
+    scene.push("After the reactions")
+    replay = Replay("ev1", every=7)
+    replay.extend(scene.entries)
+    for seq in (before - 1, before + 2, len(scene.entries)):
+        got, want = (
+            replay.state_at(seq).reaction_log.snapshot(),
+            fold("ev1", scene.entries[:seq]).reaction_log.snapshot(),
+        )
+        assert (got.participants, got.ideas) == (want.participants, want.ideas)
+        assert (got.values == want.values).all() and (got.seen == want.seen).all()
+    light = replay.state_at(len(scene.entries), reactions=False)
+    assert state_digest(light) == state_digest(scene.state)
 
 
 def test_seek_by_time_lands_on_the_last_entry_before() -> None:
