@@ -17,7 +17,7 @@ const viewIn = (hash) => {
 };
 const startOn = viewIn(location.hash) || "harvest";
 const token = staffToken(eventId, "organiser");
-const PAGE = 500; // transcript entries per page
+const PAGE = Number(globalThis.wholeroomTranscriptPage) || 500; // transcript entries per page (tests set fewer)
 const TITLES = { harvest: "Harvest", replay: "Replay", transcript: "Transcript" };
 
 if (!token) {

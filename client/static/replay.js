@@ -612,10 +612,10 @@ export function createReplay({ eventId, token, live }) {
     });
   }
 
-  /** Ideas each step had drawn (the followed table's, or the room's): the steps pushed by then. */
+  /** Ideas each step had drawn (the followed table's, or the room's): the steps pushed by then, newest first. */
   function drawPerStep(snap, table) {
     const counts = snap.step_ideas || {};
-    const steps = visibleMarks.filter((m) => m.kind === "step" && m.seq <= shown.data.seq && counts[m.step_id]);
+    const steps = visibleMarks.filter((m) => m.kind === "step" && m.seq <= shown.data.seq && counts[m.step_id]).reverse(); // newest first
     const top = Math.max(1, ...steps.map((m) => counts[m.step_id]));
     setText(el.perStepHeading, table ? `${tableName(table)}: ideas per step` : "Ideas per step");
     el.perStepNone.hidden = steps.length > 0;

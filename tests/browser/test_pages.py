@@ -354,6 +354,7 @@ def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) 
 
         organiser = event.page(ctx, organiser_url)
         expect(organiser.locator(".badge")).to_have_attribute("data-state", "live")
+        organiser.get_by_role("tab", name="Transcript").click()  # the page opens on the harvest
         expect(organiser.locator("#rows tr")).to_have_count(1)
         expect(organiser.locator("#rows tr td.kind")).to_have_text(["event.created"])
         event_id = organiser.url.split("/e/")[1].split("/")[0]
@@ -364,7 +365,8 @@ def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) 
         expect(organiser.locator("#rows tr").first).to_contain_text("Plan the street party")
         with organiser.expect_download() as download:
             organiser.get_by_role("button", name="Download JSON Lines").click()
-        lines = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
+        header, *lines = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
+        assert header["format"] == "wholeroom-transcript" and header["entries"] == 2
         assert [(e["seq"], e["kind"]) for e in lines] == [(1, "event.created"), (2, "step.pushed")]
     finally:
         event.close()
