@@ -194,25 +194,32 @@ def measure(url: str, event_id: str, token: str, seeks: int, holds: int, seed: i
             page = ctx.new_page()
             fetched: list[tuple[str, int]] = []
             page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
+            socket_bytes: list[int] = []
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: socket_bytes.append(len(frame))))
             page.goto(f"{url}/e/{event_id}/organiser#token={token}")
             opened: dict[str, Any] = {"harvest_ms": None}
             if page.locator("#harvest-preview").count():  # a page with a harvest preview
-                page.wait_for_selector("#harvest-preview[data-ready=true]", timeout=60_000)
-                opened["harvest_ms"] = round(page.evaluate("() => performance.now()"), 1)
+                page.wait_for_selector("#harvest-preview[data-ready=true]", timeout=120_000)
+                mark = "() => performance.getEntriesByName('harvest-drawn').map((m) => m.startTime).pop()"
+                opened["harvest_ms"] = round(page.evaluate(mark), 1)
             page.wait_for_timeout(3000)
             opened["requests_first_3s"] = len(fetched)
             opened["transcript_pages_first_3s"] = sum(1 for u, _ in fetched if "/transcript?" in u)
             opened["kb_first_3s"] = round(sum(n for _, n in fetched) / 1024, 1)
+            opened["socket_kb_first_3s"] = round(sum(socket_bytes) / 1024, 1)
             ctx.close()
 
-            # 2. straight to the replay: to the first room drawn
-            ctx = browser.new_context(viewport={"width": 1366, "height": 900})
-            ctx.add_init_script(INSTRUMENT)
-            page = ctx.new_page()
-            page.goto(f"{url}/e/{event_id}/organiser#token={token}&replay")
-            page.wait_for_function("() => window.__bench.draws.length > 0", timeout=60_000, polling=10)
-            first = page.evaluate("() => window.__bench.draws[0]")
-            opened["replay_ms"] = round(first["painted"], 1)
+            # 2. straight to the replay, to the first room drawn: the first time (the server builds
+            # its replay index of the event), then again
+            for name in ("replay_cold_ms", "replay_ms"):
+                if name == "replay_ms":
+                    ctx.close()
+                ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+                ctx.add_init_script(INSTRUMENT)
+                page = ctx.new_page()
+                page.goto(f"{url}/e/{event_id}/organiser#token={token}&replay")
+                page.wait_for_function("() => window.__bench.draws.length > 0", timeout=120_000, polling=10)
+                opened[name] = round(page.evaluate("() => window.__bench.draws[0].painted"), 1)
             page.wait_for_function("() => !document.querySelector('#replay-scrubber').disabled")
             page.wait_for_timeout(500)
             out["open"] = opened
@@ -317,9 +324,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     harvest = f"{o['harvest_ms']:.0f} ms" if o["harvest_ms"] is not None else "no preview"
     print(
-        f"  open: harvest preview {harvest}; replay drawn {o['replay_ms']:.0f} ms after navigation; "
-        f"first 3 s: {o['requests_first_3s']} requests, {o['transcript_pages_first_3s']} transcript pages, "
-        f"{o['kb_first_3s']:.0f} KB"
+        f"  open: harvest preview drawn {harvest}; replay drawn {o['replay_cold_ms']:.0f} ms after navigation the "
+        f"first time (the server indexes the event), {o['replay_ms']:.0f} ms the next"
+    )
+    print(
+        f"  the default view's first 3 s: {o['requests_first_3s']} requests ({o['transcript_pages_first_3s']} "
+        f"transcript pages), {o['kb_first_3s']:.0f} KB, and {o['socket_kb_first_3s']:.0f} KB over the live socket"
     )
 
     def line(name: str, d: dict[str, float]) -> str:

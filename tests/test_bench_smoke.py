@@ -46,3 +46,27 @@ def test_quick_bench_reports_every_measurement(tmp_path: Path) -> None:
     assert server["rss_peak_mb"] >= server["rss_at_start_mb"] > 0
     assert {p["name"] for p in server["phases"]} >= {"join", "push", "ideas", "ingest"}
     assert isinstance(r["targets"], list)
+
+
+@pytest.mark.slow
+def test_replay_browser_bench_measures_input_to_picture() -> None:
+    """`python -m bench.replay_browser --quick --json` imports a small event into a real server, opens
+    the organiser page in Chromium and reports input-to-picture for every seek and the opening."""
+    import os
+    import sys
+
+    if not os.path.exists("/usr/bin/chromium"):
+        message = "!!! REPLAY BROWSER BENCH NOT RUN: /usr/bin/chromium is missing !!!"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    done = subprocess.run([sys.executable, "-m", "bench.replay_browser", "--quick", "--json"], capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-2000:]
+    r = json.loads(done.stdout)
+    seeks = r["seeks"]
+    assert seeks["all_ms"]["n"] >= 4 and all(_positive(seeks["all_ms"][q]) for q in ("p50", "p95", "max"))
+    assert seeks["keys_ms"]["n"] > 0 and seeks["step_jumps_ms"]["n"] > 0 and seeks["held_key_ms"]["n"] > 0
+    assert all(_positive(r["open"][k]) for k in ("harvest_ms", "replay_cold_ms", "replay_ms"))
+    assert r["open"]["transcript_pages_first_3s"] == 0  # the transcript is read only when its tab is opened
+    assert set(seeks["phases_p50_ms"]) == {"wait", "server", "transfer", "script", "render"}
