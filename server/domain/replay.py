@@ -126,8 +126,8 @@ class Replay:
     def state_at(self, seq: int, *, reactions: bool = True) -> EventState:
         """The state after entry ``seq`` (a fresh object the caller may keep), for reading only: what
         only commands read (``idea_by_client``, ``step_counts``, ``recent_ideas``) is incomplete, and
-        so is the reaction matrix (``reaction_log``, for the common-ground analysis) unless
-        ``reactions``. Everything a screen or an output shows is whole."""
+        so is the reaction matrix (``reaction_log``, which the common-ground analysis and the state
+        digest read) unless ``reactions``. Everything a screen shows is whole either way."""
         seq = max(0, min(seq, len(self.entries)))
         k = seq // self.every
         if k > 0:

@@ -7,6 +7,7 @@ from server.domain.errors import NotFound
 from server.domain.fold import fold
 from server.domain.model import Actor, Role
 from server.domain.replay import Replay, room
+from server.domain.view import Viewer, snapshot
 
 from .helpers import FACILITATOR, Scene
 from .test_capture import started
@@ -36,7 +37,8 @@ def test_seeking_gives_the_fold_up_to_that_entry() -> None:
 
 
 def test_a_seek_has_the_reaction_matrix_as_it_stood_unless_told_it_is_not_needed() -> None:
-    """Before and after the first reaction, the matrix of a seek is the fold's; without it, a seek is cheaper."""
+    """Before and after the first reaction, the matrix of a seek is the fold's; a seek without it
+    (cheaper) still shows the screens everything."""
     scene = busy_scene()
     scene.do(FACILITATOR, type="step.push", text="React", react=True)
     before = len(scene.entries)
@@ -54,8 +56,10 @@ def test_a_seek_has_the_reaction_matrix_as_it_stood_unless_told_it_is_not_needed
         )
         assert (got.participants, got.ideas) == (want.participants, want.ideas)
         assert (got.values == want.values).all() and (got.seen == want.seen).all()
-    light = replay.state_at(len(scene.entries), reactions=False)
-    assert state_digest(light) == state_digest(scene.state)
+    light, whole = replay.state_at(len(scene.entries), reactions=False), replay.state_at(len(scene.entries))
+    organiser = Viewer(Role.ORGANISER)
+    assert snapshot(light, organiser) == snapshot(whole, organiser)  # what screens show is whole
+    assert room(light, step_ideas={}) == room(whole, step_ideas={})
 
 
 def test_seek_by_time_lands_on_the_last_entry_before() -> None:
@@ -77,15 +81,19 @@ def test_a_seek_returns_a_copy() -> None:
 
 
 def test_a_seek_from_the_last_one_gives_the_fold_up_to_that_entry() -> None:
-    """Seeking forward and back, each time from the previous seek's state, equals folding up to there."""
+    """Seeking forward and back, each time from the previous seek's state, shows what folding up to
+    there shows (the organiser's snapshot, the room)."""
     scene = busy_scene()
     replay = Replay("ev1", every=7)
     replay.extend(scene.entries)
+    organiser = Viewer(Role.ORGANISER)
     near = None
     for seq in [3, 5, 6, 13, 14, 30, 12, 2, 0, len(scene.entries), 40, 41]:
         near = replay.state_from(near, seq)
+        folded = fold("ev1", scene.entries[:seq])
         assert near.seq == seq
-        assert state_digest(near) == state_digest(fold("ev1", scene.entries[:seq]))
+        assert snapshot(near, organiser) == snapshot(folded, organiser)
+        assert room(near, step_ideas={}) == room(folded, step_ideas={})
 
 
 def test_ideas_per_step_are_counted_up_to_the_instant() -> None:
