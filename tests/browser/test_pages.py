@@ -366,6 +366,7 @@ def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) 
         with organiser.expect_download() as download:
             organiser.get_by_role("button", name="Download JSON Lines").click()
         header, *lines = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
+        lines = [e for e in lines if "kind" in e]  # entries (the ideas' vectors may follow)
         assert header["format"] == "wholeroom-transcript" and header["entries"] == 2
         assert [(e["seq"], e["kind"]) for e in lines] == [(1, "event.created"), (2, "step.pushed")]
     finally:

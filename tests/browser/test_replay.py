@@ -238,7 +238,8 @@ def test_following_one_table_shows_its_journey_and_all_its_ideas(live_event: Liv
 
 
 def test_export_buttons_download_the_transcript_and_the_ideas(live_event: LiveEvent) -> None:
-    """The JSON Lines button saves a file starting with the transcript header; CSV: ideas saves a spreadsheet."""
+    """The JSON Lines button saves a file starting with the transcript header; CSV: ideas saves a
+    spreadsheet for the audience chosen: for everyone without the hidden idea, for staff with it."""
     rec = record(live_event)
     page = live_event.staff("organiser")
     with page.expect_download() as download:
@@ -248,14 +249,23 @@ def test_export_buttons_download_the_transcript_and_the_ideas(live_event: LiveEv
     header = json.loads(lines[0])
     assert header["format"] == "wholeroom-transcript"
     assert header["event_id"] == live_event.id and header["entries"] == rec.last_seq
-    assert len(lines) == rec.last_seq + 1
+    entries = [line for line in map(json.loads, lines[1:]) if "kind" in line]  # then the ideas' vectors, if any
+    assert [e["seq"] for e in entries] == list(range(1, rec.last_seq + 1))
     expect(page.locator("#export-message")).to_contain_text("Saved")
 
     with page.expect_download() as download:
-        page.get_by_role("button", name="CSV: ideas").click()
+        page.get_by_role("button", name="CSV: ideas").click()  # for everyone, as the preview is
+    assert download.value.suggested_filename == f"wholeroom-{live_event.id}-ideas-shared.csv"
     text = open(download.value.path(), encoding="utf-8").read()
-    assert text.startswith("\ufeffidea_id,")
-    assert LATER[1] in text  # hidden ideas are in the organisers' file, marked
+    assert text.startswith("\ufeffidea_id,") and LATER[0] in text
+    assert LATER[1] not in text  # hidden: not in the file for everyone
+
+    page.get_by_label("For staff").check()
+    expect(page.locator("#downloads li", has_text="CSV: ideas").locator(".audience-tag")).to_have_text("Staff only")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV: ideas").click()
+    assert download.value.suggested_filename == f"wholeroom-{live_event.id}-ideas-staff.csv"
+    assert LATER[1] in open(download.value.path(), encoding="utf-8").read()  # in the organisers' file, marked
 
 
 def test_a_slow_answer_is_abandoned_for_the_latest_seek_and_never_drawn(live_event: LiveEvent) -> None:
