@@ -408,6 +408,42 @@ def test_the_page_opens_on_the_harvest_and_reads_the_transcript_only_when_asked(
     expect(rows.first.locator("td.seq")).to_have_text(str(rec.last_seq + 1))
 
 
+def test_the_harvest_tab_previews_the_report_for_the_audience_chosen(live_event: LiveEvent) -> None:
+    """The preview shows the harvest's own numbers, notice and arc; "For staff" shows the staff one."""
+    record(live_event)
+    page = live_event.staff("organiser")
+    preview = page.locator("#harvest-preview")
+    expect(preview).to_have_attribute("data-audience", "shared")
+    expect(preview).to_have_attribute("aria-busy", "false")
+    token = live_event.tokens["organiser"]
+
+    def harvest(audience: str) -> dict[str, Any]:
+        status, data = http("GET", f"{live_event.base}/api/events/{live_event.id}/harvest?audience={audience}", token=token)
+        assert status == 200, data
+        result: dict[str, Any] = data
+        return result
+
+    def numbers() -> dict[str, str]:
+        terms = page.locator("#harvest-numbers dt").all_inner_texts()
+        return dict(zip(terms, page.locator("#harvest-numbers dd").all_inner_texts(), strict=True))
+
+    shared = harvest("shared")
+    expect(page.locator("#harvest-notice")).to_have_text(shared["notice"])
+    assert numbers()["People"] == str(shared["people"]) == "2"
+    assert numbers()["Ideas shared"] == str(shared["ideas"])
+    assert numbers()["Counted here, not quoted"] == str(shared["unquoted"]["total"]) == "1"  # the hidden one
+    expect(page.locator("#harvest-arc li .arc-text")).to_have_text([s["text"] for s in shared["steps"]])
+    expect(page.locator("#downloads li", has_text="HTML report").locator(".audience-tag")).to_have_text("For everyone")
+
+    page.get_by_label("For staff").check()
+    expect(preview).to_have_attribute("data-audience", "staff")
+    staff = harvest("staff")
+    expect(page.locator("#harvest-notice")).to_have_text(staff["notice"])
+    assert staff["notice"] != shared["notice"]
+    assert numbers()["Counted here, not quoted"] == str(staff["unquoted"]["total"]) == "0"
+    expect(page.locator("#downloads li", has_text="HTML report").locator(".audience-tag")).to_have_text("Staff only")
+
+
 def test_the_viewer_at_the_end_follows_a_live_event_as_it_grows(live_event: LiveEvent) -> None:
     """Open at the end of a running event, the viewer shows a step pushed meanwhile on its timeline and in the room."""
     live_event.command(type="step.push", text=STEP_A, duration_s=600)
