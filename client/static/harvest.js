@@ -91,7 +91,7 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
     try {
       let data = cache.get(forWhom);
       if (!data) {
-        data = await api(`${base}/harvest?${new URLSearchParams({ audience: forWhom, summary: "true" })}`, { token });
+        data = await api(`${base}/harvest?${new URLSearchParams({ audience: forWhom })}`, { token });
         cache.set(forWhom, data);
       }
       if (id !== requested) return; // the audience changed meanwhile
@@ -162,8 +162,9 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
         t.example ? h("q", { class: "theme-example", text: t.example }) : null)));
   }
 
+  /** A theme's ideas: those this audience may read (`size`, whole even in a preview) and the rest. */
   function size(theme) {
-    return (theme.idea_ids ? theme.idea_ids.length : 0) + (theme.unquoted || 0);
+    return (theme.size ?? (theme.idea_ids || []).length) + (theme.unquoted || 0);
   }
 
   function drawGround(data) {

@@ -418,7 +418,9 @@ def test_the_harvest_tab_previews_the_report_for_the_audience_chosen(live_event:
     token = live_event.tokens["organiser"]
 
     def harvest(audience: str) -> dict[str, Any]:
-        status, data = http("GET", f"{live_event.base}/api/events/{live_event.id}/harvest?audience={audience}", token=token)
+        status, data = http(
+            "GET", f"{live_event.base}/api/events/{live_event.id}/harvest?audience={audience}", token=token
+        )
         assert status == 200, data
         result: dict[str, Any] = data
         return result
