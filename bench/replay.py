@@ -19,7 +19,7 @@ from statistics import quantiles
 from server.domain.commands import COMMAND_ADAPTER, create_event, decide, join
 from server.domain.fold import apply
 from server.domain.model import Actor, Entry, EventState, Role
-from server.domain.replay import Replay
+from server.domain.replay import Replay, room
 from server.domain.transcript_file import header, read_lines, write_lines
 from server.domain.view import Viewer, snapshot
 
@@ -102,7 +102,30 @@ def main(argv: list[str] | None = None) -> None:
         f"  the same in CPU time (what the seek costs when the machine is shared): p50 {cpu_cuts[49]:.1f} ms, "
         f"p99 {cpu_cuts[98]:.1f} ms, max {max(cpu):.1f} ms"
     )
+    room_seeks(replay, args.seeks, span)
     export_and_verify(replay)
+
+
+def room_seeks(replay: Replay, seeks: int, span: tuple[int, int]) -> None:
+    """What the replay viewer asks (``view=room``): random instants, then a hand's steps (1 % of the
+    event at a time, forward then back), each from the previous seek's state as the server does."""
+    rng = random.Random(8)
+    step = (span[1] - span[0]) // 100
+    hand = [span[0] + step * i for i in range(seeks // 2)] + [span[1] - step * i for i in range(seeks // 2)]
+    for name, instants in (("random instants", [rng.randint(*span) for _ in range(seeks)]), ("a hand's steps", hand)):
+        times, size = [], 0
+        for at in instants:
+            start = time.perf_counter()
+            near, replay.near = replay.near, None
+            state = replay.state_from(near, replay.seq_at(at))
+            size += len(json.dumps(room(state, step_ideas=replay.step_ideas(state.seq))))
+            replay.near = state
+            times.append((time.perf_counter() - start) * 1000)
+        cuts = quantiles(times, n=100)
+        print(
+            f"  seek + room view (view=room, as JSON, {size / len(instants) / 1024:.0f} KB) over "
+            f"{len(instants)} {name}: p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, max {max(times):.1f} ms"
+        )
 
 
 def export_and_verify(replay: Replay) -> None:
