@@ -180,6 +180,7 @@ export function createReplay({ eventId, token, live }) {
   let staleTimer = null;
   let shown = null; // {id, at, table, ideas, data}
   let ideasWanted = ROOM_IDEAS; // the page of ideas asked for ("Show more" grows it)
+  let failed = null; // the wish whose request failed: not asked again until the hand moves
 
   let tableNames = new Map(); // id -> name, from the snapshots
   let tableIds = [];
@@ -383,15 +384,18 @@ export function createReplay({ eventId, token, live }) {
   const same = (x, y) => x && y && x.at === y.at && x.table === y.table && x.ideas === y.ideas;
 
   function setBusy() {
-    el.state.setAttribute("aria-busy", String(Boolean(inflight) || !same(shown, wish())));
+    const want = wish();
+    el.state.setAttribute("aria-busy", String(Boolean(inflight) || !(same(shown, want) || same(failed, want))));
   }
 
   /** The view should show the cursor: ask now, or fold this into the request after the one out. */
   function requestState() {
     if (!timeline) return;
     const want = wish();
+    if (same(failed, want)) return;
     if (!inflight) {
       if (!same(shown, want)) send(want);
+      else if (el.message.dataset.kind === "error") say(el.message, ""); // back where the screen is right
       setBusy();
       return;
     }
@@ -448,6 +452,7 @@ export function createReplay({ eventId, token, live }) {
       data = await response.json();
     } catch (err) {
       if (err.name === "AbortError") return; // abandoned for a newer instant
+      failed = want;
       if (id > shownId) say(el.message, `Could not show the room at ${formatInstant(want.at)}: ${err.message}`, "error");
     } finally {
       if (inflight === request) {
@@ -460,6 +465,7 @@ export function createReplay({ eventId, token, live }) {
       // an answer older than the one on screen never replaces it
       shownId = id;
       abandoned = false;
+      failed = null;
       shown = { id, at: want.at, table: want.table, ideas: want.ideas, data };
       if (el.message.dataset.kind === "error") say(el.message, "");
       drawState();

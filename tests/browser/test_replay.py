@@ -313,6 +313,30 @@ def test_a_slow_answer_is_abandoned_for_the_latest_seek_and_never_drawn(live_eve
     assert 1 <= len(asked) <= 5, asked  # one in flight at a time: the presses in between are folded together
 
 
+def test_a_failed_seek_says_so_once_and_the_next_move_recovers(live_event: LiveEvent) -> None:
+    """An answer that fails is reported, not asked again in a loop; the next move shows the room."""
+    rec = record(live_event)
+    page = open_replay(live_event)
+    scrubber = page.get_by_role("slider", name="Moment in the event")
+    shown_at(page, rec.last_at)
+    middle = re.compile(rf"/replay/state\?.*\bat={rec.middle}\b")
+    asked: list[str] = []
+    page.on("request", lambda request: bool(middle.search(request.url)) and asked.append(request.url))
+    body = '{"error": {"code": "internal_error", "message": "the server tripped"}}'
+    page.route(middle, lambda route: route.fulfill(status=500, content_type="application/json", body=body))
+    scrubber.fill(str(rec.middle))
+    expect(page.locator("#replay-message")).to_contain_text("Could not show the room")
+    expect(page.locator("#replay-message")).to_contain_text("the server tripped")
+    expect(page.locator("#replay-state")).to_have_attribute("aria-busy", "false")
+    page.wait_for_timeout(500)
+    assert len(asked) == 1, asked
+    page.unroute(middle)
+    scrubber.focus()
+    page.keyboard.press("End")
+    shown_at(page, rec.last_at)
+    expect(page.locator("#replay-message")).to_have_text("")
+
+
 def test_seeking_draws_the_room_the_server_had_at_that_moment(live_event: LiveEvent) -> None:
     """After key presses and step jumps, every table's people and ideas on screen are the server's
     numbers at the entry shown, and the latest ideas are the ones written by then."""
