@@ -2,7 +2,7 @@
 // the model every export renders) for the audience chosen, and the downloads, each saying whom it
 // is for. Texts from people only ever go in through textContent.
 
-import { $, api, formatDuration, h, say } from "./ui.js";
+import { $, api, formatDuration, formatSpan, h, say } from "./ui.js";
 
 const AUDIENCE_TAGS = { shared: "For everyone", staff: "Staff only" };
 const THEMES_SHOWN = 12;
@@ -132,7 +132,7 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
       ["Steps", steps.length],
       ["Themes", (data.themes || []).length],
       ["Reactions", ground ? ground.reactions : 0],
-      ["Length", data.ended_at && data.started_at ? formatDuration(data.ended_at - data.started_at) : "–"],
+      ["Length", data.ended_at && data.started_at ? formatSpan(data.ended_at - data.started_at) : "–"],
     ].map(([k, v]) => [k, String(v)]);
     el.numbers.replaceChildren(...rows.map(([k, v]) => h("div", {}, h("dt", { text: k }), h("dd", { text: v }))));
     const when = data.started_at ? `${dateText(data.started_at)} to ${dateText(data.ended_at)}` : "";

@@ -11,7 +11,7 @@
 // and an answer slower than STALE_MS is abandoned (aborted) for the newest instant. An answer never
 // replaces a newer one on screen. Drawing reuses every element and only writes what changed.
 
-import { $, api, ApiError, byTableId, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
+import { $, api, ApiError, byTableId, formatDuration, formatSpan, formatTime, h, reconcile, say } from "./ui.js";
 
 const STALE_MS = 250; // an answer still out this long while the hand has moved on is abandoned, once
 const ROOM_IDEAS = 20; // ideas in a room answer; "Show more" asks for more
@@ -57,9 +57,9 @@ export function formatInstant(ms, { year = false } = {}) {
   });
 }
 
-/** Elapsed time, rounded down: "0:07", "1:02:03". */
+/** Elapsed time, rounded down: "0:07", "1:02:03", "12 days". */
 function elapsedText(ms) {
-  return formatDuration(Math.max(0, Math.floor(ms / 1000) * 1000));
+  return formatSpan(Math.max(0, Math.floor(ms / 1000) * 1000));
 }
 
 /** A step's timer as it stood at `at` (the viewer's instant, not now). */

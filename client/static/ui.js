@@ -34,6 +34,18 @@ export function formatDuration(ms) {
   return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
 }
 
+/** A length of time people read at a glance: "4:05" and "1:02:03" up to two days, then
+ *  "12 days", "3 years 41 days" (an imported conversation can run for years). */
+export function formatSpan(ms) {
+  const days = Math.floor(Math.max(0, ms) / 86_400_000);
+  if (days < 2) return formatDuration(ms);
+  const years = Math.floor(days / 365);
+  const rest = days % 365;
+  const dayText = (n) => `${n.toLocaleString("en")} day${n === 1 ? "" : "s"}`;
+  if (!years) return dayText(days);
+  return `${years} year${years === 1 ? "" : "s"}${rest ? ` ${dayText(rest)}` : ""}`;
+}
+
 /** How a step's timer reads now: {state: none|running|up|ended, text}. */
 export function stepClock(step, serverNow) {
   if (!step) return { state: "none", text: "" };

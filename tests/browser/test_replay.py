@@ -479,3 +479,20 @@ def test_the_viewer_at_the_end_follows_a_live_event_as_it_grows(live_event: Live
     expect(page.locator("#replay-journey li .journey-label")).to_have_text([STEP_A, STEP_B])
     expect(current_step(page, STEP_B)).to_have_count(1)
     expect(current_step(page, STEP_A)).to_have_count(0)
+
+
+def test_long_spans_read_in_days_and_years(live_event: LiveEvent) -> None:
+    """An imported Pol.is conversation runs for years: its length reads "4 years 240 days", not
+    "40834:12:30"; an event of a day keeps its clock."""
+    ctx = live_event.context()
+    page = ctx.new_page()
+    page.goto(live_event.base + "/")
+    spans = page.evaluate(
+        """async () => {
+            const { formatSpan } = await import("/static/ui.js");
+            const day = 86_400_000;
+            return [formatSpan(75_000), formatSpan(25 * 3_600_000), formatSpan(12 * day + 5), formatSpan(1700 * day)];
+        }"""
+    )
+    assert spans == ["1:15", "25:00:00", "12 days", "4 years 240 days"]
+    ctx.close()
