@@ -3,24 +3,12 @@
 // is for. Texts from people only ever go in through textContent.
 
 import { $, api, formatDuration, formatSpan, h, say } from "./ui.js";
+import { KIND_NAMES } from "./words.js";
 
 const AUDIENCE_TAGS = { shared: "For everyone", staff: "Staff only" };
 const THEMES_SHOWN = 12;
 const GROUND_SHOWN = 5;
 const OPTIONS_SHOWN = 5;
-const KINDS = {
-  custom: "Step",
-  prompt: "Prompt",
-  ideas: "Ideas",
-  discuss: "Discussion",
-  break: "Break",
-  vote: "Vote",
-  cluster: "Clustering",
-  rotate: "Rotation",
-  harvest: "Harvest",
-  signup: "Marketplace",
-  react: "Reactions",
-};
 
 function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -145,7 +133,7 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
       const ran = s.actual_s != null ? `ran ${seconds(s.actual_s)}` : s.ended_at ? "ended" : "still running";
       const over = s.planned_s != null && s.actual_s != null && s.actual_s > s.planned_s * 1.1 ? "over" : null;
       return h("li", { dataset: { stepId: s.id, over: over ? "true" : "false" } },
-        h("span", { class: "arc-kind tag", text: KINDS[s.kind] || s.kind || "Step" }),
+        h("span", { class: "arc-kind tag", text: KIND_NAMES[s.kind] || s.kind || "Step" }),
         h("span", { class: "arc-text", text: s.text }),
         h("span", { class: "arc-time muted", text: `planned ${seconds(s.planned_s)}, ${ran}` }),
         h("span", { class: "arc-where muted", text: `${s.tables}; ${plural(s.ideas || 0, "idea")} from ${plural(s.writers || 0, "writer")}` }));

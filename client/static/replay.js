@@ -12,6 +12,7 @@
 // replaces a newer one on screen. Drawing reuses every element and only writes what changed.
 
 import { $, api, ApiError, byTableId, formatDuration, formatSpan, formatTime, h, reconcile, say } from "./ui.js";
+import { KIND_NAMES } from "./words.js";
 
 const STALE_MS = 250; // an answer still out this long while the hand has moved on is abandoned, once
 const ROOM_IDEAS = 20; // ideas in a room answer; "Show more" asks for more
@@ -22,18 +23,6 @@ const TIMELINE_REFRESH_MS = 2000; // a live event: read the timeline again this 
 const SPEEDS = [1, 5, 15, 30, 60, 120];
 const NICE_STEPS_MS = [1000, 5000, 10_000, 30_000, 60_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000];
 
-const KIND_NAMES = {
-  custom: "Step",
-  prompt: "Prompt",
-  ideas: "Ideas",
-  discuss: "Discussion",
-  break: "Break",
-  vote: "Vote",
-  cluster: "Clustering",
-  rotate: "Rotation",
-  harvest: "Harvest",
-  signup: "Marketplace",
-};
 const METHOD_NAMES = {
   dots: "dot vote",
   score: "scores",

@@ -14,6 +14,7 @@ export const KIND_NAMES = {
   rotate: "Change tables",
   harvest: "Harvest",
   signup: "Marketplace",
+  react: "Reactions",
 };
 
 export const METHOD_NAMES = {

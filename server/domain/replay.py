@@ -28,9 +28,9 @@ from typing import Any
 from .common_ground.matrix import ReactionLog
 from .errors import NotFound
 from .fold import apply
-from .model import Entry, EventState, Idea, Topic
+from .model import Entry, EventState, Idea
 from .runsheet import session_dict
-from .view import step_summary
+from .view import step_summary, topic_dict
 
 ROOM_IDEAS = 20  # ideas in a room answer unless asked otherwise
 
@@ -255,18 +255,7 @@ def room(
         "ideas": [i.to_dict() for i in latest],
         "names": names,
         "results": results,
-        "topics": [_topic(t) for t in state.topics.values()],
+        "topics": [topic_dict(t) for t in state.topics.values()],
         "sessions": [session_dict(s) for s in state.sessions.values()],
     }
 
-
-def _topic(topic: Topic) -> dict[str, Any]:
-    return {
-        "id": topic.id,
-        "step_id": topic.step_id,
-        "title": topic.title,
-        "convener": topic.convener,
-        "slot": topic.slot,
-        "space": topic.space,
-        "count": len(topic.members),
-    }

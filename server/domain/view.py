@@ -191,7 +191,7 @@ def snapshot(
             for sid in state.votes
             if (summary := step_summary(state, state.steps[sid])) is not None and (viewer.is_moderator or summary[1])
         ],
-        "topics": [_topic_dict(t) for t in state.topics.values()],
+        "topics": [topic_dict(t) for t in state.topics.values()],
     }
     if viewer.is_moderator:
         out["flags"] = [_flag_dict(f) for f in state.flags.values() if f.outcome is None]
@@ -246,7 +246,7 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
     if step is not None and step.kind == "react":
         out["reactions"] = my_answers(state, step, person)
     if step is not None and step.kind == "signup":
-        out["topics"] = [_topic_dict(t, person.id) for t in state.topics.values() if t.step_id == step.id]
+        out["topics"] = [topic_dict(t, person.id) for t in state.topics.values() if t.step_id == step.id]
     return out
 
 
@@ -258,7 +258,7 @@ def step_summary(state: EventState, step: Step) -> tuple[dict[str, Any], bool] |
     if step.kind == "signup":
         return {
             "step_id": step.id,
-            "topics": [_topic_dict(t) for t in state.topics.values() if t.step_id == step.id],
+            "topics": [topic_dict(t) for t in state.topics.values() if t.step_id == step.id],
         }, True
     return None
 
@@ -275,7 +275,7 @@ def _flag_dict(flag: Flag) -> dict[str, Any]:
     }
 
 
-def _topic_dict(topic: Topic, participant_id: str | None = None) -> dict[str, Any]:
+def topic_dict(topic: Topic, participant_id: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": topic.id,
         "step_id": topic.step_id,
