@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
         ("bench.replay", ["--quick"], "seek + snapshot"),
         ("bench.common_ground", ["--quick"], "full recomputation"),
         ("bench.themes", ["--quick"], "NMI"),
+        ("bench.themes_real", ["--quick"], "curation to NMI"),
         ("bench.report", ["--quick"], "html report"),
         ("bench.transcript", ["--quick"], "bytes per idea"),
         ("bench.harvest", ["--quick"], "xlsx (staff)"),
