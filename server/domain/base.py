@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import Forbidden, Invalid
 from .model import Actor, Entry, EventState, Role
@@ -15,6 +15,13 @@ from .text import check_text
 
 class CommandModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FlowCommand(CommandModel):
+    """A command that changes the room's flow; ``expect_flow_seq`` names the flow it was sent from
+    (the seq of the latest flow entry its sender saw, 0 before any: :mod:`.flow`)."""
+
+    expect_flow_seq: int | None = Field(default=None, ge=0)
 
 
 @dataclass(slots=True)

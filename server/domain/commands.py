@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import access, capture, curation, limits, membership, privacy, reactions, roles, sessions, signup, votes
-from .base import CommandModel, Draft, Handler, Outcome, clean_text, require_facilitator
+from . import access, capture, curation, flow, limits, membership, privacy, reactions, roles, sessions, signup, votes
+from .base import CommandModel, Draft, FlowCommand, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
 from .text import check_text
@@ -35,7 +35,7 @@ class SubmitIdea(CommandModel):
     table_id: str | None = None
 
 
-class PushStep(CommandModel):
+class PushStep(FlowCommand):
     type: Literal["step.push"]
     text: str
     duration_s: int | None = Field(default=None, ge=1, le=limits.STEP_DURATION_MAX_S)
@@ -45,13 +45,13 @@ class PushStep(CommandModel):
     replaces: str | None = None
 
 
-class ExtendStep(CommandModel):
+class ExtendStep(FlowCommand):
     type: Literal["step.extend"]
     step_id: str
     seconds: int = Field(ge=1, le=limits.STEP_DURATION_MAX_S)
 
 
-class EndStep(CommandModel):
+class EndStep(FlowCommand):
     type: Literal["step.end"]
     step_id: str
 
@@ -135,6 +135,9 @@ def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outco
     """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
     membership.refuse_removed(state, actor)
     access.check_command(command.type, actor)  # who may send it: the declared rule, before the state
+    if isinstance(command, FlowCommand):  # sent from a view of the room that has moved on: refused
+        flow.check(state, command.expect_flow_seq, now)
+        return flow.acknowledge(_HANDLERS[type(command)](state, actor, command, now))
     return _HANDLERS[type(command)](state, actor, command, now)
 
 

@@ -157,7 +157,8 @@ def digest_view(state: EventState, version: int = 2) -> dict[str, Any]:
         "participants": [[p.id, p.name, p.table_id, p.role, p.joined_at] for p in state.participants.values()],
         "steps": [s.to_dict() for s in state.steps.values()],
         "ideas": ideas,
-        "sessions": [session_dict(s) for s in state.sessions.values()],
+        # as versions 1 and 2 were written: without what a session's step is doing now ("now", derived)
+        "sessions": [{k: v for k, v in session_dict(state, s).items() if k != "now"} for s in state.sessions.values()],
         "groups": [[g.id, g.table_id, g.members] for g in state.groups.values()],
         "votes": state.votes,
         "topics": [[t.id, t.step_id, t.title, t.convener, t.slot, t.space, t.members] for t in state.topics.values()],

@@ -9,6 +9,7 @@ Every error carries a stable machine-readable ``code``, a sentence for people, a
      ├── Forbidden     403  the actor's role may not do this
      ├── NotFound      404  the event, table, step or idea does not exist
      ├── Conflict      409  the current state does not allow it (the step has ended, ...)
+     │    └── Stale     409  a flow command named a version of the room that has moved on
      ├── RateLimited   429  too many requests too quickly (``retry_after_ms`` says when to retry)
      └── Internal      500  a bug: this one command was refused and logged; nothing changed
 """
@@ -57,6 +58,18 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class Stale(Conflict):
+    """A flow command was sent from a view of the room that is out of date: ``flow`` is the room's
+    latest change of flow (who made it, when, what), so the sender can show what happened."""
+
+    def __init__(self, message: str, *, flow: dict[str, Any] | None) -> None:
+        super().__init__("stale_flow", message, field="expect_flow_seq")
+        self.flow = flow
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "flow": self.flow}
 
 
 class RateLimited(DomainError):

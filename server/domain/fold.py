@@ -19,6 +19,7 @@ from .model import (
     Entry,
     EventState,
     Flag,
+    FlowMark,
     Group,
     Idea,
     Participant,
@@ -32,6 +33,20 @@ from .model import (
 )
 
 ERASED_TEXT = "(erased)"  # what an erased person's texts read as (domain/privacy.py)
+
+
+# Entries that change what the room is doing: the latest is the version flow commands name
+FLOW_KINDS = frozenset(
+    {
+        "step.pushed",
+        "step.ended",
+        "step.extended",
+        "step.paused",
+        "step.resumed",
+        "session.step_skipped",
+        "session.finished",
+    }
+)
 
 
 class FoldError(ValueError):
@@ -53,8 +68,17 @@ def apply(state: EventState, entry: Entry) -> None:
     if handler is None:
         raise FoldError(f"unknown entry kind {entry.kind!r}")
     handler(state, entry.payload, entry)
+    if entry.kind in FLOW_KINDS:
+        _mark_flow(state, entry)
     state.seq = entry.seq
     state.timeline = sha256(f"{state.timeline}|{entry.seq}|{entry.at}|{entry.kind}".encode()).hexdigest()
+
+
+def _mark_flow(state: EventState, e: Entry) -> None:
+    step = state.steps.get(e.payload.get("step_id") or "")
+    session_id = e.payload.get("session_id") or (step.session_id if step else None)
+    index = e.payload.get("index", step.index if step else None)
+    state.flow = FlowMark(e.seq, e.at, e.actor, e.kind, step.id if step else None, session_id, index)
 
 
 def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:

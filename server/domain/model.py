@@ -193,6 +193,31 @@ class Session:
     runs: list[StepRun] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class FlowMark:
+    """The room's latest change of flow (a step started, ended, extended, paused, resumed or skipped,
+    a session finished): the version that every flow command names (``expect_flow_seq``)."""
+
+    seq: int
+    at: int
+    actor: str
+    kind: str
+    step_id: str | None
+    session_id: str | None
+    index: int | None  # the script step, for a session's entries
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "kind": self.kind,
+            "step_id": self.step_id,
+            "session_id": self.session_id,
+            "index": self.index,
+        }
+
+
 @dataclass(slots=True)
 class Flag:
     """A participant's "this idea doesn't belong in this theme", until the facilitator decides."""
@@ -291,6 +316,7 @@ class EventState:
     theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
     flags: dict[str, Flag] = field(default_factory=dict)
     erased: set[str] = field(default_factory=set)  # participants erased on request
+    flow: FlowMark | None = None  # the latest change of the room's flow (None before any step)
     # SHA-256 (hex) over every entry's seq, time and kind so far: when things happened, which replay
     # shows, even where the rest of the state forgets it (a reaction's time, a reopened event's closing)
     timeline: str = ""
@@ -304,6 +330,10 @@ class EventState:
         slots = self.current.get(table_id, {})
         steps = [self.steps[slots[r]] for r in {None, role} if r in slots]
         return max(steps, key=lambda s: s.seq) if steps else None
+
+    def showing_at(self, step_id: str) -> list[str]:
+        """The tables where ``step_id`` is what (some of) the people there see now."""
+        return [t for t, slots in self.current.items() if step_id in slots.values()]
 
     def table_roles(self) -> tuple[str, ...]:
         """The roles people can hold here: the built-in ones and those the loaded scripts declare."""

@@ -256,6 +256,5 @@ def room(
         "names": names,
         "results": results,
         "topics": [topic_dict(t) for t in state.topics.values()],
-        "sessions": [session_dict(s) for s in state.sessions.values()],
+        "sessions": [session_dict(state, s) for s in state.sessions.values()],
     }
-

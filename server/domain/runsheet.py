@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .model import Session, StepRun
+from .model import EventState, Session, SessionStatus, StepRun, StepStatus
 
 
 def runsheet(session: Session) -> list[dict[str, Any]]:
@@ -42,7 +42,7 @@ def plan(steps: list[dict[str, Any]], runs: Sequence[StepRun] = ()) -> list[dict
     return rows
 
 
-def session_dict(session: Session) -> dict[str, Any]:
+def session_dict(state: EventState, session: Session) -> dict[str, Any]:
     return {
         "id": session.id,
         "title": session.title,
@@ -53,4 +53,32 @@ def session_dict(session: Session) -> dict[str, Any]:
         "method": session.script.get("method"),
         "roles": session.script.get("roles", {}),
         "runsheet": runsheet(session),
+        "now": now_dict(state, session),
+    }
+
+
+def now_dict(state: EventState, session: Session) -> dict[str, Any] | None:
+    """What the session's current script step is doing in the room (None before the start, after
+    the finish): ``running``, ``paused``, ``interrupted`` (open, but every table it was for shows a
+    later step now, such as one pushed by hand: ``replaced_by``) or ``ended`` (ended by hand)."""
+    if session.status in (SessionStatus.LOADED, SessionStatus.FINISHED) or not session.runs:
+        return None
+    step = state.steps.get(session.runs[-1].step_id or "")
+    if step is None:
+        return None
+    showing = state.showing_at(step.id)
+    if step.status is StepStatus.ENDED:
+        mode = "ended"
+    elif not showing:
+        mode = "interrupted"
+    else:
+        mode = "paused" if step.paused_remaining is not None else "running"
+    tables = step.audience.tables if step.audience.tables is not None else tuple(state.tables)
+    later = [state.steps[sid] for t in tables for sid in state.current.get(t, {}).values() if sid != step.id]
+    newer = max((s for s in later if s.seq > step.seq), key=lambda s: s.seq, default=None)
+    return {
+        "step_id": step.id,
+        "state": mode,
+        "tables": showing,
+        "replaced_by": newer.id if newer is not None and mode != "running" else None,
     }

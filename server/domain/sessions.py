@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from . import dealing, grouping, rotation
-from .base import CommandModel, Draft, Outcome, require_facilitator
+from .base import CommandModel, Draft, FlowCommand, Outcome, require_facilitator
 from .errors import Conflict, Invalid, NotFound
 from .model import Actor, EventState, Session, SessionStatus, StepStatus
 from .scripts.loader import ScriptError, load_script
@@ -32,12 +32,12 @@ class LoadSession(CommandModel):
     source: str | None = Field(default=None, max_length=200)
 
 
-class MoveSession(CommandModel):
+class MoveSession(FlowCommand):
     type: Literal["session.next", "session.back", "session.skip", "session.pause", "session.resume"]
     session_id: str
 
 
-class GotoStep(CommandModel):
+class GotoStep(FlowCommand):
     type: Literal["session.goto"]
     session_id: str
     index: int = Field(ge=0)
@@ -107,6 +107,10 @@ def _pause_or_resume(state: EventState, session: Session, draft: Draft, pause: b
     if step is None or step.status is not StepStatus.ACTIVE:
         raise Conflict("no_running_step", "no step of this session is running")
     if pause:
+        if not state.showing_at(step.id):
+            raise Conflict(
+                "no_running_step", "the session's step is not showing: a later step took its place at every table"
+            )
         if step.paused_remaining is not None:
             raise Conflict("already_paused", "the step is already paused")
         remaining = max(0, step.deadline - now) if step.deadline is not None else None

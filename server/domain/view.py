@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .capture import PUBLIC, phone_sees
+from .flow import flow_dict
 from .model import STAFF_ROLES, Entry, EventState, Flag, Idea, Participant, Role, Step, StepStatus, Topic
 from .privacy import is_anonymous, unlinked
 from .reactions import my_answers
@@ -184,7 +185,8 @@ def snapshot(
         "joined": state.joined_per_table(),
         "ideas": [i.to_dict(redact=not viewer.is_moderator) for i in chosen],
         "idea_counts": {t: len(ids) for t, ids in state.table_ideas.items()},
-        "sessions": [session_dict(s) for s in state.sessions.values()],
+        "sessions": [session_dict(state, s) for s in state.sessions.values()],
+        "flow": flow_dict(state),
         "groups": [{"id": g.id, "table_id": g.table_id, "members": g.members} for g in state.groups.values()],
         "results": [
             summary[0]
