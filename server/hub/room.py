@@ -27,7 +27,7 @@ from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import DomainError, Internal
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
-from ..domain.model import Entry, EventState
+from ..domain.model import Entry, EventState, Role
 from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
 from ..domain.text import check_payload
@@ -113,7 +113,8 @@ class Room:
         # derived views (common ground, themes) and presence, shared between workers
         self.derived_channel = f"derived:{state.id}"
         self.worker = f"{os.getpid()}-{id(self):x}"
-        self._remote_presence: dict[str, tuple[float, dict[str, int], int]] = {}
+        # worker -> (when last heard, people per table, staff screens, facilitator screens)
+        self._remote_presence: dict[str, tuple[float, dict[str, int], int, int]] = {}
         self._presence_sent_at = 0.0
         self.idea_themes: dict[str, dict[str, str]] = {}
         self.theme_view: dict[str, Any] | None = None
@@ -509,17 +510,23 @@ class Room:
     def presence(self) -> dict[str, Any]:
         """Connected people per table (not tabs), summed over every worker."""
         connected = {t: len(ids) for t, ids in self._local_people().items()}
-        staff = len(self.staff)
-        for _seen, counts, their_staff in self._remote_presence.values():
+        staff, facilitators = len(self.staff), self._local_facilitators()
+        for _seen, counts, their_staff, their_facilitators in self._remote_presence.values():
             for table_id, n in counts.items():
                 connected[table_id] = connected.get(table_id, 0) + n
             staff += their_staff
+            facilitators += their_facilitators
         return {
             "type": "presence",
             "connected": {t: connected.get(t, 0) for t in self.state.tables},
             "joined": self.state.joined_per_table(),
             "staff": staff,
+            "facilitators": facilitators,
         }
+
+    def _local_facilitators(self) -> int:
+        """Facilitator screens (sockets) here: more than one means someone else may be driving."""
+        return sum(1 for conn in self.staff if conn.viewer.role is Role.FACILITATOR)
 
     def _forget_silent_workers(self) -> None:
         """Another worker's counts lapse 5 s after its last report (it died, or left the event), but
@@ -527,7 +534,7 @@ class Room:
         if not self._broker.connected:
             return
         now = time.monotonic()
-        for worker, (seen, _counts, _staff) in list(self._remote_presence.items()):
+        for worker, (seen, *_counts) in list(self._remote_presence.items()):
             if now - seen > PRESENCE_LAPSE_S:
                 del self._remote_presence[worker]
                 self._presence_dirty = True
@@ -596,7 +603,8 @@ class Room:
                 kind = message.get("type")
                 if kind == "presence":
                     if message["worker"] != self.worker:
-                        seen = (time.monotonic(), message["connected"], message["staff"])
+                        facilitators = message.get("facilitators", 0)  # a worker of an older version
+                        seen = (time.monotonic(), message["connected"], message["staff"], facilitators)
                         self._remote_presence[message["worker"]] = seen
                         self._presence_dirty = True
                 elif kind == "common_ground":
@@ -633,7 +641,13 @@ class Room:
             return
         self._presence_sent_at = now
         local = {t: len(ids) for t, ids in self._local_people().items()}
-        message = {"type": "presence", "worker": self.worker, "connected": local, "staff": len(self.staff)}
+        message = {
+            "type": "presence",
+            "worker": self.worker,
+            "connected": local,
+            "staff": len(self.staff),
+            "facilitators": self._local_facilitators(),
+        }
         await self.publish_derived(message)
 
     def _local_people(self) -> dict[str, set[str | None]]:
