@@ -5,7 +5,7 @@ import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { initThemes } from "./curate.js";
 import { StaffModel, audienceText } from "./model.js";
-import { initRunner, renderGroups, renderResults } from "./runner.js";
+import { initRunner, refusalText, renderGroups, renderResults, sendFlow } from "./runner.js";
 import {
   $, api, batched, bindBadge, byTableId, copyText, formatDuration, formatTime, h, reconcile, say, showBlocker, showQr, staffToken,
   startClocks,
@@ -29,11 +29,11 @@ let replacing = null; // id of the step the composer replaces
 let wallLink = null; // a wall link made on this page ("New wall link"), used by "Open the wall"
 
 function report(err) {
-  say(notice, err.message || String(err), "error");
+  say(notice, refusalText(model, err), "error");
 }
 
 function run(command, okText) {
-  return live.send(command).then(
+  return sendFlow(live, model, command).then(
     (ack) => {
       if (okText) say(notice, okText, "ok");
       return ack;
@@ -429,7 +429,7 @@ composer.addEventListener("submit", async (e) => {
   const button = $("#push-button");
   button.disabled = true;
   try {
-    await live.send(command);
+    await sendFlow(live, model, command);
     const where = audienceText(model, command.audience);
     const what = react ? "Reaction step pushed" : "Pushed";
     say(msg, `${what} to ${where}${command.duration_s ? ` for ${formatDuration(command.duration_s * 1000)}` : ""}.`, "ok");
@@ -443,7 +443,7 @@ composer.addEventListener("submit", async (e) => {
     if (err.field === "text") setError("#step-text-error", "#step-text", err.message);
     else if (err.field && err.field.startsWith("audience")) setError("#audience-error", null, err.message);
     else if (err.field === "duration_s") setError("#step-minutes-error", "#step-minutes", err.message);
-    else say(msg, err.message, "error");
+    else say(msg, refusalText(model, err), "error");
   } finally {
     button.disabled = false;
   }
@@ -539,7 +539,10 @@ const flush = batched(() => {
   if (dirty.has("steps") || dirty.has("sessions")) tickClocks();
   if (dirty.has("groups") || dirty.has("people")) renderGroups(model);
   if (dirty.has("results") || dirty.has("topics")) renderResults(model, live);
-  if (dirty.has("tables")) renderTables();
+  if (dirty.has("tables")) {
+    renderTables();
+    runner.renderDrivers(); // presence: how many facilitator screens are open
+  }
   if (dirty.has("ideas")) renderIdeas();
   if (dirty.has("ground") || dirty.has("steps") || dirty.has("ideas")) renderCommonGround();
   if (dirty.has("themes") || dirty.has("ideas") || dirty.has("event")) themesPanel.render();

@@ -1,6 +1,10 @@
 // The staff screens' view of an event (console, wall, organiser): a staff snapshot, advanced by
 // transcript entries the same way the server folds them (docs/protocol.md, "Transcript entries").
 
+// Entries that change what the room is doing; the latest is the flow a console's commands name
+// (`expect_flow_seq`, docs/protocol.md "Co-facilitation")
+const FLOW_KINDS = new Set(["step.pushed", "step.ended", "step.extended", "step.paused", "step.resumed", "session.step_skipped", "session.finished"]);
+
 export class StaffModel {
   constructor() {
     this.load(null);
@@ -18,6 +22,8 @@ export class StaffModel {
     this.joined = { ...(s.joined || {}) };
     this.connected = {};
     this.staff = 0;
+    // the room's latest change of flow {seq, at, actor, kind, step_id, session_id, index}, or null
+    this.flow = s.flow || null;
     this.ideas = new Map();
     for (const idea of s.ideas || []) this.ideas.set(idea.id, { ...idea, hidden: idea.hidden || idea.text == null });
     this.participants = new Map((s.participants || []).map((p) => [p.id, { ...p }]));
@@ -153,6 +159,19 @@ export class StaffModel {
 
   /** Advance by one entry; returns what changed: "event" | "people" | "steps" | "ideas". */
   apply(entry) {
+    const changed = this._apply(entry);
+    if (FLOW_KINDS.has(entry.kind)) {
+      const p = entry.payload;
+      const step = this.steps.get(p.step_id) || null;
+      this.flow = {
+        seq: entry.seq, at: entry.at, actor: entry.actor, kind: entry.kind, step_id: step ? step.id : null,
+        session_id: p.session_id || (step && step.session_id) || null, index: p.index ?? (step ? step.index : null),
+      };
+    }
+    return changed;
+  }
+
+  _apply(entry) {
     const p = entry.payload;
     this.seq = Math.max(this.seq, entry.seq);
     switch (entry.kind) {
@@ -396,6 +415,7 @@ export class StaffModel {
     this.connected = msg.connected || {};
     if (msg.joined) this.joined = { ...msg.joined };
     this.staff = msg.staff || 0;
+    this.facilitators = msg.facilitators ?? null; // facilitator screens open (this one included)
   }
 }
 

@@ -1,10 +1,83 @@
 // The console's running session: controls (start, next, back, skip, go to, pause, resume, extend),
 // the run sheet with planned against actual time, the running step's countdown and its warning;
 // and, beside it, the groups at each table and the live results of votes and marketplaces.
+// Co-facilitation: every flow command names the room's flow this console last saw
+// (`expect_flow_seq`); a press from a view the room has left is refused and said in words, and the
+// console says how many facilitator screens are open and what the last change of flow was.
 
 import { marketGrid, voteResults } from "./charts.js";
 import { $, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
 import { audienceWords, captureWords, groupsWords, kindName, offset, roleName, seconds } from "./words.js";
+
+// --- co-facilitation ---------------------------------------------------------------------------
+
+/** The commands that change the room's flow, and so name the flow they were sent from. */
+export const FLOW_COMMANDS = new Set(["session.next", "session.back", "session.skip", "session.goto", "session.pause",
+  "session.resume", "step.push", "step.extend", "step.end"]);
+
+const ownFlow = new Set(); // flow seqs this screen made (from its acks)
+const flowListeners = [];
+let loadedAt = null; // the room's seq when this page first drew it: older changes are "a facilitator"'s
+
+/** Send a command; a flow command names the room's flow as this console sees it. */
+export function sendFlow(live, model, command) {
+  const named = FLOW_COMMANDS.has(command.type) ? { ...command, expect_flow_seq: model.flow ? model.flow.seq : 0 } : command;
+  return live.send(named).then((ack) => {
+    if (ack && ack.flow_seq) {
+      ownFlow.add(ack.flow_seq);
+      for (const listener of flowListeners) listener();
+    }
+    return ack;
+  });
+}
+
+/** Who made a change of flow, as this screen can tell. */
+function flowWho(flow) {
+  if (ownFlow.has(flow.seq)) return "this screen";
+  if (flow.actor !== "facilitator") return flow.actor;
+  return loadedAt != null && flow.seq > loadedAt ? "another facilitator screen" : "a facilitator";
+}
+
+/** What a change of flow did, in words: "step 2 of “Café”, “Round 2”, started". */
+export function flowWords(model, flow) {
+  const session = flow.session_id ? model.sessions.get(flow.session_id) : null;
+  if (flow.kind === "session.finished") return session ? `“${session.title}” finished` : "the session finished";
+  const done = { "step.pushed": "started", "step.ended": "ended", "step.extended": "given more time", "step.paused": "paused",
+    "step.resumed": "resumed", "session.step_skipped": "skipped" }[flow.kind] || "changed";
+  const row = session && flow.index != null ? session.runsheet[flow.index] : null;
+  if (row) return `step ${row.index + 1} of “${session.title}”, “${row.title}”, ${done}`;
+  const step = flow.step_id ? model.steps.get(flow.step_id) : null;
+  const text = step ? step.text.replace(/\s+/g, " ") : "a step";
+  const short = text.length > 60 ? `${text.slice(0, 60).replace(/[\s,;:]+\S*$/, "")}…` : text;
+  return `the step “${short}” ${flow.kind === "step.pushed" ? "pushed" : done}`;
+}
+
+/** A refused command, in words: for `stale_flow`, who moved the room, where to and when. */
+export function refusalText(model, err) {
+  if (!err || err.code !== "stale_flow" || !err.flow) return (err && err.message) || String(err);
+  const flow = err.flow;
+  return `Not done: the room had moved on. ${capital(flowWords(model, flow))} by ${flowWho(flow)} at ${formatTime(flow.at)}. `
+    + "This console now shows the room as it is: look, then choose again.";
+}
+
+function capital(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The line that says who else is driving: facilitator screens open, and the last change of flow. */
+export function renderDrivers(model) {
+  if (loadedAt == null && model.seq) loadedAt = model.seq;
+  const n = model.facilitators;
+  const screens = n == null ? "" : n <= 1 ? "This is the only facilitator screen open."
+    : `${n} facilitator screens are open: someone else may be driving.`;
+  const flow = model.flow;
+  const last = flow ? `Last change: ${flowWords(model, flow)} by ${flowWho(flow)} at ${formatTime(flow.at)}.` : "";
+  const el = $("#flow-status");
+  const text = [screens, last].filter(Boolean).join(" ");
+  if (el.textContent !== text) el.textContent = text;
+  el.dataset.screens = String(n ?? "");
+  el.hidden = !text;
+}
 
 export function initRunner({ live, model }) {
   const panel = $("#session-panel");
@@ -15,17 +88,18 @@ export function initRunner({ live, model }) {
   let scrolledTo = ""; // the run sheet row last scrolled into view
 
   function run(command, okText) {
-    return live.send(command).then(
+    return sendFlow(live, model, command).then(
       (ack) => {
         if (okText) say(message, typeof okText === "function" ? okText(ack) : okText, "ok");
         return ack;
       },
       (err) => {
-        say(message, err.message || String(err), "error");
+        say(message, refusalText(model, err), "error");
         throw err;
       },
     );
   }
+  flowListeners.push(() => renderDrivers(model));
 
   function sessions() {
     return [...model.sessions.values()];
@@ -45,10 +119,44 @@ export function initRunner({ live, model }) {
     return step && step.status === "active" ? step : null;
   }
 
+  /** The tables where a step is what (some of) the people there see now. */
+  function showingAt(stepId) {
+    return Object.entries(model.current).filter(([, slots]) => Object.values(slots).includes(stepId)).map(([t]) => t);
+  }
+
+  /** What the session's step is doing in the room, as the server's `session.now` says it:
+   * {step, state: running | paused | interrupted | ended, replacedBy}, or null. */
+  function nowOf(session) {
+    if (!session || session.status === "loaded" || session.status === "finished") return null;
+    const row = session.runsheet[session.index];
+    const step = row && row.step_id ? model.steps.get(row.step_id) : null;
+    if (!step) return null;
+    const showing = showingAt(step.id).length > 0;
+    const state = step.status === "ended" ? "ended" : !showing ? "interrupted" : session.status === "paused" ? "paused" : "running";
+    let replacedBy = null;
+    if (state !== "running") {
+      for (const table of step.audience.tables ?? [...model.tables.keys()]) {
+        for (const id of Object.values(model.current[table] || {})) {
+          const other = model.steps.get(id);
+          if (other && other.seq > step.seq && (!replacedBy || other.seq > replacedBy.seq)) replacedBy = other;
+        }
+      }
+    }
+    return { step, state, replacedBy };
+  }
+
+  /** The session's step if the room shows it now (running or paused), or null. */
+  function shownStep(session) {
+    const now = nowOf(session);
+    return now && (now.state === "running" || now.state === "paused") ? now.step : null;
+  }
+
   function rowState(session, row) {
     if (row.skipped) return "skipped";
-    const step = row.step_id ? model.steps.get(row.step_id) : null;
-    if (row.index === session.index && step && step.status === "active") return session.status === "paused" ? "paused" : "running";
+    if (row.index === session.index) {
+      const now = nowOf(session);
+      if (now && now.step.id === row.step_id && now.state !== "ended") return now.state;
+    }
     if (row.started_at != null) return "done";
     return "upcoming";
   }
@@ -86,9 +194,9 @@ export function initRunner({ live, model }) {
     else tr.removeAttribute("aria-current");
     tr.querySelector(".actual").textContent = actualText(session, row, state);
     const tag = tr.querySelector(".tag.state");
-    tag.textContent = { running: "running", paused: "paused", done: "done", skipped: "skipped", upcoming: "" }[state];
+    tag.textContent = { running: "running", paused: "paused", interrupted: "interrupted", done: "done", skipped: "skipped", upcoming: "" }[state];
     tag.hidden = state === "upcoming";
-    tr.querySelector(".go").textContent = state === "running" || state === "paused" ? "Restart" : "Run";
+    tr.querySelector(".go").textContent = state === "running" || state === "paused" || state === "interrupted" ? "Restart" : "Run";
     return tr;
   }
 
@@ -97,7 +205,7 @@ export function initRunner({ live, model }) {
     if (row.skipped) return "skipped";
     if (row.started_at == null) return "";
     const start = offset(row.started_at - (session.started_at ?? row.started_at));
-    const end = row.ended_at ?? (state === "running" || state === "paused" ? live.serverNow() : null);
+    const end = row.ended_at ?? (state === "running" || state === "paused" || state === "interrupted" ? live.serverNow() : null);
     if (end == null) return start;
     const ran = end - row.started_at;
     let diff = "";
@@ -126,22 +234,28 @@ export function initRunner({ live, model }) {
     $("#session-title").textContent = session.title;
     const method = session.method || {};
     const n = session.runsheet.length;
+    const nowState = nowOf(session);
+    const how = nowState ? { running: "", paused: ", paused", interrupted: ", interrupted", ended: ", ended" }[nowState.state] : "";
     const where = session.status === "loaded" ? "not started" : session.status === "finished" ? "finished"
-      : `step ${session.index + 1} of ${n}${session.status === "paused" ? ", paused" : ""}`;
+      : `step ${session.index + 1} of ${n}${how}`;
     $("#session-meta").textContent = [method.name && method.origin ? `${method.name} · ${method.origin}` : method.name || "",
       `${n} steps`, where, session.started_at ? `started ${formatTime(session.started_at)}` : ""].filter(Boolean).join(" · ");
 
-    // the step running now
+    // the step running now (or what took its place)
     const row = session.index >= 0 && session.index < n ? session.runsheet[session.index] : null;
-    const step = runningStep(session);
+    const step = shownStep(session);
     const now = $("#now-step");
     now.hidden = !row;
     if (row) {
       $("#now-kicker").textContent = `Step ${row.index + 1} of ${n} · ${kindName(row.kind)} · ${audienceWords(row.audience)}`;
       $("#now-title").textContent = row.title;
       const clock = $("#now-clock");
-      if (row.step_id) clock.dataset.stepClock = row.step_id;
+      if (row.step_id && step) clock.dataset.stepClock = row.step_id;
       else clock.removeAttribute("data-step-clock");
+      clock.hidden = !step;
+      now.dataset.run = nowState ? nowState.state : "";
+      $("#now-interrupted").textContent = nowState ? interruptedText(nowState) : "";
+      $("#now-interrupted").hidden = !nowState || nowState.state === "running" || nowState.state === "paused";
       $("#now-plan").textContent = `Planned ${seconds(row.planned_s)}${row.groups ? ` · ${groupsWords(row.groups)}` : ""}`;
     }
 
@@ -158,7 +272,7 @@ export function initRunner({ live, model }) {
     $("#s-skip").setAttribute("aria-label", upcoming ? `Skip the next step, ${upcoming.title}` : "Skip the next step");
     const pause = $("#s-pause");
     pause.textContent = session.status === "paused" ? "Resume" : "Pause";
-    pause.disabled = !step;
+    pause.disabled = session.status === "paused" ? !runningStep(session) : !step;
     const extendable = Boolean(step && step.deadline != null);
     $("#extend-minutes").disabled = !extendable;
     $("#extend-button").disabled = !extendable;
@@ -173,12 +287,26 @@ export function initRunner({ live, model }) {
       box.scrollTop = Math.max(0, rows[session.index].offsetTop - box.clientHeight / 3);
     }
     tickWarning();
+    renderDrivers(model);
+  }
+
+  /** Why the session's step is not what the room sees, and what the buttons do about it. */
+  function interruptedText({ state, replacedBy }) {
+    const other = replacedBy ? `“${(replacedBy.spec && replacedBy.spec.title) || replacedBy.text}”` : "a later step";
+    const by = replacedBy && !replacedBy.session_id ? ", pushed by hand," : "";
+    if (state === "interrupted") {
+      return `Interrupted: ${other}${by} is what the tables see now. Next step goes on with the script; Restart in the run sheet runs this step again.`;
+    }
+    if (state === "ended") {
+      return `This step was ended by hand${replacedBy ? `; the tables see ${other}` : ""}. Next step goes on with the script.`;
+    }
+    return "";
   }
 
   /** Twice a second: the warning before the running step runs out, and the actual times. */
   function tickWarning() {
     const session = current();
-    const step = runningStep(session);
+    const step = shownStep(session);
     let state = "";
     let text = "";
     if (step && step.deadline != null) {
@@ -203,7 +331,7 @@ export function initRunner({ live, model }) {
       for (const row of session.runsheet) {
         const tr = rowEls.get(`${session.id}:${row.index}`);
         if (tr) tr.dataset.time = row.index === session.index ? state : "";
-        if (tr && (tr.dataset.state === "running" || tr.dataset.state === "paused")) {
+        if (tr && ["running", "paused", "interrupted"].includes(tr.dataset.state)) {
           tr.querySelector(".actual").textContent = actualText(session, row, tr.dataset.state);
         }
       }
@@ -236,7 +364,7 @@ export function initRunner({ live, model }) {
   });
   $("#extend-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const step = runningStep(current());
+    const step = shownStep(current());
     const minutes = Number($("#extend-minutes").value);
     const error = $("#extend-error");
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 1440) {
@@ -252,6 +380,7 @@ export function initRunner({ live, model }) {
 
   return {
     render,
+    renderDrivers: () => renderDrivers(model),
     /** After a load: drive the new session. */
     follow(sessionId) {
       chosenId = sessionId;
