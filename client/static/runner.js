@@ -220,6 +220,7 @@ export function initRunner({ live, model }) {
   // --- the panel -----------------------------------------------------------------------------
 
   function render() {
+    renderDrivers(model); // with or without a session: steps pushed by hand are changes of flow too
     const all = sessions();
     panel.hidden = all.length === 0;
     if (!all.length) return;
@@ -287,7 +288,6 @@ export function initRunner({ live, model }) {
       box.scrollTop = Math.max(0, rows[session.index].offsetTop - box.clientHeight / 3);
     }
     tickWarning();
-    renderDrivers(model);
   }
 
   /** Why the session's step is not what the room sees, and what the buttons do about it. */
