@@ -83,6 +83,7 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
         # still noticed within 80 s, and a phone that reconnects resumes by seq anyway
         "ws_ping_interval": 60.0,
         "log_level": "info",
+        "log_config": _log_config(),
     }
     if settings.forwarded_allow_ips is not None:  # else uvicorn's own FORWARDED_ALLOW_IPS, or 127.0.0.1
         options["forwarded_allow_ips"] = settings.forwarded_allow_ips
@@ -92,6 +93,20 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
     if database_url:
         os.environ["DATABASE_URL"] = database_url  # the workers read their settings from the environment
     uvicorn.run("server.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+
+
+def _log_config() -> dict[str, object]:
+    """uvicorn's logging, plus the server's own messages (``wholeroom.*``: the themes model loaded,
+    a database upgraded, a failed commit) in the same format, in every worker process."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, object] = copy.deepcopy(LOGGING_CONFIG)
+    loggers = config["loggers"]
+    assert isinstance(loggers, dict)
+    loggers["wholeroom"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _public_url(settings: Settings, host: str, port: int) -> str:

@@ -75,9 +75,14 @@ class Settings(BaseSettings):
         " for `wholeroom serve`; unset: uvicorn's FORWARDED_ALLOW_IPS, else 127.0.0.1. Per-client limits count"
         " that address.",
     )
-    themes: bool = Field(default=True, description="Group ideas into themes live (loads a sentence-embedding model).")
+    themes: bool = Field(
+        default=True, description="Group ideas into themes live (loads a sentence-embedding model at start-up)."
+    )
     themes_every_s: float = Field(
-        default=10.0, gt=0, description="How often, at most, themes are re-clustered while ideas arrive (seconds)."
+        default=3.0,
+        gt=0,
+        description="While ideas keep coming, themes are re-clustered at most this long after the first new idea"
+        " (seconds); else half a second after the last one.",
     )
     encoder: Literal["minilm+wordllama", "minilm", "wordllama"] = Field(
         default="minilm+wordllama", description="The sentence-embedding model for themes (docs/themes.md)."

@@ -107,6 +107,7 @@ COMMANDS: dict[str, Rule] = {
     "theme.move_idea": FACILITATOR,
     "theme.flag": PARTICIPANTS,
     "theme.flag_resolve": FACILITATOR,
+    "theme.reveal": FACILITATOR,
     # answered by the websocket itself, never stored
     "ping": EVENT_TOKENS,
     "reaction.next": PARTICIPANTS,

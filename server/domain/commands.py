@@ -104,6 +104,7 @@ Command = Annotated[
     | curation.MoveIdea
     | curation.FlagIdea
     | curation.ResolveFlag
+    | curation.Reveal
     | membership.RemoveParticipant
     | membership.CloseEvent
     | membership.ReopenEvent
@@ -366,6 +367,7 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     ),
     curation.FlagIdea: curation.flag,
     curation.ResolveFlag: curation.resolve,
+    curation.Reveal: curation.reveal,
     membership.RemoveParticipant: membership.remove,
     membership.CloseEvent: membership.close,
     membership.ReopenEvent: membership.reopen,

@@ -112,10 +112,30 @@ class ResolveFlag(CommandModel):
     outcome: Literal["kept", "moved"]
 
 
+class Reveal(CommandModel):
+    type: Literal["theme.reveal"]
+    shown: bool = True
+
+
+def reveal(state: EventState, actor: Actor, cmd: Reveal, now: int) -> Outcome:
+    """The facilitator shows the themes to the room (phones may then contest where an idea landed),
+    or stops showing them."""
+    require_facilitator(actor)
+    if state.themes_revealed == cmd.shown:
+        code, said = ("already_revealed", "shown to") if cmd.shown else ("not_revealed", "hidden from")
+        raise Conflict(code, f"the themes are already {said} phones", field="shown")
+    draft = Draft(state, actor, now)
+    draft.add("theme.revealed", {"shown": cmd.shown})
+    return Outcome(draft.entries, {"shown": cmd.shown})
+
+
 def flag(state: EventState, actor: Actor, cmd: FlagIdea, now: int) -> Outcome:
-    """A participant says an idea does not belong in the theme it is shown in."""
+    """A participant says an idea does not belong in the theme it is shown in (once the facilitator
+    has revealed the themes: before that a phone offers no way to)."""
     if actor.participant_id is None:
         raise Forbidden("participants_only", "participants flag ideas; the facilitator moves them")
+    if not state.themes_revealed:
+        raise Conflict("themes_not_revealed", "the facilitator has not shown the themes to the room yet")
     person = state.participants.get(actor.participant_id)
     idea = state.ideas.get(cmd.idea_id)
     # a phone sees its table's ideas (its own, its group's, the public ones) and, on the wall and in

@@ -118,12 +118,21 @@ def digest_parts(state: EventState) -> dict[str, Any]:
             "rows": list(rows),
             "columns": list(columns),
         },
-        "curation": [[kind, payload] for kind, payload in state.theme_edits],
+        "curation": _curation(state),
         "flags": [
             [f.id, f.idea_id, f.theme_id, f.participant_id, f.reason, f.at, f.outcome] for f in state.flags.values()
         ],
         "timeline": state.timeline,
     }
+
+
+def _curation(state: EventState) -> list[Any]:
+    """The facilitator's theme edits in order, then (only when there were any, so the digests of
+    events made before themes could be revealed stay as they were) every reveal of the themes."""
+    edits: list[Any] = [[kind, payload] for kind, payload in state.theme_edits]
+    if state.theme_reveals:
+        edits.append(["theme.revealed", state.theme_reveals])
+    return edits
 
 
 def part_digests(state: EventState) -> dict[str, str]:

@@ -248,6 +248,10 @@ class FlagResolved(_Payload):
     outcome: Literal["kept", "moved"]
 
 
+class ThemesRevealed(_Payload):
+    shown: bool
+
+
 PAYLOADS: dict[str, type[_Payload]] = {
     "event.created": EventCreated,
     "participant.joined": ParticipantJoined,
@@ -277,6 +281,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
     ),
     "theme.flagged": ThemeFlagged,
     "theme.flag_resolved": FlagResolved,
+    "theme.revealed": ThemesRevealed,
     "participant.removed": ParticipantRemoved,
     "participant.erased": ParticipantOnly,
     "event.closed": Nothing,

@@ -321,6 +321,10 @@ def _theme_flag_resolved(state: EventState, p: dict[str, Any], e: Entry) -> None
     state.flags[p["flag_id"]].outcome = p["outcome"]
 
 
+def _themes_revealed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.theme_reveals.append(bool(p["shown"]))
+
+
 _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "event.created": _event_created,
     "participant.joined": _participant_joined,
@@ -353,6 +357,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     ),
     "theme.flagged": _theme_flagged,
     "theme.flag_resolved": _theme_flag_resolved,
+    "theme.revealed": _themes_revealed,
     "participant.erased": _participant_erased,
 }
 

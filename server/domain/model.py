@@ -315,11 +315,17 @@ class EventState:
     reaction_log: ReactionLog = field(default_factory=ReactionLog)  # the same, as a matrix for the analysis
     theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
     flags: dict[str, Flag] = field(default_factory=dict)
+    theme_reveals: list[bool] = field(default_factory=list)  # the facilitator showed (or hid) themes on phones
     erased: set[str] = field(default_factory=set)  # participants erased on request
     flow: FlowMark | None = None  # the latest change of the room's flow (None before any step)
     # SHA-256 (hex) over every entry's seq, time and kind so far: when things happened, which replay
     # shows, even where the rest of the state forgets it (a reaction's time, a reopened event's closing)
     timeline: str = ""
+
+    @property
+    def themes_revealed(self) -> bool:
+        """Whether phones may contest the themes now (the facilitator revealed them)."""
+        return bool(self.theme_reveals) and self.theme_reveals[-1]
 
     def person(self, participant_id: str) -> Participant:
         """A participant, present or removed (their ideas and ballots still name them)."""

@@ -77,7 +77,7 @@ def reach(state: EventState, entry: Entry) -> Reach:
         return Reach(participants=frozenset(m["participant_id"] for m in p["moves"]))
     if entry.kind == "roles.assigned":
         return Reach(participants=frozenset(p["assignments"]))
-    if entry.kind == "topic.posted":
+    if entry.kind in ("topic.posted", "theme.revealed"):
         return Reach(None)
     if entry.kind == "theme.flag_resolved" and p["flag_id"] in state.flags:  # the person who flagged learns
         return Reach(participants=frozenset((state.flags[p["flag_id"]].participant_id,)))
@@ -158,6 +158,7 @@ def _event_dict(state: EventState) -> dict[str, Any]:
         "join_code": state.join_code,
         "tables": [{"id": t.id, "name": t.name} for t in state.tables.values()],
         "closed_at": state.closed_at,
+        "themes_revealed": state.themes_revealed,
     }
 
 

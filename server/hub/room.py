@@ -28,17 +28,29 @@ from ..domain.errors import DomainError, Internal
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, EventState, Role
+from ..domain.phone_themes import Seen
 from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
 from ..domain.text import check_payload
 from ..domain.throttle import CommandLimits
-from ..domain.view import RESEAT_KINDS, for_wall, public, reach, redact, snapshot, step_summary, visible, wall_sees
+from ..domain.view import (
+    RESEAT_KINDS,
+    Viewer,
+    for_wall,
+    public,
+    reach,
+    redact,
+    snapshot,
+    step_summary,
+    visible,
+    wall_sees,
+)
 from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
 from ..storage.tables import TokenRow
 from . import metrics
 from .broker import Broker
 from .connection import CLOSE_REMOVED, Conn
-from .themes import ThemeEngine
+from .themes import EVERY_S, ThemeEngine
 
 log = logging.getLogger("wholeroom.room")
 
@@ -97,7 +109,7 @@ class Room:
         broker: Broker,
         writer: Executor,
         themes_model: str | None = None,
-        themes_every_s: float = 10.0,
+        themes_every_s: float = EVERY_S,
         recent: Iterable[Entry] = (),
         event_writes_per_s: float = 1000.0,
     ) -> None:
@@ -116,8 +128,10 @@ class Room:
         # worker -> (when last heard, people per table, staff screens, facilitator screens)
         self._remote_presence: dict[str, tuple[float, dict[str, int], int, int]] = {}
         self._presence_sent_at = 0.0
-        self.idea_themes: dict[str, dict[str, str]] = {}
+        self.idea_themes: dict[str, dict[str, str]] = {}  # the stable themes' ideas, for phones
         self.theme_view: dict[str, Any] | None = None
+        self.steady: dict[str, Seen] = {}  # what phones know of each theme (relayed for a takeover)
+        self._table_themes_sent: dict[str, dict[str, dict[str, str]]] = {}  # idea_themes last sent per table
         self._store, self._broker, self._writer = store, broker, writer
         self._pending: list[_Pending] = []
         self._flushing = False
@@ -454,11 +468,21 @@ class Room:
                     del index[key or ""]
         self._presence_dirty = True
 
+    def view(self, viewer: Viewer) -> dict[str, Any]:
+        """What ``viewer`` starts from: the snapshot of the state with the derived views it may see
+        (common ground and themes for staff screens, its table's themed ideas for a phone). A
+        ``welcome`` carries it, and ``GET .../snapshot`` answers it: one function, so they agree."""
+        return self._derived(snapshot(self.state, viewer), viewer)
+
+    def _derived(self, snap: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
+        if viewer.is_staff:
+            return {**snap, "common_ground": self.analysis, "themes": self.theme_view}
+        table_id = self.state.participants[viewer.participant_id or ""].table_id
+        return {**snap, "idea_themes": self.table_themes(table_id)}
+
     def _welcome(self, conn: Conn, snap: dict[str, Any] | None, resumed_from: int | None = None) -> str:
-        if snap is not None and conn.viewer.is_staff:
-            snap = {**snap, "common_ground": self.analysis, "themes": self.theme_view}
-        elif snap is not None and conn.table_id is not None and self.idea_themes:
-            snap = {**snap, "idea_themes": self.table_themes(conn.table_id)}
+        if snap is not None:
+            snap = self._derived(snap, conn.viewer)
         return dumps(
             {
                 "type": "welcome",
@@ -618,15 +642,22 @@ class Room:
                     self._relay_themes(message)
 
     def _relay_themes(self, message: dict[str, Any]) -> None:
+        """The themes the lease holder published, to this worker's screens: the picture to staff
+        screens, and to each phone its table's ideas in stable themes. Each only when it changed."""
         self.idea_themes = message.get("idea_themes", {})
-        self.theme_view = message["view"]
-        text = dumps({"type": "themes", "seq": message["seq"], **message["view"]})
-        for conn in self.staff:
-            conn.send(text)
+        if "steady" in message:
+            self.steady = {t: Seen.from_dict(s) for t, s in message["steady"].items()}
+        if message["view"] != self.theme_view:
+            self.theme_view = message["view"]
+            text = dumps({"type": "themes", "seq": message["seq"], **message["view"]})
+            for conn in self.staff:
+                conn.send(text)
         # phones get, for their own table's ideas only, which theme each is in (so they can contest it)
         for table_id, conns in self.by_table.items():
-            if conns:
-                line = dumps({"type": "idea_themes", "seq": message["seq"], "themes": self.table_themes(table_id)})
+            mine = self.table_themes(table_id)
+            if conns and mine != self._table_themes_sent.get(table_id, {}):
+                self._table_themes_sent[table_id] = mine
+                line = dumps({"type": "idea_themes", "seq": message["seq"], "themes": mine})
                 for conn in conns:
                     conn.send(line)
 

@@ -27,7 +27,7 @@ class Rooms:
         store: Store,
         broker: Broker,
         themes_model: str | None = None,
-        themes_every_s: float = 10.0,
+        themes_every_s: float = themes.EVERY_S,
         event_writes_per_s: float = 1000.0,
     ) -> None:
         self.store, self.broker, self.themes_model, self.themes_every_s = store, broker, themes_model, themes_every_s

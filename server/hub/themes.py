@@ -1,12 +1,14 @@
 """Live themes for one room: embed each new idea in a worker process, place it at once, re-cluster
-the whole picture now and then in another worker process, and send the result to the staff screens.
-The server process never runs the model, so a burst of ideas cannot slow the room's event loop: at
-worst the themes lag behind.
+the whole picture in another worker process shortly after ideas stop coming (or every few seconds
+while they keep coming), and send the result to the screens: the whole picture to the staff screens,
+and to each phone the stable themes of its own table's ideas. The server process never runs the
+model, so a burst of ideas cannot slow the room's event loop: at worst the themes lag behind.
 
-Vectors are a cache (``idea_vector`` table), derived from the ideas' text; the themes are derived
-from the vectors and the facilitator's curation entries, so a replay computes the same themes.
-Embedding again is not bit-identical (batching moves the last bits), so an exported transcript
-carries the vectors and an import stores them (``domain/transcript_file.py``).
+The model is loaded at start-up, in the embedding worker (:func:`prepare`), so the first ideas do not
+wait for it. Vectors are a cache (``idea_vector`` table), derived from the ideas' text; the themes
+are derived from the vectors and the facilitator's curation entries, so a replay computes the same
+themes. Embedding again is not bit-identical (batching moves the last bits), so an exported
+transcript carries the vectors and an import stores them (``domain/transcript_file.py``).
 """
 
 from __future__ import annotations
@@ -18,22 +20,26 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from ..domain.capture import PUBLIC
 from ..domain.model import Entry, EventState, Idea
+from ..domain.phone_themes import Seen, remember, shown_to_phones
 from ..domain.themes import IdeaVector, ThemeMap, add_idea, edit_from_entry, recluster, remove_idea
+from ..domain.themes import fold as fold_curation
 from ..storage.store import Store
 from . import metrics
 
 log = logging.getLogger("wholeroom.themes")
 
-RECLUSTER_S = 10.0  # the whole picture is recomputed at most this often while ideas arrive
-FIRST_S = 1.0  # the first picture waits this long for the first ideas to be embedded
-EDIT_RECLUSTER_S = 0.5  # ... and this soon after the facilitator shapes a theme
+# When the whole picture is computed again (the room places each new idea at once in between):
+QUIET_S = 0.5  # ... this long after the last new idea, when none has come since
+FIRST_S = 1.0  # ... and, while ideas keep coming, the first picture waits at most this long
+EVERY_S = 3.0  # ... later ones at most this long (WHOLEROOM_THEMES_EVERY_S)
+EDIT_S = 0.2  # ... this soon after the facilitator shapes a theme
 EMBED_BATCH = 64
 
 _encoders: dict[str, Any] = {}
@@ -54,6 +60,41 @@ def encoder(name: str) -> Any:
 def embed(name: str, texts: list[str]) -> np.ndarray:
     """Vectors for ``texts`` (runs in the embedding worker process, which keeps the model loaded)."""
     return np.asarray(encoder(name).encode(texts), dtype=np.float32)
+
+
+def _load(name: str) -> float:
+    """Load the encoder in this worker process now, and encode one text so that every lazy part of
+    it is ready; returns the seconds it took."""
+    started = time.perf_counter()
+    encoder(name).encode(["ready"])
+    return time.perf_counter() - started
+
+
+def _ready() -> None:
+    """Nothing: the clustering worker imports the themes code to run it (about half a second)."""
+
+
+def prepare(name: str) -> Future[float]:
+    """Start both worker processes and load the model in the embedding one, at start-up, so the
+    first idea does not wait for it. Returns at once (the server answers meanwhile); the log says
+    when the model is loaded, or why it could not be (themes then stay off: the console says so)."""
+    started = time.perf_counter()
+    log.info("themes: loading encoder %s in the embedding worker (the server answers meanwhile)", name)
+    loaded: Future[float] = embedder().submit(_load, name)
+    clusterer().submit(_ready)
+
+    def done(future: Future[float]) -> None:
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            log.error("themes: encoder %s could not be loaded (%s); themes are off", name, exc)
+        else:
+            seconds = time.perf_counter() - started
+            log.info("themes: encoder %s loaded in the embedding worker in %.2f s", name, seconds)
+
+    loaded.add_done_callback(done)
+    return loaded
 
 
 def _background() -> None:
@@ -128,32 +169,77 @@ def themes_dict(theme_map: ThemeMap, state: EventState) -> dict[str, Any]:
     }
 
 
+def named_labels(state: EventState) -> dict[str, str]:
+    """The labels the facilitator gave, by theme id."""
+    return fold_curation([edit_from_entry(kind, payload) for kind, payload in state.theme_edits]).labels
+
+
 class ThemeEngine:
-    def __init__(self, room: Any, store: Store, model: str, every_s: float = RECLUSTER_S) -> None:
+    """The themes of one room, kept by the worker that holds the event's themes lease.
+
+    Each new idea is embedded and placed at once (``add_idea``); the whole picture is re-clustered
+    ``QUIET_S`` after the last new idea or, while ideas keep coming, at most ``FIRST_S`` (the first
+    picture) or ``every_s`` (later ones) after the first idea not yet re-clustered; and ``EDIT_S``
+    after a curation edit. One re-clustering runs at a time, and the next waits at least as long as
+    the last one took (so themes never take more than half a core). A picture is published once:
+    one equal to the last one published is not sent again.
+    """
+
+    def __init__(self, room: Any, store: Store, model: str, every_s: float = EVERY_S) -> None:
         self.room, self.store, self.model, self.every_s = room, store, model, every_s
         self.vectors: dict[str, np.ndarray] = {}
         self.map: ThemeMap | None = None
         self.active = False  # this worker holds the event's themes lease (the only one that embeds)
         self.failed: str | None = None
+        self.steady: dict[str, Seen] = {}  # what phones know of each theme (domain/phone_themes.py)
+        self.recluster_seconds = 0.0
         self._pending: list[str] = []
         self._wake = asyncio.Event()
         self._publish = False
-        self._recluster_due: float | None = None
+        self._steady_changed = False
+        self._dirty_since: float | None = None  # when the first idea not yet re-clustered was placed
+        self._last_placed = 0.0
+        self._edit_due: float | None = None
         self._clustering = False
-        self.recluster_seconds = 0.0
+        self._clustered_at = 0.0
+        self._sent: tuple[dict[str, Any], dict[str, Any]] | None = None  # the last (view, phones) published
 
     async def run(self) -> None:
-        """Follow the room: embed new ideas while this worker holds the themes lease."""
+        """Follow the room while this worker holds the themes lease: embed, re-cluster when due, publish."""
         try:
             while True:
-                await self._wake.wait()
+                due = None if self._clustering else self._due()
+                timeout = None if due is None else max(0.0, due - time.monotonic())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
                 self._wake.clear()
+                if not self.active:
+                    continue
                 await self._embed_pending()
+                due = self._due()
+                if not self._clustering and due is not None and time.monotonic() >= due:
+                    self._clustering = True
+                    self.room.spawn(self._recluster())
+                if self._publish and self.map is not None:
+                    self._publish = False
+                    self._send()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a missing model must not take the room down: say so on the console
             self.failed = f"themes are off: {exc}"
             log.exception("themes failed for event %s", self.room.event_id)
+
+    def _due(self) -> float | None:
+        """When the next re-clustering should start (None: nothing new to re-cluster)."""
+        due: list[float] = []
+        if self._dirty_since is not None:
+            longest = FIRST_S if self.map is None else self.every_s
+            due.append(min(self._last_placed + QUIET_S, self._dirty_since + longest))
+        if self._edit_due is not None:
+            due.append(self._edit_due)
+        if not due:
+            return None
+        return max(min(due), self._clustered_at + self.recluster_seconds)
 
     async def _take_over(self) -> None:
         """Just became the worker that does themes: read the cached vectors, embed what is missing."""
@@ -161,7 +247,9 @@ class ThemeEngine:
         self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
         self._pending = [i.id for i in self.room.state.ideas.values() if themable(i) and i.id not in self.vectors]
         self.map = None
-        self._recluster_due = 0.0 if self.vectors else None
+        self.steady = dict(self.room.steady)  # what the last holder told phones: they keep their labels
+        self._sent = None
+        self._edit_due = 0.0 if self.vectors else None
         self._wake.set()
 
     def on_entry(self, entry: Entry) -> None:
@@ -177,6 +265,7 @@ class ThemeEngine:
             tables = {i.id: i.table_id for i in self.room.state.ideas.values()}
             self.map = remove_idea(self.map, p["idea_id"], tables)
             self._publish = True
+            self._wake.set()
         elif kind == "participant.erased":  # their ideas' words leave the themes (and their vectors)
             ideas = self.room.state.ideas.values()
             erased = [i.id for i in ideas if i.participant_id == p["participant_id"] and not i.anonymous]
@@ -186,13 +275,16 @@ class ThemeEngine:
                 if self.map is not None:
                     self.map = remove_idea(self.map, idea_id, tables)
             self._publish = self.map is not None
-        elif kind.startswith("theme.") and kind not in ("theme.flagged", "theme.flag_resolved"):
-            self._recluster_due = min(self._recluster_due or float("inf"), time.monotonic() + EDIT_RECLUSTER_S)
+            self._wake.set()
+        elif kind in CURATION_KINDS:
+            self._edit_due = min(self._edit_due or float("inf"), time.monotonic() + EDIT_S)
+            self._wake.set()
 
     async def _embed_pending(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[:EMBED_BATCH], self._pending[EMBED_BATCH:]
-            ideas = [self.room.state.ideas[i] for i in batch if i in self.room.state.ideas and i not in self.vectors]
+            known = self.room.state.ideas
+            ideas = list({i: known[i] for i in batch if i in known and i not in self.vectors}.values())  # once each
             if not ideas:
                 continue
             loop = asyncio.get_running_loop()
@@ -205,29 +297,23 @@ class ThemeEngine:
             for idea in ideas:
                 if self.map is not None and themable(self.room.state.ideas[idea.id]):
                     self.map = add_idea(self.map, IdeaVector(idea.id, idea.text, idea.table_id, fresh[idea.id]))
+            now = time.monotonic()
+            self._last_placed = now
+            if self._dirty_since is None:
+                self._dirty_since = now
             self._publish = True
-            if self._recluster_due is None:
-                soon = FIRST_S if self.map is None else self.every_s
-                self._recluster_due = time.monotonic() + soon
 
     async def tick(self) -> None:
-        """Called once a second by the room: keep the lease, publish what changed, re-cluster when due."""
+        """Called once a second by the room: keep (or take over) the lease."""
         held = await self.room.lease(f"themes:{self.room.event_id}")
         if held and not self.active:
             self.active = True
             await self._take_over()
         self.active = held
-        if not held:
-            return
-        if self._recluster_due is not None and time.monotonic() >= self._recluster_due and not self._clustering:
-            self._recluster_due = None
-            self._clustering = True
-            self.room.spawn(self._recluster())
-        if self._publish and self.map is not None:
-            self._publish = False
-            self._send()
 
     async def _recluster(self) -> None:
+        """One full re-clustering, in the clustering worker; ideas placed meanwhile are placed again."""
+        self._dirty_since = self._edit_due = None  # what comes from now on waits for the next one
         try:
             state = self.room.state
             ideas, edits = theme_ideas(state, self.vectors), list(state.theme_edits)
@@ -235,24 +321,44 @@ class ThemeEngine:
             result = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits)
             self.recluster_seconds = time.perf_counter() - started
             metrics.ANALYSIS.labels("themes").observe(self.recluster_seconds)
+            state = self.room.state
+            self.steady = remember(self.steady, themes_dict(result, state)["themes"], named_labels(state))
+            self._steady_changed = True
             known = {i.id for i in ideas}
+            tables = {i.id: i.table_id for i in state.ideas.values()}
+            for idea_id in known:
+                if idea_id not in state.ideas or not themable(state.ideas[idea_id]):  # hidden meanwhile
+                    result = remove_idea(result, idea_id, tables)
+            for idea in theme_ideas(state, self.vectors):
+                if idea.id not in known:  # placed meanwhile: placed again now, re-clustered next time
+                    result = add_idea(result, idea)
             self.map = result
-            late = [i for i in theme_ideas(self.room.state, self.vectors) if i.id not in known]
-            for idea in late:  # ideas that arrived meanwhile: placed now, clustered next time
-                self.map = add_idea(self.map, idea)
-            if late and self._recluster_due is None:
-                self._recluster_due = time.monotonic() + self.every_s
-            self._send()
+            self._publish = True
         except Exception:
             log.exception("re-clustering failed for event %s", self.room.event_id)
         finally:
             self._clustering = False
+            self._clustered_at = time.monotonic()
+            self._wake.set()
 
     def _send(self) -> None:
-        """Publish the picture to every worker (each relays it to its screens: Room._relay_themes)."""
+        """Publish the picture to every worker (each relays it to its screens: Room._relay_themes),
+        unless it is the picture published last."""
         assert self.map is not None
         state = self.room.state
         view = {"model": self.model, **themes_dict(self.map, state)}
-        idea_themes = {i: {"theme_id": t.id, "label": t.label} for t in self.map.themes for i in t.idea_ids}
-        message = {"type": "themes", "seq": state.seq, "view": view, "idea_themes": idea_themes}
+        phones = shown_to_phones(self.steady, view["themes"])
+        if self._sent == (view, phones) and not self._steady_changed:
+            return
+        self._sent = (view, phones)
+        message: dict[str, Any] = {"type": "themes", "seq": state.seq, "view": view, "idea_themes": phones}
+        if self._steady_changed:  # for the workers only: one taking over continues from it
+            message["steady"] = {theme_id: seen.to_dict() for theme_id, seen in self.steady.items()}
+            self._steady_changed = False
         self.room.spawn(self.room.publish_derived(message))
+
+
+# the facilitator's edits: each makes the themes re-clustered soon (flags and the reveal do not)
+CURATION_KINDS = frozenset(
+    ("theme.rename", "theme.merge", "theme.split", "theme.pin", "theme.unpin", "theme.move_idea")
+)

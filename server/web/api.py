@@ -21,7 +21,7 @@ from ..domain.runsheet import plan
 from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.text import parse_json
-from ..domain.view import Viewer, snapshot
+from ..domain.view import Viewer
 from ..events import new_event
 from ..hub.room import now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
@@ -170,7 +170,7 @@ async def new_links(event_id: str, principal: PrincipalDep, services: ServicesDe
 @router.get("/events/{event_id}/snapshot", dependencies=[allow(EVENT_TOKENS)])
 async def read_snapshot(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     room = await services.present_room(principal)  # with several workers: includes the caller's own writes
-    return snapshot(room.state, Viewer(principal.role, principal.participant_id))
+    return room.view(Viewer(principal.role, principal.participant_id))  # what a welcome carries
 
 
 @router.get("/events/{event_id}/transcript", responses=media("application/x-ndjson"), dependencies=[allow(STAFF)])

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import limits
 from ..domain.errors import DomainError, RateLimited
+from ..hub import themes
 from ..hub.broker import create_broker
 from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.themes_every_s,
             event_writes_per_s=settings.event_writes_per_s,
         )
+        if settings.themes:
+            themes.prepare(settings.encoder)  # the model loads now, not on the first idea
         services = Services(settings, store, broker, rooms, admin_secret_hash(settings, store))
         services.origins = allowed_origins(settings.public_base(), settings.extra_origins())
         app.state.services = services

@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from server.domain.model import Role
 from server.domain.themes import edit_from_entry
+from server.domain.view import Viewer, reach, snapshot
 
 from .helpers import FACILITATOR, Scene
 
@@ -69,9 +71,37 @@ def test_a_split_cannot_reuse_the_id_of_a_curated_theme() -> None:
     assert [kind for kind, _ in scene.state.theme_edits] == ["theme.pin", "theme.split"]
 
 
+def test_participants_flag_once_the_themes_are_revealed() -> None:
+    """Before the facilitator reveals the themes a phone cannot flag, whatever idea it names (so the
+    answer says nothing about which ideas exist); revealing twice, or hiding what is hidden, is
+    refused; the reveal reaches every phone and is in every snapshot."""
+    scene, people = with_ideas()
+    for idea_id in ("i6", "i999"):
+        with pytest.raises(Conflict) as early:
+            scene.do(people[0], type="theme.flag", idea_id=idea_id)
+        assert early.value.code == "themes_not_revealed"
+    with pytest.raises(Forbidden):
+        scene.do(people[0], type="theme.reveal")
+    with pytest.raises(Conflict) as hidden:
+        scene.do(FACILITATOR, type="theme.reveal", shown=False)
+    assert hidden.value.code == "not_revealed"
+    revealed = scene.do(FACILITATOR, type="theme.reveal")
+    assert revealed.entries[0].kind == "theme.revealed" and reach(scene.state, revealed.entries[0]).tables is None
+    assert snapshot(scene.state, Viewer(Role.PARTICIPANT, people[0].participant_id))["event"]["themes_revealed"]
+    with pytest.raises(Conflict) as twice:
+        scene.do(FACILITATOR, type="theme.reveal")
+    assert twice.value.code == "already_revealed"
+    scene.do(people[0], type="theme.flag", idea_id="i6")
+    scene.do(FACILITATOR, type="theme.reveal", shown=False)
+    assert not scene.state.themes_revealed
+    with pytest.raises(Conflict):
+        scene.do(people[1], type="theme.flag", idea_id="i6")
+
+
 def test_participants_flag_and_the_facilitator_decides() -> None:
     """A participant flags an idea once; the facilitator resolves the flag once; others cannot."""
     scene, people = with_ideas()
+    scene.do(FACILITATOR, type="theme.reveal")
     flag_id = scene.do(people[0], type="theme.flag", idea_id="i6", theme_id="t-i5", reason="about parks").result[
         "flag_id"
     ]

@@ -163,6 +163,7 @@ def test_a_phone_cannot_flag_an_idea_it_does_not_see_nor_learn_that_it_exists() 
     ana, bo = scene.join("1"), scene.join("2")
     started(scene, "{who: each, visibility: private}")
     private = scene.idea(ana, "only for me").result["idea_id"]
+    scene.do(FACILITATOR, type="theme.reveal")
     with pytest.raises(NotFound) as hidden_from_bo:
         scene.do(bo, type="theme.flag", idea_id=private)
     with pytest.raises(NotFound) as missing:

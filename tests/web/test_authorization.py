@@ -335,6 +335,7 @@ def test_a_participant_at_another_table_can_flag_none_of_the_first_tables_privat
     """``theme.flag`` on another table's private or pair note is refused as if the idea did not exist
     (a table's own notes are on the wall, so anyone may flag those)."""
     notes, _bo, cy = table_one_notes(room)
+    assert room.command(room.facilitator, type="theme.reveal").status_code == 200
     made_up = room.command(cy["token"], type="theme.flag", idea_id="i999999")
     assert (made_up.status_code, made_up.json()["error"]["code"]) == (404, "unknown_idea")
     for kind in ("private", "group"):
