@@ -1,7 +1,10 @@
-"""Themes in the live room, with the real embedding model (about a second to load)."""
+"""Themes in the live room, with a real embedding model: the light one (WordLlama, loaded in a tenth
+of a second), which groups these ideas as the default does; the browser tests run the default."""
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ from fastapi.testclient import TestClient
 from server.settings import Settings
 from server.web.app import create_app
 from tests.conftest import ADMIN, Room
+from tests.web.test_common_ground_route import Reacted
 from tests.web.test_sessions_live import until
 from tests.web.test_ws import hello
 
@@ -22,7 +26,7 @@ GREEN = ["Plant trees along the high street", "More parks and green space", "Tre
 @pytest.fixture
 def themed(tmp_path: Path) -> Iterator[TestClient]:
     pytest.importorskip("tokenizers")
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", admin_secret=ADMIN, themes=True, themes_every_s=1)
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", admin_secret=ADMIN, themes=True, encoder="wordllama")
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -100,3 +104,112 @@ def test_replay_recomputes_the_themes_as_they_stood(themed: TestClient) -> None:
     then = room.client.get(f"/api/events/{room.id}/replay/themes?seq={middle}", headers=auth).json()
     shown = {i for t in then["themes"] for i in t["idea_ids"]} | set(then["unthemed"])
     assert len(shown) == 3 and then["not_embedded"] == 0
+
+
+def marked(ws: Any, ref: str = "mark") -> list[dict[str, Any]]:
+    """Every message ``ws`` received before the answer to a ping sent now."""
+    ws.send_json({"type": "ping", "ref": ref})
+    received = []
+    while (message := ws.receive_json()).get("ref") != ref:
+        received.append(message)
+    return received
+
+
+def without_seq(message: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in message.items() if k != "seq"}
+
+
+def test_each_change_of_the_themes_is_sent_once_and_no_change_is_not_sent(themed: TestClient) -> None:
+    """While ideas arrive, the console gets a themes message per change and never the same picture
+    twice in a row, and a phone the same for idea_themes; a re-clustering that changes nothing (a
+    rename to the name the theme has) sends nothing at all."""
+    room = Room(themed, tables=3)
+    phones = [room.join(str(t)) for t in (1, 2, 3)]
+    room.command(room.facilitator, type="step.push", text="What would make this town better?")
+    with themed.websocket_connect("/ws") as console, themed.websocket_connect("/ws") as phone:
+        hello(console, room.facilitator)
+        hello(phone, phones[0]["token"])
+        for n, (person, a, b) in enumerate(zip(phones, TRANSPORT, GREEN, strict=True)):
+            room.command(person["token"], type="idea.submit", client_id=f"a{n}", text=a)
+            room.command(person["token"], type="idea.submit", client_id=f"b{n}", text=b)
+        settled = themes_with(console, 2)
+        renamed = settled["themes"][0]
+        time.sleep(1.5)  # longer than a re-clustering takes to come after the last change
+        seen = [settled, *(m for m in marked(console) if m["type"] == "themes")]
+        room.command(room.facilitator, type="theme.rename", theme_id=renamed["id"], label=renamed["label"])
+        time.sleep(1.5)  # the edit's re-clustering (a fifth of a second after it) is done
+        assert [m["type"] for m in marked(console, "after")] == ["entry"]  # the rename's entry, no themes
+        to_phone = [m for m in marked(phone) if m["type"] == "idea_themes"]
+    pictures = [without_seq(m) for m in seen]
+    assert all(a != b for a, b in zip(pictures, pictures[1:], strict=False)), "the same picture sent twice"
+    told = [m["themes"] for m in to_phone]
+    assert all(a != b for a, b in zip(told, told[1:], strict=False)), "the same idea_themes sent twice"
+
+
+def recluster_count(client: TestClient) -> float:
+    metrics = client.get("/metrics").text
+    found = re.search(r'^wholeroom_analysis_seconds_count\{kind="themes"\} ([0-9.]+)$', metrics, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_a_phone_is_told_a_theme_only_once_it_is_stable(themed: TestClient) -> None:
+    """A phone learns which theme its table's idea is in only after that theme came through two
+    re-clusterings after the one that made it (or the facilitator named it), under the label it had
+    then; it is told about its own table's ideas only."""
+    room = Room(themed, tables=3)
+    phones = [room.join(str(t)) for t in (1, 2, 3)]
+    room.command(room.facilitator, type="step.push", text="Ideas")
+    before = recluster_count(themed)
+    ours = []
+    with themed.websocket_connect("/ws") as console, themed.websocket_connect("/ws") as phone:
+        hello(console, room.facilitator)
+        assert hello(phone, phones[0]["token"])["snapshot"]["idea_themes"] == {}
+        for n, (person, a) in enumerate(zip(phones, TRANSPORT, strict=True)):
+            r = room.command(person["token"], type="idea.submit", client_id=f"a{n}", text=a)
+            ours += [r.json()["idea_id"]] if n == 0 else []
+        while not (first := until(console, "themes"))["themes"]:
+            pass
+        assert not [m for m in marked(phone) if m["type"] == "idea_themes" and m["themes"]]
+        for n, (person, b) in enumerate(zip(phones, GREEN, strict=True)):  # more re-clusterings
+            r = room.command(person["token"], type="idea.submit", client_id=f"b{n}", text=b)
+            ours += [r.json()["idea_id"]] if n == 0 else []
+            time.sleep(0.8)
+        told = until(phone, "idea_themes")["themes"]
+        assert recluster_count(themed) - before >= 3
+        assert set(told) <= set(ours) and ours[0] in told  # its table's ideas only
+        transport = next(t for t in first["themes"] if ours[0] in t["idea_ids"])
+        assert told[ours[0]] == {"theme_id": transport["id"], "label": transport["label"]}
+        r = room.command(room.facilitator, type="theme.rename", theme_id=transport["id"], label="Getting home")
+        assert r.status_code == 200
+        while (named := until(phone, "idea_themes")["themes"]).get(ours[0], {}).get("label") != "Getting home":
+            pass
+    assert named[ours[0]] == {"theme_id": transport["id"], "label": "Getting home"}
+
+
+def test_the_http_snapshot_carries_what_the_welcome_carries(themed: TestClient) -> None:
+    """For the facilitator, the wall and a phone, GET .../snapshot answers exactly the snapshot
+    their websocket's welcome holds: themes and common ground included."""
+    room = Room(themed, tables=3)
+    reacted = Reacted(room)
+    room.command(room.facilitator, type="step.push", text="Ideas")
+    for n, person in enumerate(reacted.people[:3]):
+        room.command(person["token"], type="idea.submit", client_id=f"t{n}", text=TRANSPORT[n])
+        room.command(person["token"], type="idea.submit", client_id=f"g{n}", text=GREEN[n])
+    for _ in range(100):  # until the derived views are there (the analysis runs every 3 s)
+        with themed.websocket_connect("/ws") as console:
+            snap = hello(console, room.facilitator)["snapshot"]
+        if snap["common_ground"] and snap["themes"] and len(snap["themes"]["themes"]) >= 2:
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)  # and settled
+    tokens = {"facilitator": room.facilitator, "wall": room.wall, "phone": reacted.people[0]["token"]}
+    for who, token in tokens.items():
+        with themed.websocket_connect("/ws") as ws:
+            welcome = hello(ws, token)["snapshot"]
+        answer = room.client.get(f"/api/events/{room.id}/snapshot", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        assert answer.json() == welcome, who
+        if who == "phone":
+            assert "idea_themes" in welcome
+        else:
+            assert welcome["themes"]["themes"] and welcome["common_ground"] is not None, who
