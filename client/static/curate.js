@@ -367,6 +367,22 @@ export function initThemes({ live, model, eventId, token }) {
     }
   }
 
+  // --- reveal: phones may contest the themes ---------------------------------------------------------
+
+  function syncReveal() {
+    const shown = Boolean(model.event && model.event.themes_revealed);
+    const button = $("#reveal-button");
+    setAttr(button, "aria-pressed", String(shown));
+    setText(button, shown ? "Revealed on phones: hide" : "Reveal themes on phones");
+  }
+
+  $("#reveal-button").addEventListener("click", () => {
+    const shown = !(model.event && model.event.themes_revealed);
+    send({ type: "theme.reveal", shown }, shown
+      ? "Revealed: phones now offer “Doesn't belong here?” under themed ideas."
+      : "Hidden: phones no longer offer “Doesn't belong here?”.").catch(() => {});
+  });
+
   function syncMerge() {
     for (const id of [...selected]) if (!shownById.has(id)) selected.delete(id);
     const n = selected.size;
@@ -520,6 +536,7 @@ export function initThemes({ live, model, eventId, token }) {
     }
     syncMerge();
     syncSplit();
+    syncReveal();
     renderFlags();
   }
 

@@ -396,6 +396,9 @@ export class StaffModel {
       case "theme.flag_resolved":
         this.flagOutcomes.set(p.flag_id, p.outcome);
         return "flags";
+      case "theme.revealed":
+        this.event = { ...this.event, themes_revealed: Boolean(p.shown) };
+        return "themes";
       default:
         return null;
     }

@@ -183,6 +183,9 @@ function applyEntry(entry) {
     case "theme.flagged":
       if (p.participant_id === view.me.id) view.flagged.add(p.idea_id);
       break;
+    case "theme.revealed":
+      view.event = { ...view.event, themes_revealed: Boolean(p.shown) };
+      break;
     case "topic.posted": {
       // a convener is signed up for their own topic (and leaves any other of that slot)
       const mine = p.convener === view.me.id;
@@ -742,9 +745,10 @@ function themeLine(ideaId) {
 function drawThemeLine(li, idea) {
   const box = li.querySelector(".idea-theme");
   if (!box) return;
-  const where = view.ideaThemes[idea.id];
+  const where = view.ideaThemes[idea.id]; // only themes that have settled (the server says which)
   const state = flagState(idea.id);
   const flagged = view.flagged.has(idea.id);
+  const revealed = Boolean(view.event && view.event.themes_revealed); // the facilitator shows the themes
   const status = state.status || (flagged ? "Flag sent: the facilitator will look." : "");
   box.hidden = !where && !status;
   const name = box.querySelector(".idea-theme-name");
@@ -752,10 +756,10 @@ function drawThemeLine(li, idea) {
   if (name.textContent !== label) name.textContent = label;
   box.querySelector(".idea-theme-line").hidden = !where;
   const open = box.querySelector(".flag-open");
-  open.hidden = flagged;
-  open.setAttribute("aria-expanded", String(Boolean(state.open && !flagged)));
+  open.hidden = flagged || !revealed;
+  open.setAttribute("aria-expanded", String(Boolean(state.open && !flagged && revealed)));
   open.setAttribute("aria-label", where ? `Doesn't belong here? (theme “${label}”)` : "Doesn't belong here?");
-  box.querySelector(".flag-form").hidden = !(state.open && !flagged && where);
+  box.querySelector(".flag-form").hidden = !(state.open && !flagged && where && revealed);
   const message = box.querySelector(".flag-message");
   if (message.textContent !== status) message.textContent = status;
   message.dataset.kind = state.status ? state.kind : "ok";

@@ -8,7 +8,7 @@ command cannot be carried out. It never performs I/O, so it is tested with plain
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -132,19 +132,28 @@ def parse_command(data: dict[str, Any]) -> Command:
         raise Invalid("invalid", f"{where}: {first['msg']}", field=where) from None
 
 
-def decide(state: EventState, actor: Actor, command: Command, now: int) -> Outcome:
-    """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms)."""
+def decide(
+    state: EventState, actor: Actor, command: Command, now: int, themes: Mapping[str, Any] | None = None
+) -> Outcome:
+    """Validate ``command`` from ``actor`` against ``state`` at time ``now`` (epoch ms). ``themes``:
+    the room's themes now (derived, not in the state), which a vote on the themes takes as options."""
     membership.refuse_removed(state, actor)
     access.check_command(command.type, actor)  # who may send it: the declared rule, before the state
     if isinstance(command, FlowCommand):  # sent from a view of the room that has moved on: refused
         flow.check(state, command.expect_flow_seq, now)
-        return flow.acknowledge(_HANDLERS[type(command)](state, actor, command, now))
-    return _HANDLERS[type(command)](state, actor, command, now)
+    if isinstance(command, sessions.MoveSession | sessions.GotoStep):
+        outcome = sessions.move(state, actor, command, now, themes)
+    else:
+        outcome = _HANDLERS[type(command)](state, actor, command, now)
+    return flow.acknowledge(outcome) if isinstance(command, FlowCommand) else outcome
 
 
-def decider(actor: Actor, command: Command) -> Callable[[EventState, int], Outcome]:
-    """``decide`` bound to one command, for a room to call with its state and the time."""
-    return lambda state, now: decide(state, actor, command, now)
+def decider(
+    actor: Actor, command: Command, themes: Callable[[], Mapping[str, Any] | None] | None = None
+) -> Callable[[EventState, int], Outcome]:
+    """``decide`` bound to one command, for a room to call with its state and the time; ``themes``
+    reads the room's themes when the command is decided."""
+    return lambda state, now: decide(state, actor, command, now, themes() if themes is not None else None)
 
 
 def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> Outcome:

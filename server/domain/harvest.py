@@ -717,6 +717,15 @@ def _positions(themes: ThemeMap | Mapping[str, Any]) -> dict[str, tuple[float, f
     return {str(i): (float(p[0]), float(p[1])) for i, p in themes.get("positions", {}).items()}
 
 
+def themes_for(
+    state: EventState, themes: ThemeMap | Mapping[str, Any] | None, audience: Audience = "shared"
+) -> list[ThemeReport]:
+    """The themes as ``audience`` may see them now: the facilitator's labels, and no word of an idea
+    it may not quote (a theme of such ideas only is left out). A vote on the themes offers these."""
+    ok = {i.id: quotable(state, i, audience) for i in state.ideas.values()}
+    return _themes(state, themes, ok, {})[0]
+
+
 def _themes(
     state: EventState,
     themes: ThemeMap | Mapping[str, Any] | None,

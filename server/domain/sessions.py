@@ -10,6 +10,7 @@ replaying the transcript gives the same groups and moves.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field
@@ -17,8 +18,12 @@ from pydantic import Field
 from . import dealing, grouping, rotation
 from .base import CommandModel, Draft, FlowCommand, Outcome, require_facilitator
 from .errors import Conflict, Invalid, NotFound
+from .harvest import themes_for
 from .model import Actor, EventState, Session, SessionStatus, StepStatus
 from .scripts.loader import ScriptError, load_script
+from .scripts.model import THEMES_WORD
+from .themes import edit_from_entry
+from .themes import fold as fold_curation
 
 SCRIPT_MAX_CHARS = 60_000
 DEFAULT_WARN_S = 60
@@ -68,7 +73,11 @@ def load(state: EventState, actor: Actor, cmd: LoadSession, now: int) -> Outcome
     return Outcome(draft.entries, {"session_id": session_id, "steps": len(script.steps)})
 
 
-def move(state: EventState, actor: Actor, cmd: MoveSession | GotoStep, now: int) -> Outcome:
+def move(
+    state: EventState, actor: Actor, cmd: MoveSession | GotoStep, now: int, themes: Mapping[str, Any] | None = None
+) -> Outcome:
+    """Step through the script. ``themes`` are the room's themes now (the live room's ``themes``
+    message view), for a vote whose options are the themes."""
     require_facilitator(actor)
     session = state.sessions.get(cmd.session_id)
     if session is None:
@@ -97,7 +106,7 @@ def move(state: EventState, actor: Actor, cmd: MoveSession | GotoStep, now: int)
         if cmd.index >= len(steps):
             raise Invalid("bad_index", f"the script has {len(steps)} steps (0 to {len(steps) - 1})", field="index")
         target = cmd.index
-    step_id = run_step(state, session, target, draft)
+    step_id = run_step(state, session, target, draft, themes)
     return Outcome(draft.entries, {"session_id": session.id, "index": target, "step_id": step_id})
 
 
@@ -123,7 +132,9 @@ def _pause_or_resume(state: EventState, session: Session, draft: Draft, pause: b
         draft.add("step.resumed", {"step_id": step.id, "session_id": session.id, "deadline": deadline})
 
 
-def run_step(state: EventState, session: Session, index: int, draft: Draft) -> str | None:
+def run_step(
+    state: EventState, session: Session, index: int, draft: Draft, themes: Mapping[str, Any] | None = None
+) -> str | None:
     """Start script step ``index`` (or finish the session past the last step); returns the pushed step id."""
     current = state.steps.get(session.runs[-1].step_id or "") if session.runs else None
     if current is not None and current.status is StepStatus.ACTIVE:
@@ -152,7 +163,7 @@ def run_step(state: EventState, session: Session, index: int, draft: Draft) -> s
             "index": index,
             "kind": spec["kind"],
             "spec": spec,
-            "options": _options(state, session, spec),
+            "options": _options(state, session, spec, themes),
             "warn_ms": (spec.get("warn_at") or min(DEFAULT_WARN_S, (duration or 0) // 5)) * 1000 or None,
         },
     )
@@ -213,10 +224,29 @@ def _audience(audience: str) -> dict[str, Any]:
     return {"tables": None, "role": None}
 
 
-def _options(state: EventState, session: Session, spec: dict[str, Any]) -> list[dict[str, Any]] | None:
+def theme_options(state: EventState, themes: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The room's themes as a vote offers them, biggest first: each theme the room may see (one with
+    an idea every screen may quote), under the name the facilitator gave it (a rename counts at
+    once, before the next re-clustering) or else words from the ideas the room may quote."""
+    given = fold_curation([edit_from_entry(kind, payload) for kind, payload in state.theme_edits]).labels
+    reports = themes_for(state, themes, "shared") if themes is not None else []
+    if not reports:
+        raise Conflict(
+            "no_themes",
+            "this vote's options are the room's themes, and there are none yet: themes form once several "
+            "ideas say similar things (unless themes are switched off on this server); wait, or skip the step",
+        )
+    return [{"id": r.id, "text": given.get(r.id, r.label)} for r in reports]
+
+
+def _options(
+    state: EventState, session: Session, spec: dict[str, Any], themes: Mapping[str, Any] | None
+) -> list[dict[str, Any]] | None:
     if spec["kind"] != "vote":
         return None
     source = spec["options"]
+    if source == THEMES_WORD:
+        return theme_options(state, themes)
     if source.get("items") is not None:
         return [{"id": f"o{n}", "text": text} for n, text in enumerate(source["items"], start=1)]
     index = next(i for i, s in enumerate(session.script["steps"]) if s["id"] == source["from"])

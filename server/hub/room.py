@@ -468,6 +468,10 @@ class Room:
                     del index[key or ""]
         self._presence_dirty = True
 
+    def current_themes(self) -> dict[str, Any] | None:
+        """The room's themes now (as the staff screens have them), for a vote on the themes."""
+        return self.theme_view
+
     def view(self, viewer: Viewer) -> dict[str, Any]:
         """What ``viewer`` starts from: the snapshot of the state with the derived views it may see
         (common ground and themes for staff screens, its table's themed ideas for a phone). A

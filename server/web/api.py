@@ -148,7 +148,7 @@ async def run_command(
     actor = Actor(principal.role, principal.participant_id)
     throttle(room, actor, data.get("type"))
     command = parse_command(await asyncio.to_thread(library.expand, data))
-    outcome = await room.execute(decider(actor, command))
+    outcome = await room.execute(decider(actor, command, room.current_themes))
     return {"ok": True, **outcome.result}
 
 

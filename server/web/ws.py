@@ -202,7 +202,7 @@ async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
                 conn.send(_next_reaction(room, actor, ref))
                 continue
             command = parse_command(library.expand(data))
-            outcome = await room.execute(decider(actor, command))
+            outcome = await room.execute(decider(actor, command, room.current_themes))
             conn.send(dumps({"type": "ack", "ref": ref, **outcome.result}))
             if command.type == "reaction.cast":  # the next idea at once: one round trip less on bad Wi-Fi
                 conn.send(_next_reaction(room, actor, None))

@@ -265,7 +265,40 @@ def test_options_from_a_step_and_a_list() -> None:
     """Options come from an earlier step or a list, not both."""
     text = mistake("options: {from: round2}", "options: {from: round2, items: [Parks, Buses]}")
     assert problems(text) == [
-        (34, 14, "options takes exactly one of from (an earlier step) or items (a list)", "steps[4].options")
+        (
+            34,
+            14,
+            "options takes exactly one of from (an earlier step) or items (a list), or is: themes",
+            "steps[4].options",
+        )
+    ]
+
+
+def test_options_themes_is_the_word_and_not_for_a_table_vote() -> None:
+    """`options: themes` votes on the room's themes; a near miss, the word in a mapping, or a vote
+    scoped to tables (themes belong to the room) are each refused where they are written."""
+    assert load_script(mistake("options: {from: round2}", "options: themes"), "cafe.yaml").steps[4].options.themes
+    assert problems(mistake("options: {from: round2}", "options: theme")) == [
+        (
+            34,
+            14,
+            "options is the word themes (the room's themes when the vote starts) or a mapping with from: "
+            "<an earlier step> or items: [a list]; 'theme' is neither",
+            "steps[4].options",
+        )
+    ]
+    assert problems(mistake("options: {from: round2}", "options: {themes: true}")) == [
+        (34, 14, "to vote on the room's themes write options: themes (the word, not a mapping)", "steps[4].options")
+    ]
+    table = mistake("    method: dots\n    dots: 3\n", "    method: score\n    scope: table\n")
+    assert problems(table.replace("options: {from: round2}", "options: themes")) == [
+        (
+            33,
+            12,
+            "scope: table offers each person their own table's ideas, but the themes belong to the whole room: "
+            "leave scope out (room) to vote on the themes",
+            "steps[4].scope",
+        )
     ]
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from server.domain.commands import decide, parse_command
 from server.domain.errors import Conflict, Forbidden, Invalid
 from server.domain.model import SessionStatus, StepStatus
 
@@ -232,3 +233,54 @@ def test_the_wall_sees_vote_results_only_once_revealed() -> None:
     assert snapshot(scene.state, Viewer(Role.FACILITATOR))["results"][0]["voters"] == 1
     scene.do(FACILITATOR, type="step.end", step_id=vote.id)
     assert snapshot(scene.state, Viewer(Role.WALL))["results"][0]["voters"] == 1
+
+
+VOTE_ON_THEMES = """
+id: themes-vote
+title: Vote on the themes
+method: {name: Test, origin: Us}
+steps:
+  - {id: ideas, kind: ideas, duration: 5m, capture: {who: each, visibility: room}}
+  - {id: vote, kind: vote, method: dots, dots: 2, options: themes, duration: 3m}
+"""
+
+
+def test_a_vote_on_the_themes_offers_them_as_curated_when_it_starts() -> None:
+    """`options: themes`: one option per theme the room may see, named as the facilitator named it
+    (a rename counts before the next re-clustering), fixed in the step's entry; a theme whose ideas
+    the room may not quote is not offered; with no themes the step does not start and nothing changes."""
+    scene = Scene(tables=2)
+    ana, bo = scene.join("1"), scene.join("2")
+    session = loaded(scene, VOTE_ON_THEMES)
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    ids = [
+        scene.idea(p, t, client_id=f"c{n}").result["idea_id"]
+        for n, (p, t) in enumerate(
+            [(ana, "Night buses"), (bo, "Buses after dark"), (ana, "Plant trees"), (bo, "Shout at the mayor")]
+        )
+    ]
+    scene.do(FACILITATOR, type="idea.hide", idea_id=ids[3])
+    themes = {
+        "themes": [
+            {"id": "t-a", "label": "buses · night", "idea_ids": ids[:2], "keywords": ["buses", "night"]},
+            {"id": "t-b", "label": "trees", "idea_ids": ids[2:3], "keywords": ["trees"]},
+            {"id": "t-c", "label": "shout · mayor", "idea_ids": ids[3:], "keywords": ["shout", "mayor"]},
+        ],
+        "unthemed": [],
+        "positions": {},
+    }
+    seq = scene.state.seq
+    with pytest.raises(Conflict) as none_yet:
+        scene.do(FACILITATOR, type="session.next", session_id=session)
+    assert none_yet.value.code == "no_themes" and scene.state.seq == seq
+    scene.do(FACILITATOR, type="theme.rename", theme_id="t-a", label="Getting home")
+    outcome = scene.run(
+        decide(
+            scene.state, FACILITATOR, parse_command({"type": "session.next", "session_id": session}), scene.now, themes
+        )
+    )
+    vote = scene.state.steps[outcome.result["step_id"]]
+    assert vote.options == [{"id": "t-a", "text": "Getting home"}, {"id": "t-b", "text": "trees"}]
+    pushed = next(e for e in outcome.entries if e.kind == "step.pushed")
+    assert pushed.payload["options"] == vote.options  # in the transcript: a replay shows the same vote
+    scene.do(ana, type="vote.cast", step_id=vote.id, ballot={"t-a": 1, "t-b": 1})

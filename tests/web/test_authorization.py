@@ -77,6 +77,7 @@ SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and
     "theme.move_idea": {"idea_id": "{I1}", "theme_id": "T2"},
     "theme.flag": {"idea_id": "{I1}"},
     "theme.flag_resolve": {"flag_id": "f1", "outcome": "kept"},
+    "theme.reveal": {"shown": True},
     "ping": {},
     "reaction.next": {},
 }

@@ -102,18 +102,7 @@ def run_cafe(room: Room, console: Console) -> dict[str, Any]:
             ok(room.command(phone["token"], type="reaction.cast", idea_id=idea["id"], value=value))
             cast += 1
     assert cast == REACTIONS
-    step()  # themes (the facilitator's step)
-    vote = ok(room.command(room.facilitator, type="session.next", session_id=session))["step_id"]
-    options = [
-        o["id"]
-        for o in room.client.get(f"/api/events/{room.id}/snapshot", headers=auth(phones[0]["token"])).json()["options"]
-    ]
-    for n, phone in enumerate(phones):
-        ok(
-            room.command(
-                phone["token"], type="vote.cast", step_id=vote, ballot={options[n % 4]: 1, options[(n + 1) % 4]: 1}
-            )
-        )
+    step()  # themes (the facilitator's step): they shape the themes
     console.wait(
         lambda m: "themes" in m and len(m["themes"]["themes"]) >= 2 and len(m["themes"]["positions"]) == len(public)
     )
@@ -121,6 +110,14 @@ def run_cafe(room: Room, console: Console) -> dict[str, Any]:
     ok(room.command(room.facilitator, type="theme.rename", theme_id=biggest["id"], label="Our streets"))
     console.wait(lambda m: any(t["label"] == "Our streets" for t in m["themes"]["themes"]))  # (a full re-clustering)
     themes = console.last["themes"]
+    # the closing vote (options: themes) offers the themes as curated at this moment, biggest first
+    vote = ok(room.command(room.facilitator, type="session.next", session_id=session))["step_id"]
+    offered = room.client.get(f"/api/events/{room.id}/snapshot", headers=auth(phones[0]["token"])).json()["options"]
+    assert offered == [{"id": t["id"], "text": t["label"]} for t in themes["themes"]]
+    options = [o["id"] for o in offered]
+    for n, phone in enumerate(phones):
+        ballot = {options[n % len(options)]: 1, options[(n + 1) % len(options)]: 1}
+        ok(room.command(phone["token"], type="vote.cast", step_id=vote, ballot=ballot))
     step()  # the harvest: the vote ends and its results show
     console.wait(lambda m: "common_ground" in m and m["common_ground"]["analysis"]["reactions"] == REACTIONS)
     analysis = console.last["common_ground"]["analysis"]

@@ -67,6 +67,14 @@ def check_script(
             grouped = True
         if step.warn_at is not None and step.duration is not None and step.warn_at >= step.duration:
             problems.append(Problem((*at, "warn_at"), "warn_at must be shorter than the step's duration"))
+        if isinstance(step, VoteStep) and step.options.themes and step.scope == "table":
+            problems.append(
+                Problem(
+                    (*at, "scope"),
+                    "scope: table offers each person their own table's ideas, but the themes belong to the "
+                    "whole room: leave scope out (room) to vote on the themes",
+                )
+            )
         if isinstance(step, VoteStep) and step.dots and step.max_per_option and step.max_per_option > step.dots:
             problems.append(Problem((*at, "max_per_option"), "max_per_option cannot exceed dots"))
         if step.pass_role is not None:

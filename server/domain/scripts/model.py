@@ -15,11 +15,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
     TypeAdapter,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
 
 from .durations import parse_duration
 
@@ -147,18 +151,48 @@ class BreakStep(_Step):
     kind: Literal["break"]
 
 
+THEMES_WORD = "themes"
+
+
 class Options(_Part):
-    """Where a vote's options come from: an earlier step's ideas or themes, or a fixed list."""
+    """Where a vote's options come from: an earlier step's ideas, a fixed list, or (the word
+    ``themes``) the room's themes as curated when the vote starts."""
 
     from_: Identifier | None = Field(default=None, alias="from")
     items: list[str] | None = None
     filter: Literal["all", "visible", "top"] = "visible"
+    themes: bool = Field(default=False, exclude=True)  # written `options: themes`, and dumped so
+
+    @model_validator(mode="before")
+    @classmethod
+    def _the_word(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            if data.strip() == THEMES_WORD:
+                return {"themes": True}
+            raise ValueError(
+                f"options is the word themes (the room's themes when the vote starts) or a mapping with "
+                f"from: <an earlier step> or items: [a list]; {data!r} is neither"
+            )
+        if isinstance(data, dict) and "themes" in data:
+            raise ValueError("to vote on the room's themes write options: themes (the word, not a mapping)")
+        return data
 
     @model_validator(mode="after")
     def _one_source(self) -> Options:
-        if (self.from_ is None) == (self.items is None):
-            raise ValueError("options takes exactly one of from (an earlier step) or items (a list)")
+        if not self.themes and (self.from_ is None) == (self.items is None):
+            raise ValueError("options takes exactly one of from (an earlier step) or items (a list), or is: themes")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return THEMES_WORD if self.themes else handler(self)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """For editors: the word ``themes``, or the mapping (which has no ``themes`` key)."""
+        mapping = handler(core)
+        handler.resolve_ref_schema(mapping)["properties"].pop("themes", None)
+        return {"anyOf": [{"const": THEMES_WORD, "description": "the room's themes when the vote starts"}, mapping]}
 
 
 class VoteStep(_Step):
