@@ -5,7 +5,7 @@ Themes are recomputed while ideas arrive. On the projector a theme that forms an
 seconds later is part of watching the room think; under the idea a person wrote, on their own phone,
 it reads as a verdict. So a phone is told an idea's theme only once that theme is **stable**: it has
 kept its identity (the same id, and at least half of the ideas it had) through ``STABLE_AFTER``
-re-clusterings after the one it appeared in, or the facilitator shaped it (curated or pinned).
+re-clusterings after the one it appeared in, or the facilitator shaped it (named, curated or pinned).
 
 Its label on phones is the one it had when it became stable, and changes only when its words change
 (the same words in another order are the same label: "calls · phone" never turns into "phone ·
@@ -59,7 +59,8 @@ def remember(memory: Memory, themes: Sequence[Mapping[str, Any]], named: Mapping
         before = memory.get(theme["id"])
         kept = before is not None and len(before.ideas & ideas) >= KEPT_SHARE * len(before.ideas)
         runs = before.runs + 1 if before is not None and kept else 0
-        stable = runs >= STABLE_AFTER or bool(theme.get("curated")) or bool(theme.get("pinned"))
+        shaped = bool(theme.get("curated")) or bool(theme.get("pinned")) or theme["id"] in named
+        stable = runs >= STABLE_AFTER or shaped
         label: str = theme["label"]
         shown: str | None = None
         if stable:

@@ -115,8 +115,18 @@ class ServerProcess:
     def start(self) -> None:
         env = {**os.environ, "WHOLEROOM_ADMIN_SECRET": ADMIN_SECRET, "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("WHOLEROOM_PUBLIC_URL", None)
-        command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port),
-                   "--database-url", self.database_url, "--workers", str(self.workers)]
+        command = [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            "--database-url",
+            self.database_url,
+            "--workers",
+            str(self.workers),
+        ]
         log_from = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -248,8 +258,14 @@ class LiveEvent:
         ctx.set_default_timeout(10_000)
         # the server's Content-Security-Policy refuses inline script and style attributes: Chromium
         # reports each refusal as a console error, and any is a bug in a page
-        ctx.on("console", lambda msg: msg.type == "error" and "Content Security Policy" in msg.text
-               and self.errors.append(f"CSP violation on {msg.location.get('url')}: {msg.text}"))
+        ctx.on(
+            "console",
+            lambda msg: (
+                msg.type == "error"
+                and "Content Security Policy" in msg.text
+                and self.errors.append(f"CSP violation on {msg.location.get('url')}: {msg.text}")
+            ),
+        )
         self.contexts.append(ctx)
         return ctx
 
@@ -257,10 +273,14 @@ class LiveEvent:
         page = ctx.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{url}: {exc}"))
         # live.js catches a failing page listener and logs it with this prefix: that is a bug too
-        page.on("console", lambda msg: msg.type == "error" and "wholeroom:" in msg.text
-                and self.errors.append(f"{url}: {msg.text}"))
-        page.on("dialog", lambda dialog: (self.errors.append(f"{url}: unexpected dialog {dialog.message!r}"),
-                                          dialog.dismiss()))
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and "wholeroom:" in msg.text and self.errors.append(f"{url}: {msg.text}"),
+        )
+        page.on(
+            "dialog",
+            lambda dialog: (self.errors.append(f"{url}: unexpected dialog {dialog.message!r}"), dialog.dismiss()),
+        )
         page.goto(url)
         return page
 
@@ -271,13 +291,17 @@ class LiveEvent:
         page.locator(".badge[data-state=live]").wait_for()
         return page
 
-    def phone(self, table_id: str, name: str | None = None) -> Any:
-        """A phone already joined (through the API) at ``table_id``, on its phone page, live."""
-        status, joined = http("POST", f"{self.base}/api/join",
-                              {"code": self.code, "table_id": table_id, **({"name": name} if name else {})})
+    def phone(self, table_id: str, name: str | None = None, **options: Any) -> Any:
+        """A phone already joined (through the API) at ``table_id``, on its phone page, live
+        (``options`` for the browser context, e.g. another ``viewport``)."""
+        status, joined = http(
+            "POST",
+            f"{self.base}/api/join",
+            {"code": self.code, "table_id": table_id, **({"name": name} if name else {})},
+        )
         assert status == 201, joined
         session = {**joined, "join_code": self.code, "name": name}
-        ctx = self.context(**PHONE)
+        ctx = self.context(**{**PHONE, **options})
         key = f"wholeroom:{self.id}"
         k, v = json.dumps(key), json.dumps(json.dumps(session))
         ctx.add_init_script(f"if (!localStorage.getItem({k})) localStorage.setItem({k}, {v});")

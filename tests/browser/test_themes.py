@@ -97,10 +97,14 @@ def test_a_theme_appears_on_the_projector_is_renamed_and_contested(themed_event:
     expect(transport.locator(".th-breadth")).to_have_text("3 tables")
     wall.screenshot(path=f"{SHOTS}/th-wall-renamed.png")
 
-    # Ana's phone shows the theme of her table's idea, subtly, and she contests it
+    # Ana's phone shows the theme of her table's idea (named by the facilitator: stable), subtly; once
+    # the facilitator reveals the themes, she can contest it
     ana = phones[0]
     idea = ana.locator("#ideas li", has=ana.locator(".idea-text", has_text="More buses at night"))
     expect(idea.locator(".idea-theme-name")).to_have_text("Getting home at night")
+    expect(idea.locator(".flag-open")).to_be_hidden()
+    console.get_by_role("button", name="Reveal themes on phones").click()
+    expect(console.locator("#reveal-button")).to_have_attribute("aria-pressed", "true")
     idea.get_by_role("button", name="Doesn't belong here? (theme “Getting home at night”)").click()
     idea.get_by_label("Why doesn't it belong?").fill("It is about buses, not walking home")
     ana.screenshot(path=f"{SHOTS}/th-phone-flag-form.png", full_page=True)
@@ -201,6 +205,7 @@ def test_the_facilitator_merges_splits_pins_and_moves_and_the_wall_toggles(theme
     expect(green.locator(".th-idea")).to_have_count(2)
 
     # a participant flags a transport idea; the facilitator moves it to the green theme
+    event.command(type="theme.reveal")
     ideas = {i["text"]: i["id"] for i in event.snapshot()["ideas"]}
     as_phone(event, tokens[2], type="theme.flag", idea_id=ideas[TRANSPORT[2]], reason="trams are not buses")
     flag = console.locator("#flags .th-flag")
@@ -213,3 +218,47 @@ def test_the_facilitator_merges_splits_pins_and_moves_and_the_wall_toggles(theme
     expect(green.locator(".th-idea-text", has_text=TRANSPORT[2])).to_be_visible()
     console.locator("#themes-panel").screenshot(path=f"{SHOTS}/th-console-shaped.png")
     wall.screenshot(path=f"{SHOTS}/th-wall-shaped.png")
+
+
+def test_a_phone_names_a_theme_once_it_has_settled_and_offers_the_flag_once_revealed(themed_event: LiveEvent) -> None:
+    """At 390x844: the console shows a theme with Ana's idea at once, her phone does not name it yet;
+    after two more re-clusterings (new ideas from other tables) it does, under the same label it
+    keeps; "Doesn't belong here?" appears only once the facilitator reveals the themes, and goes
+    when they take it back."""
+    event = themed_event
+    event.command(type="step.push", text="What would make this town better to live in?")
+    console = event.staff("console")
+    ana = event.phone("1", "Ana", viewport={"width": 390, "height": 844})
+    tokens = []
+    for table in ("2", "3"):
+        status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": table})
+        assert status == 201, joined
+        tokens.append(joined["token"])
+    send_idea(ana, TRANSPORT[0])
+    as_phone(event, tokens[0], type="idea.submit", client_id="t1", text=TRANSPORT[1])
+    as_phone(event, tokens[1], type="idea.submit", client_id="t2", text=TRANSPORT[2])
+    card = console.locator(".th-card", has=console.locator(".th-idea-text", has_text=TRANSPORT[0]))
+    expect(card).to_be_visible(timeout=20_000)
+    idea = ana.locator("#ideas li", has=ana.locator(".idea-text", has_text=TRANSPORT[0]))
+    ana.wait_for_timeout(1500)  # the theme exists, and no new idea re-clusters it: not settled yet
+    expect(idea.locator(".idea-theme")).to_be_hidden()
+    for n, text in enumerate(("Later buses on Sundays", "A night bus to the hospital")):
+        as_phone(event, tokens[n % 2], type="idea.submit", client_id=f"more{n}", text=text)
+        ana.wait_for_timeout(900)  # each new idea is followed by a re-clustering
+    name = idea.locator(".idea-theme-name")
+    expect(name).not_to_be_empty(timeout=20_000)
+    label = name.text_content()
+    assert label and label == card.locator(".th-name").text_content()
+    expect(idea.locator(".flag-open")).to_be_hidden()
+    ana.screenshot(path=f"{SHOTS}/th-phone-settled.png")
+    as_phone(event, tokens[1], type="idea.submit", client_id="later", text="Trams running after midnight")
+    ana.wait_for_timeout(1500)
+    expect(name).to_have_text(label)  # the same words, in the same order
+
+    console.get_by_role("button", name="Reveal themes on phones").click()
+    expect(idea.get_by_role("button", name=f"Doesn't belong here? (theme “{label}”)")).to_be_visible()
+    ana.screenshot(path=f"{SHOTS}/th-phone-revealed.png")
+    console.locator("#reveal-button").click()
+    expect(console.locator("#reveal-button")).to_have_attribute("aria-pressed", "false")
+    expect(idea.locator(".flag-open")).to_be_hidden()
+    expect(name).to_have_text(label)

@@ -40,12 +40,14 @@ def test_a_theme_that_lost_most_of_its_ideas_starts_again() -> None:
 def test_themes_the_facilitator_shaped_reach_phones_at_once() -> None:
     merged = theme("t-a", ["i1", "i2"], "parks · trees", curated=True)
     pinned = theme("t-b", ["i3", "i4"], "Buses", pinned=True)
-    memory = remember({}, [merged, pinned], {"t-b": "Buses"})
-    assert shown_to_phones(memory, [merged, pinned]) == {
+    named = theme("t-c", ["i5"], "Getting home")
+    memory = remember({}, [merged, pinned, named], {"t-b": "Buses", "t-c": "Getting home"})
+    assert shown_to_phones(memory, [merged, pinned, named]) == {
         "i1": {"theme_id": "t-a", "label": "parks · trees"},
         "i2": {"theme_id": "t-a", "label": "parks · trees"},
         "i3": {"theme_id": "t-b", "label": "Buses"},
         "i4": {"theme_id": "t-b", "label": "Buses"},
+        "i5": {"theme_id": "t-c", "label": "Getting home"},
     }
 
 
