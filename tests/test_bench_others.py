@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -74,3 +75,25 @@ def test_flood_benchmark_smoke() -> None:
     assert r["flood"]["quiet"]["missing"] == flooding["missing"] == 0
     assert r["flood"]["quiet"]["every_phone_ms"]["p99"] > 0 and flooding["every_phone_ms"]["p99"] > 0
     assert r["hostile"]["own_refusals"].get("rate_limited", 0) > 0 and len(r["hostile"]["rss_mb"]["samples"]) > 3
+
+
+def test_live_themes_browser_bench_smoke() -> None:
+    """bench.themes_live runs small: two phones in Chromium type ideas, the console and the wall draw
+    the themes (first themes and settling are measured), every idea is acknowledged, the model was
+    loaded at start-up, and no themes or idea_themes message repeats the one before it."""
+    if not os.path.exists("/usr/bin/chromium"):
+        message = "!!! LIVE THEMES BENCH NOT RUN: /usr/bin/chromium is missing !!!"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    done = subprocess.run([sys.executable, "-m", "bench.themes_live", "--quick", "--json"], capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-3000:]
+    r = json.loads(done.stdout)
+    (run,) = r["runs"]
+    assert run["acked"] == run["ideas"] > 0 and r["model_loaded_s"] is not None
+    for screen in ("console", "wall"):
+        assert run[screen]["first_themes_ms"] is not None and run[screen]["settled_ms"] is not None
+        assert run[screen]["themes_at_end"] > 0
+    assert run["console"]["themes_messages"] > 0 and run["console"]["repeated"] == 0
+    assert run["phone"]["repeated"] == 0
