@@ -30,7 +30,7 @@ from .common_ground.thresholds import MIN_GROUP_SIZE
 from .model import EventState, Idea, Step, StepStatus, table_key
 from .themes import ThemeMap, edit_from_entry
 from .themes import fold as fold_curation
-from .themes.labels import document_frequency, keywords, label_for, terms
+from .themes.labels import label_texts
 from .votes import tally
 
 Audience = Literal["shared", "staff"]
@@ -742,19 +742,24 @@ def _themes(
     positions = _positions(themes)
     given = fold_curation([edit_from_entry(kind, payload) for kind, payload in state.theme_edits]).labels
     members = [[i for i in t.idea_ids if i in state.ideas and ok[i]] for t in read]
-    term_sets = {i: terms(state.ideas[i].text) for ids in members for i in ids}
-    everywhere = document_frequency(list(term_sets.values()))
-    reports, theme_of = [], {}
+    examples, keep = [], []  # a theme cut short by what this output may quote is named again
     for t, ids in zip(read, members, strict=True):
+        examples.append(t.example_idea_id if t.example_idea_id in ids else (ids or [""])[0])
+        named = t.id in given and given[t.id] == t.label
+        keep.append(t.label if named or len(ids) == len(t.idea_ids) else None)
+    drawn = label_texts(
+        [[state.ideas[i].text for i in ids] for ids in members],
+        [state.ideas[e].text if e in state.ideas else "" for e in examples],
+        keep,
+    )
+    reports, theme_of = [], {}
+    for t, ids, example, (new_label, new_words) in zip(read, members, examples, drawn, strict=True):
         if not ids:
             continue
-        example = t.example_idea_id if t.example_idea_id in ids else ids[0]
         words, label = list(t.keywords), t.label
         named = t.id in given and given[t.id] == t.label
         if len(ids) < len(t.idea_ids):
-            words = list(keywords([term_sets[i] for i in ids], everywhere, len(term_sets)))
-            if not named:
-                label = label_for(words, state.ideas[example].text)
+            words, label = list(new_words), new_label
         tables = sorted({state.ideas[i].table_id for i in ids}, key=table_key)
         r = [tallies.get(i, Reactions()) for i in ids]
         placed = [positions[i] for i in ids if i in positions]

@@ -288,7 +288,7 @@ def test_a_theme_label_drawn_from_an_unquotable_idea_is_drawn_again_from_the_quo
     (theme,) = harvest(scene.state, scene.now, themes=summary).themes
     assert "secretword" not in json.dumps([theme.label, theme.keywords, theme.example]).lower()
     assert (theme.idea_ids, theme.unquoted, theme.breadth) == ([a, b], 1, 2)
-    assert theme.label == "night buses"
+    assert theme.label == "Night buses"
 
 
 def test_a_facilitators_label_is_kept_and_the_ideas_carry_it() -> None:

@@ -2,8 +2,10 @@
 
 - ``groups``: curated themes. Their ideas stay together under the theme's id; new ideas may join.
 - ``pinned``: frozen themes. Exactly these ideas, never joined automatically, label kept.
-- ``labels``: names given by the facilitator, by theme id (auto themes included).
+- ``labels``: names given by the facilitator, by theme id (auto themes included). A rename that
+  lists the theme's ideas (as shown) also makes it a curated theme, so its ideas stay together.
 - ``excluded``: ideas moved out of every theme.
+- ``retired``: ids of themes merged into another; they never come back by themselves.
 
 An idea sits in at most one of these: placing it anywhere takes it out of everywhere else.
 """
@@ -22,6 +24,7 @@ class Curation:
     pinned: dict[str, dict[str, None]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     excluded: dict[str, None] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)
 
     def _take_out(self, idea_id: str) -> None:
         self.excluded.pop(idea_id, None)
@@ -29,6 +32,8 @@ class Curation:
             members.pop(idea_id, None)
 
     def _place(self, idea_ids: Iterable[str], theme_id: str | None) -> None:
+        if theme_id is not None:
+            self.retired.discard(theme_id)
         for idea_id in idea_ids:
             self._take_out(idea_id)
             if theme_id is None:
@@ -45,17 +50,23 @@ class Curation:
 
     def apply(self, edit: Edit) -> None:
         match edit:
-            case Rename(theme_id, label):
+            case Rename(theme_id, label, idea_ids):
                 self.labels[theme_id] = label.strip()
+                if idea_ids and theme_id not in self.pinned:  # a named theme holds together, as shown
+                    self.groups.setdefault(theme_id, {})
+                    self._place(idea_ids, theme_id)
             case Merge(theme_id, merged, idea_ids):
                 for other in merged:
                     if other != theme_id:
                         self._drop_theme(other)
+                        self.retired.add(other)
+                self.retired.discard(theme_id)
                 if theme_id not in self.pinned:
                     self.groups.setdefault(theme_id, {})
                 self._place(idea_ids, theme_id)
             case Split(theme_id, new_theme_id, idea_ids, remaining_ids):
                 self._drop_theme(new_theme_id)
+                self.retired -= {theme_id, new_theme_id}
                 if theme_id not in self.pinned:
                     self.groups.setdefault(theme_id, {})
                 self._place(remaining_ids, theme_id)

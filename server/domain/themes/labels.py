@@ -1,11 +1,27 @@
-"""Short readable labels: the words that set a theme apart, plus its most central idea.
+"""Labels people can read from the back of a hall: one short noun phrase per theme, none repeated.
 
-A label must read from the back of a hall, so it is two or three words, not a sentence. Each word
-(or two-word phrase) is scored by how many of the theme's ideas use it times how rare it is among
-all ideas (class-based TF-IDF): "buses" in a transport theme beats "more", which every theme has.
-A word must appear in at least two of the theme's ideas, so one idea's wording never names a
-theme. When no word qualifies, the central idea (closest to the theme's direction) stands in,
-shortened. The central idea is also returned as the theme's example, for a subtitle.
+Each theme's candidates are the content words of its ideas and the two-word phrases they form
+("night buses", "empty shops"), plurals folded ("bus" and "buses" count as one). A candidate
+scores by class-based TF-IDF: the share of the theme's ideas that use it, times how rare it is
+across all ideas (``log(1 + ideas per theme / ideas using it)``), so "buses" names the transport
+theme and "town", which every theme has, names none. A phrase scores a little higher than its words
+(it says more), and a candidate must be used by at least two of the theme's ideas, so one idea's
+wording never names a theme.
+
+What never names a theme, in Wholeroom's own words:
+
+- function words and contractions ("the", "dont", "isnt");
+- the words people use to ask for anything ("need", "more", "better", "want", "stop", "make") and
+  other verbs ("take", "lose", "feel");
+- vague nouns alone ("people", "things", "area", "ideas"), and describing words alone ("free",
+  "young", "local"): "young people" and "free parking" are fine, "people" and "free" are not;
+- the event's topic: words of the question texts passed in, and words that half the themes share,
+  unless the phrase adds a word of its own.
+
+Labels are unique: when two themes want the same one, the theme it fits better keeps it and the
+other takes its next candidate. A theme keeps its previous label while that label still fits
+(among its candidates, at least half as strong as the best), so labels do not flicker between
+re-clusterings. Without a candidate, the central idea's most distinctive words stand in.
 """
 
 from __future__ import annotations
@@ -13,80 +29,285 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 WORD = re.compile(r"[a-z][a-z0-9+#'-]*[a-z0-9+#]|[a-z]")  # keeps "top-up", "c++", "don't" whole
-# Words that say nothing about what a theme is about: function words, and the wish words every
-# idea at an event uses ("we need more...", "better...").
-STOP = frozenset(
-    """
-    about above after again against all also always among and any are aren't because been before being
-    below between both but can can't cannot could couldn't did didn't does doesn't doing don't down during
-    each either else even ever every few for from further get gets getting got had hasn't has have haven't
-    having her here hers herself him himself his how however i'm i've into isn't it's its itself just
-    let's less like lot lots make makes many may more most much must mustn't myself need needs neither
-    never nor not now off once one only onto other others ought our ours ourselves out over own per
-    please put rather really same see seem seems shan't she should shouldn't since some such than that
-    that's the their theirs them themselves then there there's these they they're this those though
-    through too under until upon use used using very want wants was wasn't way ways well were weren't
-    what what's when where which while who whom whose why will with within without won't would wouldn't
-    yet you you're your yours yourself yourselves better good great new thing things something
-    """.split()
-)
+BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”/|]+|\s[-–—]+\s|\s&\s")  # a phrase never spans these
+
+FUNCTION = """
+a about above across after again against all almost along also although always am among an and any
+anyone anything are aren't around as at be because been before being below between both but by can
+can't cannot could couldn't did didn't do does doesn't doing don't done down during each either else
+enough etc even ever every everyone everything few for from further had hadn't has hasn't have haven't
+having he her here hers herself him himself his how however i i'd i'll i'm i've if in instead into is
+isn't it it's its itself just least less let let's lot lots many may maybe me might mine more most
+much must mustn't my myself neither never no nobody none nor not nothing now of off often on once one
+only onto or other others ought our ours ourselves out over own per perhaps please quite rather
+really same several shall shan't she should shouldn't since so some someone something sometimes still
+such than that that's the their theirs them themselves then there there's these they they'd they'll
+they're they've this those though through thus to too toward towards under unless until up upon us
+very via was wasn't we we'd we'll we're we've were weren't what what's whatever when whenever where
+whether which while who whoever whom whose why will with within without won't would wouldn't yes yet
+you you'd you'll you're you've your yours yourself yourselves
+"""
+# asking for anything, and verbs that never head a noun phrase
+ASKING = """
+able actually add allow allowed ask asked bring build built came come comes coming consider create
+created decide deal dealt do ensure encourage feel felt find found get gets getting give given gives
+go goes going gone got gotten happen happens help helps hope improve improved improving increase keep
+keeps kept know known like liked look looking lose losing lost love made make makes making mean means
+need needed needs offer offered pls plz provide put reduce said say says see seem seems seen should
+show start started stop stopped sure take taken takes taking tell think thought try trying understand
+use used uses using want wanted wants went wish work works would
+"""
+# describing words: fine in front of a noun ("free parking"), never a label alone or last
+DESCRIBING = """
+affordable available bad basic better best big bigger cheap cheaper clean cleaner clear close common
+current different difficult easier easy enough entire equal extra fair free full general good great
+high higher huge important large less little local long low lower main modern more new nice normal
+old older open other poor possible proper real safe safer simple small smaller special strong sure
+true various whole wide wider young younger
+"""
+# vague nouns: fine at the end of a phrase ("young people", "green spaces"), never a label alone
+VAGUE = """
+area areas bit case day days example everybody everyone fact group groups idea ideas issue issues
+kind kinds life lot matter matters part parts people person place places point points problem
+problems side sort space spaces stuff thing things time times way ways week weeks year years
+"""
+STOP = frozenset(FUNCTION.split()) | frozenset(w.replace("'", "") for w in FUNCTION.split() if "'" in w)
+NEVER = STOP | frozenset(ASKING.split())
+MODIFIER = frozenset(DESCRIBING.split())
+NOT_ALONE = MODIFIER | frozenset(VAGUE.split())
+
 MAX_KEYWORDS = 3
-MAX_FALLBACK_CHARS = 40
+MAX_FALLBACK_WORDS = 3
+PHRASE_BONUS = 1.3  # "night buses" over "buses" when both are as common
+KEEP_PREVIOUS = 0.5  # an old label stays while it scores at least half the best candidate
+TOPIC_SHARE = 0.5  # a word in at least half of the themes (and 3 or more) is the event's topic
 
 
-def terms(text: str) -> set[str]:
-    """Content words of ``text`` and the two-word phrases they form, lower-cased."""
-    words = [w.strip("'") for w in WORD.findall(text.lower())]
-    kept = [w if len(w) > 2 and w not in STOP else "" for w in words]
-    phrases = {f"{a} {b}" for a, b in zip(kept, kept[1:], strict=False) if a and b}
-    return {w for w in kept if w} | phrases
+@dataclass(slots=True)
+class IdeaTerms:
+    """One idea's candidate terms (by key) and the surface text each key was written as."""
+
+    keys: set[str] = field(default_factory=set)
+    surface: dict[str, str] = field(default_factory=dict)
 
 
-def document_frequency(term_sets: Sequence[set[str]]) -> Counter[str]:
+def fold(word: str) -> str:
+    """Plural to singular, well enough to spot repeats: buses -> bus, benches -> bench, cities -> city."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _words(chunk: str) -> list[str]:
+    return [w.strip("'").replace("'", "") for w in WORD.findall(chunk)]
+
+
+def terms(text: str) -> IdeaTerms:
+    """Content words of ``text`` and the two-word phrases they form, lower-cased, plurals folded."""
+    out = IdeaTerms()
+    clean = text.lower().replace("’", "'")
+    for chunk in BREAK.split(clean):
+        run: list[str] = []
+        for word in [*_words(chunk), ""]:
+            if word and len(word) > 2 and word not in NEVER and not word[0].isdigit():
+                run.append(word)
+                continue
+            for k, w in enumerate(run):
+                _add(out, (w,))
+                if k + 1 < len(run) and run[k + 1] not in MODIFIER:
+                    _add(out, (w, run[k + 1]))
+            run = []
+    return out
+
+
+def _add(out: IdeaTerms, words: tuple[str, ...]) -> None:
+    key = " ".join(fold(w) for w in words)
+    out.keys.add(key)
+    out.surface.setdefault(key, " ".join(words))
+
+
+def topic_keys(texts: Iterable[str]) -> frozenset[str]:
+    """The folded content words of the event's question texts."""
+    return frozenset(k for t in texts for k in terms(t).keys if " " not in k)
+
+
+def document_frequency(term_sets: Sequence[IdeaTerms]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for s in term_sets:
-        counts.update(s)
+        counts.update(s.keys)
     return counts
 
 
-def keywords(members: Sequence[set[str]], everywhere: Counter[str], total: int) -> tuple[str, ...]:
-    """Up to three distinctive terms of a theme whose ideas' terms are ``members``."""
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    key: str
+    text: str
+    score: float
+
+
+_FOLDED_NOT_ALONE = NOT_ALONE | frozenset(fold(w) for w in NOT_ALONE)
+_FOLDED_VAGUE = frozenset(fold(w) for w in VAGUE.split())
+
+
+def is_labelable(key: str, topic: frozenset[str]) -> bool:
+    """A word alone must be neither vague, describing nor the topic; a phrase needs one word that is
+    neither vague nor the topic ("young people" yes, "town people" no)."""
+    words = key.split(" ")
+    if len(words) == 1:
+        return key not in _FOLDED_NOT_ALONE and key not in topic
+    return any(w not in topic and w not in _FOLDED_VAGUE for w in words)
+
+
+def candidates(
+    members: Sequence[IdeaTerms],
+    everywhere: Counter[str],
+    per_theme: float,
+    topic: frozenset[str] = frozenset(),
+    least: int = 2,
+) -> list[Candidate]:
+    """This theme's terms, best first: share of its ideas using the term times its rarity overall."""
     inside = document_frequency(members)
-    scored = sorted(
-        ((count * math.log(1 + total / everywhere[t]), t) for t, count in inside.items() if count >= 2),
-        key=lambda st: (-round(st[0], 9), -st[1].count(" "), st[1]),  # ties: the phrase
-    )
-    chosen: list[str] = []
-    for _, term in scored:
-        if any(_stems(term) & _stems(c) for c in chosen):
-            continue  # "public transport" and "transport", or "atm" and "atms": say it once
-        chosen.append(term)
-        if len(chosen) == MAX_KEYWORDS:
+    size = max(len(members), 1)
+    surface: Counter[tuple[str, str]] = Counter()
+    for m in members:
+        surface.update(m.surface.items())
+    spoken: dict[str, str] = {}
+    for (key, text), _ in sorted(surface.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        spoken.setdefault(key, text)
+    out = []
+    for key, count in inside.items():
+        if count < least or not is_labelable(key, topic):
+            continue
+        score = count / size * math.log(1 + per_theme / everywhere[key])
+        if " " in key:
+            score *= PHRASE_BONUS
+        out.append(Candidate(key, spoken[key], score))
+    out.sort(key=lambda c: (-round(c.score, 9), -c.key.count(" "), c.key))
+    return out
+
+
+def _stems(key: str) -> set[str]:
+    return {w for part in key.split(" ") for w in part.split("-") if w}
+
+
+def keywords(ranked: Sequence[Candidate], limit: int = MAX_KEYWORDS) -> tuple[str, ...]:
+    """Up to ``limit`` distinctive terms, each word said once ("night buses", not also "buses")."""
+    chosen: list[Candidate] = []
+    for c in ranked:
+        if any(_stems(c.key) & _stems(k.key) for k in chosen):
+            continue
+        chosen.append(c)
+        if len(chosen) == limit:
             break
-    return tuple(chosen)
+    return tuple(c.text for c in chosen)
 
 
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+def readable(text: str) -> str:
+    """A label as shown: its first letter capitalised ("Night buses")."""
+    return text[:1].upper() + text[1:]
 
 
-def _stems(term: str) -> set[str]:
-    """The words of a term and of its hyphenated parts, plurals folded: enough to spot repeats."""
-    return {_stem(w) for w in re.split(r"[ -]", term) if w}
+def fallback(example: IdeaTerms, everywhere: Counter[str], topic: frozenset[str]) -> str:
+    """When no term is shared: the central idea's rarest content phrase or words, up to three."""
+    keys = [k for k in example.keys if is_labelable(k, topic)]
+    if not keys:
+        return ""
+    best = min(keys, key=lambda k: (everywhere[k], -k.count(" "), k))
+    return " ".join(example.surface[best].split()[:MAX_FALLBACK_WORDS])
 
 
-def shorten(text: str, limit: int = MAX_FALLBACK_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip(" ,.;:") + "…"
+def learned_topic(ranked: Sequence[Sequence[Candidate]]) -> frozenset[str]:
+    """Single words that at least half of the themes (3 or more) have among their candidates."""
+    if len(ranked) < 3:
+        return frozenset()
+    spread: Counter[str] = Counter()
+    for theme in ranked:
+        spread.update({c.key for c in theme if " " not in c.key})
+    need = max(3, math.ceil(TOPIC_SHARE * len(ranked)))
+    return frozenset(k for k, n in spread.items() if n >= need)
 
 
-def label_for(words: Sequence[str], example_text: str) -> str:
-    return " · ".join(words) if words else shorten(example_text)
+def assign(
+    ranked: Sequence[Sequence[Candidate]],
+    previous: Sequence[str | None],
+    taken: Iterable[str] = (),
+    fallbacks: Sequence[str] = (),
+) -> list[str]:
+    """One label per theme, none repeated (nor equal to a ``taken`` one, compared without case).
+
+    A theme whose ``previous`` label is still among its candidates, at least half as strong as its
+    best, keeps it. Otherwise the strongest (theme, candidate) pairs are settled first, so a term
+    goes to the theme it fits best.
+    """
+    used = {t.casefold() for t in taken}
+    labels: list[str | None] = [None] * len(ranked)
+    for t, (theme, old) in enumerate(zip(ranked, previous, strict=True)):
+        if old is None or not theme:
+            continue
+        top = theme[0].score
+        kept = next((c for c in theme if readable(c.text) == old and c.score >= KEEP_PREVIOUS * top), None)
+        if kept is not None and old.casefold() not in used:
+            labels[t] = old
+            used.add(old.casefold())
+    pairs = sorted(
+        ((c.score, t, rank, c) for t, theme in enumerate(ranked) for rank, c in enumerate(theme[:12])),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
+    for _, t, _, c in pairs:
+        text = readable(c.text)
+        if labels[t] is None and text.casefold() not in used:
+            labels[t] = text
+            used.add(text.casefold())
+    out = []
+    for t, label in enumerate(labels):
+        if label is None:
+            base = readable(fallbacks[t]) if t < len(fallbacks) and fallbacks[t] else "Other ideas"
+            label, n = base, 2
+            while label.casefold() in used:
+                label, n = f"{base} {n}", n + 1
+            used.add(label.casefold())
+        out.append(label)
+    return out
+
+
+def name_groups(
+    groups: Sequence[Sequence[IdeaTerms]],
+    examples: Sequence[IdeaTerms],
+    everywhere: Counter[str],
+    topic: frozenset[str] = frozenset(),
+    fixed: Sequence[str | None] = (),
+    previous: Sequence[str | None] = (),
+) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Labels and keywords of several groups of ideas (themes, or a theme's sub-themes) at once:
+    ``fixed[k]`` is a label given by the facilitator (kept, and taken by no other group),
+    ``previous[k]`` the automatic label group k had last time (kept while it fits)."""
+    size = max(sum(len(g) for g in groups), 1)
+    per_theme = size / max(len(groups), 1)
+    ranked = [candidates(g, everywhere, per_theme, topic) for g in groups]
+    topic = topic | learned_topic(ranked)
+    ranked = [[c for c in r if is_labelable(c.key, topic)] for r in ranked]
+    fixed = [*fixed, *[None] * (len(groups) - len(fixed))]
+    previous = [*previous, *[None] * (len(groups) - len(previous))]
+    open_ranked = [r if fixed[k] is None else [] for k, r in enumerate(ranked)]
+    fallbacks = [fallback(e, everywhere, topic) for e in examples]
+    chosen = assign(open_ranked, previous, [f for f in fixed if f], fallbacks)
+    labels = [f or c for f, c in zip(fixed, chosen, strict=True)]
+    return labels, [keywords(r) for r in ranked]
+
+
+def label_texts(
+    groups: Sequence[Sequence[str]], examples: Sequence[str], fixed: Sequence[str | None] = ()
+) -> list[tuple[str, tuple[str, ...]]]:
+    """``name_groups`` for plain texts: (label, keywords) per group, the IDF taken over all groups."""
+    sets = [[terms(t) for t in g] for g in groups]
+    everywhere = document_frequency([s for g in sets for s in g])
+    labels, words = name_groups(sets, [terms(e) for e in examples], everywhere, fixed=fixed)
+    return list(zip(labels, words, strict=True))

@@ -29,8 +29,11 @@ class IdeaVector:
 
 @dataclass(frozen=True, slots=True)
 class Rename:
+    """Name a theme; with ``idea_ids`` (its ideas as shown) it also holds together from now on."""
+
     theme_id: str
     label: str
+    idea_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class Theme:
     tables: frozenset[str]
     pinned: bool = False
     curated: bool = False
+    age: int = 0  # re-clusterings in a row that kept this id and label (0: new, or renamed just now)
 
     @property
     def breadth(self) -> int:
@@ -145,6 +149,7 @@ class ThemeMap:
     frame: Frame
     resolution: float = 0.0
     silhouette: float = 0.0
+    held_back: int = 0  # moves towards the best clustering left for later re-clusterings (steady.py)
 
     def theme_of(self, idea_id: str) -> Theme | None:
         return next((t for t in self.themes if idea_id in t.idea_ids), None)

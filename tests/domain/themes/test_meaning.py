@@ -39,7 +39,7 @@ def test_vectors_are_unit_length_and_independent_of_batching(encoder: Encoder) -
 
 
 def test_meaning_not_just_shared_words(encoder: Encoder) -> None:
-    """"More buses at night" and "better public transport after dark" share no word but one theme."""
+    """ "More buses at night" and "better public transport after dark" share no word but one theme."""
     theme_map = recluster(room(encoder))
     buses = theme_map.theme_of("i0")
     assert buses is not None and "i1" in buses.idea_ids
