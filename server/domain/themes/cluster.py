@@ -5,14 +5,14 @@ Fresh (no earlier picture):
 
 1. Link every idea to its nearest neighbours (``knn_graph``).
 2. Sweep resolutions from fine to coarse cheaply (each coarser partition agglomerates the one
-   before) and keep the candidates whose number of themes (communities big enough to show) lies
-   in the band for this many ideas (``band``: about 6-20 for a few hundred); among those, the
-   best mean cosine silhouette wins. Outside the band, the candidate nearest to it.
+   before) and score each candidate by its mean cosine silhouette, less a penalty for how far its
+   number of themes (communities big enough to show) is from what suits a projector for this many
+   ideas (``aim``: 0.8 sqrt(n), at most 20; the penalty grows with the log of the ratio).
 3. Re-run Louvain at the winning resolution starting from the winner, now moving single ideas
    again (the agglomeration could only move whole communities), and keep whichever scores higher.
 
-With a resolution chosen last time, that resolution is kept while it stays in the band and
-nearly as good as the best (hysteresis on the number of themes); ``steady.py`` then moves the
+With a resolution chosen last time, that resolution is kept while it scores nearly as well as the
+best (hysteresis on the number of themes); ``steady.py`` then moves the
 picture shown towards this partition a step at a time.
 
 The silhouette for unit vectors needs only per-community sums: the mean cosine of idea i to
@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from server.domain.themes.graph import FREE, Graph, Labels, aggregate, knn_graph, louvain, sweep
 
-RESOLUTIONS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
+RESOLUTIONS = (0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +42,10 @@ class ClusterParams:
     resolutions: Sequence[float] = RESOLUTIONS
     seed: int = 0
     most_themes: int = 20  # what a projector shows at once; finer themes are sub-themes
-    fewest_themes: int = 6  # ... and what a few hundred ideas deserve at least
-    keep_margin: float = 0.01  # the last resolution stays while its silhouette is this close to the best
+    per_root: float = 0.8  # themes aimed at: per_root * sqrt(ideas), up to most_themes
+    count_weight: float = 0.2  # silhouette given up per e-fold away from that aim
+    keep_margin: float = 0.01  # the last resolution stays while its score is this close to the best
+    seed_margin: float = 0.02  # the partition grown from the picture shown stays while this close
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +87,15 @@ def smallest_theme(n: int) -> int:
     return max(2, min(8, math.ceil(n / 80)))
 
 
-def band(n: int, params: ClusterParams = ClusterParams()) -> tuple[int, int]:
-    """How many themes suit ``n`` ideas: about sqrt(n)/3 to 1.2 sqrt(n), within the projector's limits.
-    20 ideas: 2-5; 100: 3-12; 400: 7-20; 5,000: 8-20."""
-    root = math.sqrt(max(n, 1))
-    high = max(2, min(params.most_themes, round(1.2 * root)))
-    low = max(2, min(params.fewest_themes + 2, round(root / 3), high))
-    return low, high
+def aim(n: int, params: ClusterParams = ClusterParams()) -> float:
+    """How many themes suit ``n`` ideas on a projector: 0.8 sqrt(n), at least 2, at most
+    ``most_themes``. 20 ideas: 3.6; 100: 8; 200: 11; 469: 17; 625 and more: 20."""
+    return max(2.0, min(float(params.most_themes), params.per_root * math.sqrt(max(n, 1))))
+
+
+def fit(silhouette: float, count: int, n: int, params: ClusterParams = ClusterParams()) -> float:
+    """A candidate's score: its silhouette, less a penalty for each doubling away from ``aim``."""
+    return silhouette - params.count_weight * abs(math.log(max(count, 1) / aim(n, params)))
 
 
 def theme_count(labels: Labels, n: int) -> int:
@@ -107,6 +111,29 @@ def _collapse(groups: Labels) -> tuple[Labels, Labels]:
     node[free] = count + np.arange(int(free.sum()))
     locks = np.concatenate([np.arange(count), np.full(int(free.sum()), FREE)]).astype(np.int64)
     return node, locks
+
+
+def _node_start(start: Labels, node: Labels, locks: Labels) -> Labels:
+    """Each graph node's community in the picture shown before. A curated node takes its members'
+    most common one unless a bigger curated node holds it already (two groups never share a
+    community); ideas new since then, and curated nodes left over, start alone."""
+    out = np.full(int(node.max()) + 1, -1, dtype=np.int64)
+    votes: dict[int, dict[int, int]] = {}
+    for v, s in zip(node.tolist(), start.tolist(), strict=True):
+        if locks[v] == FREE:
+            out[v] = s
+        elif s >= 0:
+            tally = votes.setdefault(v, {})
+            tally[s] = tally.get(s, 0) + 1
+    claimed: set[int] = set()
+    for v in sorted(votes, key=lambda v: (-sum(votes[v].values()), v)):
+        best = max(votes[v], key=lambda s: (votes[v][s], -s))
+        if best not in claimed:
+            out[v] = best
+            claimed.add(best)
+    unset = np.flatnonzero(out < 0)
+    out[unset] = int(start.max(initial=-1)) + 1 + np.arange(len(unset))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,39 +156,47 @@ def find_partition(
     params: ClusterParams = ClusterParams(),
     groups: Labels | None = None,
     prefer: float = 0.0,
+    start: Labels | None = None,
 ) -> Partition:
     """Communities of the ideas (one label per row), their number found from the data.
 
     ``groups`` gives each idea a curated group number (or ``FREE``): a group's ideas always share
     a community, and two groups never do. ``prefer`` is the resolution chosen last time: it is
     kept while its count of themes is in the band and its silhouette is close to the best
-    (hysteresis, so the number of themes does not flip between two re-clusterings).
+    (hysteresis, so the number of themes does not flip between two re-clusterings). ``start`` is
+    each idea's theme in the picture shown before (-1 for none): Louvain is also run from it, and
+    that partition wins while it scores nearly as well as the one found from scratch.
     """
     n = len(vectors)
     groups = np.full(n, FREE, dtype=np.int64) if groups is None else groups.astype(np.int64)
     if n < 3:
         return Partition(_collapse(groups)[0], 0.0, 0.0)
     setup = _setup(vectors, params, groups)
-    low, high = band(n, params)
     best: Partition | None = None
-    best_key: tuple[float, float] = (-math.inf, -math.inf)
-    kept: tuple[Partition, tuple[float, float]] | None = None
+    best_fit = -math.inf
+    kept: tuple[Partition, float] | None = None
     for r, labels in sweep(setup.graph, params.resolutions, seed=params.seed, locks=setup.locks):
         ideas = labels[setup.node]
-        count = theme_count(ideas, n)
         score = silhouette(vectors, ideas)
-        key = (-float(max(low - count, count - high, 0)), score)
-        if key > best_key:
-            best, best_key = Partition(labels, r, score), key
+        value = fit(score, theme_count(ideas, n), n, params)
+        if value > best_fit:
+            best, best_fit = Partition(labels, r, score), value
         if r == prefer:
-            kept = Partition(labels, r, score), key
+            kept = Partition(labels, r, score), value
     assert best is not None
-    if kept is not None and kept[1][0] == 0 and kept[1][1] >= best_key[1] - params.keep_margin:
-        best, best_key = kept
+    if kept is not None and kept[1] >= best_fit - params.keep_margin:
+        best, best_fit = kept
     fresh = louvain(setup.graph, best.resolution, seed=params.seed, start=best.labels, locks=setup.locks)
     fresh_ideas = fresh[setup.node]
-    fresh_count = theme_count(fresh_ideas, n)
-    fresh_key = (-float(max(low - fresh_count, fresh_count - high, 0)), silhouette(vectors, fresh_ideas))
-    if fresh_key >= (best_key[0], best_key[1] - 1e-9):
-        best = Partition(fresh, best.resolution, fresh_key[1])
+    fresh_score = silhouette(vectors, fresh_ideas)
+    if fit(fresh_score, theme_count(fresh_ideas, n), n, params) >= best_fit - 1e-9:
+        best = Partition(fresh, best.resolution, fresh_score)
+        best_fit = fit(fresh_score, theme_count(fresh_ideas, n), n, params)
+    if start is not None and (start >= 0).any():
+        begin = _node_start(start, setup.node, setup.locks)
+        seeded = louvain(setup.graph, best.resolution, seed=params.seed, start=begin, locks=setup.locks)
+        seeded_ideas = seeded[setup.node]
+        seeded_score = silhouette(vectors, seeded_ideas)
+        if fit(seeded_score, theme_count(seeded_ideas, n), n, params) >= best_fit - params.seed_margin:
+            best = Partition(seeded, best.resolution, seeded_score)
     return Partition(best.labels[setup.node], best.resolution, best.silhouette)

@@ -101,7 +101,7 @@ def _adopt(drafts: list[_Draft], small: list[int], pool: _Pool, params: ThemePar
 
 
 def _target(
-    visible: Sequence[IdeaVector], curation: Curation, params: ThemeParams, pool: _Pool, prefer: float
+    visible: Sequence[IdeaVector], curation: Curation, params: ThemeParams, pool: _Pool, previous: ThemeMap | None
 ) -> tuple[list[_Draft], NDArray[np.int64], float, float]:
     """The best clustering of the pool from scratch (curated groups held together): its themes, and
     each pool row's theme in it (``OTHER`` for none)."""
@@ -109,7 +109,12 @@ def _target(
     group_ids = [tid for tid, members in curation.groups.items() if any(m in index for m in members)]
     of_group = {index[m]: g for g, tid in enumerate(group_ids) for m in curation.groups[tid] if m in index}
     groups = np.array([of_group.get(i, FREE) for i in pool.rows], dtype=np.int64)
-    part = find_partition(pool.vectors, params.cluster, groups, prefer)
+    prefer, start = 0.0, None
+    if previous is not None:
+        prefer = previous.resolution
+        where = {i: t for t, theme in enumerate(previous.themes) if not theme.pinned for i in theme.idea_ids}
+        start = np.array([where.get(visible[i].id, -1) for i in pool.rows], dtype=np.int64)
+    part = find_partition(pool.vectors, params.cluster, groups, prefer, start)
     communities: dict[int, list[int]] = {}
     for row, label in enumerate(part.labels.tolist()):
         communities.setdefault(label, []).append(row)
@@ -196,8 +201,7 @@ def _drafts(
         for tid, members in curation.pinned.items()
     ]
     pool = _Pool(visible, curation, {i for d in pinned for i in d.members})
-    prefer = previous.resolution if previous is not None else 0.0
-    drafts, target, resolution, score = _target(visible, curation, params, pool, prefer)
+    drafts, target, resolution, score = _target(visible, curation, params, pool, previous)
     held_back = 0
     if previous is not None and previous.themes:
         drafts, held_back = _settle(visible, curation, params, pool, drafts, target, previous)

@@ -98,3 +98,35 @@ def test_later_edits_win() -> None:
     edits = [Move("b0-0", None), Move("b0-0", home.id, home.idea_ids)]
     theme = recluster(ideas, edits).theme_of("b0-0")
     assert theme is not None and theme.id == home.id
+
+
+def test_a_merged_theme_does_not_come_back_through_the_picture_shown() -> None:
+    """Ideas of a merged-away theme that the merge did not list (they arrived after the facilitator
+    looked) follow the clustering; the merged-away theme's id never returns."""
+    ideas = bundles([6, 6, 6])
+    shown = recluster(ideas)
+    a, b = shown.theme_of("b0-0"), shown.theme_of("b1-0")
+    assert a is not None and b is not None
+    merge = Merge(a.id, (b.id,), a.idea_ids + b.idea_ids[:2])
+    for previous in (shown, None):
+        later = recluster(ideas, [merge], previous=previous)
+        assert all(t.id != b.id for t in later.themes)
+        assert later.theme_of("b1-0").id == a.id  # type: ignore[union-attr]
+
+
+def test_a_rename_with_its_ideas_keeps_them_together_under_that_name() -> None:
+    """Renaming a theme as shown holds its ideas together, even those the clustering alone would split off."""
+    ideas = bundles([6, 6, 6])
+    shown = recluster(ideas)
+    theme = shown.theme_of("b0-0")
+    assert theme is not None
+    stray = "b2-0"
+    edits = [
+        Move(stray, theme.id, theme.idea_ids),
+        Rename(theme.id, "Places to meet and rest", (*theme.idea_ids, stray)),
+    ]
+    for previous in (shown, None):
+        later = recluster([*ideas, near(ideas[1], "late", "t9")], edits, previous=previous)
+        renamed = later.theme_of(stray)
+        assert renamed is not None and renamed.label == "Places to meet and rest"
+        assert set(theme.idea_ids) <= set(renamed.idea_ids)
