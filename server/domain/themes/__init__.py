@@ -2,9 +2,12 @@
 
 Pure functions over plain data (no I/O). The live room calls, off the event loop:
 
-- ``recluster(ideas, edits) -> ThemeMap``: the whole picture, from every idea and every edit;
+- ``recluster(ideas, edits, previous=shown) -> ThemeMap``: the whole picture, from every idea and
+  every edit, moved from the picture shown towards the best clustering (``previous=None``: from
+  scratch, as replay and export do);
 - ``add_idea(theme_map, idea) -> ThemeMap``: one new idea, in microseconds once it has a vector;
 - ``remove_idea(theme_map, idea_id)``: an idea hidden by the facilitator leaves its theme;
+- ``subthemes(ideas, theme_map, theme_id)``: one theme divided finer, on demand (drill-down);
 - ``edit_to_entry(edit)`` / ``edit_from_entry(kind, payload)``: curation edits as transcript entries.
 
 Vectors come from ``server.themes.load_encoder()``, computed once per idea and kept.
@@ -13,6 +16,7 @@ Vectors come from ``server.themes.load_encoder()``, computed once per idea and k
 from server.domain.themes.cluster import ClusterParams
 from server.domain.themes.codec import edit_from_entry, edit_to_entry
 from server.domain.themes.curation import Curation, fold
+from server.domain.themes.drill import subthemes
 from server.domain.themes.live import add_idea, assign, remove_idea
 from server.domain.themes.model import (
     Edit,
@@ -51,4 +55,5 @@ __all__ = [
     "fold",
     "recluster",
     "remove_idea",
+    "subthemes",
 ]

@@ -39,7 +39,7 @@ class ThemeParams:
     cluster: ClusterParams = ClusterParams()
     admit_quantile: float = 0.1  # a newcomer must be as close as the theme's least typical 10%
     topic: tuple[str, ...] = ()  # the event's question texts: their words alone never name a theme
-    churn: float = 0.06  # at most this share of themed ideas changes theme per re-clustering
+    churn: float = 0.07  # at most this share of themed ideas changes theme per re-clustering
 
 
 @dataclass(slots=True)

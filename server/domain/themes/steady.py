@@ -93,16 +93,8 @@ def settle(
     moves = np.flatnonzero(~free)
     keep = np.zeros(n, dtype=bool)
     if len(moves) > budget:
-        count_before = int(before.max(initial=-1)) + 1
-        own = _directions(vectors, np.where(themed, before, OTHER), count_before)
-        there = _directions(vectors, target, int(target.max(initial=-1)) + 1)
-        rows = vectors[moves].astype(np.float64)
-        now = (rows * own[before[moves]]).sum(axis=1)
-        goal = target[moves]
-        then = np.where(goal >= 0, (rows * there[np.maximum(goal, 0)]).sum(axis=1), now)
-        gain = then - now
-        order = np.lexsort((moves, -gain))
-        keep[moves[order[budget:]]] = True
+        keep[moves] = True
+        keep[_chosen(vectors, before, target, moves, set(match.values()), budget, smallest)] = False
     groups: list[tuple[str, int] | None] = []
     for row in range(n):
         if keep[row]:
@@ -111,15 +103,56 @@ def settle(
         else:
             groups.append(("t", int(target[row])) if target[row] >= 0 else None)
     held = int(keep.sum())
-    sizes: dict[tuple[str, int], int] = {}
-    for g in groups:
-        if g is not None:
-            sizes[g] = sizes.get(g, 0) + 1
-    for row, g in enumerate(groups):
-        if g is not None and g[0] == "p" and sizes[g] < smallest:
-            groups[row] = ("t", int(target[row])) if target[row] >= 0 else None
-            held -= 1
     return Settled(groups, match, held)
+
+
+def _chosen(
+    vectors: NDArray[np.float32],
+    before: NDArray[np.int64],
+    target: NDArray[np.int64],
+    moves: NDArray[np.int64],
+    matched: set[int],
+    budget: int,
+    smallest: int,
+) -> list[int]:
+    """The moves made now: the most evidence first (how much closer the idea is to the direction of
+    the theme it joins than to the one it leaves), at most ``budget`` of them, dissolutions
+    included: a previous theme the target no longer has either keeps ``smallest`` ideas or goes
+    whole (one left too small to show goes whole whatever the budget)."""
+    count_before = int(before.max(initial=-1)) + 1
+    own = _directions(vectors, np.where(before >= 0, before, OTHER), count_before)
+    there = _directions(vectors, target, int(target.max(initial=-1)) + 1)
+    rows = vectors[moves].astype(np.float64)
+    now = (rows * own[before[moves]]).sum(axis=1)
+    goal = target[moves]
+    gain = np.where(goal >= 0, (rows * there[np.maximum(goal, 0)]).sum(axis=1), now) - now
+    left = {int(b): int(c) for b, c in zip(*np.unique(before[moves], return_counts=True), strict=True)}
+    left = {b: c for b, c in left.items() if b not in matched}
+    members: dict[int, list[int]] = {b: [] for b in left}
+    for row in moves.tolist():
+        if int(before[row]) in members:
+            members[int(before[row])].append(row)
+    chosen: set[int] = set()
+    for b, count in left.items():
+        if count < smallest:  # too small to show already: dissolves now
+            chosen.update(members[b])
+            left[b] = 0
+    for k in np.lexsort((moves, -gain)).tolist():
+        row, b = int(moves[k]), int(before[moves[k]])
+        if row in chosen:
+            continue
+        if b not in left:
+            if len(chosen) < budget:
+                chosen.add(row)
+            continue
+        rest = [r for r in members[b] if r not in chosen and r != row]
+        whole = len(rest) < smallest
+        if len(chosen) + 1 + (len(rest) if whole else 0) > budget:
+            continue
+        chosen.add(row)
+        if whole:
+            chosen.update(rest)
+    return sorted(chosen)
 
 
 def _after_of(match: dict[int, int], before: int) -> int:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from server.domain.themes import Move, Rename, add_idea, recluster
+from server.domain.themes import Merge, Move, Rename, add_idea, recluster, subthemes
 
-from .helpers import bundles
+from .helpers import bundle_of, bundles
 
 
 def test_same_input_same_themes_and_map() -> None:
@@ -40,3 +40,24 @@ def test_a_new_idea_lands_where_a_reclustering_would_draw_it() -> None:
     theme = placed.theme_of("twin")
     assert theme is not None and ideas[3].id in theme.idea_ids
     assert abs(original.x - copy.x) < 1e-9 and abs(original.y - copy.y) < 1e-9
+
+
+def test_a_theme_opens_into_finer_subthemes_covering_all_its_ideas() -> None:
+    """Two bundles merged into one theme come apart again when the facilitator opens it."""
+    ideas = bundles([10, 10, 8, 8], seed=8)
+    theme_map = recluster(ideas, [Merge("both", ("t-b1-0",), tuple(i.id for i in ideas[:20]))])
+    parts = subthemes(ideas, theme_map, "both")
+    assert [p.id for p in parts] == ["both/1", "both/2"]
+    assert sorted(bundle_of(p.idea_ids).pop() for p in parts) == ["b0", "b1"]
+    assert all(len(bundle_of(p.idea_ids)) == 1 and p.example_idea_id in p.idea_ids for p in parts)
+    assert len({p.label for p in parts}) == 2
+    assert subthemes(ideas, theme_map, "both") == parts
+
+
+def test_a_small_or_unknown_theme_has_no_subthemes() -> None:
+    """A theme of five ideas, or an id that is not in the picture, opens onto nothing."""
+    ideas = bundles([5, 9], seed=9)
+    theme_map = recluster(ideas)
+    small = theme_map.theme_of("b0-0")
+    assert small is not None and subthemes(ideas, theme_map, small.id) == ()
+    assert subthemes(ideas, theme_map, "nope") == ()
