@@ -25,6 +25,7 @@ class Rename(CommandModel):
     type: Literal["theme.rename"]
     theme_id: str = Field(pattern=THEME_ID)
     label: str = Field(max_length=LABEL_MAX * 2)
+    idea_ids: list[str] = Field(default=[], max_length=IDS_MAX)  # the theme's ideas as shown: they stay together
 
 
 class Merge(CommandModel):
@@ -68,6 +69,8 @@ def edit(state: EventState, actor: Actor, cmd: Edit, now: int) -> Outcome:
     """Record a curation edit after checking the ideas it names exist and the label reads."""
     require_facilitator(actor)
     payload = cmd.model_dump(exclude={"type"})
+    if isinstance(cmd, Rename) and not cmd.idea_ids:
+        del payload["idea_ids"]  # a rename of the name alone, as before
     ids = [*payload.get("idea_ids", []), *payload.get("remaining_ids", []), *payload.get("theme_idea_ids", [])]
     if "idea_id" in payload:
         ids.append(payload["idea_id"])

@@ -115,3 +115,19 @@ def test_participants_flag_and_the_facilitator_decides() -> None:
         scene.do(FACILITATOR, type="theme.flag_resolve", flag_id=flag_id, outcome="kept")
     with pytest.raises(Forbidden):
         scene.do(FACILITATOR, type="theme.flag", idea_id="i6")
+
+
+def test_a_rename_may_carry_the_themes_ideas_and_they_must_exist() -> None:
+    """The ideas named with a rename are recorded with it; an unknown one refuses the rename."""
+    scene = Scene(tables=1)
+    ana = scene.join("1")
+    scene.push()
+    a = scene.idea(ana, "Benches").result["idea_id"]
+    b = scene.idea(ana, "Shade", client_id="c2").result["idea_id"]
+    scene.do(FACILITATOR, type="theme.rename", theme_id="t-a", label="Places to rest", idea_ids=[a, b])
+    assert scene.state.theme_edits[-1] == (
+        "theme.rename",
+        {"theme_id": "t-a", "label": "Places to rest", "idea_ids": [a, b]},
+    )
+    with pytest.raises(NotFound):
+        scene.do(FACILITATOR, type="theme.rename", theme_id="t-a", label="Rest", idea_ids=[a, "nope"])
