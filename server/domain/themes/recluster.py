@@ -147,7 +147,8 @@ def _settle(
     previous: ThemeMap,
 ) -> tuple[list[_Draft], int]:
     """The previous picture moved towards the target within the budget (``steady.settle``)."""
-    shown = [t for t in previous.themes if not t.pinned and t.id not in curation.retired]
+    gone = curation.retired | curation.pinned.keys()  # merged away, or pinned now: not to be continued
+    shown = [t for t in previous.themes if not t.pinned and t.id not in gone]
     where = {i: p for p, t in enumerate(shown) for i in t.idea_ids}
     before = np.array(
         [where.get(visible[i].id, OTHER if visible[i].id in previous.positions else NEW) for i in pool.rows],

@@ -83,6 +83,8 @@ class Expected:
                 problems.append(f"{theme_id} should be pinned with exactly {sorted(members)}")
         problems += [f"{i} should be in no theme" for i in self.out if i not in theme_map.unthemed]
         problems += [f"{t} was merged away but is back" for t in self.retired if t in by_id]
+        if len(by_id) < len(theme_map.themes):
+            problems.append("two themes share an id")
         given = {label.casefold() for label in self.labels.values()}
         problems += [
             f"{t.id} took the given name {t.label!r}"
