@@ -11,6 +11,7 @@ def test_every_edit_round_trips_through_a_json_payload() -> None:
     """Each edit type survives edit_to_entry, JSON and edit_from_entry unchanged."""
     edits = [
         Rename("a", "Night buses"),
+        Rename("a", "Places to meet and rest", ("1", "2")),
         Merge("a", ("b",), ("1", "2")),
         Split("a", "n", ("1",), ("2",)),
         Pin("a", ("1",), "Parks"),

@@ -48,7 +48,8 @@ def test_realistic_ideas_keep_their_themes_from_one_reclustering_to_the_next(
 
 
 def test_a_quiet_room_settles_and_stays_put() -> None:
-    """With no new idea, repeated re-clusterings converge (nothing held back) and then change nothing."""
+    """With no new idea, repeated re-clusterings converge (nothing held back) and then change nothing
+    but each theme's age."""
     ideas = bundles([12] * 8, seed=11, spread=0.14)
     order = np.random.default_rng(5).permutation(len(ideas))
     ideas = [ideas[k] for k in order]
@@ -61,3 +62,4 @@ def test_a_quiet_room_settles_and_stays_put() -> None:
     again = recluster(ideas, previous=shown)
     assert shown.held_back == 0 and [t.idea_ids for t in again.themes] == [t.idea_ids for t in shown.themes]
     assert [t.id for t in again.themes] == [t.id for t in shown.themes]
+    assert [t.age for t in again.themes] == [t.age + 1 for t in shown.themes]  # same id, same label: older
