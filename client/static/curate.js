@@ -369,11 +369,13 @@ export function initThemes({ live, model, eventId, token }) {
 
   // --- reveal: phones may contest the themes ---------------------------------------------------------
 
+  // a toggle: its name stays, aria-pressed and the hint say the state
   function syncReveal() {
     const shown = Boolean(model.event && model.event.themes_revealed);
-    const button = $("#reveal-button");
-    setAttr(button, "aria-pressed", String(shown));
-    setText(button, shown ? "Revealed on phones: hide" : "Reveal themes on phones");
+    setAttr($("#reveal-button"), "aria-pressed", String(shown));
+    setText($("#reveal-hint"), shown
+      ? "Revealed: phones offer “Doesn't belong here?” under their themed ideas; you decide each flag. Press again to take it back."
+      : "Phones show the name of a theme under their table's ideas once it has settled. Revealing adds “Doesn't belong here?” so people can contest where an idea landed; you decide each flag.");
   }
 
   $("#reveal-button").addEventListener("click", () => {
