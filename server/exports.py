@@ -25,7 +25,7 @@ from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepRepo
 from .domain.model import Entry, EventState
 from .domain.themes import IdeaVector, ThemeMap
 from .domain.transcript_file import Vector, exportable, header, write_lines
-from .hub.themes import compute, themable, theme_ideas
+from .hub.themes import compute, themable, theme_ideas, topic_of
 from .web.app_paths import TEMPLATES_DIR
 
 FORMATS = ("jsonl", "csv", "md", "html", "xlsx")
@@ -88,7 +88,7 @@ def theme_inputs(state: EventState, vectors: dict[str, bytes] | None) -> tuple[l
 def themes_for(state: EventState, vectors: dict[str, bytes] | None) -> tuple[ThemeMap | None, str]:
     """The themes of ``state`` (a full re-clustering: about 0.2 s per 1,000 ideas) and their note."""
     ideas, note = theme_inputs(state, vectors)
-    return (compute(ideas, list(state.theme_edits)) if ideas else None), note
+    return (compute(ideas, list(state.theme_edits), topic_of(state)) if ideas else None), note
 
 
 def ground_for(state: EventState) -> Analysis | None:

@@ -297,7 +297,9 @@ export function initThemes({ live, model, eventId, token }) {
       return;
     }
     try {
-      await send({ type: "theme.rename", theme_id: themeId, label }, `Renamed to “${label}”.`);
+      // with its ideas as shown: the renamed theme keeps them together as well as its name
+      const ideaIds = theme ? [...theme.idea_ids] : [];
+      await send({ type: "theme.rename", theme_id: themeId, label, idea_ids: ideaIds }, `Renamed to “${label}”.`);
       pendingLabels.set(themeId, { label, until: Date.now() + PENDING_LABEL_MS });
       stopRename(themeId, true);
       render();

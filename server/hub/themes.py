@@ -28,7 +28,7 @@ import numpy as np
 from ..domain.capture import PUBLIC
 from ..domain.model import Entry, EventState, Idea
 from ..domain.phone_themes import Seen, remember, shown_to_phones
-from ..domain.themes import IdeaVector, ThemeMap, add_idea, edit_from_entry, recluster, remove_idea
+from ..domain.themes import IdeaVector, ThemeMap, ThemeParams, add_idea, edit_from_entry, recluster, remove_idea
 from ..domain.themes import fold as fold_curation
 from ..storage.store import Store
 from . import metrics
@@ -143,9 +143,21 @@ def theme_ideas(state: EventState, vectors: dict[str, np.ndarray]) -> list[IdeaV
     ]
 
 
-def compute(ideas: list[IdeaVector], edits: list[tuple[str, dict[str, Any]]]) -> ThemeMap:
-    """A full re-clustering (runs in the worker process; also what replay calls)."""
-    return recluster(ideas, [edit_from_entry(kind, payload) for kind, payload in edits])
+def topic_of(state: EventState) -> tuple[str, ...]:
+    """The event's own words (its title and what it asked the room): alone, they never name a theme."""
+    return (state.title, *dict.fromkeys(s.text for s in state.steps.values() if s.text))
+
+
+def compute(
+    ideas: list[IdeaVector],
+    edits: list[tuple[str, dict[str, Any]]],
+    topic: tuple[str, ...] = (),
+    previous: ThemeMap | None = None,
+) -> ThemeMap:
+    """A re-clustering, in the worker process. Live, from the picture on screen (``previous``: ids
+    and labels carry over, a few ideas move at a time); replay and exports, from scratch."""
+    edited = [edit_from_entry(kind, payload) for kind, payload in edits]
+    return recluster(ideas, edited, ThemeParams(topic=topic), previous=previous)
 
 
 def themes_dict(theme_map: ThemeMap, state: EventState) -> dict[str, Any]:
@@ -179,10 +191,12 @@ class ThemeEngine:
 
     Each new idea is embedded and placed at once (``add_idea``); the whole picture is re-clustered
     ``QUIET_S`` after the last new idea or, while ideas keep coming, at most ``FIRST_S`` (the first
-    picture) or ``every_s`` (later ones) after the first idea not yet re-clustered; and ``EDIT_S``
-    after a curation edit. One re-clustering runs at a time, and the next waits at least as long as
-    the last one took (so themes never take more than half a core). A picture is published once:
-    one equal to the last one published is not sent again.
+    picture) or ``every_s`` (later ones) after the first idea not yet re-clustered; ``EDIT_S`` after
+    a curation edit; and ``QUIET_S`` after one that held moves back (``held_back``: the picture
+    moves towards the best clustering a few ideas at a time, from the one on screen). One
+    re-clustering runs at a time, and the next waits at least as long as the last one took (so
+    themes never take more than half a core). A picture is published once: one equal to the last
+    one published is not sent again.
     """
 
     def __init__(self, room: Any, store: Store, model: str, every_s: float = EVERY_S) -> None:
@@ -200,6 +214,7 @@ class ThemeEngine:
         self._dirty_since: float | None = None  # when the first idea not yet re-clustered was placed
         self._last_placed = 0.0
         self._edit_due: float | None = None
+        self._again_due: float | None = None  # the last re-clustering held moves back: another, soon
         self._clustering = False
         self._clustered_at = 0.0
         self._sent: tuple[dict[str, Any], dict[str, Any]] | None = None  # the last (view, phones) published
@@ -235,8 +250,7 @@ class ThemeEngine:
         if self._dirty_since is not None:
             longest = FIRST_S if self.map is None else self.every_s
             due.append(min(self._last_placed + QUIET_S, self._dirty_since + longest))
-        if self._edit_due is not None:
-            due.append(self._edit_due)
+        due += [t for t in (self._edit_due, self._again_due) if t is not None]
         if not due:
             return None
         return max(min(due), self._clustered_at + self.recluster_seconds)
@@ -313,12 +327,14 @@ class ThemeEngine:
 
     async def _recluster(self) -> None:
         """One full re-clustering, in the clustering worker; ideas placed meanwhile are placed again."""
-        self._dirty_since = self._edit_due = None  # what comes from now on waits for the next one
+        self._dirty_since = self._edit_due = self._again_due = None  # what comes now waits for the next one
         try:
-            state = self.room.state
+            state, shown = self.room.state, self.map
             ideas, edits = theme_ideas(state, self.vectors), list(state.theme_edits)
             started = time.perf_counter()
-            result = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits)
+            result = await asyncio.get_running_loop().run_in_executor(
+                clusterer(), compute, ideas, edits, topic_of(state), shown
+            )
             self.recluster_seconds = time.perf_counter() - started
             metrics.ANALYSIS.labels("themes").observe(self.recluster_seconds)
             state = self.room.state
@@ -334,6 +350,8 @@ class ThemeEngine:
                     result = add_idea(result, idea)
             self.map = result
             self._publish = True
+            if result.held_back:  # moves towards the best picture left for later: settle while quiet
+                self._again_due = time.monotonic() + QUIET_S
         except Exception:
             log.exception("re-clustering failed for event %s", self.room.event_id)
         finally:

@@ -21,7 +21,7 @@ from ..domain.harvest import Audience, Harvest, harvest, harvest_dict
 from ..domain.model import Role
 from ..domain.replay import ROOM_IDEAS, Replay, room
 from ..domain.view import Viewer, snapshot
-from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict
+from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict, topic_of
 from .access import allow
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS, media
@@ -119,7 +119,8 @@ async def replay_themes(
     vectors = await asyncio.to_thread(services.store.vectors, event_id, settings.encoder)
     ideas = theme_ideas(state, {i: np.frombuffer(v, dtype=np.float32) for i, v in vectors.items()})
     missing = sum(1 for i in state.ideas.values() if themable(i)) - len(ideas)
-    theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, list(state.theme_edits))
+    edits, topic = list(state.theme_edits), topic_of(state)
+    theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits, topic)
     return {"seq": state.seq, "model": settings.encoder, "not_embedded": missing, **themes_dict(theme_map, state)}
 
 
@@ -145,7 +146,9 @@ async def _harvest(services: Services, event_id: str, audience: Audience, seq: i
     theme_map = None
     if ideas:
         edits = list(state.theme_edits)
-        theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits)
+        theme_map = await asyncio.get_running_loop().run_in_executor(
+            clusterer(), compute, ideas, edits, topic_of(state)
+        )
     ground = await asyncio.to_thread(exports.ground_for, state)
     return harvest(state, last_at, audience=audience, themes=theme_map, themes_note=note, ground=ground)
 
