@@ -28,8 +28,19 @@ import numpy as np
 from ..domain.capture import PUBLIC
 from ..domain.model import Entry, EventState, Idea
 from ..domain.phone_themes import Seen, remember, shown_to_phones
-from ..domain.themes import IdeaVector, ThemeMap, ThemeParams, add_idea, edit_from_entry, recluster, remove_idea
+from ..domain.themes import (
+    IdeaVector,
+    Theme,
+    ThemeMap,
+    ThemeParams,
+    add_idea,
+    edit_from_entry,
+    recluster,
+    remove_idea,
+    subthemes,
+)
 from ..domain.themes import fold as fold_curation
+from ..domain.themes.model import Frame
 from ..storage.store import Store
 from . import metrics
 
@@ -179,6 +190,33 @@ def themes_dict(theme_map: ThemeMap, state: EventState) -> dict[str, Any]:
         "unthemed": list(theme_map.unthemed),
         "positions": {i: [round(p.x, 4), round(p.y, 4)] for i, p in theme_map.positions.items()},
     }
+
+
+def drill(ideas: list[IdeaVector], theme: dict[str, Any], topic: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A theme of the picture on screen (a ``themes_dict`` row) divided finer, on demand (runs in
+    the clustering worker): its sub-themes as ``themes_dict`` rows, none when it has no finer parts."""
+    one = Theme(
+        theme["id"],
+        theme["label"],
+        tuple(theme["idea_ids"]),
+        tuple(theme.get("keywords", ())),
+        theme.get("example_idea_id") or theme["idea_ids"][0],
+        frozenset(theme.get("tables", ())),
+    )
+    dim = len(ideas[0].vector) if ideas else 1
+    alone = ThemeMap((one,), (), {}, (), Frame(np.zeros((2, dim)), np.zeros(2), 1.0))
+    return [
+        {
+            "id": t.id,
+            "label": t.label,
+            "idea_ids": list(t.idea_ids),
+            "keywords": list(t.keywords),
+            "example_idea_id": t.example_idea_id,
+            "breadth": len(t.tables),
+            "tables": sorted(t.tables, key=lambda x: (len(x), x)),
+        }
+        for t in subthemes(ideas, alone, theme["id"], topic)
+    ]
 
 
 def named_labels(state: EventState) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, delete, event, insert, select, update
@@ -203,8 +203,11 @@ class Store:
                 [{"event_id": event_id, "idea_id": i, "model": model, "vector": v} for i, v in vectors.items()],
             )
 
-    def vectors(self, event_id: str, model: str) -> dict[str, bytes]:
+    def vectors(self, event_id: str, model: str, ids: Collection[str] | None = None) -> dict[str, bytes]:
+        """The cached vectors of the event's ideas (of those in ``ids`` when given)."""
         q = select(IdeaVectorRow).where(col(IdeaVectorRow.event_id) == event_id, col(IdeaVectorRow.model) == model)
+        if ids is not None:
+            q = q.where(col(IdeaVectorRow.idea_id).in_(list(ids)))
         with self.engine.connect() as conn:
             return {r.idea_id: r.vector for r in conn.execute(q).all()}
 

@@ -24,7 +24,7 @@ from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
 from ..settings import Settings
 from ..storage.store import Store, make_engine
-from . import api, ground, history, pages, ws
+from . import api, ground, history, pages, subthemes, ws
 from .app_paths import STATIC_DIR
 from .bodies import BodyLimit
 from .headers import SecurityHeaders, allowed_origins
@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(history.router)
     app.include_router(ground.router)
+    app.include_router(subthemes.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

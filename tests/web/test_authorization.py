@@ -34,7 +34,7 @@ REFUSED_CODES = set(re.findall(r'(?:Forbidden|Unauthorized)\(\s*"([a-z_]+)"', SE
 
 POLICY_CLOSES = (1008, 4403)  # refused at hello; 4403: a removed participant (docs/protocol.md)
 # what each probe sends: path parameters, bodies and queries (the matrix says who may send them)
-PATH_VALUES = {"code": "{code}", "script_id": "world-cafe", "screen": "phone", "path": "live.js"}
+PATH_VALUES = {"code": "{code}", "script_id": "world-cafe", "screen": "phone", "path": "live.js", "theme_id": "t-i1"}
 PROBES: dict[str, dict[str, Any]] = {
     "POST /api/events": {"json": {"title": "Another town", "tables": 2}},
     "POST /api/join": {"json": {"code": "{code}", "table_id": "1", "name": "Ann"}},

@@ -213,3 +213,43 @@ def test_the_http_snapshot_carries_what_the_welcome_carries(themed: TestClient) 
             assert "idea_themes" in welcome
         else:
             assert welcome["themes"]["themes"] and welcome["common_ground"] is not None, who
+
+
+def test_a_theme_divides_into_its_subthemes_on_demand(themed: TestClient) -> None:
+    """The facilitator merges the transport and green themes; asked for the merged theme's
+    sub-themes, the console and the wall get the two again (every idea in one); a phone may not
+    ask; a theme not on screen is not found; a small theme says why it is not divided."""
+    room = Room(themed, tables=3)
+    phones = [room.join(str(t)) for t in (1, 2, 3)]
+    room.command(room.facilitator, type="step.push", text="What would make this town better?")
+    ids: dict[str, str] = {}
+    with themed.websocket_connect("/ws") as console:
+        hello(console, room.facilitator)
+        for n, (phone, a, b) in enumerate(zip(phones, TRANSPORT, GREEN, strict=True)):
+            ids[a] = room.command(phone["token"], type="idea.submit", client_id=f"a{n}", text=a).json()["idea_id"]
+            ids[b] = room.command(phone["token"], type="idea.submit", client_id=f"b{n}", text=b).json()["idea_id"]
+        two = themes_with(console, 2)["themes"]
+        small = room.client.get(
+            f"/api/events/{room.id}/themes/{two[0]['id']}/subthemes", headers={"Authorization": f"Bearer {room.wall}"}
+        ).json()
+        assert small["subthemes"] == [] and small["note"].startswith("Too few ideas")
+        merge = {"theme_id": two[0]["id"], "merged_theme_ids": [two[1]["id"]]}
+        r = room.command(room.facilitator, type="theme.merge", **merge, idea_ids=[*ids.values()])
+        assert r.status_code == 200, r.text
+        while len((merged := until(console, "themes")["themes"])) != 1:
+            pass
+    url = f"/api/events/{room.id}/themes/{merged[0]['id']}/subthemes"
+    for token in (room.facilitator, room.wall):
+        answer = room.client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.text
+        parts = answer.json()["subthemes"]
+        assert sorted(sorted(p["idea_ids"]) for p in parts) == sorted(
+            sorted(ids[t] for t in group) for group in (TRANSPORT, GREEN)
+        )
+        assert all(p["id"].startswith(f"{merged[0]['id']}/") and p["label"] and p["breadth"] == 3 for p in parts)
+    refused = room.client.get(url, headers={"Authorization": f"Bearer {phones[0]['token']}"})
+    assert refused.status_code == 403
+    missing = room.client.get(
+        f"/api/events/{room.id}/themes/t-nothing/subthemes", headers={"Authorization": f"Bearer {room.facilitator}"}
+    )
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_theme"
