@@ -4,7 +4,7 @@
 // the idea ids as shown here (docs/protocol.md, docs/themes.md). User text only goes in as textContent.
 
 import { $, h, reconcile, say } from "./ui.js";
-import { breadthWords, headline, plural } from "./themes.js";
+import { Drill, breadthWords, headline, plural } from "./themes.js";
 
 const LABEL_MAX = 80;
 
@@ -38,6 +38,8 @@ export function initThemes({ live, model, eventId, token }) {
   let moving = null; // {ideaId, flagId, host: element the form sits in}
   let shown = []; // the themes as drawn now: every command reads its ids from here
   let shownById = new Map();
+  // one theme's sub-themes at a time, asked for again while its ideas change (the drill-down)
+  const drill = new Drill(eventId, token, () => render());
 
   function send(command, okText) {
     return live.send(command).then((ack) => {
@@ -173,7 +175,14 @@ export function initThemes({ live, model, eventId, token }) {
       h("div", { class: "row th-actions" },
         h("button", { type: "button", class: "small th-rename-button", text: "Rename", on: { click: () => startRename(themeId) } }),
         h("button", { type: "button", class: "small th-pin-button", on: { click: () => pinToggle(themeId) } }),
-        h("button", { type: "button", class: "small th-split-button", text: "Split…", on: { click: () => startSplit(themeId) } })),
+        h("button", { type: "button", class: "small th-split-button", text: "Split…", on: { click: () => startSplit(themeId) } }),
+        h("button", {
+          type: "button", class: "small th-drill-button", text: "Look closer", "aria-expanded": "false",
+          "aria-controls": `th-subs-${themeId}`, on: { click: () => toggleDrill(themeId) },
+        })),
+      h("div", { class: "th-subs", id: `th-subs-${themeId}`, hidden: true },
+        h("p", { class: "th-subs-status", role: "status" }),
+        h("ol", { class: "th-subs-list" })),
       h("div", { class: "th-split", hidden: true },
         h("p", { class: "hint", text: "Tick the ideas that leave this theme; they become a new theme." }),
         h("div", { class: "row" },
@@ -246,7 +255,46 @@ export function initThemes({ live, model, eventId, token }) {
     li.classList.toggle("splitting", inSplit);
     li.dataset.pinned = String(Boolean(theme.pinned));
     reconcile(li.querySelector(".th-ideas"), theme.idea_ids.map((id) => drawIdea(id, inSplit)));
+    drawDrill(li, theme, label);
     return li;
+  }
+
+  // --- look closer: a theme's sub-themes ----------------------------------------------------------
+
+  function toggleDrill(themeId) {
+    if (drill.themeId === themeId) drill.close();
+    else {
+      drill.open(themeId);
+      drill.follow(shownById.get(themeId) || null);
+    }
+    render();
+  }
+
+  function drawDrill(li, theme, label) {
+    const open = drill.themeId === theme.id;
+    const button = li.querySelector(".th-drill-button");
+    setAttr(button, "aria-expanded", String(open));
+    setAttr(button, "aria-label", `${open ? "Hide the sub-themes of" : "Look closer at"} the theme “${label}”`);
+    setText(button, open ? "Hide sub-themes" : "Look closer");
+    const box = li.querySelector(".th-subs");
+    box.hidden = !open;
+    if (!open) return;
+    const data = drill.data;
+    const parts = data ? data.subthemes : [];
+    const said = drill.error
+      ? `Could not look closer: ${drill.error}`
+      : !data ? "Looking closer…"
+        : parts.length ? `${plural(parts.length, "sub-theme")}${drill.loading ? " (updating…)" : ""}:` : data.note;
+    setText(box.querySelector(".th-subs-status"), said);
+    reconcile(box.querySelector(".th-subs-list"), parts.map((part) => {
+      const ideas = part.idea_ids.slice(0, 3).map((id) => h("li", { text: short(ideaText(id), 90) }));
+      const more = part.idea_ids.length - ideas.length;
+      return h("li", { class: "th-sub", dataset: { subthemeId: part.id } },
+        h("p", { class: "th-sub-head" },
+          h("strong", { class: "th-sub-name", text: part.label }), " ",
+          h("span", { class: "muted", text: `${plural(part.idea_ids.length, "idea")} · ${breadthWords(part, model.tables.size)}` })),
+        h("ul", { class: "th-sub-ideas" }, ideas, more > 0 ? h("li", { class: "muted", text: `and ${more} more` }) : null));
+    }));
   }
 
   // --- rename -------------------------------------------------------------------------------------
@@ -509,6 +557,7 @@ export function initThemes({ live, model, eventId, token }) {
     shown = view ? view.themes.filter((t) => t.idea_ids.length) : [];
     shownById = new Map(shown.map((t) => [t.id, t]));
     if (splitting && !shownById.has(splitting.themeId)) splitting = null;
+    if (drill.themeId) drill.follow(shownById.get(drill.themeId) || null); // asks again if its ideas changed
     if (renaming && !shownById.has(renaming)) renaming = null;
     const nodes = shown.map(drawCard);
     // forget cards (and idea rows) no longer shown; a form open in them closes

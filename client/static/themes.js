@@ -213,8 +213,74 @@ export function themeMap(view, { keep = null, width = 150, height = 100, colours
   return plot;
 }
 
-/** The wall's theme list: number and colour, label, breadth, a few example ideas. */
-export function themeList(view, { keep = null, limit = COLOURED, text = (id) => id, colours = new Map() } = {}) {
+/**
+ * A theme divided finer, on demand (docs/protocol.md, `GET .../themes/{id}/subthemes`):
+ * `{theme_id, label, subthemes: [theme...], note}`. Throws an Error with the server's words.
+ */
+export async function fetchSubthemes(eventId, token, themeId) {
+  const url = `/api/events/${encodeURIComponent(eventId)}/themes/${encodeURIComponent(themeId)}/subthemes`;
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error((body.error && body.error.message) || `The server answered ${response.status}.`);
+  return body;
+}
+
+/**
+ * Keeps one theme's sub-themes current while it is open: asks again when the theme's ideas change,
+ * one request at a time (a change during a request is asked for after it). `onChange` redraws.
+ */
+export class Drill {
+  constructor(eventId, token, onChange) {
+    Object.assign(this, { eventId, token, onChange });
+    this.themeId = null;
+    this.data = null; // the last answer for the open theme
+    this.error = "";
+    this.loading = false;
+    this.asked = ""; // the ideas of the theme when last asked
+    this.wanted = "";
+  }
+
+  open(themeId) {
+    Object.assign(this, { themeId, data: null, error: "", asked: "", wanted: "" });
+  }
+
+  close() {
+    this.themeId = null;
+    this.data = null;
+  }
+
+  /** The open theme as it is now on screen (null: it is gone, so the drill-down closes). */
+  follow(theme) {
+    if (!this.themeId) return;
+    if (!theme) {
+      this.close();
+      return;
+    }
+    this.wanted = [...theme.idea_ids].sort().join(" ");
+    if (this.wanted !== this.asked && !this.loading) this.ask();
+  }
+
+  async ask() {
+    const themeId = this.themeId;
+    this.asked = this.wanted;
+    this.loading = true;
+    queueMicrotask(this.onChange); // not from inside the caller's own drawing
+    try {
+      const data = await fetchSubthemes(this.eventId, this.token, themeId);
+      if (this.themeId === themeId) Object.assign(this, { data, error: "" });
+    } catch (err) {
+      if (this.themeId === themeId) this.error = err.message || String(err);
+    } finally {
+      this.loading = false;
+    }
+    if (this.themeId === themeId && this.wanted !== this.asked) this.ask();
+    else this.onChange();
+  }
+}
+
+/** The wall's theme list: number and colour, label, breadth, a few example ideas; with `drill`,
+ * each name is a button that opens that theme's sub-themes. */
+export function themeList(view, { keep = null, limit = COLOURED, text = (id) => id, colours = new Map(), drill = null } = {}) {
   const themes = shownThemes(view, keep);
   const colourOf = assignColours(themes, colours);
   const shown = themes.slice(0, limit);
@@ -228,7 +294,13 @@ export function themeList(view, { keep = null, limit = COLOURED, text = (id) => 
       h("div", { class: "th-body" },
         h("p", { class: "th-label-line" },
           h("span", { class: "visually-hidden", text: `Theme ${i + 1}: ` }),
-          h("span", { class: "th-name", text: theme.label }),
+          drill
+            ? h("button", {
+              type: "button", class: "th-name th-drill", text: theme.label,
+              "aria-label": `Look closer at theme ${i + 1}, ${theme.label} (key ${i + 1})`,
+              on: { click: () => drill(theme.id) },
+            })
+            : h("span", { class: "th-name", text: theme.label }),
           h("span", { class: "th-breadth", text: breadthShort(theme) }),
           h("span", { class: "th-size", text: plural(theme.idea_ids.length, "idea") })),
         ids.length ? h("ul", { class: "th-examples", "aria-label": "For example" }, ids.map((idea) => h("li", { text: text(idea) }))) : null));

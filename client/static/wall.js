@@ -167,6 +167,13 @@ let themesSeq = 0; // counts themes messages
 // the operator's choice (key T, or the small button): {stepId, on} holds until the next step
 let themesToggle = null;
 const colours = new Map(); // theme id -> colour: a theme keeps its colour while the themes reorder
+const subColours = new Map(); // the same for the sub-themes of the theme looked at closely
+// a theme looked at more closely (its name clicked, or its number pressed): its sub-themes
+const drill = new themes.Drill(eventId, token, () => {
+  drillSeq += 1;
+  renderLater();
+});
+let drillSeq = 0;
 
 function hiddenCount() {
   let n = 0;
@@ -239,6 +246,20 @@ function toggleThemes() {
   renderLater();
 }
 
+function openDrill(themeId) {
+  drill.open(themeId);
+  subColours.clear();
+  drill.follow((model.themes && model.themes.themes || []).find((t) => t.id === themeId) || null);
+  renderLater();
+}
+
+function closeDrill() {
+  if (!drill.themeId) return;
+  drill.close();
+  drillSeq += 1;
+  renderLater();
+}
+
 /** The themes view: the list (label, breadth, examples) beside the map. */
 function themesView(view) {
   const keep = shownOnWall;
@@ -248,10 +269,35 @@ function themesView(view) {
       h("p", { class: "wg-notice", text: "Themes appear here a few seconds after ideas arrive from the tables." }));
   }
   const text = (id) => (model.ideas.get(id) || {}).text || "";
+  const shown = themes.shownThemes(view, keep);
+  const open = drill.themeId ? shown.findIndex((t) => t.id === drill.themeId) : -1;
+  if (open >= 0) return drillView(view, shown[open], open, text);
   return h("div", { class: "wall-themes" }, summary,
     h("div", { class: "wth-grid" },
-      h("section", { class: "wth-col", "aria-label": "Themes, biggest first" }, themes.themeList(view, { keep, text, colours })),
+      h("section", { class: "wth-col", "aria-label": "Themes, biggest first" }, themes.themeList(view, { keep, text, colours, drill: openDrill })),
       h("div", { class: "wth-map" }, themes.themeMap(view, { keep, colours }))));
+}
+
+/** One theme more closely: its sub-themes listed beside the map of its ideas, coloured by sub-theme. */
+function drillView(view, theme, index, text) {
+  const keep = shownOnWall;
+  const data = drill.data;
+  const parts = data ? data.subthemes : [];
+  const words = drill.error
+    ? `Could not look closer: ${drill.error}`
+    : !data ? "Looking closer…" : parts.length ? `${themes.plural(parts.length, "sub-theme")} of ${themes.plural(theme.idea_ids.length, "idea")}` : data.note;
+  const back = h("button", { type: "button", class: "wall-toggle wth-back", text: "All themes (Esc)", on: { click: closeDrill } });
+  const head = h("div", { class: "wth-drill-head" },
+    h("p", { class: "wth-summary", text: `Theme ${index + 1}, ${theme.label}, more closely: ${words}` }), back);
+  const subview = { themes: parts, unthemed: [], positions: view.positions };
+  const body = parts.length
+    ? h("div", { class: "wth-grid" },
+      h("section", { class: "wth-col", "aria-label": `Sub-themes of ${theme.label}, biggest first` }, themes.themeList(subview, { keep, text, colours: subColours })),
+      h("div", { class: "wth-map" }, themes.themeMap(subview, { keep, colours: subColours })))
+    : h("div", { class: "wth-grid" },
+      h("section", { class: "wth-col", "aria-label": theme.label }, themes.themeList({ ...view, themes: [theme] }, { keep, text, colours })),
+      h("div", { class: "wth-map" }, themes.themeMap({ ...view, themes: [theme], unthemed: [] }, { keep, colours })));
+  return h("div", { class: "wall-themes", dataset: { drill: theme.id } }, head, body);
 }
 
 function renderFeature() {
@@ -284,7 +330,7 @@ function renderFeature() {
   } else if (feature.type === "themes") {
     const title = step && (step.kind === "cluster" || step.kind === "harvest") ? (step.spec && step.spec.title) || "" : "";
     heading = title ? `Themes · ${title}` : "Themes";
-    const key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}`;
+    const key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}:${drill.themeId || ""}:${drillSeq}`;
     if (featureKey !== key) {
       body.replaceChildren(themesView(model.themes));
       themes.fitList(body.querySelector(".th-list-box")); // on screen now: drop what does not fit
@@ -379,6 +425,7 @@ live.on("common_ground", (msg) => {
 live.on("themes", (msg) => {
   model.applyThemes(msg);
   themesSeq += 1;
+  if (drill.themeId) drill.follow(model.themes.themes.find((t) => t.id === drill.themeId) || null);
   renderLater();
 });
 live.on("presence", (msg) => {
@@ -396,10 +443,23 @@ addEventListener("resize", () => {
 // T (or the small button) shows the themes, or goes back; the next step follows the facilitator again
 $("#themes-toggle").addEventListener("click", toggleThemes);
 addEventListener("keydown", (e) => {
-  if (e.key !== "t" && e.key !== "T") return;
   if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select, [contenteditable]")) return;
-  e.preventDefault();
-  toggleThemes();
+  if (e.key === "t" || e.key === "T") {
+    e.preventDefault();
+    closeDrill();
+    toggleThemes();
+  } else if (e.key === "Escape" && drill.themeId) {
+    e.preventDefault();
+    closeDrill();
+  } else if (/^[1-8]$/.test(e.key) && themesShown()) {
+    // the number of a theme in the list (as on the map): look at it more closely
+    const shown = themes.shownThemes(model.themes, shownOnWall);
+    const theme = shown[Number(e.key) - 1];
+    if (theme) {
+      e.preventDefault();
+      openDrill(theme.id);
+    }
+  }
 });
 
 renderQuestion();

@@ -262,3 +262,50 @@ def test_a_phone_names_a_theme_once_it_has_settled_and_offers_the_flag_once_reve
     expect(console.locator("#reveal-button")).to_have_attribute("aria-pressed", "false")
     expect(idea.locator(".flag-open")).to_be_hidden()
     expect(name).to_have_text(label)
+
+
+def test_the_console_and_the_wall_look_closer_at_a_theme(themed_event: LiveEvent) -> None:
+    """A theme merged from two subjects shows its two sub-themes on demand: "Look closer" on the
+    console, a click on its name (or its number) on the wall; Esc goes back to every theme."""
+    event = themed_event
+    event.command(type="step.push", text="What would make this town better to live in?")
+    for n, (transport, green) in enumerate(zip(TRANSPORT, GREEN, strict=True)):
+        status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": str(n + 1)})
+        assert status == 201, joined
+        as_phone(event, joined["token"], type="idea.submit", client_id=f"a{n}", text=transport)
+        as_phone(event, joined["token"], type="idea.submit", client_id=f"b{n}", text=green)
+    console = event.staff("console")
+    wall = event.staff("wall")
+    cards = console.locator("#theme-cards > .th-card")
+    expect(cards).to_have_count(2, timeout=20_000)
+    for i in range(2):
+        cards.nth(i).locator(".th-pick-theme").check()
+    console.get_by_role("button", name="Merge 2 themes").click()
+    expect(cards).to_have_count(1)
+
+    # the console: "Look closer" lists the two subjects again, each with its ideas
+    cards.first.get_by_role("button", name="Look closer at the theme").click()
+    subs = cards.first.locator(".th-subs .th-sub")
+    expect(subs).to_have_count(2)
+    expect(cards.first.locator(".th-subs-status")).to_have_text("2 sub-themes:")
+    green = cards.first.locator(".th-sub", has=console.locator(".th-sub-ideas li", has_text=GREEN[0]))
+    for text in GREEN:
+        expect(green.locator(".th-sub-ideas")).to_contain_text(text)
+    console.locator("#themes-panel").screenshot(path=f"{SHOTS}/th-console-closer.png")
+    cards.first.get_by_role("button", name="Hide the sub-themes of the theme").click()
+    expect(cards.first.locator(".th-subs")).to_be_hidden()
+
+    # the wall: a click on the theme's name shows its sub-themes and their map; Esc goes back
+    wall.keyboard.press("t")
+    expect(wall.locator(".th-list > .th-theme")).to_have_count(1)
+    wall.locator("button.th-drill").click()
+    expect(wall.locator(".wall-themes[data-drill]")).to_be_visible()
+    expect(wall.locator(".th-list > .th-theme")).to_have_count(2)
+    expect(wall.locator(".wth-drill-head .wth-summary")).to_contain_text("more closely: 2 sub-themes of 6 ideas")
+    expect(wall.locator("svg.th-map desc")).to_contain_text("2 themes:")
+    wall.screenshot(path=f"{SHOTS}/th-wall-closer.png")
+    wall.keyboard.press("Escape")
+    expect(wall.locator(".wall-themes[data-drill]")).to_have_count(0)
+    expect(wall.locator(".th-list > .th-theme")).to_have_count(1)
+    wall.keyboard.press("1")
+    expect(wall.locator(".th-list > .th-theme")).to_have_count(2)
