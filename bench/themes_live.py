@@ -1,12 +1,14 @@
 """Live themes in Chromium: from an idea typed on a phone to the themes drawn on the console and the wall.
 
-    python -m bench.themes_live [--phones 4] [--ideas 24] [--gap-ms 700] [--runs 2] [--quick] [--json]
+    python -m bench.themes_live [--phones 4] [--ideas 24] [--gap-ms 700] [--runs 2] [--set NAME] [--quick] [--json]
 
 Starts a real server (``wholeroom serve`` on its own SQLite file, themes on, the default encoder),
 creates an event, pushes a question, and opens in headless Chromium (/usr/bin/chromium, through
 Playwright) the facilitator's console (1366x900), the wall (1920x1080, themes shown with T) and
 ``--phones`` phones (390x844). The ideas are typed on the phones in turn, one every ``--gap-ms``, and
-sent with Enter, as people do. Measured, per run:
+sent with Enter, as people do: 32 short ideas on four subjects, or with ``--set`` the first
+``--ideas`` of a realistic set of bench/data/themes (``growing-older``: 469 ideas about one
+question; a phone sends at most 12 ideas a minute, so use enough phones). Measured, per run:
 
 - **first themes**: from the Enter of the fifth idea to the frame in which the first theme is drawn
   on the console and on the wall (negative: drawn before the fifth idea);
@@ -97,6 +99,18 @@ TOPICS = {
 }
 
 
+SETS = Path(__file__).resolve().parent / "data" / "themes"
+
+
+def realistic(name: str, n: int) -> tuple[str, list[str]]:
+    """The question and the first ``n`` ideas of a realistic set (bench/data/themes/sets.json)."""
+    chosen = next((s for s in json.loads((SETS / "sets.json").read_text()) if s["name"] == name), None)
+    if chosen is None:
+        raise SystemExit(f"no set {name!r} in {SETS / 'sets.json'}")
+    lines = (SETS / chosen["file"]).read_text(encoding="utf-8").splitlines()
+    return chosen["topic"], [json.loads(line)["text"] for line in lines if line.strip()][:n]
+
+
 def ideas_in_order(n: int) -> list[str]:
     lists = list(TOPICS.values())
     out: list[str] = []
@@ -184,15 +198,16 @@ def _draws(page: Any) -> list[dict[str, float]]:
     return draws
 
 
-def one_run(browser: Any, base: str, phones: int, ideas: list[str], gap_ms: int, quiet_s: float) -> dict[str, Any]:
+QUESTION = "What would make this town better to live in?"
+
+
+def one_run(
+    browser: Any, base: str, phones: int, ideas: list[str], gap_ms: int, quiet_s: float, question: str = QUESTION
+) -> dict[str, Any]:
     event = http("POST", f"{base}/api/events", {"title": "Our town in 2035", "tables": max(2, phones)}, ADMIN_SECRET)
     event_id, code, tokens = event["event_id"], event["join_code"], event["tokens"]
-    http(
-        "POST",
-        f"{base}/api/events/{event_id}/commands",
-        {"type": "step.push", "text": "What would make this town better to live in?"},
-        tokens["facilitator"],
-    )
+    push = {"type": "step.push", "text": question}
+    http("POST", f"{base}/api/events/{event_id}/commands", push, tokens["facilitator"])
     contexts = []
 
     def open_page(size: dict[str, Any], url: str, init: str | None = None) -> Any:
@@ -288,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gap-ms", type=int, default=700, help="between two ideas (any phone)")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--quiet-s", type=float, default=15.0, help="no change for this long: settled")
+    parser.add_argument("--set", dest="set_name", help="a realistic set of bench/data/themes (e.g. growing-older)")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server")
     parser.add_argument("--quick", action="store_true", help="two phones, eight ideas, one run (CI smoke)")
     parser.add_argument("--json", action="store_true")
@@ -298,7 +314,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    ideas = ideas_in_order(args.ideas)
+    question, ideas = realistic(args.set_name, args.ideas) if args.set_name else (QUESTION, ideas_in_order(args.ideas))
     result: dict[str, Any] = {"runs": []}
     with tempfile.TemporaryDirectory(prefix="wholeroom-themes-live-") as tmp, sync_playwright() as p:
         workdir = Path(tmp)
@@ -310,7 +326,8 @@ def main(argv: list[str] | None = None) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for _ in range(args.runs):
-                result["runs"].append(one_run(browser, server.url, args.phones, ideas, args.gap_ms, args.quiet_s))
+                run = one_run(browser, server.url, args.phones, ideas, args.gap_ms, args.quiet_s, question)
+                result["runs"].append(run)
         finally:
             browser.close()
             server.stop()
@@ -325,7 +342,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(result, indent=2))
         return
     print(
-        f"live themes in Chromium: {args.phones} phones, {len(ideas)} ideas one every {args.gap_ms} ms, "
+        f"live themes in Chromium: {args.phones} phones, {len(ideas)} ideas"
+        + (f" of {args.set_name}" if args.set_name else "")
+        + f" one every {args.gap_ms} ms, "
         f"{args.runs} run(s); server answered in {result['server_answers_s']} s"
         + (f", model loaded {result['model_loaded_s']} s after start" if result["model_loaded_s"] else "")
         + f"; load average {result['load_average']}"

@@ -51,6 +51,8 @@ QUIET_S = 0.5  # ... this long after the last new idea, when none has come since
 FIRST_S = 1.0  # ... and, while ideas keep coming, the first picture waits at most this long
 EVERY_S = 3.0  # ... later ones at most this long (WHOLEROOM_THEMES_EVERY_S)
 EDIT_S = 0.2  # ... this soon after the facilitator shapes a theme
+AGAIN_S = 0.1  # ... and this soon after one that held moves back, while the picture settles
+SETTLE_MAX = 30  # ... at most this many times in a row without a new idea or edit
 EMBED_BATCH = 64
 
 _encoders: dict[str, Any] = {}
@@ -230,8 +232,9 @@ class ThemeEngine:
     Each new idea is embedded and placed at once (``add_idea``); the whole picture is re-clustered
     ``QUIET_S`` after the last new idea or, while ideas keep coming, at most ``FIRST_S`` (the first
     picture) or ``every_s`` (later ones) after the first idea not yet re-clustered; ``EDIT_S`` after
-    a curation edit; and ``QUIET_S`` after one that held moves back (``held_back``: the picture
-    moves towards the best clustering a few ideas at a time, from the one on screen). One
+    a curation edit; and ``AGAIN_S`` after one that held moves back (``held_back``: the picture
+    moves towards the best clustering a few ideas at a time, from the one on screen), at most
+    ``SETTLE_MAX`` times in a row. One
     re-clustering runs at a time, and the next waits at least as long as the last one took (so
     themes never take more than half a core). A picture is published once: one equal to the last
     one published is not sent again.
@@ -253,6 +256,7 @@ class ThemeEngine:
         self._last_placed = 0.0
         self._edit_due: float | None = None
         self._again_due: float | None = None  # the last re-clustering held moves back: another, soon
+        self._settling = 0  # re-clusterings in a row that only settled the picture
         self._clustering = False
         self._clustered_at = 0.0
         self._sent: tuple[dict[str, Any], dict[str, Any]] | None = None  # the last (view, phones) published
@@ -365,6 +369,7 @@ class ThemeEngine:
 
     async def _recluster(self) -> None:
         """One full re-clustering, in the clustering worker; ideas placed meanwhile are placed again."""
+        only_settling = self._dirty_since is None and self._edit_due is None  # no new idea nor edit
         self._dirty_since = self._edit_due = self._again_due = None  # what comes now waits for the next one
         try:
             state, shown = self.room.state, self.map
@@ -388,8 +393,9 @@ class ThemeEngine:
                     result = add_idea(result, idea)
             self.map = result
             self._publish = True
-            if result.held_back:  # moves towards the best picture left for later: settle while quiet
-                self._again_due = time.monotonic() + QUIET_S
+            self._settling = self._settling + 1 if only_settling else 0
+            if result.held_back and self._settling < SETTLE_MAX:  # moves left for later: settle now
+                self._again_due = time.monotonic() + AGAIN_S
         except Exception:
             log.exception("re-clustering failed for event %s", self.room.event_id)
         finally:
