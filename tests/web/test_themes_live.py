@@ -236,7 +236,7 @@ def test_a_theme_divides_into_its_subthemes_on_demand(themed: TestClient) -> Non
         merge = {"theme_id": two[0]["id"], "merged_theme_ids": [two[1]["id"]]}
         r = room.command(room.facilitator, type="theme.merge", **merge, idea_ids=[*ids.values()])
         assert r.status_code == 200, r.text
-        while len((merged := until(console, "themes")["themes"])) != 1:
+        while len(merged := until(console, "themes")["themes"]) != 1:
             pass
     url = f"/api/events/{room.id}/themes/{merged[0]['id']}/subthemes"
     for token in (room.facilitator, room.wall):
