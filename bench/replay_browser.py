@@ -33,22 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.replay import synthetic
-from bench.server import ServerProcess, wholeroom_command
+from bench.server import CHROMIUM, CHROMIUM_ARGS, ServerProcess, wholeroom_command
 from bench.stats import summary
 from server import exports
 from server.domain.fold import apply
 from server.domain.model import EventState
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN_SECRET = "bench-replay-browser-admin-secret"
 
 # Set up in every page before its own scripts: inputs and drawn instants, on the page's clock.

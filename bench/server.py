@@ -16,6 +16,19 @@ from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
+# Debian's Chromium, as the browser tests use it (never a downloaded browser), and the flags the
+# benchmarks that time pages in it launch it with
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def raise_nofile() -> int:
     """Raise this process's open-file limit to the hard limit (children inherit it)."""
@@ -80,8 +93,15 @@ BENCH_ENV = {"WHOLEROOM_JOINS_PER_CLIENT_PER_S": "1000000"}
 class ServerProcess:
     """``wholeroom serve`` on a free port and its own SQLite file, stopped with :meth:`stop`."""
 
-    def __init__(self, database: Path, admin_secret: str, log_path: Path, port: int | None = None,
-                 cpu: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database: Path,
+        admin_secret: str,
+        log_path: Path,
+        port: int | None = None,
+        cpu: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.database, self.admin_secret, self.log_path = database, admin_secret, log_path
         self.env = {**BENCH_ENV, **(env or {})}
         self.port = port or free_port()
@@ -101,8 +121,7 @@ class ServerProcess:
         raise_nofile()
         env = {**os.environ, **self.env, "WHOLEROOM_ADMIN_SECRET": self.admin_secret, "PYTHONUNBUFFERED": "1"}
         env.pop("DATABASE_URL", None)
-        cmd = [*wholeroom_command(), "serve", "--port", str(self.port),
-               "--database-url", f"sqlite:///{self.database}"]
+        cmd = [*wholeroom_command(), "serve", "--port", str(self.port), "--database-url", f"sqlite:///{self.database}"]
         cpu = self.cpu
 
         def pin() -> None:
@@ -110,8 +129,9 @@ class ServerProcess:
                 os.sched_setaffinity(0, {cpu})
 
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=pin,
-                                     stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=pin, stdin=subprocess.DEVNULL
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -36,19 +36,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.server import ServerProcess
+from bench.server import CHROMIUM, CHROMIUM_ARGS, ServerProcess
 from bench.stats import summary
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN_SECRET = "bench-themes-live-admin-secret"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}

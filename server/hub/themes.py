@@ -173,22 +173,22 @@ def compute(
     return recluster(ideas, edited, ThemeParams(topic=topic), previous=previous)
 
 
+def theme_dict(t: Theme) -> dict[str, Any]:
+    """One theme as the screens get it (a top-level theme adds ``pinned`` and ``curated``)."""
+    return {
+        "id": t.id,
+        "label": t.label,
+        "idea_ids": list(t.idea_ids),
+        "keywords": list(t.keywords),
+        "example_idea_id": t.example_idea_id,
+        "breadth": len(t.tables),
+        "tables": sorted(t.tables, key=lambda x: (len(x), x)),
+    }
+
+
 def themes_dict(theme_map: ThemeMap, state: EventState) -> dict[str, Any]:
     return {
-        "themes": [
-            {
-                "id": t.id,
-                "label": t.label,
-                "idea_ids": list(t.idea_ids),
-                "keywords": list(t.keywords),
-                "example_idea_id": t.example_idea_id,
-                "breadth": len(t.tables),
-                "tables": sorted(t.tables, key=lambda x: (len(x), x)),
-                "pinned": t.pinned,
-                "curated": t.curated,
-            }
-            for t in theme_map.themes
-        ],
+        "themes": [{**theme_dict(t), "pinned": t.pinned, "curated": t.curated} for t in theme_map.themes],
         "unthemed": list(theme_map.unthemed),
         "positions": {i: [round(p.x, 4), round(p.y, 4)] for i, p in theme_map.positions.items()},
     }
@@ -207,18 +207,7 @@ def drill(ideas: list[IdeaVector], theme: dict[str, Any], topic: tuple[str, ...]
     )
     dim = len(ideas[0].vector) if ideas else 1
     alone = ThemeMap((one,), (), {}, (), Frame(np.zeros((2, dim)), np.zeros(2), 1.0))
-    return [
-        {
-            "id": t.id,
-            "label": t.label,
-            "idea_ids": list(t.idea_ids),
-            "keywords": list(t.keywords),
-            "example_idea_id": t.example_idea_id,
-            "breadth": len(t.tables),
-            "tables": sorted(t.tables, key=lambda x: (len(x), x)),
-        }
-        for t in subthemes(ideas, alone, theme["id"], topic)
-    ]
+    return [theme_dict(t) for t in subthemes(ideas, alone, theme["id"], topic)]
 
 
 def named_labels(state: EventState) -> dict[str, str]:
