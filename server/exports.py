@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import report_svg
 from .domain.common_ground.analysis import Analysis
 from .domain.common_ground.publish import analyse_inputs, inputs
-from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, StepReport, span_words
+from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, span_words
 from .domain.model import Entry, EventState
 from .domain.themes import IdeaVector, ThemeMap
 from .domain.transcript_file import Vector, exportable, header, write_lines
@@ -233,17 +233,6 @@ def _leanings(items: Sequence[Leaning], cap: int = LIST_CAP) -> list[str]:
         word = {"agree": "agree", "disagree": "disagree", "pass": "passed"}[item.direction]
         out.append(f"- {md(item.idea.text)} ({md(item.idea.table)}): {pct(item.share)} {word}, of {item.of}")
     return out + more(cap, len(items))
-
-
-def _result_lines(step: StepReport) -> list[str]:
-    """A vote step's options with their measures (the HTML report uses these too)."""
-    if not step.results:
-        return []
-    lines = []
-    for row in step.results["options"]:
-        measures = {k: v for k, v in row.items() if k not in ("id", "text", "points")}
-        lines.append(f"{row['text']}: " + ", ".join(f"{k} {v}" for k, v in measures.items() if v is not None))
-    return lines
 
 
 def _summary(h: Harvest) -> list[str]:
