@@ -571,24 +571,31 @@ class Room:
         """Once a second at most: presence to staff screens, and results of votes and marketplaces."""
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL_S)
-            await self._share_presence()
-            self._forget_silent_workers()
-            if self._presence_dirty and self.staff:
-                self._presence_dirty = False
-                text = dumps(self.presence())
-                for conn in self.staff:
-                    conn.send(text)
-            dirty, self._dirty_steps = self._dirty_steps, set()
-            for step_id in dirty:
-                self._send_results(step_id)
-            if self.themes is not None:
-                await self.themes.tick()
-            due = time.monotonic() - self._analysed_at >= ANALYSIS_INTERVAL_S
-            if self._reactions_dirty and due and not self._analysing:
-                # one worker analyses each event (a lease); every worker relays what it publishes
-                if await self._broker.lease(f"analysis:{self.event_id}", self.worker, LEASE_MS):
-                    self._reactions_dirty, self._analysing = False, True
-                    self._spawn(self._analyse())
+            try:
+                await self._tick()
+            except Exception:  # one bad tick (a broker hiccup, a view that failed) must not end the next ones
+                log.exception("tick failed for event %s", self.event_id)
+
+    async def _tick(self) -> None:
+        """Presence, step results, the themes lease, and a common-ground analysis when one is due."""
+        await self._share_presence()
+        self._forget_silent_workers()
+        if self._presence_dirty and self.staff:
+            self._presence_dirty = False
+            text = dumps(self.presence())
+            for conn in self.staff:
+                conn.send(text)
+        dirty, self._dirty_steps = self._dirty_steps, set()
+        for step_id in dirty:
+            self._send_results(step_id)
+        if self.themes is not None:
+            await self.themes.tick()
+        due = time.monotonic() - self._analysed_at >= ANALYSIS_INTERVAL_S
+        if self._reactions_dirty and due and not self._analysing:
+            # one worker analyses each event (a lease); every worker relays what it publishes
+            if await self._broker.lease(f"analysis:{self.event_id}", self.worker, LEASE_MS):
+                self._reactions_dirty, self._analysing = False, True
+                self._spawn(self._analyse())
 
     async def _analyse(self) -> None:
         """Common ground for the reactions so far, computed in a worker thread, then sent to staff."""
@@ -627,23 +634,29 @@ class Room:
             async for raw in messages:
                 if not raw:
                     continue
-                message = json.loads(raw)
-                kind = message.get("type")
-                if kind == "presence":
-                    if message["worker"] != self.worker:
-                        facilitators = message.get("facilitators", 0)  # a worker of an older version
-                        seen = (time.monotonic(), message["connected"], message["staff"], facilitators)
-                        self._remote_presence[message["worker"]] = seen
-                        self._presence_dirty = True
-                elif kind == "common_ground":
-                    self.analysis, self.priorities = message["analysis"], message.get("priorities", {})
-                    if "memory" in message:
-                        self.memory = memory_from(message["memory"])
-                    text = dumps({"type": "common_ground", "seq": message["seq"], "analysis": self.analysis})
-                    for conn in self.staff:
-                        conn.send(text)
-                elif kind == "themes":
-                    self._relay_themes(message)
+                try:
+                    self._on_derived(json.loads(raw))
+                except Exception:  # one message that fails to relay must not stop the ones after it
+                    log.exception("relaying a derived view failed for event %s", self.event_id)
+
+    def _on_derived(self, message: dict[str, Any]) -> None:
+        """A view some worker published: presence counts, common ground, themes."""
+        kind = message.get("type")
+        if kind == "presence":
+            if message["worker"] != self.worker:
+                facilitators = message.get("facilitators", 0)  # a worker of an older version
+                seen = (time.monotonic(), message["connected"], message["staff"], facilitators)
+                self._remote_presence[message["worker"]] = seen
+                self._presence_dirty = True
+        elif kind == "common_ground":
+            self.analysis, self.priorities = message["analysis"], message.get("priorities", {})
+            if "memory" in message:
+                self.memory = memory_from(message["memory"])
+            text = dumps({"type": "common_ground", "seq": message["seq"], "analysis": self.analysis})
+            for conn in self.staff:
+                conn.send(text)
+        elif kind == "themes":
+            self._relay_themes(message)
 
     def _relay_themes(self, message: dict[str, Any]) -> None:
         """The themes the lease holder published, to this worker's screens: the picture to staff

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
 
 from server.domain.common_ground import Memory, ReactionMatrix, analyse
 from server.settings import Settings
@@ -127,25 +126,29 @@ def test_only_quotable_ideas_are_listed(room: Room, reacted: Reacted) -> None:
     assert f'"{reacted.hidden}"' not in text
 
 
-def until_analysed(ws: WebSocketTestSession, reactions: int) -> tuple[dict[str, Any], list[str]]:
-    """Read until the analysis of every reaction arrives; also return every text received."""
-    seen = []
+def until_analysed(room: Room, token: str, reactions: int, within_s: float = 60.0) -> dict[str, Any]:
+    """Poll the screen's snapshot (what its welcome carries) until the room's live analysis holds
+    every reaction: the analysis runs in the background, at most every few seconds."""
+    deadline = time.monotonic() + within_s
     while True:
-        raw = ws.receive_text()
-        seen.append(raw)
-        message = json.loads(raw)
-        analysis = message.get("analysis") or (message.get("snapshot") or {}).get("common_ground")
+        snap = room.client.get(f"/api/events/{room.id}/snapshot", headers={"Authorization": f"Bearer {token}"})
+        assert snap.status_code == 200, snap.text
+        analysis = snap.json().get("common_ground")
         if analysis and analysis["reactions"] == reactions:
-            return analysis, seen
+            return dict(analysis)
+        assert time.monotonic() < deadline, f"no analysis of {reactions} reactions after {within_s} s: {analysis}"
+        time.sleep(0.1)
 
 
 def test_the_wall_never_gets_participant_ids(room: Room, reacted: Reacted) -> None:
     """The wall's analysis has the map without ids, and the route refuses the wall and phones."""
+    until_analysed(room, room.wall, len(reacted.reactions))
     with room.client.websocket_connect("/ws") as wall:
-        hello(wall, room.wall)
-        analysis, texts = until_analysed(wall, len(reacted.reactions))
+        welcome = hello(wall, room.wall)
+    analysis = welcome["snapshot"]["common_ground"]
+    assert analysis["reactions"] == len(reacted.reactions)
     assert analysis["map"]["points"] and all(len(point) == 3 for point in analysis["map"]["points"])
-    received = "\n".join(texts)
+    received = json.dumps(analysis)
     assert not [pid for pid in reacted.camp if f'"{pid}"' in received]
     live = get(room, room.facilitator).json()
     assert live["live"] is True and live["analysis"]["map"]["sizes"] == analysis["map"]["sizes"]
@@ -194,3 +197,4 @@ def test_every_worker_continues_from_the_live_analysis(workers: tuple[TestClient
     body = two.get(f"/api/events/{room.id}/common-ground", headers={"Authorization": f"Bearer {room.organiser}"})
     assert {pid: group for _x, _y, group, pid in body.json()["analysis"]["map"]["points"]} == dict(first.groups)
     assert set(first.groups) == set(reacted.camp)
+
