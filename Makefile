@@ -3,13 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+# `make run HOST=0.0.0.0 PORT=8080 PUBLIC_URL=http://192.168.1.20:8080` serves the venue's Wi-Fi
+# (beyond loopback the address phones use is required: docs/operations.md). Only the command line
+# sets these: a HOST or PORT in the environment (some shells export HOST) is not taken.
+HOST = 127.0.0.1
+PORT = 8000
+PUBLIC_URL =
+SERVE = $(BIN)/wholeroom serve --host $(HOST) --port $(PORT) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
+
 .PHONY: run demo test lint bench clean
 
 run: $(VENV)/.installed
-	$(BIN)/wholeroom serve
+	$(SERVE)
 
 demo: $(VENV)/.installed
-	$(BIN)/wholeroom serve --demo
+	$(SERVE) --demo
 
 test: $(VENV)/.installed
 	$(BIN)/pytest

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import shutil
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import ValidationError
 
 from . import __version__
 from .domain.errors import DomainError
-from .settings import Settings
+from .settings import DEFAULT_PUBLIC_URL, Settings
+
+if TYPE_CHECKING:
+    from .storage.store import Store
+
+SERVED_URL = "served_url"  # the store's setting: the public address `wholeroom serve` last ran on
 
 
-def _settings(database_url: str | None) -> Settings:
-    return Settings(database_url=database_url) if database_url else Settings()
+def _settings(database_url: str | None, public_url: str | None = None) -> Settings:
+    given: dict[str, Any] = {"database_url": database_url, "public_url": public_url}
+    try:
+        return Settings(**{name: value for name, value in given.items() if value})
+    except ValidationError as exc:
+        raise click.BadParameter(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
 
 database_option = click.option(
@@ -33,6 +48,12 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for a LAN).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option(
+    "--public-url",
+    default=None,
+    help="The address phones use, e.g. http://192.168.1.20:8000 (default: WHOLEROOM_PUBLIC_URL; "
+    "on loopback http://127.0.0.1:PORT). Required beyond loopback.",
+)
 @click.option("--demo", is_flag=True, help="Create a demo event (15 tables) and print its URLs.")
 @click.option(
     "--workers",
@@ -42,17 +63,17 @@ def main() -> None:
     help="Worker processes. More than one needs PostgreSQL (DATABASE_URL) and Redis (BROKER_URL).",
 )
 @database_option
-def serve(host: str, port: int, demo: bool, workers: int, database_url: str | None) -> None:
+def serve(
+    host: str, port: int, public_url: str | None, demo: bool, workers: int, database_url: str | None
+) -> None:
     """Serve Wholeroom: pages, JSON API and websockets (one process, or --workers behind one port)."""
-    import os
-
     import uvicorn
 
     from .events import new_event
     from .web.app import admin_secret_hash, create_app, open_store
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy work runs on worker threads: one BLAS thread each
-    settings = _settings(database_url)
+    settings = _settings(database_url, public_url)
     if workers > 1 and (settings.sqlite_path() is not None or settings.broker_url.startswith("memory")):
         raise click.UsageError(
             "--workers above 1 needs a shared database and broker: set DATABASE_URL=postgresql+psycopg://... "
@@ -62,17 +83,20 @@ def serve(host: str, port: int, demo: bool, workers: int, database_url: str | No
     settings = settings.model_copy(update={"public_url": base})
     os.environ["WHOLEROOM_PUBLIC_URL"] = base  # the workers read their settings from the environment
     store = open_store(settings)
+    store.replace_setting(SERVED_URL, base)  # `wholeroom event create` prints links to this server
     # a secret generated now is shown on an interactive terminal only, else written to a 0600 file
     admin_secret_hash(settings, store, sys.stdout if sys.stdout.isatty() else None)
     if demo:
         created = new_event(store, "Demo: our town in 2035", 15)
         _print_event(created.to_dict(base))
     elif not store.events():
+        program, database = _command_line(), _database_option(settings)
         click.echo(
             "No events yet. Create one with:\n"
-            f'  wholeroom event create --title "Our town in 2035" --tables 15\n'
-            f"or on {base}/admin (with the admin secret), or start with `wholeroom serve --demo`.\n"
+            f'  {program} event create --title "Our town in 2035" --tables 15{database}\n'
+            f"or on {base}/admin (with the admin secret), or start with `{program} serve --demo{database}`.\n"
         )
+    click.echo(f"Wholeroom will answer at {base}/ (phones join at {base}/join)\n")
     store.engine.dispose()
     options: dict[str, object] = {
         "host": host,
@@ -119,10 +143,50 @@ def _public_url(settings: Settings, host: str, port: int) -> str:
     if is_loopback(host):
         return f"http://127.0.0.1:{port}"
     raise click.UsageError(
-        f"serving on {host} (beyond this machine) needs WHOLEROOM_PUBLIC_URL: the address phones will use, "
-        f"e.g. WHOLEROOM_PUBLIC_URL=http://<this machine's address on the venue network>:{port} "
+        f"serving on {host} (beyond this machine) needs WHOLEROOM_PUBLIC_URL (or --public-url): the address "
+        f"phones will use, e.g. WHOLEROOM_PUBLIC_URL=http://<this machine's address on the venue network>:{port} "
         "(it goes into QR codes and links, and only pages from there may open the websocket)"
     )
+
+
+def _command_line() -> str:
+    """This program as it can be typed again here: ``wholeroom`` when that is the one on the PATH,
+    else its path (``.venv/bin/wholeroom`` after ``make run``), else ``python -m server.cli``."""
+    program = Path(sys.argv[0])
+    if program.name == "wholeroom" and program.is_file():
+        on_path = shutil.which("wholeroom")
+        if on_path is not None and Path(on_path).resolve() == program.resolve():
+            return "wholeroom"
+        return shlex.quote(_from_here(program))
+    return f"{shlex.quote(_from_here(Path(sys.executable)))} -m server.cli"
+
+
+def _from_here(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it, else absolute."""
+    absolute = path.absolute()
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return str(absolute)
+    return str(relative) if str(relative).startswith(".") else f"./{relative}"
+
+
+def _database_option(settings: Settings) -> str:
+    """The ``--database-url`` another command needs to reach this server's database (none for the
+    default; the variable's name, not its value, when the URL holds a password)."""
+    from sqlalchemy import make_url
+
+    if settings.database_url == Settings.model_fields["database_url"].default:
+        return ""
+    if make_url(settings.database_url).password is not None:
+        return ' --database-url "$DATABASE_URL"'
+    return f" --database-url {shlex.quote(settings.database_url)}"
+
+
+def _links_base(settings: Settings, store: Store, base_url: str | None) -> str:
+    """Where printed links point: --base-url, else WHOLEROOM_PUBLIC_URL, else the address the last
+    `wholeroom serve` on this database answered at, else the default loopback address."""
+    return (base_url or settings.public_url or store.setting(SERVED_URL) or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 @main.group()
@@ -139,7 +203,8 @@ def event() -> None:
 @click.option(
     "--base-url",
     default=None,
-    help="Base URL for the printed links (default: WHOLEROOM_PUBLIC_URL or http://127.0.0.1:8000).",
+    help="Base URL for the printed links (default: WHOLEROOM_PUBLIC_URL, else the address `wholeroom serve` "
+    "last ran on with this database, else http://127.0.0.1:8000).",
 )
 @database_option
 def event_create(title: str, tables: str, as_json: bool, base_url: str | None, database_url: str | None) -> None:
@@ -158,7 +223,7 @@ def event_create(title: str, tables: str, as_json: bool, base_url: str | None, d
         created = new_event(store, title, spec)
     except DomainError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{exc.field or 'title'}") from None
-    result = created.to_dict(base_url or settings.public_url or "http://127.0.0.1:8000")
+    result = created.to_dict(_links_base(settings, store, base_url))
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
@@ -311,7 +376,9 @@ def import_group() -> None:
 
 @import_group.command("transcript")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--base-url", default=None, help="Base URL for the printed links.")
+@click.option(
+    "--base-url", default=None, help="Base URL for the printed links (default: as for `wholeroom event create`)."
+)
 @database_option
 def import_transcript_command(file: str, base_url: str | None, database_url: str | None) -> None:
     """Rebuild an event from `wholeroom export --format jsonl`; a damaged file changes nothing.
@@ -319,15 +386,15 @@ def import_transcript_command(file: str, base_url: str | None, database_url: str
     The event keeps its id, join code and every entry; it gets new facilitator, organiser and
     wall links (tokens are never exported). Participants join again on their phones.
     """
-    from pathlib import Path
 
     from .transcript_cli import import_transcript
     from .web.app import open_store
 
     settings = _settings(database_url)
     encoder = settings.encoder if settings.themes else None
-    event_id, tokens, digest, vectors = import_transcript(open_store(settings), Path(file), encoder=encoder)
-    base = (base_url or settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    store = open_store(settings)
+    event_id, tokens, digest, vectors = import_transcript(store, Path(file), encoder=encoder)
+    base = _links_base(settings, store, base_url)
     click.echo(f"Imported event {event_id} ({digest})")
     click.echo(f"  Themes: {vectors}.")
     click.echo(f"  Facilitator console:  {base}/e/{event_id}/console#token={tokens['facilitator']}")
@@ -338,7 +405,9 @@ def import_transcript_command(file: str, base_url: str | None, database_url: str
 @import_group.command("polis")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--title", default=None, help="Title of the new event (default: the conversation's topic).")
-@click.option("--base-url", default=None, help="Base URL for the printed links.")
+@click.option(
+    "--base-url", default=None, help="Base URL for the printed links (default: as for `wholeroom event create`)."
+)
 @database_option
 def import_polis_command(folder: str, title: str | None, base_url: str | None, database_url: str | None) -> None:
     """Load a Pol.is open-data export (comments.csv, votes.csv) into a new event.
@@ -346,15 +415,15 @@ def import_polis_command(folder: str, title: str | None, base_url: str | None, d
     Every comment becomes an idea (moderated-out ones hidden), every vote a reaction, in the
     order they happened, at one table; the common-ground views then show the conversation.
     """
-    from pathlib import Path
 
     from .transcript_cli import import_polis
     from .web.app import open_store
 
     settings = _settings(database_url)
-    imported, tokens = import_polis(open_store(settings), Path(folder), title)
+    store = open_store(settings)
+    imported, tokens = import_polis(store, Path(folder), title)
     state = imported.state
-    base = (base_url or settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    base = _links_base(settings, store, base_url)
     click.echo(
         f"Imported {state.title!r} as event {state.id}: {len(state.participants)} participants, "
         f"{len(state.ideas)} ideas, {sum(len(r) for r in state.reacted.values())} reactions"
@@ -380,7 +449,6 @@ def script() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only, not the run sheet of valid scripts.")
 def script_check(files: tuple[str, ...], tables: int | None, quiet: bool) -> None:
     """Validate scripts; print every problem as FILE:LINE:COLUMN: message. Exit 1 if any script has one."""
-    from pathlib import Path
 
     from .domain.scripts.durations import format_duration
     from .domain.scripts.loader import ScriptError, load_script

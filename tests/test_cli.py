@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from server import cli
 from server.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
 
 GOOD = """id: tiny
 title: Tiny
@@ -73,3 +86,106 @@ def test_script_schema_is_json_schema() -> None:
     schema = json.loads(CliRunner().invoke(main, ["script", "schema"]).output)
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert schema["$defs"]["VoteStep"]["properties"]["kind"]["const"] == "vote"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        status: int = response.status
+        return status
+
+
+def _printed_urls(text: str) -> list[str]:
+    return re.findall(r"https?://[^\s`)]+", text)
+
+
+@pytest.fixture
+def make_run(tmp_path: Path) -> Iterator[tuple[int, Path, str]]:
+    """`make run PORT=<a free port>` in the repository, with this test's Python as the venv (so make
+    does not build one) and a fresh database; yields the port, the server's output file and its
+    database URL. The server's process group is ended afterwards."""
+    port = _free_port()
+    database = f"sqlite:///{tmp_path}/make.db"
+    env = {**os.environ, "DATABASE_URL": database, "WHOLEROOM_THEMES": "false", "PYTHONUNBUFFERED": "1"}
+    env.pop("WHOLEROOM_PUBLIC_URL", None)
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / "wholeroom").is_file(), f"no wholeroom script beside {sys.executable}"
+    output = tmp_path / "make-run.log"
+    command = ["make", "-o", ".venv/.installed", "run", f"BIN={bin_dir}", "HOST=127.0.0.1", f"PORT={port}"]
+    with open(output, "wb") as log:
+        proc = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, output.read_text()
+            try:
+                if _get(f"http://127.0.0.1:{port}/healthz") == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"no answer on port {port} in 30 s: {output.read_text()}"
+            time.sleep(0.1)
+        yield port, output, database
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # make and the server it started
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_make_run_serves_on_the_port_given_and_what_it_prints_works(make_run: tuple[int, Path, str]) -> None:
+    """`make run PORT=...` serves there; the command it prints creates an event (in the server's
+    database, without DATABASE_URL set), and every link printed on the way opens on that server."""
+    port, output, _database = make_run
+    started = output.read_text()
+    assert f"serve --host 127.0.0.1 --port {port}" in started
+    hint = started.split("Create one with:\n", 1)[1].splitlines()[0].strip()
+    assert "event create" in hint and "--database-url" in hint, hint
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "WHOLEROOM_PUBLIC_URL")}
+    created = subprocess.run(shlex.split(hint), cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    served, linked = _printed_urls(started), _printed_urls(created.stdout)
+    assert {"join", "console", "wall", "organiser"} <= {u.split("?")[0].split("#")[0].rsplit("/", 1)[1] for u in linked}
+    for url in served + linked:
+        assert f"{url}/".startswith(f"http://127.0.0.1:{port}/"), url  # uvicorn's own line has no slash
+        assert _get(url.split("#")[0]) == 200, url
+
+
+def test_serve_prints_a_command_that_runs_as_printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Started as `python -m server.cli`, the hint names that Python; started as a `wholeroom` script
+    that is not on the PATH, its path."""
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr(sys, "argv", [str(REPO / "server" / "cli.py")])
+    program = cli._command_line()
+    assert program.endswith(" -m server.cli")
+    ran = subprocess.run([*shlex.split(program), "--version"], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and "wholeroom" in ran.stdout
+    script = tmp_path / "bin" / "wholeroom"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert cli._command_line() == str(script)
+
+
+def test_event_links_follow_the_configured_public_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--base-url wins, then WHOLEROOM_PUBLIC_URL; a public URL that is not one is refused."""
+    db = f"sqlite:///{tmp_path}/cli.db"
+    create = ["event", "create", "--title", "T", "--json", "--database-url", db]
+    monkeypatch.setenv("WHOLEROOM_PUBLIC_URL", "https://room.example.org/")
+    urls = json.loads(CliRunner().invoke(main, create).output)["urls"]
+    assert all(u.startswith("https://room.example.org/") for u in urls.values()), urls
+    urls = json.loads(CliRunner().invoke(main, [*create, "--base-url", "http://10.0.0.2:8080"]).output)["urls"]
+    assert all(u.startswith("http://10.0.0.2:8080/") for u in urls.values()), urls
+    refused = CliRunner().invoke(main, ["serve", "--public-url", "room.example.org", "--database-url", db])
+    assert refused.exit_code == 2 and "must look like http(s)://host[:port]" in refused.output

@@ -221,6 +221,12 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(insert(SettingRow), [{"key": key, "value": value}])
 
+    def replace_setting(self, key: str, value: str) -> None:
+        """Set ``key`` whether or not it was set before (``set_setting`` refuses a second value)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(SettingRow).where(col(SettingRow.key) == key))
+            conn.execute(insert(SettingRow), [{"key": key, "value": value}])
+
     # --- reads ------------------------------------------------------------------------------
 
     def entries(self, event_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[Entry]:
