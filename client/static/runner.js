@@ -171,7 +171,6 @@ export function initRunner({ live, model }) {
     if (!tr) {
       const go = h("button", {
         type: "button", class: "small go",
-        "aria-label": `Run step ${row.index + 1}, ${row.title}, now`,
         text: "Run",
         on: { click: () => run({ type: "session.goto", session_id: session.id, index: row.index }, `Running “${row.title}”.`).catch(() => {}) },
       });
@@ -196,7 +195,10 @@ export function initRunner({ live, model }) {
     const tag = tr.querySelector(".tag.state");
     tag.textContent = { running: "running", paused: "paused", interrupted: "interrupted", done: "done", skipped: "skipped", upcoming: "" }[state];
     tag.hidden = state === "upcoming";
-    tr.querySelector(".go").textContent = state === "running" || state === "paused" || state === "interrupted" ? "Restart" : "Run";
+    const go = tr.querySelector(".go");
+    go.textContent = state === "running" || state === "paused" || state === "interrupted" ? "Restart" : "Run";
+    // the accessible name starts with the visible word, so speech control ("click Run") finds it
+    go.setAttribute("aria-label", `${go.textContent}: step ${row.index + 1}, ${row.title}`);
     return tr;
   }
 
@@ -270,7 +272,7 @@ export function initRunner({ live, model }) {
       : upcoming ? `Next step: ${upcoming.title}` : "Finish the session");
     $("#s-back").disabled = finished || session.index <= 0;
     $("#s-skip").disabled = finished || session.index + 1 >= n;
-    $("#s-skip").setAttribute("aria-label", upcoming ? `Skip the next step, ${upcoming.title}` : "Skip the next step");
+    $("#s-skip").setAttribute("aria-label", upcoming ? `Skip next: ${upcoming.title}` : "Skip next");
     const pause = $("#s-pause");
     pause.textContent = session.status === "paused" ? "Resume" : "Pause";
     pause.disabled = session.status === "paused" ? !runningStep(session) : !step;
