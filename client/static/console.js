@@ -247,9 +247,7 @@ function personRow(person) {
     const roleSelect = h("select", { class: "role-select", "aria-label": "Role" }, roleOptions());
     tableSelect.addEventListener("change", () => {
       const current = model.participants.get(person.id);
-      run({ type: "participant.seat", participant_id: person.id, table_id: tableSelect.value },
-        `Moved ${labelOf(current)} to ${model.tableName(tableSelect.value)}.`)
-        .catch(() => { tableSelect.value = current.table_id; });
+      moveWithUndo(current, tableSelect.value).catch(() => { tableSelect.value = current.table_id; });
     });
     roleSelect.addEventListener("change", () => {
       const current = model.participants.get(person.id);
@@ -277,6 +275,33 @@ function personRow(person) {
   roleSelect.setAttribute("aria-label", `Role of ${label}`);
   tr.querySelector(".remove").setAttribute("aria-label", `Remove ${label}`);
   return tr;
+}
+
+/** Seat ``person`` at ``tableId``, and say so beside the list (where the facilitator is looking),
+ * with an Undo that seats them back: a move is one change of a menu, so it must be easy to take back. */
+function moveWithUndo(person, tableId) {
+  const from = person.table_id;
+  const label = labelOf(person);
+  const box = $("#people-message");
+  return sendFlow(live, model, { type: "participant.seat", participant_id: person.id, table_id: tableId }).then(
+    (ack) => {
+      const undo = h("button", { type: "button", class: "small", text: "Undo", "aria-label": `Undo: move ${label} back to ${model.tableName(from)}` });
+      undo.addEventListener("click", () => {
+        undo.disabled = true;
+        sendFlow(live, model, { type: "participant.seat", participant_id: person.id, table_id: from }).then(
+          () => say(box, `${label} is back at ${model.tableName(from)}.`, "ok"),
+          (err) => say(box, err.message, "error"),
+        );
+      });
+      box.replaceChildren(`Moved ${label} from ${model.tableName(from)} to ${model.tableName(tableId)}. `, undo);
+      box.dataset.kind = "ok";
+      return ack;
+    },
+    (err) => {
+      say(box, `${label} was not moved: ${err.message}`, "error");
+      throw err;
+    },
+  );
 }
 
 /** Confirm, choose what becomes of their ideas, then remove the person (their phone is told). */

@@ -384,9 +384,13 @@ export function initRunner({ live, model }) {
     render,
     renderDrivers: () => renderDrivers(model),
     /** After a load: drive the new session. */
+    /** Show a session just loaded: the panel comes into view with focus on its heading, so the
+     * facilitator sees Start without hunting for it. */
     follow(sessionId) {
       chosenId = sessionId;
       render();
+      $("#session-panel").scrollIntoView({ block: "start" });
+      $("#session-heading").focus({ preventScroll: true });
     },
   };
 }

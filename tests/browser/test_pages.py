@@ -299,6 +299,12 @@ def test_changing_table_redraws_the_phone(live_event: LiveEvent) -> None:
     expect(here.locator("#step-text")).to_have_text("Harbour question")
     expect(here.locator("#ideas li")).to_have_text([re.compile("An idea from table 1")])
     expect(console.locator('#tables li[data-table-id="1"] .joined')).to_have_text("1")
+    # the move is confirmed beside the list, with an undo that seats her back
+    moved = console.locator("#people-message")
+    expect(moved).to_contain_text("Moved Fay from Table 2 to Table 1.")
+    moved.get_by_role("button", name="Undo: move Fay back to Table 2").click()
+    expect(moved).to_have_text("Fay is back at Table 2.")
+    expect(here.locator("#whereami")).to_have_text("You are at Table 2 as Fay")
 
 
 def test_pages_reconnect_and_resume_after_a_server_restart(own_server: ServerProcess, browser: Any) -> None:

@@ -85,6 +85,9 @@ def test_one_two_four_all_runs_from_the_console_to_the_phones(live_event: LiveEv
     console.get_by_label("The question everyone works on").fill("How could our street be safer?")
     console.get_by_role("button", name=re.compile("^Load .1-2-4-All")).click()
     expect(console.locator("#session-title")).to_have_text("1-2-4-All")
+    # the session panel comes into view with focus, so Start is where the facilitator is looking
+    expect(console.get_by_role("heading", name=re.compile("^Script: 1-2-4-All"))).to_be_focused()
+    expect(console.get_by_role("button", name=re.compile("^Start"))).to_be_in_viewport()
     console.get_by_role("button", name=re.compile("^Start")).click()
 
     for phone in (ana, bo, cy):
