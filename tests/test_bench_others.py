@@ -97,3 +97,20 @@ def test_live_themes_browser_bench_smoke() -> None:
         assert run[screen]["themes_at_end"] > 0
     assert run["console"]["themes_messages"] > 0 and run["console"]["repeated"] == 0
     assert run["phone"]["repeated"] == 0
+
+
+def test_page_weight_bench_smoke() -> None:
+    """bench.weight opens the phone page in Chromium twice: the first visit downloads the page and
+    its files compressed, the second takes the files from the cache."""
+    if not os.path.exists("/usr/bin/chromium"):
+        message = "!!! PAGE WEIGHT BENCH NOT RUN: /usr/bin/chromium is missing !!!"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    done = subprocess.run([sys.executable, "-m", "bench.weight", "--json"], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-3000:]
+    r = json.loads(done.stdout)
+    first, second = r["first_visit"], r["second_visit"]
+    assert first["files"] >= 8 and 0 < first["sent_body_bytes"] < first["decoded_body_bytes"] / 2
+    assert second["files"] == first["files"] and second["wire_bytes"] < first["wire_bytes"] / 10

@@ -16,10 +16,12 @@ from ..domain.access import PUBLIC
 from ..hub import metrics
 from .access import allow
 from .app_paths import TEMPLATES_DIR
+from .assets import ASSETS
 from .deps import ServicesDep
 
 router = APIRouter()
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals["static_url"] = ASSETS.url  # {{ static_url("phone.js") }}: the file's hashed URL
 
 
 def _page(request: Request, name: str, **context: Any) -> HTMLResponse:

@@ -3,6 +3,7 @@ attributes) without a single violation, and no page can be framed by another sit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -53,3 +54,28 @@ def test_the_phone_page_cannot_be_framed(live_event: LiveEvent, browser: Any) ->
         expect(frame.locator("main")).to_have_count(0)
     finally:
         ctx.close()
+
+
+STATIC_ENTRIES = """() => performance.getEntriesByType("resource")
+  .filter((e) => new URL(e.name).pathname.startsWith("/static/"))
+  .map((e) => ({ path: new URL(e.name).pathname, wire: e.transferSize, sent: e.encodedBodySize,
+                 body: e.decodedBodySize }))"""
+
+
+def test_the_phone_loads_its_modules_by_hashed_name_compressed_then_from_the_cache(live_event: LiveEvent) -> None:
+    """The phone page goes live (its modules ran) with every file under a content-hashed name,
+    compressed on the way; a second visit takes them all from the cache without asking the server."""
+    phone = live_event.phone("1", "Ann")
+    files = phone.evaluate(STATIC_ENTRIES)
+    paths = {f["path"] for f in files}
+    for name in ("phone", "live", "ui", "words", "style"):
+        assert any(p.startswith(f"/static/{name}.") for p in paths), (name, paths)
+    assert all(re.fullmatch(r"/static/[\w-]+\.[0-9a-f]{12}\.(js|css|svg)", p) for p in paths), paths
+    for f in files:
+        if f["path"].endswith((".js", ".css")) and f["body"] > 2000:
+            assert 0 < f["sent"] < f["body"] / 2, f  # gzip, decoded by the browser
+    again = live_event.page(phone.context, f"{live_event.base}/e/{live_event.id}/phone")
+    again.locator(".badge[data-state=live]").wait_for()
+    repeat = again.evaluate(STATIC_ENTRIES)
+    assert {f["path"] for f in repeat} == paths
+    assert all(f["wire"] == 0 for f in repeat), repeat  # not even a revalidation
