@@ -108,6 +108,7 @@ COMMANDS: dict[str, Rule] = {
     "theme.flag": PARTICIPANTS,
     "theme.flag_resolve": FACILITATOR,
     "theme.reveal": FACILITATOR,
+    "wall.show": FACILITATOR,
     # answered by the websocket itself, never stored
     "ping": EVENT_TOKENS,
     "reaction.next": PARTICIPANTS,

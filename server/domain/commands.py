@@ -13,7 +13,21 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from . import access, capture, curation, flow, limits, membership, privacy, reactions, roles, sessions, signup, votes
+from . import (
+    access,
+    capture,
+    curation,
+    display,
+    flow,
+    limits,
+    membership,
+    privacy,
+    reactions,
+    roles,
+    sessions,
+    signup,
+    votes,
+)
 from .base import CommandModel, Draft, FlowCommand, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
@@ -105,6 +119,7 @@ Command = Annotated[
     | curation.FlagIdea
     | curation.ResolveFlag
     | curation.Reveal
+    | display.ShowOnWall
     | membership.RemoveParticipant
     | membership.CloseEvent
     | membership.ReopenEvent
@@ -377,6 +392,7 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     curation.FlagIdea: curation.flag,
     curation.ResolveFlag: curation.resolve,
     curation.Reveal: curation.reveal,
+    display.ShowOnWall: display.show,
     membership.RemoveParticipant: membership.remove,
     membership.CloseEvent: membership.close,
     membership.ReopenEvent: membership.reopen,

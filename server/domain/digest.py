@@ -37,7 +37,7 @@ def _sha256(value: Any) -> str:
 
 # Each part and how a message names it.
 PARTS = {
-    "event": "event (title, tables, closing)",
+    "event": "event (title, tables, closing, slides on the wall)",
     "people": "people (names, seats, roles, removals, erasures)",
     "steps": "steps",
     "ideas": "ideas",
@@ -93,6 +93,8 @@ def digest_parts(state: EventState) -> dict[str, Any]:
             "tables": [[t.id, t.name] for t in state.tables.values()],
             "seq": state.seq,
             "closed_at": state.closed_at,
+            # only events that put a slide on the projector carry this (older digests stay as they were)
+            **({"wall_slides": state.wall_slides} if state.wall_slides else {}),
         },
         "people": {
             "participants": [_person(p) for p in state.participants.values()],

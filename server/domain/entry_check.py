@@ -252,6 +252,10 @@ class ThemesRevealed(_Payload):
     shown: bool
 
 
+class WallShown(_Payload):
+    slide: Literal["join"] | None
+
+
 PAYLOADS: dict[str, type[_Payload]] = {
     "event.created": EventCreated,
     "participant.joined": ParticipantJoined,
@@ -282,6 +286,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "theme.flagged": ThemeFlagged,
     "theme.flag_resolved": FlagResolved,
     "theme.revealed": ThemesRevealed,
+    "wall.shown": WallShown,
     "participant.removed": ParticipantRemoved,
     "participant.erased": ParticipantOnly,
     "event.closed": Nothing,

@@ -325,6 +325,10 @@ def _themes_revealed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.theme_reveals.append(bool(p["shown"]))
 
 
+def _wall_shown(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.wall_slides.append(p["slide"])
+
+
 _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "event.created": _event_created,
     "participant.joined": _participant_joined,
@@ -358,6 +362,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "theme.flagged": _theme_flagged,
     "theme.flag_resolved": _theme_flag_resolved,
     "theme.revealed": _themes_revealed,
+    "wall.shown": _wall_shown,
     "participant.erased": _participant_erased,
 }
 

@@ -316,6 +316,9 @@ class EventState:
     theme_edits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # curation, in order
     flags: dict[str, Flag] = field(default_factory=dict)
     theme_reveals: list[bool] = field(default_factory=list)  # the facilitator showed (or hid) themes on phones
+    wall_slides: list[str | None] = field(
+        default_factory=list
+    )  # slides the facilitator put on the wall (None: taken down)
     erased: set[str] = field(default_factory=set)  # participants erased on request
     flow: FlowMark | None = None  # the latest change of the room's flow (None before any step)
     # SHA-256 (hex) over every entry's seq, time and kind so far: when things happened, which replay
@@ -326,6 +329,11 @@ class EventState:
     def themes_revealed(self) -> bool:
         """Whether phones may contest the themes now (the facilitator revealed them)."""
         return bool(self.theme_reveals) and self.theme_reveals[-1]
+
+    @property
+    def wall_slide(self) -> str | None:
+        """The full-screen slide on the projector wall now (``"join"``), or None."""
+        return self.wall_slides[-1] if self.wall_slides else None
 
     def person(self, participant_id: str) -> Participant:
         """A participant, present or removed (their ideas and ballots still name them)."""

@@ -159,6 +159,7 @@ def _event_dict(state: EventState) -> dict[str, Any]:
         "tables": [{"id": t.id, "name": t.name} for t in state.tables.values()],
         "closed_at": state.closed_at,
         "themes_revealed": state.themes_revealed,
+        "wall_slide": state.wall_slide,
     }
 
 
@@ -195,6 +196,8 @@ def snapshot(
             if (summary := step_summary(state, state.steps[sid])) is not None and (viewer.is_moderator or summary[1])
         ],
         "topics": [topic_dict(t) for t in state.topics.values()],
+        # votes whose results are still sealed: how many have voted, never what
+        "turnout": [turnout(state, step) for step in state.steps.values() if sealed(step)],
     }
     if viewer.is_moderator:
         out["flags"] = [_flag_dict(f) for f in state.flags.values() if f.outcome is None]
@@ -264,6 +267,23 @@ def step_summary(state: EventState, step: Step) -> tuple[dict[str, Any], bool] |
             "topics": [topic_dict(t) for t in state.topics.values() if t.step_id == step.id],
         }, True
     return None
+
+
+def sealed(step: Step) -> bool:
+    """A vote whose results nobody but the moderators may see yet (it reveals them when it ends)."""
+    return step.kind == "vote" and (step.spec or {}).get("reveal") != "live" and step.status is not StepStatus.ENDED
+
+
+def turnout(state: EventState, step: Step) -> dict[str, Any]:
+    """How many have voted in ``step`` so far, of how many it asks (the people seated at its tables,
+    with its role if it names one): what the wall shows while the results are sealed, never more."""
+    audience = step.audience
+    eligible = sum(
+        1
+        for p in state.participants.values()
+        if audience.includes_table(p.table_id) and (audience.role is None or p.role == audience.role)
+    )
+    return {"step_id": step.id, "voters": len(state.votes.get(step.id, {})), "eligible": eligible}
 
 
 def _flag_dict(flag: Flag) -> dict[str, Any]:

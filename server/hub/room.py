@@ -27,7 +27,7 @@ from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import DomainError, Internal
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
-from ..domain.model import Entry, EventState, Role
+from ..domain.model import Entry, EventState, Role, StepStatus
 from ..domain.phone_themes import Seen
 from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
@@ -40,8 +40,10 @@ from ..domain.view import (
     public,
     reach,
     redact,
+    sealed,
     snapshot,
     step_summary,
+    turnout,
     visible,
     wall_sees,
 )
@@ -402,6 +404,10 @@ class Room:
         summarised = _summarised_step(self.state, entry)
         if summarised is not None:
             self._dirty_steps.add(summarised)
+        if entry.kind in _SEATING_KINDS:  # how many a sealed vote asks changes with who sits where
+            self._dirty_steps.update(
+                s.id for s in self.state.steps.values() if s.status is StepStatus.ACTIVE and sealed(s)
+            )
 
     def _end_removed(self, participant_id: str) -> None:
         """The removed person's phones (on this worker) are told why, then closed for good."""
@@ -708,14 +714,29 @@ class Room:
             return
         results, revealed = summary
         text = dumps({"type": "results", "step_id": step_id, "kind": step.kind, "results": results})
+        # while the results are sealed the wall learns how many have voted, never what
+        count = None if revealed else dumps({"type": "turnout", **turnout(self.state, step)})
         for conn in self.staff:
             if revealed or conn.viewer.is_moderator:
                 conn.send(text)
+            elif count is not None:
+                conn.send(count)
         if revealed:
             tables = self.by_table.keys() if step.audience.tables is None else step.audience.tables
             for table_id in tables:
                 for conn in self.by_table.get(table_id, ()):
                     conn.send(text)
+
+
+# entries that change who sits at which table (so how many people a vote asks)
+_SEATING_KINDS = {
+    "participant.joined",
+    "participant.seated",
+    "participant.removed",
+    "participants.moved",
+    "participant.role_set",
+    "roles.assigned",
+}
 
 
 def _summarised_step(state: EventState, entry: Entry) -> str | None:
@@ -725,6 +746,11 @@ def _summarised_step(state: EventState, entry: Entry) -> str | None:
         return str(p["step_id"])
     if entry.kind == "topic.posted":
         return str(p["step_id"])
+    if entry.kind == "step.pushed":  # a new vote (its turnout starts at 0), or one ended by its replacement
+        if p.get("kind") == "vote":
+            return str(p["step_id"])
+        replaced = state.steps.get(p.get("replaces") or "")
+        return replaced.id if replaced is not None and replaced.kind == "vote" else None
     if entry.kind in ("topic.joined", "topic.left"):
         return state.topics[p["topic_id"]].step_id
     return None

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from server.domain.model import Role
+import pytest
+
+from server.domain.errors import Conflict, Forbidden
+from server.domain.model import Actor, Role
 from server.domain.view import Viewer, reach, redact, snapshot, visible
 
 from .helpers import FACILITATOR, Scene
@@ -46,3 +49,55 @@ def test_reach_of_entries() -> None:
     assert visible(scene.state, pushed, Viewer(Role.WALL))
     joined = scene.entries[1]
     assert reach(scene.state, joined).participants == {ana.participant_id}
+
+
+WALL_VOTE = """
+id: choose
+title: Choose
+method: {name: Dot voting, origin: "us"}
+fit: {table_size: [4, 8], minutes: 3}
+steps:
+  - {id: pick, kind: vote, method: dots, dots: 2, options: {items: [Buses, Trees, Benches]}, duration: 3m}
+"""
+
+
+def test_the_wall_counts_a_sealed_vote_without_its_numbers() -> None:
+    """While a vote's results are sealed the wall's snapshot says how many of how many have voted,
+    and nothing per option; once it ends the tally is there and the count is gone."""
+    scene = Scene()
+    ana, bo, _cy = scene.join("1"), scene.join("2"), scene.join("3")
+    session = scene.do(FACILITATOR, type="session.load", script=WALL_VOTE).result["session_id"]
+    step_id = scene.do(FACILITATOR, type="session.next", session_id=session).result["step_id"]
+    options = [o["id"] for o in scene.state.steps[step_id].options or []]
+    wall = snapshot(scene.state, Viewer(Role.WALL))
+    assert wall["turnout"] == [{"step_id": step_id, "voters": 0, "eligible": 3}]
+    scene.do(ana, type="vote.cast", step_id=step_id, ballot={options[0]: 2})
+    scene.do(bo, type="vote.cast", step_id=step_id, ballot={options[1]: 1})
+    wall = snapshot(scene.state, Viewer(Role.WALL))
+    assert wall["turnout"] == [{"step_id": step_id, "voters": 2, "eligible": 3}]
+    assert wall["results"] == []  # sealed: no dots per option on the wall
+    scene.do(FACILITATOR, type="step.end", step_id=step_id)
+    wall = snapshot(scene.state, Viewer(Role.WALL))
+    assert wall["turnout"] == []
+    assert [o["dots"] for o in wall["results"][0]["options"]] == [2, 1, 0]
+
+
+def test_the_facilitator_puts_the_join_slide_on_the_wall() -> None:
+    """``wall.show`` puts the join slide up and takes it down; the wall's snapshot says which is up,
+    phones never get the entry, and asking for the slide already up changes nothing."""
+    scene = Scene()
+    ana = scene.join("1")
+    scene.do(FACILITATOR, type="wall.show", slide="join")
+    shown = scene.entries[-1]
+    assert shown.kind == "wall.shown" and shown.payload == {"slide": "join"}
+    assert snapshot(scene.state, Viewer(Role.WALL))["event"]["wall_slide"] == "join"
+    assert visible(scene.state, shown, Viewer(Role.WALL))
+    assert not visible(scene.state, shown, Viewer(Role.PARTICIPANT, ana.participant_id))
+    before = len(scene.entries)
+    with pytest.raises(Conflict) as refused:
+        scene.do(FACILITATOR, type="wall.show", slide="join")
+    assert refused.value.code == "already_shown" and len(scene.entries) == before
+    with pytest.raises(Forbidden):
+        scene.do(Actor(Role.WALL), type="wall.show", slide=None)
+    scene.do(FACILITATOR, type="wall.show", slide=None)
+    assert snapshot(scene.state, Viewer(Role.WALL))["event"]["wall_slide"] is None
