@@ -50,6 +50,7 @@ function run(command, okText) {
 function renderEvent() {
   const ev = model.event;
   renderClosed();
+  renderWallSlide();
   $("#event-title").textContent = ev.title || "Facilitator console";
   document.title = `Console · ${ev.title || "Wholeroom"}`;
   $("#join-code").textContent = ev.join_code;
@@ -324,6 +325,18 @@ function renderClosed() {
   $("#close-event").textContent = closed ? "Reopen the event" : "Close the event";
   $("#close-event").dataset.closed = closed ? "yes" : "no";
 }
+
+function renderWallSlide() {
+  const up = model.event.wall_slide === "join";
+  $("#wall-join-slide").setAttribute("aria-pressed", String(up));
+  $("#wall-join-slide").textContent = up ? "Take the join slide down" : "Show the join slide on the wall";
+}
+
+$("#wall-join-slide").addEventListener("click", () => {
+  const up = model.event.wall_slide === "join";
+  run({ type: "wall.show", slide: up ? null : "join" }, up ? "The wall shows the room's step again." : "The wall shows how to join.")
+    .catch(() => {});
+});
 
 $("#close-event").addEventListener("click", () => {
   const closed = Boolean(model.event.closed_at);

@@ -372,6 +372,8 @@ export class Live {
         return this._emit("presence", msg);
       case "results":
         return this._emit("results", msg);
+      case "turnout":
+        return this._emit("turnout", msg);
       case "reaction": {
         // the answer to a reaction.next (it carries its ref), or the next idea after a reaction.cast
         const pending = msg.ref == null ? null : this._pending.get(msg.ref);

@@ -31,6 +31,8 @@ export class StaffModel {
     this.sessions = new Map((s.sessions || []).map((x) => [x.id, { ...x, runsheet: (x.runsheet || []).map((r) => ({ ...r })) }]));
     this.groups = new Map((s.groups || []).map((g) => [g.id, { ...g, members: [...g.members] }]));
     this.results = new Map((s.results || []).map((r) => [r.step_id, r]));
+    // sealed votes (results not yet revealed): how many have voted, of how many ({step_id, voters, eligible})
+    this.turnout = new Map((s.turnout || []).map((t) => [t.step_id, t]));
     this.topics = new Map((s.topics || []).map((t) => [t.id, { ...t }]));
     // the latest common-ground analysis (reaction steps); `common_ground` messages replace it
     this.commonGround = s.common_ground || null;
@@ -115,6 +117,12 @@ export class StaffModel {
       return "results";
     }
     return null;
+  }
+
+  /** A `turnout` message: how many have voted in a sealed vote (never what). */
+  applyTurnout(msg) {
+    this.turnout.set(msg.step_id, { step_id: msg.step_id, voters: msg.voters, eligible: msg.eligible });
+    return "results";
   }
 
   /** The step shown to everyone at `table` (its "*" slot), or null. */
@@ -399,6 +407,9 @@ export class StaffModel {
       case "theme.revealed":
         this.event = { ...this.event, themes_revealed: Boolean(p.shown) };
         return "themes";
+      case "wall.shown":
+        this.event = { ...this.event, wall_slide: p.slide ?? null };
+        return "event";
       default:
         return null;
     }

@@ -1,8 +1,16 @@
 // The projector wall: the room's question, a big countdown, how to join, ideas arriving by table;
-// for a facilitation script also the results of a vote (once revealed), the marketplace grid, and
-// a big notice when a rotation moves people. Themes (a list and a map of the ideas) during a
-// cluster or harvest step, or whenever the operator presses T.
+// for a facilitation script also a vote (its options and turnout while it runs, every option's
+// result once revealed), the marketplace grid, a harvest's contributions as they come, and a big
+// notice when a rotation moves people. Themes (a list and a map of the ideas) during a cluster step,
+// or whenever the operator presses T. Full screen: the join slide (when the facilitator puts it up)
+// and an end screen (when the event closes or the script finishes).
+//
+// Everything is made to fit its box, measured here in the browser (fit.js): type scales down within
+// bounds, lists stop where they stop fitting and say how many more there are, and a text too long
+// even at the smallest size is shortened at a word with "…". Facilitator explanations stay on the
+// console: the wall says what the room needs to read.
 import { marketGrid, voteResults } from "./charts.js";
+import { anyOverflow, countFitting, moreText, overflows, scaleToFit, shortenToFit } from "./fit.js";
 import * as ground from "./ground.js";
 import { Live } from "./live.js";
 import { StaffModel } from "./model.js";
@@ -25,10 +33,12 @@ const arrived = new Map(); // idea id -> when it arrived live (for the highlight
 const tableEls = new Map();
 const ideaEls = new Map();
 
-const PER_TABLE = 8; // at most this many ideas per table in the page; the layout clips the oldest
-const PAGE_SIZE = 24; // more tables than this: show them a page at a time
+const PER_TABLE = 12; // at most this many ideas per table in the page: as many as fit show, then "+N more"
+const PAGE_SIZE = 15; // more tables than this: show them a page at a time (5 x 3: two or three ideas each)
 const PAGE_MS = 15_000;
 let page = 0;
+
+const plural = themes.plural;
 
 /** Columns and rows so that every table on screen fits without scrolling. */
 function layout(n) {
@@ -37,19 +47,68 @@ function layout(n) {
   if (n <= 8) return [4, 2];
   if (n <= 10) return [5, 2];
   if (n <= 12) return [4, 3];
-  if (n <= 15) return [5, 3];
-  if (n <= 18) return [6, 3];
-  return [6, 4];
+  return [5, 3];
+}
+
+function joinUrl() {
+  return `${location.host}/join`;
 }
 
 function renderHead() {
   const ev = model.event;
-  $("#event-title").textContent = ev.title;
+  const title = $("#event-title");
+  if (title.dataset.full !== ev.title) {
+    title.dataset.full = ev.title || "";
+    title.textContent = ev.title;
+  }
   document.title = `Wall · ${ev.title || "Wholeroom"}`;
-  $("#join-code").textContent = ev.join_code;
-  $("#join-url").textContent = `${location.host}/join`;
-  if (!$("#join-qr").getAttribute("src")) showQr($("#join-qr"), `/api/events/${encodeURIComponent(eventId)}/qr.svg`);
+  for (const id of ["#join-code", "#join-slide-code"]) $(id).textContent = ev.join_code;
+  for (const id of ["#join-url", "#join-slide-url"]) $(id).textContent = joinUrl();
+  for (const id of ["#join-qr", "#join-slide-qr"]) {
+    if (!$(id).getAttribute("src")) showQr($(id), `/api/events/${encodeURIComponent(eventId)}/qr.svg`);
+  }
 }
+
+// --- full-screen slides: joining, and the end ---------------------------------------------------
+
+/** The event is over (closed), or the script has finished and nothing came after it. */
+function ended() {
+  return Boolean(model.event.closed_at) || Boolean(model.flow && model.flow.kind === "session.finished");
+}
+
+function slideShown() {
+  if (model.event.wall_slide === "join") return "join";
+  if (ended()) return "end";
+  return null;
+}
+
+function renderSlides() {
+  const slide = slideShown();
+  if (slide) document.body.dataset.slide = slide;
+  else delete document.body.dataset.slide;
+  $("#join-slide").hidden = slide !== "join";
+  $("#end-slide").hidden = slide !== "end";
+  if (slide === "end") {
+    const ideas = [...model.ideas.values()].filter((i) => !i.hidden && i.text != null);
+    const tables = new Set(ideas.map((i) => i.table_id)).size;
+    const people = Object.values(model.joined).reduce((a, b) => a + b, 0);
+    $("#end-title").textContent = model.event.title || "";
+    $("#end-counts").textContent = ideas.length
+      ? `${plural(ideas.length, "idea")} from ${plural(tables, "table")}\n${plural(people, "person", "people")} took part`
+      : people ? `${plural(people, "person", "people")} took part` : "";
+  }
+  return slide;
+}
+
+/** The slide's words as large as fit beside (or under) its QR code. */
+function fitSlide(slide) {
+  const text = slide === "join" ? $("#join-slide-text") : $("#end-slide-text");
+  if (slide === "end") shortenToFit($("#end-title"), model.event.title || "", () => !overflows($("#end-title")));
+  // as large as the screen allows: up to three times the wall's type
+  scaleToFit(text, () => !anyOverflow(text), { min: 0.3, max: slide === "join" ? 3 : 2, steps: 9 });
+}
+
+// --- the question ----------------------------------------------------------------------------------
 
 function renderQuestion() {
   const step = model.mainStep();
@@ -58,30 +117,50 @@ function renderQuestion() {
   const title = $("#step-title");
   const titleText = step && step.spec && step.spec.title && step.spec.title !== step.text ? step.spec.title : "";
   title.hidden = !titleText;
-  if (title.textContent !== titleText) title.textContent = titleText;
+  title.dataset.full = titleText;
   if (!step) {
-    question.textContent = "Welcome! The first question will appear here.";
+    question.dataset.full = "Welcome! The first question will appear here.";
     question.classList.add("waiting");
     clock.removeAttribute("data-step-clock");
     clock.textContent = "";
     return;
   }
   question.classList.remove("waiting");
-  if (question.textContent !== step.text) question.textContent = step.text;
-  question.dataset.length = step.text.length > 160 ? "very-long" : step.text.length > 80 ? "long" : "short";
-  // while a cluster or harvest step shows the themes (facilitator-only: no table's step), its clock counts
+  question.dataset.full = step.text;
+  // while a cluster step shows the themes (facilitator-only: no table's step), its clock counts
   const latest = latestStep();
   const timed = latest && (latest.kind === "cluster" || latest.kind === "harvest") && themesShown() ? latest : step;
   clock.dataset.stepClock = timed.id;
 }
+
+/** The question as large as fits its box (up to 3 em), shortened at a word only if it cannot fit. */
+function fitHead() {
+  const title = $("#event-title");
+  shortenToFit(title, title.dataset.full || "", () => !overflows(title));
+  const stepTitle = $("#step-title");
+  if (!stepTitle.hidden) shortenToFit(stepTitle, stepTitle.dataset.full || "", () => !overflows(stepTitle));
+  const question = $("#question");
+  const text = question.dataset.full || "";
+  if (question.textContent !== text || question.title) {
+    question.textContent = text;
+    question.removeAttribute("title");
+  }
+  const fits = () => !overflows(question);
+  if (!scaleToFit(question, fits, { min: 1.1, max: 3 })) shortenToFit(question, text, fits);
+  const join = $(".wall-join");
+  scaleToFit(join, () => !anyOverflow(join), { min: 0.5, max: 1 });
+}
+
+// --- ideas by table ------------------------------------------------------------------------------------
 
 function ideaEl(idea) {
   let li = ideaEls.get(idea.id);
   if (!li) {
     li = h("li", { dataset: { ideaId: idea.id }, text: idea.text });
     ideaEls.set(idea.id, li);
-  } else if (li.textContent !== idea.text) {
+  } else if (li.textContent !== idea.text || li.title) {
     li.textContent = idea.text;
+    li.removeAttribute("title");
   }
   const at = arrived.get(idea.id);
   li.classList.toggle("arrived", Boolean(at && Date.now() - at < HIGHLIGHT_MS));
@@ -89,6 +168,7 @@ function ideaEl(idea) {
 }
 
 function renderTables() {
+  if ($("#tables").hidden) return;
   const byTable = new Map([...model.tables.keys()].map((id) => [id, []]));
   for (const idea of model.ideas.values()) {
     if (idea.hidden || idea.text == null) continue; // the wall never shows hidden ideas
@@ -103,7 +183,7 @@ function renderTables() {
   const grid = $("#tables");
   grid.style.setProperty("--cols", String(cols));
   grid.style.setProperty("--rows", String(rows));
-  grid.style.setProperty("--idea-size", ["1.25em", "1.1em", "0.95em", "0.85em"][rows - 1]);
+  grid.style.setProperty("--idea-size", ["1.3em", "1.1em", "1em"][rows - 1]);
   $("#page-note").textContent =
     pages > 1 ? `Tables ${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + shown.length} of ${ids.length}` : "";
   const sections = [];
@@ -114,30 +194,70 @@ function renderTables() {
       section = h("section", { class: "wall-table", dataset: { tableId } },
         h("h2", {}, h("span", { class: "name" }), h("span", { class: "here" })),
         h("ul", { class: "wall-ideas" }),
-        h("p", { class: "empty-note", text: "No ideas yet" }));
+        h("p", { class: "wall-more" }));
       tableEls.set(tableId, section);
     }
     section.querySelector(".name").textContent = model.tableName(tableId);
     const here = model.connected[tableId] ?? 0;
-    const count = ideas.length === 1 ? "1 idea" : `${ideas.length} ideas`;
-    section.querySelector(".here").textContent = `${here} here · ${count}`;
+    section.querySelector(".here").textContent = `${here} here · ${plural(ideas.length, "idea")}`;
     ideas.sort((a, b) => b.seq - a.seq);
+    section.dataset.total = String(ideas.length);
     reconcile(section.querySelector("ul"), ideas.slice(0, PER_TABLE).map(ideaEl));
-    section.querySelector(".empty-note").hidden = ideas.length > 0;
     sections.push(section);
   }
   reconcile(grid, sections);
+  fitTiles(sections, byTable);
   for (const id of ideaEls.keys()) {
     const idea = model.ideas.get(id);
     if (!idea || idea.hidden) ideaEls.delete(id);
   }
 }
 
-// --- script steps: a vote's results, the marketplace, a rotation -----------------------------
+/**
+ * Each table shows its newest ideas that fit, then "+N more": all measured first (one layout),
+ * then cut. A table whose newest idea alone is too long for it shows that idea shortened at a word.
+ */
+function fitTiles(sections, byTable) {
+  const fitting = sections.map((section) => countFitting(section.querySelector("ul")));
+  sections.forEach((section, i) => {
+    const list = section.querySelector("ul");
+    const total = Number(section.dataset.total);
+    while (list.children.length > fitting[i]) list.lastElementChild.remove();
+    if (fitting[i] === 0 && total > 0) {
+      const newest = byTable.get(section.dataset.tableId)[0];
+      const li = ideaEl(newest);
+      list.append(li);
+      shortenToFit(li, newest.text, () => countFitting(list) === 1 && !overflows(li));
+      fitting[i] = 1;
+    }
+    section.querySelector(".wall-more").textContent = total === 0 ? "No ideas yet" : moreText(total - fitting[i]);
+  });
+}
+
+// --- script steps: a vote, the marketplace, a harvest, a rotation ---------------------------------------
 
 /** Results may be shown on the wall: a live vote, or one that has ended (protocol: "once revealed"). */
 function revealed(step) {
   return (step.spec || {}).reveal === "live" || step.status === "ended";
+}
+
+/** The latest vote (revealed, with results) or marketplace a harvest draws on, as a feature, or null. */
+function harvestSource(step) {
+  const session = model.sessions.get(step.session_id);
+  const sources = (step.spec && step.spec.sources) || [];
+  for (const id of [...sources].reverse()) {
+    const row = session && session.runsheet.find((r) => r.id === id);
+    const source = row && row.step_id ? model.steps.get(row.step_id) : null;
+    if (source && source.kind === "vote" && revealed(source) && model.results.has(source.id)) return { type: "vote", step: source };
+    if (source && source.kind === "signup") return { type: "market", step: source };
+  }
+  return null;
+}
+
+/** Whether a harvest step collects contributions from the room. */
+function collects(step) {
+  const capture = step && step.spec && step.spec.capture;
+  return Boolean(step && (step.collect_ideas || (capture && capture.who !== "none")));
 }
 
 /** What the wall shows instead of the ideas for `step`, or null for the ideas. */
@@ -148,19 +268,19 @@ function featureFor(step) {
   if (step.kind === "signup") return { type: "market", step };
   if (step.kind === "vote") return { type: "vote", step };
   if (step.kind === "harvest") {
-    // a harvest that draws on a vote or a marketplace shows it (the latest of its sources)
-    const session = model.sessions.get(step.session_id);
-    const sources = (step.spec && step.spec.sources) || [];
-    for (const id of [...sources].reverse()) {
-      const row = session && session.runsheet.find((r) => r.id === id);
-      const source = row && row.step_id ? model.steps.get(row.step_id) : null;
-      if (source && source.kind === "vote" && revealed(source) && model.results.has(source.id)) return { type: "vote", step: source };
-      if (source && source.kind === "signup") return { type: "market", step: source };
-    }
+    const source = harvestSource(step);
+    if (collects(step)) return { type: "harvest", step, source };
+    return source;
   }
   return null;
 }
 
+/** A harvest's contributions the wall may show, newest first. */
+function contributions(step) {
+  return [...model.ideas.values()]
+    .filter((i) => i.step_id === step.id && !i.hidden && i.text != null)
+    .sort((a, b) => b.seq - a.seq);
+}
 let featureKey = "";
 let groundSeq = 0; // counts common_ground messages (a new analysis may keep the same totals)
 let themesSeq = 0; // counts themes messages
@@ -187,21 +307,28 @@ function shownOnWall(id) {
   return Boolean(idea && !idea.hidden && idea.text != null);
 }
 
+/** People, reactions and ideas: the counts line without the analysis's own terms. */
+function roomCounts(a) {
+  return `${plural(a.participants, "person", "people")} reacted · ${plural(a.reactions, "reaction")} on ${plural(a.ideas, "idea")}`;
+}
+
 /** Common ground for the projector: the map big, what every group supports, what sets each apart. */
 function groundView(a) {
   const keep = shownOnWall;
   const summary = h("p", { class: "wg-summary" },
     a && a.level === "groups" ? h("span", { class: "wg-headline", text: ground.headline(a) }) : null,
     a && a.level === "groups" ? " " : null,
-    h("span", { class: "wg-counts", text: a ? ground.counts(a) : "No reactions yet." }));
+    h("span", { class: "wg-counts", text: a ? roomCounts(a) : "No reactions yet." }));
   if (!a) {
     return h("div", { class: "wall-ground", dataset: { level: "none" } }, summary,
-      h("p", { class: "wg-notice", text: "Answers appear here as phones react to ideas from other tables." }));
+      h("p", { class: "wg-notice", text: "Common ground appears as people react." }));
   }
   if (a.level !== "groups") {
+    // the analysis's notice (its thresholds) is for the console: the room reads a plain line
     const map = a.level === "undivided" ? ground.opinionMap(a, { big: true }) : null;
+    const words = a.level === "undivided" ? "No separate opinion groups stand out: the room as a whole." : "Common ground appears as people react.";
     return h("div", { class: "wall-ground", dataset: { level: a.level } }, summary,
-      h("p", { class: "wg-notice", text: a.notice }),
+      h("p", { class: "wg-notice", text: words }),
       h("div", { class: map ? "wg-grid" : "wg-single" },
         map ? h("div", { class: "wg-map" }, map) : null,
         h("section", { class: "wg-col", "aria-label": "Tallies per idea" },
@@ -266,7 +393,7 @@ function themesView(view) {
   const summary = h("p", { class: "wth-summary", text: view ? themes.counts(view, keep) : "" });
   if (!view || !themes.shownThemes(view, keep).length) {
     return h("div", { class: "wall-themes", dataset: { state: "empty" } }, summary,
-      h("p", { class: "wg-notice", text: "Themes appear here a few seconds after ideas arrive from the tables." }));
+      h("p", { class: "wg-notice", text: "Themes appear as ideas arrive." }));
   }
   const text = (id) => (model.ideas.get(id) || {}).text || "";
   const shown = themes.shownThemes(view, keep);
@@ -300,6 +427,115 @@ function drillView(view, theme, index, text) {
   return h("div", { class: "wall-themes", dataset: { drill: theme.id } }, head, body);
 }
 
+/** A vote while it runs: its options, numbered, and how many have voted (never what: the ballot is secret). */
+function voteOpenView(step) {
+  const count = model.turnout.get(step.id) || { voters: 0, eligible: null };
+  const options = step.options || [];
+  const share = count.eligible ? Math.min(1, count.voters / count.eligible) : 0;
+  const bar = h("div", { class: "wv-bar" });
+  bar.style.width = `${(100 * share).toFixed(1)}%`;
+  return h("div", { class: "wall-vote", dataset: { state: "open", stepId: step.id } },
+    h("section", { class: "wv-col", "aria-label": "Options" },
+      h("ol", { class: "wv-options" }, options.map((o, i) => h("li", { dataset: { optionId: o.id } },
+        h("span", { class: "wv-num", "aria-hidden": "true", text: String(i + 1) }),
+        h("span", { class: "wv-text", text: o.text })))),
+      h("p", { class: "wall-more" })),
+    h("section", { class: "wv-turnout", "aria-label": "Turnout", dataset: { voters: String(count.voters) } },
+      h("p", { class: "wv-count", text: count.eligible ? `${count.voters} of ${count.eligible}` : String(count.voters) }),
+      h("p", { class: "wv-label", text: count.voters === 1 ? "has voted" : "have voted" }),
+      h("div", { class: "wv-track", "aria-hidden": "true" }, bar),
+      h("p", { class: "wv-note", text: "Results when the vote ends" })));
+}
+
+/** A list's items from the first, as many as fit, then "+N more" in `more` (the list must be bounded). */
+function cutList(list, more, what = "") {
+  const total = list.children.length;
+  const n = countFitting(list);
+  while (list.children.length > Math.max(n, 1)) list.lastElementChild.remove();
+  const first = list.firstElementChild;
+  if (n === 0 && first) {
+    const text = first.querySelector(".wv-text, .wh-text") || first;
+    shortenToFit(text, text.textContent, () => countFitting(list) === 1 && !anyOverflow(first));
+  }
+  if (more) more.textContent = moreText(total - list.children.length, what);
+}
+
+function fitVoteOpen(body) {
+  const col = body.querySelector(".wv-col");
+  const list = body.querySelector(".wv-options");
+  if (!scaleToFit(col, () => !anyOverflow(col), { min: 0.55, max: 1 })) cutList(list, col.querySelector(".wall-more"), "options");
+  const turnout = body.querySelector(".wv-turnout");
+  scaleToFit(turnout, () => !anyOverflow(turnout), { min: 0.4, max: 1 });
+}
+
+/** A revealed vote: every option's result; type shrinks first, and only then is the list cut (with a count). */
+function resultsView(step, limit = Infinity) {
+  const spec = step.spec || {};
+  const results = model.results.get(step.id) || { step_id: step.id, method: spec.method, voters: 0, options: step.options || [] };
+  return h("div", { class: "wall-results" }, voteResults(results, spec, { limit }));
+}
+
+function fitResults(body, step, build = resultsView) {
+  const fits = () => !anyOverflow(body);
+  if (scaleToFit(body, fits, { min: 0.5, max: 1 })) return;
+  const total = (step.options || []).length;
+  for (let limit = total - 1; limit >= 1; limit -= 1) {
+    body.replaceChildren(build(step, limit));
+    if (scaleToFit(body, fits, { min: 0.5, max: 1 })) return;
+  }
+}
+
+/** A harvest: what the room contributes, newest first, beside what it draws on (a vote, the marketplace or the themes). */
+function harvestView(step, source) {
+  const items = contributions(step);
+  const side = sourceView(source);
+  const list = h("ul", { class: "wh-list" }, items.slice(0, 40).map((idea) => h("li", { dataset: { ideaId: idea.id } },
+    h("span", { class: "wh-text", text: idea.text }),
+    h("span", { class: "wh-table", text: model.tableName(idea.table_id) }))));
+  return h("div", { class: "wall-harvest", dataset: { split: String(Boolean(side)) } },
+    h("section", { class: "wh-col", "aria-label": "Contributions" },
+      h("h3", { class: "wh-heading", text: items.length ? plural(items.length, "contribution") : "Contributions" }),
+      items.length ? list : h("p", { class: "wh-empty", text: "Contributions appear here as they come in." }),
+      h("p", { class: "wall-more" })),
+    side ? h("section", { class: "wh-source", "aria-label": source ? "Results" : "Themes" }, side) : null);
+}
+
+function sourceView(source) {
+  if (source && source.type === "vote") {
+    const spec = source.step.spec || {};
+    return h("div", { class: "wh-source-body" }, h("h3", { text: spec.title || source.step.text }), resultsView(source.step));
+  }
+  if (source && source.type === "market") {
+    const spec = source.step.spec || {};
+    return h("div", { class: "wh-source-body" }, h("h3", { text: spec.title || "Marketplace" }),
+      marketGrid(spec, model.stepTopics(source.step.id), { caption: "Topics by space and time" }));
+  }
+  const keep = shownOnWall;
+  if (model.themes && themes.shownThemes(model.themes, keep).length) {
+    const text = (id) => (model.ideas.get(id) || {}).text || "";
+    return h("div", { class: "wh-source-body wh-themes" }, h("h3", { text: "Themes" }), themes.themeList(model.themes, { keep, text, colours }));
+  }
+  return null;
+}
+
+function fitHarvest(body) {
+  const col = body.querySelector(".wh-col");
+  const list = col.querySelector(".wh-list");
+  for (const text of col.querySelectorAll(".wh-text")) shortenToFit(text, text.textContent, () => !overflows(text));
+  if (list) cutList(list, col.querySelector(".wall-more"));
+  const side = body.querySelector(".wh-source");
+  if (side && side.querySelector(".th-list-box")) fitThemes(side);
+  else if (side) scaleToFit(side, () => !anyOverflow(side), { min: 0.45, max: 1 });
+}
+
+/** The themes list fitted: each example idea on its line (shortened at a word), then fitList drops what does not fit. */
+function fitThemes(root) {
+  for (const li of root.querySelectorAll(".th-examples li")) shortenToFit(li, li.textContent, () => !overflows(li));
+  for (const box of root.querySelectorAll(".th-list-box")) themes.fitList(box);
+}
+
+let fitted = ""; // the feature key last fitted (a rebuilt feature is fitted once, and again on resize)
+
 function renderFeature() {
   const showThemes = themesShown();
   const latest = latestStep();
@@ -309,7 +545,8 @@ function renderFeature() {
   const section = $("#feature");
   section.hidden = !feature;
   $("#tables").hidden = Boolean(feature);
-  $("#question").classList.toggle("with-feature", Boolean(feature)); // a long text gives the chart room
+  document.body.dataset.mode = feature ? "feature" : "tables";
+  if (feature) $("#page-note").textContent = ""; // (the tables' pages)
   if (!feature) {
     featureKey = "";
     $("#themes-status").textContent = "";
@@ -320,74 +557,109 @@ function renderFeature() {
   const body = $("#feature-body");
   section.dataset.type = feature.type;
   let heading = "";
+  let key = "";
+  let build = null;
   if (feature.type === "rotate") {
     heading = rotationWords(spec);
-    const key = `rotate:${step.id}`;
-    if (featureKey !== key) {
-      body.replaceChildren(h("p", { class: "wall-move-detail", text: "Each phone shows where its person goes next." }));
-    }
-    featureKey = key;
+    key = `rotate:${step.id}`;
+    build = () => h("p", { class: "wall-move-detail", text: "Each phone shows where its person goes next." });
   } else if (feature.type === "themes") {
     const title = step && (step.kind === "cluster" || step.kind === "harvest") ? (step.spec && step.spec.title) || "" : "";
     heading = title ? `Themes · ${title}` : "Themes";
-    const key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}:${drill.themeId || ""}:${drillSeq}`;
-    if (featureKey !== key) {
-      body.replaceChildren(themesView(model.themes));
-      themes.fitList(body.querySelector(".th-list-box")); // on screen now: drop what does not fit
-    }
+    key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}:${drill.themeId || ""}:${drillSeq}`;
+    build = () => themesView(model.themes);
     // screen readers hear the number of themes and the largest, not every redraw
     const said = themes.headline(model.themes, shownOnWall);
     if ($("#themes-status").textContent !== said) $("#themes-status").textContent = said;
-    featureKey = key;
   } else if (feature.type === "ground") {
     heading = step.status === "active" ? "Common ground · agree, disagree or pass on your phones" : "Common ground";
     const a = model.commonGround;
     // redrawn when a new analysis comes (at most every 3 s), not with every presence tick
-    const key = `ground:${step.id}:${a ? a.reactions : 0}:${groundSeq}:${hiddenCount()}`;
-    if (featureKey !== key) body.replaceChildren(groundView(a));
+    key = `ground:${step.id}:${a ? a.reactions : 0}:${groundSeq}:${hiddenCount()}`;
+    build = () => groundView(a);
     // screen readers hear a short line when the level or the number of groups changes, not every 3 s
     const said = ground.headline(a);
     if ($("#ground-status").textContent !== said) $("#ground-status").textContent = said;
-    featureKey = key;
   } else if (feature.type === "vote") {
     const title = spec.title || step.text;
     if (!revealed(step)) {
       heading = `Vote now on your phones: ${title}`;
-      const key = `vote-hidden:${step.id}`;
-      if (featureKey !== key) body.replaceChildren(h("p", { class: "wall-move-detail", text: "The results appear here when the vote ends." }));
-      featureKey = key;
+      const count = model.turnout.get(step.id) || {};
+      key = `vote-open:${step.id}:${count.voters}:${count.eligible}`;
+      build = () => voteOpenView(step);
     } else {
       heading = `${step.status === "ended" ? "Results" : "Results so far"}: ${title}`;
-      featureKey = `vote:${step.id}`;
-      const results = model.results.get(step.id) || { step_id: step.id, method: spec.method, voters: 0, options: step.options || [] };
-      body.replaceChildren(voteResults(results, spec, { limit: 10 }));
+      key = `vote:${step.id}:${step.status}:${JSON.stringify(model.results.get(step.id) || null)}`;
+      build = () => resultsView(step);
     }
+  } else if (feature.type === "harvest") {
+    heading = spec.title || "Harvest";
+    const source = feature.source;
+    const sourceKey = source ? `${source.step.id}:${JSON.stringify(source.type === "vote" ? model.results.get(source.step.id) : model.stepTopics(source.step.id))}` : `themes:${themesSeq}`;
+    key = `harvest:${step.id}:${contributions(step).map((i) => i.id).join(",")}:${hiddenCount()}:${sourceKey}`;
+    build = () => harvestView(step, source);
   } else {
     heading = `${spec.title || "Marketplace"}: sign up on your phones`;
-    featureKey = `market:${step.id}`;
-    const grid = marketGrid(spec, model.stepTopics(step.id), { caption: "Topics by space and time" });
-    // every space on screen: the more rows, the smaller the type (from the back of the hall it still reads)
-    grid.style.fontSize = `${Math.min(1.2, 7.5 / ((spec.spaces || []).length + 1)).toFixed(2)}em`;
-    body.replaceChildren(grid);
+    key = `market:${step.id}:${JSON.stringify(model.stepTopics(step.id))}`;
+    build = () => marketGrid(spec, model.stepTopics(step.id), { caption: "Topics by space and time" });
+  }
+  if (featureKey !== key) {
+    body.style.fontSize = "";
+    body.replaceChildren(build());
+    featureKey = key;
+    fitted = "";
   }
   if (feature.type !== "themes") $("#themes-status").textContent = "";
   const headingEl = $("#feature-heading");
-  if (headingEl.textContent !== heading) headingEl.textContent = heading;
+  if (headingEl.dataset.full !== heading) {
+    headingEl.dataset.full = heading;
+    headingEl.textContent = heading;
+    fitted = "";
+  }
+}
+
+/** The feature fitted to its box, once per build (and again after a resize). */
+function fitFeature() {
+  const section = $("#feature");
+  if (section.hidden || fitted === featureKey) return;
+  fitted = featureKey;
+  const headingEl = $("#feature-heading");
+  shortenToFit(headingEl, headingEl.dataset.full || "", () => !overflows(headingEl));
+  const body = $("#feature-body");
+  const type = section.dataset.type;
+  const step = model.steps.get((body.querySelector("[data-step-id]") || {}).dataset?.stepId || "") || null;
+  if (type === "themes") fitThemes(body);
+  else if (type === "harvest") fitHarvest(body);
+  else if (type === "vote" && body.querySelector(".wall-vote")) fitVoteOpen(body);
+  else if (type === "vote" && step) fitResults(body, step);
+  else scaleToFit(body, () => !anyOverflow(body), { min: 0.5, max: 1 });
+}
+
+function fitAll() {
+  const slide = slideShown();
+  if (slide) {
+    fitSlide(slide);
+    return;
+  }
+  fitHead();
+  fitFeature();
 }
 
 setInterval(() => {
   if (model.tables.size > PAGE_SIZE) {
     page += 1;
-    renderTables();
+    if (!slideShown()) renderTables();
   }
 }, PAGE_MS);
 
 const renderLater = batched(() => {
   renderHead();
+  const slide = renderSlides();
   renderQuestion();
   tickClocks();
   renderFeature();
-  renderTables();
+  if (!slide) renderTables();
+  fitAll();
 });
 
 bindBadge($("#badge"), live);
@@ -417,6 +689,10 @@ live.on("results", (msg) => {
   model.applyResults(msg);
   renderLater();
 });
+live.on("turnout", (msg) => {
+  model.applyTurnout(msg);
+  renderLater();
+});
 live.on("common_ground", (msg) => {
   model.applyCommonGround(msg);
   groundSeq += 1;
@@ -434,9 +710,9 @@ live.on("presence", (msg) => {
 });
 live.on("fatal", (err) => showBlocker(err.code === "open_elsewhere" ? "Open in another tab" : "This link does not work", err.message || "The server refused this wall link."));
 
-// a new size (another projector, a resized window): the themes list is fitted again
+// a new size (another projector, a resized window): everything is fitted again
 addEventListener("resize", () => {
-  if (featureKey.startsWith("themes:")) featureKey = "";
+  featureKey = "";
   renderLater();
 });
 
