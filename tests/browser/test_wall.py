@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,7 +58,16 @@ steps:
     capture: {{who: any, shape: idea, max_items: 2, visibility: room}}
 """
 TOPICS = [
-    "buses", "trees", "cycling", "schools", "markets", "housing", "libraries", "sport", "repairs", "music",
+    "buses",
+    "trees",
+    "cycling",
+    "schools",
+    "markets",
+    "housing",
+    "libraries",
+    "sport",
+    "repairs",
+    "music",
 ]
 LONG_IDEA = (
     "A proper network of protected cycle lanes that links every school, the station and the market square, "
@@ -83,12 +91,14 @@ OVERFLOWS = """() => {
       + (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : "")
       + " «" + (el.textContent || "").trim().slice(0, 40) + "»";
     if (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1) {
-      bad.push(`${name} is outside the screen: ${Math.round(r.left)},${Math.round(r.top)} to ${Math.round(r.right)},${Math.round(r.bottom)}`);
+      const at = [r.left, r.top, r.right, r.bottom].map(Math.round).join(",");
+      bad.push(`${name} is outside the screen: ${at}`);
     }
     if (cs.display === "inline" || el instanceof SVGElement) continue;
     if (!el.clientWidth && !el.clientHeight) continue;
     if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
-      bad.push(`${name} overflows: content ${el.scrollWidth}x${el.scrollHeight} in a box of ${el.clientWidth}x${el.clientHeight}`);
+      const content = `${el.scrollWidth}x${el.scrollHeight}`;
+      bad.push(`${name} overflows: content ${content} in a box of ${el.clientWidth}x${el.clientHeight}`);
     }
   }
   return bad;
@@ -151,7 +161,8 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
         for n in range(count):
             topic = TOPICS[(t + n) % len(TOPICS)]
             text = LONG_IDEA if (t, n) == (2, count - 1) else f"More {topic} for table {t}, idea {n + 1}"
-            made = as_phone(event, phones[str(t)], type="idea.submit", client_id=f"c{t}-{n}", text=text, step_id=ideas_step)
+            idea = {"client_id": f"c{t}-{n}", "text": text, "step_id": ideas_step}
+            made = as_phone(event, phones[str(t)], type="idea.submit", **idea)
             ideas.setdefault(topic, []).append(made["idea_id"])
 
     wall = event.staff("wall", viewport={"width": 1280, "height": 720})
@@ -189,7 +200,8 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
     assert status == 200, snap
     options = next(s for s in snap["steps"] if s["id"] == vote)["options"]
     for t in range(1, 8):
-        as_phone(event, phones[str(t)], type="vote.cast", step_id=vote, ballot={options[t % 5]["id"]: 2, options[0]["id"]: 1})
+        ballot = {options[t % 5]["id"]: 2, options[0]["id"]: 1}
+        as_phone(event, phones[str(t)], type="vote.cast", step_id=vote, ballot=ballot)
     expect(wall.locator(".wv-count")).to_have_text("7 of 40")
     expect(wall.locator(".wv-options li")).to_have_count(5)
     assert wall.locator(".bars, .bar-value, .voters").count() == 0  # the ballot is secret until the end
@@ -205,7 +217,8 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
     expect(wall.locator(".wall-results .bars li")).to_have_count(5)
     expect(wall.locator(".wall-results .voters")).to_have_text("7 people voted")
     expect(wall.locator(".wall-results .bars li").first).to_contain_text(OPTIONS[0])
-    fits_everywhere(wall, "vote-results", config, lambda: expect(wall.locator(".wall-results .bars li")).to_have_count(5))
+    bars = wall.locator(".wall-results .bars li")
+    fits_everywhere(wall, "vote-results", config, lambda: expect(bars).to_have_count(5))
 
     # the harvest: contributions appear as they come, beside the vote it draws on
     harvest = event.command(type="session.next", session_id=session)["step_id"]
