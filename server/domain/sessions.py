@@ -17,6 +17,7 @@ from pydantic import Field
 
 from . import dealing, grouping, rotation
 from .base import CommandModel, Draft, FlowCommand, Outcome, require_facilitator
+from .capture import PUBLIC
 from .errors import Conflict, Invalid, NotFound
 from .harvest import themes_for
 from .model import Actor, EventState, Session, SessionStatus, StepStatus
@@ -162,7 +163,7 @@ def run_step(
             "session_id": session.id,
             "index": index,
             "kind": spec["kind"],
-            "spec": spec,
+            "spec": _told(spec, steps),
             "options": _options(state, session, spec, themes),
             "warn_ms": (spec.get("warn_at") or min(DEFAULT_WARN_S, (duration or 0) // 5)) * 1000 or None,
         },
@@ -239,6 +240,26 @@ def theme_options(state: EventState, themes: Mapping[str, Any] | None) -> list[d
     return [{"id": r.id, "text": given.get(r.id, r.label)} for r in reports]
 
 
+def _dealt_from(steps: list[dict[str, Any]]) -> set[str]:
+    """The steps whose ideas a later pass-and-score vote deals out to other people, as cards."""
+    return {
+        s["options"]["from"]
+        for s in steps
+        if s["kind"] == "vote" and s.get("method") == "pass_and_score" and isinstance(s["options"], dict)
+        and s["options"].get("from")
+    }
+
+
+def _told(spec: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """The step as phones get it: a step whose cards a later vote passes on says so
+    (``capture.passed_on``), so a phone never promises "only the facilitator sees what you write"
+    about a card that other people will read and score."""
+    capture = spec.get("capture")
+    if capture is None or spec["id"] not in _dealt_from(steps):
+        return spec
+    return {**spec, "capture": {**capture, "passed_on": True}}
+
+
 def _options(
     state: EventState, session: Session, spec: dict[str, Any], themes: Mapping[str, Any] | None
 ) -> list[dict[str, Any]] | None:
@@ -256,8 +277,14 @@ def _options(
         names = set(source_spec["input"]["from"])
         indexes = {i for i, s in enumerate(session.script["steps"]) if s["id"] in names}
     step_ids = {run.step_id for run in session.runs if run.index in indexes}
+    # an option's text goes to every phone in the vote's step entry: only ideas every screen may
+    # already read (table or room) are offered, never a private or group-only note. Cards written
+    # for the facilitator are dealt in a pass-and-score vote only: their writers were told so
+    # (``_told``), and each card goes to a few people, without its writer's name.
+    shown = PUBLIC + (("facilitator",) if spec.get("method") == "pass_and_score" else ())
     return [
         {"id": idea.id, "text": idea.text, "table_id": idea.table_id}
         for idea in state.ideas.values()
-        if idea.step_id in step_ids and not idea.hidden and idea.visibility != "private"
+        if idea.step_id in step_ids and not idea.hidden and idea.visibility in shown
+        and (idea.anonymous or idea.participant_id not in state.erased)  # an erased person's words are gone
     ]

@@ -329,7 +329,12 @@ def test_votes_show_measures_per_option_after_the_reveal_and_never_an_unshared_i
     scene.idea(ana, "Room words", client_id="c2")
     scene.do(FACILITATOR, type="session.next", session_id=session)
     vote = scene.state.step_for("1", "participant")
-    assert vote is not None and vote.options
+    assert vote is not None
+    if source == "r1":  # words written for a group are never copied into a vote every phone sees
+        assert vote.options == []
+        assert "Group words" not in json.dumps(harvest_dict(harvest(scene.state, scene.now)))
+        return
+    assert vote.options
     scene.do(bo, type="vote.cast", step_id=vote.id, ballot={vote.options[0]["id"]: 2})
     open_vote = harvest(scene.state, scene.now).votes[0]
     assert not open_vote.revealed and open_vote.options[0].measures == {}  # the room had not seen it
@@ -337,8 +342,7 @@ def test_votes_show_measures_per_option_after_the_reveal_and_never_an_unshared_i
     scene.do(FACILITATOR, type="session.next", session_id=session)
     (shown,) = harvest(scene.state, scene.now).votes
     assert shown.revealed and shown.options[0].measures == {"dots": 2, "voters": 1}
-    expected = "Room words" if source == "r2" else "(an idea group, not quoted)"
-    assert shown.options[0].text == expected
+    assert shown.options[0].text == "Room words"
     assert "Group words" not in json.dumps(harvest_dict(harvest(scene.state, scene.now)))
 
 

@@ -284,3 +284,49 @@ def test_a_vote_on_the_themes_offers_them_as_curated_when_it_starts() -> None:
     pushed = next(e for e in outcome.entries if e.kind == "step.pushed")
     assert pushed.payload["options"] == vote.options  # in the transcript: a replay shows the same vote
     scene.do(ana, type="vote.cast", step_id=vote.id, ballot={"t-a": 1, "t-b": 1})
+
+
+def _offered(visibility: str) -> list[str]:
+    """The options a vote offers from a step whose ideas were written with ``visibility``."""
+    script = f"""
+id: offered
+title: Offered
+method: {{name: Test, origin: Us}}
+steps:
+  - {{id: write, kind: ideas, capture: {{who: each, visibility: {visibility}}}}}
+  - {{id: pick, kind: vote, method: dots, dots: 1, options: {{from: write}}}}
+"""
+    scene = Scene(tables=2)
+    ana, bo = scene.join("1"), scene.join("2")
+    session = loaded(scene, script)
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    scene.idea(ana, "Night buses", client_id="a")
+    scene.idea(bo, "Trees", client_id="b")
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    vote = scene.state.step_for("1", "participant")
+    assert vote is not None and vote.kind == "vote"
+    return [o["text"] for o in vote.options or []]
+
+
+@pytest.mark.parametrize(("visibility", "offered"), [("room", 2), ("table", 2), ("facilitator", 0), ("private", 0)])
+def test_a_vote_offers_only_ideas_every_screen_may_read(visibility: str, offered: int) -> None:
+    """An option's text reaches every phone: a note written for the facilitator only (or kept
+    private) is never copied into a vote."""
+    assert len(_offered(visibility)) == offered
+
+
+def test_cards_dealt_in_a_later_vote_are_written_knowing_it() -> None:
+    """25/10: cards written for the facilitator are passed on to be scored, so the writing step tells
+    phones so (``capture.passed_on``) and the vote deals them; a step no vote deals is unchanged."""
+    scene = Scene(tables=2)
+    for _ in range(6):
+        scene.join("1")
+    script = (Path(__file__).parents[2] / "facilitation_scripts" / "twenty-five-ten.yaml").read_text()
+    session = loaded(scene, script)
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    invitation = scene.state.step_for("1", "participant")
+    assert invitation is not None and invitation.spec["capture"] is None
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    cards = scene.state.step_for("1", "participant")
+    assert cards is not None and cards.spec["capture"]["visibility"] == "facilitator"
+    assert cards.spec["capture"]["passed_on"] is True
