@@ -584,7 +584,7 @@ function captureRule(step) {
     parts.push(capture.who === "any" ? `Up to ${n} for your group.` : `Up to ${n} from you.`);
   }
   const seen = capture.passed_on
-    ? "The wall does not show it: later your card is passed, without your name, to others to score."
+    ? "Later your card is passed, without your name, to others to read and score."
     : { private: "Only you (and the facilitator) see what you write.", group: "Your group sees what you write.", facilitator: "Only the facilitator sees what you write." }[capture.visibility];
   if (seen) parts.push(seen);
   if (capture.attribution === "anonymous") parts.push("Your name is not shown with it.");
