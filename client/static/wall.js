@@ -312,6 +312,13 @@ function roomCounts(a) {
   return `${plural(a.participants, "person", "people")} reacted · ${plural(a.reactions, "reaction")} on ${plural(a.ideas, "idea")}`;
 }
 
+/** The console's explanation of an empty list (its thresholds) replaced by plain words for the room. */
+function plainEmpty(box, words) {
+  const empty = box.querySelector(".empty");
+  if (empty) empty.textContent = words;
+  return box;
+}
+
 /** Common ground for the projector: the map big, what every group supports, what sets each apart. */
 function groundView(a) {
   const keep = shownOnWall;
@@ -342,7 +349,7 @@ function groundView(a) {
       h("section", { class: "wg-col wg-common" },
         h("h3", { text: "Every group agrees" }),
         h("p", { class: "wg-hint", text: "Share of each group that agrees" }),
-        ground.commonGround(view, "opinion", { limit: 3, keep, short: true })),
+        plainEmpty(ground.commonGround(view, "opinion", { limit: 3, keep, short: true }), "Nothing has every group's support yet.")),
       h("section", { class: "wg-col wg-diff" },
         h("h3", { text: "What sets each group apart" }),
         ground.differences(view, "opinion", { limit: 1, keep, compact: true }))));
@@ -534,6 +541,16 @@ function fitThemes(root) {
   for (const box of root.querySelectorAll(".th-list-box")) themes.fitList(box);
 }
 
+/** Common ground fitted: each idea's text on at most two lines (shortened at a word), then the type scaled. */
+function fitGround(body) {
+  for (const el of body.querySelectorAll(".cg-ideas .cg-idea, .cg-tallies .bar-label, .cg-lines .cg-idea")) {
+    const box = el.closest(".cg-lines li") || el;
+    el.dataset.full ??= el.textContent;
+    shortenToFit(el, el.dataset.full, () => !overflows(box));
+  }
+  scaleToFit(body, () => !anyOverflow(body), { min: 0.5, max: 1 });
+}
+
 let fitted = ""; // the feature key last fitted (a rebuilt feature is fitted once, and again on resize)
 
 function renderFeature() {
@@ -629,6 +646,7 @@ function fitFeature() {
   const type = section.dataset.type;
   const step = model.steps.get((body.querySelector("[data-step-id]") || {}).dataset?.stepId || "") || null;
   if (type === "themes") fitThemes(body);
+  else if (type === "ground") fitGround(body);
   else if (type === "harvest") fitHarvest(body);
   else if (type === "vote" && body.querySelector(".wall-vote")) fitVoteOpen(body);
   else if (type === "vote" && step) fitResults(body, step);
@@ -663,6 +681,11 @@ const renderLater = batched(() => {
 });
 
 bindBadge($("#badge"), live);
+// the question's box changes when the clock, the step's title or the mode does: fitted again
+const refitHead = batched(() => {
+  if (!slideShown()) fitHead();
+});
+new ResizeObserver(refitHead).observe($("#question"));
 const tickClocks = startClocks(live, (id) => model.steps.get(id));
 
 live.on("welcome", (msg) => {

@@ -45,6 +45,10 @@ steps:
     title: What the room is saying
     audience: facilitator
     input: {{from: [ideas]}}
+  - id: react
+    kind: react
+    title: Where do we stand?
+    text: Agree, disagree or pass on ideas from other tables
   - id: pick
     kind: vote
     title: Which should come first?
@@ -153,6 +157,7 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
     # one phone per table; each table sends a few ideas, table 1 a dozen (more than fit) and a long one
     phones: dict[str, str] = {}
     ideas: dict[str, list[str]] = {}
+    by_table: dict[int, list[str]] = {}
     for t in range(1, 41):
         status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": str(t)})
         assert status == 201, joined
@@ -164,6 +169,7 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
             idea = {"client_id": f"c{t}-{n}", "text": text, "step_id": ideas_step}
             made = as_phone(event, phones[str(t)], type="idea.submit", **idea)
             ideas.setdefault(topic, []).append(made["idea_id"])
+            by_table.setdefault(t, []).append(made["idea_id"])
 
     wall = event.staff("wall", viewport={"width": 1280, "height": 720})
     expect(wall.locator("#question")).to_have_text(QUESTION)
@@ -192,6 +198,17 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
         assert shown + left >= 9, (shown, left)
 
     fits_everywhere(wall, "themes", config, all_themes_counted)
+
+    # common ground: plain tallies, and a plain line instead of the analysis's thresholds
+    event.command(type="session.next", session_id=session)
+    for t in range(1, 41):
+        for other in (t % 40 + 1, (t + 1) % 40 + 1):
+            for n, idea_id in enumerate(by_table[other][:2]):
+                value = ("agree", "disagree", "pass")[(t + n) % 3]
+                as_phone(event, phones[str(t)], type="reaction.cast", idea_id=idea_id, value=value)
+    expect(wall.locator(".wall-ground[data-level=tallies]")).to_be_visible(timeout=20_000)
+    expect(wall.locator(".wg-notice")).to_have_text("Common ground appears as people react.")
+    fits_everywhere(wall, "common-ground", config)
 
     # the vote: its five options and how many have voted, never a number per option
     vote = event.command(type="session.next", session_id=session)["step_id"]
