@@ -1,26 +1,147 @@
-// "Download my contributions": a participant's own ideas, ballots and topics, as a JSON file.
-import { api, readSession } from "./ui.js";
+// "Your contributions": a participant's own ideas, votes, answers and topics (GET .../mine), shown
+// as a readable list on the phone's end screen and saved as files to keep: a web page to read
+// (HTML, no script, opens in any browser) or the data itself (JSON).
+import { api, h, readSession } from "./ui.js";
 
 const eventId = document.body.dataset.eventId;
-const button = document.getElementById("mine-download");
-const message = document.getElementById("mine-message");
+const cacheKey = `wholeroom:${eventId}:mine`;
 
-button?.addEventListener("click", async () => {
+const ANSWER_WORDS = { agree: "agree", disagree: "disagree", pass: "pass" };
+
+/** One of my answers in a vote, in words: "2 dots", "score 4", "agree", "1st", "placed". */
+export function answerText(method, value) {
+  if (method === "dots") return value === 1 ? "1 dot" : `${value} dots`;
+  if (method === "score" || method === "pass_and_score") return `score ${value}`;
+  if (method === "agree_disagree_pass") return ANSWER_WORDS[value] || String(value);
+  if (method === "rank") return `ranked ${value}${value === 1 ? "st" : value === 2 ? "nd" : value === 3 ? "rd" : "th"}`;
+  if (method === "place" && Array.isArray(value)) return `placed at (${value.map((v) => Number(v).toFixed(2)).join(", ")})`;
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function when(ms) {
+  return ms ? new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "";
+}
+
+/** The sections of my contributions: [{title, items: [{text, note}]}] (empty ones left out). */
+export function mineSections(data) {
+  const ideas = (data.ideas || []).map((i) => ({
+    text: i.text ?? "(removed)",
+    note: [i.table, when(i.at), i.hidden ? "hidden by the facilitator" : "", i.visibility === "private" ? "only you saw it" : ""]
+      .filter(Boolean).join(" · "),
+    question: i.step,
+  }));
+  const votes = (data.ballots || []).map((b) => ({
+    text: b.title || b.step,
+    note: (b.choices || []).map((c) => `${c.option}: ${answerText(b.method, c.value)}`).join("; ") || "no answer",
+  }));
+  const reactions = (data.reactions || []).map((r) => ({
+    text: r.idea ?? "(an idea the facilitator hid)",
+    note: `you answered ${ANSWER_WORDS[r.value] || r.value}`,
+  }));
+  const topics = (data.topics || []).map((t) => ({ text: t.title, note: [t.slot, t.space].filter(Boolean).join(" · ") }));
+  return [
+    { title: "Your ideas", items: ideas },
+    { title: "Your votes", items: votes },
+    { title: "Your answers to other ideas", items: reactions },
+    { title: "Sessions you joined", items: topics },
+  ].filter((s) => s.items.length);
+}
+
+/** My contributions as elements for a page (headings and lists; user text as text only). */
+export function mineList(data) {
+  const sections = mineSections(data);
+  if (!sections.length) return [h("p", { class: "muted", text: "You did not send anything this time." })];
+  return sections.map((s) =>
+    h("section", { class: "mine-section" },
+      h("h3", { text: `${s.title} (${s.items.length})` }),
+      h("ul", { class: "mine-list" }, s.items.map((item) =>
+        h("li", {}, h("p", { class: "mine-text", text: item.text }), item.note ? h("p", { class: "mine-note muted", text: item.note }) : null)))));
+}
+
+function escape(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** A whole web page of my contributions, to keep: no script, no outside resources. */
+export function mineHtml(data) {
+  const title = `My contributions · ${data.event?.title || "Wholeroom"}`;
+  const who = data.name ? `<p>By ${escape(data.name)}.</p>` : "";
+  const body = mineSections(data).map((s) => `<h2>${escape(s.title)} (${s.items.length})</h2>\n<ul>\n${s.items.map((item) =>
+    `  <li><p>${escape(item.text)}</p>${item.note ? `<p class="note">${escape(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<style>
+body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 1.5rem auto; padding: 0 1rem; color: #1b1b1b; }
+li { margin-bottom: 0.8rem; } li p { margin: 0; white-space: pre-wrap; } .note { color: #555; font-size: 0.9rem; }
+</style>
+</head>
+<body>
+<h1>${escape(title)}</h1>
+${who}
+${body || "<p>You did not send anything this time.</p>"}
+<p class="note">Saved ${escape(when(Date.now()))} from Wholeroom.</p>
+</body>
+</html>
+`;
+}
+
+export function saveFile(name, text, type) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** My contributions from the server (kept on this phone too, for after the event's links expire). */
+export async function fetchMine() {
   const session = readSession(eventId);
-  if (!session) return;
-  message.textContent = "Preparing…";
-  try {
-    const data = await api(`/api/events/${encodeURIComponent(eventId)}/mine`, { token: session.token });
-    const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = `my-contributions-${eventId}.json`;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    message.textContent = `Saved ${data.ideas.length} idea(s).`;
-  } catch (err) {
-    message.textContent = err?.message || "Could not download right now; try again.";
+  if (!session) {
+    const kept = cachedMine();
+    if (kept) return kept;
+    throw new Error("This phone is no longer joined to the event.");
   }
-});
+  const data = await api(`/api/events/${encodeURIComponent(eventId)}/mine`, { token: session.token });
+  try {
+    localStorage.setItem(cacheKey, JSON.stringify(data));
+  } catch {
+    // storage full: the page still shows them
+  }
+  return data;
+}
+
+export function cachedMine() {
+  try {
+    return JSON.parse(localStorage.getItem(cacheKey) || "null");
+  } catch {
+    return null;
+  }
+}
+
+/** Wire a pair of buttons (readable page, data) and a status line to save my contributions. */
+export function wireDownloads(pageButton, dataButton, message) {
+  if (!pageButton || pageButton.dataset.wired) return;
+  pageButton.dataset.wired = "true";
+  const save = async (kind) => {
+    message.textContent = "Preparing…";
+    try {
+      const data = await fetchMine().catch((err) => cachedMine() || Promise.reject(err));
+      if (kind === "page") saveFile(`my-contributions-${eventId}.html`, mineHtml(data), "text/html");
+      else saveFile(`my-contributions-${eventId}.json`, JSON.stringify(data, null, 2), "application/json");
+      const n = (data.ideas || []).length;
+      message.textContent = `Saved: ${n === 1 ? "1 idea" : `${n} ideas`}${(data.ballots || []).length ? ", your votes" : ""}.`;
+    } catch (err) {
+      message.textContent = err?.message || "Could not save right now; try again.";
+    }
+  };
+  pageButton.addEventListener("click", () => save("page"));
+  dataButton?.addEventListener("click", () => save("data"));
+}
+
+wireDownloads(document.getElementById("mine-download"), document.getElementById("mine-data"), document.getElementById("mine-message"));

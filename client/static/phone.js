@@ -1,9 +1,12 @@
 // The phone: my table's step, an idea box with an offline outbox, my table's ideas; and for a
 // facilitation script's steps: my group, where to move, a ballot, the Open Space marketplace, roles;
-// the theme each of my table's ideas landed in, with "Doesn't belong here?" to contest it.
+// the theme each of my table's ideas landed in, with "Doesn't belong here?" to contest it; the
+// results of the last vote once revealed; a draft kept per step; and, once the event has ended, a
+// thank-you screen with my own contributions.
 import { makeBallot } from "./ballot.js";
 import { voteResults } from "./charts.js";
-import { Live } from "./live.js";
+import { Live, newClientId } from "./live.js";
+import { cachedMine, fetchMine, mineList, wireDownloads } from "./mine.js";
 import { initReactions } from "./react.js";
 import {
   $, api, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
@@ -12,6 +15,8 @@ import {
 import { listWords, roleName } from "./words.js";
 
 const IDEA_MAX = 500;
+const LONG_STEP_TEXT = 140; // characters: longer first paragraphs are set smaller, so the idea box stays in view
+const TOUCH = matchMedia("(pointer: coarse)"); // a phone or tablet: no Shift key to speak of
 const eventId = document.body.dataset.eventId;
 const session = readSession(eventId);
 
@@ -50,7 +55,12 @@ const view = {
   topics: new Map(), // topic id -> {id, step_id, title, convener, slot, space, count, joined}
   ideaThemes: {}, // idea id -> {theme_id, label}: the theme each of my table's ideas is in
   flagged: new Set(), // idea ids I flagged (from my theme.flagged entries and acks)
+  roleHolders: {}, // volunteer role -> ids of the people at my table who hold it
+  voteSteps: new Map(), // vote step id -> the step, for results that come in after it has ended
+  pastVote: null, // {step, results}: the latest revealed vote that is no longer on this phone
+  moveCard: null, // {to, by: "you" | "facilitator" | "rotation", stepId}: "Move to ..." until dismissed
 };
+let ownMove = null; // the table this phone asked to move to (its own choice)
 const FLAG_REASON_MAX = 200;
 const flagForms = new Map(); // idea id -> {open, status, kind}: the "Doesn't belong here?" state per idea
 
@@ -65,6 +75,7 @@ function tableName(id) {
 }
 
 function loadSnapshot(snap) {
+  noteMove(view.ready ? view.me.table_id : session.table_id, snap);
   view.ready = true;
   view.event = snap.event;
   view.me = snap.me;
@@ -74,9 +85,14 @@ function loadSnapshot(snap) {
   view.group = snap.group || null;
   view.groupPending = false;
   view.volunteerRoles = snap.volunteer_roles || {};
+  view.roleHolders = snap.role_holders || {};
+  filledHere.clear();
   view.ideaThemes = snap.idea_themes || {};
+  const past = snap.past_results;
+  view.pastVote = past ? { step: { id: past.step_id, spec: past.spec, title: past.title }, results: past.results } : null;
   if (snap.step && snap.step.session_id) view.knownSessions.add(snap.step.session_id);
   if (snap.step && snap.step.kind === "vote") {
+    view.voteSteps.set(snap.step.id, { ...snap.step });
     view.ballots.set(snap.step.id, snap.ballot ?? null);
     if (Array.isArray(snap.options)) view.voteOptions.set(snap.step.id, snap.options);
     if (snap.results) view.results.set(snap.step.id, snap.results);
@@ -90,6 +106,16 @@ function loadSnapshot(snap) {
   renderAll();
 }
 
+/** A new snapshot puts me at another table: a "Move to" card says where, and who moved me. */
+function noteMove(before, snap) {
+  const to = snap.me.table_id;
+  if (!before || before === to) return;
+  const rotation = Boolean(snap.me.moved && snap.step);
+  const by = rotation ? "rotation" : ownMove === to ? "you" : "facilitator";
+  view.moveCard = { to, by, stepId: rotation ? snap.step.id : null };
+  ownMove = null;
+}
+
 function eachStep(fn) {
   for (const step of Object.values(view.slots)) fn(step);
 }
@@ -98,6 +124,7 @@ function applyEntry(entry) {
   const p = entry.payload;
   switch (entry.kind) {
     case "step.pushed": {
+      const before = currentStep();
       eachStep((s) => {
         if (s.id === p.replaces && s.status === "active") {
           s.status = "ended";
@@ -114,6 +141,12 @@ function applyEntry(entry) {
       };
       if (aud.role == null) view.slots = { "*": step };
       else view.slots[aud.role] = step;
+      if (step.kind === "vote") {
+        view.voteSteps.set(step.id, step);
+        view.pastVote = null; // a new vote: the last one's results give way to it
+      } else if (before && before.kind === "vote" && view.results.has(before.id)) {
+        view.pastVote = { step: before, results: view.results.get(before.id) };
+      }
       // a rotation that moves me, or new groups, arrive next as a fresh welcome
       view.me = { ...view.me, moved: false };
       const groups = step.spec && step.spec.groups;
@@ -174,8 +207,22 @@ function applyEntry(entry) {
       }
       break;
     case "participant.seated":
-    case "participant.role_set":
       // a fresh welcome with my new view follows on the same connection
+      break;
+    case "participant.role_set":
+      // mine: a fresh welcome follows; someone else's at my table: that role may now be filled
+      if (p.participant_id !== view.me.id) {
+        for (const role of Object.keys(view.roleHolders)) {
+          view.roleHolders[role] = view.roleHolders[role].filter((id) => id !== p.participant_id);
+        }
+        if (p.role && p.role in view.volunteerRoles) view.roleHolders[p.role] = [...(view.roleHolders[p.role] || []), p.participant_id];
+      }
+      break;
+    case "event.closed":
+      view.event = { ...view.event, closed_at: entry.at };
+      break;
+    case "event.reopened":
+      view.event = { ...view.event, closed_at: null };
       break;
     case "vote.cast":
       if (p.participant_id === view.me.id) view.ballots.set(p.step_id, p.ballot);
@@ -255,11 +302,18 @@ function renderStep() {
   title.textContent = titleText;
   if (!step) {
     $("#step-text").textContent = view.ready ? "Waiting for the facilitator's first question…" : "Connecting…";
+    $("#step-more").hidden = true;
     $("#step-status").textContent = "";
     clock.removeAttribute("data-step-clock");
     clock.textContent = "";
   } else {
-    $("#step-text").textContent = step.text;
+    // a script step's question, then its instructions (a blank line apart), in a smaller type
+    const [first, ...rest] = String(step.text || "").split(/\n\s*\n/);
+    const more = rest.join("\n\n");
+    if ($("#step-text").textContent !== first) $("#step-text").textContent = first;
+    $("#step-text").classList.toggle("long", first.length > LONG_STEP_TEXT); // a paragraph, not a question
+    if ($("#step-more").textContent !== more) $("#step-more").textContent = more;
+    $("#step-more").hidden = !more;
     $("#step-status").textContent =
       step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas || step.session_id || step.kind === "react" ? "" : "No ideas to send for this step.";
     clock.dataset.stepClock = step.id;
@@ -281,23 +335,76 @@ function renderScript() {
   renderVote(step);
   renderMarket(step);
   renderVolunteer();
+  renderPastVote(step);
 }
 
+/** The latest vote's results once it has given way to another step (only ever revealed tallies). */
+function renderPastVote(step) {
+  const past = view.pastVote;
+  const show = Boolean(past && !(step && step.kind === "vote"));
+  $("#past-panel").hidden = !show;
+  if (!show) return;
+  const spec = past.step.spec || {};
+  const title = past.step.title || spec.title || past.step.text || "The last vote";
+  if ($("#past-title").textContent !== title) $("#past-title").textContent = title;
+  $("#past-results").replaceChildren(voteResults(past.results, spec, { small: true }));
+  const voters = past.results.voters;
+  const status = `Results of the vote: ${voters === 1 ? "1 person" : `${voters} people`} voted.`;
+  if ($("#past-status").textContent !== status) $("#past-status").textContent = status;
+}
+
+// --- the end: thanks, and my own contributions to read and keep ----------------------------------
+
+let endShown = false;
+
+function renderEnd(fromCache = null) {
+  const ended = Boolean(view.event.closed_at) || Boolean(fromCache);
+  const main = document.querySelector("main");
+  main.dataset.ended = String(ended);
+  $("#end-panel").hidden = !ended;
+  if (!ended) {
+    endShown = false;
+    return;
+  }
+  if (endShown) return;
+  endShown = true;
+  $("#end-heading").focus();
+  const show = (data) => $("#end-mine").replaceChildren(...mineList(data));
+  if (fromCache) show(fromCache);
+  else {
+    fetchMine().then(show, (err) => {
+      const kept = cachedMine();
+      if (kept) show(kept);
+      else $("#end-mine").replaceChildren(h("p", { class: "message", dataset: { kind: "error" }, text: err.message || "Could not load your contributions." }));
+    });
+  }
+}
+
+wireDownloads($("#end-download"), $("#end-data"), $("#end-message"));
+
 function renderMove(step) {
-  const show = Boolean(step && step.kind === "rotate" && step.status === "active");
   const panel = $("#move-notice");
+  const rotating = Boolean(step && step.kind === "rotate" && step.status === "active");
+  const card = view.moveCard;
+  if (card && card.by === "rotation" && (!step || step.id !== card.stepId)) view.moveCard = null; // the round has begun
+  if (card && card.to !== view.me.table_id) view.moveCard = null; // moved again since: a newer card is on its way
+  const show = rotating || Boolean(view.moveCard);
   panel.hidden = !show;
   if (!show) return;
   const here = tableName(view.me.table_id);
-  const spec = step.spec || {};
-  panel.dataset.moved = String(Boolean(view.me.moved));
-  const big = view.me.moved ? `Move to ${here}` : `Stay at ${here}`;
+  const spec = (step && step.spec) || {};
+  const moved = rotating ? Boolean(view.me.moved) : true;
+  panel.dataset.moved = String(moved);
+  const big = moved ? `Move to ${here}` : `Stay at ${here}`;
   let detail;
-  if (view.me.moved) detail = "Go there now and say hello to the people at your new table.";
-  else if (spec.stay && view.me.role === spec.stay) detail = `You are the ${roleName(spec.stay).toLowerCase()}: stay, welcome the newcomers and tell them what this table talked about.`;
-  else detail = "You do not need to move this time.";
+  if (!moved && spec.stay && view.me.role === spec.stay) detail = `You are the ${roleName(spec.stay).toLowerCase()}: stay, welcome the newcomers and tell them what this table talked about.`;
+  else if (!moved) detail = "You do not need to move this time.";
+  else if (!rotating && view.moveCard.by === "facilitator") detail = `The facilitator moved you. Go to ${here} now and say hello.`;
+  else if (!rotating && view.moveCard.by === "you") detail = `You chose ${here}. Go there now and say hello.`;
+  else detail = "Go there now and say hello to the people at your new table.";
   if ($("#move-text").textContent !== big) $("#move-text").textContent = big;
   if ($("#move-detail").textContent !== detail) $("#move-detail").textContent = detail;
+  $("#move-ok").hidden = rotating; // a rotation's card goes when the next round starts
 }
 
 function renderGroup(step) {
@@ -528,20 +635,34 @@ $("#topic-form").addEventListener("submit", async (e) => {
   }
 });
 
-// roles people may volunteer for (a table host for a World Café...)
+// roles people may volunteer for (a table host for a World Café...): offered while my table still
+// needs one and I hold no role; the panel goes once the role is filled, and its message with the step
 let volunteerKey = "";
+let volunteerStep = null;
+const filledHere = new Set(); // roles the server said are taken at my table (role_taken), until my next snapshot
+
+function openRoles() {
+  return Object.entries(view.volunteerRoles || {})
+    .filter(([role, count]) => !filledHere.has(role) && (view.roleHolders[role] || []).length < count)
+    .map(([role]) => role);
+}
 
 function renderVolunteer() {
-  const roles = Object.keys(view.volunteerRoles || {});
-  $("#volunteer-panel").hidden = roles.length === 0;
-  if (!roles.length) return;
+  const step = currentStep();
+  const stepId = step ? step.id : null;
+  if (stepId !== volunteerStep) {
+    volunteerStep = stepId;
+    say($("#volunteer-message"), ""); // an old answer ("already has its host") does not outlive its step
+  }
   const mine = view.me.role && view.me.role !== "participant" ? view.me.role : null;
-  const text = mine ? `You are the ${roleName(mine).toLowerCase()} at ${tableName(view.me.table_id)}.` : "You have no role at your table.";
+  const roles = mine ? [] : openRoles();
+  $("#volunteer-panel").hidden = roles.length === 0;
+  const text = "Your table needs someone for this. Tap to take it on.";
   if ($("#my-role").textContent !== text) $("#my-role").textContent = text;
-  const key = `${roles.join()}|${mine}`;
+  const key = roles.join();
   if (key === volunteerKey) return;
   volunteerKey = key;
-  $("#volunteer-buttons").replaceChildren(...roles.filter((r) => r !== mine).map((role) => {
+  $("#volunteer-buttons").replaceChildren(...roles.map((role) => {
     const button = h("button", { type: "button", class: "big", text: `Volunteer as ${roleName(role).toLowerCase()}` });
     button.addEventListener("click", async () => {
       const msg = $("#volunteer-message");
@@ -549,11 +670,17 @@ function renderVolunteer() {
       say(msg, "Asking…");
       try {
         await live.send({ type: "role.volunteer", role });
-        say(msg, `You are now the ${roleName(role).toLowerCase()}.`, "ok");
+        say(msg, ""); // the fresh welcome that follows shows my role at the top
       } catch (err) {
-        say(msg, err.message, "error");
+        if (err.code === "role_taken") {
+          filledHere.add(role); // someone was quicker: nothing left to offer
+          say(msg, "");
+        } else {
+          say(msg, err.message, "error");
+        }
       } finally {
         button.disabled = false;
+        redrawScript();
       }
     });
     return button;
@@ -566,6 +693,7 @@ function learnRoles(sessionId) {
   api(`/api/events/${encodeURIComponent(eventId)}/snapshot`, { token: session.token }).then(
     (snap) => {
       view.volunteerRoles = snap.volunteer_roles || {};
+      view.roleHolders = snap.role_holders || {};
       redrawScript();
     },
     () => view.knownSessions.delete(sessionId), // try again with the next step
@@ -581,11 +709,17 @@ function captureRule(step) {
   const parts = [];
   if (capture.max_items) {
     const n = capture.max_items;
-    parts.push(capture.who === "any" ? `Up to ${n} for your group.` : `Up to ${n} from you.`);
+    // a shared list is the group's when there are groups, else the table's (as the server counts it)
+    const whose = view.group ? "your group" : "your table";
+    parts.push(capture.who === "any" ? `Up to ${n} for ${whose}.` : `Up to ${n} from you.`);
   }
   const seen = capture.passed_on
     ? "Later your card is passed, without your name, to others to read and score."
-    : { private: "Only you (and the facilitator) see what you write.", group: "Your group sees what you write.", facilitator: "Only the facilitator sees what you write." }[capture.visibility];
+    : {
+      private: "Only you (and the facilitator) see what you write.",
+      group: view.group ? "Your group sees what you write." : "Only you (and the facilitator) see what you write.",
+      facilitator: "Only the facilitator sees what you write.",
+    }[capture.visibility];
   if (seen) parts.push(seen);
   if (capture.attribution === "anonymous") parts.push("Your name is not shown with it.");
   return { writes: true, text: parts.join(" ") };
@@ -593,6 +727,7 @@ function captureRule(step) {
 
 function renderIdeaBox() {
   const step = currentStep();
+  syncDraft(step);
   const rule = captureRule(step);
   const open = Boolean(step && step.collect_ideas && step.status === "active" && rule.writes) && live.state !== "closed";
   textArea.disabled = !open;
@@ -608,9 +743,83 @@ function renderIdeaBox() {
   else if (!rule.writes) hint = rule.text;
   else if (live.state === "offline" || live.state === "reconnecting")
     hint = `No connection right now: ideas you send wait on this phone and go out when it is back. ${rule.text}`.trim();
-  else hint = `${rule.text} Press Enter to send. Shift+Enter for a new line.`.trim();
+  else hint = `${rule.text} ${TOUCH.matches ? "Tap Send when it is ready." : "Press Enter to send. Shift+Enter for a new line."}`.trim();
   const hintEl = $("#idea-hint");
   if (hintEl.textContent !== hint) hintEl.textContent = hint;
+}
+
+// --- drafts: what is typed in the box survives a reload, per event and step -------------------
+// Kept in localStorage under wholeroom:<event>:draft:<step>. A sent idea moves to the outbox (live.js),
+// which keeps it until the server acknowledges it; its draft remembers its client_id and is
+// dropped once the outbox no longer holds it. A draft typed for a step that ended follows the
+// person to the next step, so nothing half-typed is lost when the facilitator moves on.
+
+const DRAFT_PREFIX = `wholeroom:${eventId}:draft:`;
+let draftStep = null; // the step the box's text is kept under
+
+function readDraft(stepId) {
+  try {
+    return JSON.parse(localStorage.getItem(DRAFT_PREFIX + stepId) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function writeDraft(stepId, draft) {
+  try {
+    if (draft) localStorage.setItem(DRAFT_PREFIX + stepId, JSON.stringify(draft));
+    else localStorage.removeItem(DRAFT_PREFIX + stepId);
+  } catch {
+    // storage full or off: the box still works, without surviving a reload
+  }
+}
+
+/** Every draft of this event on this phone: [[step id, draft]]. */
+function allDrafts() {
+  const out = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key && key.startsWith(DRAFT_PREFIX)) out.push([key.slice(DRAFT_PREFIX.length), readDraft(key.slice(DRAFT_PREFIX.length))]);
+    }
+  } catch {
+    // no storage
+  }
+  return out;
+}
+
+function sentAndGone(draft) {
+  return Boolean(draft && draft.client_id && !live.outbox().some((item) => item.client_id === draft.client_id));
+}
+
+/** When the step changes: carry the box's text to it, or put back the draft kept for it. */
+function syncDraft(step) {
+  const stepId = step ? step.id : null;
+  if (stepId === draftStep || !view.ready) return;
+  const previous = draftStep;
+  draftStep = stepId;
+  if (!stepId) return;
+  if (textArea.value.trim()) {
+    writeDraft(stepId, { text: textArea.value, at: Date.now() });
+    if (previous) writeDraft(previous, null);
+    return;
+  }
+  // this step's draft, else the latest typed for an earlier step (then kept under this one)
+  const drafts = allDrafts().filter(([, d]) => d && d.text && !d.client_id);
+  drafts.sort((a, b) => (a[0] === stepId ? -1 : b[0] === stepId ? 1 : (b[1].at || 0) - (a[1].at || 0)));
+  for (const [id, d] of allDrafts()) if (sentAndGone(d)) writeDraft(id, null);
+  if (!drafts.length) return;
+  const [fromStep, draft] = drafts[0];
+  textArea.value = draft.text;
+  if (fromStep !== stepId) {
+    writeDraft(stepId, { text: draft.text, at: draft.at || Date.now() });
+    writeDraft(fromStep, null);
+  }
+}
+
+function saveDraft() {
+  if (!draftStep) return;
+  writeDraft(draftStep, textArea.value.trim() ? { text: textArea.value, at: Date.now() } : null);
 }
 
 function ideaItem(key, build) {
@@ -783,6 +992,7 @@ function failedItem(item) {
         click: () => {
           textArea.value = item.text;
           live.dismiss(item.client_id);
+          saveDraft();
           renderIdeaBox();
           if (!textArea.disabled) textArea.focus();
         },
@@ -798,6 +1008,7 @@ function renderAll() {
   renderHeader();
   renderStep();
   renderIdeas();
+  renderEnd();
 }
 
 const redrawIdeas = batched(renderIdeas);
@@ -816,11 +1027,20 @@ live.on("welcome", (msg) => {
 live.on("entry", (entry) => {
   applyEntry(entry);
   if (entry.kind.startsWith("step.")) redrawStep();
-  else if (entry.kind.startsWith("vote.") || entry.kind.startsWith("topic.")) redrawScript();
+  else if (entry.kind.startsWith("vote.") || entry.kind.startsWith("topic.") || entry.kind === "participant.role_set") redrawScript();
+  else if (entry.kind.startsWith("event.")) renderEnd();
   else redrawIdeas();
 });
 live.on("results", (msg) => {
-  if (msg.kind === "vote") view.results.set(msg.step_id, msg.results);
+  if (msg.kind === "vote") {
+    view.results.set(msg.step_id, msg.results);
+    // the results of a vote that has just given way to the next step (they follow its end)
+    const step = view.voteSteps.get(msg.step_id);
+    const now = currentStep();
+    if (step && (!now || now.id !== msg.step_id) && step.seq >= (view.pastVote ? view.pastVote.step.seq || 0 : 0)) {
+      view.pastVote = { step, results: msg.results };
+    }
+  }
   else if (msg.kind === "signup") {
     for (const topic of msg.results.topics || []) {
       const known = view.topics.get(topic.id);
@@ -833,7 +1053,11 @@ live.on("idea_themes", (msg) => {
   view.ideaThemes = msg.themes || {};
   redrawIdeas();
 });
-live.on("outbox", redrawIdeas);
+live.on("outbox", () => {
+  // a draft sent on an earlier visit: gone from the outbox means acknowledged (or dismissed)
+  if (draftStep && sentAndGone(readDraft(draftStep))) writeDraft(draftStep, null);
+  redrawIdeas();
+});
 live.on("state", () => {
   renderIdeaBox();
   redrawIdeas();
@@ -849,6 +1073,12 @@ live.on("fatal", (err) => {
     showBlocker("You were removed", err.message || "The facilitator removed you from this event.");
     return;
   }
+  if (err.code === "token_expired" && (view.event.closed_at || cachedMine())) {
+    // the event ended and its links expired: the end screen, from what this phone kept
+    forgetSession(eventId);
+    renderEnd(cachedMine() || { ideas: [] });
+    return;
+  }
   if (["bad_token", "token_expired", "missing_token", "other_event"].includes(err.code)) forgetSession(eventId);
   const code = view.event.join_code || session.join_code || "";
   showBlocker("Please join again", `${err.message || "This phone's link to the event is no longer valid."}`, {
@@ -857,7 +1087,10 @@ live.on("fatal", (err) => {
   });
 });
 
-textArea.addEventListener("input", renderIdeaBox);
+textArea.addEventListener("input", () => {
+  saveDraft();
+  renderIdeaBox();
+});
 textArea.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
@@ -870,7 +1103,13 @@ $("#idea-form").addEventListener("submit", (e) => {
   const step = currentStep();
   const text = textArea.value.trim();
   if (!text || !step || textArea.disabled) return;
-  live.send({ type: "idea.submit", text, step_id: step.id });
+  const clientId = newClientId();
+  // the outbox keeps the idea now; its draft goes once the server has acknowledged it
+  writeDraft(step.id, { text: textArea.value, at: Date.now(), client_id: clientId });
+  live.send({ type: "idea.submit", text, step_id: step.id, client_id: clientId }).then(() => {
+    const kept = readDraft(step.id);
+    if (kept && kept.client_id === clientId) writeDraft(step.id, null);
+  }, () => {}); // a refused idea stays in the list as "Not sent", with "Put back in the box"
   textArea.value = "";
   renderIdeaBox();
   renderIdeas();
@@ -887,6 +1126,7 @@ $("#move-form").addEventListener("submit", async (e) => {
   }
   $("#move-button").disabled = true;
   say(msg, "Moving…");
+  ownMove = tableId;
   try {
     await live.send({ type: "participant.seat", table_id: tableId });
     say(msg, `You moved to ${tableName(tableId)}.`, "ok");
@@ -896,6 +1136,12 @@ $("#move-form").addEventListener("submit", async (e) => {
   } finally {
     $("#move-button").disabled = false;
   }
+});
+
+$("#move-ok").addEventListener("click", () => {
+  view.moveCard = null;
+  redrawScript();
+  $("#idea-text").focus();
 });
 
 renderAll();

@@ -68,6 +68,10 @@ def reach(state: EventState, entry: Entry) -> Reach:
     if entry.kind in _STEP_KINDS:
         tables = state.steps[p["step_id"]].audience.tables
         return Reach(None if tables is None else frozenset(tables))
+    if entry.kind == "participant.role_set" and p["participant_id"] in state.participants:
+        # the table learns who took a role (its phones stop offering a role that is filled)
+        table_id = state.participants[p["participant_id"]].table_id
+        return Reach(frozenset((table_id,)), frozenset((p["participant_id"],)))
     if entry.kind in _SELF_KINDS:
         return Reach(participants=frozenset((p["participant_id"],)))
     if entry.kind == "groups.formed":
@@ -77,7 +81,7 @@ def reach(state: EventState, entry: Entry) -> Reach:
         return Reach(participants=frozenset(m["participant_id"] for m in p["moves"]))
     if entry.kind == "roles.assigned":
         return Reach(participants=frozenset(p["assignments"]))
-    if entry.kind in ("topic.posted", "theme.revealed"):
+    if entry.kind in ("topic.posted", "theme.revealed", "event.closed", "event.reopened"):
         return Reach(None)
     if entry.kind == "theme.flag_resolved" and p["flag_id"] in state.flags:  # the person who flagged learns
         return Reach(participants=frozenset((state.flags[p["flag_id"]].participant_id,)))
@@ -249,11 +253,34 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         out["ballot"] = ballots.get(person.id)
         reveal = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED
         out["results"] = tally(step, ballots) if reveal else None
+    out["past_results"] = past_results(state, person, step)
     if step is not None and step.kind == "react":
         out["reactions"] = my_answers(state, step, person)
     if step is not None and step.kind == "signup":
         out["topics"] = [topic_dict(t, person.id) for t in state.topics.values() if t.step_id == step.id]
     return out
+
+
+def past_results(state: EventState, person: Participant, current: Step | None) -> dict[str, Any] | None:
+    """The results of the latest vote this person took part in, once revealed, when it is no longer
+    the step on their phone: the phone keeps showing what the room said (never a ballot)."""
+    for step in sorted(state.steps.values(), key=lambda s: s.seq, reverse=True):
+        if step.kind != "vote" or step is current:
+            continue
+        aud = step.audience
+        if (aud.tables is not None and person.table_id not in aud.tables) or aud.role not in (None, person.role):
+            continue
+        revealed = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED
+        if not revealed:
+            return None
+        spec = step.spec or {}
+        return {
+            "step_id": step.id,
+            "title": spec.get("title") or step.text,
+            "spec": spec,
+            "results": tally(step, state.votes.get(step.id, {})),
+        }
+    return None
 
 
 def step_summary(state: EventState, step: Step) -> tuple[dict[str, Any], bool] | None:

@@ -18,6 +18,7 @@ from ..domain.access import PARTICIPANTS, STAFF
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.harvest import Audience, Harvest, harvest, harvest_dict
+from ..domain.mine import contributions
 from ..domain.model import Role
 from ..domain.replay import ROOM_IDEAS, Replay, room
 from ..domain.view import Viewer, snapshot
@@ -216,32 +217,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/mine", dependencies=[allow(PARTICIPANTS)])
 async def my_contributions(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
-    """A participant's own ideas (hidden ones too, marked), ballots and topics: theirs to keep."""
+    """A participant's own ideas (hidden ones too, marked), ballots, reactions and topics: theirs to keep."""
     assert principal.participant_id is not None  # allow(PARTICIPANTS)
     room = await services.present_room(principal)  # with several workers: includes the idea just sent
-    state, me = room.state, principal.participant_id
-    steps = state.steps
-    return {
-        "event": {"id": state.id, "title": state.title},
-        "participant_id": me,
-        "name": state.participants[me].name,
-        "ideas": [
-            {
-                "text": i.text,
-                "at": i.at,
-                "table": state.tables[i.table_id].name,
-                "step": steps[i.step_id].text,
-                "hidden": i.hidden,
-            }
-            for i in state.ideas.values()
-            if i.participant_id == me
-        ],
-        "ballots": [
-            {"step": steps[step_id].text, "ballot": ballots[me]}
-            for step_id, ballots in state.votes.items()
-            if me in ballots
-        ],
-        "topics": [
-            {"title": t.title, "slot": t.slot, "space": t.space} for t in state.topics.values() if me in t.members
-        ],
-    }
+    return contributions(room.state, principal.participant_id)

@@ -381,7 +381,7 @@ def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) 
 
 
 def test_a_participant_downloads_their_own_contributions(live_event: LiveEvent) -> None:
-    """The phone's download button saves the person's own ideas, and nobody else's, as a JSON file."""
+    """The phone saves the person's own ideas, and nobody else's, as a page to read and as a JSON file."""
     live_event.command(type="step.push", text="What matters?", duration_s=600)
     ana = live_event.phone("1", "Ana")
     bo = live_event.phone("1", "Bo")
@@ -390,6 +390,10 @@ def test_a_participant_downloads_their_own_contributions(live_event: LiveEvent) 
     expect(ana.locator("#ideas li")).to_have_count(2)
     with ana.expect_download() as saved:
         ana.locator("#mine-download").click()
+    page = Path(saved.value.path()).read_text()
+    assert "<li><p>Trees on Main Street</p>" in page and "Night buses" not in page
+    expect(ana.locator("#mine-message")).to_have_text("Saved: 1 idea.")
+    with ana.expect_download() as saved:
+        ana.locator("#mine-data").click()
     data = json.loads(Path(saved.value.path()).read_text())
     assert [i["text"] for i in data["ideas"]] == ["Trees on Main Street"] and data["name"] == "Ana"
-    expect(ana.locator("#mine-message")).to_have_text("Saved 1 idea(s).")
