@@ -101,3 +101,57 @@ def test_the_facilitator_puts_the_join_slide_on_the_wall() -> None:
         scene.do(Actor(Role.WALL), type="wall.show", slide=None)
     scene.do(FACILITATOR, type="wall.show", slide=None)
     assert snapshot(scene.state, Viewer(Role.WALL))["event"]["wall_slide"] is None
+
+
+VOTE_THEN_TALK = """\
+id: vote-then-talk
+title: Vote, then talk
+method: {name: Test, origin: Us}
+roles:
+  table_host: {per: table, count: 1, assign: volunteer}
+steps:
+  - id: say
+    kind: vote
+    title: Where do we stand?
+    method: agree_disagree_pass
+    options: {items: ["Buses at night", "A market on Sundays"]}
+    reveal: end
+  - {id: talk, kind: discuss, text: Talk about it., capture: {who: none}}
+"""
+
+
+def test_phones_keep_a_vote_s_results_once_revealed_and_never_before() -> None:
+    """While a vote revealed at its end runs, no phone snapshot has its tally; on the next step, each has it."""
+    scene = Scene()
+    ana = scene.join("1")
+    session = scene.do(FACILITATOR, type="session.load", script=VOTE_THEN_TALK).result["session_id"]
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    vote = next(s for s in scene.state.steps.values() if s.kind == "vote")
+    scene.do(ana, type="vote.cast", step_id=vote.id, ballot={"o1": "agree"})
+    during = snapshot(scene.state, Viewer(Role.PARTICIPANT, ana.participant_id))
+    assert during["results"] is None and during["past_results"] is None
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    after = snapshot(scene.state, Viewer(Role.PARTICIPANT, ana.participant_id))
+    assert after["step"]["text"] == "Talk about it."
+    past = after["past_results"]
+    assert past["title"] == "Where do we stand?" and past["results"]["voters"] == 1
+    assert past["results"]["options"][0] == {"id": "o1", "text": "Buses at night", "agree": 1, "disagree": 0, "pass": 0}
+
+
+def test_the_table_learns_who_took_a_role_and_every_phone_that_the_event_closed() -> None:
+    """A volunteered role reaches the volunteer (as a fresh view) and their table; closing reaches every phone."""
+    scene = Scene()
+    ana, bo, cy = scene.join("1"), scene.join("1"), scene.join("2")
+    scene.do(FACILITATOR, type="session.load", script=VOTE_THEN_TALK)
+    scene.do(ana, type="role.volunteer", role="table_host")
+    role_set = scene.entries[-1]
+    assert role_set.kind == "participant.role_set"
+    assert visible(scene.state, role_set, Viewer(Role.PARTICIPANT, bo.participant_id))
+    assert not visible(scene.state, role_set, Viewer(Role.PARTICIPANT, cy.participant_id))
+    assert snapshot(scene.state, Viewer(Role.PARTICIPANT, bo.participant_id))["role_holders"] == {
+        "table_host": [ana.participant_id]
+    }
+    scene.do(FACILITATOR, type="event.close")
+    closed = scene.entries[-1]
+    assert closed.kind == "event.closed"
+    assert all(visible(scene.state, closed, Viewer(Role.PARTICIPANT, p.participant_id)) for p in (ana, bo, cy))
