@@ -17,7 +17,9 @@ after the last; the number of themes is never given. For each set it prints:
   content words, no filler, no repeats, not only the event's question), with the failures;
 - **curation effort**: how many edits (merge two themes, split a theme by one true label, move one
   idea) a facilitator needs to bring the final picture to NMI >= 0.9, choosing each time the edit
-  that raises NMI most (``curate``).
+  that raises NMI most (``curate``); and how many taps with the console's suggestions
+  (``curate_with_suggestions``: tap the suggestion shown that helps most, dismiss those that do not,
+  an edit by hand when none helps), with the share of the suggestions shown that were right.
 
 ``--quick`` plays the two Pol.is sets and the first 120 ideas of the growing-older set (a CI smoke);
 ``--cache DIR`` keeps the vectors between runs.
@@ -41,8 +43,10 @@ from numpy.typing import NDArray
 from bench.themes import DATA as PUBLIC_DATA
 from bench.themes import blas, encode
 from bench.themes import load_set as load_public_set
-from server.domain.themes import IdeaVector, ThemeMap, ThemeParams, add_idea, recluster
+from server.domain.themes import Edit as CurationEdit
+from server.domain.themes import IdeaVector, Merge, Move, Split, Theme, ThemeMap, ThemeParams, add_idea, recluster
 from server.domain.themes.label_check import label_problems
+from server.domain.themes.suggest import Suggestion, SuggestParams, suggest
 from server.themes.encoder import DEFAULT_ENCODER, Encoder, load_encoder
 
 SETS_DIR = Path(__file__).resolve().parent / "data" / "themes"
@@ -340,6 +344,181 @@ def _apply(
     return groups, np.append(is_theme, False)
 
 
+@dataclass(slots=True)
+class Assisted:
+    """Curation effort with the console's suggestions: taps, and how the suggestions fared."""
+
+    taps: int = 0  # suggestions tapped + edits made by hand + suggestions dismissed
+    tapped: dict[str, int] = field(default_factory=dict)  # suggestions tapped, by kind
+    moved_by_taps: int = 0  # ideas a tapped move suggestion moved (one tap moves them all)
+    by_hand: int = 0  # edits of the old vocabulary, when no suggestion shown helped
+    dismissed: int = 0  # suggestions shown that did not help: the facilitator dismissed each (a tap)
+    shown: int = 0  # distinct suggestions shown
+    right: int = 0  # ...of which raised NMI when first shown
+    kinds: dict[str, list[int]] = field(default_factory=dict)  # kind -> [shown, right]
+    start: float = 0.0
+    end: float = 0.0
+    reached: bool = False
+
+    @property
+    def right_share(self) -> float:
+        return self.right / self.shown if self.shown else 0.0
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.tapped.items())) or "none"
+        what = (
+            f"{self.taps} taps: {sum(self.tapped.values())} suggestions tapped ({kinds}; the moves carried "
+            f"{self.moved_by_taps} ideas), {self.by_hand} edits by hand, {self.dismissed} dismissals; "
+            f"suggestions right {self.right}/{self.shown} ({self.right_share:.0%})"
+        )
+        if self.reached:
+            return f"{what}: NMI {self.start:.3f} -> {self.end:.3f}"
+        return f"NMI >= {TARGET_NMI} not reached: {what}; NMI {self.start:.3f} -> {self.end:.3f}"
+
+
+def curate_with_suggestions(
+    ideas: Sequence[IdeaVector],
+    truth: Sequence[Any],
+    picture: ThemeMap,
+    topic: str = "",
+    target: float = TARGET_NMI,
+    params: SuggestParams = SuggestParams(),  # noqa: B008 (frozen)
+) -> Assisted:
+    """Taps a facilitator needs with the console's suggestions (``server.domain.themes.suggest``),
+    greedily, to bring ``picture`` to NMI >= ``target`` against ``truth`` (``ideas`` in ``truth``'s order).
+
+    Each step shows the top ``suggest.MOST`` suggestions for the picture as it is now (with the edits
+    made so far, and the dismissals); the facilitator taps the one that raises NMI most, and
+    dismisses those shown that do not raise it (a tap each). When none shown helps, they make the
+    best edit of the old vocabulary by hand (``curate``: merge, split by true label, move one idea).
+    As in ``curate``, the picture is not re-clustered in between. A tapped move suggestion moves all
+    its ideas (one tap, several ``theme.move_idea`` commands: the console sends one per idea)."""
+    ids = [i.id for i in ideas]
+    row = {i: k for k, i in enumerate(ids)}
+    groups: dict[str, list[str]] = {t.id: list(t.idea_ids) for t in picture.themes}
+    edits: list[CurationEdit] = []
+    dismissed: set[str] = set()
+    seen: set[str] = set()
+    cache: dict[Any, Any] = {}
+    out = Assisted()
+    t = codes(truth)
+    fresh = 0
+
+    def found(g: dict[str, list[str]]) -> list[str]:
+        where = {i: tid for tid, members in g.items() for i in members}
+        return [where.get(i, f"alone:{i}") for i in ids]
+
+    def themes_of(g: dict[str, list[str]]) -> list[Theme]:
+        return [Theme(tid, tid, tuple(m), (), m[0], frozenset()) for tid, m in g.items() if m]
+
+    def apply(g: dict[str, list[str]], s: Suggestion) -> dict[str, list[str]]:
+        g = {k: list(v) for k, v in g.items()}
+        if s.kind == "merge":
+            g[s.theme_id] += g.pop(s.other_theme_id)
+        elif s.kind == "move":
+            leaving = set(s.idea_ids)
+            for source in set(s.sources):
+                g[source] = [i for i in g[source] if i not in leaving]
+            g[s.theme_id] += list(s.idea_ids)
+        else:
+            leaving = set(s.idea_ids)
+            g[s.theme_id] = [i for i in g[s.theme_id] if i not in leaving]
+            g[f"{s.theme_id}-s{len(g)}"] = list(s.idea_ids)
+        return {k: v for k, v in g.items() if v}
+
+    def as_edits(g: dict[str, list[str]], s: Suggestion, after: dict[str, list[str]]) -> list[CurationEdit]:
+        if s.kind == "merge":
+            return [Merge(s.theme_id, (s.other_theme_id,), tuple(after[s.theme_id]))]
+        if s.kind == "move":
+            return [Move(i, s.theme_id, tuple(g[s.theme_id])) for i in s.idea_ids]
+        new = next(k for k in after if k not in g)
+        return [Split(s.theme_id, new, tuple(s.idea_ids), tuple(after[s.theme_id]))]
+
+    while True:
+        score = nmi(truth, found(groups))
+        if out.taps == 0:
+            out.start = score
+        out.end = score
+        if score >= target:
+            out.reached = True
+            return out
+        if out.taps >= MAX_EDITS:
+            return out
+        topics = (topic,) if topic else ()
+        shown = suggest(ideas, themes_of(groups), edits, dismissed, topic=topics, params=params, split_cache=cache)
+        gains = [nmi(truth, found(apply(groups, s))) - score for s in shown]
+        for s, gain in zip(shown, gains, strict=True):
+            if s.keys[0] not in seen:
+                seen.add(s.keys[0])
+                out.shown += 1
+                out.right += gain > 1e-12
+                tally = out.kinds.setdefault(s.kind, [0, 0])
+                tally[0] += 1
+                tally[1] += gain > 1e-12
+        best = int(np.argmax(gains)) if gains else -1
+        for k, (s, gain) in enumerate(zip(shown, gains, strict=True)):
+            if k != best and gain <= 1e-12:
+                dismissed.update(s.keys)
+                out.dismissed += 1
+                out.taps += 1
+        if best >= 0 and gains[best] > 1e-12:
+            s = shown[best]
+            after = apply(groups, s)
+            edits += as_edits(groups, s, after)
+            groups = after
+            out.tapped[s.kind] = out.tapped.get(s.kind, 0) + 1
+            out.moved_by_taps += len(s.idea_ids) if s.kind == "move" else 0
+            out.taps += 1
+            continue
+        if best >= 0:
+            dismissed.update(shown[best].keys)
+            out.dismissed += 1
+            out.taps += 1
+        # by hand: the old vocabulary's best edit
+        names = sorted(groups)
+        index = {name: k for k, name in enumerate(names)}
+        where = found(groups)
+        g = np.array([index[w] if w in index else len(names) + k for k, w in enumerate(where)], dtype=np.int64)
+        is_theme = np.zeros(int(g.max()) + 1, dtype=bool)
+        is_theme[: len(names)] = True
+        table = np.zeros((len(is_theme), int(t.max()) + 1))
+        np.add.at(table, (g, t), 1.0)
+        sizes = table.sum(1)
+        cols = float(_xlogx(np.bincount(t).astype(np.float64)).sum())
+        cells, rows = float(_xlogx(table).sum()), float(_xlogx(sizes).sum())
+        gain, (kind, x, y) = _best_edit(table, sizes, is_theme, g, t, cells, rows, cols, len(t))
+        if gain <= score + 1e-12:
+            return out
+        if kind == "merge":
+            a, b = names[x], names[y]
+            edits.append(Merge(a, (b,), (*groups[a], *groups[b])))
+            groups[a] += groups.pop(b)
+        elif kind == "split":
+            fresh += 1
+            new = f"{names[x]}-h{fresh}"
+            leaving = [i for i in groups[names[x]] if t[row[i]] == y]
+            staying = [i for i in groups[names[x]] if t[row[i]] != y]
+            edits.append(Split(names[x], new, tuple(leaving), tuple(staying)))
+            groups[names[x]], groups[new] = staying, leaving
+        else:
+            idea = ids[x]
+            source = of_group(groups, idea)
+            if source is not None:
+                groups[source].remove(idea)
+            if y >= 0:
+                edits.append(Move(idea, names[y], tuple(groups[names[y]])))
+                groups[names[y]].append(idea)
+            else:
+                edits.append(Move(idea, None))
+            groups = {k: v for k, v in groups.items() if v}
+        out.by_hand += 1
+        out.taps += 1
+
+
+def of_group(groups: dict[str, list[str]], idea_id: str) -> str | None:
+    return next((k for k, members in groups.items() if idea_id in members), None)
+
+
 # --- the live room ---------------------------------------------------------------------------
 
 
@@ -417,6 +596,7 @@ def report(data: LabelledSet, vectors: NDArray[np.float32], every: int) -> dict[
     problems = label_problems(labels, data.topic)
     readable = sum(not p for p in problems)
     effort = curate(data.labels, found, themed)
+    assisted = curate_with_suggestions(ideas, data.labels, run.final, data.topic)
     out = {
         "set": data.name,
         "ideas": len(ideas),
@@ -437,6 +617,10 @@ def report(data: LabelledSet, vectors: NDArray[np.float32], every: int) -> dict[
         "halved": run.halved,
         "labels_readable": readable / len(labels) if labels else 1.0,
         "edits": effort.edits if effort.reached else None,
+        "taps_with_suggestions": assisted.taps if assisted.reached else None,
+        "suggestions_tapped": sum(assisted.tapped.values()),
+        "suggestion_dismissals": assisted.dismissed,
+        "suggestions_right": assisted.right_share,
         "recluster_s": run.seconds,
     }
     print(
@@ -463,6 +647,7 @@ def report(data: LabelledSet, vectors: NDArray[np.float32], every: int) -> dict[
     for label, why in [(lab, p) for lab, p in zip(labels, problems, strict=True) if p][:4]:
         print(f"    {label!r}: {'; '.join(why)}")
     print(f"  curation to NMI >= {TARGET_NMI}: {effort}")
+    print(f"  ... with the console's suggestions: {assisted}")
     return out
 
 

@@ -109,6 +109,7 @@ COMMANDS: dict[str, Rule] = {
     "theme.flag_resolve": FACILITATOR,
     "theme.reveal": FACILITATOR,
     "wall.show": FACILITATOR,
+    "theme.dismiss": FACILITATOR,
     # answered by the websocket itself, never stored
     "ping": EVENT_TOKENS,
     "reaction.next": PARTICIPANTS,

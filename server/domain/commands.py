@@ -120,6 +120,7 @@ Command = Annotated[
     | curation.ResolveFlag
     | curation.Reveal
     | display.ShowOnWall
+    | curation.Dismiss
     | membership.RemoveParticipant
     | membership.CloseEvent
     | membership.ReopenEvent
@@ -393,6 +394,7 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     curation.ResolveFlag: curation.resolve,
     curation.Reveal: curation.reveal,
     display.ShowOnWall: display.show,
+    curation.Dismiss: curation.dismiss,
     membership.RemoveParticipant: membership.remove,
     membership.CloseEvent: membership.close,
     membership.ReopenEvent: membership.reopen,

@@ -7,7 +7,7 @@ are transcript entries like any other change; the themes themselves are derived,
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -100,6 +100,29 @@ def _curated_ids(state: EventState) -> set[str]:
         ids.update(i for i in (payload.get("theme_id"), payload.get("new_theme_id")) if i)
         ids.update(payload.get("merged_theme_ids", ()))
     return ids
+
+
+# what a dismissal names: a suggestion's key (server/domain/themes/suggest.py): two themes not to
+# merge, an idea to leave where it is, a theme not to split
+_ONE = r"[A-Za-z0-9_.:-]{1,64}"
+SUGGESTION_KEY = rf"^(merge:{_ONE}\+{_ONE}|move:\S{{1,64}}|split:{_ONE})$"
+
+
+class Dismiss(CommandModel):
+    type: Literal["theme.dismiss"]
+    keys: list[Annotated[str, Field(pattern=SUGGESTION_KEY)]] = Field(min_length=1, max_length=200)
+
+
+def dismiss(state: EventState, actor: Actor, cmd: Dismiss, now: int) -> Outcome:
+    """The facilitator dismisses a curation suggestion: it is not made again (keys already
+    dismissed are left out; dismissing only those changes nothing)."""
+    require_facilitator(actor)
+    keys = [k for k in dict.fromkeys(cmd.keys) if k not in state.theme_dismissed]
+    if not keys:
+        return Outcome(result={"keys": [], "unchanged": True})
+    draft = Draft(state, actor, now)
+    draft.add("theme.dismissed", {"keys": keys})
+    return Outcome(draft.entries, {"keys": keys})
 
 
 class FlagIdea(CommandModel):

@@ -134,6 +134,8 @@ def _curation(state: EventState) -> list[Any]:
     edits: list[Any] = [[kind, payload] for kind, payload in state.theme_edits]
     if state.theme_reveals:
         edits.append(["theme.revealed", state.theme_reveals])
+    if state.theme_dismissed:  # likewise: only when a suggestion was dismissed
+        edits.append(["theme.dismissed", list(state.theme_dismissed)])
     return edits
 
 

@@ -254,6 +254,8 @@ class ThemesRevealed(_Payload):
 
 class WallShown(_Payload):
     slide: Literal["join"] | None
+class SuggestionsDismissed(_Payload):
+    keys: list[Annotated[str, StringConstraints(min_length=1, max_length=140)]] = Field(min_length=1, max_length=200)
 
 
 PAYLOADS: dict[str, type[_Payload]] = {
@@ -287,6 +289,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "theme.flag_resolved": FlagResolved,
     "theme.revealed": ThemesRevealed,
     "wall.shown": WallShown,
+    "theme.dismissed": SuggestionsDismissed,
     "participant.removed": ParticipantRemoved,
     "participant.erased": ParticipantOnly,
     "event.closed": Nothing,

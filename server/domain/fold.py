@@ -327,6 +327,8 @@ def _themes_revealed(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 def _wall_shown(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.wall_slides.append(p["slide"])
+def _suggestions_dismissed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.theme_dismissed.update(dict.fromkeys(p["keys"]))
 
 
 _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
@@ -363,6 +365,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "theme.flag_resolved": _theme_flag_resolved,
     "theme.revealed": _themes_revealed,
     "wall.shown": _wall_shown,
+    "theme.dismissed": _suggestions_dismissed,
     "participant.erased": _participant_erased,
 }
 

@@ -319,6 +319,7 @@ class EventState:
     wall_slides: list[str | None] = field(
         default_factory=list
     )  # slides the facilitator put on the wall (None: taken down)
+    theme_dismissed: dict[str, None] = field(default_factory=dict)  # curation suggestions dismissed (keys, in order)
     erased: set[str] = field(default_factory=set)  # participants erased on request
     flow: FlowMark | None = None  # the latest change of the room's flow (None before any step)
     # SHA-256 (hex) over every entry's seq, time and kind so far: when things happened, which replay

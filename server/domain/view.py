@@ -102,12 +102,14 @@ def _idea_reach(state: EventState, idea: Idea) -> Reach:
 
 # What one person chose, said or asked: the wall gets the tallies and common ground, never these.
 _PERSONAL_CHOICES = {"vote.cast", "reaction.cast", "theme.flagged", "theme.flag_resolved"}
+# The facilitator's own tools: curation suggestions are for moderators' screens, and so are their dismissals.
+_MODERATORS_ONLY = {"theme.dismissed"}
 
 
 def wall_sees(state: EventState, entry: Entry) -> bool:
     """The projector shows everything but ideas kept private, to a group, or for the facilitator,
     and each person's ballots, reactions and flags (a secret ballot stays secret)."""
-    if entry.kind in _PERSONAL_CHOICES:
+    if entry.kind in _PERSONAL_CHOICES or entry.kind in _MODERATORS_ONLY:
         return False
     if entry.kind not in _IDEA_KINDS:
         return True

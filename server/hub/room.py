@@ -132,6 +132,7 @@ class Room:
         self._presence_sent_at = 0.0
         self.idea_themes: dict[str, dict[str, str]] = {}  # the stable themes' ideas, for phones
         self.theme_view: dict[str, Any] | None = None
+        self.theme_suggestions: list[dict[str, Any]] = []  # curation suggestions: moderators' screens only
         self.steady: dict[str, Seen] = {}  # what phones know of each theme (relayed for a takeover)
         self._table_themes_sent: dict[str, dict[str, dict[str, str]]] = {}  # idea_themes last sent per table
         self._store, self._broker, self._writer = store, broker, writer
@@ -486,7 +487,7 @@ class Room:
 
     def _derived(self, snap: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
         if viewer.is_staff:
-            return {**snap, "common_ground": self.analysis, "themes": self.theme_view}
+            return {**snap, "common_ground": self.analysis, "themes": self.themes_for(viewer)}
         table_id = self.state.participants[viewer.participant_id or ""].table_id
         return {**snap, "idea_themes": self.table_themes(table_id)}
 
@@ -533,7 +534,7 @@ class Room:
             if self.analysis is not None:
                 texts.append(dumps({"type": "common_ground", "seq": upto, "analysis": self.analysis}))
             if self.theme_view is not None:
-                texts.append(dumps({"type": "themes", "seq": upto, **self.theme_view}))
+                texts.append(dumps({"type": "themes", "seq": upto, **(self.themes_for(viewer) or {})}))
         conn.start(upto, texts)
 
     def detach(self, conn: Conn) -> None:
@@ -670,11 +671,17 @@ class Room:
         self.idea_themes = message.get("idea_themes", {})
         if "steady" in message:
             self.steady = {t: Seen.from_dict(s) for t, s in message["steady"].items()}
-        if message["view"] != self.theme_view:
-            self.theme_view = message["view"]
-            text = dumps({"type": "themes", "seq": message["seq"], **message["view"]})
+        suggestions = message.get("suggestions", [])
+        changed, suggested = message["view"] != self.theme_view, suggestions != self.theme_suggestions
+        self.theme_view, self.theme_suggestions = message["view"], suggestions
+        if changed or suggested:
+            plain = dumps({"type": "themes", "seq": message["seq"], **self.theme_view})
+            full = dumps({"type": "themes", "seq": message["seq"], **self.theme_view, "suggestions": suggestions})
             for conn in self.staff:
-                conn.send(text)
+                if conn.viewer.is_moderator:
+                    conn.send(full)
+                elif changed:  # the wall: the picture, never the suggestions
+                    conn.send(plain)
         # phones get, for their own table's ideas only, which theme each is in (so they can contest it)
         for table_id, conns in self.by_table.items():
             mine = self.table_themes(table_id)
@@ -683,6 +690,12 @@ class Room:
                 line = dumps({"type": "idea_themes", "seq": message["seq"], "themes": mine})
                 for conn in conns:
                     conn.send(line)
+
+    def themes_for(self, viewer: Viewer) -> dict[str, Any] | None:
+        """The themes as a staff screen gets them: the moderators' with the curation suggestions."""
+        if self.theme_view is None or not viewer.is_moderator:
+            return self.theme_view
+        return {**self.theme_view, "suggestions": self.theme_suggestions}
 
     def table_themes(self, table_id: str) -> dict[str, dict[str, str]]:
         ideas = self.state.table_ideas.get(table_id, ())

@@ -41,6 +41,7 @@ from ..domain.themes import (
 )
 from ..domain.themes import fold as fold_curation
 from ..domain.themes.model import Frame
+from ..domain.themes.suggest import MOST, suggest
 from ..storage.store import Store
 from . import metrics
 
@@ -173,6 +174,31 @@ def compute(
     return recluster(ideas, edited, ThemeParams(topic=topic), previous=previous)
 
 
+SUGGESTIONS_KEPT = 12  # computed with each re-clustering; dismissals thin them until the next one
+
+
+def compute_suggested(
+    ideas: list[IdeaVector],
+    edits: list[tuple[str, dict[str, Any]]],
+    topic: tuple[str, ...],
+    previous: ThemeMap | None,
+    dismissed: list[str],
+) -> tuple[ThemeMap, list[dict[str, Any]]]:
+    """A live re-clustering and the curation suggestions for its picture (domain/themes/suggest.py),
+    in the worker process: the facilitator's screens show the top few."""
+    theme_map = compute(ideas, edits, topic, previous)
+    edited = [edit_from_entry(kind, payload) for kind, payload in edits]
+    found = suggest(ideas, theme_map.themes, edited, dismissed, most=SUGGESTIONS_KEPT, topic=topic)
+    return theme_map, [s.to_dict() for s in found]
+
+
+def shown_suggestions(
+    found: list[dict[str, Any]], dismissed: dict[str, None], most: int = MOST
+) -> list[dict[str, Any]]:
+    """The top ``most`` suggestions none of whose keys the facilitator has dismissed since."""
+    return [s for s in found if not any(k in dismissed for k in s["keys"])][:most]
+
+
 def theme_dict(t: Theme) -> dict[str, Any]:
     """One theme as the screens get it (a top-level theme adds ``pinned`` and ``curated``)."""
     return {
@@ -233,6 +259,7 @@ class ThemeEngine:
         self.room, self.store, self.model, self.every_s = room, store, model, every_s
         self.vectors: dict[str, np.ndarray] = {}
         self.map: ThemeMap | None = None
+        self.suggestions: list[dict[str, Any]] = []  # for the picture last re-clustered, strongest first
         self.active = False  # this worker holds the event's themes lease (the only one that embeds)
         self.failed: str | None = None
         self.steady: dict[str, Seen] = {}  # what phones know of each theme (domain/phone_themes.py)
@@ -248,7 +275,7 @@ class ThemeEngine:
         self._settling = 0  # re-clusterings in a row that only settled the picture
         self._clustering = False
         self._clustered_at = 0.0
-        self._sent: tuple[dict[str, Any], dict[str, Any]] | None = None  # the last (view, phones) published
+        self._sent: tuple[dict[str, Any], dict[str, Any], list[Any]] | None = None  # (view, phones, suggestions)
 
     async def run(self) -> None:
         """Follow the room while this worker holds the themes lease: embed, re-cluster when due, publish."""
@@ -292,6 +319,7 @@ class ThemeEngine:
         self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
         self._pending = [i.id for i in self.room.state.ideas.values() if themable(i) and i.id not in self.vectors]
         self.map = None
+        self.suggestions = []
         self.steady = dict(self.room.steady)  # what the last holder told phones: they keep their labels
         self._sent = None
         self._edit_due = 0.0 if self.vectors else None
@@ -321,7 +349,13 @@ class ThemeEngine:
                     self.map = remove_idea(self.map, idea_id, tables)
             self._publish = self.map is not None
             self._wake.set()
+        elif kind == "theme.dismissed" and self.map is not None:  # shown no more, at once
+            self._publish = True
+            self._wake.set()
         elif kind in CURATION_KINDS:
+            if self.suggestions:  # they were about the picture before this edit: new ones come with the next
+                self.suggestions = []
+                self._publish = self.map is not None
             self._edit_due = min(self._edit_due or float("inf"), time.monotonic() + EDIT_S)
             self._wake.set()
 
@@ -364,8 +398,8 @@ class ThemeEngine:
             state, shown = self.room.state, self.map
             ideas, edits = theme_ideas(state, self.vectors), list(state.theme_edits)
             started = time.perf_counter()
-            result = await asyncio.get_running_loop().run_in_executor(
-                clusterer(), compute, ideas, edits, topic_of(state), shown
+            result, suggestions = await asyncio.get_running_loop().run_in_executor(
+                clusterer(), compute_suggested, ideas, edits, topic_of(state), shown, list(state.theme_dismissed)
             )
             self.recluster_seconds = time.perf_counter() - started
             metrics.ANALYSIS.labels("themes").observe(self.recluster_seconds)
@@ -381,6 +415,8 @@ class ThemeEngine:
                 if idea.id not in known:  # placed meanwhile: placed again now, re-clustered next time
                     result = add_idea(result, idea)
             self.map = result
+            # an edit made meanwhile asks for another re-clustering: until then, no suggestions
+            self.suggestions = suggestions if len(state.theme_edits) == len(edits) else []
             self._publish = True
             self._settling = self._settling + 1 if only_settling else 0
             if result.held_back and self._settling < SETTLE_MAX:  # moves left for later: settle now
@@ -399,10 +435,17 @@ class ThemeEngine:
         state = self.room.state
         view = {"model": self.model, **themes_dict(self.map, state)}
         phones = shown_to_phones(self.steady, view["themes"])
-        if self._sent == (view, phones) and not self._steady_changed:
+        suggestions = shown_suggestions(self.suggestions, state.theme_dismissed)
+        if self._sent == (view, phones, suggestions) and not self._steady_changed:
             return
-        self._sent = (view, phones)
-        message: dict[str, Any] = {"type": "themes", "seq": state.seq, "view": view, "idea_themes": phones}
+        self._sent = (view, phones, suggestions)
+        message: dict[str, Any] = {
+            "type": "themes",
+            "seq": state.seq,
+            "view": view,
+            "idea_themes": phones,
+            "suggestions": suggestions,  # for the moderators' screens only (Room._relay_themes)
+        }
         if self._steady_changed:  # for the workers only: one taking over continues from it
             message["steady"] = {theme_id: seen.to_dict() for theme_id, seen in self.steady.items()}
             self._steady_changed = False

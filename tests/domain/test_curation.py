@@ -131,3 +131,32 @@ def test_a_rename_may_carry_the_themes_ideas_and_they_must_exist() -> None:
     )
     with pytest.raises(NotFound):
         scene.do(FACILITATOR, type="theme.rename", theme_id="t-a", label="Rest", idea_ids=[a, "nope"])
+
+
+def test_a_dismissed_suggestion_is_recorded_once_for_the_facilitators_screens_only() -> None:
+    """Dismissing a curation suggestion records its keys (a key already dismissed is left out, and
+    dismissing only those records nothing); the entry reaches no phone and not the wall; a
+    participant may not dismiss, and a key that names no suggestion is refused."""
+    from pydantic import ValidationError
+
+    from server.domain.fold import fold
+    from server.domain.view import visible
+
+    scene, people = with_ideas()
+    done = scene.do(FACILITATOR, type="theme.dismiss", keys=["merge:t-a+t-b", "move:i6"])
+    assert done.result == {"keys": ["merge:t-a+t-b", "move:i6"]}
+    (entry,) = done.entries
+    assert entry.kind == "theme.dismissed" and list(scene.state.theme_dismissed) == ["merge:t-a+t-b", "move:i6"]
+    assert reach(scene.state, entry).tables == frozenset() and not reach(scene.state, entry).participants
+    assert not visible(scene.state, entry, Viewer(Role.WALL))
+    assert visible(scene.state, entry, Viewer(Role.FACILITATOR))
+    again = scene.do(FACILITATOR, type="theme.dismiss", keys=["move:i6", "split:t-c"])
+    assert again.result == {"keys": ["split:t-c"]}
+    assert scene.do(FACILITATOR, type="theme.dismiss", keys=["move:i6"]).entries == []
+    with pytest.raises(Forbidden):
+        scene.do(people[0], type="theme.dismiss", keys=["move:i5"])
+    for bad in (["rename:t-a"], ["merge:t-a"], []):
+        with pytest.raises(ValidationError):  # the server answers 422 naming the field
+            scene.do(FACILITATOR, type="theme.dismiss", keys=bad)
+    assert list(scene.state.theme_dismissed) == ["merge:t-a+t-b", "move:i6", "split:t-c"]
+    assert list(fold(scene.state.id, scene.entries).theme_dismissed) == list(scene.state.theme_dismissed)

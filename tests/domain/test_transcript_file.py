@@ -97,6 +97,7 @@ def every_kind() -> tuple[Scene, list[Entry]]:
     do(FACILITATOR, type="theme.move_idea", idea_id=ideas[6], theme_id="t-a", theme_idea_ids=ideas[3:4])
     do(FACILITATOR, type="theme.reveal")
     do(FACILITATOR, type="wall.show", slide="join")
+    do(FACILITATOR, type="theme.dismiss", keys=["merge:t-a+t-d", f"move:{ideas[5]}"])
     flag = do(hal, type="theme.flag", idea_id=ideas[3], theme_id="t-a", reason="about parks")["flag_id"]
     do(FACILITATOR, type="theme.flag_resolve", flag_id=flag, outcome="kept")
     do(FACILITATOR, type="participant.remove", participant_id=ivy.participant_id, ideas="keep")
@@ -189,6 +190,7 @@ EDITS: dict[str, tuple[Change | str, str]] = {
     "theme.flag_resolved": (replaced(outcome="moved"), "flags"),
     "theme.revealed": (replaced(shown=False), "theme curation"),
     "wall.shown": (replaced(slide=None), "slides on the wall"),
+    "theme.dismissed": (replaced(keys=["split:t-a"]), "theme curation"),
 }
 
 
