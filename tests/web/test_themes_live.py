@@ -253,3 +253,61 @@ def test_a_theme_divides_into_its_subthemes_on_demand(themed: TestClient) -> Non
         f"/api/events/{room.id}/themes/t-nothing/subthemes", headers={"Authorization": f"Bearer {room.facilitator}"}
     )
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_theme"
+
+
+MORE_TRANSPORT = [*TRANSPORT, "Cheaper bus fares for everyone", "A late bus after concerts", "Bus shelters at stops"]
+MORE_GREEN = [*GREEN, "Community gardens on empty lots", "Flower beds along the river", "A tree for every new house"]
+
+
+def test_the_facilitator_gets_curation_suggestions_and_the_wall_and_phones_do_not(themed: TestClient) -> None:
+    """A bus idea kept among the green ones (the facilitator named that theme with it) is suggested
+    to move back to the transport theme, on the facilitator's screen only; dismissed, it goes."""
+    room = Room(themed, tables=3)
+    phones = [room.join(str(t)) for t in (1, 2, 3)]
+    room.command(room.facilitator, type="step.push", text="What would make this town better?")
+    with (
+        themed.websocket_connect("/ws") as console,
+        themed.websocket_connect("/ws") as wall,
+        themed.websocket_connect("/ws") as phone,
+    ):
+        hello(console, room.facilitator)
+        hello(wall, room.wall)
+        hello(phone, phones[0]["token"])
+        bus = []
+        for n, (a, b) in enumerate(zip(MORE_TRANSPORT, MORE_GREEN, strict=True)):
+            token = phones[n % 3]["token"]
+            bus.append(room.command(token, type="idea.submit", client_id=f"a{n}", text=a).json()["idea_id"])
+            room.command(token, type="idea.submit", client_id=f"b{n}", text=b)
+        themes = themes_with(console, 2)["themes"]
+        green = next(t for t in themes if bus[0] not in t["idea_ids"] and len(t["idea_ids"]) >= 5)
+        stray = bus[-1]
+        assert stray not in green["idea_ids"]
+        named = {"theme_id": green["id"], "label": "Green", "idea_ids": [*green["idea_ids"], stray]}
+        r = room.command(room.facilitator, type="theme.rename", **named)
+        assert r.status_code == 200, r.text
+        for _ in range(200):
+            message = until(console, "themes")
+            moves = [s for s in message.get("suggestions", []) if s["kind"] == "move" and stray in s["idea_ids"]]
+            if moves:
+                break
+        else:
+            raise AssertionError("no suggestion to move the bus idea back")
+        (move,) = moves
+        assert move["other_theme_id"] == green["id"] and move["theme_id"] != green["id"]
+        assert move["keys"] == [f"move:{stray}"] and move["reason"]
+        facilitator_snapshot = room.client.get(
+            f"/api/events/{room.id}/snapshot", headers={"Authorization": f"Bearer {room.facilitator}"}
+        ).json()
+        assert move in facilitator_snapshot["themes"]["suggestions"]
+        r = room.command(room.facilitator, type="theme.dismiss", keys=move["keys"])
+        assert r.status_code == 200 and r.json()["keys"] == move["keys"], r.text
+        while any(s["key"] == move["key"] for s in until(console, "themes")["suggestions"]):
+            pass
+        seen_by_wall, seen_by_phone = marked(wall), marked(phone)
+    assert any(m["type"] == "themes" for m in seen_by_wall)  # the wall follows the picture...
+    assert not any("suggestions" in m for m in seen_by_wall)  # ...never the suggestions
+    assert not any(m.get("kind") == "theme.dismissed" for m in seen_by_wall + seen_by_phone)
+    assert not any(m["type"] == "themes" or "suggestions" in m for m in seen_by_phone)
+    for token in (room.wall, phones[0]["token"]):
+        snap = room.client.get(f"/api/events/{room.id}/snapshot", headers={"Authorization": f"Bearer {token}"}).json()
+        assert "suggestions" not in (snap.get("themes") or {})

@@ -52,7 +52,7 @@ class SuggestParams:
     merge_centre: float = 0.55  # cosine of their centres
     merge_centre_alone: float = 0.8  # without neighbours (a very large room), the centres alone
     move_margin: float = 0.1  # cosine to the other centre minus to its own (without itself)
-    move_votes: int = 5  # of its NEIGHBOURS nearest ideas, at least this many in the destination...
+    move_votes: int = 5  # of its NEIGHBOURS nearest, this many in the destination (or all of it), more than stay...
     move_smallest: int = 3  # ...and it leaves a theme of at least this many ideas
     split_apart: float = 0.35  # a sub-theme splits off when its centre's cosine to the rest is below this
     split_smallest: int = 4  # ...and it has at least this many ideas, as does the rest
@@ -294,7 +294,8 @@ def _moves(
             continue
         if respect.split_sides.get(idea_id) == frozenset((shown[source].id, shown[target].id)):
             continue
-        if votes is not None and stay is not None and (votes[r] < params.move_votes or votes[r] <= stay[r]):
+        wanted = min(params.move_votes, int(sizes[target]))  # a small theme cannot hold more neighbours
+        if votes is not None and stay is not None and (votes[r] < wanted or votes[r] <= stay[r]):
             continue
         batches.setdefault(target, []).append((float(margin[r]), r))
     out = []
