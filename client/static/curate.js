@@ -461,6 +461,150 @@ export function initThemes({ live, model, eventId, token }) {
     }
   });
 
+  // --- suggestions: likely merges, misfits and splits, one tap each -------------------------------------
+  // The server sends them with the themes (moderators' screens only). A tap issues the same commands
+  // as doing the edit by hand, with the ideas as drawn now; "Dismiss" records theme.dismiss so the
+  // suggestion is not made again.
+
+  const suggestionRows = new Map(); // key -> li
+  const suggestions = new Map(); // key -> the suggestion as last received (a row's buttons act on it)
+  const acted = new Set(); // keys tapped or dismissed here: not drawn again (the server drops them too)
+
+  /** What a suggestion does to the themes drawn now, or null when they have changed under it. */
+  function applies(s) {
+    const target = shownById.get(s.theme_id);
+    if (!target || target.pinned) return null;
+    if (s.kind === "merge") {
+      const other = shownById.get(s.other_theme_id);
+      return other && !other.pinned ? { target, other } : null;
+    }
+    if (s.kind === "move") {
+      const sources = s.sources || [];
+      const ids = s.idea_ids.filter((id, k) => {
+        const from = shownById.get(sources[k] || s.other_theme_id);
+        return from && from.id !== target.id && from.idea_ids.includes(id);
+      });
+      return ids.length ? { target, ids } : null;
+    }
+    const leaving = s.idea_ids.filter((id) => target.idea_ids.includes(id));
+    const staying = target.idea_ids.filter((id) => !leaving.includes(id));
+    return leaving.length && staying.length ? { target, leaving, staying } : null;
+  }
+
+  function actionOf(s, now) {
+    const into = `“${short(labelOf(now.target), 40)}”`;
+    if (s.kind === "merge") {
+      return { text: "Merge", label: `Merge “${short(labelOf(now.other), 40)}” into ${into}` };
+    }
+    if (s.kind === "move") {
+      const n = now.ids.length;
+      return { text: n > 1 ? `Move ${n}` : "Move", label: `Move ${n > 1 ? plural(n, "idea") : `“${short(ideaText(now.ids[0]), 40)}”`} to ${into}` };
+    }
+    return { text: "Split", label: `Split ${plural(now.leaving.length, "idea")} off ${into} as a new theme` };
+  }
+
+  async function tap(s) {
+    if (!s) return;
+    const now = applies(s);
+    if (!now) {
+      say(message, "Those themes have just changed: the suggestion no longer applies.", "error");
+      return;
+    }
+    acted.add(s.key);
+    renderSuggestions();
+    try {
+      if (s.kind === "merge") {
+        await send({
+          type: "theme.merge", theme_id: now.target.id, merged_theme_ids: [now.other.id],
+          idea_ids: [...now.target.idea_ids, ...now.other.idea_ids],
+        }, `Merged “${labelOf(now.other)}” into “${labelOf(now.target)}”.`);
+      } else if (s.kind === "move") {
+        let shownThere = [...now.target.idea_ids]; // each move names the destination as it then is
+        for (const id of now.ids) {
+          await send({ type: "theme.move_idea", idea_id: id, theme_id: now.target.id, theme_idea_ids: shownThere });
+          shownThere = [...shownThere, id];
+        }
+        say(message, `Moved ${plural(now.ids.length, "idea")} to “${labelOf(now.target)}”.`, "ok");
+      } else {
+        await send({
+          type: "theme.split", theme_id: now.target.id, new_theme_id: newThemeId(now.leaving[0]),
+          idea_ids: now.leaving, remaining_ids: now.staying,
+        }, `Split “${labelOf(now.target)}”: ${plural(now.leaving.length, "idea")} form a new theme.`);
+      }
+    } catch {
+      acted.delete(s.key); // said in the message; the suggestion stays
+      renderSuggestions();
+    }
+    focusSuggestions();
+  }
+
+  async function dismiss(s) {
+    if (!s) return;
+    acted.add(s.key);
+    renderSuggestions();
+    try {
+      await send({ type: "theme.dismiss", keys: s.keys }, "Dismissed: it will not be suggested again.");
+    } catch {
+      acted.delete(s.key);
+      renderSuggestions();
+    }
+    focusSuggestions();
+  }
+
+  function focusSuggestions() {
+    const first = $("#suggestions").querySelector("button");
+    if (first) first.focus();
+    else $("#themes-heading").focus();
+  }
+
+  function suggestionRow(s, now) {
+    let li = suggestionRows.get(s.key);
+    if (!li) {
+      const key = s.key;
+      const go = h("button", { type: "button", class: "small primary th-suggestion-go", on: { click: () => tap(suggestions.get(key)) } });
+      const drop = h("button", {
+        type: "button", class: "small th-suggestion-dismiss", text: "Dismiss", on: { click: () => dismiss(suggestions.get(key)) },
+      });
+      li = h("li", { class: "th-suggestion", dataset: { key: s.key, kind: s.kind } },
+        h("p", { class: "th-suggestion-reason" }),
+        h("ul", { class: "th-suggestion-ideas" }),
+        h("div", { class: "row" }, go, drop));
+      suggestionRows.set(s.key, li);
+    }
+    setText(li.querySelector(".th-suggestion-reason"), s.reason);
+    const ids = s.kind === "move" ? now.ids : [];
+    reconcile(li.querySelector(".th-suggestion-ideas"), ids.slice(0, 3).map((id) => h("li", { text: `“${short(ideaText(id), 80)}”` })));
+    const action = actionOf(s, now);
+    const go = li.querySelector(".th-suggestion-go");
+    setText(go, action.text);
+    setAttr(go, "aria-label", action.label);
+    setAttr(li.querySelector(".th-suggestion-dismiss"), "aria-label", `Dismiss: ${action.label.charAt(0).toLowerCase()}${action.label.slice(1)}`);
+    return li;
+  }
+
+  function renderSuggestions() {
+    const view = model.themes;
+    const rows = [];
+    for (const s of (view && view.suggestions) || []) {
+      if (acted.has(s.key)) continue;
+      const now = applies(s);
+      if (now) {
+        suggestions.set(s.key, s);
+        rows.push(suggestionRow(s, now));
+      }
+    }
+    const keep = new Set(rows);
+    for (const [key, li] of suggestionRows) {
+      if (!keep.has(li)) {
+        suggestionRows.delete(key);
+        suggestions.delete(key);
+      }
+    }
+    reconcile($("#suggestions"), rows);
+    $("#suggestions-box").hidden = rows.length === 0;
+    setText($("#suggestions-count"), rows.length ? `(${rows.length})` : "");
+  }
+
   // --- flags -------------------------------------------------------------------------------------------
 
   function flagRow(flag) {
@@ -590,6 +734,7 @@ export function initThemes({ live, model, eventId, token }) {
     syncMerge();
     syncSplit();
     syncReveal();
+    renderSuggestions();
     renderFlags();
   }
 

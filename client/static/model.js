@@ -46,7 +46,10 @@ export class StaffModel {
 
   /** A `themes` message: the latest themes of the room. */
   applyThemes(msg) {
-    this.themes = { model: msg.model, themes: msg.themes || [], unthemed: msg.unthemed || [], positions: msg.positions || {} };
+    this.themes = {
+      model: msg.model, themes: msg.themes || [], unthemed: msg.unthemed || [], positions: msg.positions || {},
+      suggestions: msg.suggestions || [], // curation suggestions: moderators' screens only (docs/themes.md)
+    };
     return "themes";
   }
 

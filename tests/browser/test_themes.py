@@ -309,3 +309,51 @@ def test_the_console_and_the_wall_look_closer_at_a_theme(themed_event: LiveEvent
     expect(wall.locator(".th-list > .th-theme")).to_have_count(1)
     wall.keyboard.press("1")
     expect(wall.locator(".th-list > .th-theme")).to_have_count(2)
+
+
+MORE_TRANSPORT = [*TRANSPORT, "Cheaper bus fares for everyone", "A late bus after concerts", "Bus shelters at stops"]
+MORE_GREEN = [*GREEN, "Community gardens on empty lots", "Flower beds along the river", "A tree for every new house"]
+
+
+def test_the_console_suggests_moving_a_stray_idea_back_and_one_tap_does_it(themed_event: LiveEvent) -> None:
+    """A bus idea kept among the green ones (the facilitator named that theme with it) comes up as a
+    suggestion on the console, in an accessible list; one tap on "Move" puts it back with the
+    transport ideas. The wall never shows suggestions."""
+    event = themed_event
+    session = event.command(type="session.load", script=SCRIPT)["session_id"]
+    event.command(type="session.next", session_id=session)
+    tokens = []
+    for n in range(3):
+        status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": str(n + 1)})
+        assert status == 201, joined
+        tokens.append(joined["token"])
+    for n, (transport, green) in enumerate(zip(MORE_TRANSPORT, MORE_GREEN, strict=True)):
+        as_phone(event, tokens[n % 3], type="idea.submit", client_id=f"a{n}", text=transport)
+        as_phone(event, tokens[n % 3], type="idea.submit", client_id=f"b{n}", text=green)
+    console = event.staff("console")
+    wall = event.staff("wall")
+    cards = console.locator("#theme-cards > .th-card")
+    expect(cards).to_have_count(2, timeout=20_000)
+    green = console.locator(".th-card", has=console.locator(".th-idea-text", has_text=GREEN[0]))
+    expect(green.locator(".th-idea")).to_have_count(6)
+    ideas = {i["text"]: i["id"] for i in event.snapshot()["ideas"]}
+    stray = MORE_TRANSPORT[-1]
+    green_id = green.get_attribute("data-theme-id")
+    shown = [ideas[t] for t in MORE_GREEN]
+    event.command(type="theme.rename", theme_id=green_id, label="Green", idea_ids=[*shown, ideas[stray]])
+    expect(green.locator(".th-idea-text", has_text=stray)).to_be_visible()
+
+    box = console.locator("#suggestions-box")
+    expect(box).to_be_visible(timeout=20_000)
+    row = console.locator("#suggestions > .th-suggestion[data-kind=move]")
+    expect(row).to_have_count(1)
+    expect(row.locator(".th-suggestion-ideas")).to_contain_text(stray)
+    transport = console.locator(".th-card", has=console.locator(".th-idea-text", has_text=TRANSPORT[0]))
+    label = transport.locator(".th-name").inner_text()
+    expect(row.get_by_role("button", name=f"Dismiss: move “{stray}” to “{label}”")).to_be_visible()
+    row.get_by_role("button", name=f"Move “{stray}” to “{label}”", exact=True).click()
+    expect(transport.locator(".th-idea-text", has_text=stray)).to_be_visible()
+    expect(green.locator(".th-idea-text", has_text=stray)).to_have_count(0)
+    expect(console.locator("#themes-message")).to_contain_text("Moved 1 idea")
+    console.locator("#themes-panel").screenshot(path=f"{SHOTS}/th-console-suggested.png")
+    expect(wall.locator(".th-suggestion")).to_have_count(0)
