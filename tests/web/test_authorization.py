@@ -78,6 +78,7 @@ SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and
     "theme.flag": {"idea_id": "{I1}"},
     "theme.flag_resolve": {"flag_id": "f1", "outcome": "kept"},
     "theme.reveal": {"shown": True},
+    "theme.dismiss": {"keys": ["merge:T1+T2"]},
     "wall.show": {"slide": "join"},
     "ping": {},
     "reaction.next": {},
