@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -31,12 +32,32 @@ def _settings(database_url: str | None, public_url: str | None = None) -> Settin
         raise click.BadParameter(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
 
+def _remember_database(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    ctx.meta["database_url"] = value  # for the commands a refusal names (Main.invoke)
+    return value
+
+
 database_option = click.option(
-    "--database-url", envvar="DATABASE_URL", default=None, help="SQLAlchemy URL (default: sqlite:///data/wholeroom.db)."
+    "--database-url",
+    envvar="DATABASE_URL",
+    default=None,
+    callback=_remember_database,
+    help="SQLAlchemy URL (default: sqlite:///data/wholeroom.db).",
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Main(click.Group):
+    """The command group; a refusal that names a `wholeroom ...` command names it as it runs here."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            vars(exc)["message"] = _runnable(exc.message, ctx.meta.get("database_url"))  # (Final to type checkers)
+            raise
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wholeroom")
 def main() -> None:
     """Wholeroom: a real-time facilitation server for whole-system events.
@@ -181,6 +202,16 @@ def _database_option(settings: Settings) -> str:
     if make_url(settings.database_url).password is not None:
         return ' --database-url "$DATABASE_URL"'
     return f" --database-url {shlex.quote(settings.database_url)}"
+
+
+def _runnable(text: str, database_url: str | None) -> str:
+    """``text`` with each `wholeroom ...` command in it spelled as it runs here, on the same database."""
+    program = _command_line()
+    try:
+        database = _database_option(_settings(database_url))
+    except click.BadParameter:
+        database = ""
+    return re.sub(r"`wholeroom ([^`]+)`", lambda m: f"`{program} {m[1]}{database}`", text)
 
 
 def _links_base(settings: Settings, store: Store, base_url: str | None) -> str:
@@ -550,14 +581,14 @@ def db_current(database_url: str | None) -> None:
         click.echo(f"none (an empty database: the server creates the schema, revision {head}, at first start)")
     elif found.legacy and found.revision is not None:
         hint = "stamped at first start" if found.revision == head else f"behind {head}: run `wholeroom db upgrade`"
-        click.echo(f"{found.revision} (made before migrations, not stamped yet; {hint})")
+        click.echo(_runnable(f"{found.revision} (made before migrations, not stamped yet; {hint})", database_url))
     elif found.legacy:
         click.echo(f"none (tables that are not a Wholeroom schema: {found.difference})")
         raise SystemExit(1)
     elif found.revision == head:
         click.echo(f"{head} (head)")
     elif found.revision in schema.revisions():
-        click.echo(f"{found.revision} (behind {head}: run `wholeroom db upgrade`)")
+        click.echo(_runnable(f"{found.revision} (behind {head}: run `wholeroom db upgrade`)", database_url))
     else:
         click.echo(f"{found.revision} (unknown to this version, whose head is {head})")
         raise SystemExit(1)

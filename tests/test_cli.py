@@ -189,3 +189,18 @@ def test_event_links_follow_the_configured_public_url(tmp_path: Path, monkeypatc
     assert all(u.startswith("http://10.0.0.2:8080/") for u in urls.values()), urls
     refused = CliRunner().invoke(main, ["serve", "--public-url", "room.example.org", "--database-url", db])
     assert refused.exit_code == 2 and "must look like http(s)://host[:port]" in refused.output
+
+
+def test_a_refusal_names_a_command_that_runs_as_printed(tmp_path: Path) -> None:
+    """`wholeroom export` of an event that is not there points to `event list`, spelled as this
+    program runs here and on the same database: running it as printed lists the one event there."""
+    db = f"sqlite:///{tmp_path}/cli.db"
+    assert CliRunner().invoke(main, ["event", "create", "--title", "The only one", "--database-url", db]).exit_code == 0
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    command = [sys.executable, "-m", "server.cli", "export", "nope", "--database-url", db]
+    refused = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1
+    printed = re.search(r"\(see `([^`]+)`\)", refused.stderr)
+    assert printed is not None, refused.stderr
+    listed = subprocess.run(shlex.split(printed[1]), cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and "The only one" in listed.stdout, (printed[1], listed.stderr)

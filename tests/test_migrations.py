@@ -12,6 +12,9 @@ import hashlib
 import os
 import re
 import secrets
+import shlex
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -198,6 +201,16 @@ def behind_message(at: str) -> str:
     return f"the database is at revision {at}; this server needs {schema.head()}: run `wholeroom db upgrade`"
 
 
+def printed_upgrade(output: str, url: str) -> list[str]:
+    """The `db upgrade` command a CLI message names: spelled as this program runs (here `python -m
+    server.cli`), on the same database."""
+    found = re.search(r"run `([^`]+)`", output)
+    assert found is not None, output
+    command = shlex.split(found[1])
+    assert command[-4:] == ["db", "upgrade", "--database-url", url], command
+    return command
+
+
 # --- tests -----------------------------------------------------------------------------------------
 
 
@@ -251,7 +264,10 @@ def test_server_refuses_a_database_behind_with_a_clear_message(
     for command in (["serve"], ["event", "list"]):
         result = cli(*command, "--database-url", url)
         assert result.exit_code == 1
-        assert result.output.strip() == f"Error: {behind_message('0001')}"
+        said = behind_message("0001").split("`")[0]
+        assert result.output.startswith(f"Error: {said}"), result.output
+        python, *module = printed_upgrade(result.output, url)[:3]
+        assert os.path.abspath(python) == os.path.abspath(sys.executable) and module == ["-m", "server.cli"]
     assert schema.current(engine) == "0001" and rows(engine) == before
 
 
@@ -261,8 +277,11 @@ def test_db_current_prints_the_revision(url: str, engine: Engine) -> None:
     schema.upgrade(engine, "0001")
     result = cli("db", "current", "--database-url", url)
     assert result.exit_code == 0
-    assert result.output.strip() == f"0001 (behind {schema.head()}: run `wholeroom db upgrade`)"
-    cli("db", "upgrade", "--database-url", url)
+    assert result.output.startswith(f"0001 (behind {schema.head()}: run `")
+    upgrade = printed_upgrade(result.output, url)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run(upgrade, env=env, capture_output=True, text=True, timeout=120)  # as printed
+    assert done.returncode == 0 and f"to {schema.head()}" in done.stdout, done.stderr
     assert cli("db", "current", "--database-url", url).output.strip() == f"{schema.head()} (head)"
     again = cli("db", "upgrade", "--database-url", url)
     assert again.exit_code == 0 and "nothing to do" in again.output
