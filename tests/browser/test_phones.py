@@ -99,6 +99,19 @@ steps:
 """
 
 
+CAFE = """\
+id: cafe
+title: Café rounds
+method: {name: Test, origin: Us}
+roles:
+  table_host: {per: table, count: 1, assign: volunteer}
+steps:
+  - {id: round1, kind: discuss, text: "What matters to you?", capture: {who: each}}
+  - {id: move, kind: rotate, mode: host_stays, stay: table_host, text: "Hosts stay; everyone else moves."}
+  - {id: round2, kind: discuss, text: "What did you hear elsewhere?", capture: {who: each}}
+"""
+
+
 def shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"phone-{name}.png"))
@@ -266,3 +279,21 @@ def test_vote_results_after_the_reveal_and_the_end_screen(live_event: LiveEvent)
     kept.set_viewport_size({"width": 390, "height": 844})
     shot(kept, "contributions-file")
     kept.close()
+
+
+def test_a_rotation_says_who_moves_where_until_the_next_round(live_event: LiveEvent) -> None:
+    """At a rotation the traveller reads "Move to <table>" and the host "Stay"; the card goes with the next round."""
+    session = live_event.command(type="session.load", script=CAFE)["session_id"]
+    ana, bo = live_event.phone("1", "Ana", **PHONE_390), live_event.phone("1", "Bo", **PHONE_390)
+    ana.get_by_role("button", name="Volunteer as table host").click()
+    expect(ana.locator("#whereami .tag")).to_have_text("table host")
+    live_event.command(type="session.next", session_id=session)
+    live_event.command(type="session.next", session_id=session)  # the rotation
+    expect(ana.locator("#move-text")).to_have_text("Stay at Table 1")
+    expect(bo.locator("#move-text")).to_have_text(re.compile(r"^Move to Table [23]$"))
+    expect(bo.locator("#move-ok")).to_be_hidden()  # it stays up while people move
+    shot(bo, "rotation")
+    live_event.command(type="session.next", session_id=session)
+    expect(bo.locator("#step-text")).to_have_text("What did you hear elsewhere?")
+    expect(bo.locator("#move-notice")).to_be_hidden()
+    expect(ana.locator("#move-notice")).to_be_hidden()
