@@ -254,7 +254,7 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         ballots = state.votes.get(step.id, {})
         out["ballot"] = ballots.get(person.id)
         reveal = (step.spec or {}).get("reveal") == "live" or step.status is StepStatus.ENDED
-        out["results"] = tally(step, ballots) if reveal else None
+        out["results"] = _tally_now(state, step) if reveal else None
     out["past_results"] = past_results(state, person, step)
     if step is not None and step.kind == "react":
         out["reactions"] = my_answers(state, step, person)
@@ -263,10 +263,26 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
     return out
 
 
+# A tally as of one seq, for the many phone snapshots a reseat or reconnect storm asks for at once
+# (a vote of 2,000 ballots takes milliseconds to add up: once per seq, not once per phone).
+_TALLIES: dict[tuple[str, str, int], dict[str, Any]] = {}
+_TALLIES_MAX = 64
+
+
+def _tally_now(state: EventState, step: Step) -> dict[str, Any]:
+    key = (state.id, step.id, state.seq)
+    found = _TALLIES.get(key)
+    if found is None:
+        if len(_TALLIES) >= _TALLIES_MAX:
+            _TALLIES.clear()
+        found = _TALLIES[key] = tally(step, state.votes.get(step.id, {}))
+    return found
+
+
 def past_results(state: EventState, person: Participant, current: Step | None) -> dict[str, Any] | None:
     """The results of the latest vote this person took part in, once revealed, when it is no longer
     the step on their phone: the phone keeps showing what the room said (never a ballot)."""
-    for step in sorted(state.steps.values(), key=lambda s: s.seq, reverse=True):
+    for step in reversed(state.steps.values()):  # in the order they were pushed: the latest first
         if step.kind != "vote" or step is current:
             continue
         aud = step.audience
@@ -280,7 +296,7 @@ def past_results(state: EventState, person: Participant, current: Step | None) -
             "step_id": step.id,
             "title": spec.get("title") or step.text,
             "spec": spec,
-            "results": tally(step, state.votes.get(step.id, {})),
+            "results": _tally_now(state, step),
         }
     return None
 
