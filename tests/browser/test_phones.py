@@ -194,6 +194,14 @@ def test_a_half_typed_idea_survives_a_reload_and_goes_once_sent(live_event: Live
     expect(ana.locator("#idea-text")).to_have_value("")
     drafts = ana.evaluate("Object.keys(localStorage).filter((k) => k.includes(':draft:'))")
     assert drafts == [], drafts
+    # half-typed when the facilitator moves on: it follows to the next step, reload or not
+    ana.locator("#idea-text").fill("Benches facing the")
+    live_event.command(type="step.push", text="And the station?", duration_s=600)
+    expect(ana.locator("#step-text")).to_have_text("And the station?")
+    expect(ana.locator("#idea-text")).to_have_value("Benches facing the")
+    ana.reload()
+    expect(ana.locator("#step-text")).to_have_text("And the station?")
+    expect(ana.locator("#idea-text")).to_have_value("Benches facing the")
 
 
 def test_a_move_card_for_every_move(live_event: LiveEvent) -> None:
