@@ -13,11 +13,11 @@ export function overflows(el) {
   return el.scrollWidth > w + SLACK || el.scrollHeight > h + SLACK;
 }
 
-/** Whether `root` or any element inside it (SVG drawings apart) overflows. */
+/** Whether `root` or any element inside it overflows (SVG drawings, and text only for screen readers, apart). */
 export function anyOverflow(root) {
   if (overflows(root)) return true;
   for (const el of root.querySelectorAll("*")) {
-    if (el instanceof SVGElement) continue;
+    if (el instanceof SVGElement || el.closest(".visually-hidden")) continue;
     if (overflows(el)) return true;
   }
   return false;

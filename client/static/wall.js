@@ -529,7 +529,11 @@ function fitHarvest(body) {
   const col = body.querySelector(".wh-col");
   const list = col.querySelector(".wh-list");
   for (const text of col.querySelectorAll(".wh-text")) shortenToFit(text, text.textContent, () => !overflows(text));
-  if (list) cutList(list, col.querySelector(".wall-more"));
+  if (list) {
+    // smaller type (down to 0.7) before any is left out
+    scaleToFit(col, () => countFitting(list) === list.children.length, { min: 0.7, max: 1 });
+    cutList(list, col.querySelector(".wall-more"));
+  }
   const side = body.querySelector(".wh-source");
   if (side && side.querySelector(".th-list-box")) fitThemes(side);
   else if (side) scaleToFit(side, () => !anyOverflow(side), { min: 0.45, max: 1 });
@@ -650,6 +654,7 @@ function fitFeature() {
   else if (type === "harvest") fitHarvest(body);
   else if (type === "vote" && body.querySelector(".wall-vote")) fitVoteOpen(body);
   else if (type === "vote" && step) fitResults(body, step);
+  else if (type === "market") scaleToFit(body, () => !anyOverflow(body), { min: 0.4, max: 1.6 });
   else scaleToFit(body, () => !anyOverflow(body), { min: 0.5, max: 1 });
 }
 

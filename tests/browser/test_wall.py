@@ -271,3 +271,46 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
     expect(wall.locator("#end-slide")).to_be_visible()
     expect(wall.locator("#end-slide-heading")).to_have_text("Thank you")
     fits_everywhere(wall, "end", config)
+
+
+MARKET = """\
+id: wall-market
+title: Open Space
+method: {name: Test, origin: Wholeroom tests}
+steps:
+  - id: market
+    kind: signup
+    title: Open Space marketplace
+    slots: ["10:00", "11:30", "14:00", "15:30"]
+    spaces: [Main hall, Garden, Room 1, Room 2, Room 3, Library, Café, Terrace]
+  - {id: move, kind: rotate, mode: shuffle}
+"""
+
+
+def test_the_marketplace_and_a_rotation_fit_the_wall(
+    server_url: str, browser: Any, request: pytest.FixtureRequest
+) -> None:
+    """Eight spaces by four slots of long topic titles, then a rotation's notice: nothing overflows."""
+    event = LiveEvent(server_url, browser, 3)
+    config = request.node.callspec.params["server_url"]
+    try:
+        session = event.command(type="session.load", script=MARKET)["session_id"]
+        market = event.command(type="session.next", session_id=session)["step_id"]
+        for t in range(1, 4):
+            for _ in range(2):
+                status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": str(t)})
+                assert status == 201, joined
+        spaces = ["Main hall", "Garden", "Room 1", "Room 2", "Room 3", "Library", "Café", "Terrace"]
+        for n, (slot, space) in enumerate((s, p) for s in ("10:00", "11:30", "14:00") for p in spaces):
+            title = f"Topic {n + 1}: how we could share {TOPICS[n % len(TOPICS)]} across the whole neighbourhood"
+            event.command(type="topic.post", step_id=market, title=title, slot=slot, space=space)
+        wall = event.staff("wall")
+        expect(wall.locator("#feature[data-type=market]")).to_be_visible()
+        expect(wall.locator("table.market td.taken")).to_have_count(24)
+        fits_everywhere(wall, "market", config)
+        event.command(type="session.next", session_id=session)
+        expect(wall.locator("#feature[data-type=rotate]")).to_be_visible()
+        fits_everywhere(wall, "rotate", config)
+    finally:
+        event.close()
+    assert not event.errors, event.errors
