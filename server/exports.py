@@ -601,7 +601,7 @@ def _minutes(seconds: int | None) -> float | None:
 def _unquoted_items(h: Harvest) -> list[tuple[str, int]]:
     u = h.unquoted
     return [(k, n) for k, n in (("private", u.private), ("group", u.group), ("facilitator", u.facilitator),
-                                ("hidden", u.hidden), ("erased", u.erased)) if n]  # fmt: skip
+                                ("hidden", u.hidden), ("erased", u.erased), ("pending", u.pending)) if n]  # fmt: skip
 
 
 def _measure_names(h: Harvest) -> list[str]:

@@ -5,6 +5,7 @@ import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { initThemes } from "./curate.js";
 import { StaffModel, audienceText } from "./model.js";
+import { initQueue } from "./queue.js";
 import { initRunner, refusalText, renderGroups, renderResults, sendFlow } from "./runner.js";
 import {
   $, api, batched, bindBadge, byTableId, copyText, formatDuration, formatTime, h, reconcile, say, showBlocker, showQr, staffToken,
@@ -25,6 +26,7 @@ const live = new Live({ token });
 const model = new StaffModel();
 const themesPanel = initThemes({ live, model, eventId, token });
 const notice = $("#console-message");
+const queue = initQueue({ model, run: (command, okText) => run(command, okText) });
 let replacing = null; // id of the step the composer replaces
 let wallLink = null; // a wall link made on this page ("New wall link"), used by "Open the wall"
 
@@ -412,6 +414,7 @@ function startReplacing(stepId) {
   $("#step-react").checked = step.kind === "react";
   syncReact();
   $("#step-collect").checked = step.collect_ideas;
+  $("#step-premoderate").checked = Boolean(step.premoderate);
   const tables = step.audience.tables;
   composer.querySelector(`input[name=audience][value=${tables == null ? "all" : "chosen"}]`).checked = true;
   for (const box of $("#table-checks").querySelectorAll("input")) box.checked = tables != null && tables.includes(box.value);
@@ -462,6 +465,7 @@ composer.addEventListener("submit", async (e) => {
   const react = $("#step-react").checked;
   const command = { type: "step.push", text, collect_ideas: !react && $("#step-collect").checked, audience: { tables, role } };
   if (react) command.react = true;
+  if ($("#step-premoderate").checked && command.collect_ideas) command.premoderate = true;
   if (minutes > 0) command.duration_s = Math.max(1, Math.round(minutes * 60));
   if (replacing) command.replaces = replacing;
   const button = $("#push-button");
@@ -582,6 +586,7 @@ const flush = batched(() => {
     runner.renderDrivers(); // presence: how many facilitator screens are open
   }
   if (dirty.has("ideas")) renderIdeas();
+  if (dirty.has("ideas") || dirty.has("steps") || dirty.has("people")) queue.render();
   if (dirty.has("ground") || dirty.has("steps") || dirty.has("ideas")) renderCommonGround();
   if (dirty.has("themes") || dirty.has("ideas") || dirty.has("event")) themesPanel.render();
   else if (dirty.has("flags")) themesPanel.renderFlags();

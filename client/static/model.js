@@ -243,6 +243,8 @@ export class StaffModel {
           options: p.options || null,
           warn_ms: p.warn_ms || null,
           paused_remaining: null,
+          // who lets its ideas through (a script step says it in its capture)
+          premoderate: p.premoderate || (p.spec && p.spec.capture && p.spec.capture.premoderate ? "script" : null),
         };
         this.steps.set(step.id, step);
         if (p.replaces) this._end(p.replaces, entry.at);
@@ -375,8 +377,22 @@ export class StaffModel {
           at: entry.at,
           hidden: p.text == null,
           anonymous: Boolean(p.anonymous),
+          pending: Boolean(p.pending), // waiting for a moderator (the step premoderates)
         });
         return "ideas";
+      case "idea.approved": {
+        // staff screens had it waiting; the wall gets it now, with the approval
+        const idea = this.ideas.get(p.idea_id);
+        if (idea) idea.pending = false;
+        else if (p.text != null) {
+          this.ideas.set(p.idea_id, {
+            id: p.idea_id, seq: p.seq || entry.seq, participant_id: p.participant_id, table_id: p.table_id,
+            step_id: p.step_id, text: p.text, at: p.at || entry.at, hidden: Boolean(p.hidden), anonymous: Boolean(p.anonymous),
+            pending: false,
+          });
+        }
+        return "ideas";
+      }
       case "idea.hidden": {
         const idea = this.ideas.get(p.idea_id);
         if (idea) idea.hidden = true;

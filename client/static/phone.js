@@ -190,7 +190,16 @@ function applyEntry(entry) {
         view.ideas.set(p.idea_id, {
           id: p.idea_id, seq: entry.seq, participant_id: p.participant_id, table_id: p.table_id,
           step_id: p.step_id, text: p.text, at: entry.at, hidden: false, client_id: p.client_id,
-          visibility: p.visibility || null,
+          visibility: p.visibility || null, pending: Boolean(p.pending),
+        });
+      }
+      break;
+    case "idea.approved": // let through by a moderator: mine stops waiting; others' arrive now
+      if (view.ideas.has(p.idea_id)) view.ideas.get(p.idea_id).pending = false;
+      else if (p.text != null && !p.hidden && p.table_id === view.me.table_id) {
+        view.ideas.set(p.idea_id, {
+          id: p.idea_id, seq: p.seq || entry.seq, participant_id: p.participant_id, table_id: p.table_id,
+          step_id: p.step_id, text: p.text, at: p.at || entry.at, hidden: false, visibility: p.visibility || null,
         });
       }
       break;
@@ -861,12 +870,17 @@ function renderIdeas() {
         h("p", { class: "idea-text", text: idea.text }),
         h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: "You" }) : null,
           idea.visibility === "private" ? h("span", { class: "tag", text: "only you see this" }) : null,
-          idea.visibility === "group" ? h("span", { class: "tag", text: "your group sees this" }) : null),
+          idea.visibility === "group" ? h("span", { class: "tag", text: "your group sees this" }) : null,
+          h("span", { class: "tag waiting", text: mine ? "waiting for the facilitator" : "waiting for you to let it through" })),
+        mine ? null : letThrough(idea),
         themeLine(idea.id),
       ),
     );
     const textEl = li.querySelector(".idea-text");
     if (textEl.textContent !== idea.text) textEl.textContent = idea.text;
+    li.querySelector(".waiting").hidden = !idea.pending;
+    const moderate = li.querySelector(".moderate");
+    if (moderate) moderate.hidden = !idea.pending;
     drawThemeLine(li, idea);
     nodes.push(li);
   }
@@ -875,6 +889,16 @@ function renderIdeas() {
   for (const [key, li] of ideaEls) if (!keep.has(li)) ideaEls.delete(key);
   reconcile($("#ideas"), nodes);
   $("#ideas-empty").hidden = nodes.length > 0;
+}
+
+/** For a table's moderating role (a host), an idea waiting at their table: "Let through" (one they
+ * would rather not let through stays waiting for the facilitator, who may hide it). */
+function letThrough(idea) {
+  const status = $("#ideas-status");
+  const approve = () =>
+    live.send({ type: "idea.approve", idea_id: idea.id }).then(() => say(status, "Let through to the table and the wall.", "ok"), (err) => say(status, err.message, "error"));
+  return h("p", { class: "row moderate", hidden: !idea.pending },
+    h("button", { type: "button", class: "small primary", text: "Let through", "aria-label": `Let through: ${(idea.text || "").slice(0, 60)}`, on: { click: approve } }));
 }
 
 // --- themes: the theme an idea landed in, and "Doesn't belong here?" ----------------------------

@@ -79,6 +79,8 @@ COMMANDS: dict[str, Rule] = {
     "step.extend": FACILITATOR,
     "step.end": FACILITATOR,
     "idea.hide": FACILITATOR,
+    # a participant only for an idea waiting at their table, when they hold the step's moderating role
+    "idea.approve": rule(Caller.PARTICIPANT, Caller.FACILITATOR, reach=Reach.OWN),
     "idea.restore": FACILITATOR,
     "participant.seat": rule(Caller.PARTICIPANT, Caller.FACILITATOR, reach=Reach.OWN),
     "participant.role": FACILITATOR,

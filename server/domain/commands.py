@@ -21,6 +21,7 @@ from . import (
     flow,
     limits,
     membership,
+    moderation,
     privacy,
     reactions,
     roles,
@@ -57,6 +58,9 @@ class PushStep(FlowCommand):
     react: bool = False  # ask for agree / disagree / pass on the room's ideas instead
     audience: AudienceIn | None = None
     replaces: str | None = None
+    # hold its ideas until a moderator lets them through: the facilitator (true), or also whoever
+    # holds a table role at the writer's table ("role:table_host")
+    premoderate: bool | Annotated[str, Field(pattern=r"^role:[a-z][a-z0-9_]{0,31}$")] = False
 
 
 class ExtendStep(FlowCommand):
@@ -100,6 +104,7 @@ Command = Annotated[
     | EndStep
     | HideIdea
     | RestoreIdea
+    | moderation.ApproveIdea
     | Seat
     | SetRole
     | sessions.LoadSession
@@ -224,9 +229,11 @@ def _submit_idea(state: EventState, actor: Actor, cmd: SubmitIdea, now: int) -> 
             "visibility": kept.visibility,
             "group_id": kept.group_id,
             "anonymous": kept.anonymous,
+            **({"pending": True} if kept.pending else {}),
         },
     )
-    return Outcome(draft.entries, {"idea_id": idea_id, "seq": draft.entries[0].seq, "duplicate": False})
+    result = {"idea_id": idea_id, "seq": draft.entries[0].seq, "duplicate": False}
+    return Outcome(draft.entries, {**result, "pending": True} if kept.pending else result)
 
 
 def _audience(state: EventState, given: AudienceIn | None, default: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +262,7 @@ def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outc
         if old is None:
             raise NotFound("unknown_step", f"there is no step {cmd.replaces}", field="replaces")
         default = old.audience.to_dict()
+    premoderate = _premoderation(state, cmd.premoderate)
     draft = Draft(state, actor, now)
     step_id = f"s{draft.next_seq}"
     draft.add(
@@ -267,9 +275,22 @@ def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outc
             "deadline": now + cmd.duration_s * 1000 if cmd.duration_s else None,
             "replaces": cmd.replaces,
             **({"kind": "react"} if cmd.react else {}),
+            **({"premoderate": premoderate} if premoderate and cmd.collect_ideas and not cmd.react else {}),
         },
     )
     return Outcome(draft.entries, {"step_id": step_id})
+
+
+def _premoderation(state: EventState, given: bool | str) -> str | None:
+    """Who lets a hand-pushed step's ideas through, from the push form's ``premoderate``."""
+    if given is False:
+        return None
+    if given is True:
+        return "facilitator"
+    roles = state.table_roles()
+    if given.removeprefix("role:") not in roles:
+        raise Invalid("bad_role", f"premoderate names a table role: one of {', '.join(roles)}", field="premoderate")
+    return given
 
 
 def _active_step(state: EventState, step_id: str) -> Any:
@@ -376,6 +397,7 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     EndStep: _end_step,
     HideIdea: _hide_idea,
     RestoreIdea: _restore_idea,
+    moderation.ApproveIdea: moderation.approve,
     Seat: _seat,
     SetRole: _set_role,
     sessions.LoadSession: sessions.load,

@@ -84,6 +84,7 @@ class StepPushed(_Payload):
     deadline: int | None
     replaces: Id | None
     options: list[_Option] | None = None
+    premoderate: Annotated[str, StringConstraints(pattern=r"^(facilitator|role:[a-z][a-z0-9_]{0,31})$")] | None = None
 
 
 class StepExtended(_Payload):
@@ -106,6 +107,12 @@ class IdeaSubmitted(_Payload):
     visibility: Literal["table", "room", "group", "private", "facilitator"]
     group_id: Id | None
     anonymous: bool
+    pending: bool = False  # held for a moderator (an ``idea.approved`` lets it through)
+
+
+class IdeaApproved(_Payload):
+    idea_id: Id
+    table_id: TableId
 
 
 class IdeaHidden(_Payload):
@@ -269,6 +276,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "idea.submitted": IdeaSubmitted,
     "idea.hidden": IdeaHidden,
     "idea.restored": IdeaRestored,
+    "idea.approved": IdeaApproved,
     "session.loaded": SessionLoaded,
     "session.step_skipped": SessionIndex,
     "session.finished": SessionOnly,

@@ -13,7 +13,7 @@ from hashlib import sha256
 from typing import Any
 
 from . import limits
-from .capture import PUBLIC, count_keys
+from .capture import PUBLIC, count_keys, premoderation
 from .model import (
     Audience,
     Entry,
@@ -136,6 +136,7 @@ def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
         p["step_id"], e.seq, p["text"], p["collect_ideas"], audience, e.at, p["deadline"], replaces=p["replaces"]
     )
     step.kind = p.get("kind", "custom")
+    step.premoderate = p.get("premoderate") or premoderation(p.get("spec"))
     if p.get("session_id"):
         step.session_id, step.index = p["session_id"], p["index"]
         step.spec, step.options, step.warn_ms = p["spec"], p["options"], p["warn_ms"]
@@ -191,9 +192,10 @@ def _idea_submitted(state: EventState, p: dict[str, Any], e: Entry) -> None:
         visibility=p.get("visibility", "table"),
         group_id=p.get("group_id"),
         anonymous=p.get("anonymous", False),
+        pending=p.get("pending", False),
     )
     state.ideas[idea.id] = idea
-    if idea.visibility in PUBLIC:  # an idea the room may react to: it counts before anyone has
+    if idea.visibility in PUBLIC and not idea.pending:  # one the room may react to: it counts before anyone has
         state.reaction_log.add_idea(idea.id)
     for key in count_keys(idea.step_id, idea.participant_id, idea.table_id, idea.group_id):
         state.step_counts[key] = state.step_counts.get(key, 0) + 1
@@ -210,6 +212,12 @@ def _idea_hidden(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 def _idea_restored(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], hidden=False, hidden_reason=None)
+
+
+def _idea_approved(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    idea = state.ideas[p["idea_id"]] = replace(state.ideas[p["idea_id"]], pending=False)
+    if idea.visibility in PUBLIC:
+        state.reaction_log.add_idea(idea.id)
 
 
 def _session_loaded(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -345,6 +353,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "idea.submitted": _idea_submitted,
     "idea.hidden": _idea_hidden,
     "idea.restored": _idea_restored,
+    "idea.approved": _idea_approved,
     "session.loaded": _session_loaded,
     "session.step_skipped": _session_step_skipped,
     "session.finished": _session_finished,

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from .capture import PUBLIC
+from .capture import PUBLIC, shared
 from .common_ground.analysis import Analysis
 from .common_ground.partition import PartitionView
 from .common_ground.thresholds import MIN_GROUP_SIZE
@@ -79,7 +79,7 @@ def quotable(state: EventState, idea: Idea, audience: Audience) -> bool:
     """Whether an output for ``audience`` may quote ``idea`` (see the module docstring)."""
     if erased(state, idea):
         return False
-    return audience == "staff" or (idea.visibility in PUBLIC and not idea.hidden)
+    return audience == "staff" or shared(idea)  # never an idea still waiting for a moderator
 
 
 def author(state: EventState, idea: Idea, audience: Audience) -> str | None:
@@ -99,6 +99,8 @@ def unquoted_reason(state: EventState, idea: Idea) -> str:
         return "erased"
     if idea.hidden:
         return "hidden"
+    if idea.pending:
+        return "pending"
     return idea.visibility
 
 
@@ -148,10 +150,11 @@ class Unquoted:
     facilitator: int = 0
     hidden: int = 0
     erased: int = 0
+    pending: int = 0
 
     @property
     def total(self) -> int:
-        return self.private + self.group + self.facilitator + self.hidden + self.erased
+        return self.private + self.group + self.facilitator + self.hidden + self.erased + self.pending
 
     def phrases(self) -> list[str]:
         """Plain words for each non-zero count: "3 kept private", ..."""
@@ -161,6 +164,7 @@ class Unquoted:
             "facilitator": "written for the facilitator",
             "hidden": "hidden by the facilitator",
             "erased": "erased at their writer's request",
+            "pending": "never let through by a moderator",
         }
         return [f"{n} {words[k]}" for k, n in asdict(self).items() if n]
 
@@ -810,7 +814,7 @@ def _ground(state: EventState, analysis: Analysis, ok: Mapping[str, bool]) -> Gr
 
     def ref(idea_id: str) -> IdeaRef | None:
         idea = state.ideas.get(idea_id)
-        if idea is None or not ok[idea_id] or idea.hidden or idea.visibility not in PUBLIC:
+        if idea is None or not ok[idea_id] or not shared(idea):
             dropped.add(idea_id)
             return None
         return IdeaRef(idea.id, idea.text, state.tables[idea.table_id].name)

@@ -127,6 +127,9 @@ class Step:
     options: list[dict[str, Any]] | None = None  # a vote's ballot options, fixed when it starts
     warn_ms: int | None = None  # warn this long before the deadline
     paused_remaining: int | None = None  # while paused: ms that were left
+    # who lets its ideas through before anyone else sees them: None (nobody needs to), "facilitator",
+    # or "role:<name>" (the facilitator, or whoever holds that role at the writer's table)
+    premoderate: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +150,8 @@ class Step:
             "options": self.options,
             "warn_ms": self.warn_ms,
             "paused_remaining": self.paused_remaining,
+            # only when set: the digests of steps that never held ideas stay as they were
+            **({"premoderate": self.premoderate} if self.premoderate else {}),
         }
 
 
@@ -259,6 +264,7 @@ class Idea:
     group_id: str | None = None
     anonymous: bool = False
     hidden_reason: str | None = None
+    pending: bool = False  # held for a moderator (the step premoderates): only they and the writer see it
 
     def to_dict(self, *, redact: bool = False, own: str | None = None) -> dict[str, Any]:
         """``redact``: for a screen that is not a moderator's (no hidden text); ``own``: the reader's
@@ -279,6 +285,8 @@ class Idea:
             "at": self.at,
             "hidden": self.hidden,
             "hidden_reason": None if redact else self.hidden_reason,
+            # only while it waits: the digests of ideas that never waited stay as they were
+            **({"pending": True} if self.pending else {}),
         }
 
 

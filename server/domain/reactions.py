@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from .base import CommandModel, Draft, Outcome
-from .capture import PUBLIC
+from .capture import shared
 from .common_ground.routing import draw_for, next_idea
 from .errors import Conflict, Forbidden, NotFound
 from .model import Actor, EventState, Idea, Participant, Step, StepStatus
@@ -33,7 +33,7 @@ def react_step(state: EventState, person: Participant) -> Step | None:
 
 def offered(state: EventState, step: Step, idea: Idea) -> bool:
     """Whether ``step`` asks for reactions on ``idea``."""
-    if idea.hidden or idea.visibility not in PUBLIC:
+    if not shared(idea):  # hidden, not for the room, or still waiting for a moderator
         return False
     sources = (step.spec or {}).get("from")
     if not sources:

@@ -285,6 +285,6 @@ def _options(
     return [
         {"id": idea.id, "text": idea.text, "table_id": idea.table_id}
         for idea in state.ideas.values()
-        if idea.step_id in step_ids and not idea.hidden and idea.visibility in shown
+        if idea.step_id in step_ids and not idea.hidden and not idea.pending and idea.visibility in shown
         and (idea.anonymous or idea.participant_id not in state.erased)  # an erased person's words are gone
     ]

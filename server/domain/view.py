@@ -3,7 +3,9 @@
 Moderators' screens (facilitator, organiser) receive every entry; the wall every entry but ideas
 that are not public and each person's ballots, reactions and flags. A phone receives the entries
 about its own table and about itself. Moderators see hidden ideas' text; the wall and phones never
-do. Nobody but its writer sees who wrote an anonymous idea (docs/privacy.md).
+do. Nobody but its writer sees who wrote an anonymous idea (docs/privacy.md). An idea waiting for a
+moderator (pending, capture.py) reaches only moderators, its writer and its table's moderating role;
+its ``idea.approved`` carries it to the others, as if it had just arrived.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .capture import PUBLIC, phone_sees
+from .capture import PUBLIC, moderators_at, phone_sees, shared
 from .flow import flow_dict
 from .model import STAFF_ROLES, Entry, EventState, Flag, Idea, Participant, Role, Step, StepStatus, Topic
 from .privacy import is_anonymous, unlinked
@@ -53,7 +55,7 @@ _SELF_KINDS = {
     "topic.joined",
     "topic.left",
 }
-_IDEA_KINDS = {"idea.submitted", "idea.hidden", "idea.restored"}
+_IDEA_KINDS = {"idea.submitted", "idea.hidden", "idea.restored", "idea.approved"}
 _STEP_KINDS = {"step.pushed", "step.extended", "step.ended", "step.paused", "step.resumed"}
 # Entries that change what a phone shows as a whole (its table, group or role): the phones they
 # reach are sent a fresh snapshot (a ``welcome``) instead of the entry itself.
@@ -89,6 +91,8 @@ def reach(state: EventState, entry: Entry) -> Reach:
 
 
 def _idea_reach(state: EventState, idea: Idea) -> Reach:
+    if idea.pending:  # its writer, and who may let it through at its table
+        return Reach(participants=frozenset((idea.participant_id, *moderators_at(state, idea))))
     if idea.visibility == "private":
         return Reach(participants=frozenset((idea.participant_id,)))
     if idea.visibility == "group":
@@ -114,7 +118,7 @@ def wall_sees(state: EventState, entry: Entry) -> bool:
     if entry.kind not in _IDEA_KINDS:
         return True
     idea = state.ideas.get(entry.payload["idea_id"])
-    return idea is None or idea.visibility in PUBLIC
+    return idea is None or (idea.visibility in PUBLIC and not idea.pending)
 
 
 def public(state: EventState, entry: Entry) -> Entry | None:
@@ -145,6 +149,8 @@ def redact(state: EventState, entry: Entry, viewer: Viewer) -> Entry:
     writer), a hidden idea without its text for non-moderators, and no names on the wall."""
     if viewer.role is Role.WALL and entry.kind == "participant.joined":
         return for_wall(entry) or entry
+    if entry.kind == "idea.approved" and not viewer.is_moderator:
+        return approved(state, entry, viewer.participant_id)
     if entry.kind not in ("idea.submitted", "idea.restored"):
         return entry
     idea = state.ideas.get(entry.payload["idea_id"])
@@ -155,6 +161,15 @@ def redact(state: EventState, entry: Entry, viewer: Viewer) -> Entry:
     if viewer.is_moderator or not idea.hidden:
         return shown
     return replace(shown, payload={**shown.payload, "text": None})
+
+
+def approved(state: EventState, entry: Entry, own: str | None = None) -> Entry:
+    """An ``idea.approved`` as the screens that never saw the idea get it: with the idea itself, as
+    ``own``'s phone may read it (no writer of an anonymous idea, no text of a hidden one)."""
+    idea = state.ideas.get(entry.payload["idea_id"])
+    if idea is None:
+        return entry
+    return replace(entry, payload={**entry.payload, **idea.to_dict(redact=True, own=own), "id": idea.id})
 
 
 def _event_dict(state: EventState) -> dict[str, Any]:
@@ -184,7 +199,7 @@ def snapshot(
     if ideas_per_table is None and table is None:
         chosen = list(state.ideas.values())
     if not viewer.is_moderator:
-        chosen = [i for i in chosen if not i.hidden and i.visibility in PUBLIC]
+        chosen = [i for i in chosen if shared(i)]
     out: dict[str, Any] = {
         "seq": state.seq,
         "event": _event_dict(state),

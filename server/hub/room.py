@@ -36,6 +36,7 @@ from ..domain.throttle import CommandLimits
 from ..domain.view import (
     RESEAT_KINDS,
     Viewer,
+    approved,
     for_wall,
     public,
     reach,
@@ -363,12 +364,15 @@ class Room:
             return
         alternative = public(self.state, entry)
         public_text = encode_entry(alternative) if alternative is not None else text
+        moderator_text = public_text
+        if entry.kind == "idea.approved":  # the screens that never saw the held idea get it whole
+            public_text = encode_entry(approved(self.state, entry))
         wall = wall_sees(self.state, entry)
         named = for_wall(entry)  # people join the projector without their names
         wall_text = encode_entry(named) if named is not None else public_text
         for conn in self.staff:
             if conn.viewer.is_moderator:
-                conn.send_entry(entry.seq, public_text)
+                conn.send_entry(entry.seq, moderator_text)
             elif wall:
                 conn.send_entry(entry.seq, wall_text)
         # the writer of an anonymous idea gets it whole (as on resume): their phone shows it as theirs

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.capture import PUBLIC
+from ..domain.capture import shared
 from ..domain.model import Entry, EventState, Idea
 from ..domain.phone_themes import Seen, remember, shown_to_phones
 from ..domain.themes import (
@@ -145,7 +145,7 @@ def shutdown() -> None:
 
 
 def themable(idea: Idea) -> bool:
-    return not idea.hidden and idea.visibility in PUBLIC
+    return shared(idea)  # never an idea still waiting for a moderator
 
 
 def theme_ideas(state: EventState, vectors: dict[str, np.ndarray]) -> list[IdeaVector]:
@@ -329,7 +329,7 @@ class ThemeEngine:
         if not self.active:
             return
         kind, p = entry.kind, entry.payload
-        if kind in ("idea.submitted", "idea.restored"):
+        if kind in ("idea.submitted", "idea.restored", "idea.approved"):
             idea = self.room.state.ideas.get(p["idea_id"])
             if idea is not None and themable(idea):
                 self._pending.append(idea.id)

@@ -104,6 +104,11 @@ def every_kind() -> tuple[Scene, list[Entry]]:
     do(ORGANISER, type="participant.erase", participant_id=gus.participant_id)
     do(FACILITATOR, type="event.close")
     do(FACILITATOR, type="event.reopen")
+    do(FACILITATOR, type="step.push", text="Any worries?", premoderate=True)  # ideas wait for a moderator
+    waiting = [
+        do(p, type="idea.submit", client_id=f"w{n}", text=f"Worry {n}")["idea_id"] for n, p in enumerate((ana, bo))
+    ]
+    do(FACILITATOR, type="idea.approve", idea_id=waiting[0])
     rewritten = {e.seq: e for e in erase_all(scene.entries, gus.participant_id)}
     stored = [rewritten.get(e.seq, e) for e in scene.entries]
     assert {e.kind for e in stored} == set(ENTRY_KINDS)
@@ -140,6 +145,10 @@ def reversed_ballot(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "ballot": dict(zip(payload["ballot"], reversed(payload["ballot"].values()), strict=True))}
 
 
+def next_idea(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "idea_id": f"i{int(payload['idea_id'][1:]) + 1}"}
+
+
 def shifted(key: str, ms: int) -> Change:
     return lambda payload: {**payload, key: payload[key] + ms}
 
@@ -169,6 +178,7 @@ EDITS: dict[str, tuple[Change | str, str]] = {
     "idea.submitted": (replaced(text="Something nobody said"), "ideas"),
     "idea.hidden": (replaced(reason="spam"), "ideas"),
     "idea.restored": (replaced(idea_id="i19"), "ideas"),  # the first idea, hidden too
+    "idea.approved": (next_idea, "ideas"),  # lets Bo's worry through instead of Ana's
     "session.loaded": (replaced(title="Another session"), "sessions"),
     "session.step_skipped": (replaced(index=5), "sessions"),
     "session.finished": (MOVED_IN_TIME, "times"),

@@ -50,6 +50,7 @@ SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and
     "step.end": {"step_id": "{S1}"},
     "idea.hide": {"idea_id": "{I1}"},
     "idea.restore": {"idea_id": "{I2}"},
+    "idea.approve": {"idea_id": "{I1}"},  # not waiting: refused as a conflict, to those the rule lets in
     "participant.seat": {"table_id": "3", "participant_id": "{P1}"},
     "participant.role": {"participant_id": "{P1}", "role": "scribe"},
     "participant.remove": {"participant_id": "{P1}", "ideas": "hide"},

@@ -152,6 +152,8 @@ def _roles_named(step: object) -> list[tuple[str, tuple[str, ...]]]:
     capture = getattr(step, "capture", None)
     if capture is not None and capture.who.startswith("role:"):
         names.append((capture.who.removeprefix("role:"), ("capture", "who")))
+    if capture is not None and isinstance(capture.premoderate, str):
+        names.append((capture.premoderate.removeprefix("role:"), ("capture", "premoderate")))
     return names
 
 

@@ -93,6 +93,9 @@ class Capture(_Part):
     max_items: int | None = Field(default=None, ge=1, le=100)
     visibility: Literal["private", "group", "table", "room", "facilitator"] = "room"
     attribution: Literal["person", "anonymous"] = "person"
+    # hold ideas until a moderator lets them through: the facilitator (true), or also whoever holds
+    # a table role at the writer's table (role:<name>)
+    premoderate: bool | str = False
 
     @field_validator("who")
     @classmethod
@@ -100,6 +103,23 @@ class Capture(_Part):
         if value not in ("each", "any", "none") and not re.match(r"^role:[a-z][a-z0-9_]*$", value):
             raise ValueError("expected each, any, none or role:<name>")
         return value
+
+    @field_validator("premoderate", mode="before")
+    @classmethod
+    def _premoderate(cls, value: object) -> object:
+        if isinstance(value, bool) or (isinstance(value, str) and re.match(r"^role:[a-z][a-z0-9_]*$", value)):
+            return value
+        raise ValueError(
+            "expected true, false or role:<name> (the table role that lets ideas through besides the facilitator)"
+        )
+
+    @model_validator(mode="after")
+    def _held_for_others(self) -> Capture:
+        if self.premoderate is not False and self.visibility in ("private", "facilitator"):
+            raise ValueError(
+                f"premoderate holds ideas others would see, but visibility {self.visibility} shows them to nobody else"
+            )
+        return self
 
 
 class Turns(_Part):
