@@ -84,3 +84,24 @@ def test_every_set_loads_in_arrival_order_without_hidden_rows() -> None:
     assert sizes == {"growing-older": 469, "climate-street": 201, "polis-seattle": 31, "polis-london": 36}
     older = load_real(entries[0])
     assert len(set(older.ids)) == len(older.ids) and len(set(older.labels)) == 15
+
+
+def test_with_suggestions_one_tap_merges_what_the_vectors_say_is_one_theme() -> None:
+    """Bundle 0 shown as two themes: the console suggests merging them, one tap reaches NMI 1; a
+    picture the vectors cannot fix falls back to edits by hand, counted as taps too."""
+    from bench.themes_real import curate_with_suggestions
+    from tests.domain.themes.helpers import bundles
+
+    ideas = bundles([12, 12, 12], seed=3, spread=0.12)
+    truth = [i.id.split("-")[0] for i in ideas]
+    cut = _map(
+        tuple(i.id for i in ideas[:12:2]), tuple(i.id for i in ideas[1:12:2]),
+        tuple(i.id for i in ideas[12:24]), tuple(i.id for i in ideas[24:]),
+    )
+    assisted = curate_with_suggestions(ideas, truth, cut, target=0.99)
+    assert (assisted.taps, assisted.tapped, assisted.by_hand, assisted.reached) == (1, {"merge": 1}, 0, True)
+    assert assisted.right == assisted.shown == 1 and assisted.end == pytest.approx(1.0)
+    # the labels split bundle 2 in two, which its vectors do not: that takes an edit by hand
+    truth = [*truth[:30], *["b9"] * 6]
+    assisted = curate_with_suggestions(ideas, truth, cut, target=0.99)
+    assert assisted.reached and assisted.by_hand >= 1 and assisted.taps >= 2

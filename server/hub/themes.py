@@ -175,6 +175,9 @@ def compute(
 
 
 SUGGESTIONS_KEPT = 12  # computed with each re-clustering; dismissals thin them until the next one
+# the sub-themes a split suggestion read, by the theme's ideas, kept in the clustering worker: while
+# the facilitator curates a quiet room the themes do not change, and the next suggestions are quick
+_split_parts: dict[Any, Any] = {}
 
 
 def compute_suggested(
@@ -188,7 +191,11 @@ def compute_suggested(
     in the worker process: the facilitator's screens show the top few."""
     theme_map = compute(ideas, edits, topic, previous)
     edited = [edit_from_entry(kind, payload) for kind, payload in edits]
-    found = suggest(ideas, theme_map.themes, edited, dismissed, most=SUGGESTIONS_KEPT, topic=topic)
+    if len(_split_parts) > 256:
+        _split_parts.clear()
+    found = suggest(
+        ideas, theme_map.themes, edited, dismissed, most=SUGGESTIONS_KEPT, topic=topic, split_cache=_split_parts
+    )
     return theme_map, [s.to_dict() for s in found]
 
 

@@ -10,12 +10,14 @@ clearly (a wrong suggestion costs the facilitator a look and a dismissal):
   of their nearest neighbours are too (a misfit; those with the same source and destination come
   as one suggestion);
 - **split** a theme that is clearly two: one of its sub-themes (``drill.subthemes``) is far from
-  the rest of it.
+  the rest of it (only the ``SPLIT_CHECKS`` themes a quick two-way cut finds most apart are
+  divided: sub-themes cost tens of milliseconds a theme).
 
 The facilitator's curation is respected: a pinned theme is never merged, split, left or joined; an
-idea the facilitator moved is never suggested to move; two themes a split separated are never
-suggested to merge, nor an idea that split placed suggested to cross back; a theme the facilitator
-merged or named with its ideas is never suggested to split (each would undo an explicit edit).
+idea the facilitator moved, or picked to leave in a split, is never suggested to move; two themes a
+split separated are never suggested to merge, nor an idea that split placed suggested to cross
+back; a theme the facilitator merged or named with its ideas is never suggested to split (each
+would undo an explicit edit).
 Every suggestion names the keys a dismissal records (``theme.dismissed`` entries); a suggestion
 whose key was dismissed is not made again (an idea dismissed as a misfit stays where it is, as far
 as suggestions go, even when it comes back in another batch).
@@ -40,7 +42,9 @@ Kind = Literal["merge", "move", "split"]
 
 MOST = 5  # suggestions shown at a time
 NEIGHBOURS = 8  # nearest neighbours read for each idea
-KNN_MAX = 3000  # above this many themed ideas, neighbours are not read (centres only, stricter bars)
+KNN_MAX = 2000  # above this many themed ideas, neighbours are not read (centres only, stricter bars)
+SPLIT_CHECKS = 2  # themes divided into sub-themes per call, at most (those a quick two-way cut finds most apart)
+SCREEN_SLACK = 0.1  # the quick cut's halves may be this much closer than the bar and still be checked
 CHUNK = 512
 
 
@@ -123,6 +127,7 @@ class _Respect:
                     out.apart.add(pair)
                     for idea_id in (*idea_ids, *remaining_ids):
                         out.split_sides[idea_id] = pair
+                    out.moved.update(idea_ids)  # picked one by one to leave: placed by hand
                 case Merge(theme_id, _merged, _ids):
                     out.whole.add(theme_id)
                 case Rename(theme_id, _label, idea_ids) if idea_ids:
@@ -181,8 +186,9 @@ def _neighbours(vectors: NDArray[np.float64]) -> NDArray[np.int64]:
     out = np.zeros((n, max(k, 0)), dtype=np.int64)
     if k <= 0:
         return out
+    single = vectors.astype(np.float32)
     for start in range(0, n, CHUNK):
-        sims = vectors[start : start + CHUNK] @ vectors.T
+        sims = single[start : start + CHUNK] @ single.T
         sims[np.arange(len(sims)), np.arange(start, start + len(sims))] = -np.inf
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
@@ -322,6 +328,21 @@ def _moves(
     return out
 
 
+def _two_way(vectors: NDArray[np.float64], smallest: int, rounds: int = 6) -> float:
+    """How far apart the two halves of a quick two-way cut of these ideas are (the cosine of their
+    centres; 1 when no cut leaves ``smallest`` on each side): a screen before the sub-themes."""
+    unit = _unit(vectors)
+    first = int(np.argmin(unit @ _unit(unit.sum(axis=0))))  # the idea farthest from the centre...
+    second = int(np.argmin(unit @ unit[first]))  # ...and the one farthest from it
+    centres = unit[[first, second]]
+    for _ in range(rounds):
+        side = np.argmax(unit @ centres.T, axis=1)
+        if min(int((side == 0).sum()), int((side == 1).sum())) < smallest:
+            return 1.0
+        centres = _unit(np.stack([unit[side == 0].sum(axis=0), unit[side == 1].sum(axis=0)]))
+    return float(centres[0] @ centres[1])
+
+
 def _splits(
     shown: Sequence[Theme],
     ideas: Sequence[IdeaVector],
@@ -332,13 +353,19 @@ def _splits(
     cache: MutableMapping[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]] | None,
 ) -> list[Suggestion]:
     by_id = {i.id: i for i in ideas}
-    out = []
+    screened: list[tuple[float, Theme, tuple[str, ...]]] = []
     for theme in shown:
         members = tuple(i for i in theme.idea_ids if i in by_id)
         if theme.pinned or theme.id in respect.whole or len(members) < 2 * max(FEWEST_IDEAS, params.split_smallest):
             continue
         if split_key(theme.id) in dropped:
             continue
+        apart = _two_way(np.stack([by_id[i].vector for i in members]).astype(np.float64), params.split_smallest)
+        if apart < params.split_apart + SCREEN_SLACK:
+            screened.append((apart, theme, members))
+    screened.sort(key=lambda x: (x[0], x[1].id))
+    out = []
+    for _, theme, members in screened[:SPLIT_CHECKS]:
         parts = cache.get(members) if cache is not None else None
         if parts is None:
             dim = len(ideas[0].vector)

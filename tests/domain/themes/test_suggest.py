@@ -79,6 +79,9 @@ def test_the_facilitators_edits_are_never_undone() -> None:
     ideas, themes = planted()
     put = Move("b1-0", "a", themes[0].idea_ids[:-1])
     assert not [s for s in suggest(ideas, themes, [put]) if s.kind == "move"]
+    # nor one the facilitator picked to leave in a split
+    picked = Split("a", "s", ("b1-0",), themes[0].idea_ids[:-1])
+    assert not [s for s in suggest(ideas, themes, [picked]) if s.kind == "move"]
     # nor does anything leave or join a pinned theme
     held = [theme("a", [*ideas[:16], ideas[16]], pinned=True), *themes[1:]]
     assert not [s for s in suggest(ideas, held) if s.kind == "move"]
