@@ -314,3 +314,75 @@ def test_the_marketplace_and_a_rotation_fit_the_wall(
     finally:
         event.close()
     assert not event.errors, event.errors
+
+
+MANY = [f"Option {n + 1}: {OPTIONS[n % 5]}" for n in range(14)]
+VOTES = f"""\
+id: wall-votes
+title: Votes
+method: {{name: Test, origin: Wholeroom tests}}
+steps:
+  - id: many
+    kind: vote
+    title: Fourteen ways forward
+    method: dots
+    dots: 3
+    options: {{items: {MANY!r}}}
+  - id: where
+    kind: vote
+    title: Cost and impact
+    method: place
+    axes: [Cost, Impact]
+    reveal: live
+    options: {{items: {OPTIONS!r}}}
+"""
+
+
+def test_a_long_ballot_and_a_place_vote_fit_the_wall(
+    server_url: str, browser: Any, request: pytest.FixtureRequest
+) -> None:
+    """Fourteen long options: as many as fit, and an honest count of the rest, while the vote runs
+    and once it ends; then a place vote's map and legend: nothing overflows."""
+    event = LiveEvent(server_url, browser, 3)
+    config = request.node.callspec.params["server_url"]
+    try:
+        session = event.command(type="session.load", script=VOTES)["session_id"]
+        many = event.command(type="session.next", session_id=session)["step_id"]
+        wall = event.staff("wall")
+        expect(wall.locator(".wall-vote")).to_be_visible()
+
+        def counted(items: str, more: str) -> None:
+            shown = wall.locator(items).count()
+            words = wall.locator(more).inner_text() if wall.locator(more).count() else ""
+            left = int(re.findall(r"\d+", words)[0]) if words.strip() else 0
+            assert shown >= 1 and shown + left == 14, (shown, words)
+
+        fits_everywhere(wall, "vote-many-open", config, lambda: counted(".wv-options li", ".wall-vote .wall-more"))
+        event.command(type="step.end", step_id=many)
+        expect(wall.locator(".wall-results")).to_be_visible()
+        fits_everywhere(
+            wall, "vote-many-results", config, lambda: counted(".wall-results .bars li", ".wall-results .more")
+        )
+
+        where = event.command(type="session.next", session_id=session)["step_id"]
+        status, snap = http("GET", f"{event.base}/api/events/{event.id}/snapshot", token=event.tokens["facilitator"])
+        assert status == 200, snap
+        options = next(s for s in snap["steps"] if s["id"] == where)["options"]
+        for t, (x, y) in zip("123", ((0.5, 0.5), (-0.4, 0.8), (0.9, -0.2)), strict=True):
+            status, joined = http("POST", f"{event.base}/api/join", {"code": event.code, "table_id": t})
+            assert status == 201, joined
+            ballot = {o["id"]: [x * (i % 2 * 2 - 1), y] for i, o in enumerate(options)}
+            status, data = http(
+                "POST",
+                f"{event.base}/api/events/{event.id}/commands",
+                {"type": "vote.cast", "step_id": where, "ballot": ballot},
+                joined["token"],
+            )
+            assert status == 200, data
+        expect(wall.locator(".wall-results .voters")).to_have_text("3 people voted")  # live: revealed as it comes
+        expect(wall.locator(".wall-results .scatter")).to_be_visible()
+        expect(wall.locator(".wall-results .scatter-legend li")).to_have_count(5)
+        fits_everywhere(wall, "vote-place", config)
+    finally:
+        event.close()
+    assert not event.errors, event.errors
