@@ -17,6 +17,7 @@ from .storage.store import Store
 from .storage.tables import TokenRow
 
 STAFF_TOKEN_ROLES = (Role.FACILITATOR, Role.ORGANISER, Role.WALL)
+REVOKED_MESSAGE = "The organiser revoked this link; ask them for a new one."
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +86,9 @@ class Principal:
     role: Role
     participant_id: str | None
     expires_at: int | None = None  # tokens issued before links expired with their event had a fixed end
-    revoked_at: int | None = None  # the participant was removed
+    revoked_at: int | None = None  # the participant was removed (or the organiser revoked the link)
     closed_at: int | None = None  # the event was closed
+    name: str | None = None  # a named facilitator link's name
 
     @property
     def expires_with_event(self) -> bool:
@@ -95,6 +97,8 @@ class Principal:
         return self.participant_id is not None or self.role is Role.WALL
 
     def check(self, now: int, ttl_ms: int) -> None:
+        if self.revoked_at is not None and self.participant_id is None:
+            raise Unauthorized("link_revoked", REVOKED_MESSAGE)
         if self.revoked_at is not None:
             raise Unauthorized("removed", REMOVED_MESSAGE)
         if self.expires_at is not None and self.expires_at <= now:

@@ -428,7 +428,8 @@ export class Live {
     const pending = msg.ref == null ? null : this._pending.get(msg.ref);
     if (!pending) {
       // the reason for the close that follows: 1008 after hello, 4403 when the facilitator removed this person
-      if (this.state !== "live" || msg.code === "removed") this._helloError = msg;
+      // (or a link the organiser revoked: "link_revoked", then 1008)
+      if (this.state !== "live" || msg.code === "removed" || msg.code === "link_revoked") this._helloError = msg;
       this._emit("error", msg);
       return;
     }

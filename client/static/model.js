@@ -449,6 +449,7 @@ export class StaffModel {
     if (msg.joined) this.joined = { ...msg.joined };
     this.staff = msg.staff || 0;
     this.facilitators = msg.facilitators ?? null; // facilitator screens open (this one included)
+    this.drivers = msg.drivers || null; // the names of their links (null: a link without a name)
   }
 }
 

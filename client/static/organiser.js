@@ -2,6 +2,7 @@
 // into the replay), the replay viewer (replay.js) and the raw transcript. It opens on the harvest;
 // the transcript is read only when its tab is opened, a page at a time, newest first.
 import { createHarvest } from "./harvest.js";
+import { initLinks } from "./links.js";
 import { Live } from "./live.js";
 import { bindExports, createReplay } from "./replay.js";
 import { $, api, bindBadge, formatDuration, formatTime, h, say, showBlocker, staffToken } from "./ui.js";
@@ -241,6 +242,7 @@ const live = new Live({ token });
 bindBadge($("#badge"), live);
 const replay = createReplay({ eventId, token, live });
 const harvest = createHarvest({ eventId, token, onTitle: learnTitle });
+initLinks({ eventId, token });
 bindExports({
   eventId,
   token,

@@ -34,6 +34,7 @@ export function sendFlow(live, model, command) {
 /** Who made a change of flow, as this screen can tell. */
 function flowWho(flow) {
   if (ownFlow.has(flow.seq)) return "this screen";
+  if (flow.actor.startsWith("facilitator:")) return flow.actor.slice("facilitator:".length); // a named link
   if (flow.actor !== "facilitator") return flow.actor;
   return loadedAt != null && flow.seq > loadedAt ? "another facilitator screen" : "a facilitator";
 }
@@ -69,7 +70,7 @@ export function renderDrivers(model) {
   if (loadedAt == null && model.seq) loadedAt = model.seq;
   const n = model.facilitators;
   const screens = n == null ? "" : n <= 1 ? "This is the only facilitator screen open."
-    : `${n} facilitator screens are open: someone else may be driving.`;
+    : `${n} facilitator screens are open${driversText(model.drivers)}: someone else may be driving.`;
   const flow = model.flow;
   const last = flow ? `Last change: ${flowWords(model, flow)} by ${flowWho(flow)} at ${formatTime(flow.at)}.` : "";
   const el = $("#flow-status");
@@ -77,6 +78,16 @@ export function renderDrivers(model) {
   if (el.textContent !== text) el.textContent = text;
   el.dataset.screens = String(n ?? "");
   el.hidden = !text;
+}
+
+/** " (Ana – co-facilitator, Ben and 1 unnamed)": the names of the links the open consoles use. */
+function driversText(drivers) {
+  if (!drivers || !drivers.length) return "";
+  const named = [...new Set(drivers.filter(Boolean))];
+  const unnamed = drivers.filter((d) => !d).length;
+  const parts = [...named, ...(unnamed ? [`${unnamed} unnamed`] : [])];
+  if (!named.length) return "";
+  return ` (${parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts[0]})`;
 }
 
 export function initRunner({ live, model }) {

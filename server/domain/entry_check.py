@@ -30,7 +30,11 @@ RoleName = Annotated[str, StringConstraints(pattern=ROLE_NAME_PATTERN)]
 ClientId = Annotated[str, StringConstraints(pattern=rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")]
 ThemeId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # (an anonymous idea's entries leave an export as plain "participant", without the writer: privacy.py)
-ACTOR_RE = re.compile(r"^(admin|facilitator|organiser|participant|participant:[^\s]{1,32})$")
+# (a named facilitator link acts as "facilitator:<its name>")
+ACTOR_RE = re.compile(
+    r"^(admin|facilitator|organiser|participant|participant:[^\s]{1,32}"
+    rf"|facilitator:[^\x00-\x1f\x7f]{{1,{limits.NAME_MAX}}})$"
+)
 
 
 class _Payload(BaseModel):
@@ -313,7 +317,8 @@ def check_entry(entry: Entry) -> None:
     if not 0 <= entry.at < 2**63 or not 0 < entry.seq <= limits.SEQ_MAX:
         raise Invalid("bad_entry", f"seq {entry.seq} or at {entry.at} is out of range")
     if not ACTOR_RE.match(entry.actor):
-        raise Invalid("bad_entry", f"actor {entry.actor[:80]!r} is not admin, facilitator or participant:<id>")
+        known = "admin, facilitator, facilitator:<name> or participant:<id>"
+        raise Invalid("bad_entry", f"actor {entry.actor[:80]!r} is not {known}")
     check_payload(entry.payload)
     model = PAYLOADS.get(entry.kind)
     if model is None:

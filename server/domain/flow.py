@@ -79,6 +79,9 @@ def describe(state: EventState, mark: FlowMark) -> str:
 
 
 def _who(actor: str) -> str:
+    """Who made a change, in words: a named facilitator link by its name."""
+    if actor.startswith("facilitator:"):
+        return actor.removeprefix("facilitator:")
     return {"facilitator": "a facilitator", "admin": "the server"}.get(actor, actor)
 
 

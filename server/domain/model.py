@@ -31,11 +31,15 @@ STAFF_ROLES = (Role.FACILITATOR, Role.ORGANISER, Role.WALL)
 class Actor:
     role: Role
     participant_id: str | None = None
+    name: str | None = None  # a named facilitator link's name ("Ana – co-facilitator")
 
     @property
     def label(self) -> str:
-        """How the actor is written in the transcript (never a token)."""
-        return f"participant:{self.participant_id}" if self.participant_id else self.role.value
+        """How the actor is written in the transcript (never a token): ``participant:<id>``, a role,
+        or ``facilitator:<name>`` for a link the organiser issued with a name."""
+        if self.participant_id:
+            return f"participant:{self.participant_id}"
+        return f"{self.role.value}:{self.name}" if self.name else self.role.value
 
 
 SYSTEM = Actor(Role.FACILITATOR)

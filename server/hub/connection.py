@@ -17,6 +17,7 @@ from .metrics import MESSAGES
 
 CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and resume
 CLOSE_TOO_MANY = 4009  # more sockets than allowed for one token: the oldest is closed; do not reconnect
+CLOSE_POLICY = 1008  # the token is refused (bad, or a link the organiser revoked); do not reconnect
 CLOSE_REMOVED = 4403  # the participant was removed from the event; do not reconnect
 TOO_SLOW_REASON = "too far behind: resume with after=<seq>"
 
@@ -32,7 +33,7 @@ class _Welcome:
 
 class Conn:
     __slots__ = (
-        "viewer", "table_id", "seq", "ready", "task", "closing",
+        "viewer", "table_id", "seq", "ready", "task", "closing", "name",
         "_send", "_out", "_held", "_wake", "_max", "_max_chars", "_chars", "_welcome",
     )  # fmt: skip
 
@@ -50,6 +51,7 @@ class Conn:
         self.ready = False  # until the welcome is queued, live entries are held back
         self.task: asyncio.Task[None] | None = None  # the sender task, once started
         self.closing: tuple[int, str] | None = None  # (code, reason) once the server ends the connection
+        self.name: str | None = None  # a named facilitator link's name (presence shows who is driving)
         self._send = send
         self._out: deque[str | _Welcome] = deque()
         self._held: list[tuple[int, str]] = []
@@ -184,6 +186,14 @@ class TokenSockets:
             conns.remove(conn)
         if not conns:
             del self._open[key]
+
+    def end_all(self, key: str, code: int, reason: str, text: str) -> int:
+        """Tell every open connection of the token (by its hash) ``text``, then close it; how many."""
+        conns = self._open.pop(key, [])
+        for conn in conns:
+            conn.send(text)
+            conn.end(code, reason)
+        return len(conns)
 
     def count(self, key: str) -> int:
         return len(self._open.get(key, ()))

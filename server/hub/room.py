@@ -128,8 +128,8 @@ class Room:
         # derived views (common ground, themes) and presence, shared between workers
         self.derived_channel = f"derived:{state.id}"
         self.worker = f"{os.getpid()}-{id(self):x}"
-        # worker -> (when last heard, people per table, staff screens, facilitator screens)
-        self._remote_presence: dict[str, tuple[float, dict[str, int], int, int]] = {}
+        # worker -> (when last heard, people per table, staff screens, facilitator screens, their names)
+        self._remote_presence: dict[str, tuple[float, dict[str, int], int, int, list[str | None]]] = {}
         self._presence_sent_at = 0.0
         self.idea_themes: dict[str, dict[str, str]] = {}  # the stable themes' ideas, for phones
         self.theme_view: dict[str, Any] | None = None
@@ -161,6 +161,7 @@ class Room:
         # told of every entry this room commits (at once, before it is acknowledged) and of every
         # entry it delivers, so a watcher may hear of its own commits twice: watchers are idempotent
         self.watchers: list[Callable[[Entry], None]] = []
+        self.revocations: list[Callable[[str], None]] = []  # told of each link revoked (its token's hash)
         # what its screens may send, per participant and per event: in memory, per process
         self.limits = CommandLimits(event_writes_per_s)
 
@@ -549,19 +550,25 @@ class Room:
     def presence(self) -> dict[str, Any]:
         """Connected people per table (not tabs), summed over every worker."""
         connected = {t: len(ids) for t, ids in self._local_people().items()}
-        staff, facilitators = len(self.staff), self._local_facilitators()
-        for _seen, counts, their_staff, their_facilitators in self._remote_presence.values():
+        staff, facilitators, drivers = len(self.staff), self._local_facilitators(), self._local_drivers()
+        for _seen, counts, their_staff, their_facilitators, their_drivers in self._remote_presence.values():
             for table_id, n in counts.items():
                 connected[table_id] = connected.get(table_id, 0) + n
             staff += their_staff
             facilitators += their_facilitators
+            drivers += their_drivers
         return {
             "type": "presence",
             "connected": {t: connected.get(t, 0) for t in self.state.tables},
             "joined": self.state.joined_per_table(),
             "staff": staff,
             "facilitators": facilitators,
+            # the named links among them (null: a link without a name), so consoles say who is driving
+            "drivers": sorted(drivers, key=lambda name: (name is None, name or "")),
         }
+
+    def _local_drivers(self) -> list[str | None]:
+        return [conn.name for conn in self.staff if conn.viewer.role is Role.FACILITATOR]
 
     def _local_facilitators(self) -> int:
         """Facilitator screens (sockets) here: more than one means someone else may be driving."""
@@ -656,7 +663,8 @@ class Room:
         if kind == "presence":
             if message["worker"] != self.worker:
                 facilitators = message.get("facilitators", 0)  # a worker of an older version
-                seen = (time.monotonic(), message["connected"], message["staff"], facilitators)
+                drivers = message.get("drivers", [None] * facilitators)
+                seen = (time.monotonic(), message["connected"], message["staff"], facilitators, drivers)
                 self._remote_presence[message["worker"]] = seen
                 self._presence_dirty = True
         elif kind == "common_ground":
@@ -668,6 +676,9 @@ class Room:
                 conn.send(text)
         elif kind == "themes":
             self._relay_themes(message)
+        elif kind == "revoked":  # a link revoked on some worker: its sockets here close too
+            for revoked in self.revocations:
+                revoked(message["token"])
 
     def _relay_themes(self, message: dict[str, Any]) -> None:
         """The themes the lease holder published, to this worker's screens: the picture to staff
@@ -718,6 +729,7 @@ class Room:
             "connected": local,
             "staff": len(self.staff),
             "facilitators": self._local_facilitators(),
+            "drivers": self._local_drivers(),
         }
         await self.publish_derived(message)
 

@@ -42,6 +42,8 @@ class Rooms:
         self._frozen_at = 0
         # told of every entry a room of this process commits or delivers (the token cache listens for removals)
         self.watchers: list[Callable[[Entry], None]] = []
+        # told of each link revoked on any worker (by its hash): the token cache and open sockets here
+        self.revocations: list[Callable[[str], None]] = []
 
     async def get(self, event_id: str) -> Room:
         room = self._rooms.get(event_id)
@@ -76,6 +78,7 @@ class Rooms:
                 event_writes_per_s=self.event_writes_per_s,
             )
             room.watchers = self.watchers
+            room.revocations = self.revocations
             room.start()
             await room.listening.wait()
             self._rooms[event_id] = room

@@ -269,6 +269,26 @@ class Store:
                     found[row.hash] = Grant(TokenRow(**fields), closed_at)
         return found
 
+    def staff_tokens(self, event_id: str, role: str) -> list[TokenRow]:
+        """The event's tokens of a staff ``role`` (its facilitator links), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(TokenRow)
+                .where(col(TokenRow.event_id) == event_id, col(TokenRow.role) == role)
+                .order_by(col(TokenRow.created_at), col(TokenRow.hash))
+            ).all()
+        return [TokenRow(**r._mapping) for r in rows]
+
+    def revoke_token(self, token_hash: str, at: int) -> bool:
+        """Revoke one token (it stops working at once); False when it was revoked already."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(TokenRow)
+                .where(col(TokenRow.hash) == token_hash, col(TokenRow.revoked_at).is_(None))
+                .values(revoked_at=at)
+            )
+        return bool(result.rowcount)
+
     def setting(self, key: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(select(col(SettingRow.value)).where(col(SettingRow.key) == key)).scalar_one_or_none()

@@ -39,7 +39,8 @@ class TokenRow(SQLModel, table=True):
     participant_id: str | None = Field(default=None, max_length=32)
     created_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     expires_at: int | None = Field(default=None, sa_type=BigInteger)
-    revoked_at: int | None = Field(default=None, sa_type=BigInteger)  # the participant was removed
+    revoked_at: int | None = Field(default=None, sa_type=BigInteger)  # the participant was removed, or the link revoked
+    label: str | None = Field(default=None, max_length=64)  # a facilitator link's name ("Ana – co-facilitator")
 
 
 class ParticipantRow(SQLModel, table=True):

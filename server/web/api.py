@@ -145,7 +145,7 @@ async def run_command(
     if not isinstance(data, dict):
         raise Invalid("bad_message", "a command is a JSON object with a string 'type'", field="type")
     room = await services.rooms.get(event_id)
-    actor = Actor(principal.role, principal.participant_id)
+    actor = Actor(principal.role, principal.participant_id, principal.name)
     throttle(room, actor, data.get("type"))
     command = parse_command(await asyncio.to_thread(library.expand, data))
     outcome = await room.execute(decider(actor, command, room.current_themes))

@@ -21,14 +21,14 @@ from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, Role
 from ..domain.replay import Replay
 from ..domain.throttle import Buckets, ClientLimits
-from ..events import Principal
+from ..events import REVOKED_MESSAGE, Principal
 from ..hub.broker import Broker
-from ..hub.connection import TokenSockets
+from ..hub.connection import CLOSE_POLICY, TokenSockets
 from ..hub.room import Room, now_ms, steady_ms
 from ..hub.rooms import Rooms
 from ..security import hash_token
 from ..settings import Settings
-from ..storage.store import Grant, Store
+from ..storage.store import Grant, Store, dumps
 
 TOKEN_CACHE_S = 60.0
 
@@ -54,6 +54,7 @@ class Services:
         self.clients = ClientLimits(self.settings.joins_per_client_per_s)
         self.sockets = TokenSockets(self.settings.sockets_per_token)
         self.rooms.watchers.append(self._on_entry)
+        self.rooms.revocations.append(self.revoked)
 
     async def principal(self, token: str | None) -> Principal:
         """The event and role a token grants. Known tokens are cached; revocation and expiry are
@@ -70,11 +71,31 @@ class Services:
                 raise Unauthorized("bad_token", "this token is not valid (it may belong to another server)")
             row = grant.token
             principal = Principal(
-                row.event_id, Role(row.role), row.participant_id, row.expires_at, row.revoked_at, grant.closed_at
+                row.event_id,
+                Role(row.role),
+                row.participant_id,
+                row.expires_at,
+                row.revoked_at,
+                grant.closed_at,
+                row.label,
             )
             self._tokens[key] = (time.monotonic(), principal)
         principal.check(now_ms(), self.settings.token_ttl_days * 86_400_000)
         return principal
+
+    async def revoke(self, event_id: str, token_hash: str) -> None:
+        """A link the organiser revoked (already in the database) stops at once: forgotten and its
+        sockets closed here, and every other worker told to do the same."""
+        self.revoked(token_hash)
+        room = await self.rooms.get(event_id)
+        # (between workers, not a message to clients: see tests/test_docs.py)
+        await room.publish_derived(dict(type="revoked", token=token_hash))
+
+    def revoked(self, token_hash: str) -> None:
+        self._tokens.pop(token_hash, None)
+        refusal = Unauthorized("link_revoked", REVOKED_MESSAGE)
+        text = dumps({"type": "error", "ref": None, **refusal.to_dict()})
+        self.sockets.end_all(token_hash, CLOSE_POLICY, "link_revoked", text)
 
     def check_hello(self, token: str | None) -> None:
         """Count one websocket hello with ``token``, or raise ``rate_limited`` (docs/protocol.md)."""

@@ -127,6 +127,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     factor = STAFF_QUEUE_FACTOR if viewer.is_staff else 1
     settings = services.settings
     conn = Conn(ws.send_text, viewer, None, settings.send_queue_max * factor, settings.send_queue_max_bytes * factor)
+    conn.name = principal.name
     token_key = hash_token(hello["token"])
     try:
         await room.attach(conn, after)
@@ -138,7 +139,8 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     services.rooms.connected()
     services.sockets.add(token_key, conn)  # over the limit, the token's oldest socket is closed
     sender = conn.start_sender()
-    receiver = asyncio.create_task(_receive(ws, room, conn, Actor(principal.role, principal.participant_id)))
+    actor = Actor(principal.role, principal.participant_id, principal.name)
+    receiver = asyncio.create_task(_receive(ws, room, conn, actor))
     try:
         await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -216,3 +216,14 @@ def test_a_hand_step_push_names_the_step_in_words() -> None:
         "the room moved on: the step “Walk to the window and look at the harbour for a minute…” "
         "was pushed by a facilitator 2 min ago"
     )
+
+
+def test_a_named_facilitator_link_is_named_as_who_moved_the_room() -> None:
+    """A link the organiser issued with a name acts as ``facilitator:<name>``: the refusal says who."""
+    scene = Scene()
+    ana = Actor(Role.FACILITATOR, name="Ana – co-facilitator")
+    scene.do(ana, type="step.push", text="Warm up", expect_flow_seq=0)
+    assert scene.entries[-1].actor == "facilitator:Ana – co-facilitator"
+    stale = refused(scene, type="step.push", text="Something else", expect_flow_seq=0)
+    assert "the step “Warm up” was pushed by Ana – co-facilitator just now" in stale.message
+    assert scene.state.flow is not None and scene.state.flow.actor == "facilitator:Ana – co-facilitator"

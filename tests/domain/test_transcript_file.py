@@ -355,3 +355,18 @@ def test_a_file_cut_among_its_vectors_is_refused() -> None:
     with pytest.raises(TranscriptError) as refused:
         read_lines(lines[:-2])
     assert f"truncated: the header announces {len(kept)} vectors" in refused.value.message
+
+
+def test_a_named_facilitator_links_entries_import_and_a_forged_actor_does_not() -> None:
+    """``facilitator:<name>`` is a transcript actor; a name with a line break in it is refused."""
+    scene = Scene()
+    scene.do(Actor(Role.FACILITATOR, name="Ana – co-facilitator"), type="step.push", text="Warm up")
+    rebuilt = read_lines(write_lines(header(scene.state, 0), scene.entries))
+    assert rebuilt.entries[-1].actor == "facilitator:Ana – co-facilitator"
+    forged = [
+        e if e.kind != "step.pushed" else Entry(e.event_id, e.seq, e.at, e.kind, "facilitator:A\nB", e.payload)
+        for e in scene.entries
+    ]
+    with pytest.raises(TranscriptError) as refused:
+        read_lines(write_lines(header(scene.state, 0), forged))
+    assert "is not admin, facilitator, facilitator:<name> or participant:<id>" in str(refused.value)

@@ -34,12 +34,20 @@ REFUSED_CODES = set(re.findall(r'(?:Forbidden|Unauthorized)\(\s*"([a-z_]+)"', SE
 
 POLICY_CLOSES = (1008, 4403)  # refused at hello; 4403: a removed participant (docs/protocol.md)
 # what each probe sends: path parameters, bodies and queries (the matrix says who may send them)
-PATH_VALUES = {"code": "{code}", "script_id": "world-cafe", "screen": "phone", "path": "live.js", "theme_id": "t-i1"}
+PATH_VALUES = {
+    "code": "{code}",
+    "script_id": "world-cafe",
+    "screen": "phone",
+    "path": "live.js",
+    "theme_id": "t-i1",
+    "link_id": "000000000000",
+}
 PROBES: dict[str, dict[str, Any]] = {
     "POST /api/events": {"json": {"title": "Another town", "tables": 2}},
     "POST /api/join": {"json": {"code": "{code}", "table_id": "1", "name": "Ann"}},
     "POST /api/events/{event_id}/commands": {"json": {"type": "no.such_command"}},  # commands: their own rows
     "POST /api/scripts/check": {"json": {"script": "title: Probe\nsteps: []\n"}},
+    "POST /api/events/{event_id}/facilitators": {"json": {"name": "Probe"}},
     "GET /api/events/{event_id}/replay/state": {"params": {"seq": 1}},
     "GET /api/events/{event_id}/replay/themes": {"params": {"seq": 1}},
 }
