@@ -201,7 +201,8 @@ function ideaItem(idea) {
   const who = idea.anonymous ? "anonymous" : model.personName(idea.participant_id) || (idea.participant_id ? `anonymous ${idea.participant_id}` : "");
   li.querySelector(".who").textContent = who;
   li.classList.toggle("hidden-idea", Boolean(idea.hidden));
-  li.querySelector(".state").hidden = !idea.hidden;
+  li.querySelector(".state").hidden = !idea.hidden && !idea.pending;
+  li.querySelector(".state").textContent = idea.hidden ? "hidden" : "waiting"; // pending: see the queue
   const button = li.querySelector(".toggle");
   button.textContent = idea.hidden ? "Restore" : "Hide";
   button.setAttribute("aria-label", `${idea.hidden ? "Restore" : "Hide"} idea: ${text.slice(0, 60)}`);
@@ -232,7 +233,9 @@ function renderIdeas() {
   reconcile($("#stream"), groups);
   $("#stream-empty").hidden = groups.length > 0;
   const hidden = [...model.ideas.values()].filter((i) => i.hidden).length;
-  $("#idea-count").textContent = `(${model.ideas.size - hidden} shown, ${hidden} hidden)`;
+  const waiting = [...model.ideas.values()].filter((i) => i.pending && !i.hidden).length;
+  const held = waiting ? `, ${waiting} waiting` : "";
+  $("#idea-count").textContent = `(${model.ideas.size - hidden - waiting} shown${held}, ${hidden} hidden)`;
 }
 
 // --- participants ---------------------------------------------------------------------------

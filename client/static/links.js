@@ -32,7 +32,9 @@ export function initLinks({ eventId, token }) {
       const { links } = await api(base, { token });
       reconcile($("#facilitator-links"), links.map(row));
     } catch (err) {
-      say(message, err.message, "error");
+      // the page opened with a facilitator link: issuing links is the organiser's, so the part goes
+      if (err.status === 403) form.closest("section").hidden = true;
+      else say(message, err.message, "error");
     }
   }
 

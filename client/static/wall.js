@@ -703,7 +703,8 @@ live.on("welcome", (msg) => {
 });
 live.on("entry", (entry) => {
   model.apply(entry);
-  if (entry.kind === "idea.submitted" || entry.kind === "idea.restored") {
+  // (an idea a moderator let through arrives here with its approval)
+  if (entry.kind === "idea.submitted" || entry.kind === "idea.restored" || entry.kind === "idea.approved") {
     arrived.set(entry.payload.idea_id, Date.now());
     setTimeout(() => {
       arrived.delete(entry.payload.idea_id);

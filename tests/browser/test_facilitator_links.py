@@ -40,3 +40,11 @@ def test_the_organiser_gives_a_co_facilitator_a_named_console_link(live_event: L
     expect(organiser.locator("#facilitator-message")).to_contain_text(f"Revoked “{ANA}”")
     expect(hers.locator(".blocker")).to_contain_text("The organiser revoked this link")
     expect(console.locator("#flow-status")).to_contain_text("This is the only facilitator screen open.")
+
+
+def test_the_links_part_is_the_organisers_only(live_event: LiveEvent) -> None:
+    """The organiser page opened with the facilitator's link shows no way to issue links."""
+    page = live_event.page(live_event.context(**LAPTOP), live_event.url("organiser", "facilitator"))
+    expect(page.locator(".badge")).to_have_attribute("data-state", "live")
+    expect(page.locator("#facilitator-form")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Facilitator links")).to_be_hidden()

@@ -31,6 +31,7 @@ def test_the_console_lets_a_held_idea_through_to_the_wall(live_event: LiveEvent)
     expect(queue).to_have_count(2)
     expect(console.locator("#queue-count")).to_have_text("(2)")
     expect(console.locator("#queue li").first).to_contain_text("The bridge is closed for a year")
+    expect(console.locator("#idea-count")).to_have_text("(0 shown, 2 waiting, 0 hidden)")
 
     let_through = console.get_by_role("button", name="Let through: The bridge is closed for a year")
     let_through.focus()
