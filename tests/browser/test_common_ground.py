@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import LiveEvent, http
+from .test_wall import OVERFLOWS
 
 pytestmark = pytest.mark.browser
 
@@ -142,6 +143,7 @@ def test_phones_react_and_the_wall_shows_tallies_then_common_ground(live_event: 
     expect(wall.locator(".cg-map")).to_have_count(0)
     expect(console.locator("#cg-notice")).to_contain_text("Opinion groups appear once 15 people")
     wall.screenshot(path=f"{SHOTS}/cg-wall-tallies.png")
+    assert wall.evaluate(OVERFLOWS) == []
     console.locator("#cg-panel").screenshot(path=f"{SHOTS}/cg-console-tallies.png")
 
     # Ana answers every idea, through to the end
@@ -175,6 +177,7 @@ def test_phones_react_and_the_wall_shows_tallies_then_common_ground(live_event: 
         expect(common.nth(i).locator(".cg-support > li")).to_have_count(2)
     expect(wall.locator(".wg-diff .cg-block")).to_have_count(2)
     wall.screenshot(path=f"{SHOTS}/cg-wall-groups.png")
+    assert wall.evaluate(OVERFLOWS) == []  # everything fits its box (tests/browser/test_wall.py)
 
     # the console: the same, and across tables
     expect(console.locator("#cg-headline")).to_have_text("2 opinion groups found.")
