@@ -10,6 +10,11 @@ Fresh (no earlier picture):
    ideas (``aim``: 0.8 sqrt(n), at most 20; the penalty grows with the log of the ratio).
 3. Re-run Louvain at the winning resolution starting from the winner, now moving single ideas
    again (the agglomeration could only move whole communities), and keep whichever scores higher.
+4. Refine: each idea of a community big enough to show moves to the community whose direction
+   (unit mean vector) is closest, a few rounds, as k-means would from this start (``refine``).
+   The graph decides how many themes and roughly where; the directions settle the borders, where
+   an idea's 25 neighbours are split between two themes and its similarity to the whole theme is
+   the better evidence.
 
 With a resolution chosen last time, that resolution is kept while it scores nearly as well as the
 best (hysteresis on the number of themes); ``steady.py`` then moves the
@@ -38,7 +43,7 @@ RESOLUTIONS = (0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0
 class ClusterParams:
     """Knobs of the clustering; the defaults are the ones measured in docs/themes.md."""
 
-    neighbours: int = 15
+    neighbours: int = 25
     resolutions: Sequence[float] = RESOLUTIONS
     seed: int = 0
     most_themes: int = 20  # what a projector shows at once; finer themes are sub-themes
@@ -46,6 +51,7 @@ class ClusterParams:
     count_weight: float = 0.2  # silhouette given up per e-fold away from that aim
     keep_margin: float = 0.01  # the last resolution stays while its score is this close to the best
     seed_margin: float = 0.02  # the partition grown from the picture shown stays while this close
+    refine_rounds: int = 5  # rounds of moving ideas to the closest theme direction (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,31 @@ def silhouette(vectors: NDArray[np.float32], labels: Labels) -> float:
     score = (outside - inside) / np.maximum(np.maximum(inside, outside), 1e-12)
     score[own_size <= 1] = 0.0
     return float(score.mean())
+
+
+def refine(vectors: NDArray[np.float32], labels: Labels, movable: NDArray[np.bool_], least: int, rounds: int) -> Labels:
+    """Each ``movable`` idea of a community of ``least`` ideas or more moves to the community (of
+    that size) whose direction is closest to its vector; repeated ``rounds`` times or until nothing
+    moves. Ideas of smaller communities, and ideas not movable (curated), stay where they are."""
+    labels = labels.copy()
+    for _ in range(rounds):
+        count = np.bincount(labels)
+        big = np.flatnonzero(count >= least)
+        if len(big) < 2:
+            break
+        slot = np.full(len(count), -1, dtype=np.int64)
+        slot[big] = np.arange(len(big))
+        inside = slot[labels] >= 0
+        sums = np.zeros((len(big), vectors.shape[1]))
+        np.add.at(sums, slot[labels[inside]], vectors[inside].astype(np.float64))
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        rows = np.flatnonzero(inside & movable)
+        closest = big[np.argmax(vectors[rows].astype(np.float64) @ sums.T, axis=1)]
+        moved = closest != labels[rows]
+        if not moved.any():
+            break
+        labels[rows[moved]] = closest[moved]
+    return labels
 
 
 def neighbours_for(n: int, wanted: int) -> int:
@@ -199,4 +230,8 @@ def find_partition(
         seeded_score = silhouette(vectors, seeded_ideas)
         if fit(seeded_score, theme_count(seeded_ideas, n), n, params) >= best_fit - params.seed_margin:
             best = Partition(seeded, best.resolution, seeded_score)
-    return Partition(best.labels[setup.node], best.resolution, best.silhouette)
+    ideas = best.labels[setup.node]
+    if params.refine_rounds:
+        ideas = refine(vectors, ideas, setup.locks[setup.node] == FREE, smallest_theme(n), params.refine_rounds)
+        return Partition(ideas, best.resolution, silhouette(vectors, ideas))
+    return Partition(ideas, best.resolution, best.silhouette)

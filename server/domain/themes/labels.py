@@ -50,16 +50,16 @@ they're they've this those though through thus to too toward towards under unles
 very via was wasn't we we'd we'll we're we've were weren't what what's whatever when whenever where
 whether which while who whoever whom whose why will with within without won't would wouldn't yes yet
 you you'd you'll you're you've your yours yourself yourselves ok oh hi pm eg ie ps vs mr ms dr st im
-lol yeah twice thrice
+lol yeah twice thrice okay tbh idk bc u ur
 """
 # asking for anything, and verbs that never head a noun phrase
 ASKING = """
 able actually add allow allowed ask asked bring build built came come comes coming consider create
 created decide deal dealt do ensure encourage feel felt find found get gets getting give given gives
 go goes going gone got gotten happen happens help helps hope improve improved improving increase keep
-keeps kept know known like liked look looking lose losing lost love made make makes making mean means fell
+keeps kept know known like liked likes look looking lose losing lost love made make makes making mean means fell
 need needed needs offer offered pls plz provide put reduce said say says see seem seems seen should
-show start started stop stopped sure take taken takes taking tell think thought try trying understand
+show start started stop stopped sure take taken takes taking tell think thinks thought took try trying understand
 use used uses using want wanted wants went wish work works would
 """
 # filler: says nothing about a theme, anywhere in a label ("people", "things", "better")
