@@ -6,7 +6,7 @@ text will do, so another model can replace the default without touching the clus
 Names (see docs/themes.md for the measurements behind the default):
 
 - ``minilm+wordllama`` (default): all-MiniLM-L6-v2 for meaning, side by side with WordLlama's
-  topic-word vectors, weighted 0.7 to 0.3 (MiniLM leads on ideas as people write them, WordLlama
+  topic-word vectors, weighted 0.6 to 0.4 (MiniLM leads on ideas as people write them, WordLlama
   adds the topic words that keyword-style sets hinge on); 640 floats, 5-10 ms per idea.
 - ``minilm``: all-MiniLM-L6-v2 alone (Apache-2.0 weights only); 384 floats.
 - ``wordllama``: the light tier, 256 floats, 0.05 ms per idea, weaker on paraphrases.
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 Vectors = NDArray[np.float32]
 
 DEFAULT_ENCODER = "minilm+wordllama"
-MINILM_SHARE = 0.7  # of the default's cosine (docs/themes.md, "Realistic sets")
+MINILM_SHARE = 0.6  # of the default's cosine (docs/themes.md, "Realistic sets")
 
 
 class Encoder(Protocol):
