@@ -50,7 +50,7 @@ they're they've this those though through thus to too toward towards under unles
 very via was wasn't we we'd we'll we're we've were weren't what what's whatever when whenever where
 whether which while who whoever whom whose why will with within without won't would wouldn't yes yet
 you you'd you'll you're you've your yours yourself yourselves ok oh hi pm eg ie ps vs mr ms dr st im
-lol yeah twice thrice okay tbh idk bc u ur
+lol yeah twice thrice okay tbh idk bc u ur already another anyway soon
 """
 # asking for anything, and verbs that never head a noun phrase
 ASKING = """

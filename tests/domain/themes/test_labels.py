@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from server.domain.themes.labels import document_frequency, label_texts, name_groups, terms
+from server.domain.themes import label_check
+from server.domain.themes.labels import NEVER, document_frequency, label_texts, name_groups, terms
 
 TRANSPORT = [
     "More buses at night",
@@ -84,3 +85,10 @@ def test_without_a_shared_word_the_central_idea_gives_a_few_words() -> None:
     lonely = ["We should really have cheaper passes for students", "skateboard ramps"]
     (label, _), _ = label_texts([lonely, PARKS], [lonely[0], PARKS[0]])
     assert 1 <= len(label.split()) <= 3 and label.lower() in lonely[0].lower()
+
+
+def test_no_word_the_label_check_rejects_can_name_a_theme() -> None:
+    """Every function or filler word of the label check is one the labeller never uses ("took",
+    "another" once named themes and failed the check)."""
+    rejected = {w.replace("'", "") for w in label_check._GRAMMAR | label_check.FILLER if len(w) > 1}
+    assert sorted(w for w in rejected if w not in NEVER) == []
