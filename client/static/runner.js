@@ -142,7 +142,8 @@ export function initRunner({ live, model }) {
     const row = session.runsheet[session.index];
     const step = row && row.step_id ? model.steps.get(row.step_id) : null;
     if (!step) return null;
-    const showing = showingAt(step.id).length > 0;
+    // a step for the facilitators alone reaches no table, so no table can replace it
+    const showing = showingAt(step.id).length > 0 || (Array.isArray(step.audience.tables) && step.audience.tables.length === 0);
     const state = step.status === "ended" ? "ended" : !showing ? "interrupted" : session.status === "paused" ? "paused" : "running";
     let replacedBy = null;
     if (state !== "running") {

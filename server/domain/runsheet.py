@@ -67,9 +67,10 @@ def now_dict(state: EventState, session: Session) -> dict[str, Any] | None:
     if step is None:
         return None
     showing = state.showing_at(step.id)
+    staff_only = step.audience.tables == ()  # a step for the facilitators: no table shows it, none can replace it
     if step.status is StepStatus.ENDED:
         mode = "ended"
-    elif not showing:
+    elif not showing and not staff_only:
         mode = "interrupted"
     else:
         mode = "paused" if step.paused_remaining is not None else "running"

@@ -227,3 +227,23 @@ def test_a_named_facilitator_link_is_named_as_who_moved_the_room() -> None:
     stale = refused(scene, type="step.push", text="Something else", expect_flow_seq=0)
     assert "the step “Warm up” was pushed by Ana – co-facilitator just now" in stale.message
     assert scene.state.flow is not None and scene.state.flow.actor == "facilitator:Ana – co-facilitator"
+
+
+STAFF_STEP = """
+id: staff-step
+title: A step for the facilitators
+method: {name: Test, origin: Us}
+steps:
+  - {id: talk, kind: discuss, duration: 5m, capture: {who: each}}
+  - {id: sort, kind: cluster, audience: facilitator, duration: 5m, input: {from: [talk]}}
+"""
+
+
+def test_a_step_for_the_facilitators_alone_runs_while_the_tables_keep_theirs() -> None:
+    """A facilitator-only step reaches no table, so the tables still showing the step before it
+    does not interrupt it: the session says it runs (World Café's clustering step)."""
+    scene, session = started(STAFF_STEP)
+    scene.do(FACILITATOR, type="session.next", session_id=session)
+    sort = scene.state.sessions[session].runs[-1].step_id
+    now = session_dict(scene.state, scene.state.sessions[session])["now"]
+    assert now == {"step_id": sort, "state": "running", "tables": [], "replaced_by": None}
