@@ -146,6 +146,9 @@ def fits_everywhere(wall: Any, name: str, config: str, ready: Any = None) -> Non
         wall.screenshot(path=str(SHOTS / f"{config}-{name}-{width}x{height}.png"))
         bad = wall.evaluate(OVERFLOWS)
         assert bad == [], f"{name} at {width}x{height}: {bad[:8]}"
+        # the question, 120 characters at most here, is never shortened: its type scales instead
+        question = wall.locator("#question")
+        assert not question.is_visible() or question.get_attribute("title") is None, (name, width, height)
 
 
 def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -> None:
@@ -198,6 +201,14 @@ def test_the_wall_fits_a_hall(hall: LiveEvent, request: pytest.FixtureRequest) -
         assert shown + left >= 9, (shown, left)
 
     fits_everywhere(wall, "themes", config, all_themes_counted)
+
+    # the biggest theme more closely (key 1): its sub-themes fit too; Esc goes back
+    wall.keyboard.press("1")
+    expect(wall.locator(".wall-themes[data-drill]")).to_be_visible()
+    expect(wall.locator(".wth-drill-head .wth-summary")).not_to_contain_text("Looking closer", timeout=20_000)
+    fits_everywhere(wall, "themes-closer", config)
+    wall.keyboard.press("Escape")
+    expect(wall.locator(".wall-themes[data-drill]")).to_have_count(0)
 
     # common ground: plain tallies, and a plain line instead of the analysis's thresholds
     event.command(type="session.next", session_id=session)
