@@ -23,11 +23,12 @@ import numpy as np
 from bench.replay import synthetic
 from server.settings import Settings
 from server.storage.store import Store
+from server.themes.encoder import DEFAULT_ENCODER, vector_key
 from server.transcript_cli import export_lines, import_transcript, write_out
 from server.web.app import open_store
 
 T = TypeVar("T")
-MODEL = "minilm+wordllama"
+MODEL = vector_key(DEFAULT_ENCODER)  # as the server keeps vectors
 
 
 def timed(work: Callable[[], T]) -> tuple[T, float, float]:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from . import __version__
 from .domain.errors import DomainError
 from .settings import DEFAULT_PUBLIC_URL, Settings
+from .themes.encoder import vector_key
 
 if TYPE_CHECKING:
     from .storage.store import Store
@@ -344,7 +345,7 @@ def export_command(
 
     settings = _settings(database_url)
     store = open_store(settings)
-    encoder = settings.encoder if settings.themes else None
+    encoder = vector_key(settings.encoder) if settings.themes else None  # the key its vectors are kept under
     lines = export_lines(
         store,
         event_id,
@@ -422,7 +423,7 @@ def import_transcript_command(file: str, base_url: str | None, database_url: str
     from .web.app import open_store
 
     settings = _settings(database_url)
-    encoder = settings.encoder if settings.themes else None
+    encoder = vector_key(settings.encoder) if settings.themes else None  # the key its vectors are kept under
     store = open_store(settings)
     event_id, tokens, digest, vectors = import_transcript(store, Path(file), encoder=encoder)
     base = _links_base(settings, store, base_url)

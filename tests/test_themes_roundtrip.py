@@ -19,18 +19,20 @@ from server.domain.model import Actor, Role
 from server.hub.themes import compute, embed, themable, theme_ideas, themes_dict
 from server.settings import Settings
 from server.storage.store import Store
+from server.themes.encoder import vector_key
 from server.transcript_cli import import_polis, load_state
 from server.web.app import create_app, open_store
 from tests.conftest import ADMIN
 from tests.domain.common_ground.data import folder
 
 MODEL = Settings().encoder
+KEY = vector_key(MODEL)  # what the server keeps its vectors under
 
 
 def theme_map(store: Store, event_id: str) -> dict[str, Any]:
     """The theme map as the live room and replay compute it: stored vectors, then the curation."""
     state, _ = load_state(store, event_id)
-    vectors = {i: np.frombuffer(v, dtype=np.float32) for i, v in store.vectors(event_id, MODEL).items()}
+    vectors = {i: np.frombuffer(v, dtype=np.float32) for i, v in store.vectors(event_id, KEY).items()}
     return themes_dict(compute(theme_ideas(state, vectors), list(state.theme_edits)), state)
 
 
@@ -45,7 +47,7 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, int, s
     state = imported.state
     ideas = [i for i in state.ideas.values() if themable(i)]
     vectors = embed(MODEL, [i.text for i in ideas])
-    store.save_vectors(state.id, MODEL, {i.id: v.tobytes() for i, v in zip(ideas, vectors, strict=True)})
+    store.save_vectors(state.id, KEY, {i.id: v.tobytes() for i, v in zip(ideas, vectors, strict=True)})
     first = theme_map(store, state.id)["themes"][0]["id"]
     rename = COMMAND_ADAPTER.validate_python({"type": "theme.rename", "theme_id": first, "label": "Wages"})
     store.append(state.id, state.seq, decide(state, Actor(Role.FACILITATOR), rename, state.created_at).entries, [])
@@ -76,7 +78,7 @@ def test_the_theme_map_is_the_same_after_export_and_import_every_time(
         path, copy = tmp_path / f"copy{n}.jsonl", f"sqlite:///{tmp_path}/copy{n}.db"
         export(source, event_id, path)
         output = import_(path, copy)
-        assert f"{embedded} vectors (minilm+wordllama) kept: themes are computed from the same vectors" in output
+        assert f"{embedded} vectors ({KEY}) kept: themes are computed from the same vectors" in output
         stored = open_store(Settings(database_url=copy))
         assert stored.vectors(event_id, MODEL) == open_store(Settings(database_url=db)).vectors(event_id, MODEL)
         assert theme_map(stored, event_id) == before
@@ -105,7 +107,7 @@ def test_vectors_of_another_model_are_kept_and_the_import_says_themes_are_embedd
     export(db, event_id, path)
     monkeypatch.setenv("WHOLEROOM_ENCODER", "wordllama")
     output = import_(path, f"sqlite:///{tmp_path}/other.db")
-    assert "the file's vectors were made with minilm+wordllama and this server embeds with wordllama" in output
+    assert f"the file's vectors were made with {KEY} and this server embeds with wordllama" in output
     assert "themes may group differently from the original" in output
 
 

@@ -43,6 +43,7 @@ from ..domain.themes import fold as fold_curation
 from ..domain.themes.model import Frame
 from ..domain.themes.suggest import MOST, suggest
 from ..storage.store import Store
+from ..themes.encoder import vector_key
 from . import metrics
 
 log = logging.getLogger("wholeroom.themes")
@@ -264,6 +265,7 @@ class ThemeEngine:
 
     def __init__(self, room: Any, store: Store, model: str, every_s: float = EVERY_S) -> None:
         self.room, self.store, self.model, self.every_s = room, store, model, every_s
+        self.key = vector_key(model)  # what the vectors are stored under
         self.vectors: dict[str, np.ndarray] = {}
         self.map: ThemeMap | None = None
         self.suggestions: list[dict[str, Any]] = []  # for the picture last re-clustered, strongest first
@@ -322,7 +324,7 @@ class ThemeEngine:
 
     async def _take_over(self) -> None:
         """Just became the worker that does themes: read the cached vectors, embed what is missing."""
-        stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.model)
+        stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.key)
         self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
         self._pending = [i.id for i in self.room.state.ideas.values() if themable(i) and i.id not in self.vectors]
         self.map = None
@@ -378,7 +380,7 @@ class ThemeEngine:
             fresh = {idea.id: np.asarray(v, dtype=np.float32) for idea, v in zip(ideas, vectors, strict=True)}
             self.vectors.update(fresh)
             await asyncio.to_thread(
-                self.store.save_vectors, self.room.event_id, self.model, {i: v.tobytes() for i, v in fresh.items()}
+                self.store.save_vectors, self.room.event_id, self.key, {i: v.tobytes() for i, v in fresh.items()}
             )
             for idea in ideas:
                 if self.map is not None and themable(self.room.state.ideas[idea.id]):
@@ -440,7 +442,7 @@ class ThemeEngine:
         unless it is the picture published last."""
         assert self.map is not None
         state = self.room.state
-        view = {"model": self.model, **themes_dict(self.map, state)}
+        view = {"model": self.key, **themes_dict(self.map, state)}
         phones = shown_to_phones(self.steady, view["themes"])
         suggestions = shown_suggestions(self.suggestions, state.theme_dismissed)
         if self._sent == (view, phones, suggestions) and not self._steady_changed:

@@ -66,6 +66,15 @@ class SideBySide:
         return out
 
 
+def vector_key(name: str) -> str:
+    """What vectors made by encoder ``name`` are stored and exported under: the name of what the
+    encoder really computes (the default's weights included), so vectors made before a change of
+    weights are never mixed with new ones (they are embedded again instead)."""
+    if name == "minilm+wordllama":
+        return f"minilm-{MINILM_SHARE:.2g}+wordllama-{1.0 - MINILM_SHARE:.2g}"
+    return name
+
+
 def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
     """Load an encoder by name from files installed with the package; never touches the network."""
     from server.themes.minilm import MiniLM

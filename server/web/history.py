@@ -23,6 +23,7 @@ from ..domain.model import Role
 from ..domain.replay import ROOM_IDEAS, Replay, room
 from ..domain.view import Viewer, snapshot
 from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict, topic_of
+from ..themes.encoder import vector_key
 from .access import allow
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS, media
@@ -117,12 +118,13 @@ async def replay_themes(
         raise Conflict("themes_off", "themes are switched off on this server (WHOLEROOM_THEMES)")
     replay = await _replay(services, event_id)
     state = await asyncio.to_thread(replay.state_at, seq)
-    vectors = await asyncio.to_thread(services.store.vectors, event_id, settings.encoder)
+    vectors = await asyncio.to_thread(services.store.vectors, event_id, vector_key(settings.encoder))
     ideas = theme_ideas(state, {i: np.frombuffer(v, dtype=np.float32) for i, v in vectors.items()})
     missing = sum(1 for i in state.ideas.values() if themable(i)) - len(ideas)
     edits, topic = list(state.theme_edits), topic_of(state)
     theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits, topic)
-    return {"seq": state.seq, "model": settings.encoder, "not_embedded": missing, **themes_dict(theme_map, state)}
+    model = vector_key(settings.encoder)
+    return {"seq": state.seq, "model": model, "not_embedded": missing, **themes_dict(theme_map, state)}
 
 
 MEDIA = {
@@ -142,7 +144,8 @@ async def _harvest(services: Services, event_id: str, audience: Audience, seq: i
     state = await asyncio.to_thread(replay.state_at, replay.last_seq if seq is None else seq)
     last_at = replay.times[state.seq - 1] if state.seq else state.created_at
     settings = services.settings
-    vectors = await asyncio.to_thread(services.store.vectors, event_id, settings.encoder) if settings.themes else None
+    key = vector_key(settings.encoder)
+    vectors = await asyncio.to_thread(services.store.vectors, event_id, key) if settings.themes else None
     ideas, note = await asyncio.to_thread(exports.theme_inputs, state, vectors)
     theme_map = None
     if ideas:

@@ -20,6 +20,7 @@ from ..domain.curation import THEME_ID
 from ..domain.errors import Conflict, NotFound
 from ..domain.themes.drill import FEWEST_IDEAS as FEWEST
 from ..hub.themes import clusterer, drill, themable, theme_ideas, topic_of
+from ..themes.encoder import vector_key
 from .access import allow
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS
@@ -52,7 +53,7 @@ async def read_subthemes(
     if engine is not None and engine.active:  # the worker that embeds holds them in memory
         vectors = {i: engine.vectors[i] for i in ids if i in engine.vectors}
     else:
-        stored = await asyncio.to_thread(services.store.vectors, event_id, settings.encoder, ids)
+        stored = await asyncio.to_thread(services.store.vectors, event_id, vector_key(settings.encoder), ids)
         vectors = {i: np.frombuffer(v, dtype=np.float32) for i, v in stored.items()}
     ideas = [i for i in theme_ideas(state, vectors) if i.id in set(ids)]
     shown = {**theme, "idea_ids": [i.id for i in ideas]}
