@@ -123,9 +123,15 @@ def room(server_url: str, browser: Any) -> Iterator[Room]:
 
 def test_a_world_cafe_from_the_welcome_to_the_harvest(room: Room) -> None:
     event = room.event
+    # the organiser gives the co-facilitator a console link of her own, with her name
+    organiser = room.open("organiser", event.url("organiser"), LAPTOP)
+    organiser.get_by_label("Who is it for?").fill("Sam – co-facilitator")
+    organiser.get_by_role("button", name="Make a facilitator link").click()
+    partner_link = organiser.get_by_label("Link for Sam – co-facilitator").input_value()
     lead = room.open("console-lead", event.url("console"), LAPTOP)
-    partner = room.open("console-partner", event.url("console"), LAPTOP)
+    partner = room.open("console-partner", partner_link, LAPTOP)
     wall = room.open("wall", event.url("wall"), PROJECTOR)
+    expect(lead.get_by_text(re.compile("2 facilitator screens are open \\(Sam – co-facilitator"))).to_be_visible()
 
     # the lead puts the join slide up; people join from their phones with the code it shows
     lead.get_by_role("button", name="Show the join slide on the wall").click()
@@ -154,6 +160,7 @@ def test_a_world_cafe_from_the_welcome_to_the_harvest(room: Room) -> None:
     expect(partner.get_by_role("button", name="Next step: Round 1")).to_be_visible()
     next_step(partner, "Round 1")
     expect(lead.get_by_role("button", name="Next step: Travel to a new table")).to_be_visible()
+    expect(lead.get_by_text(re.compile("Last change: .* by Sam – co-facilitator"))).to_be_visible()
     for n, phone in enumerate(room.phones.values()):
         expect(now_at_table(phone)).to_contain_text("Round 1")
         send_idea(phone, ROUND_IDEAS["Round 1"][n])
@@ -217,7 +224,7 @@ def test_a_world_cafe_from_the_welcome_to_the_harvest(room: Room) -> None:
     room.shoot("closed")
 
     # the organiser opens the harvest: the arc of the event and its themes
-    organiser = room.open("organiser", event.url("organiser"), LAPTOP)
+    organiser.reload()
     expect(organiser.get_by_role("heading", name="The arc: steps as planned and as they ran")).to_be_visible()
     expect(organiser.get_by_role("heading", name="Themes")).to_be_visible()
     room.shoot("organiser")
