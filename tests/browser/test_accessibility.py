@@ -4,6 +4,7 @@ after the page is live, so what it checks is what a screen-reader or keyboard us
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -99,10 +100,16 @@ def test_the_staff_screens_pass_axe(event: LiveEvent) -> None:
     expect(phone.locator("#idea-text")).to_be_enabled()
     phone.fill("#idea-text", "Benches along the way to the shops")
     phone.locator("#idea-text").press("Enter")
+    event.command(type="step.push", text="Ideas the facilitator lets through", premoderate=True)
+    expect(phone.get_by_role("region", name="Now at your table")).to_contain_text("lets through")
+    phone.get_by_label("Your idea").fill("A held idea, waiting in the console's queue")
+    phone.get_by_role("button", name="Send", exact=True).click()
     found = {}
     for screen in ("console", "wall", "organiser", "cards"):
         page = event.staff(screen) if screen != "cards" else event.page(event.context(**LAPTOP), event.url("cards"))
         page.wait_for_load_state("networkidle")
+        if screen == "console":  # the pre-moderation queue is on screen, with its buttons
+            expect(page.get_by_role("button", name=re.compile("^Let through"))).to_be_visible()
         found[screen] = violations(page)
         if screen == "organiser":
             page.get_by_role("tab", name="Replay").click()
@@ -135,4 +142,8 @@ def test_a_phone_passes_axe_in_every_kind_of_step(event: LiveEvent) -> None:
                 other.fill("#idea-text", f"Idea {n} from another table")
                 other.locator("#idea-text").press("Enter")
         found[step] = violations(phone)
+    event.command(type="session.next", session_id=session)  # past the last step: the vote results stay
+    event.command(type="event.close")
+    expect(phone.get_by_role("heading", name="Thank you for taking part")).to_be_visible()
+    found["the end"] = violations(phone)
     assert found == {step: [] for step in found}
