@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
     ("module", "args", "expect"),
     [
         ("bench.rotation", ["--trials", "2"], "distinct people met"),
+        ("bench.seating", ["--people", "300", "--tables", "40", "--polish", "3"], "planner / long search ratio"),
         ("bench.replay", ["--quick"], "seek + snapshot"),
         ("bench.common_ground", ["--quick"], "full recomputation"),
         ("bench.themes", ["--quick"], "NMI"),
