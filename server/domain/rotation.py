@@ -5,14 +5,23 @@ left) where they would meet the fewest people they have already sat with, never 
 visited before when ``avoid_repeat`` allows it. Hosts (people holding the ``stay`` role) stay put.
 Tables end up balanced: no table gets more than ceil(people / tables). A seeded search then swaps
 pairs of travellers while that lowers the total (revisits first, then repeated encounters).
+
+``mixed`` and ``stakeholder`` seat people by the parts of the system they said they belong to
+(see ``seating``): ``mixed`` makes each table a microcosm of the room, then, among people with the
+same parts (who are interchangeable for the mix), chooses who goes where as above (fewest revisits
+and repeated encounters); ``stakeholder`` seats each part together. Holders of ``stay`` (when the
+step names one) stay put in both. When nobody at the tables has said a part, ``mixed`` is a
+``shuffle`` and ``stakeholder`` sends everyone back to their home table (``back_home``).
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from . import seating as seats
 from .grouping import seated_by_table
 from .model import EventState, table_key
 
@@ -20,18 +29,41 @@ Mode = Literal["host_stays", "shuffle", "stakeholder", "mixed", "back_home", "se
 REVISIT_PENALTY = 1000  # one revisited table outweighs any number of repeated encounters
 
 
-def plan(state: EventState, mode: Mode, *, stay: str | None, avoid_repeat: bool, seed: str) -> list[dict[str, str]]:
-    """The moves for one rotation: ``[{"participant_id", "from", "to"}]`` for everyone who changes table."""
+def plan(
+    state: EventState,
+    mode: Mode,
+    *,
+    stay: str | None,
+    avoid_repeat: bool,
+    seed: str,
+    parts: Mapping[str, Sequence[str]] | None = None,
+) -> list[dict[str, str]]:
+    """The moves for one rotation: ``[{"participant_id", "from", "to"}]`` for everyone who changes table.
+
+    ``parts`` (participant -> parts of the system) defaults to what each participant said.
+    """
     if mode == "self_select":
         return []
-    if mode in ("back_home", "stakeholder"):
+    if mode == "back_home":
         return _back_home(state)
     rng = random.Random(seed)
     tables = sorted(state.tables, key=table_key)
     seated = seated_by_table(state)
     people = [p for t in tables for p in seated.get(t, [])]
     host_role = stay or "table_host"
-    stayers = {p for p in people if mode == "host_stays" and state.participants[p].role == host_role}
+    staying = mode == "host_stays" or (mode in ("mixed", "stakeholder") and stay is not None)
+    stayers = {p for p in people if staying and state.participants[p].role == host_role}
+    said = parts if parts is not None else {p: parts_said(state, p) for p in people}
+    kinds = {p: seats.kinds(said.get(p, ())) for p in people}
+    if mode in ("mixed", "stakeholder") and all(k == (seats.NOT_SAID,) for k in kinds.values()):
+        if mode == "stakeholder":  # nobody said a part: the home tables are the stakeholder tables
+            return _back_home(state)
+    elif mode in ("mixed", "stakeholder"):
+        fixed = {p: state.participants[p].table_id for p in stayers}
+        planner = seats.max_mix if mode == "mixed" else seats.stakeholder
+        target = planner(kinds, tables, fixed=fixed, seed=seed).seats
+        where = _who_goes_where(state, people, stayers, kinds, target, avoid_repeat, rng) if mode == "mixed" else target
+        return _moves(state, people, where)
     travellers = [p for p in people if p not in stayers]
     rng.shuffle(travellers)
     capacity = math.ceil(len(people) / len(tables)) if tables else 0
@@ -43,11 +75,54 @@ def plan(state: EventState, mode: Mode, *, stay: str | None, avoid_repeat: bool,
         best = min(open_tables, key=lambda t: (seating.cost(person, t) + len(placed[t]) / (capacity + 1), rng.random()))
         seating.put(person, best)
     seating.improve(travellers, rng)
+    return _moves(state, people, seating.where)
+
+
+def parts_said(state: EventState, person: str) -> tuple[str, ...]:
+    """The parts of the system a participant said they belong to (none when the event asks none)."""
+    return tuple(getattr(state.participants[person], "parts", ()) or ())
+
+
+def _moves(state: EventState, people: list[str], where: dict[str, str]) -> list[dict[str, str]]:
     return [
-        {"participant_id": p, "from": state.participants[p].table_id, "to": seating.where[p]}
+        {"participant_id": p, "from": state.participants[p].table_id, "to": where[p]}
         for p in people
-        if seating.where.get(p, state.participants[p].table_id) != state.participants[p].table_id
+        if where.get(p, state.participants[p].table_id) != state.participants[p].table_id
     ]
+
+
+def _who_goes_where(
+    state: EventState,
+    people: list[str],
+    stayers: set[str],
+    parts: dict[str, tuple[str, ...]],
+    target: dict[str, str],
+    avoid_repeat: bool,
+    rng: random.Random,
+) -> dict[str, str]:
+    """Keep the max-mix plan's seats for each kind of person, but choose which person of that kind
+    takes which seat: fewest revisits and repeated encounters, then a seeded swap search among
+    people of the same kind (swaps that leave the mix as it is)."""
+    placed: dict[str, set[str]] = {t: set() for t in state.tables}
+    for p in stayers:
+        placed[state.participants[p].table_id].add(p)
+    seating = _Seating(state, placed, avoid_repeat)
+    travellers = [p for p in people if p not in stayers]
+    rng.shuffle(travellers)
+    open_seats: dict[tuple[str, ...], dict[str, int]] = {}
+    for p in travellers:
+        kind_seats = open_seats.setdefault(parts[p], {})
+        kind_seats[target[p]] = kind_seats.get(target[p], 0) + 1
+    for person in travellers:
+        free = open_seats[parts[person]]
+        best = min((t for t, n in free.items() if n), key=lambda t: (seating.cost(person, t), rng.random()))
+        free[best] -= 1
+        seating.put(person, best)
+    same: dict[tuple[str, ...], list[str]] = {}
+    for p in travellers:
+        same.setdefault(parts[p], []).append(p)
+    seating.improve(travellers, rng, partners={p: same[parts[p]] for p in travellers})
+    return seating.where
 
 
 class _Seating:
@@ -78,18 +153,27 @@ class _Seating:
         self.placed[table_id].add(person)
         self.where[person] = table_id
 
-    def improve(self, travellers: list[str], rng: random.Random, passes: int = 4, tries: int = 200) -> None:
+    def improve(
+        self,
+        travellers: list[str],
+        rng: random.Random,
+        passes: int = 4,
+        tries: int = 200,
+        partners: dict[str, list[str]] | None = None,
+    ) -> None:
         """Swap pairs of travellers while that lowers the total cost (a seeded local search).
 
         Each pass visits everyone who still has a cost (a revisit or someone already met) and tries
-        up to ``tries`` partners, taking the first swap that helps.
+        up to ``tries`` partners (from ``partners[person]`` when given, else any traveller), taking
+        the first swap that helps.
         """
         if len(travellers) < 2:
             return
         for _ in range(passes):
             improved = False
             for a in [p for p in travellers if self.cost(p, self.where[p], without=p) > 0]:
-                for b in rng.sample(travellers, min(len(travellers), tries)):
+                pool = partners[a] if partners is not None else travellers
+                for b in rng.sample(pool, min(len(pool), tries)):
                     if self._try_swap(a, b):
                         improved = True
                         break
