@@ -85,9 +85,7 @@ def main() -> None:
     help="Worker processes. More than one needs PostgreSQL (DATABASE_URL) and Redis (BROKER_URL).",
 )
 @database_option
-def serve(
-    host: str, port: int, public_url: str | None, demo: bool, workers: int, database_url: str | None
-) -> None:
+def serve(host: str, port: int, public_url: str | None, demo: bool, workers: int, database_url: str | None) -> None:
     """Serve Wholeroom: pages, JSON API and websockets (one process, or --workers behind one port)."""
     import uvicorn
 
@@ -231,6 +229,13 @@ def event() -> None:
 @click.option(
     "--tables", default="15", show_default=True, help="How many tables (numbered), or their names separated by commas."
 )
+@click.option(
+    "--part",
+    "parts",
+    multiple=True,
+    help='A part of the system wanted in the room, with how many hoped for: --part "Residents=40" '
+    '--part "GPs=8" --part "Young people" (repeat; 1-30).',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--base-url",
@@ -239,8 +244,11 @@ def event() -> None:
     "last ran on with this database, else http://127.0.0.1:8000).",
 )
 @database_option
-def event_create(title: str, tables: str, as_json: bool, base_url: str | None, database_url: str | None) -> None:
+def event_create(
+    title: str, tables: str, parts: tuple[str, ...], as_json: bool, base_url: str | None, database_url: str | None
+) -> None:
     """Create an event and print its join code and the console, organiser and wall URLs."""
+    from .domain.parts import parse_spec
     from .events import new_event
     from .web.app import open_store
 
@@ -252,9 +260,11 @@ def event_create(title: str, tables: str, as_json: bool, base_url: str | None, d
     else:
         spec = [name.strip() for name in tables.split(",") if name.strip()]
     try:
-        created = new_event(store, title, spec)
+        declared = [parse_spec(text, i) for i, text in enumerate(parts)]
+        created = new_event(store, title, spec, declared)
     except DomainError as exc:
-        raise click.BadParameter(exc.message, param_hint=f"--{exc.field or 'title'}") from None
+        hint = "--part" if (exc.field or "").startswith("parts") else f"--{exc.field or 'title'}"
+        raise click.BadParameter(exc.message, param_hint=hint) from None
     result = created.to_dict(_links_base(settings, store, base_url))
     if as_json:
         click.echo(json.dumps(result, indent=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,14 +54,16 @@ def table_names(tables: int | list[str]) -> list[str]:
     return tables
 
 
-def new_event(store: Store, title: str, tables: int | list[str]) -> CreatedEvent:
+def new_event(
+    store: Store, title: str, tables: int | list[str], parts: Sequence[Mapping[str, Any]] = ()
+) -> CreatedEvent:
     """Validate, then write the event, its first entry and its staff tokens in one transaction."""
     if isinstance(tables, int) and not 1 <= tables <= 500:
         raise Invalid("bad_tables", "an event has 1 to 500 tables", field="tables")
     now = time.time_ns() // 1_000_000
     for _attempt in range(5):
         event_id, code = new_event_id(), new_join_code()
-        first = create_event(event_id, title, table_names(tables), code, now)
+        first = create_event(event_id, title, table_names(tables), code, now, parts)
         tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
         rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
         try:

@@ -69,6 +69,24 @@ def test_event_create_refuses_bad_tables(tmp_path: Path) -> None:
     assert "No events yet." in CliRunner().invoke(main, ["event", "list", "--database-url", db]).output
 
 
+def test_event_create_declares_parts_of_the_system(tmp_path: Path) -> None:
+    """`--part "Residents=40"` (repeated) declares the parts; a bad one names `--part` and makes no event."""
+    from server.domain.fold import fold
+    from server.settings import Settings
+    from server.web.app import open_store
+
+    db = f"sqlite:///{tmp_path}/cli.db"
+    create = ["event", "create", "--title", "T", "--json", "--database-url", db]
+    bad = CliRunner().invoke(main, [*create, "--part", "GPs=many"])
+    assert bad.exit_code == 2 and "--part" in bad.output and "whole number" in bad.output
+    result = CliRunner().invoke(main, [*create, "--part", "Residents=40", "--part", "GPs=8", "--part", "Young people"])
+    assert result.exit_code == 0, result.output
+    event_id = json.loads(result.output)["event_id"]
+    store = open_store(Settings(database_url=db))
+    state = fold(event_id, store.entries(event_id))
+    assert [(p.id, p.target) for p in state.parts.values()] == [("residents", 40), ("gps", 8), ("young_people", None)]
+
+
 def test_script_check_reports_file_line_column(tmp_path: Path) -> None:
     """A good script prints its run sheet; a bad one prints FILE:LINE:COLUMN and exits 1."""
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"

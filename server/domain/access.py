@@ -88,6 +88,9 @@ COMMANDS: dict[str, Rule] = {
     "event.close": FACILITATOR,
     "event.reopen": FACILITATOR,
     "participant.erase": ORGANISER,
+    "event.parts_set": STAFF,
+    # a participant only their own; the facilitator anyone's
+    "participant.parts_set": rule(Caller.PARTICIPANT, Caller.FACILITATOR, reach=Reach.OWN),
     "session.load": FACILITATOR,
     "session.next": FACILITATOR,
     "session.back": FACILITATOR,

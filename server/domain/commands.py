@@ -8,7 +8,7 @@ command cannot be carried out. It never performs I/O, so it is tested with plain
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -22,6 +22,7 @@ from . import (
     limits,
     membership,
     moderation,
+    parts,
     privacy,
     reactions,
     roles,
@@ -129,7 +130,9 @@ Command = Annotated[
     | membership.RemoveParticipant
     | membership.CloseEvent
     | membership.ReopenEvent
-    | privacy.EraseParticipant,
+    | privacy.EraseParticipant
+    | parts.SetEventParts
+    | parts.SetMyParts,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -421,14 +424,24 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     membership.CloseEvent: membership.close,
     membership.ReopenEvent: membership.reopen,
     privacy.EraseParticipant: privacy.erase,
+    parts.SetEventParts: parts.set_event_parts,
+    parts.SetMyParts: parts.set_my_parts,
 }
 
 
 # --- commands that do not come over the websocket ---------------------------------------------
 
 
-def create_event(event_id: str, title: str, tables: list[str], join_code: str, now: int) -> Entry:
-    """The first entry of an event. ``tables`` are display names, numbered 1..N as ids."""
+def create_event(
+    event_id: str,
+    title: str,
+    tables: list[str],
+    join_code: str,
+    now: int,
+    system_parts: Sequence[parts.PartIn | Mapping[str, Any]] = (),
+) -> Entry:
+    """The first entry of an event. ``tables`` are display names, numbered 1..N as ids;
+    ``system_parts``: the parts of the system it wants in the room, if declared already."""
     clean_title = clean_text(title, limits.TITLE_MAX, "title")
     if not 1 <= len(tables) <= limits.TABLES_MAX:
         raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
@@ -440,11 +453,14 @@ def create_event(event_id: str, title: str, tables: list[str], join_code: str, n
         "join_code": join_code,
         "tables": [{"id": str(i), "name": name} for i, name in enumerate(names, start=1)],
     }
+    if system_parts:  # only when declared: the entries (and digests) of other events stay as they were
+        payload["parts"] = parts.payload(parts.declare(system_parts))
     return Entry(event_id, 1, now, "event.created", "admin", payload)
 
 
-def join(state: EventState, name: str | None, table_id: str, now: int) -> Outcome:
-    """A new participant sits at ``table_id``; their id is derived from the entry's seq."""
+def join(state: EventState, name: str | None, table_id: str, now: int, system_parts: Sequence[str] = ()) -> Outcome:
+    """A new participant sits at ``table_id``; their id is derived from the entry's seq.
+    ``system_parts``: the parts of the system they say they come from (optional)."""
     if state.closed_at is not None:
         raise Conflict("event_closed", "this event has ended; it takes no new participants")
     if table_id not in state.tables:
@@ -453,6 +469,7 @@ def join(state: EventState, name: str | None, table_id: str, now: int) -> Outcom
     check_text(clean, "name")
     if len(clean) > limits.NAME_MAX:
         raise Invalid("text_too_long", f"a name has at most {limits.NAME_MAX} characters", field="name")
+    said = parts.chosen(state, system_parts) if system_parts else ()
     seq = state.seq + 1
     participant_id = f"p{seq}"
     entry = Entry(
@@ -461,6 +478,12 @@ def join(state: EventState, name: str | None, table_id: str, now: int) -> Outcom
         now,
         "participant.joined",
         f"participant:{participant_id}",
-        {"participant_id": participant_id, "name": clean or None, "table_id": table_id, "role": "participant"},
+        {
+            "participant_id": participant_id,
+            "name": clean or None,
+            "table_id": table_id,
+            "role": "participant",
+            **({"parts": list(said)} if said else {}),
+        },
     )
     return Outcome([entry], {"participant_id": participant_id, "table_id": table_id})

@@ -37,8 +37,8 @@ def _sha256(value: Any) -> str:
 
 # Each part and how a message names it.
 PARTS = {
-    "event": "event (title, tables, closing, slides on the wall)",
-    "people": "people (names, seats, roles, removals, erasures)",
+    "event": "event (title, tables, parts of the system, closing, slides on the wall)",
+    "people": "people (names, seats, roles, parts of the system, removals, erasures)",
     "steps": "steps",
     "ideas": "ideas",
     "sessions": "sessions (scripts and run sheets)",
@@ -53,7 +53,8 @@ PARTS = {
 
 
 def _person(p: Participant) -> list[Any]:
-    return [p.id, p.name, p.table_id, p.role, p.joined_at, p.seated_seq]
+    person: list[Any] = [p.id, p.name, p.table_id, p.role, p.joined_at, p.seated_seq]
+    return [*person, list(p.parts)] if p.parts else person  # only when said: older digests stay as they were
 
 
 def digest_parts(state: EventState) -> dict[str, Any]:
@@ -95,6 +96,8 @@ def digest_parts(state: EventState) -> dict[str, Any]:
             "closed_at": state.closed_at,
             # only events that put a slide on the projector carry this (older digests stay as they were)
             **({"wall_slides": state.wall_slides} if state.wall_slides else {}),
+            # likewise only events that declared parts of the system
+            **({"parts": [p.to_dict() for p in state.parts.values()]} if state.parts else {}),
         },
         "people": {
             "participants": [_person(p) for p in state.participants.values()],

@@ -18,6 +18,7 @@ from . import limits
 from .curation import IDS_MAX, LABEL_MAX
 from .errors import Invalid
 from .model import ROLE_NAME_PATTERN, Entry
+from .parts import PART_ID_PATTERN, PART_NAME_MAX, PART_TARGET_MAX, PARTS_MAX
 from .signup import TOPIC_MAX
 from .text import check_payload
 
@@ -47,10 +48,24 @@ class _Table(_Payload):
     name: str = Field(min_length=1, max_length=limits.TABLE_NAME_MAX)
 
 
+PartId = Annotated[str, StringConstraints(pattern=PART_ID_PATTERN)]
+
+
+class _Part(_Payload):
+    id: PartId
+    name: str = Field(min_length=1, max_length=PART_NAME_MAX)
+    target: int | None = Field(ge=0, le=PART_TARGET_MAX)
+
+
 class EventCreated(_Payload):
     title: str = Field(min_length=1, max_length=limits.TITLE_MAX)
     join_code: str = Field(min_length=1, max_length=16)
     tables: list[_Table] = Field(min_length=1, max_length=limits.TABLES_MAX)
+    parts: list[_Part] = Field(default_factory=list, max_length=PARTS_MAX)
+
+
+class EventPartsSet(_Payload):
+    parts: list[_Part] = Field(min_length=1, max_length=PARTS_MAX)
 
 
 class ParticipantJoined(_Payload):
@@ -58,6 +73,12 @@ class ParticipantJoined(_Payload):
     name: str | None = Field(min_length=1, max_length=limits.NAME_MAX)
     table_id: TableId
     role: RoleName
+    parts: list[PartId] = Field(default_factory=list, max_length=PARTS_MAX)
+
+
+class ParticipantPartsSet(_Payload):
+    participant_id: Id
+    parts: list[PartId] = Field(max_length=PARTS_MAX)
 
 
 class ParticipantSeated(_Payload):
@@ -265,6 +286,8 @@ class ThemesRevealed(_Payload):
 
 class WallShown(_Payload):
     slide: Literal["join"] | None
+
+
 class SuggestionsDismissed(_Payload):
     keys: list[Annotated[str, StringConstraints(min_length=1, max_length=140)]] = Field(min_length=1, max_length=200)
 
@@ -306,6 +329,8 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "participant.erased": ParticipantOnly,
     "event.closed": Nothing,
     "event.reopened": Nothing,
+    "event.parts_set": EventPartsSet,
+    "participant.parts_set": ParticipantPartsSet,
 }
 
 # counts the live commands bound through the state (tables, ideas) or their own models

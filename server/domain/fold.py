@@ -22,6 +22,7 @@ from .model import (
     FlowMark,
     Group,
     Idea,
+    Part,
     Participant,
     Session,
     SessionStatus,
@@ -86,11 +87,26 @@ def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.join_code = p["join_code"]
     state.created_at = e.at
     state.tables = {t["id"]: Table(t["id"], t["name"]) for t in p["tables"]}
+    state.parts = _parts(p.get("parts", ()))
+
+
+def _parts(declared: Any) -> dict[str, Part]:
+    return {d["id"]: Part(d["id"], d["name"], d["target"]) for d in declared}
+
+
+def _event_parts_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.parts = _parts(p["parts"])
+
+
+def _participant_parts_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.participants[p["participant_id"]].parts = tuple(p["parts"])
 
 
 def _participant_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:
     pid = p["participant_id"]
-    state.participants[pid] = Participant(pid, p["name"], p["table_id"], p["role"], e.at, e.seq)
+    state.participants[pid] = Participant(
+        pid, p["name"], p["table_id"], p["role"], e.at, e.seq, tuple(p.get("parts", ()))
+    )
     state.visited[pid] = [p["table_id"]]
 
 
@@ -335,6 +351,8 @@ def _themes_revealed(state: EventState, p: dict[str, Any], e: Entry) -> None:
 
 def _wall_shown(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.wall_slides.append(p["slide"])
+
+
 def _suggestions_dismissed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.theme_dismissed.update(dict.fromkeys(p["keys"]))
 
@@ -376,6 +394,8 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "wall.shown": _wall_shown,
     "theme.dismissed": _suggestions_dismissed,
     "participant.erased": _participant_erased,
+    "event.parts_set": _event_parts_set,
+    "participant.parts_set": _participant_parts_set,
 }
 
 ENTRY_KINDS = tuple(_APPLY)

@@ -48,6 +48,7 @@ PARTICIPANT_RATES: dict[str, Rate] = {
     "participant.seat": Rate(0.2, 5),
     "participant.role": Rate(0.2, 5),
     "role.volunteer": Rate(0.2, 5),
+    "participant.parts_set": Rate(0.2, 5),
     "ping": Rate(2, 10),  # the page pings every 25 s, and on waking up
 }
 PARTICIPANT_OTHER = Rate(1, 10)  # every other message type, shared by them all

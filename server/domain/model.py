@@ -82,6 +82,22 @@ class Table:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of the whole system the event wants in the room (residents, GPs, the police...);
+    ``target``: how many of them the organiser hopes for (None: no number)."""
+
+    id: str
+    name: str
+    target: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "target": self.target}
+
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"  # a person's answer that is not a part
+
+
 @dataclass(slots=True)
 class Participant:
     id: str
@@ -90,6 +106,9 @@ class Participant:
     role: str
     joined_at: int
     seated_seq: int  # seq of the entry that last put them at their table
+    # the parts of the system they said they come from (empty: not said; or PREFER_NOT_TO_SAY alone).
+    # Staff see them; no other screen or shared output links them to the person (docs/privacy.md).
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +321,7 @@ class EventState:
     created_at: int = 0
     seq: int = 0
     tables: dict[str, Table] = field(default_factory=dict)
+    parts: dict[str, Part] = field(default_factory=dict)  # the parts of the system declared, in order
     participants: dict[str, Participant] = field(default_factory=dict)
     removed: dict[str, Participant] = field(default_factory=dict)  # removed by the facilitator
     closed_at: int | None = None  # when the facilitator closed the event (its phone links expire after)

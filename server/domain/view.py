@@ -16,6 +16,7 @@ from typing import Any
 from .capture import PUBLIC, moderators_at, phone_sees, shared
 from .flow import flow_dict
 from .model import STAFF_ROLES, Entry, EventState, Flag, Idea, Participant, Role, Step, StepStatus, Topic
+from .parts import coverage, presence
 from .privacy import is_anonymous, unlinked
 from .reactions import my_answers
 from .roles import volunteer_roles
@@ -46,6 +47,7 @@ class Reach:
 
 
 _SELF_KINDS = {
+    "participant.parts_set",
     "reaction.cast",
     "theme.flagged",
     "participant.joined",
@@ -83,7 +85,7 @@ def reach(state: EventState, entry: Entry) -> Reach:
         return Reach(participants=frozenset(m["participant_id"] for m in p["moves"]))
     if entry.kind == "roles.assigned":
         return Reach(participants=frozenset(p["assignments"]))
-    if entry.kind in ("topic.posted", "theme.revealed", "event.closed", "event.reopened"):
+    if entry.kind in ("topic.posted", "theme.revealed", "event.closed", "event.reopened", "event.parts_set"):
         return Reach(None)
     if entry.kind == "theme.flag_resolved" and p["flag_id"] in state.flags:  # the person who flagged learns
         return Reach(participants=frozenset((state.flags[p["flag_id"]].participant_id,)))
@@ -105,7 +107,7 @@ def _idea_reach(state: EventState, idea: Idea) -> Reach:
 
 
 # What one person chose, said or asked: the wall gets the tallies and common ground, never these.
-_PERSONAL_CHOICES = {"vote.cast", "reaction.cast", "theme.flagged", "theme.flag_resolved"}
+_PERSONAL_CHOICES = {"vote.cast", "reaction.cast", "theme.flagged", "theme.flag_resolved", "participant.parts_set"}
 # The facilitator's own tools: curation suggestions are for moderators' screens, and so are their dismissals.
 _MODERATORS_ONLY = {"theme.dismissed"}
 
@@ -138,9 +140,11 @@ def visible(state: EventState, entry: Entry, viewer: Viewer) -> bool:
 
 
 def for_wall(entry: Entry) -> Entry | None:
-    """The entry as the projector gets it, when that differs: people join it without their names."""
-    if entry.kind == "participant.joined" and entry.payload.get("name") is not None:
-        return replace(entry, payload={**entry.payload, "name": None})
+    """The entry as the projector gets it, when that differs: people join it without their names
+    and without their parts of the system (the wall shows those as counts only)."""
+    if entry.kind == "participant.joined" and (entry.payload.get("name") is not None or "parts" in entry.payload):
+        payload = {k: v for k, v in entry.payload.items() if k != "parts"}
+        return replace(entry, payload={**payload, "name": None})
     return None
 
 
@@ -181,6 +185,7 @@ def _event_dict(state: EventState) -> dict[str, Any]:
         "closed_at": state.closed_at,
         "themes_revealed": state.themes_revealed,
         "wall_slide": state.wall_slide,
+        "parts": [p.to_dict() for p in state.parts.values()],  # the declared parts (never who said which)
     }
 
 
@@ -223,9 +228,19 @@ def snapshot(
     if viewer.is_moderator:
         out["flags"] = [_flag_dict(f) for f in state.flags.values() if f.outcome is None]
         out["participants"] = [
-            {"id": p.id, "name": p.name, "table_id": p.table_id, "role": p.role, "joined_at": p.joined_at}
+            {
+                "id": p.id,
+                "name": p.name,
+                "table_id": p.table_id,
+                "role": p.role,
+                "joined_at": p.joined_at,
+                "parts": list(p.parts),
+            }
             for p in state.participants.values()
         ]
+        out["coverage"] = coverage(state)
+    elif state.parts:  # the wall: how many of each part sit at each table, never who
+        out["presence"] = presence(state)
     return out
 
 
@@ -239,6 +254,7 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
             "name": person.name,
             "table_id": person.table_id,
             "role": person.role,
+            "parts": list(person.parts),  # only their own phone hears them
             # moved by the rotation that is the current step ("Move to table 7")
             "moved": step is not None and step.kind == "rotate" and person.seated_seq > step.seq,
         },

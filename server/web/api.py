@@ -16,6 +16,7 @@ from ..domain.access import ADMIN, EVENT_TOKENS, FACILITATOR, PUBLIC, STAFF
 from ..domain.commands import COMMAND_ADAPTER, decider, join, parse_command
 from ..domain.errors import Invalid, NotFound
 from ..domain.model import Actor, Role
+from ..domain.parts import PARTS_MAX
 from ..domain.privacy import for_readers
 from ..domain.runsheet import plan
 from ..domain.scripts.loader import ScriptError, load_script
@@ -56,6 +57,12 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=1, max_length=limits.TITLE_MAX)
     tables: int | list[str] = Field(description="How many numbered tables, or their names")
+    parts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        max_length=PARTS_MAX + 1,
+        description='The parts of the system wanted in the room: [{"name": "Residents", "target": 40}, ...]'
+        " (1-30; an id is made from each name unless given; docs/protocol.md)",
+    )
 
 
 class JoinRequest(BaseModel):
@@ -63,13 +70,18 @@ class JoinRequest(BaseModel):
     code: str = Field(max_length=20)
     table_id: str = Field(max_length=16)
     name: str | None = Field(default=None, max_length=limits.NAME_MAX)
+    parts: list[str] = Field(
+        default_factory=list,
+        max_length=PARTS_MAX + 1,
+        description='The parts of the system the person comes from (declared ids), or ["prefer_not_to_say"]',
+    )
 
 
 @router.post(
     "/events", status_code=201, response_model=EventCreated, dependencies=[allow(ADMIN), Depends(limited_body)]
 )
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
-    created = await asyncio.to_thread(new_event, services.store, body.title, body.tables)
+    created = await asyncio.to_thread(new_event, services.store, body.title, body.tables, body.parts)
     return created.to_dict(base_url(services))
 
 
@@ -95,6 +107,7 @@ async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
         "title": state.title,
         "join_code": state.join_code,
         "tables": [{"id": t.id, "name": t.name} for t in state.tables.values()],
+        "parts": [{"id": p.id, "name": p.name} for p in state.parts.values()],  # to tick when joining
     }
 
 
@@ -121,7 +134,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
             )
         ]
 
-    outcome = await room.execute(lambda state, now: join(state, body.name, body.table_id, now), token_rows)
+    outcome = await room.execute(lambda state, now: join(state, body.name, body.table_id, now, body.parts), token_rows)
     return {
         "event_id": room.event_id,
         "participant_id": outcome.result["participant_id"],

@@ -94,6 +94,7 @@ class JoinLookup(Result):
     title: str
     join_code: str
     tables: list[TableRef]
+    parts: list[TableRef]  # the parts of the system declared (id and name), to tick when joining
 
 
 class Joined(Result):

@@ -104,6 +104,8 @@ def every_kind() -> tuple[Scene, list[Entry]]:
     do(ORGANISER, type="participant.erase", participant_id=gus.participant_id)
     do(FACILITATOR, type="event.close")
     do(FACILITATOR, type="event.reopen")
+    do(FACILITATOR, type="event.parts_set", parts=[{"name": "Residents", "target": 40}, {"name": "GPs"}])
+    do(bo, type="participant.parts_set", parts=["gps", "residents"])
     do(FACILITATOR, type="step.push", text="Any worries?", premoderate=True)  # ideas wait for a moderator
     waiting = [
         do(p, type="idea.submit", client_id=f"w{n}", text=f"Worry {n}")["idea_id"] for n, p in enumerate((ana, bo))
@@ -201,6 +203,8 @@ EDITS: dict[str, tuple[Change | str, str]] = {
     "theme.revealed": (replaced(shown=False), "theme curation"),
     "wall.shown": (replaced(slide=None), "slides on the wall"),
     "theme.dismissed": (replaced(keys=["split:t-a"]), "theme curation"),
+    "event.parts_set": (replaced(parts=[{"id": "residents", "name": "Residents", "target": 4}]), "event"),
+    "participant.parts_set": (replaced(parts=["residents"]), "people"),
 }
 
 

@@ -65,6 +65,8 @@ SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and
     "event.close": {},
     "event.reopen": {},
     "participant.erase": {"participant_id": "{P1}"},
+    "event.parts_set": {"parts": [{"name": "Residents", "target": 40}]},
+    "participant.parts_set": {"participant_id": "{P1}", "parts": []},  # no parts declared: a conflict
     "session.load": {"library": "world-cafe"},
     "session.next": {"session_id": "x1"},
     "session.back": {"session_id": "x1"},
