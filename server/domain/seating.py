@@ -39,7 +39,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import Invalid
+
+class SeatingError(ValueError):
+    """Seating input that cannot be planned: ``code`` says what (stable), the message names the table
+    or person. Not a protocol error: no command takes seating input from a client yet."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
 
 NOT_SAID = ""  # the category of people who said no part (or prefer not to say)
 UNSAID = frozenset({"", "prefer_not_to_say"})
@@ -83,35 +92,35 @@ def _check(
 ) -> tuple[list[int], list[int | None]]:
     """Refuse bad input with a clear error; answer each table's people who must stay and capacity."""
     if not tables:
-        raise Invalid("no_tables", "seating needs at least one table", field="tables")
+        raise SeatingError("no_tables", "seating needs at least one table", field="tables")
     if len(set(tables)) != len(tables):
         twice = sorted(t for t, n in Counter(tables).items() if n > 1)
-        raise Invalid("duplicate_table", f"table {twice[0]!r} is listed twice", field="tables")
+        raise SeatingError("duplicate_table", f"table {twice[0]!r} is listed twice", field="tables")
     index = {t: i for i, t in enumerate(tables)}
     caps: list[int | None] = [None] * len(tables)
     for table_id, cap in (capacity or {}).items():
         if table_id not in index:
-            raise Invalid("unknown_table", f"capacity given for unknown table {table_id!r}", field="capacity")
+            raise SeatingError("unknown_table", f"capacity given for unknown table {table_id!r}", field="capacity")
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-            raise Invalid("bad_capacity", f"table {table_id!r}: capacity must be a whole number ≥ 0, not {cap!r}",
+            raise SeatingError("bad_capacity", f"table {table_id!r}: capacity must be a whole number ≥ 0, not {cap!r}",
                           field="capacity")
         caps[index[table_id]] = cap
     staying = [0] * len(tables)
     for person, table_id in (fixed or {}).items():
         if person not in people:
-            raise Invalid("unknown_person", f"{person!r} must stay but is not among the people", field="fixed")
+            raise SeatingError("unknown_person", f"{person!r} must stay but is not among the people", field="fixed")
         if table_id not in index:
-            raise Invalid("unknown_table", f"{person!r} must stay at unknown table {table_id!r}", field="fixed")
+            raise SeatingError("unknown_table", f"{person!r} must stay at unknown table {table_id!r}", field="fixed")
         staying[index[table_id]] += 1
     for i, table_id in enumerate(tables):
         cap = caps[i]
         if cap is not None and staying[i] > cap:
-            raise Invalid("over_capacity", f"table {table_id!r} seats {cap} but {staying[i]} must stay there",
+            raise SeatingError("over_capacity", f"table {table_id!r} seats {cap} but {staying[i]} must stay there",
                           field="fixed")
     if all(c is not None for c in caps):
         room = sum(c for c in caps if c is not None)
         if len(people) > room:
-            raise Invalid("over_capacity", f"{len(people)} people but the tables seat {room}", field="capacity")
+            raise SeatingError("over_capacity", f"{len(people)} people but the tables seat {room}", field="capacity")
     return staying, caps
 
 
@@ -233,7 +242,7 @@ def score(people: Mapping[str, Sequence[str]], seats: Mapping[str, str]) -> Plan
     """The mix score of any seating (``seats``: person -> table) of ``people`` (person -> parts)."""
     missing = sorted(set(people) - set(seats))
     if missing:
-        raise Invalid("unseated", f"{missing[0]!r} has no seat", field="seats")
+        raise SeatingError("unseated", f"{missing[0]!r} has no seat", field="seats")
     kind_of = {p: kinds(parts) for p, parts in people.items()}
     weight = _weights(kind_of.values())
     cats = sorted(weight, key=lambda c: (weight[c], c))
@@ -473,7 +482,7 @@ def late_arrival(
     caps = {t: c for t, c in (capacity or {}).items()}
     unknown = sorted({t for t in seats.values() if t not in set(tables)})
     if unknown:
-        raise Invalid("unknown_table", f"someone is seated at unknown table {unknown[0]!r}", field="seats")
+        raise SeatingError("unknown_table", f"someone is seated at unknown table {unknown[0]!r}", field="seats")
     everyone = {**{p: people[p] for p in people}, "\0newcomer": tuple(parts)}
     kind_of = {p: kinds(ps) for p, ps in everyone.items()}
     weight = _weights(kind_of.values())
@@ -488,7 +497,7 @@ def late_arrival(
     smallest = min(size.values())
     candidates = [t for t in tables if size[t] <= smallest + 1 and (caps.get(t) is None or size[t] < (caps[t] or 0))]
     if not candidates:
-        raise Invalid("over_capacity", "every table is full", field="capacity")
+        raise SeatingError("over_capacity", "every table is full", field="capacity")
     mine = kind_of["\0newcomer"]
 
     def gap(w: Mapping[str, float], m: int) -> float:

@@ -6,8 +6,7 @@ from collections import Counter
 import pytest
 
 from bench.seating import skewed_room
-from server.domain.errors import Invalid
-from server.domain.seating import late_arrival, max_mix, score, sizes, stakeholder
+from server.domain.seating import SeatingError, late_arrival, max_mix, score, sizes, stakeholder
 
 TABLES = [f"T{i}" for i in range(1, 13)]
 
@@ -139,13 +138,13 @@ def test_capacities_shape_the_sizes() -> None:
 )
 def test_bad_input_is_refused_with_a_clear_error(kwargs: dict[str, object], code: str, words: str) -> None:
     for planner in (max_mix, stakeholder):
-        with pytest.raises(Invalid) as refused:
+        with pytest.raises(SeatingError) as refused:
             planner(town(), TABLES, **kwargs)  # type: ignore[operator]
         assert refused.value.code == code and words in refused.value.message
 
 
 def test_no_tables_and_a_full_room_are_refused() -> None:
-    with pytest.raises(Invalid, match="at least one table"):
+    with pytest.raises(SeatingError, match="at least one table"):
         max_mix(town(), [])
-    with pytest.raises(Invalid, match="every table is full"):
+    with pytest.raises(SeatingError, match="every table is full"):
         late_arrival(("A",), {"a": ("A",)}, {"a": "T1"}, ["T1"], capacity={"T1": 1})
