@@ -24,6 +24,7 @@ from typing import Literal
 from . import seating as seats
 from .grouping import seated_by_table
 from .model import EventState, table_key
+from .parts import parts_of
 
 Mode = Literal["host_stays", "shuffle", "stakeholder", "mixed", "back_home", "self_select"]
 REVISIT_PENALTY = 1000  # one revisited table outweighs any number of repeated encounters
@@ -40,7 +41,7 @@ def plan(
 ) -> list[dict[str, str]]:
     """The moves for one rotation: ``[{"participant_id", "from", "to"}]`` for everyone who changes table.
 
-    ``parts`` (participant -> parts of the system) defaults to what each participant said.
+    ``parts`` (participant -> parts of the system) defaults to what each participant said (``parts_of``).
     """
     if mode == "self_select":
         return []
@@ -53,7 +54,7 @@ def plan(
     host_role = stay or "table_host"
     staying = mode == "host_stays" or (mode in ("mixed", "stakeholder") and stay is not None)
     stayers = {p for p in people if staying and state.participants[p].role == host_role}
-    said = parts if parts is not None else {p: parts_said(state, p) for p in people}
+    said = parts if parts is not None else parts_of(state)
     kinds = {p: seats.kinds(said.get(p, ())) for p in people}
     if mode in ("mixed", "stakeholder") and all(k == (seats.NOT_SAID,) for k in kinds.values()):
         if mode == "stakeholder":  # nobody said a part: the home tables are the stakeholder tables
@@ -76,11 +77,6 @@ def plan(
         seating.put(person, best)
     seating.improve(travellers, rng)
     return _moves(state, people, seating.where)
-
-
-def parts_said(state: EventState, person: str) -> tuple[str, ...]:
-    """The parts of the system a participant said they belong to (none when the event asks none)."""
-    return tuple(getattr(state.participants[person], "parts", ()) or ())
 
 
 def _moves(state: EventState, people: list[str], where: dict[str, str]) -> list[dict[str, str]]:

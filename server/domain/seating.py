@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .model import PREFER_NOT_TO_SAY
+
 
 class SeatingError(ValueError):
     """Seating input that cannot be planned: ``code`` says what (stable), the message names the table
@@ -51,7 +53,7 @@ class SeatingError(ValueError):
         self.field = field
 
 NOT_SAID = ""  # the category of people who said no part (or prefer not to say)
-UNSAID = frozenset({"", "prefer_not_to_say"})
+UNSAID = frozenset({"", PREFER_NOT_TO_SAY})
 _EPS = 1e-9
 
 

@@ -6,7 +6,7 @@ from server.domain import seating
 from server.domain.model import Entry
 from server.domain.rotation import encounters, plan
 
-from .helpers import Scene
+from .helpers import FACILITATOR, Scene
 
 
 def cafe(people: int, tables: int) -> Scene:
@@ -152,3 +152,21 @@ def test_without_parts_mixed_is_a_shuffle_and_stakeholder_goes_back_home() -> No
     rotate(scene, plan(scene.state, "shuffle", **kwargs))  # type: ignore[arg-type]
     home = plan(scene.state, "back_home", **kwargs)  # type: ignore[arg-type]
     assert home and plan(scene.state, "stakeholder", **kwargs) == home  # type: ignore[arg-type]
+
+
+def test_a_mixed_rotation_reads_the_parts_people_said() -> None:
+    """Through the real commands: the event declares parts, people say theirs (some several, some
+    prefer not to say), and a mixed rotation then spreads every part over the tables."""
+    scene = Scene(tables=4)
+    scene.do(FACILITATOR, type="event.parts_set", parts=[{"name": n} for n in ("Residents", "GPs", "Police")])
+    said = [["residents"]] * 8 + [["gps"]] * 4 + [["police"]] * 2 + [["gps", "residents"], ["prefer_not_to_say"]]
+    for i, parts in enumerate(said):
+        person = scene.join(str(1 + i // 4))  # home tables by part: residents at 1 and 2, and so on
+        scene.do(person, type="participant.parts_set", parts=parts)
+    rotate(scene, plan(scene.state, "mixed", stay=None, avoid_repeat=True, seed="e2e"))
+    at: dict[str, Counter[str]] = {}
+    for p in scene.state.participants.values():
+        at.setdefault(p.table_id, Counter()).update(p.parts)
+    assert set(Counter(p.table_id for p in scene.state.participants.values()).values()) == {4}
+    assert all(c["residents"] >= 2 and c["gps"] >= 1 for c in at.values()), at
+    assert sum(1 for c in at.values() if c["police"]) == 2
