@@ -3,10 +3,11 @@
     python -m bench.seating [--people 2000] [--tables 250] [--parts 12] [--polish 30] [--seed 1]
 
 The room: ``--parts`` parts of the system with skewed sizes (weights 1/rank: the largest part is
-about six times the smallest of twelve), 20 % of people in two parts, 5 % who said none. Prints the
+twelve times the smallest of twelve), 20 % of people in two parts, 5 % who said none. Prints the
 planner's time and mix score, a random seating's score, the score of a long search (the planner
 followed by ``--polish`` rounds of perturb-and-search, the reference), and the ratio planner /
-reference (1.00 = as good as the long search). Also times the stakeholder plan and 100 late arrivals.
+reference (1.00 = as good as the long search). Also times the stakeholder plan, three ``mixed``
+rotations of a café seated at random (hosts staying: mix and people met) and 100 late arrivals.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import argparse
 import random
 import time
 
+from bench.rotation import rotate, seat_room
+from server.domain.rotation import encounters
+from server.domain.rotation import plan as rotation_plan
 from server.domain.seating import late_arrival, max_mix, score, stakeholder
 
 
@@ -74,6 +78,20 @@ def main(argv: list[str] | None = None) -> None:
         present[f"late-{person}"] = parts
     arrived = time.perf_counter() - started
 
+    # three `mixed` rotations of a World Café seated at random, hosts staying: mix and new encounters
+    state = seat_room(args.people, args.tables, args.seed)
+    said = dict(zip(sorted(state.participants), room.values(), strict=True))
+    history = [{p.id: p.table_id for p in state.participants.values()}]
+    rotation_cpu = []
+    for r in range(3):
+        cpu = time.process_time()
+        moves = rotation_plan(state, "mixed", stay="table_host", avoid_repeat=True, seed=f"{args.seed}:{r}", parts=said)
+        rotation_cpu.append(time.process_time() - cpu)
+        rotate(state, moves, r + 1)
+        history.append({p.id: p.table_id for p in state.participants.values()})
+    met = encounters(history)
+    rotated = score(said, history[-1])
+
     sizes = [len(m) for m in plan.tables.values()]
     print(f"Seating: {args.people} people, {args.tables} tables, {args.parts} parts (skewed), seed {args.seed}")
     print(f"  table sizes {min(sizes)}-{max(sizes)}")
@@ -85,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  planner / long search ratio {ratio:.3f}")
     print(f"  stakeholder plan     {grouped * 1000:8.0f} ms   together {groups.together:.3f}   "
           f"mix score {groups.score:.4f}")
+    print(f"  3 mixed rotations    {max(rotation_cpu) * 1000:8.0f} ms CPU at most   mix score {rotated.score:.4f}   "
+          f"distinct people met over 4 rounds: mean {sum(map(len, met.values())) / len(met):.2f}")
     late = score(present, seated)
     print(f"  100 late arrivals    {arrived * 1000:8.0f} ms   mix score after {late.score:.4f}")
 
