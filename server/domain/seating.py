@@ -280,7 +280,7 @@ def max_mix(
     _deal(room, [p for p in people if p not in room.fixed], rng)
     _search(room, sweeps)
     if polish:
-        _polish(room, polish, sweeps, rng)
+        _polish(room, polish, rng)
     return room.plan()
 
 
@@ -360,8 +360,10 @@ def _swap(room: _Room, a: int, t1: int, b: int, t2: int) -> None:
     room._seat(pb, t1)
 
 
-def _polish(room: _Room, rounds: int, sweeps: int, rng: random.Random) -> None:
-    """Iterated local search: shake a few random swaps, search again, keep the best seating seen."""
+def _polish(room: _Room, rounds: int, rng: random.Random, sweeps: int = 50) -> None:
+    """Iterated local search: search to the end, then shake a few random swaps, search again, and
+    keep the best seating seen (``sweeps`` per search, whatever the planner's own bound)."""
+    _search(room, sweeps)
     best = float(np.abs(room.dev).sum())
     kept = {p: t for p, t in room.seats.items()}
     for _ in range(rounds):
@@ -371,7 +373,7 @@ def _polish(room: _Room, rounds: int, sweeps: int, rng: random.Random) -> None:
             kb = [k for k, m in room.free[t2].items() if m]
             if t1 != t2 and ka and kb:
                 _swap(room, rng.choice(ka), t1, rng.choice(kb), t2)
-        _search(room, sweeps * 4)
+        _search(room, sweeps)
         now = float(np.abs(room.dev).sum())
         if now < best - _EPS:
             best, kept = now, dict(room.seats)
