@@ -5,6 +5,7 @@ import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { initThemes } from "./curate.js";
 import { StaffModel, audienceText } from "./model.js";
+import { coverageView, partNames } from "./parts.js";
 import { initQueue } from "./queue.js";
 import { initRunner, refusalText, renderGroups, renderResults, sendFlow } from "./runner.js";
 import {
@@ -264,7 +265,8 @@ function personRow(person) {
     const remove = h("button", { type: "button", class: "small remove", text: "Remove" });
     remove.addEventListener("click", () => askRemove(model.participants.get(person.id) || person));
     tr = h("tr", { dataset: { participantId: person.id } },
-      h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect), h("td", {}, remove));
+      h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect),
+      h("td", { class: "parts" }), h("td", {}, remove));
     personEls.set(person.id, tr);
   }
   const label = labelOf(person);
@@ -280,8 +282,49 @@ function personRow(person) {
   if (document.activeElement !== roleSelect) roleSelect.value = person.role;
   roleSelect.setAttribute("aria-label", `Role of ${label}`);
   tr.querySelector(".remove").setAttribute("aria-label", `Remove ${label}`);
+  tr.querySelector(".parts").textContent = partNames(person.parts, model.parts);
   return tr;
 }
+
+// --- parts of the system --------------------------------------------------------------------
+
+function renderCoverage() {
+  $("#coverage").replaceChildren(coverageView(model.coverage()));
+  const text = $("#parts-text");
+  if (document.activeElement !== text && !text.dataset.edited) {
+    text.value = model.parts.map((p) => (p.target == null ? p.name : `${p.name} = ${p.target}`)).join("\n");
+  }
+}
+
+/** "Residents = 40" lines as parts; the server checks the rest and names the line's part. */
+function partsFromText(text) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+    const at = line.lastIndexOf("=");
+    if (at < 0) return { name: line };
+    const target = line.slice(at + 1).trim();
+    return /^\d+$/.test(target) ? { name: line.slice(0, at).trim(), target: Number(target) } : { name: line };
+  });
+}
+
+$("#parts-text").addEventListener("input", (e) => { e.target.dataset.edited = "yes"; });
+$("#parts-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $("#parts-text");
+  const error = $("#parts-text-error");
+  error.textContent = "";
+  text.removeAttribute("aria-invalid");
+  const parts = partsFromText(text.value);
+  try {
+    await run({ type: "event.parts_set", parts }, `${parts.length} part${parts.length === 1 ? "" : "s"} of the system declared.`);
+    delete text.dataset.edited;
+    renderCoverage();
+  } catch (err) {
+    const line = /^parts\[(\d+)\]/.exec(err.field || "");
+    error.textContent = line ? `Line ${Number(line[1]) + 1}: ${err.message}` : err.message || String(err);
+    text.setAttribute("aria-invalid", "true");
+    text.focus();
+  }
+});
 
 /** Seat ``person`` at ``tableId``, and say so beside the list (where the facilitator is looking),
  * with an Undo that seats them back: a move is one change of a menu, so it must be easy to take back. */
@@ -594,6 +637,7 @@ const flush = batched(() => {
   if (dirty.has("themes") || dirty.has("ideas") || dirty.has("event")) themesPanel.render();
   else if (dirty.has("flags")) themesPanel.renderFlags();
   if (dirty.has("people")) {
+    renderCoverage();
     renderPeople();
     renderTables();
     renderIdeas(); // names shown on ideas

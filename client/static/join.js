@@ -1,4 +1,5 @@
 // The join page: code -> table -> (name) -> token in localStorage -> the phone page.
+import { chosenParts, partsChoice } from "./parts.js";
 import { $, api, h, normaliseCode, readSession, writeSession } from "./ui.js";
 
 const form = $("#join-form");
@@ -23,6 +24,7 @@ function clearErrors() {
   fieldError(codeInput, $("#code-error"), "");
   fieldError(tableSelect, $("#table-error"), "");
   fieldError(nameInput, $("#name-error"), "");
+  $("#parts-error").textContent = "";
   message.textContent = "";
 }
 
@@ -33,6 +35,19 @@ function resetTables(placeholder) {
   $("#table-locked").hidden = true;
   tableSelect.replaceChildren(h("option", { value: "", text: placeholder }));
   tableSelect.disabled = true;
+  $("#parts-field").hidden = true;
+  $("#parts-choice").replaceChildren();
+}
+
+/** The event's parts of the system to tick (several allowed), when it declared any. */
+function showParts(parts) {
+  const before = $("#parts-choice fieldset");
+  const ticked = before ? chosenParts(before) : [];
+  $("#parts-choice").replaceChildren(parts.length ? partsChoice(parts, ticked, {
+    hint: "Which part of the system you come from. Tick all that apply. The facilitator sees it; "
+      + "nobody else does, and your ideas are never labelled with it.",
+  }) : "");
+  $("#parts-field").hidden = !parts.length;
 }
 
 function showEvent(found) {
@@ -43,6 +58,7 @@ function showEvent(found) {
   const previous = tableSelect.value;
   tableSelect.replaceChildren(...options);
   tableSelect.disabled = false;
+  showParts(found.parts || []);
   locked = false;
   $("#table-locked").hidden = true;
   if (wantedTable) {
@@ -141,10 +157,12 @@ form.addEventListener("submit", async (e) => {
   message.textContent = "Joining…";
   message.dataset.kind = "info";
   const name = nameInput.value.trim();
+  const set = $("#parts-choice fieldset");
+  const parts = set ? chosenParts(set) : [];
   try {
     const joined = await api("/api/join", {
       method: "POST",
-      body: { code, table_id: tableId, ...(name ? { name } : {}) },
+      body: { code, table_id: tableId, ...(name ? { name } : {}), ...(parts.length ? { parts } : {}) },
     });
     writeSession(joined.event_id, {
       token: joined.token,
@@ -160,6 +178,11 @@ form.addEventListener("submit", async (e) => {
   } catch (err) {
     button.disabled = false;
     message.textContent = "";
+    if (String(err.field || "").startsWith("parts") && set) {
+      $("#parts-error").textContent = err.message;
+      set.querySelector("input").focus();
+      return;
+    }
     const target = {
       code: [codeInput, "#code-error"],
       table_id: [tableSelect, "#table-error"],

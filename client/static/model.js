@@ -26,7 +26,9 @@ export class StaffModel {
     this.flow = s.flow || null;
     this.ideas = new Map();
     for (const idea of s.ideas || []) this.ideas.set(idea.id, { ...idea, hidden: idea.hidden || idea.text == null });
-    this.participants = new Map((s.participants || []).map((p) => [p.id, { ...p }]));
+    this.participants = new Map((s.participants || []).map((p) => [p.id, { ...p, parts: p.parts || [] }]));
+    // the wall's counts of each part of the system per table (it never learns who)
+    this.partsPresence = s.presence || null;
     // facilitation scripts: sessions with their run sheets, groups, vote results, marketplace topics
     this.sessions = new Map((s.sessions || []).map((x) => [x.id, { ...x, runsheet: (x.runsheet || []).map((r) => ({ ...r })) }]));
     this.groups = new Map((s.groups || []).map((g) => [g.id, { ...g, members: [...g.members] }]));
@@ -187,7 +189,7 @@ export class StaffModel {
     this.seq = Math.max(this.seq, entry.seq);
     switch (entry.kind) {
       case "event.created":
-        this.event = { id: entry.event_id, title: p.title, join_code: p.join_code, tables: p.tables };
+        this.event = { id: entry.event_id, title: p.title, join_code: p.join_code, tables: p.tables, parts: p.parts || [] };
         this.tables = new Map(p.tables.map((t) => [t.id, t]));
         return "event";
       case "participant.joined":
@@ -197,6 +199,7 @@ export class StaffModel {
           table_id: p.table_id,
           role: p.role,
           joined_at: entry.at,
+          parts: p.parts || [],
         });
         this.joined[p.table_id] = (this.joined[p.table_id] || 0) + 1;
         return "people";
@@ -209,6 +212,14 @@ export class StaffModel {
         this.joined[p.table_id] = (this.joined[p.table_id] || 0) + 1;
         return "people";
       }
+      case "participant.parts_set": {
+        const person = this.participants.get(p.participant_id);
+        if (person) person.parts = p.parts;
+        return "people";
+      }
+      case "event.parts_set":
+        this.event = { ...this.event, parts: p.parts };
+        return "people";
       case "participant.role_set": {
         const person = this.participants.get(p.participant_id);
         if (person) person.role = p.role;
@@ -432,6 +443,35 @@ export class StaffModel {
       default:
         return null;
     }
+  }
+
+  /** The declared parts of the system [{id, name, target}]. */
+  get parts() {
+    return this.event.parts || [];
+  }
+
+  /** Per part: how many joined against the target (staff screens, who know everyone's parts). */
+  coverage() {
+    const counts = new Map(this.parts.map((part) => [part.id, 0]));
+    let declined = 0;
+    let unsaid = 0;
+    for (const person of this.participants.values()) {
+      const said = person.parts || [];
+      if (!said.length) unsaid += 1;
+      else if (said.length === 1 && said[0] === "prefer_not_to_say") declined += 1;
+      for (const id of said) if (counts.has(id)) counts.set(id, counts.get(id) + 1);
+    }
+    const parts = this.parts.map((part) => {
+      const joined = counts.get(part.id);
+      return { ...part, joined, missing: part.target == null ? null : Math.max(part.target - joined, 0) };
+    });
+    return {
+      parts,
+      missing: parts.filter((r) => r.joined === 0 || (r.missing || 0) > 0).map((r) => r.id),
+      prefer_not_to_say: declined,
+      not_said: unsaid,
+      people: this.participants.size,
+    };
   }
 
   _end(stepId, at) {

@@ -4,6 +4,8 @@
 import { createHarvest } from "./harvest.js";
 import { initLinks } from "./links.js";
 import { Live } from "./live.js";
+import { StaffModel } from "./model.js";
+import { coverageView } from "./parts.js";
 import { bindExports, createReplay } from "./replay.js";
 import { $, api, bindBadge, formatDuration, formatTime, h, say, showBlocker, staffToken } from "./ui.js";
 
@@ -288,14 +290,27 @@ addEventListener("hashchange", () => {
   if (wanted) selectTab(wanted);
 });
 
+// who came from which part of the system, against the targets (counts: the organiser's own view)
+const people = new StaffModel();
+function renderCoverage() {
+  $("#parts-panel").hidden = !people.parts.length;
+  if (people.parts.length) $("#coverage").replaceChildren(coverageView(people.coverage()));
+}
+
 live.on("welcome", (msg) => {
   if (!msg.snapshot) return;
+  people.load(msg.snapshot);
+  renderCoverage();
   for (const t of msg.snapshot.event.tables) tables.set(t.id, t.name);
   for (const p of msg.snapshot.participants || []) if (p.name) names.set(p.id, p.name);
   learnTitle(msg.snapshot.event.title);
   transcript.knowLast(msg.snapshot.seq);
 });
 live.on("entry", (entry) => {
+  if (["participant.joined", "participant.parts_set", "event.parts_set", "participant.removed"].includes(entry.kind)) {
+    people.apply(entry);
+    renderCoverage();
+  }
   transcript.knowLast(entry.seq);
   transcript.add(entry);
   if (entry.kind === "participant.joined" && entry.payload && entry.payload.name) names.set(entry.payload.participant_id, entry.payload.name);

@@ -7,6 +7,7 @@ import { makeBallot } from "./ballot.js";
 import { voteResults } from "./charts.js";
 import { Live, newClientId } from "./live.js";
 import { cachedMine, fetchMine, mineList, wireDownloads } from "./mine.js";
+import { chosenParts, partsChoice } from "./parts.js";
 import { initReactions } from "./react.js";
 import {
   $, api, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
@@ -214,6 +215,16 @@ function applyEntry(entry) {
           table_id: p.table_id, text: p.text, hidden: false,
         });
       }
+      break;
+    case "participant.parts_set": // only mine reach this phone
+      if (p.participant_id === view.me.id) {
+        view.me = { ...view.me, parts: p.parts };
+        renderMyParts();
+      }
+      break;
+    case "event.parts_set":
+      view.event = { ...view.event, parts: p.parts };
+      renderMyParts(true);
       break;
     case "participant.seated":
       // a fresh welcome with my new view follows on the same connection
@@ -1028,7 +1039,21 @@ function failedItem(item) {
   return li;
 }
 
+/** "Where you come from": the parts of the system the event declared, mine ticked (collapsed). */
+function renderMyParts(force = false) {
+  const parts = (view.event && view.event.parts) || [];
+  $("#parts-panel").hidden = !parts.length;
+  const box = $("#my-parts-choice");
+  if (!parts.length) return box.replaceChildren();
+  if ($("#my-parts").open && !force && box.firstChild) return; // being changed: leave the ticks alone
+  box.replaceChildren(partsChoice(parts, view.me.parts || [], {
+    legend: "Your parts of the system",
+    hint: "Tick all that apply. Only the facilitator sees it; your ideas are never labelled with it.",
+  }));
+}
+
 function renderAll() {
+  renderMyParts(true);
   renderHeader();
   renderStep();
   renderIdeas();
@@ -1159,6 +1184,23 @@ $("#move-form").addEventListener("submit", async (e) => {
     say(msg, err.message, "error");
   } finally {
     $("#move-button").disabled = false;
+  }
+});
+
+$("#my-parts-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const msg = $("#my-parts-message");
+  const set = $("#my-parts-choice fieldset");
+  if (!set) return;
+  $("#my-parts-button").disabled = true;
+  say(msg, "Saving…");
+  try {
+    await live.send({ type: "participant.parts_set", parts: chosenParts(set) });
+    say(msg, "Saved.", "ok");
+  } catch (err) {
+    say(msg, err.message, "error");
+  } finally {
+    $("#my-parts-button").disabled = false;
   }
 });
 

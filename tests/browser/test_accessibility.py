@@ -80,20 +80,32 @@ def event(server_url: str, browser: Any) -> Iterator[LiveEvent]:
     assert not event.errors, event.errors
 
 
+PARTS = [{"name": "Residents", "target": 40}, {"name": "GPs", "target": 1}]
+
+
 def test_the_public_pages_pass_axe(event: LiveEvent) -> None:
-    """The home page, the join page (with the code typed) and the admin page."""
+    """The home page, the join page (with the code typed, and the event's parts of the system to
+    tick) and the admin page."""
+    event.command(type="event.parts_set", parts=PARTS)
     found = {}
     for path in ("/", f"/join?code={event.code}", "/admin"):
         page = event.page(event.context(**(PHONE if path.startswith("/join") else LAPTOP)), f"{event.base}{path}")
         page.wait_for_load_state("networkidle")
+        if path.startswith("/join"):
+            expect(page.get_by_role("group", name="Where you come from")).to_be_visible()
         found[path] = violations(page)
     assert found == {path: [] for path in found}
 
 
 def test_the_staff_screens_pass_axe(event: LiveEvent) -> None:
     """Console, wall, organiser (with its replay and harvest) and cards, with a session loaded and
-    ideas on the screens."""
+    ideas on the screens, and the parts of the system with their coverage."""
+    event.command(type="event.parts_set", parts=PARTS)
     phone = event.phone("1", "Ana")
+    phone.locator("#my-parts summary").click()  # "Where you come from", open
+    phone.get_by_role("group", name="Your parts of the system").get_by_label("GPs").check()
+    phone.get_by_role("button", name="Save", exact=True).click()
+    expect(phone.locator("#my-parts-message")).to_have_text("Saved.")
     loaded = event.command(type="session.load", script=SCRIPT)
     event.command(type="session.next", session_id=loaded["session_id"])
     event.command(type="session.next", session_id=loaded["session_id"])
@@ -110,6 +122,8 @@ def test_the_staff_screens_pass_axe(event: LiveEvent) -> None:
         page.wait_for_load_state("networkidle")
         if screen == "console":  # the pre-moderation queue is on screen, with its buttons
             expect(page.get_by_role("button", name=re.compile("^Let through"))).to_be_visible()
+            expect(page.locator("#coverage")).to_contain_text("Still missing: Residents.")
+            page.locator(".parts-declare summary").click()
         found[screen] = violations(page)
         if screen == "organiser":
             page.get_by_role("tab", name="Replay").click()

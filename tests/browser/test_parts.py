@@ -1,0 +1,74 @@
+"""Parts of the system in the browser: a person ticks theirs on the join page (390x844), the console
+shows coverage against the targets and their parts in the people list, and they change them later
+on their phone; the wall never shows a person's part."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import LiveEvent
+
+pytestmark = pytest.mark.browser
+
+SYSTEM = [{"name": "Residents", "target": 2}, {"name": "GPs", "target": 1}, {"name": "Young people"}]
+
+
+def test_a_person_ticks_their_parts_when_joining_and_the_console_counts_them(live_event: LiveEvent) -> None:
+    live_event.command(type="event.parts_set", parts=SYSTEM)
+    console = live_event.staff("console")
+    coverage = console.locator("#coverage")
+    expect(coverage).to_contain_text("Still missing: Residents, GPs, Young people.")
+
+    ctx = live_event.context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = live_event.page(ctx, f"{live_event.base}/join?code={live_event.code}")
+    phone.get_by_label("Your table").select_option("2")
+    phone.get_by_label("Your name").fill("Ana")
+    choice = phone.get_by_role("group", name="Where you come from")
+    choice.get_by_label("Residents").check()
+    choice.get_by_label("Young people").check()
+    choice.get_by_label("Prefer not to say").check()  # goes alone: the others are unticked
+    expect(choice.get_by_label("Residents")).not_to_be_checked()
+    choice.get_by_label("Residents").check()
+    expect(choice.get_by_label("Prefer not to say")).not_to_be_checked()
+    choice.get_by_label("GPs").check()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the join page is {width}px wide at 390"
+    phone.get_by_role("button", name="Join").click()
+    phone.wait_for_url(f"**/e/{live_event.id}/phone")
+    phone.locator(".badge[data-state=live]").wait_for()
+
+    row = console.locator("#coverage tr[data-part=residents]")
+    expect(row).to_contain_text("1")
+    expect(console.locator("#coverage tr[data-part=gps]")).to_have_attribute("data-missing", "no")
+    expect(coverage).to_contain_text("Still missing: Residents, Young people.")
+    expect(console.locator("#people tr", has_text="Ana")).to_contain_text("Residents, GPs")
+
+    # later, on the phone: "Where you come from" (collapsed until opened)
+    panel = phone.locator("#my-parts")
+    panel.locator("summary").click()
+    mine = phone.get_by_role("group", name="Your parts of the system")
+    expect(mine.get_by_label("GPs")).to_be_checked()
+    mine.get_by_label("GPs").uncheck()
+    mine.get_by_label("Young people").check()
+    phone.get_by_role("button", name="Save", exact=True).click()
+    expect(phone.locator("#my-parts-message")).to_have_text("Saved.")
+    expect(console.locator("#people tr", has_text="Ana")).to_contain_text("Residents, Young people")
+    expect(coverage).to_contain_text("Still missing: Residents, GPs.")
+
+    wall = live_event.staff("wall")
+    expect(wall.locator("body")).not_to_contain_text("Young people")
+
+
+def test_the_console_declares_the_parts_and_names_a_bad_line(live_event: LiveEvent) -> None:
+    console = live_event.staff("console")
+    console.locator(".parts-declare summary").click()
+    text = console.get_by_label('One part per line, with how many you hope for after "="')
+    text.fill("Residents = 40\nGPs = 20000")
+    console.get_by_role("button", name="Save the parts").click()
+    expect(console.locator("#parts-text-error")).to_contain_text("Line 2:")
+    expect(text).to_have_attribute("aria-invalid", "true")
+    text.fill("Residents = 40\nGPs = 8\nPolice")
+    console.get_by_role("button", name="Save the parts").click()
+    expect(console.locator("#coverage tr[data-part=police]")).to_contain_text("nobody yet")
+    assert [p["id"] for p in live_event.snapshot()["event"]["parts"]] == ["residents", "gps", "police"]
