@@ -539,7 +539,7 @@ composer.addEventListener("submit", async (e) => {
 
 // --- common ground (reaction steps) ----------------------------------------------------------
 
-const PARTITION_WORDS = { opinion: "opinion groups", tables: "tables", roles: "roles" };
+const PARTITION_WORDS = { opinion: "opinion groups", tables: "tables", roles: "roles", parts: "parts of the system" };
 
 function cgColumn(title, hint, ...content) {
   return h("section", { class: "cg-col" }, h("h3", { text: title }), hint ? h("p", { class: "hint", text: hint }) : null, ...content);
@@ -566,6 +566,7 @@ function renderCommonGround() {
   $("#cg-notice").textContent = notice;
   $("#cg-notice").hidden = !notice;
   $("#cg-switch").hidden = !a || a.level === "tallies";
+  $("#cg-by-parts").hidden = !model.parts.length;
   panel.dataset.level = a ? a.level : "none";
   const body = $("#cg-body");
   const scroll = [...body.querySelectorAll(".cg-scroll")].map((el) => el.scrollTop);
@@ -583,7 +584,7 @@ function renderCommonGround() {
   } else {
     const view = ground.partitionOf(a, which);
     const what = PARTITION_WORDS[which];
-    const unit = { opinion: "group", tables: "table", roles: "role" }[which];
+    const unit = { opinion: "group", tables: "table", roles: "role", parts: "part of the system" }[which];
     if (!view || (view.parts || []).length < 2) {
       nodes = [h("p", { class: "empty", text: `Fewer than two ${what} have at least 3 people who reacted: nothing to compare yet.` })];
     } else {

@@ -59,12 +59,15 @@ export function groupKey(letter, { bare = false } = {}) {
   return h("span", { class: "cg-group-key" }, icon, bare ? null : h("span", { class: "cg-letter", text: letter }));
 }
 
-/** Which partition a view shows: "opinion", "tables" or "roles". */
+/** Which partition a view shows: "opinion", "tables", "roles" or "parts" (of the system). */
 export function partitionOf(analysis, which) {
   if (!analysis) return null;
   if (which === "opinion") return analysis.opinion || null;
   return (analysis.by && analysis.by[which]) || null;
 }
+
+// What one part of each partition is called ("opinion group": the support list says "group")
+const UNIT = { opinion: "opinion group", tables: "table", roles: "role", parts: "part of the system" };
 
 /** A part's name as people read it: "Group A", "Table 2", "Table hosts". */
 function partName(part, which) {
@@ -113,7 +116,7 @@ export function commonGround(view, which, { limit = Infinity, keep = null, tagHi
   const items = all.slice(0, limit);
   const box = h("div", { class: "cg-list cg-common" });
   if (!items.length) {
-    const who = which === "opinion" ? "every opinion group" : which === "tables" ? "every table" : "every role";
+    const who = `every ${UNIT[which] || "part"}`;
     box.append(h("p", { class: "empty", text: `No idea has the support of ${who} yet (at least 60% agreeing in each, from at least 3 reactions).` }));
     return box;
   }
@@ -121,7 +124,7 @@ export function commonGround(view, which, { limit = Infinity, keep = null, tagHi
   if (which !== "opinion") order.sort(([a], [b]) => partName(a, which).localeCompare(partName(b, which), undefined, { numeric: true }));
   box.append(h("ol", { class: "cg-ideas" }, items.map((c) => h("li", { dataset: { ideaId: c.idea_id } },
     ideaText(c, { tagHidden }),
-    h("ul", { class: "cg-support", "aria-label": `Support in each ${which === "opinion" ? "group" : which === "tables" ? "table" : "role"}` },
+    h("ul", { class: "cg-support", "aria-label": `Support in each ${which === "opinion" ? "group" : UNIT[which] || "part"}` },
       order.map(([part, i]) => {
         const s = c.support[i] || { agree: 0, disagree: 0, pass: 0, seen: 0 };
         return h("li", { class: which === "opinion" ? `grp grp-${part.label}` : "", dataset: { part: part.label } },

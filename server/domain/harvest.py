@@ -797,8 +797,9 @@ PARTITION_TITLES = {
     "opinion groups": "Across opinion groups",
     "tables": "Across tables",
     "roles": "Across roles",
+    "parts": "Across parts of the system",
 }
-PART_NOUNS = {"opinion groups": "group", "tables": "table", "roles": "role"}
+PART_NOUNS = {"opinion groups": "group", "tables": "table", "roles": "role", "parts": "part of the system"}
 
 
 def caveat(size: int, noun: str) -> str | None:
@@ -834,6 +835,7 @@ def _ground(state: EventState, analysis: Analysis, ok: Mapping[str, bool]) -> Gr
     names = {
         "tables": {t.id: t.name for t in state.tables.values()},
         "roles": {r: r.replace("_", " ") for r in state.table_roles()},
+        "parts": {p.id: p.name for p in state.parts.values()},
     }
     views: list[PartitionView] = []
     if analysis.opinion is not None:

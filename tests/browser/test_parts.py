@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LiveEvent
+from .conftest import LiveEvent, http
+from .test_common_ground import IDEAS, as_phone, opinion
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +73,33 @@ def test_the_console_declares_the_parts_and_names_a_bad_line(live_event: LiveEve
     console.get_by_role("button", name="Save the parts").click()
     expect(console.locator("#coverage tr[data-part=police]")).to_contain_text("nobody yet")
     assert [p["id"] for p in live_event.snapshot()["event"]["parts"]] == ["residents", "gps", "police"]
+
+
+def test_the_console_compares_common_ground_across_parts_of_the_system(live_event: LiveEvent) -> None:
+    """18 people of three parts react (some in two parts); "Across parts of the system" shows each
+    part's support for the common ground, beside groups, tables and roles."""
+    live_event.command(type="event.parts_set", parts=SYSTEM)
+    live_event.command(type="step.push", text="What would make our town better?")
+    for table, texts in IDEAS.items():
+        status, writer = http("POST", f"{live_event.base}/api/join", {"code": live_event.code, "table_id": table})
+        assert status == 201, writer
+        for n, text in enumerate(texts):
+            as_phone(live_event, writer["token"], type="idea.submit", client_id=f"w{table}{n}", text=text)
+    live_event.command(type="step.push", text="Agree?", react=True)
+    ideas = [(i["id"], i["text"]) for i in live_event.snapshot()["ideas"]]
+    said = [["residents"], ["gps", "residents"], ["young_people"]]
+    for n in range(18):
+        body = {"code": live_event.code, "table_id": str(n % 3 + 1), "parts": said[n % 3]}
+        status, person = http("POST", f"{live_event.base}/api/join", body)
+        assert status == 201, person
+        for idea_id, text in ideas:
+            as_phone(
+                live_event, person["token"], type="reaction.cast", idea_id=idea_id, value=opinion("xy"[n % 2], text)
+            )
+    console = live_event.staff("console")
+    expect(console.locator("#cg-switch")).to_be_visible(timeout=15_000)
+    console.get_by_label("Across parts of the system").check()
+    first = console.locator("#cg-body .cg-common .cg-ideas > li").first
+    expect(first.locator(".cg-support > li")).to_have_count(3)
+    expect(first.locator(".cg-support")).to_contain_text("Residents")
+    expect(first.locator(".cg-support")).to_contain_text("Young people")

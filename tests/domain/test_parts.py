@@ -185,3 +185,48 @@ def test_parts_never_reach_the_wall_or_other_phones() -> None:
     staff = snapshot(scene.state, Viewer(Role.FACILITATOR))
     assert {p["name"]: p["parts"] for p in staff["participants"]} == {"Ana": ["gps", "residents"], "Bo": []}
     assert staff["coverage"]["parts"][1]["joined"] == 1
+
+
+def test_common_ground_across_parts_and_shared_outputs_never_label_an_idea_with_a_part() -> None:
+    """Common ground gets a "parts" view (named parts, a person in each part they said); the shared
+    harvest and its ideas file quote ideas with no part beside them, the staff harvest neither."""
+    from server.domain.common_ground.publish import analysis_dict
+    from server.domain.harvest import harvest
+    from server.exports import ground_for, ideas_csv, markdown
+
+    scene = Scene(tables=4)
+    scene.do(FACILITATOR, type="event.parts_set", parts=[{"name": "Residents"}, {"name": "GPs"}, {"name": "Police"}])
+    writers = [scene.join("1", "Wren"), scene.join("2", "Yan")]
+    scene.push("What would help?")
+    for n, text in enumerate(["Evening surgeries", "Safer crossings", "A youth club", "More benches"]):
+        for w, writer in enumerate(writers):
+            scene.idea(writer, f"{text} ({w})", client_id=f"c{n}{w}")
+    people = []
+    for k in range(18):
+        said = [["residents"], ["residents", "gps"], ["police"]][k % 3] if k < 15 else ["prefer_not_to_say"]
+        people.append(
+            Actor(
+                Role.PARTICIPANT,
+                scene.run(join(scene.state, None, str(1 + k % 4), scene.now, said)).result["participant_id"],
+            )
+        )
+    scene.push("Agree?", react=True)
+    ideas = [i for i in scene.state.ideas]
+    for k, person in enumerate(people):
+        for j, idea_id in enumerate(ideas):
+            value = "agree" if j < 2 or (j + k) % 3 else "disagree"
+            scene.do(person, type="reaction.cast", idea_id=idea_id, value=value)
+    analysis = ground_for(scene.state)
+    assert analysis is not None and "parts" in analysis.partitions
+    by_parts = analysis_dict(analysis, scene.state)["by"]["parts"]
+    assert {p["name"]: p["size"] for p in by_parts["parts"]} == {"Residents": 10, "GPs": 5, "Police": 5}
+    for audience in ("shared", "staff"):
+        h = harvest(scene.state, scene.now, audience=audience, ground=analysis)
+        text = "".join(ideas_csv(h))
+        assert "Evening surgeries" in text
+        assert not any(name in text for name in ("Residents", "GPs", "Police", "residents", "gps"))
+        report = markdown(h)
+        assert "Across parts of the system" in report
+        for line in report.splitlines():
+            if "Evening surgeries" in line or "Safer crossings" in line:
+                assert "Residents" not in line and "GPs" not in line and "Police" not in line, line

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from server.domain.common_ground.groups import Clustering, choose_groups
 from server.domain.common_ground.lists import Majority, Support, Uncertain, majority, support, uncertainty
 from server.domain.common_ground.matrix import ReactionMatrix
-from server.domain.common_ground.partition import PartitionView, label_array, summarise
+from server.domain.common_ground.partition import PartitionView, expand, label_array, summarise
 from server.domain.common_ground.pca import project
 from server.domain.common_ground.routing import NEW_IDEA_PRIORITY, priority
 from server.domain.common_ground.stats import part_stats, tally
@@ -92,11 +92,27 @@ class Analysis:
     memory: Memory = field(default_factory=Memory)
 
 
+def _view(
+    name: str,
+    matrix: ReactionMatrix,
+    assignment: Mapping[str, str] | Mapping[str, tuple[str, ...]],
+    eligible: NDArray[np.bool_],
+    shares: bool,
+) -> PartitionView:
+    """One partition's view: one label per person, or several (``parts`` of the system)."""
+    if any(isinstance(label, tuple) for label in assignment.values()):
+        several = {p: tuple(labels) for p, labels in assignment.items() if isinstance(labels, tuple)}
+        wide, numbers, labels = expand(matrix, several)
+        return summarise(name, wide, numbers, labels, eligible, shares=shares)[0]
+    single = {p: label for p, label in assignment.items() if isinstance(label, str)}
+    return summarise(name, matrix, *label_array(matrix, single), eligible, shares=shares)[0]
+
+
 def analyse(
     matrix: ReactionMatrix,
     *,
     hidden: Collection[str] = frozenset(),
-    partitions: Mapping[str, Mapping[str, str]] | None = None,
+    partitions: Mapping[str, Mapping[str, str] | Mapping[str, tuple[str, ...]]] | None = None,
     previous: Memory | None = None,
     seed: int = 0,
     shares: bool = False,
@@ -104,7 +120,8 @@ def analyse(
     """Analyse ``matrix``: tallies, opinion map and groups, differences, common ground, uncertainty.
 
     ``hidden`` ideas (moderated out) are counted but never listed or routed. ``partitions`` maps a
-    name (e.g. "tables") to participant -> part label; each gets its own common-ground view.
+    name (e.g. "tables") to participant -> part label (or a tuple of labels: a person in several parts
+    counts in each, one in none in no part); each gets its own common-ground view.
     ``previous`` is the last result's ``memory``. With ``shares``, every partition view also holds
     each idea's agreement share per part (``PartitionView.shares``). Costs one PCA and a few small k-means runs:
     well under a second for 2,000 participants x 200 ideas (docs/common-ground.md).
@@ -164,10 +181,7 @@ def analyse(
         majority_agree=agree,
         majority_disagree=disagree,
         uncertainty=uncertainty(everyone, matrix.ideas, eligible),
-        partitions={
-            name: summarise(name, matrix, *label_array(matrix, a), eligible, shares=shares)[0]
-            for name, a in (partitions or {}).items()
-        },
+        partitions={name: _view(name, matrix, a, eligible, shares) for name, a in (partitions or {}).items()},
         silhouettes=dict(clustering.silhouettes),
         memory=Memory(frozenset(who), k, candidate, streak, groups),
     )

@@ -1,4 +1,5 @@
-"""Common ground and differences over any partition of the room: opinion groups, tables or roles.
+"""Common ground and differences over any partition of the room: opinion groups, tables, roles, or
+the parts of the system people said they come from (where one person may be in several parts).
 
 "Which ideas does every table support?" is the same computation as "which ideas does every opinion
 group support?": only the labels differ. Parts with fewer than MIN_GROUP_SIZE reacting members are
@@ -64,6 +65,37 @@ def label_array(matrix: ReactionMatrix, assignment: Mapping[str, str]) -> tuple[
             labels.append(label)
     numbers = np.array([index[assignment[p]] if p in assignment else -1 for p in matrix.participants], dtype=np.intp)
     return numbers, labels
+
+
+def expand(
+    matrix: ReactionMatrix, assignment: Mapping[str, Sequence[str]]
+) -> tuple[ReactionMatrix, NDArray[np.intp], list[str]]:
+    """For a partition where a person may be in several parts (or none): a matrix with one row per
+    person and part they are in (their reactions repeated), each row numbered into the labels; people
+    in no part keep one row, numbered -1. A person with two parts counts in each of them."""
+    labels: list[str] = []
+    index: dict[str, int] = {}
+    rows: list[int] = []
+    numbers: list[int] = []
+    for row, person in enumerate(matrix.participants):
+        theirs = assignment.get(person, ())
+        for label in theirs:
+            if label not in index:
+                index[label] = len(labels)
+                labels.append(label)
+            rows.append(row)
+            numbers.append(index[label])
+        if not theirs:
+            rows.append(row)
+            numbers.append(-1)
+    take = np.array(rows, dtype=np.intp)
+    wide = ReactionMatrix(
+        tuple(f"{matrix.participants[r]}#{n}" for r, n in zip(rows, numbers, strict=True)),
+        matrix.ideas,
+        matrix.values[take],
+        matrix.seen[take],
+    )
+    return wide, np.array(numbers, dtype=np.intp), labels
 
 
 def summarise(

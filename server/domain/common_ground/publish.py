@@ -14,27 +14,34 @@ from typing import Any
 
 from ..capture import PUBLIC
 from ..model import EventState
+from ..parts import parts_of
 from .analysis import Analysis, Memory, analyse
 from .lists import Difference, Support
 from .matrix import ReactionMatrix
 from .partition import PartitionView
 
+Partitions = dict[str, dict[str, str] | dict[str, tuple[str, ...]]]
 
-def inputs(state: EventState) -> tuple[ReactionMatrix, frozenset[str], dict[str, dict[str, str]]]:
+
+def inputs(state: EventState) -> tuple[ReactionMatrix, frozenset[str], Partitions]:
     """What an analysis of ``state`` reads: the matrix, the ideas not to list, and the partitions
-    (tables, roles). Cheap; take it where the state may not change meanwhile (the event loop)."""
+    (tables, roles, and the parts of the system when the event declared them: a person counts in
+    each part they said, "prefer not to say" and nothing in none). Cheap; take it where the state
+    may not change meanwhile (the event loop)."""
     hidden = frozenset(i.id for i in state.ideas.values() if i.hidden or i.visibility not in PUBLIC)
-    partitions = {
+    partitions: Partitions = {
         "tables": {p.id: p.table_id for p in state.participants.values()},
         "roles": {p.id: p.role for p in state.participants.values()},
     }
+    if state.parts:
+        partitions["parts"] = {pid: tuple(x for x in said if x in state.parts) for pid, said in parts_of(state).items()}
     return state.reaction_log.snapshot(), hidden, partitions
 
 
 def analyse_inputs(
     matrix: ReactionMatrix,
     hidden: frozenset[str],
-    partitions: dict[str, dict[str, str]],
+    partitions: Partitions,
     previous: Memory | None,
     *,
     shares: bool = False,
@@ -138,6 +145,7 @@ def analysis_dict(
     for the moderators only, never for the wall."""
     text = {i.id: i.text for i in state.ideas.values() if not i.hidden and i.visibility in PUBLIC}
     tables = {t.id: t.name for t in state.tables.values()}
+    parts = {p.id: p.name for p in state.parts.values()}
     out: dict[str, Any] = {
         "level": analysis.level.value,
         "notice": analysis.notice,
@@ -156,7 +164,7 @@ def analysis_dict(
         "opinion": _partition(analysis.opinion, text, {}, detail) if analysis.opinion else None,
         "map": None,
         "by": {
-            name: _partition(view, text, tables if name == "tables" else {}, detail)
+            name: _partition(view, text, {"tables": tables, "parts": parts}.get(name, {}), detail)
             for name, view in analysis.partitions.items()
         },
     }

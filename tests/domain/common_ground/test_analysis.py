@@ -106,3 +106,21 @@ def test_ideas_nobody_reacted_to_change_nothing_but_their_own_entries() -> None:
         assert np.allclose(full.map.points[participant], points[k], atol=1e-9)
     assert full.tallies["new1"] == Support(0, 0, 0, 0, 0.5)
     assert full.priorities["new1"] == NEW_IDEA_PRIORITY and full.priorities["gone"] == 0.0
+
+
+def test_parts_of_the_system_count_a_person_in_each_of_their_parts() -> None:
+    """A person who said two parts counts in both; people who said none (or preferred not to say) in
+    none; a part with fewer than 3 reacting people is left out and named, as for tables."""
+    matrix = camps([20, 15])
+    said: dict[str, tuple[str, ...]] = {}
+    for k in range(20):
+        said[f"c0p{k}"] = ("residents",) if k < 12 else ("residents", "gps") if k < 16 else ()
+    for k in range(15):
+        said[f"c1p{k}"] = ("police",) if k < 13 else ("council",)
+    view = analyse(matrix, partitions={"parts": said}).partitions["parts"]
+    sizes = {part.label: part.size for part in view.parts}
+    assert sizes == {"residents": 16, "gps": 4, "police": 13}
+    assert view.left_out == ("council",)
+    assert [c.idea for c in view.common_ground] == ["0"]
+    residents = next(p for p in view.parts if p.label == "residents")
+    assert {d.idea for d in residents.agrees_more} <= {"2", "4", "6", "8", "10"}
