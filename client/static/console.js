@@ -378,7 +378,18 @@ function renderWallSlide() {
   const up = model.event.wall_slide === "join";
   $("#wall-join-slide").setAttribute("aria-pressed", String(up));
   $("#wall-join-slide").textContent = up ? "Take the join slide down" : "Show the join slide on the wall";
+  const room = model.event.wall_slide === "room";
+  $("#wall-room-slide").hidden = !model.parts.length;
+  $("#wall-room-slide").setAttribute("aria-pressed", String(room));
+  $("#wall-room-slide").textContent = room ? "Take “Who is in the room” down" : "Show who is in the room on the wall";
 }
+
+$("#wall-room-slide").addEventListener("click", () => {
+  const up = model.event.wall_slide === "room";
+  run({ type: "wall.show", slide: up ? null : "room" },
+    up ? "The wall shows the room's step again." : "The wall shows how many of each part sit at each table (no names).")
+    .catch(() => {});
+});
 
 $("#wall-join-slide").addEventListener("click", () => {
   const up = model.event.wall_slide === "join";
@@ -638,6 +649,7 @@ const flush = batched(() => {
   if (dirty.has("themes") || dirty.has("ideas") || dirty.has("event")) themesPanel.render();
   else if (dirty.has("flags")) themesPanel.renderFlags();
   if (dirty.has("people")) {
+    renderWallSlide();
     renderCoverage();
     renderPeople();
     renderTables();

@@ -487,6 +487,7 @@ export class StaffModel {
   presence(msg) {
     this.connected = msg.connected || {};
     if (msg.joined) this.joined = { ...msg.joined };
+    if (msg.parts) this.partsPresence = msg.parts; // counts of each part of the system per table
     this.staff = msg.staff || 0;
     this.facilitators = msg.facilitators ?? null; // facilitator screens open (this one included)
     this.drivers = msg.drivers || null; // the names of their links (null: a link without a name)

@@ -83,9 +83,10 @@ export function coverageView(coverage) {
       + `${coverage.prefer_not_to_say} preferred not to say, ${coverage.not_said} did not say.` }));
 }
 
-/** The wall's "Who is in the room": parts by tables, counts only. */
-export function presenceView(presence, parts, tables) {
-  const used = tables.filter((t) => parts.some((p) => (presence[p.id] || {})[t.id]));
+/** The wall's "Who is in the room": parts by tables, counts only (in all only, past `maxTables`). */
+export function presenceView(presence, parts, tables, { maxTables = 10 } = {}) {
+  const at = tables.filter((t) => parts.some((p) => (presence[p.id] || {})[t.id]));
+  const used = at.length > maxTables ? [] : at;
   return h("table", { class: "presence-table" },
     h("caption", { text: "Who is in the room: people of each part at each table" }),
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Part" }),

@@ -13,6 +13,7 @@ import { marketGrid, voteResults } from "./charts.js";
 import { anyOverflow, countFitting, moreText, overflows, scaleToFit, shortenToFit } from "./fit.js";
 import * as ground from "./ground.js";
 import { Live } from "./live.js";
+import { presenceView } from "./parts.js";
 import { StaffModel } from "./model.js";
 import * as themes from "./themes.js";
 import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
@@ -78,6 +79,7 @@ function ended() {
 
 function slideShown() {
   if (model.event.wall_slide === "join") return "join";
+  if (model.event.wall_slide === "room") return "room";
   if (ended()) return "end";
   return null;
 }
@@ -88,6 +90,10 @@ function renderSlides() {
   else delete document.body.dataset.slide;
   $("#join-slide").hidden = slide !== "join";
   $("#end-slide").hidden = slide !== "end";
+  $("#room-slide").hidden = slide !== "room";
+  if (slide === "room") {
+    $("#room-table").replaceChildren(presenceView(model.partsPresence || {}, model.parts, [...model.tables.values()]));
+  }
   if (slide === "end") {
     const ideas = [...model.ideas.values()].filter((i) => !i.hidden && i.text != null);
     const tables = new Set(ideas.map((i) => i.table_id)).size;
@@ -102,7 +108,7 @@ function renderSlides() {
 
 /** The slide's words as large as fit beside (or under) its QR code. */
 function fitSlide(slide) {
-  const text = slide === "join" ? $("#join-slide-text") : $("#end-slide-text");
+  const text = { join: $("#join-slide-text"), room: $("#room-slide-text") }[slide] || $("#end-slide-text");
   if (slide === "end") shortenToFit($("#end-title"), model.event.title || "", () => !overflows($("#end-title")));
   // as large as the screen allows: up to three times the wall's type
   scaleToFit(text, () => !anyOverflow(text), { min: 0.3, max: slide === "join" ? 3 : 2, steps: 9 });

@@ -285,7 +285,7 @@ class ThemesRevealed(_Payload):
 
 
 class WallShown(_Payload):
-    slide: Literal["join"] | None
+    slide: Literal["join", "room"] | None
 
 
 class SuggestionsDismissed(_Payload):

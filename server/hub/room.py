@@ -28,6 +28,7 @@ from ..domain.errors import DomainError, Internal
 from ..domain.fold import apply, fold
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Entry, EventState, Role, StepStatus
+from ..domain.parts import presence as presence_of_parts
 from ..domain.phone_themes import Seen
 from ..domain.privacy import erase_all
 from ..domain.roles import volunteer_roles
@@ -400,7 +401,7 @@ class Room:
                     self._reseat(conn)
                 else:
                     conn.send_entry(entry.seq, text if writer and participant_id == writer else public_text)
-        if entry.kind == "participant.joined":
+        if entry.kind in _PRESENCE_KINDS:
             self._presence_dirty = True
         if entry.kind == "participant.removed":
             self._end_removed(entry.payload["participant_id"])
@@ -561,6 +562,8 @@ class Room:
             "type": "presence",
             "connected": {t: connected.get(t, 0) for t in self.state.tables},
             "joined": self.state.joined_per_table(),
+            # how many of each part of the system sit at each table (counts only: the wall gets it too)
+            **({"parts": presence_of_parts(self.state)} if self.state.parts else {}),
             "staff": staff,
             "facilitators": facilitators,
             # the named links among them (null: a link without a name), so consoles say who is driving
@@ -756,6 +759,16 @@ class Room:
                 for conn in self.by_table.get(table_id, ()):
                     conn.send(text)
 
+
+# entries that change the counts of a presence message (people per table, parts per table)
+_PRESENCE_KINDS = {
+    "participant.joined",
+    "participant.seated",
+    "participant.removed",
+    "participants.moved",
+    "participant.parts_set",
+    "event.parts_set",
+}
 
 # entries that change who sits at which table (so how many people a vote asks)
 _SEATING_KINDS = {

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from .conftest import LiveEvent, http
 from .test_common_ground import IDEAS, as_phone, opinion
+from .test_wall import OVERFLOWS
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +104,27 @@ def test_the_console_compares_common_ground_across_parts_of_the_system(live_even
     expect(first.locator(".cg-support > li")).to_have_count(3)
     expect(first.locator(".cg-support")).to_contain_text("Residents")
     expect(first.locator(".cg-support")).to_contain_text("Young people")
+
+
+def test_the_wall_shows_who_is_in_the_room_as_counts_only(live_event: LiveEvent) -> None:
+    """The console puts "Who is in the room" on the wall: parts by tables, counts, no names; it
+    follows people joining, and fits the projector."""
+    live_event.command(type="event.parts_set", parts=SYSTEM)
+    for table, said, name in (("1", ["gps"], "Ana"), ("1", ["residents", "young_people"], "Bo"), ("3", ["gps"], "Cy")):
+        body = {"code": live_event.code, "table_id": table, "name": name, "parts": said}
+        assert http("POST", f"{live_event.base}/api/join", body)[0] == 201
+    wall = live_event.staff("wall")
+    console = live_event.staff("console")
+    console.get_by_role("button", name="Show who is in the room on the wall").click()
+    slide = wall.locator("#room-slide")
+    expect(slide).to_be_visible()
+    expect(slide.locator("tr[data-part=gps] td")).to_have_text(["1", "1", "2"])
+    expect(slide.locator("tr[data-part=residents] td")).to_have_text(["1", "", "1"])
+    for name in ("Ana", "Bo", "Cy"):
+        expect(wall.locator("body")).not_to_contain_text(name)
+    body = {"code": live_event.code, "table_id": "3", "parts": ["residents"]}
+    assert http("POST", f"{live_event.base}/api/join", body)[0] == 201
+    expect(slide.locator("tr[data-part=residents] td")).to_have_text(["1", "1", "2"])
+    assert wall.evaluate(OVERFLOWS) == []
+    console.get_by_role("button", name="Take “Who is in the room” down").click()
+    expect(slide).to_be_hidden()

@@ -118,3 +118,20 @@ def test_the_wall_and_other_phones_never_learn_a_persons_parts(client: TestClien
     assert "presence" not in snap and snap["me"]["parts"] == []
     transcript = get(room, "/transcript", room.organiser).text  # staff read it whole
     assert '"parts":["gps","residents"]' in transcript.replace(" ", "")
+
+
+def test_the_wall_gets_counts_per_table_in_presence_and_a_room_slide(client: TestClient) -> None:
+    room = Room(client)
+    refused = room.command(room.facilitator, type="wall.show", slide="room")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "no_parts"
+    assert room.command(room.facilitator, type="event.parts_set", parts=SYSTEM).status_code == 200
+    with room.client.websocket_connect("/ws") as wall:
+        hello(wall, room.wall)
+        join(room, ["gps", "residents"], table_id="2")
+        while True:
+            message = wall.receive_json()
+            if message["type"] == "presence" and message.get("parts", {}).get("gps"):
+                break
+        assert message["parts"] == {"residents": {"2": 1}, "gps": {"2": 1}, "young_people": {}}
+        assert set(message) == {"type", "connected", "joined", "staff", "facilitators", "drivers", "parts"}
+    assert room.command(room.facilitator, type="wall.show", slide="room").json()["slide"] == "room"
