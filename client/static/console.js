@@ -5,7 +5,7 @@ import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { initThemes } from "./curate.js";
 import { StaffModel, audienceText } from "./model.js";
-import { coverageView, partNames } from "./parts.js";
+import { chosenParts, coverageView, partNames, partsChoice } from "./parts.js";
 import { initQueue } from "./queue.js";
 import { initRunner, refusalText, renderGroups, renderResults, sendFlow } from "./runner.js";
 import {
@@ -266,7 +266,10 @@ function personRow(person) {
     remove.addEventListener("click", () => askRemove(model.participants.get(person.id) || person));
     tr = h("tr", { dataset: { participantId: person.id } },
       h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect),
-      h("td", { class: "parts" }), h("td", {}, remove));
+      h("td", {}, h("span", { class: "parts" }), " ",
+        h("button", { type: "button", class: "small link-button change-parts", text: "Change",
+          on: { click: () => askParts(model.participants.get(person.id) || person) } })),
+      h("td", {}, remove));
     personEls.set(person.id, tr);
   }
   const label = labelOf(person);
@@ -283,6 +286,8 @@ function personRow(person) {
   roleSelect.setAttribute("aria-label", `Role of ${label}`);
   tr.querySelector(".remove").setAttribute("aria-label", `Remove ${label}`);
   tr.querySelector(".parts").textContent = partNames(person.parts, model.parts);
+  tr.querySelector(".change-parts").hidden = !model.parts.length;
+  tr.querySelector(".change-parts").setAttribute("aria-label", `Change where ${label} comes from`);
   return tr;
 }
 
@@ -354,6 +359,21 @@ function moveWithUndo(person, tableId) {
 }
 
 /** Confirm, choose what becomes of their ideas, then remove the person (their phone is told). */
+/** The facilitator says where someone comes from (a person who told them rather than their phone). */
+function askParts(person) {
+  const dialog = $("#parts-dialog");
+  $("#parts-dialog-name").textContent = labelOf(person);
+  const set = partsChoice(model.parts, person.parts || [], { legend: "Parts of the system" });
+  $("#parts-dialog-choice").replaceChildren(set);
+  dialog.returnValue = "";
+  dialog.onclose = () => {
+    if (dialog.returnValue !== "save") return;
+    run({ type: "participant.parts_set", participant_id: person.id, parts: chosenParts(set) },
+      `Saved where ${labelOf(person)} comes from.`).catch(() => {});
+  };
+  dialog.showModal();
+}
+
 function askRemove(person) {
   const dialog = $("#remove-dialog");
   $("#remove-name").textContent = labelOf(person);

@@ -218,8 +218,11 @@ function applyEntry(entry) {
       break;
     case "participant.parts_set": // only mine reach this phone
       if (p.participant_id === view.me.id) {
+        // ticks left as they were saved follow the change (the facilitator's); unsaved ones stay
+        const set = $("#my-parts-choice fieldset");
+        const untouched = !set || chosenParts(set).join() === (view.me.parts || []).join();
         view.me = { ...view.me, parts: p.parts };
-        renderMyParts();
+        renderMyParts(untouched);
       }
       break;
     case "event.parts_set":

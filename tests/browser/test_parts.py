@@ -58,6 +58,14 @@ def test_a_person_ticks_their_parts_when_joining_and_the_console_counts_them(liv
     expect(console.locator("#people tr", has_text="Ana")).to_contain_text("Residents, Young people")
     expect(coverage).to_contain_text("Still missing: Residents, GPs.")
 
+    # the facilitator may say it for someone (a person who told them)
+    console.get_by_role("button", name="Change where Ana comes from").click()
+    dialog = console.locator("#parts-dialog")
+    dialog.get_by_label("Prefer not to say").check()
+    dialog.get_by_role("button", name="Save").click()
+    expect(console.locator("#people tr", has_text="Ana")).to_contain_text("Prefer not to say")
+    expect(mine.get_by_label("Prefer not to say")).to_be_checked()
+
     wall = live_event.staff("wall")
     expect(wall.locator("body")).not_to_contain_text("Young people")
 
