@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, delete, event, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, create_engine
 
 from ..domain.fold import ERASED_TEXT
@@ -222,10 +223,21 @@ class Store:
             conn.execute(insert(SettingRow), [{"key": key, "value": value}])
 
     def replace_setting(self, key: str, value: str) -> None:
-        """Set ``key`` whether or not it was set before (``set_setting`` refuses a second value)."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(SettingRow).where(col(SettingRow.key) == key))
-            conn.execute(insert(SettingRow), [{"key": key, "value": value}])
+        """Set ``key`` whether or not it was set before (``set_setting`` refuses a second value).
+        Safe when several processes start at once: the row is updated, or inserted when missing;
+        an insert that loses the race to another process's becomes an update."""
+        for _attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    changed = conn.execute(
+                        update(SettingRow).where(col(SettingRow.key) == key).values(value=value)
+                    ).rowcount
+                    if not changed:
+                        conn.execute(insert(SettingRow), [{"key": key, "value": value}])
+                return
+            except IntegrityError:
+                continue  # another process inserted it between our update and insert: update it now
+        raise RuntimeError(f"could not set {key!r}: other processes kept changing it")
 
     # --- reads ------------------------------------------------------------------------------
 
