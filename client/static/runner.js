@@ -116,6 +116,8 @@ export function initRunner({ live, model }) {
     return [...model.sessions.values()];
   }
 
+  let toShow = null; // a session just loaded here, to bring into view once the model holds it
+
   function current() {
     if (chosenId && model.sessions.has(chosenId)) return model.sessions.get(chosenId);
     const all = sessions();
@@ -239,6 +241,11 @@ export function initRunner({ live, model }) {
     panel.hidden = all.length === 0;
     if (!all.length) return;
     const session = current();
+    if (toShow && session.id === toShow) {
+      toShow = null;
+      panel.scrollIntoView({ block: "start" });
+      $("#session-heading").focus({ preventScroll: true });
+    }
     $("#session-pick-field").hidden = all.length < 2;
     const options = [...all].reverse().map((s) => h("option", { value: s.id, text: `${s.title} (${s.status})` }));
     if (pick.options.length !== options.length || [...pick.options].some((o, i) => o.textContent !== options[i].textContent)) {
@@ -400,9 +407,8 @@ export function initRunner({ live, model }) {
      * facilitator sees Start without hunting for it. */
     follow(sessionId) {
       chosenId = sessionId;
+      toShow = sessionId; // the ack may come before the session.loaded entry (another worker): wait for it
       render();
-      $("#session-panel").scrollIntoView({ block: "start" });
-      $("#session-heading").focus({ preventScroll: true });
     },
   };
 }
