@@ -14,7 +14,7 @@ from .text import check_text
 
 
 class CommandModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class FlowCommand(CommandModel):
