@@ -62,6 +62,7 @@ function renderEvent() {
   const base = `/e/${encodeURIComponent(eventId)}`;
   if (!wallLink) $("#link-wall").href = `${base}/wall#token=${token}`;
   $("#link-cards").href = `${base}/cards#token=${token}`;
+  $("#link-seating").href = `${base}/seating#token=${token}`;
   $("#link-organiser").href = `${base}/organiser#token=${token}`;
   const checks = $("#table-checks");
   const checked = new Set([...checks.querySelectorAll("input:checked")].map((i) => i.value));

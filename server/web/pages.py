@@ -68,4 +68,5 @@ SCREENS = {
     "wall": "wall.html",
     "organiser": "organiser.html",
     "cards": "cards.html",
+    "seating": "seating.html",
 }

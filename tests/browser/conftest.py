@@ -316,7 +316,8 @@ class LiveEvent:
 
 
 def screen_role(screen: str) -> str:
-    return {"console": "facilitator", "cards": "facilitator", "wall": "wall", "organiser": "organiser"}[screen]
+    paper = {"cards": "facilitator", "seating": "facilitator"}  # printable pages
+    return {"console": "facilitator", "wall": "wall", "organiser": "organiser", **paper}[screen]
 
 
 @pytest.fixture

@@ -113,8 +113,9 @@ def test_the_staff_screens_pass_axe(event: LiveEvent) -> None:
     phone.get_by_label("Your idea").fill("A held idea, waiting in the console's queue")
     phone.get_by_role("button", name="Send", exact=True).click()
     found = {}
-    for screen in ("console", "wall", "organiser", "cards"):
-        page = event.staff(screen) if screen != "cards" else event.page(event.context(**LAPTOP), event.url("cards"))
+    for screen in ("console", "wall", "organiser", "cards", "seating"):
+        paper = screen in ("cards", "seating")
+        page = event.page(event.context(**LAPTOP), event.url(screen)) if paper else event.staff(screen)
         page.wait_for_load_state("networkidle")
         if screen == "console":  # the pre-moderation queue is on screen, with its buttons
             expect(page.get_by_role("button", name=re.compile("^Let through"))).to_be_visible()
