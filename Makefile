@@ -11,7 +11,7 @@ PORT = 8000
 PUBLIC_URL =
 SERVE = $(BIN)/wholeroom serve --host $(HOST) --port $(PORT) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test check lint bench clean
 
 run: $(VENV)/.installed
 	$(SERVE)
@@ -25,6 +25,11 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy server
+	$(BIN)/lint-imports
+
+# The developer loop: lint, layers, and the pure domain's tests (no servers, no browser).
+check: lint
+	$(BIN)/pytest -q -p no:cacheprovider tests/domain tests/test_docs.py -m "not slow and not browser"
 
 bench: $(VENV)/.installed
 	$(BIN)/wholeroom bench

@@ -52,7 +52,14 @@ class Main(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except Exception as exc:
+                from .storage.schema import SchemaError  # (here: storage is slow to import for --help)
+
+                if isinstance(exc, SchemaError):  # storage knows nothing of click: said as any refusal
+                    raise click.ClickException(exc.message) from None
+                raise
         except click.ClickException as exc:
             vars(exc)["message"] = _runnable(exc.message, ctx.meta.get("database_url"))  # (Final to type checkers)
             raise

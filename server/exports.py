@@ -19,6 +19,7 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import report_svg
+from .client_paths import TEMPLATES_DIR
 from .domain.common_ground.analysis import Analysis
 from .domain.common_ground.publish import analyse_inputs, inputs
 from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, span_words
@@ -26,7 +27,6 @@ from .domain.model import Entry, EventState
 from .domain.themes import IdeaVector, ThemeMap
 from .domain.transcript_file import Vector, exportable, header, write_lines
 from .hub.themes import compute, themable, theme_ideas, topic_of
-from .web.app_paths import TEMPLATES_DIR
 
 FORMATS = ("jsonl", "csv", "md", "html", "xlsx")
 REPORTS = ("md", "html")  # read by people: shared unless asked otherwise

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .common_ground.matrix import ReactionLog
+from .reaction_matrix import ReactionLog
 
 
 class Role(StrEnum):

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from .common_ground.matrix import ReactionLog
 from .errors import NotFound
 from .fold import apply
 from .model import Entry, EventState, Idea
+from .reaction_matrix import ReactionLog
 from .runsheet import session_dict
 from .view import step_summary, topic_dict
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import click
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -44,11 +43,14 @@ log = logging.getLogger("wholeroom.schema")
 Shape = dict[str, dict[str, str]]
 
 
-class SchemaError(click.ClickException):
+class SchemaError(Exception):
     """The database cannot be used by this server as it is; the message says what to do.
 
-    A ``ClickException`` so that every ``wholeroom`` command that opens the database prints just the
-    message (``Error: ...``) and exits with status 1; elsewhere it is a plain exception."""
+    The CLI prints just the message (``Error: ...``) and exits with status 1 (``server.cli.Main``)."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 class SchemaBehind(SchemaError):

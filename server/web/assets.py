@@ -28,7 +28,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
-from .app_paths import STATIC_DIR
+from ..client_paths import STATIC_DIR
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60"  # a plain name: pages rendered before a change still load

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
+from ..client_paths import TEMPLATES_DIR
 from ..domain.access import PUBLIC
 from ..hub import metrics
 from .access import allow
-from .app_paths import TEMPLATES_DIR
 from .assets import ASSETS
 from .deps import ServicesDep
 

@@ -8,9 +8,9 @@ The method, its thresholds and its measured cost are in docs/common-ground.md.
 
 from server.domain.common_ground.analysis import Analysis, Level, Memory, OpinionMap, analyse
 from server.domain.common_ground.lists import CommonGround, Difference, Direction, Majority, Support, Uncertain
-from server.domain.common_ground.matrix import Reaction, ReactionLog, ReactionMatrix
 from server.domain.common_ground.partition import Part, PartitionView
 from server.domain.common_ground.routing import NEW_IDEA_PRIORITY, draw_for, next_idea, priority
+from server.domain.reaction_matrix import Reaction, ReactionLog, ReactionMatrix
 
 __all__ = [
     "NEW_IDEA_PRIORITY",

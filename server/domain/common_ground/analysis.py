@@ -17,7 +17,6 @@ from numpy.typing import NDArray
 
 from server.domain.common_ground.groups import Clustering, choose_groups
 from server.domain.common_ground.lists import Majority, Support, Uncertain, majority, support, uncertainty
-from server.domain.common_ground.matrix import ReactionMatrix
 from server.domain.common_ground.partition import PartitionView, expand, label_array, summarise
 from server.domain.common_ground.pca import project
 from server.domain.common_ground.routing import NEW_IDEA_PRIORITY, priority
@@ -29,6 +28,7 @@ from server.domain.common_ground.thresholds import (
     MIN_PARTICIPANTS_FOR_GROUPS,
     reactions_needed,
 )
+from server.domain.reaction_matrix import ReactionMatrix
 
 UNSEEN = Support(0, 0, 0, 0, 0.5)  # how the room stands on an idea nobody has reacted to (smoothed share)
 

@@ -15,9 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from server.domain.common_ground.lists import CommonGround, Difference, common_ground, distinguishing, representative
-from server.domain.common_ground.matrix import ReactionMatrix
 from server.domain.common_ground.stats import PartStats, part_stats, tally
 from server.domain.common_ground.thresholds import MIN_GROUP_SIZE
+from server.domain.reaction_matrix import ReactionMatrix
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from server.domain.common_ground.matrix import ReactionMatrix
 from server.domain.common_ground.stats import Floats
+from server.domain.reaction_matrix import ReactionMatrix
 
 # Up to this many ideas (or participants, whichever is fewer) the axes come from an exact
 # eigendecomposition of the Gram matrix; above it, from block power iteration on the same matrix

@@ -15,9 +15,9 @@ from typing import Any
 from ..capture import PUBLIC
 from ..model import EventState
 from ..parts import parts_of
+from ..reaction_matrix import ReactionMatrix
 from .analysis import Analysis, Memory, analyse
 from .lists import Difference, Support
-from .matrix import ReactionMatrix
 from .partition import PartitionView
 
 Partitions = dict[str, dict[str, str] | dict[str, tuple[str, ...]]]

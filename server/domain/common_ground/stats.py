@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from server.domain.common_ground.matrix import ReactionMatrix
+from server.domain.reaction_matrix import ReactionMatrix
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]

@@ -8,9 +8,9 @@ import numpy as np
 
 from server.domain.common_ground import NEW_IDEA_PRIORITY, Direction, Level, Memory, analyse
 from server.domain.common_ground.lists import Support
-from server.domain.common_ground.matrix import ReactionMatrix
 from server.domain.common_ground.pca import project
 from server.domain.common_ground.thresholds import K_PATIENCE
+from server.domain.reaction_matrix import ReactionMatrix
 from tests.domain.common_ground.synth import camps
 
 

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CLIENT_DIR = Path(__file__).resolve().parents[2] / "client"
+CLIENT_DIR = Path(__file__).resolve().parents[1] / "client"
 TEMPLATES_DIR = CLIENT_DIR / "templates"
 STATIC_DIR = CLIENT_DIR / "static"
