@@ -54,7 +54,7 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 class EventCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exact JSON types, as commands
     title: str = Field(min_length=1, max_length=limits.TITLE_MAX)
     tables: int | list[str] = Field(description="How many numbered tables, or their names")
     parts: list[dict[str, Any]] = Field(
@@ -66,7 +66,7 @@ class EventCreate(BaseModel):
 
 
 class JoinRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exact JSON types, as commands
     code: str = Field(max_length=20)
     table_id: str = Field(max_length=16)
     name: str | None = Field(default=None, max_length=limits.NAME_MAX)
@@ -203,7 +203,7 @@ async def read_transcript(
 
 
 class ScriptCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exact JSON types, as commands
     script: str = Field(max_length=SCRIPT_MAX_CHARS)
     tables: int | None = Field(default=None, ge=1, le=limits.TABLES_MAX)
 

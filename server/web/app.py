@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TextIO
@@ -31,6 +32,16 @@ from .headers import SecurityHeaders, allowed_origins
 from .services import Services
 
 log = logging.getLogger("wholeroom")
+# pydantic names the branch of a union that failed ("tables.int", "tables.list[str]"): not a field
+_UNION_BRANCH = re.compile(r"^(int|str|float|bool|none|[a-z_]+\[.*\])$")
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    """"body.title" -> "title", "body.tables.int" -> "tables": the field names the server's own errors use."""
+    parts = list(loc[1:] if len(loc) > 1 and loc[0] in ("body", "query", "path") else loc)
+    while len(parts) > 1 and isinstance(parts[-1], str) and _UNION_BRANCH.match(parts[-1]):
+        parts.pop()
+    return ".".join(str(part) for part in parts)
 # Pages, API answers and exports are gzip-compressed for clients that take it (the static files come
 # compressed already, once, from server/web/assets.py). Below this size a response goes as it is:
 # it fits in one packet either way. Level 6: most of level 9's saving for a fraction of its CPU.
@@ -127,13 +138,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if first["type"] == "json_invalid":  # not a field's fault: the body is not JSON at all
             message = f"the body is not JSON: {first.get('ctx', {}).get('error', 'decode error')}"
             return JSONResponse({"error": {"code": "bad_json", "message": message}}, status_code=400)
-        # "body.title" -> "title": the same field names as the server's own errors
-        loc = (
-            first["loc"][1:] if len(first["loc"]) > 1 and first["loc"][0] in ("body", "query", "path") else first["loc"]
-        )
-        where = ".".join(str(part) for part in loc)
+        where = _field(first["loc"])
+        # a field that takes one of several types fails once per type: say them together
+        said = list(dict.fromkeys(e["msg"] for e in exc.errors() if _field(e["loc"]) == where))
         return JSONResponse(
-            {"error": {"code": "invalid", "message": f"{where}: {first['msg']}", "field": where}}, status_code=422
+            {"error": {"code": "invalid", "message": f"{where}: {' or '.join(said)}", "field": where}}, status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -30,7 +30,7 @@ UNNAMED = "the first facilitator link"  # the link made with the event has no na
 
 
 class NewLink(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exact JSON types, as commands
     name: str = Field(max_length=limits.NAME_MAX, description="Who the link is for, e.g. 'Ana – co-facilitator'")
 
 

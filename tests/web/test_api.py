@@ -32,7 +32,19 @@ def test_bad_event_bodies_say_what_is_wrong(client: TestClient) -> None:
     assert r.json()["error"]["code"] == "bad_tables"
     r = client.post("/api/events", json={"title": "T", "tables": ["A", "A"]}, headers=auth)
     assert r.json()["error"]["code"] == "duplicate_table"
+    r = client.post("/api/events", json={"title": "T", "tables": "3"}, headers=auth)  # exact JSON types
+    assert r.status_code == 422 and r.json()["error"]["field"] == "tables", r.json()
     assert client.get("/api/events", headers=auth).json() == []
+
+
+def test_a_join_takes_exact_json_types(room: Room) -> None:
+    """A table number sent as a number, or a name that is not text, is refused naming the field."""
+    r = room.client.post("/api/join", json={"code": room.code, "table_id": 2})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "table_id", r.json()
+    r = room.client.post("/api/join", json={"code": room.code, "table_id": "2", "name": True})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "name", r.json()
+    staff = {"Authorization": f"Bearer {room.facilitator}"}
+    assert room.client.get(f"/api/events/{room.id}/snapshot", headers=staff).json()["participants"] == []
 
 
 def test_join_code_is_forgiving_but_checked(room: Room) -> None:
