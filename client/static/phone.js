@@ -139,6 +139,7 @@ function applyEntry(entry) {
         pushed_at: entry.at, deadline: p.deadline, status: "active", ended_at: null, replaces: p.replaces,
         session_id: p.session_id || null, index: p.index ?? null, kind: p.kind || "custom", spec: p.spec || null,
         options: p.options || null, warn_ms: p.warn_ms || null, paused_remaining: null,
+        premoderate: p.premoderate || null,
       };
       if (aud.role == null) view.slots = { "*": step };
       else view.slots[aud.role] = step;
@@ -723,10 +724,30 @@ function learnRoles(sessionId) {
   );
 }
 
+/** Who lets a step's ideas through before others see them ("the facilitator", "your table host"),
+ * or null when they go out at once. As the server decides it (server/domain/capture.py). */
+function moderator(step) {
+  if (!step) return null;
+  const capture = (step.spec && step.spec.capture) || {};
+  const who = step.premoderate || (capture.premoderate === true ? "facilitator" : capture.premoderate);
+  if (!who || (capture.visibility && ["private", "facilitator"].includes(capture.visibility))) return null;
+  return who.startsWith("role:") ? `your ${roleName(who.slice(5)).toLowerCase()} (or the facilitator)` : "the facilitator";
+}
+
+/** What the writer of a held idea reads: who it waits for, when the phone still knows its step. */
+function waitingFor(idea) {
+  const step = [view.slots["*"], view.slots[view.me.role]].find((s) => s && s.id === idea.step_id);
+  const who = moderator(step);
+  return who ? `waiting for ${who}` : "waiting to be let through";
+}
+
 /** What a script step's capture asks of this phone: {writes, text} (who writes, how many, who sees). */
 function captureRule(step) {
   const capture = step && step.spec && step.spec.capture;
-  if (!capture) return { writes: true, text: "" };
+  if (!capture) {
+    const held = moderator(step); // a hand-pushed step the facilitator holds
+    return { writes: true, text: held ? `Others see what you write once ${held} lets it through.` : "" };
+  }
   const role = capture.who && capture.who.startsWith("role:") ? capture.who.slice(5) : null;
   if (role && view.me.role !== role) return { writes: false, text: `In this step only the ${roleName(role).toLowerCase()} writes.` };
   const parts = [];
@@ -745,6 +766,8 @@ function captureRule(step) {
     }[capture.visibility];
   if (seen) parts.push(seen);
   if (capture.attribution === "anonymous") parts.push("Your name is not shown with it.");
+  const held = moderator(step);
+  if (held) parts.push(`Others see it once ${held} lets it through.`);
   return { writes: true, text: parts.join(" ") };
 }
 
@@ -885,7 +908,7 @@ function renderIdeas() {
         h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: "You" }) : null,
           idea.visibility === "private" ? h("span", { class: "tag", text: "only you see this" }) : null,
           idea.visibility === "group" ? h("span", { class: "tag", text: "your group sees this" }) : null,
-          h("span", { class: "tag waiting", text: mine ? "waiting for the facilitator" : "waiting for you to let it through" })),
+          h("span", { class: "tag waiting", text: mine ? waitingFor(idea) : "waiting for you to let it through" })),
         mine ? null : letThrough(idea),
         themeLine(idea.id),
       ),

@@ -52,3 +52,28 @@ def test_the_console_lets_a_held_idea_through_to_the_wall(live_event: LiveEvent)
     wall.reload()
     expect(idea_on_wall(wall, "1", "The bridge is closed for a year")).to_have_count(1)
     expect(wall.locator("#tables")).not_to_contain_text("Nobody asked the shops")
+
+
+HOSTED = """
+id: held
+title: Held ideas
+method: {name: Test, origin: Us}
+roles: {table_host: {per: table, count: 1, assign: volunteer}}
+steps:
+  - id: worries
+    kind: ideas
+    question: What worries you?
+    capture: {who: each, visibility: room, premoderate: role:table_host}
+"""
+
+
+def test_the_writer_reads_who_their_idea_waits_for(live_event: LiveEvent) -> None:
+    """Where the table's host lets ideas through, the phone says so before and after sending."""
+    ana = live_event.phone("1", "Ana")
+    session = live_event.command(type="session.load", script=HOSTED)["session_id"]
+    live_event.command(type="session.next", session_id=session)
+    expect(ana.locator("#step-text")).to_have_text("What worries you?")
+    expect(ana.locator("#idea-hint")).to_contain_text("Others see it once your table host (or the facilitator) lets it through.")
+    send_idea(ana, "The bridge is closed for a year")
+    mine = ana.locator("#ideas li", has_text="The bridge is closed")
+    expect(mine.locator(".waiting")).to_have_text("waiting for your table host (or the facilitator)")
