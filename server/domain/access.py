@@ -115,6 +115,13 @@ COMMANDS: dict[str, Rule] = {
     "theme.reveal": FACILITATOR,
     "wall.show": FACILITATOR,
     "theme.dismiss": FACILITATOR,
+    "actions.form": FACILITATOR,
+    "action.join": PARTICIPANTS,
+    "action.leave": PARTICIPANTS,
+    # a participant volunteers themselves (or steps down); the facilitator names a member
+    "action.convene": rule(Caller.PARTICIPANT, Caller.FACILITATOR),
+    "followup.open": STAFF,
+    "followup.close": STAFF,
     # answered by the websocket itself, never stored
     "ping": EVENT_TOKENS,
     "reaction.next": PARTICIPANTS,

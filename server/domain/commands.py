@@ -19,6 +19,7 @@ from . import (
     curation,
     display,
     flow,
+    follow,
     limits,
     membership,
     moderation,
@@ -62,6 +63,8 @@ class PushStep(FlowCommand):
     # hold its ideas until a moderator lets them through: the facilitator (true), or also whoever
     # holds a table role at the writer's table ("role:table_host")
     premoderate: bool | Annotated[str, Field(pattern=r"^role:[a-z][a-z0-9_]{0,31}$")] = False
+    # a commitments step ("what will I do next?"): private (the writer and the staff) or shared
+    commit: Literal["private", "shared"] | None = None
 
 
 class ExtendStep(FlowCommand):
@@ -132,7 +135,12 @@ Command = Annotated[
     | membership.ReopenEvent
     | privacy.EraseParticipant
     | parts.SetEventParts
-    | parts.SetMyParts,
+    | parts.SetMyParts
+    | follow.FormActionGroups
+    | follow.JoinActionGroup
+    | follow.Convene
+    | follow.OpenFollowUp
+    | follow.CloseFollowUp,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -167,6 +175,8 @@ def decide(
         flow.check(state, command.expect_flow_seq, now)
     if isinstance(command, sessions.MoveSession | sessions.GotoStep):
         outcome = sessions.move(state, actor, command, now, themes)
+    elif isinstance(command, follow.FormActionGroups):
+        outcome = follow.form(state, actor, command, now, themes)
     else:
         outcome = _HANDLERS[type(command)](state, actor, command, now)
     return flow.acknowledge(outcome) if isinstance(command, FlowCommand) else outcome
@@ -266,6 +276,8 @@ def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outc
             raise NotFound("unknown_step", f"there is no step {cmd.replaces}", field="replaces")
         default = old.audience.to_dict()
     premoderate = _premoderation(state, cmd.premoderate)
+    if cmd.commit is not None and (cmd.react or not cmd.collect_ideas):
+        raise Invalid("invalid", "commit: a commitments step collects what people write", field="commit")
     draft = Draft(state, actor, now)
     step_id = f"s{draft.next_seq}"
     draft.add(
@@ -278,10 +290,19 @@ def _push_step(state: EventState, actor: Actor, cmd: PushStep, now: int) -> Outc
             "deadline": now + cmd.duration_s * 1000 if cmd.duration_s else None,
             "replaces": cmd.replaces,
             **({"kind": "react"} if cmd.react else {}),
+            **(
+                {"kind": "commit", "spec": {"kind": "commit", "privacy": cmd.commit, **_commit_capture(cmd.commit)}}
+                if cmd.commit
+                else {}
+            ),
             **({"premoderate": premoderate} if premoderate and cmd.collect_ideas and not cmd.react else {}),
         },
     )
     return Outcome(draft.entries, {"step_id": step_id})
+
+
+def _commit_capture(privacy: str) -> dict[str, Any]:
+    return {"capture": follow.capture_for(privacy)}
 
 
 def _premoderation(state: EventState, given: bool | str) -> str | None:
@@ -426,6 +447,11 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     privacy.EraseParticipant: privacy.erase,
     parts.SetEventParts: parts.set_event_parts,
     parts.SetMyParts: parts.set_my_parts,
+    follow.FormActionGroups: follow.form,
+    follow.JoinActionGroup: follow.join,
+    follow.Convene: follow.convene,
+    follow.OpenFollowUp: follow.open_followup,
+    follow.CloseFollowUp: follow.close_followup,
 }
 
 
@@ -463,6 +489,8 @@ def join(state: EventState, name: str | None, table_id: str, now: int, system_pa
     ``system_parts``: the parts of the system they say they come from (optional)."""
     if state.closed_at is not None:
         raise Conflict("event_closed", "this event has ended; it takes no new participants")
+    if state.followups:  # a follow-up round is for the people who took part, by the links they have
+        raise Conflict("event_closed", "this event has ended; its follow-up is for the people who took part")
     if table_id not in state.tables:
         raise NotFound("unknown_table", f"there is no table {table_id}", field="table_id")
     clean = name.strip() if name else ""

@@ -49,6 +49,7 @@ PARTS = {
     "curation": "theme curation",
     "flags": "flags",
     "timeline": "times (when each entry happened)",
+    "follow": "follow-through (action groups, conveners, who shared an email, follow-up rounds)",
 }
 
 
@@ -128,6 +129,17 @@ def digest_parts(state: EventState) -> dict[str, Any]:
             [f.id, f.idea_id, f.theme_id, f.participant_id, f.reason, f.at, f.outcome] for f in state.flags.values()
         ],
         "timeline": state.timeline,
+        # only events with action groups or a follow-up round (the digests of others stay as they were)
+        **({"follow": _follow(state)} if state.action_groups or state.followups else {}),
+    }
+
+
+def _follow(state: EventState) -> dict[str, Any]:
+    return {
+        "groups": [
+            [g.id, g.title, g.source, g.members, g.convener, sorted(g.contacts)] for g in state.action_groups.values()
+        ],
+        "rounds": [[r.id, r.step_id, r.question, r.privacy, r.opened_at, r.closed_at] for r in state.followups],
     }
 
 

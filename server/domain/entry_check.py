@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from . import limits
 from .curation import IDS_MAX, LABEL_MAX
 from .errors import Invalid
+from .follow import GROUPS_MAX, QUESTION_MAX, TITLE_MAX
 from .model import ROLE_NAME_PATTERN, Entry
 from .parts import PART_ID_PATTERN, PART_NAME_MAX, PART_TARGET_MAX, PARTS_MAX
 from .signup import TOPIC_MAX
@@ -292,6 +293,52 @@ class SuggestionsDismissed(_Payload):
     keys: list[Annotated[str, StringConstraints(min_length=1, max_length=140)]] = Field(min_length=1, max_length=200)
 
 
+class _ActionGroup(_Payload):
+    id: Id
+    title: str | None = Field(min_length=1, max_length=TITLE_MAX)
+    source: Annotated[str, StringConstraints(pattern=r"^(theme|topic):.{1,64}$")] | None
+    convener: Id | None = None
+
+
+class ActionsFormed(_Payload):
+    groups: list[_ActionGroup] = Field(min_length=1, max_length=GROUPS_MAX)
+
+
+class ActionJoined(_Payload):
+    group_id: Id
+    participant_id: Id
+    left: Id | None = None
+
+
+class ActionMember(_Payload):
+    group_id: Id
+    participant_id: Id
+
+
+class ConvenerSet(_Payload):
+    group_id: Id
+    participant_id: Id | None
+
+
+class ContactSet(_Payload):
+    group_id: Id
+    participant_id: Id
+    shared: bool
+    # never the address itself (domain/follow.py): an imported entry that carries one is refused
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class FollowUpOpened(_Payload):
+    followup_id: Id
+    step_id: Id
+    question: str = Field(min_length=1, max_length=QUESTION_MAX)
+    privacy: Literal["private", "shared"]
+
+
+class FollowUpClosed(_Payload):
+    followup_id: Id
+
+
 PAYLOADS: dict[str, type[_Payload]] = {
     "event.created": EventCreated,
     "participant.joined": ParticipantJoined,
@@ -331,6 +378,13 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "event.reopened": Nothing,
     "event.parts_set": EventPartsSet,
     "participant.parts_set": ParticipantPartsSet,
+    "actions.formed": ActionsFormed,
+    "action.joined": ActionJoined,
+    "action.left": ActionMember,
+    "action.convener_set": ConvenerSet,
+    "action.contact_set": ContactSet,
+    "followup.opened": FollowUpOpened,
+    "followup.closed": FollowUpClosed,
 }
 
 # counts the live commands bound through the state (tables, ideas) or their own models

@@ -15,11 +15,13 @@ from typing import Any
 from . import limits
 from .capture import PUBLIC, count_keys, premoderation
 from .model import (
+    ActionGroup,
     Audience,
     Entry,
     EventState,
     Flag,
     FlowMark,
+    FollowUp,
     Group,
     Idea,
     Part,
@@ -116,14 +118,95 @@ def _participant_removed(state: EventState, p: dict[str, Any], e: Entry) -> None
     group = state.groups.get(state.group_of.pop(pid, ""))
     if group is not None:
         group.members.remove(pid)
+    _leave_action(state, pid)
 
 
 def _event_closed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.closed_at = e.at
+    round_ = state.followup  # closing the event closes its follow-up round too
+    if round_ is not None:
+        round_.closed_at = e.at
+        _end(state, state.steps[round_.step_id], e.at)
 
 
 def _event_reopened(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.closed_at = None
+
+
+# --- follow-through (domain/follow.py) ---------------------------------------------------------
+
+
+def _touch(state: EventState, people: Iterable[str], seq: int) -> None:
+    """Their phones' view of the action groups changed: they resume from a fresh snapshot."""
+    for pid in people:
+        if pid in state.participants:
+            state.participants[pid].seated_seq = seq
+
+
+def _leave_action(state: EventState, pid: str) -> list[str]:
+    """``pid`` leaves their action group (its convenership and their shared email with it)."""
+    group = state.action_groups.get(state.action_of.pop(pid, ""))
+    if group is None:
+        return []
+    group.members.remove(pid)
+    group.contacts.discard(pid)
+    if group.convener == pid:
+        group.convener = None
+    return group.members
+
+
+def _actions_formed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    for g in p["groups"]:
+        title = g["title"] if g["title"] is not None else state.topics[g["source"].removeprefix("topic:")].title
+        group = state.action_groups[g["id"]] = ActionGroup(g["id"], title, g["source"])
+        convener = g.get("convener")
+        if convener is not None and convener in state.participants:
+            _leave_action(state, convener)
+            group.members.append(convener)
+            group.convener = convener
+            state.action_of[convener] = group.id
+    _touch(state, state.participants, e.seq)  # every phone now offers the groups
+
+
+def _action_joined(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    pid = p["participant_id"]
+    before = _leave_action(state, pid)
+    group = state.action_groups[p["group_id"]]
+    group.members.append(pid)
+    state.action_of[pid] = group.id
+    _touch(state, [pid, *before, *group.members], e.seq)
+
+
+def _action_left(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    before = _leave_action(state, p["participant_id"])
+    _touch(state, [p["participant_id"], *before], e.seq)
+
+
+def _action_convener_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    group = state.action_groups[p["group_id"]]
+    group.convener = p["participant_id"]
+    _touch(state, group.members, e.seq)
+
+
+def _action_contact_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    group = state.action_groups[p["group_id"]]
+    if p["shared"]:
+        group.contacts.add(p["participant_id"])
+    else:
+        group.contacts.discard(p["participant_id"])
+    _touch(state, group.members, e.seq)
+
+
+def _followup_opened(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.followups.append(FollowUp(p["followup_id"], p["step_id"], p["question"], p["privacy"], e.at))
+    state.closed_at = None  # the links people have work again (no new people join: commands.join)
+
+
+def _followup_closed(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    for round_ in state.followups:
+        if round_.id == p["followup_id"]:
+            round_.closed_at = e.at
+    state.closed_at = e.at
 
 
 def _participant_seated(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -153,6 +236,8 @@ def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     )
     step.kind = p.get("kind", "custom")
     step.premoderate = p.get("premoderate") or premoderation(p.get("spec"))
+    if p.get("spec") is not None and not p.get("session_id"):  # a hand-pushed commitments or follow-up step
+        step.spec = p["spec"]
     if p.get("session_id"):
         step.session_id, step.index = p["session_id"], p["index"]
         step.spec, step.options, step.warn_ms = p["spec"], p["options"], p["warn_ms"]
@@ -339,6 +424,11 @@ def _participant_erased(state: EventState, p: dict[str, Any], e: Entry) -> None:
     for topic in state.topics.values():
         if topic.convener == pid:
             topic.title = ERASED_TEXT
+    for group in state.action_groups.values():  # the email they shared is deleted with them (storage)
+        group.contacts.discard(pid)
+        source = state.topics.get((group.source or "").removeprefix("topic:"))
+        if source is not None and source.convener == pid:
+            group.title = ERASED_TEXT
 
 
 def _theme_flag_resolved(state: EventState, p: dict[str, Any], e: Entry) -> None:
@@ -396,6 +486,13 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "participant.erased": _participant_erased,
     "event.parts_set": _event_parts_set,
     "participant.parts_set": _participant_parts_set,
+    "actions.formed": _actions_formed,
+    "action.joined": _action_joined,
+    "action.left": _action_left,
+    "action.convener_set": _action_convener_set,
+    "action.contact_set": _action_contact_set,
+    "followup.opened": _followup_opened,
+    "followup.closed": _followup_closed,
 }
 
 ENTRY_KINDS = tuple(_APPLY)

@@ -361,6 +361,42 @@ class ReactionRow:
 
 
 @dataclass(slots=True)
+class ActionGroupReport:
+    id: str
+    title: str
+    source: str  # "theme", "topic" or "by hand"
+    members: int
+    has_convener: bool
+    convener: str | None  # staff only: the name the convener gave
+    member_names: list[str]  # staff only: the names members gave (never an email: docs/privacy.md)
+
+
+@dataclass(slots=True)
+class FollowUpReport:
+    id: str
+    question: str
+    privacy: str  # private | shared
+    opened_at: int
+    closed_at: int | None
+    answers: int
+    quoted: list[QuotedIdea]  # the answers this output may quote
+
+
+@dataclass(slots=True)
+class FollowThrough:
+    """What people said they would do (commitments), the action groups, and the follow-up rounds."""
+
+    commitments: list[QuotedIdea] = field(default_factory=list)  # those this output may quote
+    private_commitments: int = 0  # kept private (only the writer and the staff): counted, not quoted here
+    groups: list[ActionGroupReport] = field(default_factory=list)
+    followups: list[FollowUpReport] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.commitments or self.private_commitments or self.groups or self.followups)
+
+
+@dataclass(slots=True)
 class Harvest:
     audience: Audience
     notice: str  # the first line of every rendering: who it is for
@@ -388,6 +424,7 @@ class Harvest:
     markets: list[MarketReport]
     reactions: list[ReactionRow]  # staff only
     reactions_total: int
+    follow_through: FollowThrough = field(default_factory=FollowThrough)
 
     def idea_map(self) -> dict[str, QuotedIdea]:
         return {i.id: i for i in self.quoted}
@@ -468,7 +505,37 @@ def harvest(
         markets=_markets(state, audience),
         reactions=reactions,
         reactions_total=sum(len(r) for r in state.reacted.values()),
+        follow_through=_follow_through(state, audience, {i.id: i for i in quoted}),
     )
+
+
+def _follow_through(state: EventState, audience: Audience, quoted: Mapping[str, QuotedIdea]) -> FollowThrough:
+    """Commitments and follow-up answers as ``audience`` may read them (private ones: staff only),
+    and the action groups (names for staff only; emails never: they are not in the state)."""
+    kind = {s.id: s.kind for s in state.steps.values()}
+    commit = [i for i in state.ideas.values() if kind.get(i.step_id) == "commit" and not i.hidden]
+    out = FollowThrough(
+        commitments=[quoted[i.id] for i in commit if i.id in quoted],
+        private_commitments=sum(1 for i in commit if i.id not in quoted and i.visibility == "private"),
+    )
+    staff = audience == "staff"
+
+    def name(pid: str | None) -> str | None:
+        person = state.participants.get(pid or "") or state.removed.get(pid or "")
+        return person.name if person is not None and pid not in state.erased else None
+
+    for g in state.action_groups.values():
+        source = (g.source or "by hand").split(":")[0]
+        names = [n for n in (name(m) for m in g.members) if n] if staff else []
+        convener = name(g.convener) if staff else None
+        out.groups.append(
+            ActionGroupReport(g.id, g.title, source, len(g.members), g.convener is not None, convener, names)
+        )
+    for r in state.followups:
+        answers = [i for i in state.ideas.values() if i.step_id == r.step_id and not i.hidden]
+        shown = [quoted[i.id] for i in answers if i.id in quoted]
+        out.followups.append(FollowUpReport(r.id, r.question, r.privacy, r.opened_at, r.closed_at, len(answers), shown))
+    return out
 
 
 def harvest_dict(h: Harvest, cap: int | None = None) -> dict[str, Any]:

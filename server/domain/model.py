@@ -272,6 +272,31 @@ class Topic:
     members: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class ActionGroup:
+    """A group that takes something forward after the event (domain/follow.py): formed around a
+    theme, an Open Space topic or by hand; one convener; an email only for members who shared one."""
+
+    id: str
+    title: str
+    source: str | None  # "theme:<id>", "topic:<id>", or None (by hand)
+    members: list[str] = field(default_factory=list)
+    convener: str | None = None
+    contacts: set[str] = field(default_factory=set)  # members who shared an email with this group
+
+
+@dataclass(slots=True)
+class FollowUp:
+    """A check-in weeks after the event: its phones' links work again while it is open."""
+
+    id: str
+    step_id: str
+    question: str
+    privacy: str  # private | shared
+    opened_at: int
+    closed_at: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Idea:
     id: str
@@ -353,6 +378,9 @@ class EventState:
     )  # slides the facilitator put on the wall (None: taken down)
     theme_dismissed: dict[str, None] = field(default_factory=dict)  # curation suggestions dismissed (keys, in order)
     erased: set[str] = field(default_factory=set)  # participants erased on request
+    action_groups: dict[str, ActionGroup] = field(default_factory=dict)  # domain/follow.py
+    action_of: dict[str, str] = field(default_factory=dict)  # participant id -> action group id
+    followups: list[FollowUp] = field(default_factory=list)  # follow-up rounds, in order
     flow: FlowMark | None = None  # the latest change of the room's flow (None before any step)
     # SHA-256 (hex) over every entry's seq, time and kind so far: when things happened, which replay
     # shows, even where the rest of the state forgets it (a reaction's time, a reopened event's closing)
@@ -362,6 +390,12 @@ class EventState:
     def themes_revealed(self) -> bool:
         """Whether phones may contest the themes now (the facilitator revealed them)."""
         return bool(self.theme_reveals) and self.theme_reveals[-1]
+
+    @property
+    def followup(self) -> FollowUp | None:
+        """The follow-up round open now, if any."""
+        last = self.followups[-1] if self.followups else None
+        return last if last is not None and last.closed_at is None else None
 
     @property
     def wall_slide(self) -> str | None:

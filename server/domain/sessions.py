@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from . import dealing, grouping, rotation
+from . import dealing, follow, grouping, rotation
 from .base import CommandModel, Draft, FlowCommand, Outcome, require_facilitator
 from .capture import PUBLIC
 from .errors import Conflict, Invalid, NotFound
@@ -189,6 +189,12 @@ def run_step(
         draft.add("groups.formed", {"step_id": step_id, "groups": [], "dissolved": dissolved})
     if spec.get("pass_role"):
         _assign(draft, session, dealing.pass_on(state, script_roles, spec["pass_role"]))
+    if spec["kind"] == "actions":  # action groups around the themes or topics (not those formed already)
+        try:
+            follow.form_entries(state, draft, follow.FormActionGroups(type="actions.form", source=spec["from"]), themes)
+        except Conflict as exc:
+            if exc.code != "nothing_to_form" or not state.action_groups:
+                raise
     return step_id
 
 
@@ -214,7 +220,8 @@ def _render(spec: dict[str, Any], params: dict[str, str]) -> str:
 
 def _collects(spec: dict[str, Any]) -> bool:
     capture = spec.get("capture")
-    return capture is not None and capture.get("who") != "none" and spec["kind"] in ("ideas", "discuss", "harvest")
+    kinds = ("ideas", "discuss", "harvest", "commit")
+    return capture is not None and capture.get("who") != "none" and spec["kind"] in kinds
 
 
 def _audience(audience: str) -> dict[str, Any]:

@@ -241,7 +241,7 @@ def _check_digest(head: dict[str, Any], state: EventState) -> None:
         return
     given = head["parts"]
     if combine(given) == head["digest"]:  # the header is consistent: name what the entries changed
-        differing = [label for name, label in PARTS.items() if parts[name] != given.get(name)]
+        differing = [label for name, label in PARTS.items() if parts.get(name) != given.get(name)]
         raise TranscriptError(
             1,
             f"the rebuilt event differs from the header's digest in its {', '.join(differing)}: an entry was "

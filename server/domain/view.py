@@ -15,6 +15,7 @@ from typing import Any
 
 from .capture import PUBLIC, moderators_at, phone_sees, shared
 from .flow import flow_dict
+from .follow import ACTION_KINDS, action_reach, action_snapshot, my_action
 from .model import STAFF_ROLES, Entry, EventState, Flag, Idea, Participant, Role, Step, StepStatus, Topic
 from .parts import coverage, presence
 from .privacy import is_anonymous, unlinked
@@ -61,7 +62,15 @@ _IDEA_KINDS = {"idea.submitted", "idea.hidden", "idea.restored", "idea.approved"
 _STEP_KINDS = {"step.pushed", "step.extended", "step.ended", "step.paused", "step.resumed"}
 # Entries that change what a phone shows as a whole (its table, group or role): the phones they
 # reach are sent a fresh snapshot (a ``welcome``) instead of the entry itself.
-RESEAT_KINDS = {"participant.seated", "participant.role_set", "groups.formed", "participants.moved", "roles.assigned"}
+RESEAT_KINDS = {
+    "participant.seated",
+    "participant.role_set",
+    "groups.formed",
+    "participants.moved",
+    "roles.assigned",
+    # action groups (domain/follow.py): the phones of the people whose group changed start again
+    *ACTION_KINDS,
+}
 
 
 def reach(state: EventState, entry: Entry) -> Reach:
@@ -76,6 +85,8 @@ def reach(state: EventState, entry: Entry) -> Reach:
         # the table learns who took a role (its phones stop offering a role that is filled)
         table_id = state.participants[p["participant_id"]].table_id
         return Reach(frozenset((table_id,)), frozenset((p["participant_id"],)))
+    if entry.kind in ACTION_KINDS:
+        return Reach(participants=frozenset(action_reach(state, entry)))
     if entry.kind in _SELF_KINDS:
         return Reach(participants=frozenset((p["participant_id"],)))
     if entry.kind == "groups.formed":
@@ -85,7 +96,15 @@ def reach(state: EventState, entry: Entry) -> Reach:
         return Reach(participants=frozenset(m["participant_id"] for m in p["moves"]))
     if entry.kind == "roles.assigned":
         return Reach(participants=frozenset(p["assignments"]))
-    if entry.kind in ("topic.posted", "theme.revealed", "event.closed", "event.reopened", "event.parts_set"):
+    if entry.kind in (
+        "topic.posted",
+        "theme.revealed",
+        "event.closed",
+        "event.reopened",
+        "event.parts_set",
+        "followup.opened",
+        "followup.closed",
+    ):
         return Reach(None)
     if entry.kind == "theme.flag_resolved" and p["flag_id"] in state.flags:  # the person who flagged learns
         return Reach(participants=frozenset((state.flags[p["flag_id"]].participant_id,)))
@@ -107,7 +126,14 @@ def _idea_reach(state: EventState, idea: Idea) -> Reach:
 
 
 # What one person chose, said or asked: the wall gets the tallies and common ground, never these.
-_PERSONAL_CHOICES = {"vote.cast", "reaction.cast", "theme.flagged", "theme.flag_resolved", "participant.parts_set"}
+_PERSONAL_CHOICES = {
+    "vote.cast",
+    "reaction.cast",
+    "theme.flagged",
+    "theme.flag_resolved",
+    "participant.parts_set",
+    "action.contact_set",  # (whether someone shared an email with their action group: never the wall's)
+}
 # The facilitator's own tools: curation suggestions are for moderators' screens, and so are their dismissals.
 _MODERATORS_ONLY = {"theme.dismissed"}
 
@@ -186,7 +212,16 @@ def _event_dict(state: EventState) -> dict[str, Any]:
         "themes_revealed": state.themes_revealed,
         "wall_slide": state.wall_slide,
         "parts": [p.to_dict() for p in state.parts.values()],  # the declared parts (never who said which)
+        # the follow-up round open now (domain/follow.py), only once there has been one
+        **({"followup": followup_dict(state)} if state.followups else {}),
     }
+
+
+def followup_dict(state: EventState) -> dict[str, Any] | None:
+    round_ = state.followup
+    if round_ is None:
+        return None
+    return {"id": round_.id, "step_id": round_.step_id, "question": round_.question, "privacy": round_.privacy}
 
 
 def snapshot(
@@ -224,6 +259,8 @@ def snapshot(
         "topics": [topic_dict(t) for t in state.topics.values()],
         # votes whose results are still sealed: how many have voted, never what
         "turnout": [turnout(state, step) for step in state.steps.values() if sealed(step)],
+        # members, conveners and who shared an email for moderators; titles and counts for the wall
+        **({"action_groups": action_snapshot(state, moderator=viewer.is_moderator)} if state.action_groups else {}),
     }
     if viewer.is_moderator:
         out["flags"] = [_flag_dict(f) for f in state.flags.values() if f.outcome is None]
@@ -273,6 +310,9 @@ def _phone_snapshot(state: EventState, person: Participant) -> dict[str, Any]:
         },
         "group": None,
     }
+    if state.action_groups:  # the groups to join, and the person's own (its members only see who is in it)
+        out["action_groups"] = action_snapshot(state, moderator=False)
+        out["my_action"] = my_action(state, person.id)
     group = state.groups.get(state.group_of.get(person.id, ""))
     if group is not None and group.table_id in (person.table_id, ""):
         names = {m: state.participants[m].name for m in group.members}

@@ -21,7 +21,16 @@ from sqlmodel import col, create_engine
 from ..domain.fold import ERASED_TEXT
 from ..domain.model import Entry
 from ..domain.privacy import PERSONAL, erase_all
-from .tables import EntryRow, EventRow, IdeaRow, IdeaVectorRow, ParticipantRow, SettingRow, TokenRow
+from .tables import (
+    ActionContactRow,
+    EntryRow,
+    EventRow,
+    IdeaRow,
+    IdeaVectorRow,
+    ParticipantRow,
+    SettingRow,
+    TokenRow,
+)
 
 
 class Grant(NamedTuple):
@@ -305,6 +314,40 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(col(SettingRow.value)).where(col(SettingRow.key) == key)).scalar_one_or_none()
 
+    # --- emails shared with an action group (domain/follow.py): never in the transcript ---------
+
+    def put_contact(self, event_id: str, participant_id: str, email: str, at: int) -> None:
+        """Keep the email ``participant_id`` shares (before the entry that says they share it)."""
+        with self.engine.begin() as conn:
+            conn.execute(self._contact(delete(ActionContactRow), event_id, participant_id))
+            conn.execute(
+                insert(ActionContactRow),
+                [{"event_id": event_id, "participant_id": participant_id, "email": email, "at": at}],
+            )
+
+    def drop_contact(self, event_id: str, participant_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self._contact(delete(ActionContactRow), event_id, participant_id))
+
+    def contacts(self, event_id: str, participant_ids: Collection[str]) -> dict[str, str]:
+        """participant id -> email, for those of ``participant_ids`` who keep one."""
+        if not participant_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(col(ActionContactRow.participant_id), col(ActionContactRow.email)).where(
+                    col(ActionContactRow.event_id) == event_id,
+                    col(ActionContactRow.participant_id).in_(list(participant_ids)),
+                )
+            ).all()
+        return {pid: email for pid, email in rows}
+
+    @staticmethod
+    def _contact(statement: Any, event_id: str, participant_id: str) -> Any:
+        return statement.where(
+            col(ActionContactRow.event_id) == event_id, col(ActionContactRow.participant_id) == participant_id
+        )
+
     def ideas(self, event_id: str) -> list[IdeaRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -375,9 +418,11 @@ class _Projector:
                 .where(col(TokenRow.event_id) == e.event_id, col(TokenRow.participant_id) == p["participant_id"])
                 .values(revoked_at=e.at)
             )
-        elif e.kind in ("event.closed", "event.reopened"):
-            closed_at = e.at if e.kind == "event.closed" else None
+        elif e.kind in ("event.closed", "event.reopened", "followup.opened", "followup.closed"):
+            # a follow-up round makes the links people have work again until it closes
+            closed_at = e.at if e.kind in ("event.closed", "followup.closed") else None
             self.update(update(EventRow).where(col(EventRow.id) == e.event_id).values(closed_at=closed_at))
+
         elif e.kind == "participant.seated":
             self.update(self._person(e.event_id, p["participant_id"]).values(table_id=p["table_id"]))
         elif e.kind == "participant.role_set":
@@ -390,6 +435,17 @@ class _Projector:
                 self.update(self._person(e.event_id, participant_id).values(role=role))
         elif e.kind == "participant.erased":
             self.erase(e.event_id, p["participant_id"])
+        if (
+            e.kind in ("action.left", "participant.removed", "participant.erased")
+            or (e.kind == "action.joined" and p.get("left"))
+            or (e.kind == "action.contact_set" and not p["shared"])
+        ):  # an email shared with an action group goes with the sharing (and in the same transaction)
+            self.update(
+                delete(ActionContactRow).where(
+                    col(ActionContactRow.event_id) == e.event_id,
+                    col(ActionContactRow.participant_id) == p["participant_id"],
+                )
+            )
 
     def erase(self, event_id: str, participant_id: str) -> None:
         """Rewrite the person's earlier entries without their texts (each leaves its hash), and

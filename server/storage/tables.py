@@ -89,3 +89,16 @@ class SettingRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class ActionContactRow(SQLModel, table=True):
+    """An email a participant shared with their action group (domain/follow.py): personal data, kept
+    out of the transcript (which says only that they shared one). Read by their group's members; the
+    row goes when they withdraw it, leave the group, are removed or erased."""
+
+    __tablename__ = "action_contact"
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    participant_id: str = Field(primary_key=True, max_length=32)
+    email: str = Field(max_length=254)
+    at: int = Field(sa_type=BigInteger)  # epoch milliseconds

@@ -107,7 +107,7 @@ class Services:
         where the same transaction changed them)."""
         if entry.kind == "participant.removed":
             self._forget(entry.event_id, entry.payload["participant_id"])
-        elif entry.kind in ("event.closed", "event.reopened"):
+        elif entry.kind in ("event.closed", "event.reopened", "followup.opened", "followup.closed"):
             self._forget(entry.event_id, None)
 
     def _forget(self, event_id: str, participant_id: str | None) -> None:

@@ -55,7 +55,7 @@ steps:
     sources: [round1, round2, dots]
 """
 
-KINDS = "prompt, ideas, discuss, break, vote, react, cluster, rotate, harvest, signup"
+KINDS = "prompt, ideas, discuss, break, vote, react, cluster, rotate, harvest, signup, commit, actions"
 
 
 def mistake(old: str, new: str) -> str:

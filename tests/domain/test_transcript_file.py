@@ -14,6 +14,7 @@ import pytest
 
 from server.domain.digest import state_digest
 from server.domain.fold import ENTRY_KINDS
+from server.domain.follow import set_contact
 from server.domain.model import Actor, Entry, Role
 from server.domain.privacy import erase_all
 from server.domain.transcript_file import (
@@ -111,6 +112,21 @@ def every_kind() -> tuple[Scene, list[Entry]]:
         do(p, type="idea.submit", client_id=f"w{n}", text=f"Worry {n}")["idea_id"] for n, p in enumerate((ana, bo))
     ]
     do(FACILITATOR, type="idea.approve", idea_id=waiting[0])
+    do(FACILITATOR, type="step.push", text="What will I do next?", commit="private")
+    do(ana, type="idea.submit", client_id="k1", text="Call the council")
+    groups = do(FACILITATOR, type="actions.form", source="hand", titles=["Buses", "Parks"])["group_ids"]
+    do(ana, type="action.join", group_id=groups[0])
+    do(bo, type="action.join", group_id=groups[0])
+    do(bo, type="action.join", group_id=groups[1])
+    do(cy, type="action.join", group_id=groups[0])
+    do(cy, type="action.leave", group_id=groups[0])
+    do(ana, type="action.convene", group_id=groups[0])
+    scene.now += 1000
+    scene.run(set_contact(scene.state, ana, True, scene.now))
+    do(FACILITATOR, type="event.close")
+    do(ORGANISER, type="followup.open", question="What has happened since?")
+    do(ana, type="idea.submit", client_id="f1", text="We met twice")
+    do(ORGANISER, type="followup.close")
     rewritten = {e.seq: e for e in erase_all(scene.entries, gus.participant_id)}
     stored = [rewritten.get(e.seq, e) for e in scene.entries]
     assert {e.kind for e in stored} == set(ENTRY_KINDS)
@@ -205,6 +221,13 @@ EDITS: dict[str, tuple[Change | str, str]] = {
     "theme.dismissed": (replaced(keys=["split:t-a"]), "theme curation"),
     "event.parts_set": (replaced(parts=[{"id": "residents", "name": "Residents", "target": 4}]), "event"),
     "participant.parts_set": (replaced(parts=["residents"]), "people"),
+    "actions.formed": (lambda p: {"groups": [{**p["groups"][0], "title": "Trams"}, *p["groups"][1:]]}, "follow"),
+    "action.joined": (replaced(participant_id="p9"), "follow"),  # Hal joins instead of Ana
+    "action.left": (MOVED_IN_TIME, "times"),
+    "action.convener_set": (replaced(participant_id=None), "follow"),
+    "action.contact_set": (replaced(shared=False), "follow"),
+    "followup.opened": (replaced(question="Anything new?"), "follow"),
+    "followup.closed": (MOVED_IN_TIME, "follow"),
 }
 
 

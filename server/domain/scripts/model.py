@@ -89,7 +89,7 @@ class Groups(_Part):
 
 class Capture(_Part):
     who: str = "each"
-    shape: Literal["note", "idea", "summary", "card", "action"] = "idea"
+    shape: Literal["note", "idea", "summary", "card", "action", "commitment"] = "idea"
     max_items: int | None = Field(default=None, ge=1, le=100)
     visibility: Literal["private", "group", "table", "room", "facilitator"] = "room"
     attribution: Literal["person", "anonymous"] = "person"
@@ -272,6 +272,37 @@ class HarvestStep(_Step):
     buckets: list[str] = []
 
 
+class CommitStep(_Step):
+    """Commitments: "what will I do next?". ``privacy`` private: only the writer and the staff see
+    them; shared: the table and the room see them, like ideas. The capture follows from it."""
+
+    kind: Literal["commit"]
+    privacy: Literal["private", "shared"] = "private"
+    max_items: int = Field(default=5, ge=1, le=20)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _capture(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "capture" in data:
+            raise ValueError("a commit step's capture follows from its privacy (private or shared); leave it out")
+        if isinstance(data, dict):
+            privacy = data.get("privacy", "private")
+            visibility = {"private": "private", "shared": "room"}.get(privacy, "private")
+            most = data.get("max_items", 5)
+            capture = {"who": "each", "shape": "commitment", "visibility": visibility}
+            return {**data, "capture": {**capture, "max_items": most} if isinstance(most, int) else capture}
+        return data
+
+
+class ActionsStep(_Step):
+    """Action groups form around the room's themes or Open Space topics (``from``); people join one on
+    their phone, a member volunteers to convene it (or the facilitator names one), and members may
+    share an email with their group."""
+
+    kind: Literal["actions"]
+    from_: Literal["themes", "topics"] = Field(default="topics", alias="from")
+
+
 class SignupStep(_Step):
     kind: Literal["signup"]
     slots: list[str] = Field(min_length=1)
@@ -289,10 +320,25 @@ Step = Annotated[
     | ClusterStep
     | RotateStep
     | HarvestStep
-    | SignupStep,
+    | SignupStep
+    | CommitStep
+    | ActionsStep,
     Field(discriminator="kind"),
 ]
-STEP_KINDS = ("prompt", "ideas", "discuss", "break", "vote", "react", "cluster", "rotate", "harvest", "signup")
+STEP_KINDS = (
+    "prompt",
+    "ideas",
+    "discuss",
+    "break",
+    "vote",
+    "react",
+    "cluster",
+    "rotate",
+    "harvest",
+    "signup",
+    "commit",
+    "actions",
+)
 
 
 def _params(value: Any) -> Any:
