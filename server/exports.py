@@ -197,6 +197,64 @@ def reactions_csv(h: Harvest) -> Iterator[str]:
     return _rows_to_csv(rows())
 
 
+FOLLOW_COLUMNS = ("kind", "id", "group", "around", "people", "convener", "members", "text", "author", "privacy",
+                  "time_utc", "audience")  # fmt: skip
+
+
+def follow_through_csv(h: Harvest) -> Iterator[str]:
+    """The organiser's file of what comes after the event: one row per action group, commitment and
+    follow-up answer the harvest's audience may read (private commitments only for staff; names
+    only for staff; never an email). The last column says who the file is for."""
+    ft = h.follow_through
+
+    def rows() -> Iterator[Sequence[Any]]:
+        yield FOLLOW_COLUMNS
+        staff = h.audience == "staff"
+        for g in ft.groups:
+            convener = (g.convener if staff else None) or ("yes" if g.has_convener else "")
+            yield ("action group", g.id, g.title, g.source, g.members, convener, "; ".join(g.member_names), "", "", "",
+                   "", h.audience)  # fmt: skip
+        for c in ft.commitments:
+            yield ("commitment", c.id, "", "", "", "", "", c.text, c.author or "", c.visibility, when(c.at), h.audience)
+        for r in ft.followups:
+            for a in r.quoted:
+                yield ("follow-up answer", a.id, "", r.question, "", "", "", a.text, a.author or "", r.privacy,
+                       when(a.at), h.audience)  # fmt: skip
+        if ft.private_commitments:
+            yield ("private commitments not in this file", "", "", "", ft.private_commitments, "", "", "", "",
+                   "private", "", h.audience)  # fmt: skip
+
+    return _rows_to_csv(rows())
+
+
+def _follow_md(h: Harvest) -> list[str]:
+    ft = h.follow_through
+    if ft.empty:
+        return []
+    staff = h.audience == "staff"
+    out = ["## Follow-through", ""]
+    if ft.commitments or ft.private_commitments:
+        out += ["### Commitments", ""]
+        for c in ft.commitments:
+            who = f" ({md(c.author)}{', private' if c.visibility == 'private' else ''})" if staff and c.author else ""
+            out.append(f"- {md(c.text)}{who}")
+        if ft.private_commitments:
+            out.append(f"- _{ft.private_commitments} made in private: only their writers and the organisers see them._")
+        out.append("")
+    if ft.groups:
+        out += ["### Action groups", "", "| group | around | people | convener |", "|---|---|---|---|"]
+        for g in ft.groups:
+            convener = (g.convener if staff else None) or ("yes" if g.has_convener else "none yet")
+            out.append(f"| {md(g.title)} | {g.source} | {g.members} | {md(convener)} |")
+        out.append("")
+    for r in ft.followups:
+        opened = f"_{r.answers} answers ({r.privacy}), opened {when(r.opened_at)} UTC._"
+        out += [f"### Follow-up: {md(r.question)}", "", opened, ""]
+        out += [f"- {md(a.text)}" + (f" ({md(a.author)})" if staff and a.author else "") for a in r.quoted]
+        out.append("")
+    return out
+
+
 # --- Markdown -------------------------------------------------------------------------------------
 
 
@@ -387,7 +445,7 @@ def markdown(h: Harvest) -> str:
     title = f"# {md(h.title)}: harvest"
     out = [f"**{md(h.notice)}**", "", title] if h.audience == "staff" else [title, "", f"_{md(h.notice)}_"]
     out += ["", "## Summary", ""] + _summary(h) + [""]
-    out += _themes_md(h, ideas) + _ground_md(h.ground, h.ground_note) + _votes_md(h)
+    out += _themes_md(h, ideas) + _ground_md(h.ground, h.ground_note) + _votes_md(h) + _follow_md(h)
     out += ["---", "", "# Details", ""] + _arc_md(h) + _journeys_md(h, ideas)
     out += ["## Participation", "", "| from (UTC) | ideas | people joined |", "|---|---|---|"]
     out += [f"| {bar_start(t, h)} | {n} | {people} |" for t, n, people in h.participation[:ROWS_CAP]]

@@ -181,7 +181,7 @@ async def export(
     principal: PrincipalDep,
     services: ServicesDep,
     format: Annotated[str, Query(pattern="^(jsonl|csv|md|html|xlsx)$")] = "jsonl",
-    csv_table: Annotated[str, Query(pattern="^(ideas|reactions)$")] = "ideas",
+    csv_table: Annotated[str, Query(pattern="^(ideas|reactions|follow_through)$")] = "ideas",
     audience: AudienceQuery = None,
     vectors: bool = True,
 ) -> Response:
@@ -205,7 +205,8 @@ async def export(
         body = await asyncio.to_thread(exports.xlsx, report)
         return Response(body, media_type=MEDIA[format], headers=_attachment(name))
     if format == "csv":
-        lines = exports.reactions_csv(report) if csv_table == "reactions" else exports.ideas_csv(report)
+        render = {"reactions": exports.reactions_csv, "follow_through": exports.follow_through_csv}
+        lines = render.get(csv_table, exports.ideas_csv)(report)
     else:
         lines = iter([exports.markdown(report) if format == "md" else exports.html(report)])
     headers = _attachment(name)
