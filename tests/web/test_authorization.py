@@ -50,6 +50,7 @@ PROBES: dict[str, dict[str, Any]] = {
     "POST /api/events/{event_id}/facilitators": {"json": {"name": "Probe"}},
     "GET /api/events/{event_id}/replay/state": {"params": {"seq": 1}},
     "GET /api/events/{event_id}/replay/themes": {"params": {"seq": 1}},
+    "PUT /api/events/{event_id}/action-contact": {"json": {"email": "ann@example.org"}},  # in no group: a conflict
 }
 SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and participant
     "idea.submit": {"client_id": "probe", "text": "Shade on the square", "step_id": "{S1}"},
@@ -91,6 +92,12 @@ SAMPLES: dict[str, dict[str, Any]] = {  # each aims at table 1's step, ideas and
     "theme.reveal": {"shown": True},
     "theme.dismiss": {"keys": ["merge:T1+T2"]},
     "wall.show": {"slide": "join"},
+    "actions.form": {"source": "hand", "titles": ["Buses"]},
+    "action.join": {"group_id": "a1-1"},  # no such group: not found, to those the rule lets in
+    "action.leave": {"group_id": "a1-1"},
+    "action.convene": {"group_id": "a1-1"},
+    "followup.open": {},  # the event is open: a conflict
+    "followup.close": {},
     "ping": {},
     "reaction.next": {},
 }
