@@ -1,5 +1,6 @@
 // The facilitator console: run facilitation scripts, push steps, watch tables and ideas, hide
 // ideas, seat people, set roles; results of votes and marketplaces.
+import { initActions } from "./actions.js";
 import * as ground from "./ground.js";
 import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
@@ -27,6 +28,7 @@ const live = new Live({ token });
 const model = new StaffModel();
 const themesPanel = initThemes({ live, model, eventId, token });
 const notice = $("#console-message");
+const actions = initActions({ live, model });
 const queue = initQueue({ model, run: (command, okText) => run(command, okText) });
 let replacing = null; // id of the step the composer replaces
 let wallLink = null; // a wall link made on this page ("New wall link"), used by "Open the wall"
@@ -543,6 +545,8 @@ composer.addEventListener("submit", async (e) => {
   const react = $("#step-react").checked;
   const command = { type: "step.push", text, collect_ideas: !react && $("#step-collect").checked, audience: { tables, role } };
   if (react) command.react = true;
+  const commit = $("#step-commit").value;
+  if (commit && command.collect_ideas) command.commit = commit;
   if ($("#step-premoderate").checked && command.collect_ideas) command.premoderate = true;
   if (minutes > 0) command.duration_s = Math.max(1, Math.round(minutes * 60));
   if (replacing) command.replaces = replacing;
@@ -554,6 +558,7 @@ composer.addEventListener("submit", async (e) => {
     const what = react ? "Reaction step pushed" : "Pushed";
     say(msg, `${what} to ${where}${command.duration_s ? ` for ${formatDuration(command.duration_s * 1000)}` : ""}.`, "ok");
     $("#step-text").value = "";
+    $("#step-commit").value = ""; // the next step is an ordinary one unless chosen again
     if (react) {
       $("#step-react").checked = false; // the next step is an ordinary one unless ticked again
       syncReact();
@@ -665,6 +670,7 @@ const flush = batched(() => {
     runner.renderDrivers(); // presence: how many facilitator screens are open
   }
   if (dirty.has("ideas")) renderIdeas();
+  if (dirty.has("actions") || dirty.has("people")) actions.render();
   if (dirty.has("ideas") || dirty.has("steps") || dirty.has("people")) queue.render();
   if (dirty.has("ground") || dirty.has("steps") || dirty.has("ideas")) renderCommonGround();
   if (dirty.has("themes") || dirty.has("ideas") || dirty.has("event")) themesPanel.render();
@@ -680,7 +686,7 @@ const flush = batched(() => {
 });
 
 function renderAll() {
-  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results", "ground", "themes"]) dirty.add(part);
+  for (const part of ["event", "steps", "tables", "ideas", "people", "sessions", "groups", "results", "ground", "themes", "actions"]) dirty.add(part);
   flush();
 }
 

@@ -36,6 +36,8 @@ export class StaffModel {
     // sealed votes (results not yet revealed): how many have voted, of how many ({step_id, voters, eligible})
     this.turnout = new Map((s.turnout || []).map((t) => [t.step_id, t]));
     this.topics = new Map((s.topics || []).map((t) => [t.id, { ...t }]));
+    // action groups (follow-through): for moderators with members, convener and who shares an email
+    this.actionGroups = new Map((s.action_groups || []).map((g) => [g.id, { members: [], contacts: [], ...g }]));
     // the latest common-ground analysis (reaction steps); `common_ground` messages replace it
     this.commonGround = s.common_ground || null;
     // the latest themes ({themes, unthemed, positions, model}); `themes` messages replace them
@@ -440,9 +442,64 @@ export class StaffModel {
       case "wall.shown":
         this.event = { ...this.event, wall_slide: p.slide ?? null };
         return "event";
+      case "followup.opened":
+        this.event = { ...this.event, closed_at: null, followup: { id: p.followup_id, step_id: p.step_id, question: p.question, privacy: p.privacy } };
+        return "event";
+      case "followup.closed":
+        this.event = { ...this.event, closed_at: entry.at, followup: null };
+        return "event";
+      case "actions.formed":
+        for (const g of p.groups) {
+          const topic = g.source && g.source.startsWith("topic:") ? this.topics.get(g.source.slice(6)) : null;
+          const title = g.title ?? (topic ? topic.title : g.id);
+          if (g.convener) this._leaveAction(g.convener);
+          const members = g.convener ? [g.convener] : [];
+          this.actionGroups.set(g.id, { id: g.id, title, source: g.source, members, convener: g.convener || null, contacts: [], count: members.length, has_convener: Boolean(g.convener) });
+        }
+        return "actions";
+      case "action.joined": {
+        this._leaveAction(p.participant_id);
+        const group = this.actionGroups.get(p.group_id);
+        if (group) group.members.push(p.participant_id);
+        this._countAction(group);
+        return "actions";
+      }
+      case "action.left":
+        this._leaveAction(p.participant_id);
+        return "actions";
+      case "action.convener_set": {
+        const group = this.actionGroups.get(p.group_id);
+        if (group) group.convener = p.participant_id;
+        this._countAction(group);
+        return "actions";
+      }
+      case "action.contact_set": {
+        const group = this.actionGroups.get(p.group_id);
+        if (group) {
+          group.contacts = group.contacts.filter((id) => id !== p.participant_id);
+          if (p.shared) group.contacts.push(p.participant_id);
+        }
+        return "actions";
+      }
       default:
         return null;
     }
+  }
+
+  _leaveAction(participantId) {
+    for (const group of this.actionGroups.values()) {
+      if (!group.members.includes(participantId)) continue;
+      group.members = group.members.filter((id) => id !== participantId);
+      group.contacts = group.contacts.filter((id) => id !== participantId);
+      if (group.convener === participantId) group.convener = null;
+      this._countAction(group);
+    }
+  }
+
+  _countAction(group) {
+    if (!group) return;
+    group.count = group.members.length;
+    group.has_convener = Boolean(group.convener);
   }
 
   /** The declared parts of the system [{id, name, target}]. */

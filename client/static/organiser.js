@@ -297,10 +297,42 @@ function renderCoverage() {
   if (people.parts.length) $("#coverage").replaceChildren(coverageView(people.coverage()));
 }
 
+// the follow-up round: weeks later, the same links answer one more question
+function renderFollowUp() {
+  const ev = people.event;
+  const open = Boolean(ev.followup);
+  const closed = Boolean(ev.closed_at);
+  $("#followup-open").hidden = open;
+  $("#followup-open").disabled = !closed;
+  $("#followup-close").hidden = !open;
+  $("#followup-status").textContent = open ? `Open now: “${ev.followup.question}” (${ev.followup.privacy}).`
+    : closed ? "The event is closed: you may open a follow-up round." : "The event is still open: close it (on the console) before a follow-up round.";
+}
+
+async function followUp(command) {
+  const msg = $("#followup-message");
+  say(msg, "Sending…");
+  try {
+    await live.send(command);
+    say(msg, command.type === "followup.open" ? "The follow-up round is open: people can answer on their phones." : "The follow-up round is closed.", "ok");
+  } catch (err) {
+    say(msg, err.message, "error");
+  }
+}
+
+$("#followup-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const question = $("#followup-question").value.trim();
+  const privacy = document.querySelector('input[name="followup-privacy"]:checked').value;
+  followUp({ type: "followup.open", question, privacy });
+});
+$("#followup-close").addEventListener("click", () => followUp({ type: "followup.close" }));
+
 live.on("welcome", (msg) => {
   if (!msg.snapshot) return;
   people.load(msg.snapshot);
   renderCoverage();
+  renderFollowUp();
   for (const t of msg.snapshot.event.tables) tables.set(t.id, t.name);
   for (const p of msg.snapshot.participants || []) if (p.name) names.set(p.id, p.name);
   learnTitle(msg.snapshot.event.title);
@@ -310,6 +342,10 @@ live.on("entry", (entry) => {
   if (["participant.joined", "participant.parts_set", "event.parts_set", "participant.removed"].includes(entry.kind)) {
     people.apply(entry);
     renderCoverage();
+  }
+  if (["event.closed", "event.reopened", "followup.opened", "followup.closed"].includes(entry.kind)) {
+    people.apply(entry);
+    renderFollowUp();
   }
   transcript.knowLast(entry.seq);
   transcript.add(entry);

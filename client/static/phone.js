@@ -60,6 +60,8 @@ const view = {
   voteSteps: new Map(), // vote step id -> the step, for results that come in after it has ended
   pastVote: null, // {step, results}: the latest revealed vote that is no longer on this phone
   moveCard: null, // {to, by: "you" | "facilitator" | "rotation", stepId}: "Move to ..." until dismissed
+  actionGroups: [], // [{id, title, count, has_convener}]: the event's action groups
+  myAction: null, // my action group: {id, title, convener, shared, members: [{id, name, convener, contact}]}
 };
 let ownMove = null; // the table this phone asked to move to (its own choice)
 const FLAG_REASON_MAX = 200;
@@ -89,6 +91,8 @@ function loadSnapshot(snap) {
   view.roleHolders = snap.role_holders || {};
   filledHere.clear();
   view.ideaThemes = snap.idea_themes || {};
+  view.actionGroups = snap.action_groups || [];
+  view.myAction = snap.my_action || null;
   const past = snap.past_results;
   view.pastVote = past ? { step: { id: past.step_id, spec: past.spec, title: past.title }, results: past.results } : null;
   if (snap.step && snap.step.session_id) view.knownSessions.add(snap.step.session_id);
@@ -248,6 +252,12 @@ function applyEntry(entry) {
     case "event.reopened":
       view.event = { ...view.event, closed_at: null };
       break;
+    case "followup.opened": // the organisers ask what has happened since: this link works again
+      view.event = { ...view.event, closed_at: null, followup: { id: p.followup_id, step_id: p.step_id, question: p.question, privacy: p.privacy } };
+      break;
+    case "followup.closed":
+      view.event = { ...view.event, closed_at: entry.at, followup: null };
+      break;
     case "vote.cast":
       if (p.participant_id === view.me.id) view.ballots.set(p.step_id, p.ballot);
       break;
@@ -360,6 +370,95 @@ function renderScript() {
   renderMarket(step);
   renderVolunteer();
   renderPastVote(step);
+  renderActions(step);
+}
+
+// --- follow-through: the promise of a commitments step, action groups, contacts ------------------
+
+const PROMISES = {
+  private: "Private: only you and the organisers (facilitator and organiser) see what you write here; never the wall, your table, other phones or a shared report.",
+  shared: "Shared: your table and the room (the wall) see what you write here, like ideas.",
+};
+
+function renderPromise(step) {
+  const privacy = step && step.spec && step.spec.privacy;
+  const el = $("#idea-promise");
+  el.hidden = !PROMISES[privacy];
+  if (!PROMISES[privacy]) return;
+  el.dataset.privacy = privacy;
+  if (el.textContent !== PROMISES[privacy]) el.textContent = PROMISES[privacy];
+}
+
+let contactsFor = ""; // the group and its sharers the list below was fetched for
+
+function renderActions(step) {
+  const groups = view.actionGroups;
+  const mine = view.myAction;
+  const show = groups.length > 0; // formed by hand or by an actions step: offered until the event ends
+  $("#action-panel").hidden = !show;
+  if (!show) return;
+  $("#action-mine").hidden = !mine;
+  $("#action-hint").textContent = mine ? "Your action group, after the event:" : "Join the group you will work with after the event.";
+  const list = groups.filter((g) => !mine || g.id !== mine.id).map((g) => {
+    const meta = `${g.count === 1 ? "1 person" : `${g.count} people`}${g.has_convener ? " · has a convener" : ""}`;
+    return h("li", { dataset: { groupId: g.id } },
+      h("span", { class: "topic-title", text: g.title }),
+      h("span", { class: "muted", text: meta }),
+      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${g.title}`,
+        text: mine ? "Move here" : "Join", on: { click: (e) => actionSend(e.target, { type: "action.join", group_id: g.id }) } }));
+  });
+  $("#action-list").replaceChildren(...list);
+  if (!mine) return;
+  $("#action-title").textContent = mine.title;
+  const convener = mine.members.find((m) => m.convener);
+  $("#action-convener").textContent = !mine.convener ? "Nobody convenes this group yet."
+    : mine.convener === view.me.id ? "You convene this group." : `Convener: ${(convener && convener.name) || "a member without a name"}.`;
+  $("#action-members").replaceChildren(...mine.members.map((m) => h("li", {
+    text: `${m.id === view.me.id ? "You" : m.name || "Someone without a name"}${m.convener ? " (convener)" : ""}${m.contact ? " · shares an email" : ""}`,
+  })));
+  $("#action-convene").hidden = Boolean(mine.convener);
+  $("#contact-stop").hidden = !mine.shared;
+  $("#contact-share").textContent = mine.shared ? "Change my email" : "Share my email";
+  const sharers = mine.members.filter((m) => m.contact).map((m) => m.id).join(",");
+  const key = `${mine.id}:${sharers}`;
+  if (!sharers) {
+    $("#contacts-box").hidden = true;
+    contactsFor = key;
+  } else if (key !== contactsFor) {
+    contactsFor = key;
+    api(`/api/events/${encodeURIComponent(eventId)}/action-contacts`, { token: session.token }).then((data) => {
+      if (contactsFor !== key) return;
+      $("#contacts").replaceChildren(...data.contacts.map((c) => h("li", {},
+        h("span", { text: `${c.participant_id === view.me.id ? "You" : c.name || "Someone without a name"}: ` }),
+        h("a", { href: `mailto:${c.email}`, text: c.email }))));
+      $("#contacts-box").hidden = data.contacts.length === 0;
+    }, () => { contactsFor = ""; });
+  }
+}
+
+async function actionSend(button, command) {
+  const msg = $("#action-message");
+  button.disabled = true;
+  try {
+    await live.send(command);
+    say(msg, "");
+  } catch (err) {
+    say(msg, err.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function shareContact(email) {
+  const msg = $("#contact-message");
+  say(msg, email === null ? "Deleting…" : "Sharing…");
+  try {
+    await api(`/api/events/${encodeURIComponent(eventId)}/action-contact`, { method: "PUT", token: session.token, body: { email } });
+    say(msg, email === null ? "You no longer share an email; it was deleted." : "Shared with your group only.", "ok");
+    if (email === null) $("#contact-email").value = "";
+  } catch (err) {
+    say(msg, err.message, "error");
+  }
 }
 
 /** The latest vote's results once it has given way to another step (only ever revealed tallies). */
@@ -759,6 +858,7 @@ function captureRule(step) {
   }
   const seen = capture.passed_on
     ? "Later your card is passed, without your name, to others to read and score."
+    : step.spec.privacy ? "" // a commitments or follow-up step says it above the box
     : {
       private: "Only you (and the facilitator) see what you write.",
       group: view.group ? "Your group sees what you write." : "Only you (and the facilitator) see what you write.",
@@ -774,6 +874,7 @@ function captureRule(step) {
 function renderIdeaBox() {
   const step = currentStep();
   syncDraft(step);
+  renderPromise(step);
   const rule = captureRule(step);
   const open = Boolean(step && step.collect_ideas && step.status === "active" && rule.writes) && live.state !== "closed";
   textArea.disabled = !open;
@@ -1103,7 +1204,7 @@ live.on("entry", (entry) => {
   applyEntry(entry);
   if (entry.kind.startsWith("step.")) redrawStep();
   else if (entry.kind.startsWith("vote.") || entry.kind.startsWith("topic.") || entry.kind === "participant.role_set") redrawScript();
-  else if (entry.kind.startsWith("event.")) renderEnd();
+  else if (entry.kind.startsWith("event.") || entry.kind.startsWith("followup.")) renderEnd();
   else redrawIdeas();
 });
 live.on("results", (msg) => {
@@ -1149,8 +1250,8 @@ live.on("fatal", (err) => {
     return;
   }
   if (err.code === "token_expired" && (view.event.closed_at || cachedMine())) {
-    // the event ended and its links expired: the end screen, from what this phone kept
-    forgetSession(eventId);
+    // the event ended and its links expired: the end screen, from what this phone kept. The link
+    // is kept: a follow-up round weeks later opens it again
     renderEnd(cachedMine() || { ideas: [] });
     return;
   }
@@ -1229,6 +1330,23 @@ $("#my-parts-form").addEventListener("submit", async (e) => {
     $("#my-parts-button").disabled = false;
   }
 });
+
+$("#action-convene").addEventListener("click", (e) => {
+  if (view.myAction) actionSend(e.target, { type: "action.convene", group_id: view.myAction.id });
+});
+$("#action-leave").addEventListener("click", (e) => {
+  if (view.myAction) actionSend(e.target, { type: "action.leave", group_id: view.myAction.id });
+});
+$("#contact-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const email = $("#contact-email").value.trim();
+  if (!email) {
+    say($("#contact-message"), "Type your email first (name@example.org).", "error");
+    return;
+  }
+  shareContact(email);
+});
+$("#contact-stop").addEventListener("click", () => shareContact(null));
 
 $("#move-ok").addEventListener("click", () => {
   view.moveCard = null;

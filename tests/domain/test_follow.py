@@ -96,9 +96,7 @@ def test_a_commitments_step_collects_and_refuses_a_react_step() -> None:
 def grouped() -> tuple[Scene, Actor, Actor, Actor, list[str]]:
     scene = Scene(tables=2)
     ana, ben, cai = scene.join("1", "Ana"), scene.join("1", "Ben"), scene.join("2", "Cai")
-    ids = scene.do(FACILITATOR, type="actions.form", source="hand", titles=["Transport", "Housing"]).result[
-        "group_ids"
-    ]
+    ids = scene.do(FACILITATOR, type="actions.form", source="hand", titles=["Transport", "Housing"]).result["group_ids"]
     return scene, ana, ben, cai, ids
 
 
