@@ -176,7 +176,7 @@ def decide(
     if isinstance(command, sessions.MoveSession | sessions.GotoStep):
         outcome = sessions.move(state, actor, command, now, themes)
     elif isinstance(command, follow.FormActionGroups):
-        outcome = follow.form(state, actor, command, now, themes)
+        outcome = follow.form(state, actor, command, now, lambda: sessions.theme_options(state, themes))
     else:
         outcome = _HANDLERS[type(command)](state, actor, command, now)
     return flow.acknowledge(outcome) if isinstance(command, FlowCommand) else outcome

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import Field
@@ -103,8 +103,16 @@ def _person(state: EventState, actor: Actor) -> str:
     return actor.participant_id
 
 
+# the room's themes as a vote offers them ([{"id", "text"}], sessions.theme_options), asked only when needed
+ThemeChoices = Callable[[], list[dict[str, Any]]]
+
+
+def _no_themes() -> list[dict[str, Any]]:
+    raise Conflict("no_themes", "there are no themes to form action groups around yet", field="source")
+
+
 def proposals(
-    state: EventState, cmd: FormActionGroups, themes: Mapping[str, Any] | None
+    state: EventState, cmd: FormActionGroups, themes: ThemeChoices
 ) -> list[tuple[str, str | None, str | None]]:
     """(title, source, convener) of each group ``cmd`` asks for, before those formed already."""
     if cmd.source == "hand":
@@ -115,9 +123,7 @@ def proposals(
     if cmd.titles is not None:
         raise Invalid("invalid", "titles: only for action groups formed by hand", field="titles")
     if cmd.source == "themes":
-        from .sessions import theme_options  # (sessions reads the state's steps; no cycle at import)
-
-        return [(o["text"][:TITLE_MAX], f"theme:{o['id']}", None) for o in theme_options(state, themes)]
+        return [(o["text"][:TITLE_MAX], f"theme:{o['id']}", None) for o in themes()]
     topics = [t for t in state.topics.values() if cmd.step_id is None or t.step_id == cmd.step_id]
     if cmd.step_id is not None and cmd.step_id not in state.steps:
         raise NotFound("unknown_step", f"there is no step {cmd.step_id}", field="step_id")
@@ -130,7 +136,7 @@ def proposals(
     ]
 
 
-def form_entries(state: EventState, draft: Draft, cmd: FormActionGroups, themes: Mapping[str, Any] | None) -> list[str]:
+def form_entries(state: EventState, draft: Draft, cmd: FormActionGroups, themes: ThemeChoices) -> list[str]:
     """Add an ``actions.formed`` entry to ``draft`` (the ids of the new groups)."""
     known = {g.source for g in state.action_groups.values() if g.source} | {
         g.title.casefold() for g in state.action_groups.values() if g.source is None
@@ -167,7 +173,7 @@ def form_entries(state: EventState, draft: Draft, cmd: FormActionGroups, themes:
 
 
 def form(
-    state: EventState, actor: Actor, cmd: FormActionGroups, now: int, themes: Mapping[str, Any] | None = None
+    state: EventState, actor: Actor, cmd: FormActionGroups, now: int, themes: ThemeChoices = _no_themes
 ) -> Outcome:
     draft = Draft(state, actor, now)
     ids = form_entries(state, draft, cmd, themes)

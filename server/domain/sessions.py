@@ -191,7 +191,8 @@ def run_step(
         _assign(draft, session, dealing.pass_on(state, script_roles, spec["pass_role"]))
     if spec["kind"] == "actions":  # action groups around the themes or topics (not those formed already)
         try:
-            follow.form_entries(state, draft, follow.FormActionGroups(type="actions.form", source=spec["from"]), themes)
+            wanted = follow.FormActionGroups(type="actions.form", source=spec["from"])
+            follow.form_entries(state, draft, wanted, lambda: theme_options(state, themes))
         except Conflict as exc:
             if exc.code != "nothing_to_form" or not state.action_groups:
                 raise
