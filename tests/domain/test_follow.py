@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from server.domain.commands import join, parse_command
+from server.domain.commands import decide, join, parse_command
 from server.domain.entry_check import check_entry
 from server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from server.domain.fold import fold
 from server.domain.follow import PROMISES, contact_holders, set_contact
 from server.domain.harvest import harvest
 from server.domain.model import Actor, Role
+from server.domain.scripts.loader import ScriptError, load_script
 from server.domain.view import Viewer, reach, snapshot, visible, wall_sees
 
 from .helpers import FACILITATOR, Scene
@@ -285,3 +286,41 @@ def test_a_follow_up_round_needs_a_closed_event_and_staff() -> None:
     with pytest.raises(Conflict) as twice:
         scene.do(ORGANISER, type="followup.open")
     assert twice.value.code == "followup_open"
+
+
+def test_groups_form_around_the_themes_the_room_may_see_under_their_curated_names() -> None:
+    scene = Scene(tables=2)
+    ana, bo = scene.join("1", "Ana"), scene.join("2", "Bo")
+    scene.push("What matters?")
+    ids = [scene.idea(p, t, client_id=f"c{n}").result["idea_id"] for n, (p, t) in enumerate(
+        [(ana, "Night buses"), (bo, "Buses after dark"), (ana, "Plant trees")])]  # fmt: skip
+    themes = {
+        "themes": [
+            {"id": "t-a", "label": "buses · night", "idea_ids": ids[:2], "keywords": ["buses"]},
+            {"id": "t-b", "label": "trees", "idea_ids": ids[2:], "keywords": ["trees"]},
+        ]
+    }
+    with pytest.raises(Conflict) as none_yet:
+        scene.do(FACILITATOR, type="actions.form", source="themes")
+    assert none_yet.value.code == "no_themes"
+    scene.do(FACILITATOR, type="theme.rename", theme_id="t-a", label="Getting home")
+    command = parse_command({"type": "actions.form", "source": "themes"})
+    scene.run(decide(scene.state, FACILITATOR, command, scene.now, themes))
+    groups = [(g.title, g.source, g.convener) for g in scene.state.action_groups.values()]
+    assert groups == [("Getting home", "theme:t-a", None), ("trees", "theme:t-b", None)]
+    with pytest.raises(Conflict) as again:  # the same themes: nothing new to form
+        decide(scene.state, FACILITATOR, command, scene.now, themes)
+    assert again.value.code == "nothing_to_form"
+
+
+def test_a_commit_step_in_a_script_makes_its_capture_from_its_privacy() -> None:
+    head = "id: c\ntitle: C\nmethod: {name: M, origin: O}\nsteps:\n"
+    script = load_script(head + "  - {id: next, kind: commit, privacy: shared, max_items: 2}\n")
+    capture = script.steps[0].capture
+    assert capture is not None and (capture.visibility, capture.max_items, capture.shape) == ("room", 2, "commitment")
+    assert load_script(head + "  - {id: next, kind: commit}\n").steps[0].capture.visibility == "private"  # type: ignore[union-attr]
+    with pytest.raises(ScriptError) as err:
+        load_script(head + "  - {id: next, kind: commit, capture: {visibility: room}}\n")
+    assert "follows from its privacy" in str(err.value.problems)
+    with pytest.raises(ScriptError):
+        load_script(head + "  - {id: next, kind: commit, privacy: public}\n")

@@ -346,6 +346,24 @@ class Room:
             joined = [m for t in ids for m in self.state.topics[t].members]
             assert sorted(joined) == sorted(reached), slot
 
+    def act(self, entries: list[Entry], spec: dict[str, Any], reached: list[str]) -> None:
+        """Action groups formed around the topics (their conveners convene them); everyone joins one."""
+        (formed,) = [e for e in entries if e.kind == "actions.formed"]
+        groups = [self.state.action_groups[g["id"]] for g in formed.payload["groups"]]
+        if spec["from"] == "topics":
+            topics = {t.id: t for t in self.state.topics.values()}
+            assert {g.source for g in groups} == {f"topic:{t}" for t in topics}
+            assert all(g.title == topics[(g.source or "")[6:]].title for g in groups)
+            assert all(g.convener in g.members for g in groups if g.convener)
+        for pid in reached:
+            if pid not in self.state.action_of:
+                self.scene.do(self.people[pid], type="action.join", group_id=self.rng.choice(groups).id)
+        assert set(self.state.action_of) >= set(reached)
+        for group in groups:
+            if group.members and group.convener is None:
+                self.scene.do(self.people[group.members[0]], type="action.convene", group_id=group.id)
+        assert all(g.convener for g in groups if g.members)
+
     # -- the whole run -----------------------------------------------------------------------
 
     def run(self) -> None:
@@ -372,6 +390,8 @@ class Room:
                 self.vote(step, spec, reached)
             if spec["kind"] == "signup":
                 self.sign_up(step, spec, reached)
+            if spec["kind"] == "actions":
+                self.act(entries, spec, reached)
             self.scene.now += spec["duration"] * 1000
         finished, _ = self.next()
         assert finished is None
