@@ -49,6 +49,8 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
     groundNote: $("#harvest-ground-note"),
     votesPart: $("#harvest-votes-part"),
     votes: $("#harvest-votes"),
+    followPart: $("#harvest-follow-part"),
+    follow: $("#harvest-follow"),
     downloads: $("#downloads"),
     radios: [...document.querySelectorAll('input[name="harvest-audience"]')],
   };
@@ -65,6 +67,7 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
       let text;
       if (button.dataset.export === "jsonl") text = "Complete record · staff only";
       else if (button.dataset.csvTable === "reactions") text = "Staff only: each person's answers";
+      else if (button.dataset.csvTable === "follow_through") text = chosen === "staff" ? "Staff: private commitments and names included" : "For everyone: no private commitment, no name";
       else text = AUDIENCE_TAGS[chosen];
       tag.textContent = text;
       tag.dataset.audience = button.dataset.export === "jsonl" || button.dataset.csvTable === "reactions" ? "staff" : chosen;
@@ -105,6 +108,32 @@ export function createHarvest({ eventId, token, onTitle = () => {} }) {
     drawThemes(data);
     drawGround(data);
     drawVotes(data.votes || []);
+    drawFollow(data.follow_through || {});
+  }
+
+  /** Commitments (private ones for staff only), action groups (names for staff only, never an email), follow-up rounds. */
+  function drawFollow(ft) {
+    const commitments = ft.commitments || [];
+    const groups = ft.groups || [];
+    const rounds = ft.followups || [];
+    el.followPart.hidden = !(commitments.length || ft.private_commitments || groups.length || rounds.length);
+    const parts = [];
+    if (commitments.length || ft.private_commitments) {
+      parts.push(h("h4", { text: "Commitments" }),
+        h("ul", {}, ...commitments.map((c) => h("li", { text: c.author ? `${c.text} (${c.author}${c.visibility === "private" ? ", private" : ""})` : c.text }))));
+      if (ft.private_commitments) parts.push(h("p", { class: "muted", text: `${plural(ft.private_commitments, "commitment")} made in private: only their writers and the organisers see them.` }));
+    }
+    if (groups.length) {
+      parts.push(h("h4", { text: "Action groups" }), h("ul", {}, ...groups.map((g) => h("li", {},
+        h("span", { text: g.title }),
+        h("span", { class: "muted", text: ` · ${plural(g.members, "person", "people")} · ${g.convener ? `convener: ${g.convener}` : g.has_convener ? "has a convener" : "no convener yet"}${g.member_names && g.member_names.length ? ` · ${g.member_names.join(", ")}` : ""}` })))));
+    }
+    for (const r of rounds) {
+      parts.push(h("h4", { text: `Follow-up: ${r.question}` }),
+        h("p", { class: "muted", text: `${plural(r.answers, "answer")} (${r.privacy}) · opened ${dateText(r.opened_at)}${r.closed_at ? `, closed ${dateText(r.closed_at)}` : ", open now"}` }),
+        h("ul", {}, ...(r.quoted || []).map((a) => h("li", { text: a.author ? `${a.text} (${a.author})` : a.text }))));
+    }
+    el.follow.replaceChildren(...parts);
   }
 
   function drawNumbers(data) {

@@ -92,6 +92,18 @@ def test_commitments_action_groups_and_a_follow_up_round(live_event: LiveEvent) 
     expect(organiser.locator("#followup-status")).to_contain_text("The event is closed")
     expect(ana.locator("#end-panel")).to_be_visible()
 
+    # the harvest page: private commitments and names for staff only, never an email
+    organiser.reload()
+    follow = organiser.locator("#harvest-follow")
+    expect(follow).to_contain_text("Follow-up: What has happened since the event?")
+    expect(follow).to_contain_text(SHARED)
+    expect(follow).to_contain_text("1 commitment made in private")
+    expect(follow).not_to_contain_text(PRIVATE)
+    organiser.get_by_label("For staff").check()
+    expect(follow).to_contain_text(f"{PRIVATE} (Ana, private)")
+    expect(follow).to_contain_text("convener: Ana")
+    expect(organiser.locator("body")).not_to_contain_text(EMAIL)
+
     status, harvest = http(
         "GET",
         f"{live_event.base}/api/events/{live_event.id}/harvest?audience=staff",
