@@ -124,6 +124,10 @@ def test_action_groups_a_convener_and_an_email_only_the_group_reads(room: Room, 
     ok(room.command(ana["token"], type="action.join", group_id=parks))  # moving on: the address goes
     assert ok(get(room, "/action-contacts", ben["token"]))["contacts"] == []
     assert ok(get(room, "/action-contacts", cai["token"]))["contacts"] == []
+    ok(put_email(room, ana["token"], EMAIL))  # shared again, with her new group
+    assert [c["email"] for c in ok(get(room, "/action-contacts", cai["token"]))["contacts"]] == [EMAIL]
+    ok(room.command(room.organiser, type="participant.erase", participant_id=ana["participant_id"]))
+    assert ok(get(room, "/action-contacts", cai["token"]))["contacts"] == []  # erased: the address is gone
     if settings.database_url.startswith("sqlite"):
         with create_engine(settings.database_url).connect() as conn:
             assert conn.execute(text("select count(*) from action_contact")).scalar_one() == 0
