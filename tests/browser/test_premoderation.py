@@ -73,7 +73,8 @@ def test_the_writer_reads_who_their_idea_waits_for(live_event: LiveEvent) -> Non
     session = live_event.command(type="session.load", script=HOSTED)["session_id"]
     live_event.command(type="session.next", session_id=session)
     expect(ana.locator("#step-text")).to_have_text("What worries you?")
-    expect(ana.locator("#idea-hint")).to_contain_text("Others see it once your table host (or the facilitator) lets it through.")
+    held = "Others see it once your table host (or the facilitator) lets it through."
+    expect(ana.locator("#idea-hint")).to_contain_text(held)
     send_idea(ana, "The bridge is closed for a year")
     mine = ana.locator("#ideas li", has_text="The bridge is closed")
     expect(mine.locator(".waiting")).to_have_text("waiting for your table host (or the facilitator)")
