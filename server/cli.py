@@ -418,6 +418,159 @@ def erase_command(event_id: str, participant_id: str, database_url: str | None) 
     click.echo(f"Erased participant {participant_id} of event {event_id} (entry {outcome.entries[0].seq}).")
 
 
+@main.group("participants")
+def participants_group() -> None:
+    """The participant list: import it from CSV, list it, print personal links, erase people
+    (docs/participants.md). Emails and access needs stay in their own table, never in the transcript."""
+
+
+def _roster_failure(exc: DomainError) -> click.ClickException:
+    lines = [exc.message]
+    for problem in exc.details or []:
+        where = f"line {problem['line']}" + (f", column {problem['column']}" if problem.get("column") else "")
+        lines.append(f"  {where}: {problem['message']}")
+    return click.ClickException("\n".join(lines))
+
+
+@participants_group.command("import")
+@click.argument("event_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change; keep nothing.")
+@database_option
+def participants_import(event_id: str, file: str, dry_run: bool, database_url: str | None) -> None:
+    """Import the participant list from FILE.csv (UTF-8). Its first line names the columns:
+    name (required), email, parts (several separated by ';', by name or id), access_needs.
+
+    The whole file is checked first: any problem is reported with its line and column and nothing
+    is imported. Importing again updates people: the same email updates that person; a row
+    without an email updates the listed person of the same name who has none. Nobody is removed.
+    """
+    from . import roster
+    from .hub.room import now_ms
+    from .transcript_cli import load_state
+    from .web.app import open_store
+
+    store = open_store(_settings(database_url))
+    state, _ = load_state(store, event_id)
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+    try:
+        done = roster.import_csv(store, state, text, now_ms(), dry_run=dry_run)
+    except DomainError as exc:
+        raise _roster_failure(exc) from None
+    verb = "Would add" if dry_run else "Added"
+    click.echo(
+        f"{verb} {done['added']}, {'would update' if dry_run else 'updated'} {done['updated']}, "
+        f"{done['unchanged']} unchanged: {done['listed']} people on the list of {state.title!r}."
+    )
+
+
+@participants_group.command("list")
+@click.argument("event_id")
+@click.option("--links", is_flag=True, help="Print each person's personal link (secret: anyone with it joins as them).")
+@click.option("--base-url", default=None, help="Base URL for the links (default: as for `wholeroom event create`).")
+@database_option
+def participants_list(event_id: str, links: bool, base_url: str | None, database_url: str | None) -> None:
+    """The participant list: id, name, answer (coming / not coming), arrived, parts."""
+    from . import roster
+    from .transcript_cli import load_state
+    from .web.app import open_store
+
+    settings = _settings(database_url)
+    store = open_store(settings)
+    state, _ = load_state(store, event_id)
+    rows, checkins = store.invitees(event_id), store.checkins(event_id)
+    if not rows:
+        click.echo("Nobody is on the list yet: `wholeroom participants import EVENT FILE.csv`.")
+    base = _links_base(settings, store, base_url)
+    for row in rows:
+        said = {"yes": "coming", "no": "not coming", None: "no answer"}[row.rsvp]
+        here = "arrived" if roster.arrived(state, checkins, row) else ""
+        parts = ", ".join(state.parts[p].name for p in roster.parts_of(row) if p in state.parts)
+        click.echo(f"{row.id}  {row.name:<30}  {said:<10}  {here:<7}  {parts}")
+        if links:
+            token = roster.token_of(store, row)
+            click.echo(f"    {roster.personal_link(base, state.join_code, token) if token else '(link revoked)'}")
+
+
+@participants_group.command("invite")
+@click.argument("event_id")
+@click.argument("person_ids", nargs=-1)
+@click.option("--again", is_flag=True, help="Send again to people already sent one.")
+@click.option("--base-url", default=None, help="Base URL for the links (default: as for `wholeroom event create`).")
+@database_option
+def participants_invite(
+    event_id: str, person_ids: tuple[str, ...], again: bool, base_url: str | None, database_url: str | None
+) -> None:
+    """E-mail each person their invitation with their personal link, through the mail server of
+    WHOLEROOM_SMTP_HOST (docs/operations.md): everyone with an e-mail not sent one yet, or PERSON_IDS."""
+    from . import roster
+    from .hub.room import now_ms
+    from .transcript_cli import load_state
+    from .web.app import open_store
+
+    settings = _settings(database_url)
+    store = open_store(settings)
+    state, _ = load_state(store, event_id)
+    base = _links_base(settings, store, base_url)
+    try:
+        done = roster.email_invitations(
+            store, settings, state, base, now_ms(), person_ids=list(person_ids) or None, again=again
+        )
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    skipped = done["skipped"]
+    click.echo(
+        f"Sent {done['sent']} invitation(s); skipped {skipped['no_email']} without an e-mail, "
+        f"{skipped['no_link']} without a working link, {skipped['already_sent']} sent before (--again)."
+    )
+    for failed in done["failed"]:
+        click.echo(f"  Not sent to {failed['name']} ({failed['id']}): {failed['reason']}", err=True)
+    if done["failed"]:
+        raise SystemExit(1)
+
+
+@participants_group.command("erase")
+@click.argument("event_id")
+@click.argument("person_ids", nargs=-1)
+@click.option("--email", "emails", multiple=True, help="Erase the person with this email (repeat).")
+@click.option("--all", "everyone", is_flag=True, help="Erase the whole list (after the event, say).")
+@database_option
+def participants_erase(
+    event_id: str, person_ids: tuple[str, ...], emails: tuple[str, ...], everyone: bool, database_url: str | None
+) -> None:
+    """Erase people from the list on request, with everything held about them (name, email,
+    access needs, answer, link). What they said in the event is erased with `wholeroom erase`."""
+    from .domain.roster import normal_email
+    from .web.app import open_store
+
+    if everyone == bool(person_ids or emails):
+        raise click.UsageError("name the people (ids or --email), or give --all")
+    store = open_store(_settings(database_url))
+    if store.last_seq(event_id) is None:
+        raise click.ClickException(f"there is no event {event_id!r} (see `wholeroom event list`)")
+    if everyone:
+        click.echo(f"Erased {store.erase_invitees(event_id)} people from the list of event {event_id}.")
+        return
+    rows = store.invitees(event_id)
+    by_id = {r.id: r for r in rows}
+    by_email = {normal_email(r.email): r for r in rows if r.email}
+    chosen = []
+    for pid in person_ids:
+        if pid not in by_id:
+            raise click.ClickException(f"the list of event {event_id} has nobody {pid!r} (see `participants list`)")
+        chosen.append(pid)
+    for email in emails:
+        found = by_email.get(normal_email(email))
+        if found is None:
+            raise click.ClickException(f"the list of event {event_id} has nobody with the email {email!r}")
+        chosen.append(found.id)
+    erased = store.erase_invitees(event_id, chosen)
+    click.echo(f"Erased {erased} {'person' if erased == 1 else 'people'} from the list of event {event_id}.")
+
+
 @main.group("import")
 def import_group() -> None:
     """Bring an event in from a file."""

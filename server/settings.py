@@ -91,6 +91,19 @@ class Settings(BaseSettings):
         default="FULL",
         description="FULL: an acknowledged change survives power loss; NORMAL: only a killed process.",
     )
+    smtp_host: str | None = Field(
+        default=None, description="Mail server for e-mailing invitations (docs/participants.md); unset: no e-mail."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The mail server's port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls (port 587), tls (implicit TLS, port 465), or none (a relay on a trusted network).",
+    )
+    smtp_user: str | None = Field(default=None, description="Login for the mail server (none: no login).")
+    smtp_password: str | None = Field(default=None, description="Password for the mail server.")
+    smtp_from: str | None = Field(
+        default=None, description='The invitations\' From address, e.g. "Our town <events@example.org>".'
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -8,6 +8,25 @@ const tableSelect = $("#table");
 const nameInput = $("#name");
 const message = $("#form-message");
 const wantedTable = form.dataset.table || "";
+const INVITE_KEY = "wholeroom:invite";
+const invite = takeInvite(); // the token of a personal link (#invite=...), or null
+let invited = null; // the answer of POST /api/invitation
+
+/** The personal link's token: from the #invite= fragment (then kept for this tab and taken out of
+ * the address bar), or from this tab's storage after a reload. */
+function takeInvite() {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get("invite");
+  try {
+    if (fromHash) {
+      sessionStorage.setItem(INVITE_KEY, fromHash);
+      history.replaceState(history.state, "", location.pathname + location.search);
+      return fromHash;
+    }
+    return sessionStorage.getItem(INVITE_KEY);
+  } catch {
+    return fromHash;
+  }
+}
 
 let event = null; // the answer of GET /api/join/{code}
 let lookupFor = ""; // the normalised code the current lookup is for
@@ -42,7 +61,7 @@ function resetTables(placeholder) {
 /** The event's parts of the system to tick (several allowed), when it declared any. */
 function showParts(parts) {
   const before = $("#parts-choice fieldset");
-  const ticked = before ? chosenParts(before) : [];
+  const ticked = before ? chosenParts(before) : invited && invited.event_id === (event && event.event_id) ? invited.parts : [];
   $("#parts-choice").replaceChildren(parts.length ? partsChoice(parts, ticked, {
     hint: "Which part of the system you come from. Tick all that apply. The facilitator sees it; "
       + "nobody else does, and your ideas are never labelled with it.",
@@ -74,6 +93,13 @@ function showEvent(found) {
     }
   } else if (previous && found.tables.some((t) => t.id === previous)) {
     tableSelect.value = previous;
+  } else if (invited && invited.event_id === found.event_id && invited.suggested_table) {
+    const table = found.tables.find((t) => t.id === invited.suggested_table);
+    if (table) {
+      tableSelect.value = table.id;
+      $("#table-locked-text").textContent = `${table.name} is where the mix needs you most.`;
+      $("#table-locked").hidden = false;
+    }
   }
   const session = readSession(found.event_id);
   if (session) {
@@ -160,9 +186,10 @@ form.addEventListener("submit", async (e) => {
   const set = $("#parts-choice fieldset");
   const parts = set ? chosenParts(set) : [];
   try {
+    const personal = invited && invited.event_id === event.event_id ? { invite } : {};
     const joined = await api("/api/join", {
       method: "POST",
-      body: { code, table_id: tableId, ...(name ? { name } : {}), ...(parts.length ? { parts } : {}) },
+      body: { code, table_id: tableId, ...(name ? { name } : {}), ...(parts.length ? { parts } : {}), ...personal },
     });
     writeSession(joined.event_id, {
       token: joined.token,
@@ -199,4 +226,56 @@ form.addEventListener("submit", async (e) => {
   }
 });
 
-if (codeInput.value) onCodeChange();
+// --- a personal link: the person's invitation, their answer, and their name and parts to join with ---
+
+const ANSWERED = {
+  yes: "You said you are coming. Thank you!",
+  no: "You said you can't come. Thank you for telling us; you can change your mind here.",
+};
+
+function showInvite() {
+  $("#invite").hidden = false;
+  $("#invite-text").textContent = invited.arrived
+    ? `Welcome, ${invited.name}: you have arrived at ${invited.title}.`
+    : `${invited.name}, you are invited to ${invited.title}.`;
+  $("#invite-rsvp").hidden = invited.closed || invited.arrived;
+  $("#invite-answer").textContent = ANSWERED[invited.rsvp] || "Will you come? Tell the organisers here.";
+  $("#rsvp-yes").setAttribute("aria-pressed", String(invited.rsvp === "yes"));
+  $("#rsvp-no").setAttribute("aria-pressed", String(invited.rsvp === "no"));
+}
+
+async function answer(coming) {
+  try {
+    const done = await api("/api/invitation/rsvp", { method: "POST", body: { token: invite, coming } });
+    invited.rsvp = done.rsvp;
+    showInvite();
+  } catch (err) {
+    $("#invite-answer").textContent = err.message;
+  }
+}
+
+$("#rsvp-yes").addEventListener("click", () => answer(true));
+$("#rsvp-no").addEventListener("click", () => answer(false));
+
+async function readInvite() {
+  try {
+    invited = await api("/api/invitation", { method: "POST", body: { token: invite } });
+  } catch (err) {
+    message.textContent = err.message;
+    message.dataset.kind = "error";
+    try {
+      sessionStorage.removeItem(INVITE_KEY);
+    } catch {
+      // storage disabled
+    }
+    return;
+  }
+  if (!nameInput.value) nameInput.value = invited.name;
+  showInvite();
+  if (normaliseCode(codeInput.value) !== invited.join_code) codeInput.value = invited.join_code;
+  lookupFor = "";
+  onCodeChange();
+}
+
+if (invite) readInvite();
+else if (codeInput.value) onCodeChange();

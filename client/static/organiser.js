@@ -7,10 +7,11 @@ import { Live } from "./live.js";
 import { StaffModel } from "./model.js";
 import { coverageView } from "./parts.js";
 import { bindExports, createReplay } from "./replay.js";
+import { initRoster } from "./roster.js";
 import { $, api, bindBadge, formatDuration, formatTime, h, say, showBlocker, staffToken } from "./ui.js";
 
 const eventId = document.body.dataset.eventId;
-const VIEWS = ["harvest", "replay", "transcript"];
+const VIEWS = ["harvest", "replay", "transcript", "people"];
 // #replay or #transcript (or #token=...&replay) opens that tab; read it before staffToken clears the fragment
 const viewIn = (hash) => {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
@@ -21,7 +22,7 @@ const viewIn = (hash) => {
 const startOn = viewIn(location.hash) || "harvest";
 const token = staffToken(eventId, "organiser");
 const PAGE = Number(globalThis.wholeroomTranscriptPage) || 500; // transcript entries per page (tests set fewer)
-const TITLES = { harvest: "Harvest", replay: "Replay", transcript: "Transcript" };
+const TITLES = { harvest: "Harvest", replay: "Replay", transcript: "Transcript", people: "People" };
 
 if (!token) {
   showBlocker("This page needs its link", "Open the organiser page with the full organiser link (it ends with #token=…).");
@@ -245,6 +246,7 @@ bindBadge($("#badge"), live);
 const replay = createReplay({ eventId, token, live });
 const harvest = createHarvest({ eventId, token, onTitle: learnTitle });
 initLinks({ eventId, token });
+const roster = initRoster({ eventId, token });
 bindExports({
   eventId,
   token,
@@ -271,6 +273,8 @@ function selectTab(name, { focus = false } = {}) {
   else replay.hide();
   if (name === "transcript") transcript.open();
   if (name === "harvest") harvest.show();
+  if (name === "people") roster.show();
+  else roster.hide();
 }
 
 for (const tab of tabs) {
@@ -342,6 +346,7 @@ live.on("entry", (entry) => {
   if (["participant.joined", "participant.parts_set", "event.parts_set", "participant.removed"].includes(entry.kind)) {
     people.apply(entry);
     renderCoverage();
+    roster.changed();
   }
   if (["event.closed", "event.reopened", "followup.opened", "followup.closed"].includes(entry.kind)) {
     people.apply(entry);

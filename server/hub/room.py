@@ -50,7 +50,7 @@ from ..domain.view import (
     wall_sees,
 )
 from ..storage.store import Appender, SeqConflict, Store, dumps, iter_all
-from ..storage.tables import TokenRow
+from ..storage.tables import Beside
 from . import metrics
 from .broker import Broker
 from .connection import CLOSE_REMOVED, Conn
@@ -65,7 +65,7 @@ ANALYSIS_INTERVAL_S = 3.0  # common ground is recomputed at most this often whil
 LEASE_MS = 15_000  # the background analyses of an event run in one worker at a time
 
 Decider = Callable[[EventState, int], Outcome]
-TokenMaker = Callable[[Outcome], list[TokenRow]]
+TokenMaker = Callable[[Outcome], list[Beside]]  # tokens, check-ins
 
 
 class Unavailable(DomainError):
@@ -235,7 +235,7 @@ class Room:
         now = now_ms()
         expected = self.state.seq
         entries: list[Entry] = []
-        tokens: list[TokenRow] = []
+        tokens: list[Beside] = []
         decided: list[tuple[_Pending, Outcome]] = []
         damaged = False  # a command's entries were half applied: the state must be read again
         for position, item in enumerate(batch):

@@ -23,10 +23,13 @@ from ..domain.model import Entry
 from ..domain.privacy import PERSONAL, erase_all
 from .tables import (
     ActionContactRow,
+    Beside,
+    CheckinRow,
     EntryRow,
     EventRow,
     IdeaRow,
     IdeaVectorRow,
+    InviteeRow,
     ParticipantRow,
     SettingRow,
     TokenRow,
@@ -108,7 +111,7 @@ class Appender:
             for r in self.conn.execute(q).all()
         ]
 
-    def commit(self, entries: list[Entry], tokens: list[TokenRow]) -> None:
+    def commit(self, entries: list[Entry], tokens: list[Beside]) -> None:
         try:
             self.store._append(self.conn, self.event_id, self.last_seq, entries, tokens)
             self.txn.commit()
@@ -162,12 +165,12 @@ class Store:
             for start in range(0, len(rows), 1000):
                 conn.execute(insert(IdeaVectorRow), rows[start : start + 1000])
 
-    def append(self, event_id: str, expected_seq: int, entries: list[Entry], tokens: list[TokenRow]) -> None:
+    def append(self, event_id: str, expected_seq: int, entries: list[Entry], tokens: Sequence[Beside]) -> None:
         with self.engine.begin() as conn:
             self._append(conn, event_id, expected_seq, entries, tokens)
 
     def _append(
-        self, conn: Connection, event_id: str, expected_seq: int, entries: list[Entry], tokens: list[TokenRow]
+        self, conn: Connection, event_id: str, expected_seq: int, entries: list[Entry], tokens: Sequence[Beside]
     ) -> None:
         if not entries:
             return
@@ -197,8 +200,10 @@ class Store:
         for entry in entries:
             projector.project(entry)
         projector.flush()
-        if tokens:
-            conn.execute(insert(TokenRow), [t.model_dump() for t in tokens])
+        for table in (TokenRow, CheckinRow):  # tokens, and check-ins of people on the participant list
+            rows = [t.model_dump() for t in tokens if isinstance(t, table)]
+            if rows:
+                conn.execute(insert(table), rows)
 
     def add_tokens(self, tokens: list[TokenRow]) -> None:
         with self.engine.begin() as conn:
@@ -348,6 +353,60 @@ class Store:
             col(ActionContactRow.event_id) == event_id, col(ActionContactRow.participant_id) == participant_id
         )
 
+    # --- the participant list (personal data kept apart from the transcript: docs/participants.md) ---
+
+    def invitees(self, event_id: str) -> list[InviteeRow]:
+        """The event's participant list, in the order people were added."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(InviteeRow).where(col(InviteeRow.event_id) == event_id).order_by(col(InviteeRow.position))
+            ).all()
+        return [InviteeRow(**r._mapping) for r in rows]
+
+    def invitee_by_link(self, link_hash: str) -> InviteeRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(InviteeRow).where(col(InviteeRow.link_hash) == link_hash)).first()
+        return InviteeRow(**row._mapping) if row else None
+
+    def save_invitees(self, added: list[InviteeRow], updated: list[dict[str, Any]]) -> None:
+        """Add and update people of a list in one transaction (an import is all or nothing).
+        Each update names ``event_id`` and ``id`` and the values to set."""
+        with self.engine.begin() as conn:
+            if added:
+                conn.execute(insert(InviteeRow), [r.model_dump() for r in added])
+            for values in updated:
+                values = dict(values)
+                where = (col(InviteeRow.event_id) == values.pop("event_id"), col(InviteeRow.id) == values.pop("id"))
+                conn.execute(update(InviteeRow).where(*where).values(**values))
+
+    def update_invitee(self, event_id: str, invitee_id: str, **values: Any) -> bool:
+        with self.engine.begin() as conn:
+            where = (col(InviteeRow.event_id) == event_id, col(InviteeRow.id) == invitee_id)
+            return bool(conn.execute(update(InviteeRow).where(*where).values(**values)).rowcount)
+
+    def checkins(self, event_id: str) -> dict[str, list[str]]:
+        """Who joined with their personal link: invitee id -> participant ids, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(CheckinRow).where(col(CheckinRow.event_id) == event_id).order_by(col(CheckinRow.at))
+            ).all()
+        out: dict[str, list[str]] = {}
+        for r in rows:
+            out.setdefault(r.invitee_id, []).append(r.participant_id)
+        return out
+
+    def erase_invitees(self, event_id: str, ids: Collection[str] | None = None) -> int:
+        """Delete people from the list, with everything held about them, their check-ins too (all of
+        the event's when ``ids`` is None); returns how many people went."""
+        with self.engine.begin() as conn:
+            q = delete(InviteeRow).where(col(InviteeRow.event_id) == event_id)
+            c = delete(CheckinRow).where(col(CheckinRow.event_id) == event_id)
+            if ids is not None:
+                q = q.where(col(InviteeRow.id).in_(list(ids)))
+                c = c.where(col(CheckinRow.invitee_id).in_(list(ids)))
+            conn.execute(c)
+            return int(conn.execute(q).rowcount or 0)
+
     def ideas(self, event_id: str) -> list[IdeaRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -467,6 +526,14 @@ class _Projector:
             if entry.kind == "idea.submitted":
                 ideas.append(entry.payload["idea_id"])
         self.conn.execute(self._person(event_id, participant_id).values(name=None))
+        # what the participant list holds about them goes too (email, access needs, RSVP, link)
+        checked_in = (col(CheckinRow.event_id) == event_id, col(CheckinRow.participant_id) == participant_id)
+        listed = [r.invitee_id for r in self.conn.execute(select(CheckinRow).where(*checked_in))]
+        if listed:
+            invitee = (col(InviteeRow.event_id) == event_id, col(InviteeRow.id).in_(listed))
+            self.conn.execute(delete(InviteeRow).where(*invitee))
+            mine = (col(CheckinRow.event_id) == event_id, col(CheckinRow.invitee_id).in_(listed))
+            self.conn.execute(delete(CheckinRow).where(*mine))
         for start in range(0, len(ideas), 500):
             chunk = ideas[start : start + 500]
             where = (col(IdeaRow.event_id) == event_id, col(IdeaRow.id).in_(chunk))

@@ -102,3 +102,41 @@ class ActionContactRow(SQLModel, table=True):
     participant_id: str = Field(primary_key=True, max_length=32)
     email: str = Field(max_length=254)
     at: int = Field(sa_type=BigInteger)  # epoch milliseconds
+
+
+class InviteeRow(SQLModel, table=True):
+    """The participant list (docs/participants.md): who the organiser invites. Personal data kept
+    apart from the event: never in the transcript, an export, the replay or the wall; erased by
+    deleting the row. The personal link's token is never stored, only its hash."""
+
+    __tablename__ = "invitee"
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    id: str = Field(primary_key=True, max_length=16)
+    position: int  # the order of the list (as imported)
+    name: str = Field(max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    parts: str = "[]"  # JSON list of part ids
+    access_needs: str | None = Field(default=None, max_length=300)
+    rsvp: str | None = Field(default=None, max_length=8)  # "yes" / "no", said on the personal link
+    rsvp_at: int | None = Field(default=None, sa_type=BigInteger)
+    link_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)  # None: revoked
+    link_gen: int = 0  # the personal link's generation (a new link: one more)
+    invited_at: int | None = Field(default=None, sa_type=BigInteger)  # when the invitation was last emailed
+    created_at: int = Field(sa_type=BigInteger)
+    updated_at: int = Field(sa_type=BigInteger)
+
+
+class CheckinRow(SQLModel, table=True):
+    """A listed person who joined with their personal link: who they became. Written in the same
+    transaction as their ``participant.joined`` entry, so whoever reads that entry reads this too."""
+
+    __tablename__ = "invitee_checkin"
+
+    event_id: str = Field(primary_key=True, foreign_key="event.id", max_length=32)
+    participant_id: str = Field(primary_key=True, max_length=32)
+    invitee_id: str = Field(max_length=16)
+    at: int = Field(sa_type=BigInteger)
+
+
+Beside = TokenRow | CheckinRow  # rows a command writes beside its entries, in their transaction

@@ -27,7 +27,7 @@ from ..events import new_event
 from ..hub.room import now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
-from ..storage.tables import TokenRow
+from ..storage.tables import Beside, CheckinRow, TokenRow
 from .access import allow
 from .deps import (
     PrincipalDep,
@@ -75,6 +75,11 @@ class JoinRequest(BaseModel):
         max_length=PARTS_MAX + 1,
         description='The parts of the system the person comes from (declared ids), or ["prefer_not_to_say"]',
     )
+    invite: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The token of the person's personal link (docs/participants.md): joining with it checks them in",
+    )
 
 
 @router.post(
@@ -120,11 +125,18 @@ async def lookup_code(code: str, services: ServicesDep) -> dict[str, Any]:
 async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]:
     room = await services.rooms.get(await _event_for_code(services, body.code))
     room.limits.check_event_write(steady_ms())
+    invited = None
+    if body.invite is not None:
+        invited = await asyncio.to_thread(services.store.invitee_by_link, hash_token(body.invite))
+        if invited is None or invited.event_id != room.event_id:
+            raise NotFound(
+                "unknown_invitation", "this personal link does not work here: join without it", field="invite"
+            )
     token = new_token()
 
-    def token_rows(outcome: Any) -> list[TokenRow]:
+    def token_rows(outcome: Any) -> list[Beside]:
         pid = outcome.result["participant_id"]
-        return [
+        rows: list[Beside] = [
             TokenRow(
                 hash=hash_token(token),
                 event_id=room.event_id,
@@ -133,6 +145,9 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
                 created_at=now_ms(),
             )
         ]
+        if invited is not None:  # checked in, in the join's own commit (the list, never the transcript)
+            rows.append(CheckinRow(event_id=room.event_id, participant_id=pid, invitee_id=invited.id, at=now_ms()))
+        return rows
 
     outcome = await room.execute(lambda state, now: join(state, body.name, body.table_id, now, body.parts), token_rows)
     return {

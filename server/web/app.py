@@ -25,7 +25,7 @@ from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
 from ..settings import Settings
 from ..storage.store import Store, make_engine
-from . import api, facilitators, follow, ground, history, pages, subthemes, ws
+from . import api, facilitators, follow, ground, history, pages, roster, subthemes, ws
 from .assets import ASSETS
 from .bodies import BodyLimit
 from .headers import SecurityHeaders, allowed_origins
@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=limits.MESSAGE_MAX_BYTES)
     app.include_router(api.router)
     app.include_router(facilitators.router)
+    app.include_router(roster.router)
     app.include_router(history.router)
     app.include_router(follow.router)
     app.include_router(ground.router)

@@ -69,4 +69,5 @@ SCREENS = {
     "organiser": "organiser.html",
     "cards": "cards.html",
     "seating": "seating.html",
+    "invitations": "invitations.html",
 }

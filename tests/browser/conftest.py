@@ -316,7 +316,7 @@ class LiveEvent:
 
 
 def screen_role(screen: str) -> str:
-    paper = {"cards": "facilitator", "seating": "facilitator"}  # printable pages
+    paper = {"cards": "facilitator", "seating": "facilitator", "invitations": "organiser"}  # printable pages
     return {"console": "facilitator", "wall": "wall", "organiser": "organiser", **paper}[screen]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LAPTOP, PHONE, LiveEvent, serving
+from .conftest import LAPTOP, PHONE, LiveEvent, http, serving
 
 pytestmark = pytest.mark.browser
 
@@ -112,9 +112,14 @@ def test_the_staff_screens_pass_axe(event: LiveEvent) -> None:
     expect(phone.get_by_role("region", name="Now at your table")).to_contain_text("lets through")
     phone.get_by_label("Your idea").fill("A held idea, waiting in the console's queue")
     phone.get_by_role("button", name="Send", exact=True).click()
+    listed = "name,email,parts,access_needs\nAna,ana@example.org,GPs,step-free access\nBo,,Residents,\n"
+    status, data = http(
+        "POST", f"{event.base}/api/events/{event.id}/people/import", {"csv": listed}, event.tokens["organiser"]
+    )
+    assert status == 200, data
     found = {}
-    for screen in ("console", "wall", "organiser", "cards", "seating"):
-        paper = screen in ("cards", "seating")
+    for screen in ("console", "wall", "organiser", "cards", "seating", "invitations"):
+        paper = screen in ("cards", "seating", "invitations")
         page = event.page(event.context(**LAPTOP), event.url(screen)) if paper else event.staff(screen)
         page.wait_for_load_state("networkidle")
         if screen == "console":  # the pre-moderation queue is on screen, with its buttons
@@ -126,6 +131,9 @@ def test_the_staff_screens_pass_axe(event: LiveEvent) -> None:
             page.get_by_role("tab", name="Replay").click()
             page.wait_for_load_state("networkidle")
             found["replay"] = violations(page)
+            page.get_by_role("tab", name="People").click()
+            expect(page.locator("#people-rows tr")).to_have_count(2)
+            found["people"] = violations(page)
     report = urllib.request.Request(f"{event.base}/api/events/{event.id}/export?format=html")
     report.add_header("Authorization", f"Bearer {event.tokens['organiser']}")
     with urllib.request.urlopen(report, timeout=30) as answer:

@@ -62,7 +62,8 @@ def test_every_page_names_its_files_by_hash_and_they_are_kept_a_year(client: Tes
     module those scripts import (followed to the end) is one too: no plain name is ever fetched."""
     room = Room(client)
     pages = ["/", "/admin", f"/join?code={room.code}"] + [
-        f"/e/{room.id}/{screen}" for screen in ("phone", "console", "wall", "organiser", "cards", "seating")
+        f"/e/{room.id}/{screen}"
+        for screen in ("phone", "console", "wall", "organiser", "cards", "seating", "invitations")
     ]
     todo = [url for page in pages for url in static_urls(client.get(page).text)]
     assert any(u.startswith("/static/phone.") for u in todo) and any(u.startswith("/static/style.") for u in todo)
