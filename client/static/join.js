@@ -52,6 +52,7 @@ function resetTables(placeholder) {
   $("#event-title").textContent = "";
   $("#continue").hidden = true;
   $("#table-locked").hidden = true;
+  $("#table-suggested").hidden = true;
   tableSelect.replaceChildren(h("option", { value: "", text: placeholder }));
   tableSelect.disabled = true;
   $("#parts-field").hidden = true;
@@ -97,8 +98,8 @@ function showEvent(found) {
     const table = found.tables.find((t) => t.id === invited.suggested_table);
     if (table) {
       tableSelect.value = table.id;
-      $("#table-locked-text").textContent = `${table.name} is where the mix needs you most.`;
-      $("#table-locked").hidden = false;
+      $("#table-suggested").textContent = `${table.name} is where the mix needs you most.`;
+      $("#table-suggested").hidden = false;
     }
   }
   const session = readSession(found.event_id);

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import LiveEvent, http
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +80,7 @@ def test_import_then_invitation_cards_then_a_personal_link_checks_its_person_in(
     assert "#invite=" not in phone.url  # taken out of the address bar
     phone.get_by_role("button", name="I'm coming").click()
     expect(phone.locator("#invite-answer")).to_have_text("You said you are coming. Thank you!")
+    assert violations(phone) == []
     organiser.get_by_role("button", name="Read the answers again").click()
     expect(ana_row.locator("td.answer")).to_have_text("Coming")
     expect(organiser.locator("#people-coverage-table tr[data-part=gps]")).to_have_attribute("data-missing", "no")
@@ -103,3 +105,31 @@ def test_import_then_invitation_cards_then_a_personal_link_checks_its_person_in(
     gps = organiser.locator("#people-coverage-table tr[data-part=gps] td")
     expect(gps.nth(1)).to_have_text("0")  # coming (no longer: she is here)
     expect(gps.nth(2)).to_have_text("1")  # here
+
+
+def test_a_late_arrival_is_offered_the_table_the_mix_needs(live_event: LiveEvent) -> None:
+    live_event.command(type="event.parts_set", parts=SYSTEM)
+    status, data = http(
+        "POST",
+        f"{live_event.base}/api/events/{live_event.id}/people/import",
+        {"csv": GOOD.decode()},
+        live_event.tokens["organiser"],
+    )
+    assert status == 200, data
+    for table, part in (("1", "residents"), ("2", "residents"), ("3", "residents"), ("3", "police"), ("1", "gps")):
+        status, joined = http(
+            "POST", f"{live_event.base}/api/join", {"code": live_event.code, "table_id": table, "parts": [part]}
+        )
+        assert status == 201, joined
+    status, data = http(
+        "GET", f"{live_event.base}/api/events/{live_event.id}/invitations", token=live_event.tokens["organiser"]
+    )
+    link = next(c["link"] for c in data["cards"] if c["name"] == "Bo Chen")  # police: table 3 has one already
+    ctx = live_event.context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = live_event.page(ctx, link)
+    expect(phone.get_by_label("Your table")).to_have_value("2")
+    expect(phone.locator("#table-suggested")).to_have_text("Table 2 is where the mix needs you most.")
+    phone.get_by_role("button", name="Join").click()
+    phone.wait_for_url(f"**/e/{live_event.id}/phone")
+    bo = next(p for p in live_event.snapshot()["participants"] if p.get("name") == "Bo Chen")
+    assert (bo["table_id"], bo["parts"]) == ("2", ["police"])
