@@ -13,16 +13,18 @@ const invite = takeInvite(); // the token of a personal link (#invite=...), or n
 let invited = null; // the answer of POST /api/invitation
 
 /** The personal link's token: from the #invite= fragment (then kept for this tab and taken out of
- * the address bar), or from this tab's storage after a reload. */
+ * the address bar), or from this tab's storage after a reload of the same link (the same code). */
 function takeInvite() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("invite");
+  const code = normaliseCode(codeInput.value);
   try {
     if (fromHash) {
-      sessionStorage.setItem(INVITE_KEY, fromHash);
+      sessionStorage.setItem(INVITE_KEY, JSON.stringify({ token: fromHash, code }));
       history.replaceState(history.state, "", location.pathname + location.search);
       return fromHash;
     }
-    return sessionStorage.getItem(INVITE_KEY);
+    const kept = JSON.parse(sessionStorage.getItem(INVITE_KEY) || "null");
+    return kept && kept.code === code ? kept.token : null; // another event's join page: not this invitation
   } catch {
     return fromHash;
   }

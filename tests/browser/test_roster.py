@@ -106,6 +106,13 @@ def test_import_then_invitation_cards_then_a_personal_link_checks_its_person_in(
     expect(gps.nth(1)).to_have_text("0")  # coming (no longer: she is here)
     expect(gps.nth(2)).to_have_text("1")  # here
 
+    # the invitation stays with its own link: the plain join page in the same tab knows nothing of it
+    phone.goto(f"{live_event.base}/join")
+    phone.get_by_label("Join code").fill(live_event.code)  # the page's script has run once this answers
+    expect(phone.locator("#event-title")).to_contain_text("Our town in 2035")
+    expect(phone.get_by_label("Your name")).to_have_value("")
+    expect(phone.locator("#invite")).to_be_hidden()
+
 
 def test_a_late_arrival_is_offered_the_table_the_mix_needs(live_event: LiveEvent) -> None:
     live_event.command(type="event.parts_set", parts=SYSTEM)
