@@ -103,9 +103,9 @@ def _values(row: roster.Row) -> dict[str, Any]:
 
 
 def find(store: Store, event_id: str, invitee_id: str) -> InviteeRow:
-    for row in store.invitees(event_id):
-        if row.id == invitee_id:
-            return row
+    row = store.invitee(event_id, invitee_id)
+    if row is not None:
+        return row
     raise NotFound("unknown_person", f"the participant list has nobody {invitee_id[:40]!r}", field="person_id")
 
 
@@ -126,12 +126,23 @@ def revoke_link(store: Store, row: InviteeRow, now: int) -> InviteeRow:
     return row
 
 
-def token_of(store: Store, row: InviteeRow) -> str | None:
-    """The person's working link token (None when revoked)."""
+def token_of(store: Store, row: InviteeRow, key: bytes | None = None) -> str | None:
+    """The person's working link token (None when revoked); ``key``: the link key, when known."""
     if row.link_hash is None:
         return None
-    token = link_token(link_key(store), row.event_id, row.id, row.link_gen)
+    token = link_token(key or link_key(store), row.event_id, row.id, row.link_gen)
     return token if hash_token(token) == row.link_hash else None
+
+
+def cards(store: Store, state: EventState, base: str) -> list[dict[str, Any]]:
+    """Each listed person with a working link: id, name and link (the invitation cards)."""
+    key = link_key(store)
+    out = []
+    for row in store.invitees(state.id):
+        token = token_of(store, row, key)
+        if token is not None:
+            out.append({"id": row.id, "name": row.name, "link": personal_link(base, state.join_code, token)})
+    return out
 
 
 Checkins = Mapping[str, Sequence[str]]  # invitee id -> the participant ids they joined as
@@ -242,8 +253,9 @@ def email_invitations(
             raise NotFound("unknown_person", f"the participant list has nobody {unknown[0][:40]!r}", field="person_ids")
         rows = [r for r in rows if r.id in set(person_ids)]
     invitations, skipped = [], {"no_email": 0, "no_link": 0, "already_sent": 0}
+    key = link_key(store)
     for row in rows:
-        token = token_of(store, row)
+        token = token_of(store, row, key)
         if not row.email:
             skipped["no_email"] += 1
         elif token is None:

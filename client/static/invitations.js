@@ -10,13 +10,10 @@ if (!token) {
   throw new Error("no token");
 }
 
+const DRAWING_AT_ONCE = 4; // QR codes fetched together (each is drawn by the server on request)
+
 function card(data, person) {
-  const img = h("img", {
-    alt: `QR code of ${person.name}'s personal link`,
-    width: 240,
-    height: 240,
-    src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(person.qr_svg)}`,
-  });
+  const img = h("img", { alt: `QR code of ${person.name}'s personal link`, width: 240, height: 240 });
   return h("article", { class: "card invitation", dataset: { personId: person.id } },
     h("p", { class: "event", text: data.title }),
     h("h2", { text: person.name }),
@@ -28,14 +25,51 @@ function card(data, person) {
       h("li", { text: `No camera? Open ${data.join_url} and type the code.` })));
 }
 
+/** Fetch each card's QR code with the organiser token, a few at a time; Print waits for all. */
+async function drawAll(cards, summary) {
+  const button = $("#print");
+  const queue = [...cards];
+  let drawn = 0;
+  let failed = 0;
+  const progress = () => say($("#message"), drawn + failed < cards.length
+    ? `Drawing the QR codes: ${drawn} of ${cards.length}…`
+    : failed ? `${summary} ${failed} QR ${failed === 1 ? "code" : "codes"} could not be drawn: reload the page.` : summary,
+  failed ? "error" : "info");
+  async function worker() {
+    while (queue.length) {
+      const [person, article] = queue.shift();
+      try {
+        const url = `/api/events/${encodeURIComponent(eventId)}/people/${encodeURIComponent(person.id)}/qr.svg`;
+        const svg = await (await api(url, { token, raw: true })).blob();
+        const img = article.querySelector("img");
+        await new Promise((resolve) => {
+          img.addEventListener("load", resolve, { once: true });
+          img.addEventListener("error", resolve, { once: true });
+          img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+        });
+        drawn += 1;
+      } catch {
+        failed += 1;
+      }
+      progress();
+    }
+  }
+  button.disabled = true;
+  progress();
+  await Promise.all(Array.from({ length: DRAWING_AT_ONCE }, worker));
+  button.disabled = false;
+  document.body.dataset.drawn = "true";
+}
+
 async function load() {
   try {
     const data = await api(`/api/events/${encodeURIComponent(eventId)}/invitations`, { token });
     document.title = `Invitation cards · ${data.title}`;
-    $("#cards").replaceChildren(...data.cards.map((c) => card(data, c)));
-    const none = data.cards.length ? "" : "Nobody on the list has a personal link yet: import the list on the organiser page.";
+    const pairs = data.cards.map((c) => [c, card(data, c)]);
+    $("#cards").replaceChildren(...pairs.map(([, article]) => article));
+    const none = data.cards.length ? "" : " Nobody on the list has a personal link yet: import the list on the organiser page.";
     const revoked = data.without_link ? ` ${data.without_link} ${data.without_link === 1 ? "person has" : "people have"} no working link (revoked) and no card.` : "";
-    say($("#message"), `${data.cards.length} ${data.cards.length === 1 ? "card" : "cards"}.${revoked} ${none}`.trim());
+    await drawAll(pairs, `${data.cards.length} ${data.cards.length === 1 ? "card" : "cards"}.${revoked}${none}`);
   } catch (err) {
     say($("#message"), `Could not load the invitations: ${err.message}`, "error");
   }

@@ -363,6 +363,12 @@ class Store:
             ).all()
         return [InviteeRow(**r._mapping) for r in rows]
 
+    def invitee(self, event_id: str, invitee_id: str) -> InviteeRow | None:
+        with self.engine.connect() as conn:
+            where = (col(InviteeRow.event_id) == event_id, col(InviteeRow.id) == invitee_id)
+            row = conn.execute(select(InviteeRow).where(*where)).first()
+        return InviteeRow(**row._mapping) if row else None
+
     def invitee_by_link(self, link_hash: str) -> InviteeRow | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(InviteeRow).where(col(InviteeRow.link_hash) == link_hash)).first()

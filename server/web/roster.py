@@ -13,7 +13,7 @@ import io
 from typing import Any
 
 import segno
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import mail, roster
@@ -26,7 +26,7 @@ from ..security import hash_token
 from ..storage.tables import InviteeRow
 from .access import allow
 from .deps import PrincipalDep, ServicesDep, base_url, limit_lookups, limited_body
-from .responses import ERRORS
+from .responses import ERRORS, media
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -119,30 +119,42 @@ async def revoke_link(event_id: str, person_id: str, principal: PrincipalDep, se
     return {"id": row.id, "name": row.name, "link": None}
 
 
-def _qr(url: str) -> str:
+def _qr(url: str) -> bytes:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True)
-    return out.getvalue().decode()
+    return out.getvalue()
 
 
 @router.get("/events/{event_id}/invitations", dependencies=[allow(ORGANISER)])
 async def invitation_cards(event_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
-    """What the printable invitation cards show: per person with a working link, their name, the
-    link and its QR code (SVG text); and the event's title and join code, the fallback."""
+    """What the printable invitation cards show: per person with a working link, their name and
+    the link (its QR code from ``.../people/{id}/qr.svg``); the event's title and join code, the
+    fallback."""
     state = (await services.rooms.get(event_id)).state
     rows = await asyncio.to_thread(services.store.invitees, event_id)
-    cards = []
-    for row in rows:
-        card = await _card(services, row, state.join_code)
-        if card["link"]:
-            cards.append({**card, "qr_svg": await asyncio.to_thread(_qr, card["link"])})
+    cards = await asyncio.to_thread(roster.cards, services.store, state, base_url(services))
     return {
         "title": state.title,
         "join_code": state.join_code,
         "join_url": f"{base_url(services)}/join",
         "cards": cards,
-        "without_link": sum(1 for r in rows if r.link_hash is None),
+        "without_link": len(rows) - len(cards),
     }
+
+
+@router.get(
+    "/events/{event_id}/people/{person_id}/qr.svg", responses=media("image/svg+xml"), dependencies=[allow(ORGANISER)]
+)
+async def invitation_qr(event_id: str, person_id: str, principal: PrincipalDep, services: ServicesDep) -> Response:
+    """The QR code (SVG) of one person's personal link, for their invitation card. One a request:
+    a list of hundreds is drawn card by card, never in one long computation."""
+    state = (await services.rooms.get(event_id)).state
+    row = await asyncio.to_thread(roster.find, services.store, event_id, person_id)
+    token = await asyncio.to_thread(roster.token_of, services.store, row)
+    if token is None:
+        raise NotFound("unknown_invitation", f"{row.name}'s personal link was revoked", field="person_id")
+    svg = await asyncio.to_thread(_qr, roster.personal_link(base_url(services), state.join_code, token))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 class SendBody(BaseModel):

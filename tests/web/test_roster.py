@@ -116,6 +116,7 @@ def test_only_the_organiser_reaches_the_list(town: PartsRoom) -> None:
         ("GET", f"/api/events/{town.id}/people", None),
         ("POST", f"/api/events/{town.id}/people/import", {"csv": "name\nMallory\n"}),
         ("GET", f"/api/events/{town.id}/invitations", None),
+        ("GET", f"/api/events/{town.id}/people/{person}/qr.svg", None),
         ("POST", f"/api/events/{town.id}/people/{person}/link", None),
         ("DELETE", f"/api/events/{town.id}/people/{person}/link", None),
         ("DELETE", f"/api/events/{town.id}/people/{person}", None),
@@ -135,7 +136,12 @@ def test_a_personal_link_answers_then_checks_its_person_in(town: PartsRoom) -> N
     assert (cards["title"], cards["join_code"]) == ("Our town", town.code)
     card = next(c for c in cards["cards"] if c["name"] == "Bo Chen")
     assert card["link"].startswith(f"http://testserver/join?code={town.code}#invite=")
-    assert card["qr_svg"].startswith("<svg") and "example.org" not in json.dumps(cards)
+    assert "example.org" not in json.dumps(cards)
+    qr = town.client.get(
+        f"/api/events/{town.id}/people/{card['id']}/qr.svg", headers={"Authorization": f"Bearer {town.organiser}"}
+    )
+    assert (qr.status_code, qr.headers["content-type"]) == (200, "image/svg+xml")
+    assert qr.text.startswith("<svg") and "Bo Chen" not in qr.text
     invite = invite_of(card)
     mine = town.client.post("/api/invitation", json={"token": invite}).json()
     assert (mine["name"], mine["parts"], mine["rsvp"], mine["arrived"]) == (
@@ -196,6 +202,10 @@ def test_a_renewed_or_revoked_link_stops_working(town: PartsRoom) -> None:
     assert town.client.post("/api/invitation", json={"token": new}).status_code == 200
     assert town.people("DELETE", f"/{card['id']}/link").json()["link"] is None
     assert town.client.post("/api/invitation", json={"token": new}).status_code == 404
+    qr = town.client.get(
+        f"/api/events/{town.id}/people/{card['id']}/qr.svg", headers={"Authorization": f"Bearer {town.organiser}"}
+    )
+    assert (qr.status_code, qr.json()["error"]["code"]) == (404, "unknown_invitation")
     assert town.people("DELETE", f"/{card['id']}/link").json()["error"]["code"] == "already_revoked"
     assert len(town.cards()["cards"]) == 2 and town.cards()["without_link"] == 1
 
