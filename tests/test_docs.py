@@ -30,7 +30,7 @@ def test_every_client_message_type_is_documented() -> None:
 def test_every_server_message_type_is_documented() -> None:
     """Each message type the server sends has a row in protocol.md."""
     transport = "\n".join(p.read_text() for d in ("hub", "web") for p in (ROOT / "server" / d).rglob("*.py"))
-    sent = set(re.findall(r'\{\s*"type":\s*"([a-z.]+)"', transport))
+    sent = set(re.findall(r'(?:\{\s*"type":\s*|Reply\(\s*)"([a-z.]+)"', transport))
     assert {"welcome", "entry", "ack", "error", "pong", "presence"} <= sent
     for message_type in sent:
         assert f"| `{message_type}` |" in PROTOCOL, message_type

@@ -122,7 +122,7 @@ COMMANDS: dict[str, Rule] = {
     "action.convene": rule(Caller.PARTICIPANT, Caller.FACILITATOR),
     "followup.open": STAFF,
     "followup.close": STAFF,
-    # answered by the websocket itself, never stored
+    # reads, answered from memory over either transport (server/web/dispatch.py), never stored
     "ping": EVENT_TOKENS,
     "reaction.next": PARTICIPANTS,
 }

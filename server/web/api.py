@@ -13,21 +13,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import library
 from ..domain import limits
 from ..domain.access import ADMIN, EVENT_TOKENS, FACILITATOR, PUBLIC, STAFF
-from ..domain.commands import COMMAND_ADAPTER, decider, join, parse_command
-from ..domain.errors import Invalid, NotFound
+from ..domain.commands import COMMAND_ADAPTER, join
+from ..domain.errors import NotFound
 from ..domain.model import Actor, Role
 from ..domain.parts import PARTS_MAX
 from ..domain.privacy import for_readers
 from ..domain.runsheet import plan
 from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
-from ..domain.text import parse_json
 from ..domain.view import Viewer
 from ..events import new_event
 from ..hub.room import now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import Beside, CheckinRow, TokenRow
+from . import dispatch
 from .access import allow
 from .deps import (
     PrincipalDep,
@@ -36,7 +36,6 @@ from .deps import (
     limit_joins,
     limit_lookups,
     limited_body,
-    throttle,
 )
 from .responses import (
     ERRORS,
@@ -163,21 +162,18 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
 @router.post(
     "/events/{event_id}/commands",
     response_model=CommandAck,
-    dependencies=[allow(EVENT_TOKENS), Depends(limited_body)],
+    dependencies=[allow(EVENT_TOKENS)],
     openapi_extra=json_body(COMMAND_ADAPTER.json_schema(), "a command, as over the websocket (docs/protocol.md)"),
 )
 async def run_command(
     event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> dict[str, Any]:
-    data = parse_json(await request.body())
-    if not isinstance(data, dict):
-        raise Invalid("bad_message", "a command is a JSON object with a string 'type'", field="type")
+    """One command, by the same path as a websocket message (dispatch.py): the same checks, limits,
+    errors and results; the answer is the websocket reply's fields with ``ok``."""
     room = await services.rooms.get(event_id)
     actor = Actor(principal.role, principal.participant_id, principal.name)
-    throttle(room, actor, data.get("type"))
-    command = parse_command(await asyncio.to_thread(library.expand, data))
-    outcome = await room.execute(decider(actor, command, room.current_themes))
-    return {"ok": True, **outcome.result}
+    reply = await dispatch.handle(room, actor, await request.body())
+    return reply.http()
 
 
 @router.post("/events/{event_id}/links", status_code=201, response_model=Links, dependencies=[allow(FACILITATOR)])

@@ -15,6 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _DISCONNECT: Message = dict(type="http.disconnect")  # (not a message to clients: see tests/test_docs.py)
 
 
+def too_large(limit: int) -> str:
+    """The one message for a websocket message or HTTP body over the limit (both transports say it)."""
+    return f"a message or body is limited to {limit} bytes"
+
+
 def _refusal(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -34,8 +39,7 @@ class BodyLimit:
                 await refusal(scope, receive, send)
                 return
             if int(declared[0]) > self.limit:
-                message = f"the body has {int(declared[0])} bytes; the limit is {self.limit}"
-                await _refusal(413, "too_large", message)(scope, receive, send)
+                await _refusal(413, "too_large", too_large(self.limit))(scope, receive, send)
                 return
         received = 0
         over = False
@@ -67,4 +71,4 @@ class BodyLimit:
                 raise
             # a route reading the body itself meets a client that went away (ClientDisconnect)
         if over and not answered:
-            await _refusal(413, "too_large", f"the body is over the {self.limit}-byte limit")(scope, receive, send)
+            await _refusal(413, "too_large", too_large(self.limit))(scope, receive, send)

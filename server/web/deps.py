@@ -8,11 +8,11 @@ from fastapi import Depends, Header, Request
 
 from ..domain import limits
 from ..domain.errors import Forbidden, Invalid, Unauthorized
-from ..domain.model import Actor
 from ..domain.text import parse_json
 from ..events import Principal
-from ..hub.room import Room, steady_ms
+from ..hub.room import steady_ms
 from ..security import hash_token, same_secret
+from .bodies import too_large
 from .services import Services
 
 
@@ -77,7 +77,7 @@ async def limited_body(request: Request) -> None:
     """A JSON body within the depth and text limits (its size is bounded as it arrives: bodies.py)."""
     body = await request.body()
     if len(body) > limits.MESSAGE_MAX_BYTES:  # (the middleware refuses it first when it is installed)
-        raise Invalid("too_large", f"the body is over the {limits.MESSAGE_MAX_BYTES}-byte limit")
+        raise Invalid("too_large", too_large(limits.MESSAGE_MAX_BYTES))
     if body:
         parse_json(body)
 
@@ -85,9 +85,3 @@ async def limited_body(request: Request) -> None:
 def base_url(services: Services) -> str:
     """Where phones reach this server: the configured public URL, never the request's Host header."""
     return services.settings.public_base()
-
-
-def throttle(room: Room, actor: Actor, kind: object) -> None:
-    """Count one message of type ``kind`` from ``actor`` against the room's limits (docs/protocol.md)."""
-    who = actor.participant_id or actor.role.value
-    room.limits.check(who, kind if isinstance(kind, str) else "", actor.participant_id is None, steady_ms())

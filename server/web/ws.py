@@ -15,22 +15,16 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
-from .. import library
-from ..domain import access, limits
 from ..domain.access import EVENT_TOKENS
-from ..domain.commands import decider, parse_command
-from ..domain.errors import DomainError, Forbidden, Internal, Invalid, RateLimited, Unauthorized
+from ..domain.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthorized
 from ..domain.membership import REMOVED_MESSAGE
 from ..domain.model import Actor
-from ..domain.reactions import next_for
-from ..domain.text import bad_char, check_data, decode_json
 from ..domain.view import Viewer
 from ..hub.connection import CLOSE_REMOVED, Conn
-from ..hub.room import Room, now_ms
+from ..hub.room import Room
 from ..security import hash_token
-from ..storage.store import dumps
+from . import dispatch
 from .access import allow_socket
-from .deps import throttle
 from .headers import origin_of
 from .services import Services
 
@@ -38,37 +32,11 @@ router = APIRouter()
 log = logging.getLogger("wholeroom.ws")
 
 HELLO_TIMEOUT_S = 10.0
-SOCKET_ONLY = ("ping", "reaction.next")  # answered here, never stored; the rest go to the room
 STAFF_QUEUE_FACTOR = 8
-REFUSED_PAUSE_MS = 1000  # after a rate-limit refusal, the socket is not read for up to this long
 
 
 def error_message(exc: DomainError, ref: Any = None) -> str:
-    return dumps({"type": "error", "ref": ref, **exc.to_dict()})
-
-
-def _decode(text: str | None) -> Any:
-    if text is None:
-        raise Invalid("binary", "send JSON text frames, not binary")
-    if len(text) > limits.MESSAGE_MAX_BYTES or len(text.encode(errors="surrogatepass")) > limits.MESSAGE_MAX_BYTES:
-        raise Invalid("too_large", f"messages are limited to {limits.MESSAGE_MAX_BYTES} bytes")
-    return decode_json(text)
-
-
-def _ref(data: Any) -> Any:
-    """The ``ref`` to echo in the answer, when it is one a client can have sent (a short plain value)."""
-    ref = data.get("ref") if isinstance(data, dict) else None
-    if isinstance(ref, str) and (len(ref) > 200 or bad_char(ref) is not None):
-        return None
-    return ref if isinstance(ref, str | int | float) and not isinstance(ref, bool) else None
-
-
-def _parse(data: Any) -> dict[str, Any]:
-    """A client message: a JSON object with a string ``type``, within the depth and text limits."""
-    check_data(data)
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise Invalid("bad_message", "a message is a JSON object with a string 'type'", field="type")
-    return data
+    return dispatch.Reply.refusal(exc, ref).text()
 
 
 @router.websocket("/ws", dependencies=[allow_socket(EVENT_TOKENS)])
@@ -90,7 +58,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         first = await asyncio.wait_for(ws.receive(), HELLO_TIMEOUT_S)
         if first["type"] == "websocket.disconnect":
             return
-        hello = _parse(_decode(first.get("text")))
+        hello = dispatch.message_of(dispatch.read(first.get("text")))
         if hello["type"] != "hello":
             raise Invalid("hello_first", "the first message must be {'type': 'hello', 'token': ...}", field="type")
         after = hello.get("after")
@@ -159,58 +127,17 @@ async def websocket_endpoint(ws: WebSocket) -> None:
                 await asyncio.wait_for(ws.close(*conn.closing), 5)
 
 
-def _next_reaction(room: Room, actor: Actor, ref: Any) -> str:
-    person = room.state.participants.get(actor.participant_id or "")
-    if person is None:
-        return error_message(Forbidden("participants_only", "only participants react"), ref)
-    return dumps({"type": "reaction", "ref": ref, **next_for(room.state, person, room.priorities)})
-
-
 async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
+    """Each frame goes the one command path (dispatch.py); its reply, and what follows it, go out."""
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
-        ref: Any = None
-        data: dict[str, Any] | None = None
-        unreadable: DomainError | None = None
-        try:
-            decoded = _decode(message.get("text"))
-            ref = _ref(decoded)
-            data = _parse(decoded)
-            data.pop("ref", None)
-        except DomainError as exc:
-            unreadable = exc
-        try:
-            # every frame counts against its sender's limits; one that is not a message, as an unknown type
-            throttle(room, actor, data["type"] if data is not None else "")
-        except RateLimited as exc:
-            conn.send(error_message(exc, ref))
+        reply = await dispatch.handle(room, actor, message.get("text"))
+        conn.send(reply.text())
+        for more in reply.then:
+            conn.send(more.text())
+        if pause := dispatch.pause_ms(reply):
             # read nothing more from this socket for a moment: a client sending faster than it
             # may is then held back by TCP, instead of costing a refusal per message
-            await asyncio.sleep(min(exc.retry_after_ms, REFUSED_PAUSE_MS) / 1000)
-            continue
-        if unreadable is not None:
-            conn.send(error_message(unreadable, ref))
-            continue
-        assert data is not None
-        try:
-            if data["type"] in SOCKET_ONLY:
-                access.check_command(data["type"], actor)
-            if data["type"] == "ping":
-                conn.send(dumps({"type": "pong", "ref": ref, "now": now_ms()}))
-                continue
-            if data["type"] == "reaction.next":
-                conn.send(_next_reaction(room, actor, ref))
-                continue
-            command = parse_command(library.expand(data))
-            outcome = await room.execute(decider(actor, command, room.current_themes))
-            conn.send(dumps({"type": "ack", "ref": ref, **outcome.result}))
-            if command.type == "reaction.cast":  # the next idea at once: one round trip less on bad Wi-Fi
-                conn.send(_next_reaction(room, actor, None))
-        except DomainError as exc:
-            conn.send(error_message(exc, ref))
-        except Exception:  # a bug: this message is refused, the connection and the room carry on
-            log.exception("message from %s failed", actor.label)
-            failed = Internal("internal_error", "the server failed on this message; nothing changed")
-            conn.send(error_message(failed, ref))
+            await asyncio.sleep(pause / 1000)

@@ -22,8 +22,8 @@ from server.domain.access import COMMANDS, EVENT_TOKENS
 from server.domain.commands import COMMAND_TYPES
 from server.settings import Settings
 from server.web.app import create_app
+from server.web.dispatch import READS
 from server.web.matrix import Column, allowed, routes
-from server.web.ws import SOCKET_ONLY
 from tests.backends import REDIS, postgres_database, redis_prefix, require_servers
 from tests.conftest import ADMIN, Room
 
@@ -217,7 +217,7 @@ def test_every_route_and_command_declares_who_may_call_it(server: TestClient) ->
     app: FastAPI = server.app  # type: ignore[assignment]
     undeclared = [name for name, _route, rule in routes(app) if rule is None]
     assert undeclared == []
-    assert set(COMMANDS) == {*COMMAND_TYPES, *SOCKET_ONLY}
+    assert set(COMMANDS) == {*COMMAND_TYPES, *READS}
     assert set(SAMPLES) == set(COMMANDS)
 
 
@@ -264,7 +264,7 @@ def socket_hello(world: World, column: Column) -> tuple[str, bool | None]:
         return f"{reply} then {closed.value.code}", refused
 
 
-@pytest.mark.parametrize("command_type", COMMAND_TYPES)
+@pytest.mark.parametrize("command_type", list(COMMANDS))
 def test_command_matrix_over_http(server: TestClient, command_type: str) -> None:
     """``POST /api/events/{id}/commands``: each column sends the command aimed at table 1's things."""
     rule = COMMANDS[command_type]
