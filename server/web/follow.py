@@ -19,7 +19,8 @@ from ..domain.errors import DomainError
 from ..domain.model import Actor
 from ..hub.room import now_ms
 from .access import allow
-from .deps import PrincipalDep, ServicesDep, throttle
+from .deps import PrincipalDep, ServicesDep
+from .dispatch import throttle
 from .responses import ERRORS
 
 router = APIRouter(prefix="/api/events/{event_id}", responses=ERRORS)
