@@ -1,6 +1,6 @@
 // The join page: code -> table -> (name) -> token in localStorage -> the phone page.
 import { chosenParts, partsChoice } from "./parts.js";
-import { $, api, h, normaliseCode, readSession, writeSession } from "./ui.js";
+import { $, api, h, normaliseCode, readSession, say, writeSession } from "./ui.js";
 
 const form = $("#join-form");
 const codeInput = $("#code");
@@ -242,6 +242,8 @@ function showInvite() {
     ? `Welcome, ${invited.name}: you have arrived at ${invited.title}.`
     : `${invited.name}, you are invited to ${invited.title}.`;
   $("#invite-rsvp").hidden = invited.closed || invited.arrived;
+  $("#invite-hint").hidden = invited.closed || invited.arrived;
+  $("#invite-back").hidden = !invited.arrived;
   $("#invite-answer").textContent = ANSWERED[invited.rsvp] || "Will you come? Tell the organisers here.";
   $("#rsvp-yes").setAttribute("aria-pressed", String(invited.rsvp === "yes"));
   $("#rsvp-no").setAttribute("aria-pressed", String(invited.rsvp === "no"));
@@ -257,6 +259,30 @@ async function answer(coming) {
   }
 }
 
+/** The link has joined before (another phone, or weeks ago): the same person again, on this phone. */
+async function comeBack() {
+  const said = $("#invite-back-message");
+  $("#invite-open").disabled = true;
+  say(said, "Opening your page…");
+  try {
+    const back = await api("/api/invitation/return", { method: "POST", body: { token: invite } });
+    writeSession(back.event_id, {
+      token: back.token,
+      participant_id: back.participant_id,
+      event_id: back.event_id,
+      table_id: back.table_id,
+      name: invited.name || null,
+      join_code: invited.join_code,
+      expires_at: back.expires_at,
+    });
+    location.assign(back.phone_url);
+  } catch (err) {
+    $("#invite-open").disabled = false;
+    say(said, err.message, "error");
+  }
+}
+
+$("#invite-open").addEventListener("click", comeBack);
 $("#rsvp-yes").addEventListener("click", () => answer(true));
 $("#rsvp-no").addEventListener("click", () => answer(false));
 

@@ -28,6 +28,7 @@ from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import Beside, CheckinRow, TokenRow
 from . import dispatch
+from . import roster as roster_routes
 from .access import allow
 from .deps import (
     PrincipalDep,
@@ -131,6 +132,9 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
             raise NotFound(
                 "unknown_invitation", "this personal link does not work here: join without it", field="invite"
             )
+        back = await roster_routes.returning(services, invited)  # already checked in: the same person
+        if back is not None:
+            return back
     token = new_token()
 
     def token_rows(outcome: Any) -> list[Beside]:

@@ -104,6 +104,9 @@ class Joined(Result):
     token: str = Field(description="the phone's token: keep it, it is shown only once")
     expires_at: int | None
     phone_url: str
+    returning: bool = Field(
+        default=False, description="a personal link that had already joined: the same participant came back"
+    )
 
 
 class Links(Result):

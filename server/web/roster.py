@@ -20,13 +20,14 @@ from .. import mail, roster
 from ..domain import limits
 from ..domain.access import ORGANISER, PUBLIC
 from ..domain.errors import Conflict, NotFound
+from ..domain.model import Role
 from ..domain.roster import ROSTER_MAX
 from ..hub.room import now_ms
-from ..security import hash_token
-from ..storage.tables import InviteeRow
+from ..security import hash_token, new_token
+from ..storage.tables import InviteeRow, TokenRow
 from .access import allow
 from .deps import PrincipalDep, ServicesDep, base_url, limit_lookups, limited_body
-from .responses import ERRORS, media
+from .responses import ERRORS, Joined, media
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -218,6 +219,54 @@ async def read_invitation(body: InviteBody, services: ServicesDep) -> dict[str, 
         "closed": state.closed_at is not None,
         "suggested_table": roster.suggested_table(state, parts),
     }
+
+
+async def returning(services: ServicesDep, row: InviteeRow) -> dict[str, Any] | None:
+    """A personal link that already checked its person in brings back *that* person, never a second
+    one: a new phone, a cleared browser, the follow-up round weeks later (even once the event has
+    closed, while its links last). A fresh participant token for them, at the table they are at.
+    None when the link has not been used to join yet, or its person has been removed since."""
+    checkins = await asyncio.to_thread(services.store.checkins, row.event_id)
+    if row.id not in checkins:
+        return None
+    state = (await services.current_room(row.event_id)).state
+    participant_id = roster.joined_as(state, checkins, row)
+    if participant_id is None:
+        return None
+    person = state.participants[participant_id]
+    token = new_token()
+    grant = TokenRow(
+        hash=hash_token(token),
+        event_id=row.event_id,
+        role=Role.PARTICIPANT.value,
+        participant_id=person.id,
+        created_at=now_ms(),
+    )
+    await asyncio.to_thread(services.store.add_tokens, [grant])
+    return {
+        "event_id": row.event_id,
+        "participant_id": person.id,
+        "table_id": person.table_id,
+        "token": token,
+        "expires_at": None,  # valid until WHOLEROOM_TOKEN_TTL_DAYS after the event is closed
+        "phone_url": f"/e/{row.event_id}/phone",
+        "returning": True,
+    }
+
+
+@router.post(
+    "/invitation/return",
+    response_model=Joined,
+    dependencies=[allow(PUBLIC), Depends(limit_lookups), Depends(limited_body)],
+)
+async def return_with_invitation(body: InviteBody, services: ServicesDep) -> dict[str, Any]:
+    """Back to one's own phone page with one's personal link, once it has been used to join: the same
+    participant (their ideas, ballots and action group), a new token for this phone."""
+    row = await _invitee(services, body.token)
+    back = await returning(services, row)
+    if back is None:
+        raise Conflict("not_joined_yet", "this personal link has not been used to join yet: join with the form")
+    return back
 
 
 @router.post("/invitation/rsvp", dependencies=[allow(PUBLIC), Depends(limit_lookups), Depends(limited_body)])

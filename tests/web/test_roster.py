@@ -178,6 +178,42 @@ def test_a_personal_link_answers_then_checks_its_person_in(town: PartsRoom) -> N
     assert town.client.post("/api/invitation", json={"token": invite}).json()["arrived"] is True
 
 
+def test_a_personal_link_used_again_brings_back_the_same_person(town: PartsRoom) -> None:
+    """A second phone, a cleared browser or the follow-up round weeks later: the link is one person,
+    never two; and it reaches them after the event has closed, while a follow-up round is open."""
+    town.imported()
+    invite = invite_of(next(c for c in town.cards()["cards"] if c["name"] == "Bo Chen"))
+    early = town.client.post("/api/invitation/return", json={"token": invite})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_joined_yet"
+
+    first = town.client.post(
+        "/api/join", json={"code": town.code, "table_id": "2", "name": "Bo Chen", "invite": invite}
+    ).json()
+    again = town.client.post("/api/join", json={"code": town.code, "table_id": "3", "name": "Bo", "invite": invite})
+    assert again.status_code == 201, again.text
+    assert (again.json()["participant_id"], again.json()["table_id"], again.json()["returning"]) == (
+        first["participant_id"],
+        "2",  # where he sits, not the table the form said
+        True,
+    )
+    assert again.json()["token"] != first["token"]
+    staff = {"Authorization": f"Bearer {town.facilitator}"}
+    people = town.client.get(f"/api/events/{town.id}/snapshot", headers=staff).json()["participants"]
+    assert [p["id"] for p in people] == [first["participant_id"]]  # one person, not two
+
+    town.command(town.facilitator, type="event.close")
+    town.command(town.organiser, type="followup.open", question="What has happened since?")
+    back = town.client.post("/api/invitation/return", json={"token": invite})
+    assert back.status_code == 200, back.text
+    assert back.json()["participant_id"] == first["participant_id"]
+    mine = town.client.get(
+        f"/api/events/{town.id}/snapshot", headers={"Authorization": f"Bearer {back.json()['token']}"}
+    ).json()
+    assert mine["step"]["text"] == "What has happened since?"  # the new phone is in the follow-up round
+    stranger = town.client.post("/api/join", json={"code": town.code, "table_id": "1", "name": "New"})
+    assert stranger.status_code == 409 and stranger.json()["error"]["code"] == "event_closed"
+
+
 def test_a_late_arrival_is_offered_the_table_the_mix_needs(town: PartsRoom) -> None:
     town.imported()
     for table in ("1", "2", "3"):  # every table has residents; table 3 already has the police
