@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -63,7 +64,10 @@ def plan(
         fixed = {p: state.participants[p].table_id for p in stayers}
         planner = seats.max_mix if mode == "mixed" else seats.stakeholder
         target = planner(kinds, tables, fixed=fixed, seed=seed).seats
-        where = _who_goes_where(state, people, stayers, kinds, target, avoid_repeat, rng) if mode == "mixed" else target
+        if mode == "mixed":
+            where = _who_goes_where(state, people, stayers, kinds, target, avoid_repeat, rng)
+        else:
+            where = _toward_home(state, dict(target), stayers, kinds)
         return _moves(state, people, where)
     travellers = [p for p in people if p not in stayers]
     rng.shuffle(travellers)
@@ -189,6 +193,59 @@ class _Seating:
         self.put(a, tb)
         self.put(b, ta)
         return True
+
+
+def _toward_home(
+    state: EventState, target: dict[str, str], stayers: set[str], kinds: Mapping[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Stakeholder tables where the parts sat first (their home tables, where the planning group
+    seated each part), so that "back to your home table" means it and few people cross the room.
+
+    The planner's tables are put where most of their people call home (the biggest homecomings
+    first; a table with someone who stays keeps its place); then, people of one kind being
+    interchangeable for the mix, each person takes a seat of their kind at their own home table
+    when there is one. The mix of every table is the planner's."""
+    home = {p: (state.visited.get(p) or [state.participants[p].table_id])[0] for p in target}
+    held = {target[p] for p in stayers}
+    groups: dict[str, list[str]] = {}
+    for person, table_id in target.items():
+        groups.setdefault(table_id, []).append(person)
+    movable = sorted((t for t in groups if t not in held), key=table_key)
+    free = [t for t in sorted(state.tables, key=table_key) if t not in held]
+    rank = {t: i for i, t in enumerate(free)}
+    pairs = sorted(
+        ((n, g, t) for g in movable for t, n in Counter(home[p] for p in groups[g]).items() if t in rank),
+        key=lambda x: (-x[0], rank[x[1]], rank[x[2]]),
+    )
+    to: dict[str, str] = {}
+    for _, group, table_id in pairs:
+        if group not in to and table_id not in to.values():
+            to[group] = table_id
+    left = [t for t in free if t not in to.values()]
+    for group in movable:  # nobody calls a free table home: keep the planner's table if free
+        if group not in to:
+            to[group] = group if group in left else left[0]
+            left.remove(to[group])
+    where = {person: to.get(table_id, table_id) for person, table_id in target.items()}
+    by_kind: dict[tuple[str, ...], list[str]] = {}
+    for person in sorted(target):
+        if person not in stayers:
+            by_kind.setdefault(kinds[person], []).append(person)
+    for members in by_kind.values():
+        seats_left = Counter(where[p] for p in members)
+        settled: dict[str, str] = {}
+        for choice in (home, dict(where)):  # everyone home first, then the table the plan gave, then any
+            for person in members:
+                table_id = choice[person]
+                if person not in settled and seats_left[table_id] > 0:
+                    settled[person] = table_id
+                    seats_left[table_id] -= 1
+        spare = sorted(seats_left.elements(), key=table_key)
+        for person in members:
+            if person not in settled:
+                settled[person] = spare.pop(0)
+        where.update(settled)
+    return where
 
 
 def _back_home(state: EventState) -> list[dict[str, str]]:

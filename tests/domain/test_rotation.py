@@ -143,6 +143,17 @@ def test_stakeholder_seats_each_part_together() -> None:
     assert set(Counter(p.table_id for p in scene.state.participants.values()).values()) == {8}
 
 
+def test_stakeholder_tables_are_the_home_tables_where_the_parts_sat_first() -> None:
+    """Seated by part at first (the planning group's home tables), then mixed: "back to your home
+    table" brings each part back to the table it started at, not to another table of its own."""
+    scene, parts = stakeholder_room()
+    first = {p.id: p.table_id for p in scene.state.participants.values()}
+    rotate(scene, plan(scene.state, "mixed", stay=None, avoid_repeat=True, seed="m", parts=parts))
+    assert sum(first[p.id] != p.table_id for p in scene.state.participants.values()) > 80  # most moved
+    rotate(scene, plan(scene.state, "stakeholder", stay=None, avoid_repeat=True, seed="s", parts=parts))
+    assert {p.id: p.table_id for p in scene.state.participants.values()} == first
+
+
 def test_without_parts_mixed_is_a_shuffle_and_stakeholder_goes_back_home() -> None:
     """Nobody said a part: mixed moves exactly as shuffle does, stakeholder exactly as back_home."""
     scene = cafe(40, 5)
