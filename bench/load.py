@@ -70,6 +70,8 @@ class Options:
     client: str = "asyncio"
     label: str | None = None
     seed: int = 1
+    reference: bool = False  # also the bare reference hub, before and after Wholeroom
+    reference_only: bool = False  # only the bare reference hub
 
 
 @dataclass
@@ -311,6 +313,54 @@ def _idea_results(answers: list[dict[str, Any]], wall_seen: dict[str, int]) -> d
 
 
 async def run_bench(opts: Options) -> dict[str, Any]:
+    """One side (Wholeroom, or with ``--reference-only`` the bare hub), or with ``--reference`` the
+    bare hub, then Wholeroom, then the bare hub again, same phones and pinning: ratios from one run."""
+    if opts.reference_only:
+        return await _run_side(opts, hub=True)
+    if not opts.reference:
+        return await _run_side(opts, hub=False)
+    before = await _run_side(opts, hub=True)
+    results = await _run_side(opts, hub=False)
+    after = await _run_side(opts, hub=True)
+    results["reference"] = {"runs": [before, after], "ratios": reference_ratios(results, [before, after])}
+    return results
+
+
+# what the side-by-side table compares: (label, path into the results)
+COMPARED: list[tuple[str, tuple[str, ...]]] = [
+    ("push to all, last phone p50 ms", ("push", "last_ms", "p50")),
+    ("push to all, last phone p99 ms", ("push", "last_ms", "p99")),
+    ("push, median phone p50 ms", ("push", "median_phone_ms", "p50")),
+    ("push, first phone p50 ms", ("push", "first_phone_ms", "p50")),
+    ("server CPU per delivery (push) us", ("push", "server_cpu_us_per_delivery")),
+    ("idea to wall p50 ms", ("ideas", "wall_ms", "p50")),
+    ("idea to wall p99 ms", ("ideas", "wall_ms", "p99")),
+    ("server RSS peak MB", ("server", "rss_peak_mb")),
+    ("server RSS after join MB", ("server", "rss_after_join_mb")),
+]
+
+
+def _at(results: dict[str, Any], path: tuple[str, ...]) -> float:
+    value: Any = results
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return math.nan
+        value = value[key]
+    return float(value) if isinstance(value, int | float) else math.nan
+
+
+def reference_ratios(results: dict[str, Any], hubs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each compared number: Wholeroom's, the bare hub's runs, and Wholeroom / the hubs' mean."""
+    out: dict[str, dict[str, Any]] = {}
+    for label, path in COMPARED:
+        ours, theirs = _at(results, path), [_at(h, path) for h in hubs]
+        mean = sum(theirs) / len(theirs) if theirs else math.nan
+        ratio = ours / mean if mean and not math.isnan(mean) and not math.isnan(ours) else math.nan
+        out[label] = {"wholeroom": ours, "hub": theirs, "ratio": round(ratio, 2)}
+    return out
+
+
+async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
     raise_nofile()
     pin = opts.pin and (os.cpu_count() or 1) >= 2
     load_cpu = 1 if pin else None
@@ -318,7 +368,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
         os.sched_setaffinity(0, {load_cpu})
     tmp: tempfile.TemporaryDirectory[str] | None = None
     b = Bench(opts)
-    if opts.url:
+    if opts.url and not hub:
         parts = urlsplit(opts.url)
         b.host, b.port = parts.hostname or "127.0.0.1", parts.port or 80
         b.server_pid = opts.server_pid
@@ -329,7 +379,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
         tmp = tempfile.TemporaryDirectory(prefix="wholeroom-bench-")
         admin = secrets.token_urlsafe(18)
         b.server = ServerProcess(Path(tmp.name) / "bench.db", admin, Path(tmp.name) / "server.log",
-                                 cpu=0 if pin else None)
+                                 cpu=0 if pin else None, reference=hub)
         b.server.start()
         b.host, b.port, b.server_pid = "127.0.0.1", b.server.port, b.server.pid
     load_at_start = os.getloadavg()
@@ -356,6 +406,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
         items = [(i, "phone", str(i % opts.tables + 1)) for i in range(opts.phones)]
         answers = await b.join(items, code, f"joining {opts.phones} phones")
         join_phase = await b.phase_end("join", begun)
+        after_join = b.stats()  # memory held for the phones, before any message
         timings = [t for a in answers for t in a["timings"]]
         join_failures = [f for a in answers for f in a["failures"]]
         if not timings:
@@ -415,7 +466,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
 
         # 4. sustained ingest
         ingest: dict[str, Any] | None = None
-        if opts.ingest_seconds > 0 and opts.ideas_rate > 0:
+        if opts.ingest_seconds > 0 and opts.ideas_rate > 0 and not hub:  # the hub stores nothing to ingest
             total = int(round(opts.ideas_rate * opts.ingest_seconds))
             participants = math.ceil(total / IDEAS_PER_PARTICIPANT)
             first = opts.phones
@@ -450,7 +501,8 @@ async def run_bench(opts: Options) -> dict[str, Any]:
             })
 
         # transcript: every acked idea exactly once
-        transcript = await _transcript_ideas(http, event_id, tokens["organiser"])
+        # (the bare hub keeps no transcript: its ideas count as written once when on the wall once)
+        transcript = [c for c in b.wall_seen] if hub else await _transcript_ideas(http, event_id, tokens["organiser"])
         await http.close()
         for result in (ideas, ingest):
             if result is None:
@@ -473,12 +525,15 @@ async def run_bench(opts: Options) -> dict[str, Any]:
         results: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
             "loadavg_at_start": load_at_start,
-            "code": opts.label or (_code_version() if not opts.url else "external server (--url)"),
+            "code": "bare reference hub (bench/reference_hub.py)" if hub else (
+                opts.label or (_code_version() if not opts.url else "external server (--url)")),
+            "side": "reference" if hub else "wholeroom",
             "config": {
                 "phones": opts.phones, "tables": opts.tables, "pushes": opts.pushes,
                 "ideas_rate": opts.ideas_rate, "ingest_seconds": opts.ingest_seconds, "workers": workers,
                 "pinned": pin, "phone_client": opts.client,
-                "server": opts.url or "subprocess (wholeroom serve, SQLite WAL)",
+                "server": "subprocess (python -m bench.reference_hub)" if hub else (
+                    opts.url or "subprocess (wholeroom serve, SQLite WAL)"),
             },
             "machine": _machine(),
             "join": {
@@ -519,6 +574,7 @@ async def run_bench(opts: Options) -> dict[str, Any]:
                 "rss_peak_mb": round(max(end.hwm_mb, *b.rss_samples), 1) if end else math.nan,
                 "rss_end_mb": round(end.rss_mb, 1) if end else math.nan,
                 "rss_at_start_mb": round(base.rss_mb, 1) if base else math.nan,
+                "rss_after_join_mb": round(after_join.rss_mb, 1) if after_join else math.nan,
                 "phases": [p.__dict__ for p in b.phases],
             },
             "clients": {"cpu_s": round(sum(cpu_workers), 2), "closed_connections": Counter(closed),
@@ -662,9 +718,26 @@ def render(r: dict[str, Any]) -> str:
         lines.append(f"  [{mark}] {t['target']:<36} {t['limit']:>12}   measured {t['value']}")
     if not r["targets"]:
         lines.append("  (none apply to this size of run)")
+    if "reference" in r:
+        lines += ["", render_reference(r)]
     if any(t["limit"].endswith("*") for t in r["targets"]):
         lines.append("  * committed rate (acks/s, first send to last ack) >= 500/s (>= 99 % of the offered rate when "
                      "offering ~500/s), every idea acked, on the wall and in the transcript exactly once")
+    return "\n".join(lines)
+
+
+def render_reference(r: dict[str, Any]) -> str:
+    """The side-by-side table: the bare hub before, Wholeroom, the bare hub after, and the ratio."""
+    runs = r["reference"]["runs"]
+    title = "side by side (same phones, same pinning)"
+    head = f"{title:<40} {'hub before':>11} {'Wholeroom':>11} {'hub after':>11} {'ratio':>7}"
+    lines = [head, "-" * len(head)]
+    for label, row in r["reference"]["ratios"].items():
+        hubs = [f"{v:>11.1f}" for v in row["hub"]]
+        lines.append(f"{label:<40} {hubs[0]} {row['wholeroom']:>11.1f} {hubs[-1]} {row['ratio']:>6.2f}x")
+    lines.append(f"(ratio = Wholeroom / mean of the hub's runs; hub deliveries per run: "
+                 f"{', '.join(str(h['push']['deliveries']) for h in runs)}, all received: "
+                 f"{all(h['push']['all_received'] for h in runs)})")
     return "\n".join(lines)
 
 
@@ -686,6 +759,10 @@ def render(r: dict[str, Any]) -> str:
 @click.option("--admin-secret", default=None, help="Its admin secret (with --url; or WHOLEROOM_ADMIN_SECRET).")
 @click.option("--server-pid", default=None, type=int, help="Its pid, to report its CPU and memory (with --url).")
 @click.option("--label", default=None, help="Free text recorded with the results (e.g. the server's commit).")
+@click.option("--reference", is_flag=True,
+              help="Also run the bare reference hub (bench/reference_hub.py) before and after Wholeroom, with the "
+                   "same phones and pinning, and print the ratios.")
+@click.option("--reference-only", is_flag=True, help="Run only the bare reference hub (join, push, ideas).")
 @click.option("--keep-db", is_flag=True, help="Keep the temporary database and server log.")
 @click.option("--quick", is_flag=True, help="A tiny smoke run for CI (a few seconds).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -707,3 +784,7 @@ def command(quick: bool, as_json: bool, **kwargs: Any) -> None:
         click.echo(json.dumps(results, indent=2, default=str))
     else:
         click.echo(render(results))
+
+
+if __name__ == "__main__":
+    command()

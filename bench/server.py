@@ -91,7 +91,8 @@ BENCH_ENV = {"WHOLEROOM_JOINS_PER_CLIENT_PER_S": "1000000"}
 
 
 class ServerProcess:
-    """``wholeroom serve`` on a free port and its own SQLite file, stopped with :meth:`stop`."""
+    """``wholeroom serve`` on a free port and its own SQLite file (or, with ``reference``, the bare
+    reference hub on a free port), stopped with :meth:`stop`."""
 
     def __init__(
         self,
@@ -101,8 +102,10 @@ class ServerProcess:
         port: int | None = None,
         cpu: int | None = None,
         env: dict[str, str] | None = None,
+        reference: bool = False,
     ) -> None:
         self.database, self.admin_secret, self.log_path = database, admin_secret, log_path
+        self.reference = reference  # the bare reference hub (bench/reference_hub.py) instead of Wholeroom
         self.env = {**BENCH_ENV, **(env or {})}
         self.port = port or free_port()
         self.cpu = cpu
@@ -122,6 +125,11 @@ class ServerProcess:
         env = {**os.environ, **self.env, "WHOLEROOM_ADMIN_SECRET": self.admin_secret, "PYTHONUNBUFFERED": "1"}
         env.pop("DATABASE_URL", None)
         cmd = [*wholeroom_command(), "serve", "--port", str(self.port), "--database-url", f"sqlite:///{self.database}"]
+        if self.reference:  # from this checkout, wherever the bench was started
+            root = str(Path(__file__).resolve().parent.parent)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+            cmd = [sys.executable, "-m", "bench.reference_hub", "--port", str(self.port),
+                   "--admin-secret", self.admin_secret]
         cpu = self.cpu
 
         def pin() -> None:

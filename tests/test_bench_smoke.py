@@ -48,6 +48,38 @@ def test_quick_bench_reports_every_measurement(tmp_path: Path) -> None:
     assert isinstance(r["targets"], list)
 
 
+def test_the_bare_reference_hub_takes_the_same_phones() -> None:
+    """`python -m bench.load --quick --reference-only --json` runs the bench's own phones against the bare
+    reference hub: every push reaches every phone, every idea is acked and on the wall once, and its
+    CPU and memory are reported (a few seconds: the hub has no database)."""
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bench.load", "--quick", "--reference-only", "--json"],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-2000:]
+    r = json.loads(done.stdout)
+    assert r["side"] == "reference" and r["join"]["joined"] == r["join"]["phones"] > 0
+    push = r["push"]
+    assert push["all_received"] and push["deliveries"] == push["phones"] * push["pushes"]
+    assert all(_positive(push[d][q]) for d in ("last_ms", "first_phone_ms") for q in ("p50", "p99"))
+    assert r["ideas"]["exactly_once"] and r["ideas"]["on_wall"] == r["ideas"]["sent"] > 0
+    assert r["ingest"] is None  # the hub keeps nothing to ingest into
+    assert _positive(r["server"]["rss_peak_mb"]) and _positive(r["server"]["rss_after_join_mb"])
+
+
+def test_side_by_side_ratios_divide_by_the_mean_of_the_hub_runs() -> None:
+    """The table's ratio is Wholeroom's number over the mean of the hub's runs before and after it."""
+    from bench.load import reference_ratios
+
+    ours = {"push": {"last_ms": {"p50": 30.0}, "server_cpu_us_per_delivery": 24.0}}
+    hubs = [{"push": {"last_ms": {"p50": 10.0}, "server_cpu_us_per_delivery": 15.0}},
+            {"push": {"last_ms": {"p50": 20.0}, "server_cpu_us_per_delivery": 17.0}}]
+    ratios = reference_ratios(ours, hubs)
+    assert ratios["push to all, last phone p50 ms"] == {"wholeroom": 30.0, "hub": [10.0, 20.0], "ratio": 2.0}
+    assert ratios["server CPU per delivery (push) us"]["ratio"] == 1.5
+    assert math.isnan(ratios["idea to wall p99 ms"]["ratio"])  # not measured: no ratio
+
+
 @pytest.mark.slow
 def test_replay_browser_bench_measures_input_to_picture() -> None:
     """`python -m bench.replay_browser --quick --json` imports a small event into a real server, opens
