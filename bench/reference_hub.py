@@ -6,14 +6,16 @@ token), and ``/ws`` (``hello`` -> ``welcome``; ``step.push`` and ``idea.submit``
 relayed as an ``entry``; ``ping`` -> ``pong``). No database, no rules, no queue: each message is
 encoded once and written with ``await ws.send_text(text)`` in a plain loop (the fastest FastAPI
 fan-out measured in shared/docs/PERFORMANCE_NOTES.md). A push goes to everyone, an idea to its
-table and the staff screens. It runs under uvicorn with the options ``wholeroom serve`` uses, so
-that every performance claim can be stated as a ratio to it, measured in the same run.
+table and the staff screens. It runs under uvicorn with the options ``wholeroom serve`` uses, and
+freezes the garbage collector after every 500 new connections as Wholeroom does, so that what a
+ratio to it measures is the room's own work, not a different collector policy.
 
 Run: ``python -m bench.reference_hub --port P --admin-secret S``.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import secrets
 import time
@@ -45,6 +47,8 @@ class Hub:
     people: dict[str, Person] = field(default_factory=dict)  # by token
     tables: dict[str, list[WebSocket]] = field(default_factory=dict)  # phones' sockets by table
     staff: list[WebSocket] = field(default_factory=list)
+    connections: int = 0
+    frozen_at: int = 0
 
     def entry(self, kind: str, actor: str | None, payload: dict[str, Any]) -> tuple[int, str]:
         self.seq += 1
@@ -111,11 +115,17 @@ def create_app(admin_secret: str) -> FastAPI:
             )
             group = hub.staff if person.participant_id is None else hub.tables.setdefault(person.table_id or "", [])
             group.append(ws)
+            hub.connections += 1
+            if hub.connections >= hub.frozen_at + 500:  # as server/hub/rooms.py does
+                gc.freeze()
+                hub.frozen_at = hub.connections
             try:
                 while True:
                     await _command(hub, ws, person, json.loads(await ws.receive_text()))
             finally:
                 group.remove(ws)
+                hub.connections -= 1
+                hub.frozen_at = min(hub.frozen_at, hub.connections)
         except WebSocketDisconnect:
             return
 
