@@ -12,13 +12,36 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 REGISTRY = CollectorRegistry()
 WORKER = str(os.getpid())
 
-MESSAGES = Counter("wholeroom_messages_sent", "Messages queued to websocket connections", registry=REGISTRY)
+
+
+class Tally:
+    """A counter that is a plain integer, for the hottest path (each message to each connection):
+    a Prometheus ``Counter`` takes a lock on every increment (about 1 us, some 3 % of a delivery).
+    Only the event loop's thread counts; /metrics reads it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+MESSAGES = Tally()
+
+
+class _Tallies(Collector):
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(
+            "wholeroom_messages_sent", "Messages sent or queued to websocket connections", value=MESSAGES.value
+        )
+
+
+REGISTRY.register(_Tallies())
 ENTRIES = Counter("wholeroom_entries_committed", "Transcript entries committed", registry=REGISTRY)
 COMMANDS_REFUSED = Counter("wholeroom_commands_refused", "Commands refused with an error", ["code"], registry=REGISTRY)
 COMMIT = Histogram(

@@ -85,6 +85,16 @@ def encode_entry(entry: Entry) -> str:
     return dumps({"type": "entry", **entry.to_dict()})
 
 
+def _parsed(message: str) -> list[tuple[Entry, str]]:
+    """The entries of a message another process published (one encoded entry a line), with their lines."""
+    out = []
+    for line in message.split("\n"):
+        data = json.loads(line)
+        data.pop("type")
+        out.append((Entry.from_dict(data), line))
+    return out
+
+
 @dataclass(slots=True)
 class _Pending:
     decide: Decider
@@ -138,6 +148,9 @@ class Room:
         self.steady: dict[str, Seen] = {}  # what phones know of each theme (relayed for a takeover)
         self._table_themes_sent: dict[str, dict[str, dict[str, str]]] = {}  # idea_themes last sent per table
         self._store, self._broker, self._writer = store, broker, writer
+        # what this room published and has not delivered yet, by the message's text: when it comes
+        # back from the broker its entries and their encoded lines are taken from here, not parsed
+        self._own: dict[str, list[tuple[Entry, str]]] = {}
         self._pending: list[_Pending] = []
         self._flushing = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -288,7 +301,10 @@ class Room:
             for entry in entries:  # before the ack: a removed person's cached token is forgotten first
                 for watch in self.watchers:
                     watch(entry)
-            await self._broker.publish(self.channel, "\n".join(encode_entry(e) for e in entries))
+            lines = [(e, encode_entry(e)) for e in entries]
+            message = "\n".join(line for _, line in lines)
+            self._own[message] = lines
+            await self._broker.publish(self.channel, message)
         if damaged:
             await self._reread()
         for item, outcome in decided:
@@ -336,11 +352,10 @@ class Room:
             async for message in messages:
                 if not message:  # the broker lost its connection for a while: fill in from the database
                     await self.catch_up()
+                    self._forget_own()
                     continue
-                for line in message.split("\n"):
-                    data = json.loads(line)
-                    data.pop("type")
-                    entry = Entry.from_dict(data)
+                own = self._own.pop(message, None)
+                for entry, line in own if own is not None else _parsed(message):
                     if entry.seq <= self.delivered:  # read from the database meanwhile
                         continue
                     if entry.seq > self.delivered + 1:  # a gap: read what came before from the database
@@ -353,6 +368,14 @@ class Room:
                     if entry.seq == self.state.seq + 1:  # committed by another worker
                         apply(self.state, entry)
                     self.deliver(entry, line)
+                if self._own:
+                    self._forget_own()
+
+    def _forget_own(self) -> None:
+        """Forget own messages delivered meanwhile from the database (Redis was away, or lost them)."""
+        for message, lines in list(self._own.items()):
+            if lines[-1][0].seq <= self.delivered:
+                del self._own[message]
 
     def deliver(self, entry: Entry, text: str) -> None:
         """Send ``entry`` to the screens allowed to see it, encoded once (an anonymous idea is

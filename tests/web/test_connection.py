@@ -100,3 +100,106 @@ def test_an_outbox_is_bounded_in_characters_too() -> None:
 
     cut_off, chars = asyncio.run(scenario())
     assert cut_off and chars == 0
+
+
+class Socket:
+    """A socket the test controls: writes complete at once while it is writable; when it is not
+    (the phone is not reading), a write waits until it is again, as uvicorn's send does."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+    async def send(self, text: str) -> None:
+        await self.writable.wait()
+        self.received.append(text)
+
+
+def test_a_phone_that_keeps_up_is_written_at_once_and_one_that_is_behind_is_queued_in_order() -> None:
+    """While nothing waits, a message is written inside the fan-out call itself (no task runs in
+    between); once a write has to wait, what follows queues behind it, goes out in order when the
+    phone reads again, and then messages are written at once again."""
+
+    async def scenario() -> None:
+        socket = Socket()
+        conn = Conn(socket.send, Viewer(Role.PARTICIPANT, "p1"), "1", max_queue=8)
+        conn.start(0, ["welcome"])
+        task = conn.start_sender()
+        while conn.queued or socket.received != ["welcome"]:  # the sender writes what was queued first
+            await asyncio.sleep(0)
+        conn.send_entry(1, "e1")
+        conn.send_entry(2, "e2")
+        # written before this coroutine gave the loop a single turn: no sender task was involved
+        assert socket.received == ["welcome", "e1", "e2"] and conn.written == 2 and conn.queued == 0
+
+        socket.writable.clear()  # the phone stops reading
+        conn.send_entry(3, "e3")  # its write starts and has to wait
+        conn.send_entry(4, "e4")  # so these queue behind it
+        conn.send_entry(5, "e5")
+        assert socket.received == ["welcome", "e1", "e2"] and conn.queued == 2 and conn.written == 2
+
+        socket.writable.set()  # the phone reads again: the sender finishes e3, then drains e4, e5
+        while conn.queued or len(socket.received) < 6:
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the sender marks the connection caught up once it has written all
+        assert socket.received == ["welcome", "e1", "e2", "e3", "e4", "e5"]
+
+        conn.send_entry(6, "e6")  # caught up: written at once again
+        assert socket.received[-1] == "e6" and conn.written == 3
+        assert not task.done()
+        task.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_a_phone_behind_a_write_that_waits_is_still_cut_off_when_its_outbox_overflows() -> None:
+    """A write started at once that has to wait counts as being behind: the outbox bound applies
+    to what follows, and cutting the phone off abandons the waiting write."""
+
+    async def scenario() -> tuple[bool, bool, list[str]]:
+        socket = Socket()
+        conn = Conn(socket.send, Viewer(Role.WALL), None, max_queue=4)
+        conn.start(0, ["welcome"])
+        task = conn.start_sender()
+        while socket.received != ["welcome"]:
+            await asyncio.sleep(0)
+        socket.writable.clear()
+        for seq in range(1, 7):  # 1 waits, 2-5 fill the outbox, 6 overflows it
+            conn.send_entry(seq, f"e{seq}")
+        socket.writable.set()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return conn.overflowed, task.cancelled(), socket.received
+
+    overflowed, cancelled, received = asyncio.run(scenario())
+    assert overflowed and cancelled and received == ["welcome"]
+
+
+def test_a_socket_that_fails_on_a_direct_write_ends_the_connection_not_the_fan_out() -> None:
+    """A write at once that raises (the phone is gone) ends that connection's sender, as a failed
+    send in the sender did; the fan-out that called it goes on, and nothing more is written."""
+
+    async def scenario() -> tuple[bool, int]:
+        calls = 0
+
+        async def gone(_text: str) -> None:
+            nonlocal calls
+            calls += 1
+            raise ConnectionResetError("the phone went away")
+
+        conn = Conn(gone, Viewer(Role.PARTICIPANT, "p1"), "1", max_queue=8)
+        conn.ready = True  # (no welcome: the sender starts with nothing queued)
+        task = conn.start_sender()
+        conn.send_entry(1, "e1")  # raises inside: the caller does not see it
+        conn.send_entry(2, "e2")  # nothing more is tried
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return task.cancelled(), calls
+
+    cancelled, calls = asyncio.run(scenario())
+    assert cancelled and calls == 1
