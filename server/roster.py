@@ -62,13 +62,13 @@ def parts_of(row: InviteeRow) -> tuple[str, ...]:
 
 
 def listed(rows: Iterable[InviteeRow]) -> list[roster.Listed]:
-    return [roster.Listed(r.id, r.name, r.email, parts_of(r), r.access_needs) for r in rows]
+    return [roster.Listed(r.id, r.name, r.email, parts_of(r), r.access_needs, r.table_id) for r in rows]
 
 
 def import_csv(store: Store, state: EventState, text: str, now: int, *, dry_run: bool = False) -> dict[str, Any]:
     """Check ``text`` whole, then add and update its people in one transaction (or, with
     ``dry_run``, only say what would change). Raises ``Invalid("bad_roster")`` with every problem."""
-    rows = roster.read_csv(text, state.parts)
+    rows = roster.read_csv(text, state.parts, {t: table.name for t, table in state.tables.items()})
     existing = store.invitees(state.id)
     planned = roster.plan(rows, listed(existing))
     if not dry_run:
@@ -99,6 +99,7 @@ def _values(row: roster.Row) -> dict[str, Any]:
         "email": row.email,
         "parts": json.dumps(list(row.parts)),
         "access_needs": row.access_needs,
+        "table_id": row.table,
     }
 
 
@@ -167,6 +168,8 @@ def person(state: EventState, checkins: Checkins, row: InviteeRow) -> dict[str, 
         "email": row.email,
         "parts": list(parts_of(row)),
         "access_needs": row.access_needs,
+        "table_id": row.table_id,
+        "table": state.tables[row.table_id].name if row.table_id in state.tables else None,
         "rsvp": row.rsvp,
         "arrived": participant_id is not None,
         "participant_id": participant_id,

@@ -100,7 +100,9 @@ function showEvent(found) {
     const table = found.tables.find((t) => t.id === invited.suggested_table);
     if (table) {
       tableSelect.value = table.id;
-      $("#table-suggested").textContent = `${table.name} is where the mix needs you most.`;
+      $("#table-suggested").textContent = invited.home_table === table.id
+        ? `${table.name} is your table: the organisers have seated you there.`
+        : `${table.name} is where the mix needs you most.`;
       $("#table-suggested").hidden = false;
     }
   }

@@ -57,6 +57,7 @@ export function initRoster({ eventId, token }) {
       h("td", { text: p.email || "–" }),
       h("td", { text: p.parts.length ? p.parts.map(partName).join(", ") : "–" }),
       h("td", { text: p.access_needs || "–" }),
+      h("td", { class: "home-table", text: p.table || "–" }),
       h("td", { class: "answer", text: ANSWER[p.rsvp] || "No answer" }),
       h("td", { class: "arrived", text: p.arrived ? "Arrived" : "–" }),
       h("td", { class: "mailed", text: p.invited_at ? formatTime(p.invited_at) : "–" }),

@@ -2,7 +2,8 @@
 anything is kept.
 
 A row is a person: a name, optionally an email, the parts of the system they come from (several,
-separated by ``;``) and access needs (free text). Emails and access needs are personal data that
+separated by ``;``), access needs (free text) and their home table (optional: where the planning
+group seats them; a table's name or id). Emails and access needs are personal data that
 the event does not need to run: they are kept in their own table, never in the transcript, and
 never reach an export, the replay or the wall (docs/privacy.md, docs/participants.md).
 
@@ -32,8 +33,14 @@ ACCESS_NEEDS_MAX = 300
 PROBLEMS_SHOWN = 50  # a refusal lists at most this many problems (and says how many there were)
 PART_SEPARATOR = ";"
 
-COLUMNS = ("name", "email", "parts", "access_needs")
-_ALIASES = {"access needs": "access_needs", "access": "access_needs", "part": "parts", "e-mail": "email"}
+COLUMNS = ("name", "email", "parts", "access_needs", "table")
+_ALIASES = {
+    "access needs": "access_needs",
+    "access": "access_needs",
+    "part": "parts",
+    "e-mail": "email",
+    "home table": "table",
+}
 _EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
 
 
@@ -60,9 +67,16 @@ class Row:
     email: str | None
     parts: tuple[str, ...]
     access_needs: str | None
+    table: str | None = None  # the home table's id
 
     def fields(self) -> dict[str, Any]:
-        return {"name": self.name, "email": self.email, "parts": self.parts, "access_needs": self.access_needs}
+        return {
+            "name": self.name,
+            "email": self.email,
+            "parts": self.parts,
+            "access_needs": self.access_needs,
+            "table": self.table,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +88,16 @@ class Listed:
     email: str | None
     parts: tuple[str, ...]
     access_needs: str | None
+    table: str | None = None  # the home table's id
 
     def fields(self) -> dict[str, Any]:
-        return {"name": self.name, "email": self.email, "parts": self.parts, "access_needs": self.access_needs}
+        return {
+            "name": self.name,
+            "email": self.email,
+            "parts": self.parts,
+            "access_needs": self.access_needs,
+            "table": self.table,
+        }
 
 
 @dataclass
@@ -137,9 +158,18 @@ def _part_lookup(parts: Mapping[str, Part]) -> dict[str, str]:
     return out
 
 
-def read_csv(text: str, parts: Mapping[str, Part]) -> list[Row]:
+def _table_lookup(tables: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for table_id, name in tables.items():
+        out[" ".join(name.split()).casefold()] = table_id
+        out[table_id.casefold()] = table_id
+    return out
+
+
+def read_csv(text: str, parts: Mapping[str, Part], tables: Mapping[str, str] | None = None) -> list[Row]:
     """The people ``text`` lists, every cell checked; raises ``Invalid("bad_roster")`` with every
-    problem (line, column, what is wrong) when there is any."""
+    problem (line, column, what is wrong) when there is any. ``tables``: the event's tables (id ->
+    name), which a home table names."""
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -147,6 +177,8 @@ def read_csv(text: str, parts: Mapping[str, Part]) -> list[Row]:
     rows: list[Row] = []
     lookup = _part_lookup(parts)
     known = ", ".join(p.name for p in parts.values()) or "none: declare the parts first"
+    seats = _table_lookup(tables or {})
+    known_tables = ", ".join((tables or {}).values())
     emails: dict[str, int] = {}
     names: dict[str, int] = {}
     line = 1
@@ -172,6 +204,14 @@ def read_csv(text: str, parts: Mapping[str, Part]) -> list[Row]:
                 elif cell.strip():
                     problems.append(Problem(start, None, f"cell {i + 1} is beyond the named columns"))
             row = _row(start, cells, lookup, known, problems)
+            home = cells.get("table", "")
+            if home:
+                table_id = seats.get(" ".join(home.split()).casefold())
+                if table_id is None:
+                    problems.append(Problem(start, "table", f"no table {home[:40]!r}; the tables are: {known_tables}"))
+                    continue
+                if row is not None:
+                    row = Row(row.line, row.name, row.email, row.parts, row.access_needs, table_id)
             if row is None:
                 continue
             if row.email is not None:

@@ -118,6 +118,7 @@ class InviteeRow(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     parts: str = "[]"  # JSON list of part ids
     access_needs: str | None = Field(default=None, max_length=300)
+    table_id: str | None = Field(default=None, max_length=16)  # the home table the planning group gave
     rsvp: str | None = Field(default=None, max_length=8)  # "yes" / "no", said on the personal link
     rsvp_at: int | None = Field(default=None, sa_type=BigInteger)
     link_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)  # None: revoked

@@ -217,7 +217,9 @@ async def read_invitation(body: InviteBody, services: ServicesDep) -> dict[str, 
         "rsvp": row.rsvp,
         "arrived": roster.arrived(state, checkins, row),
         "closed": state.closed_at is not None,
-        "suggested_table": roster.suggested_table(state, parts),
+        # the home table the list gives (where the planning group seats them), else where the mix needs them
+        "home_table": row.table_id if row.table_id in state.tables else None,
+        "suggested_table": row.table_id if row.table_id in state.tables else roster.suggested_table(state, parts),
     }
 
 

@@ -1,8 +1,8 @@
 """A whole-system event from the participant list to the follow-up round, as people meet it.
 
-The organiser imports the participant list (four parts of the system, three people each) and
-prints the invitations; Ana answers hers on her phone (390x844) and on the day joins with the same
-link, which checks her in; the others check in with theirs. The facilitator runs the library's
+The organiser imports the participant list (four parts of the system, three people each, each part
+at its home table) and prints the invitations; Ana answers hers on her phone (390x844) and on the
+day joins with the same link, which checks her in; the others check in with theirs. The facilitator runs the library's
 Whole System Event: max-mix tables (each a microcosm of the room), then home tables by part
 (stakeholder), the action marketplace, action groups with a convener and an email shared with the
 group only, and a private "my next step". The event closes; weeks later the organiser opens a
@@ -45,9 +45,9 @@ PEOPLE = {  # three of each part; home tables: one part per table, as the planni
 }
 HOME = {"Residents": "1", "GPs": "2", "Young people": "3", "Council": "4"}
 ANA_EMAIL = "ana.silva@example.org"
-LIST_CSV = "name,email,parts,access_needs\n" + "".join(
+LIST_CSV = "name,email,parts,access_needs,table\n" + "".join(
     f"{name},{name.split()[-1].lower()}.{name.split()[0].lower()}@example.org,{part},"
-    f"{'needs a hearing loop' if name == 'Ana Silva' else ''}\n"
+    f"{'needs a hearing loop' if name == 'Ana Silva' else ''},Table {HOME[part]}\n"
     for part, names in PEOPLE.items()
     for name in names
 ).replace("silva.ana@example.org", ANA_EMAIL)
@@ -144,7 +144,8 @@ def test_a_whole_system_event_from_the_invitations_to_the_follow_up_round(event:
     ana.reload()
     expect(ana.get_by_label("Your name")).to_have_value("Ana Silva")
     expect(ana.get_by_role("group", name="Where you come from").get_by_label("Residents")).to_be_checked()
-    ana.get_by_label("Your table").select_option(HOME["Residents"])
+    expect(ana.get_by_label("Your table")).to_have_value(HOME["Residents"])  # her home table, from the list
+    expect(ana.locator("#table-suggested")).to_have_text("Table 1 is your table: the organisers have seated you there.")
     ana.get_by_role("button", name="Join").click()
     ana.wait_for_url(f"**/e/{live.id}/phone")
     expect(ana.get_by_text("You are at Table 1 as Ana Silva")).to_be_visible()

@@ -66,7 +66,7 @@ def test_every_bad_row_is_named_by_line_and_column() -> None:
 
 def test_the_header_must_name_known_columns() -> None:
     assert problems("name,phone\nAna,123\n") == [
-        (1, "phone", "unknown column 'phone'; the columns are: name, email, parts, access_needs")
+        (1, "phone", "unknown column 'phone'; the columns are: name, email, parts, access_needs, table")
     ]
     assert problems("email\nana@example.org\n")[0][:2] == (1, None)
     assert problems("")[0][2].startswith("the file is empty")
@@ -126,3 +126,14 @@ def test_two_rows_updating_one_person_are_refused() -> None:
         "column": "name",
         "message": "updates the same listed person (Ana) as line 2",
     }
+
+
+def test_a_home_table_is_named_by_its_name_or_id_and_an_unknown_one_is_refused() -> None:
+    tables = {"1": "Table 1", "2": "Riverside"}
+    rows = read_csv("name,parts,home table\nAna,Residents,riverside\nBo,GPs,1\nCy,,\n", PARTS, tables)
+    assert [(r.name, r.table) for r in rows] == [("Ana", "2"), ("Bo", "1"), ("Cy", None)]
+    with pytest.raises(Invalid) as refused:
+        read_csv("name,table\nAna,Table 9\n", PARTS, tables)
+    assert refused.value.details == [
+        {"line": 2, "column": "table", "message": "no table 'Table 9'; the tables are: Table 1, Riverside"}
+    ]

@@ -214,6 +214,18 @@ def test_a_personal_link_used_again_brings_back_the_same_person(town: PartsRoom)
     assert stranger.status_code == 409 and stranger.json()["error"]["code"] == "event_closed"
 
 
+def test_a_home_table_from_the_list_is_offered_on_the_personal_link(town: PartsRoom) -> None:
+    town.imported("name,parts,table\nAna Silva,Residents,Table 2\nCy,Police,\n")
+    people = by_name(town.people().json())
+    assert (people["Ana Silva"]["table_id"], people["Ana Silva"]["table"]) == ("2", "Table 2")
+    assert people["Cy"]["table"] is None
+    cards = {c["name"]: invite_of(c) for c in town.cards()["cards"]}
+    mine = town.client.post("/api/invitation", json={"token": cards["Ana Silva"]}).json()
+    assert (mine["home_table"], mine["suggested_table"]) == ("2", "2")
+    refused = town.people("POST", "/import", csv="name,table\nBo,Table 7\n")
+    assert refused.status_code == 400 and refused.json()["error"]["details"][0]["column"] == "table"
+
+
 def test_a_late_arrival_is_offered_the_table_the_mix_needs(town: PartsRoom) -> None:
     town.imported()
     for table in ("1", "2", "3"):  # every table has residents; table 3 already has the police

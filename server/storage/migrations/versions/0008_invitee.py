@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("parts", sa.String(), nullable=False),
         sa.Column("access_needs", sa.String(length=300), nullable=True),
+        sa.Column("table_id", sa.String(length=16), nullable=True),
         sa.Column("rsvp", sa.String(length=8), nullable=True),
         sa.Column("rsvp_at", sa.BigInteger(), nullable=True),
         sa.Column("link_hash", sa.String(length=64), nullable=True),
