@@ -26,6 +26,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy server
 	$(BIN)/lint-imports
+	$(BIN)/python -m server.web.schema --check
 
 # The developer loop: lint, layers, and the pure domain's tests (no servers, no browser).
 check: lint

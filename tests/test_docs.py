@@ -15,6 +15,7 @@ from server.settings import Settings
 from server.web.app import create_app
 from server.web.matrix import markdown
 from server.web.pages import SCREENS
+from server.web.schema import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()
@@ -32,7 +33,9 @@ def test_every_server_message_type_is_documented() -> None:
     transport = "\n".join(p.read_text() for d in ("hub", "web") for p in (ROOT / "server" / d).rglob("*.py"))
     sent = set(re.findall(r'(?:\{\s*"type":\s*|Reply\(\s*)"([a-z.]+)"', transport))
     assert {"welcome", "entry", "ack", "error", "pong", "presence"} <= sent
-    for message_type in sent:
+    typed = set(schema()["discriminator"]["mapping"])  # server/web/messages.py
+    assert sent <= typed, f"sent but not typed in server/web/messages.py: {sent - typed}"
+    for message_type in sent | typed:
         assert f"| `{message_type}` |" in PROTOCOL, message_type
 
 
