@@ -45,6 +45,13 @@ class Part(Closed):
     target: int | None
 
 
+class Followup(Closed):
+    id: str
+    step_id: str
+    question: str
+    privacy: Literal["private", "shared"]
+
+
 class Event(Closed):
     id: str
     title: str
@@ -54,6 +61,42 @@ class Event(Closed):
     themes_revealed: bool
     wall_slide: Literal["join", "room"] | None
     parts: list[Part]
+    followup: Followup | None = Field(
+        default=None, description="only once there has been a follow-up round: the one open now, or null"
+    )
+
+
+class ActionGroup(Closed):
+    """An action group as phones and the wall see it: a title and counts, never who."""
+
+    id: str
+    title: str
+    count: int
+    has_convener: bool
+
+
+class ActionGroupStaff(ActionGroup):
+    """As the facilitator and organiser see it: who is in it, who convenes, who shared an email (never the address)."""
+
+    source: str | None = Field(description='"theme:<id>", "topic:<id>", or null (by hand)')
+    members: list[str]
+    convener: str | None
+    contacts: list[str]
+
+
+class ActionMember(Closed):
+    id: str
+    name: str | None
+    convener: bool
+    contact: bool
+
+
+class MyAction(Closed):
+    id: str
+    title: str
+    convener: str | None
+    shared: bool
+    members: list[ActionMember]
 
 
 class Audience(Closed):
@@ -283,6 +326,9 @@ class PhoneSnapshot(Closed):
     group: MyGroup | None
     past_results: PastResults | None
     idea_themes: dict[str, IdeaTheme]
+    # once the room has action groups
+    action_groups: list[ActionGroup] | None = Field(default=None, description="once there are action groups")
+    my_action: MyAction | None = Field(default=None, description="with action_groups: mine, or null")
     # by the kind of the current step
     options: list[Open] | None = Field(default=None, description="a vote step: the options this phone may vote on")
     ballot: Any = Field(default=None, description="a vote step: my ballot, or null")
@@ -312,6 +358,7 @@ class RoomSnapshot(Closed):
 
 
 class WallSnapshot(RoomSnapshot):
+    action_groups: list[ActionGroup] | None = Field(default=None, description="once there are action groups")
     presence: dict[str, dict[str, int]] | None = Field(
         default=None, description="only when the event declared parts: part id -> table id -> people"
     )
@@ -323,6 +370,7 @@ class ModeratorSnapshot(RoomSnapshot):
     flags: list[Flag]
     participants: list[Person]
     coverage: Coverage
+    action_groups: list[ActionGroupStaff] | None = Field(default=None, description="once there are action groups")
 
 
 Snapshot = PhoneSnapshot | ModeratorSnapshot | WallSnapshot

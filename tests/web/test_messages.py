@@ -110,7 +110,8 @@ def ok(response: Any) -> dict[str, Any]:
 
 def test_what_a_scripted_event_sends_every_screen_matches_the_models(themed: TestClient) -> None:
     """Parts declared, a script of ideas and two votes (one sealed), themes named, reactions, a bad
-    command, a stale one, a hidden idea, the join slide, a phone moved: every message each screen
+    command, a stale one, a hidden idea, the join slide, a phone moved, action groups, a follow-up
+    round after the close: every message each screen
     receives validates, every welcome's snapshot as its viewer's model, and each of the twelve
     message types is seen at least once."""
     room = Room(themed, tables=3)
@@ -167,6 +168,11 @@ def test_what_a_scripted_event_sends_every_screen_matches_the_models(themed: Tes
         ok(room.command(fac, type="wall.show", slide="join"))
         ok(room.command(fac, type="participant.seat", participant_id=ann["participant_id"], table_id="2"))
         phone.until("welcome")
+        groups = ok(room.command(fac, type="actions.form", source="hand", titles=["Buses", "Parks"]))["group_ids"]
+        assert phone.send(type="action.join", group_id=groups[0])["type"] == "ack"  # after its fresh welcome:
+        assert [m for m in phone.got if m["type"] == "welcome" and (m["snapshot"] or {}).get("my_action")]
+        ok(room.command(fac, type="event.close"))
+        ok(room.command(room.organiser, type="followup.open", question="What has happened since?"))
         for screen in screens:
             screen.settle()
 
