@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import library
 from ..domain import limits
 from ..domain.access import ADMIN, EVENT_TOKENS, FACILITATOR, PUBLIC, STAFF
-from ..domain.commands import COMMAND_ADAPTER, join
+from ..domain.commands import join
 from ..domain.errors import NotFound
 from ..domain.model import Actor, Role
 from ..domain.parts import PARTS_MAX
@@ -167,7 +167,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
     "/events/{event_id}/commands",
     response_model=CommandAck,
     dependencies=[allow(EVENT_TOKENS)],
-    openapi_extra=json_body(COMMAND_ADAPTER.json_schema(), "a command, as over the websocket (docs/protocol.md)"),
+    openapi_extra=json_body(dispatch.message_schema(), "a message, as over the websocket (docs/protocol.md)"),
 )
 async def run_command(
     event_id: str, request: Request, principal: PrincipalDep, services: ServicesDep

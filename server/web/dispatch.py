@@ -17,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from .. import library
 from ..domain import access, limits
-from ..domain.commands import decider, parse_command
+from ..domain.commands import COMMAND_ADAPTER, decider, parse_command
 from ..domain.errors import DomainError, Forbidden, Internal, Invalid, RateLimited
 from ..domain.model import Actor
 from ..domain.reactions import next_for
@@ -156,3 +158,26 @@ def pause_ms(reply: Reply) -> int:
 
 
 REFUSED_PAUSE_MS = 1000
+
+
+class Ping(BaseModel):
+    """Answered with the server's clock: ``pong`` ``{"now"}``."""
+
+    type: Literal["ping"]
+
+
+class NextReaction(BaseModel):
+    """Answered with the next idea to react to (``reaction``); a read, no entry."""
+
+    type: Literal["reaction.next"]
+
+
+def message_schema() -> dict[str, Any]:
+    """The JSON Schema of what either transport takes: every command, and the reads."""
+    schema = COMMAND_ADAPTER.json_schema()
+    for kind, model in zip(READS, (Ping, NextReaction), strict=True):
+        name = model.__name__
+        schema["$defs"][name] = model.model_json_schema()
+        schema["oneOf"].append({"$ref": f"#/$defs/{name}"})
+        schema["discriminator"]["mapping"][kind] = f"#/$defs/{name}"
+    return schema

@@ -54,6 +54,15 @@ CASES: dict[str, Case] = {
     "reaction.next, none running": Case("ann", {"type": "reaction.next"}, "reaction"),
     "reaction.cast": Case("ann", {"type": "reaction.cast", "idea_id": "{I}", "value": "agree"}, "ack", before=[REACT]),
     "close": Case("facilitator", {"type": "event.close"}, "ack"),
+    "join slide": Case("facilitator", {"type": "wall.show", "slide": "join"}, "ack"),
+    "reveal themes": Case("facilitator", {"type": "theme.reveal"}, "ack"),
+    "action groups": Case("facilitator", {"type": "actions.form", "source": "hand", "titles": ["Buses"]}, "ack"),
+    "join an action group": Case(
+        "ann",
+        {"type": "action.join", "group_id": "{G}"},
+        "ack",
+        before=[("facilitator", {"type": "actions.form", "source": "hand", "titles": ["Buses"]})],
+    ),
     "erase": Case("organiser", {"type": "participant.erase", "participant_id": "{BO}"}, "ack"),
     "a ref is not part of the command": Case("facilitator", {"type": "step.end", "step_id": "{S}", "ref": 7}, "ack"),
     # messages that are not commands
@@ -120,6 +129,7 @@ class Scene:
         step = room.command(room.facilitator, type="step.push", text="What would you change?").json()
         idea = room.command(bo["token"], type="idea.submit", client_id="b1", text="Shade on the square").json()
         self.fill = {"{S}": step["step_id"], "{I}": idea["idea_id"], "{BO}": bo["participant_id"]}
+        self.fill["{G}"] = f"a{idea['seq'] + 1}-1"  # the action group a case's first command forms (ids from seq)
 
     def filled(self, value: Any) -> Any:
         if isinstance(value, dict):
