@@ -191,3 +191,44 @@ async def crash_and_resume(tmp_path: Path) -> None:
 def test_acked_ideas_survive_sigkill_and_phones_resume(tmp_path: Path) -> None:
     """Ideas acked before a SIGKILL are in the transcript and snapshot exactly once; every phone resumes by seq."""
     asyncio.run(crash_and_resume(tmp_path))
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if stat[0] != "Z" and int(stat[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_themes_workers_end_with_a_killed_server(tmp_path: Path) -> None:
+    """A server killed outright runs no shutdown: its embedding and clustering workers (a model each)
+    must not live on. They notice their parent has gone and exit."""
+    pytest.importorskip("tokenizers")
+    server = ServerProcess(tmp_path / "w.db", ADMIN, tmp_path / "server.log", env={"WHOLEROOM_THEMES": "true"})
+    server.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not (workers := _children(server.pid)):  # the model loads at start-up, in a worker
+            assert time.monotonic() < deadline, "no worker process started"
+            time.sleep(0.1)
+    finally:
+        server.kill()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers still running after their server was killed: {workers}"
+        time.sleep(0.1)

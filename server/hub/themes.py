@@ -114,9 +114,21 @@ def prepare(name: str) -> Future[float]:
 
 def _background() -> None:
     """Worker processes run at a lower priority: on a small machine the room's own process comes
-    first, and the themes catch up when it is quiet (they lag; the room does not)."""
+    first, and the themes catch up when it is quiet (they lag; the room does not). And they end
+    with the server: one killed outright (SIGKILL, the machine's OOM killer) runs no shutdown, and
+    its workers, holding a model each (~190 MB), would live on. Each worker waits on its parent's
+    sentinel (ready once the parent has gone, even if it went before this ran) and then exits."""
     with contextlib.suppress(OSError):
         os.nice(10)
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the server process has ended, however it ended
+        os._exit(0)
+
+    threading.Thread(target=watch, name="wholeroom-parent-watch", daemon=True).start()
 
 
 def _pool(role: str) -> Executor:
