@@ -380,6 +380,15 @@ const PROMISES = {
   shared: "Shared: your table and the room (the wall) see what you write here, like ideas.",
 };
 
+/** What the writing box is called: an idea, or for a commitments step and a follow-up round what
+ * they ask for (the label is what a screen reader announces for the box). */
+function renderBoxLabel(step) {
+  const kind = step && step.kind;
+  const label = kind === "commit" ? "What you will do" : kind === "followup" ? "Your reply" : "Your idea";
+  const el = $("label[for=idea-text]");
+  if (el.textContent !== label) el.textContent = label;
+}
+
 function renderPromise(step) {
   const privacy = step && step.spec && step.spec.privacy;
   const el = $("#idea-promise");
@@ -875,6 +884,7 @@ function renderIdeaBox() {
   const step = currentStep();
   syncDraft(step);
   renderPromise(step);
+  renderBoxLabel(step);
   const rule = captureRule(step);
   const open = Boolean(step && step.collect_ideas && step.status === "active" && rule.writes) && live.state !== "closed";
   textArea.disabled = !open;

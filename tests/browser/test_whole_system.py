@@ -214,7 +214,7 @@ def test_a_whole_system_event_from_the_invitations_to_the_follow_up_round(event:
     # --- my next step, private: Ana and the organisers read it; the wall and the room never do ------
     goto(event, session, "my-next-step")
     expect(ana.locator("#idea-promise")).to_contain_text("Private: only you and the organisers")
-    ana.get_by_label("Your idea").fill(COMMITMENT)
+    ana.get_by_label("What you will do").fill(COMMITMENT)
     ana.get_by_role("button", name="Send", exact=True).click()
     expect(ana.locator("#ideas")).to_contain_text(COMMITMENT)
     expect(console.locator("#stream")).to_contain_text(COMMITMENT)
@@ -234,7 +234,7 @@ def test_a_whole_system_event_from_the_invitations_to_the_follow_up_round(event:
     later.wait_for_url(f"**/e/{live.id}/phone")
     expect(later.locator("#step-text")).to_have_text("What has happened since the event?")
     expect(later.locator("#ideas")).to_contain_text(COMMITMENT)  # her own, on her new phone
-    later.get_by_label("Your idea").fill(FOLLOW_UP)
+    later.get_by_label("Your reply").fill(FOLLOW_UP)
     later.get_by_role("button", name="Send", exact=True).click()
     expect(later.locator("#ideas")).to_contain_text(FOLLOW_UP)
     event.shoot("follow-up")
