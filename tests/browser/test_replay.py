@@ -209,7 +209,7 @@ def test_following_one_table_shows_its_journey_and_all_its_ideas(live_event: Liv
     expect(page.get_by_role("tab", name="Replay")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#replay-journey li", has_text=STEP_TWO_ONLY)).to_have_count(1)
 
-    page.get_by_label("Follow").select_option("1")
+    page.get_by_label("Follow", exact=True).select_option("1")
     expect(page.locator("#replay-journey-heading")).to_have_text("Table 1: its journey")
     journey = page.locator("#replay-journey li .journey-label")
     expect(journey).to_have_text([STEP_A, STEP_B])
@@ -222,7 +222,7 @@ def test_following_one_table_shows_its_journey_and_all_its_ideas(live_event: Liv
     expect(idea(page, EARLY[1])).to_have_count(0)  # table 2's ideas are not on table 1's journey
     page.screenshot(path=f"{SHOTS}/replay-test-table.png", full_page=True)
 
-    page.get_by_label("Follow").select_option("2")
+    page.get_by_label("Follow", exact=True).select_option("2")
     expect(page.locator("#replay-journey li .journey-label")).to_have_text([STEP_A, STEP_B, STEP_TWO_ONLY])
     expect(idea(page, LATER[1])).to_have_attribute("data-hidden", "true")
     expect(idea(page, EARLY[0])).to_have_count(0)
@@ -232,7 +232,7 @@ def test_following_one_table_shows_its_journey_and_all_its_ideas(live_event: Liv
     expect(page.locator("#replay-state")).to_have_attribute("data-table", "")
     expect(shown_tiles(page)).to_have_count(3)
     page.locator('#replay-tables li[data-table-id="2"] button').click()
-    expect(page.get_by_label("Follow")).to_have_value("2")
+    expect(page.get_by_label("Follow", exact=True)).to_have_value("2")
     expect(page.locator("#replay-state")).to_have_attribute("data-table", "2")
     expect(page.locator('#replay-tables li[data-table-id="2"] button')).to_have_attribute("aria-pressed", "true")
 
@@ -425,6 +425,8 @@ def test_the_page_opens_on_the_harvest_and_reads_the_transcript_only_when_asked(
 
     harvest.focus()
     page.keyboard.press("ArrowLeft")  # round to the last tab
+    expect(page.get_by_role("tab", name="People")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
     expect(transcript).to_be_focused()
     expect(transcript).to_have_attribute("aria-selected", "true")
     expect(harvest).to_have_attribute("tabindex", "-1")
