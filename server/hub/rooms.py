@@ -14,7 +14,8 @@ from ..domain.model import Entry, EventState
 from ..storage.store import Store, iter_all
 from . import themes
 from .broker import Broker
-from .room import RESUME_MAX_ENTRIES, Room
+from .resume import RESUME_MAX_ENTRIES
+from .room import Room
 
 # Long-lived connection objects make every full garbage collection slower (about 0.1 s per 1,000
 # connections here); freezing them after each wave of joins keeps those pauses out of broadcasts.

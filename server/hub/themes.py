@@ -450,7 +450,7 @@ class ThemeEngine:
             self._wake.set()
 
     def _send(self) -> None:
-        """Publish the picture to every worker (each relays it to its screens: Room._relay_themes),
+        """Publish the picture to every worker (each relays it to its screens: Derived.relay_themes),
         unless it is the picture published last."""
         assert self.map is not None
         state = self.room.state
@@ -465,7 +465,7 @@ class ThemeEngine:
             "seq": state.seq,
             "view": view,
             "idea_themes": phones,
-            "suggestions": suggestions,  # for the moderators' screens only (Room._relay_themes)
+            "suggestions": suggestions,  # for the moderators' screens only (Derived.relay_themes)
         }
         if self._steady_changed:  # for the workers only: one taking over continues from it
             message["steady"] = {theme_id: seen.to_dict() for theme_id, seen in self.steady.items()}
