@@ -23,7 +23,7 @@ from server.domain.commands import COMMAND_ADAPTER, decide
 from server.domain.fold import apply
 from server.domain.harvest import harvest, harvest_dict
 from server.domain.model import Actor, EventState, Role
-from server.hub.themes import themable
+from server.hub.theming import themable
 
 FACILITATOR = Actor(Role.FACILITATOR)
 VOTE = """

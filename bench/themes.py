@@ -27,7 +27,7 @@ import numpy as np
 
 from server.domain.themes import IdeaVector, ThemeMap, add_idea, recluster, subthemes
 from server.domain.themes.cluster import find_partition
-from server.themes.encoder import DEFAULT_ENCODER, Encoder, load_encoder
+from server.encoders.encoder import DEFAULT_ENCODER, Encoder, load_encoder
 
 try:  # installed with scikit-learn; lets the benchmark set BLAS threads as the live room should
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]

@@ -2,7 +2,7 @@
 
 ``python -m bench.themes_real`` takes each hand-labelled set in ``bench/data/themes`` (GUIDE.md there
 says how the labels were decided) and the public StackOverflow and BANKING77 sets (a sample, in a
-shuffled order), and plays its ideas into the engine as ``server/hub/themes.py`` does: one by one with
+shuffled order), and plays its ideas into the engine as ``server/hub/theming.py`` does: one by one with
 ``add_idea``, a full ``recluster`` at the fifth idea and then every ``--every`` ideas, and once more
 after the last; the number of themes is never given. For each set it prints:
 
@@ -47,7 +47,7 @@ from server.domain.themes import Edit as CurationEdit
 from server.domain.themes import IdeaVector, Merge, Move, Split, Theme, ThemeMap, ThemeParams, add_idea, recluster
 from server.domain.themes.label_check import label_problems
 from server.domain.themes.suggest import Suggestion, SuggestParams, suggest
-from server.themes.encoder import DEFAULT_ENCODER, Encoder, load_encoder
+from server.encoders.encoder import DEFAULT_ENCODER, Encoder, load_encoder
 
 SETS_DIR = Path(__file__).resolve().parent / "data" / "themes"
 PUBLIC = ("stackoverflow", "banking77")

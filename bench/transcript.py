@@ -21,9 +21,9 @@ from typing import TypeVar
 import numpy as np
 
 from bench.replay import synthetic
+from server.encoders.encoder import DEFAULT_ENCODER, vector_key
 from server.settings import Settings
 from server.storage.store import Store
-from server.themes.encoder import DEFAULT_ENCODER, vector_key
 from server.transcript_cli import export_lines, import_transcript, write_out
 from server.web.app import open_store
 

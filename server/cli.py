@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from . import __version__
 from .domain.errors import DomainError
+from .encoders.encoder import vector_key
 from .settings import DEFAULT_PUBLIC_URL, Settings
-from .themes.encoder import vector_key
 
 if TYPE_CHECKING:
     from .storage.store import Store
@@ -55,7 +55,7 @@ class Main(click.Group):
             try:
                 return super().invoke(ctx)
             except Exception as exc:
-                from .storage.schema import SchemaError  # (here: storage is slow to import for --help)
+                from .storage.schema_version import SchemaError  # (here: storage is slow to import for --help)
 
                 if isinstance(exc, SchemaError):  # storage knows nothing of click: said as any refusal
                     raise click.ClickException(exc.message) from None
@@ -445,7 +445,7 @@ def participants_import(event_id: str, file: str, dry_run: bool, database_url: s
     is imported. Importing again updates people: the same email updates that person; a row
     without an email updates the listed person of the same name who has none. Nobody is removed.
     """
-    from . import roster
+    from . import participant_list
     from .hub.room import now_ms
     from .transcript_cli import load_state
     from .web.app import open_store
@@ -457,7 +457,7 @@ def participants_import(event_id: str, file: str, dry_run: bool, database_url: s
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"{file} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     try:
-        done = roster.import_csv(store, state, text, now_ms(), dry_run=dry_run)
+        done = participant_list.import_csv(store, state, text, now_ms(), dry_run=dry_run)
     except DomainError as exc:
         raise _roster_failure(exc) from None
     verb = "Would add" if dry_run else "Added"
@@ -474,7 +474,7 @@ def participants_import(event_id: str, file: str, dry_run: bool, database_url: s
 @database_option
 def participants_list(event_id: str, links: bool, base_url: str | None, database_url: str | None) -> None:
     """The participant list: id, name, answer (coming / not coming), arrived, parts."""
-    from . import roster
+    from . import participant_list
     from .transcript_cli import load_state
     from .web.app import open_store
 
@@ -487,12 +487,13 @@ def participants_list(event_id: str, links: bool, base_url: str | None, database
     base = _links_base(settings, store, base_url)
     for row in rows:
         said = {"yes": "coming", "no": "not coming", None: "no answer"}[row.rsvp]
-        here = "arrived" if roster.arrived(state, checkins, row) else ""
-        parts = ", ".join(state.parts[p].name for p in roster.parts_of(row) if p in state.parts)
+        here = "arrived" if participant_list.arrived(state, checkins, row) else ""
+        parts = ", ".join(state.parts[p].name for p in participant_list.parts_of(row) if p in state.parts)
         click.echo(f"{row.id}  {row.name:<30}  {said:<10}  {here:<7}  {parts}")
         if links:
-            token = roster.token_of(store, row)
-            click.echo(f"    {roster.personal_link(base, state.join_code, token) if token else '(link revoked)'}")
+            token = participant_list.token_of(store, row)
+            link = participant_list.personal_link(base, state.join_code, token) if token else "(link revoked)"
+            click.echo(f"    {link}")
 
 
 @participants_group.command("invite")
@@ -506,7 +507,7 @@ def participants_invite(
 ) -> None:
     """E-mail each person their invitation with their personal link, through the mail server of
     WHOLEROOM_SMTP_HOST (docs/operations.md): everyone with an e-mail not sent one yet, or PERSON_IDS."""
-    from . import roster
+    from . import participant_list
     from .hub.room import now_ms
     from .transcript_cli import load_state
     from .web.app import open_store
@@ -516,7 +517,7 @@ def participants_invite(
     state, _ = load_state(store, event_id)
     base = _links_base(settings, store, base_url)
     try:
-        done = roster.email_invitations(
+        done = participant_list.email_invitations(
             store, settings, state, base, now_ms(), person_ids=list(person_ids) or None, again=again
         )
     except DomainError as exc:
@@ -685,7 +686,7 @@ def script_check(files: tuple[str, ...], tables: int | None, quiet: bool) -> Non
 @script.command("schema")
 def script_schema() -> None:
     """Print the JSON Schema of the script format (for editors with YAML schema support)."""
-    from .domain.scripts.model import Script
+    from .domain.scripts.format import Script
 
     schema = Script.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -716,25 +717,25 @@ def db_upgrade(database_url: str | None) -> None:
     Every event and entry is kept. Safe to run again (it does nothing at the newest revision) and
     while other workers start (they wait for it). Take a backup first: docs/operations.md.
     """
-    from .storage import schema
+    from .storage import schema_version
 
     url = _settings(database_url).database_url
-    before, after = schema.upgrade(url)
+    before, after = schema_version.upgrade(url)
     if before == after:
         click.echo(f"{_shown(url)} is already at revision {after} (head): nothing to do.")
         return
-    steps = schema.revisions()
+    steps = schema_version.revisions()
     start = steps.index(before) + 1 if before in steps else 0
     click.echo(f"Upgraded {_shown(url)} from {before or 'an empty database'} to {after}:")
     for revision in steps[start : steps.index(after) + 1 if after in steps else len(steps)]:
-        click.echo(f"  {revision}  {schema.describe(revision)}")
+        click.echo(f"  {revision}  {schema_version.describe(revision)}")
 
 
 @db.command("current")
 @database_option
 def db_current(database_url: str | None) -> None:
     """Print the database's schema revision, and whether this version needs an upgrade."""
-    from .storage import schema
+    from .storage import schema_version
     from .storage.store import make_engine
 
     settings = _settings(database_url)
@@ -744,10 +745,10 @@ def db_current(database_url: str | None) -> None:
         return
     engine = make_engine(settings.database_url)
     try:
-        found = schema.status(engine)
+        found = schema_version.status(engine)
     finally:
         engine.dispose()
-    head = schema.head()
+    head = schema_version.head()
     if found.empty:
         click.echo(f"none (an empty database: the server creates the schema, revision {head}, at first start)")
     elif found.legacy and found.revision is not None:
@@ -758,7 +759,7 @@ def db_current(database_url: str | None) -> None:
         raise SystemExit(1)
     elif found.revision == head:
         click.echo(f"{head} (head)")
-    elif found.revision in schema.revisions():
+    elif found.revision in schema_version.revisions():
         click.echo(_runnable(f"{found.revision} (behind {head}: run `wholeroom db upgrade`)", database_url))
     else:
         click.echo(f"{found.revision} (unknown to this version, whose head is {head})")

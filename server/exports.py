@@ -26,7 +26,7 @@ from .domain.harvest import GroundReport, Harvest, Leaning, QuotedIdea, span_wor
 from .domain.model import Entry, EventState
 from .domain.themes import IdeaVector, ThemeMap
 from .domain.transcript_file import Vector, exportable, header, write_lines
-from .hub.themes import compute, themable, theme_ideas, topic_of
+from .hub.theming import compute, themable, theme_ideas, topic_of
 
 FORMATS = ("jsonl", "csv", "md", "html", "xlsx")
 REPORTS = ("md", "html")  # read by people: shared unless asked otherwise

@@ -16,7 +16,7 @@ from .domain.harvest import AUDIENCES, harvest
 from .domain.model import Entry, EventState
 from .domain.transcript_file import Rebuilt, TranscriptError, read_lines
 from .events import STAFF_TOKEN_ROLES
-from .hub.themes import themable
+from .hub.theming import themable
 from .security import hash_token, new_token
 from .storage.store import Store, iter_all
 from .storage.tables import TokenRow

@@ -11,7 +11,7 @@ from sklearn.metrics import normalized_mutual_info_score  # type: ignore[import-
 
 from bench.themes_real import SETS_DIR, curate, load_real, match, nmi, stayed
 from server.domain.themes import Theme, ThemeMap
-from server.domain.themes.model import Frame
+from server.domain.themes.records import Frame
 
 
 def _best_by_brute_force(weights: np.ndarray) -> float:

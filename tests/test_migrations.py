@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 
 from server.cli import main
 from server.settings import Settings
-from server.storage import schema
+from server.storage import schema_version
 from server.storage.store import make_engine
 from server.web.app import create_app
 
@@ -198,7 +198,7 @@ FIRST_WIDTH = {"event": 5, "token": 6}  # 0004 added event.closed_at and token.r
 
 
 def behind_message(at: str) -> str:
-    return f"the database is at revision {at}; this server needs {schema.head()}: run `wholeroom db upgrade`"
+    return f"the database is at revision {at}; this server needs {schema_version.head()}: run `wholeroom db upgrade`"
 
 
 def printed_upgrade(output: str, url: str) -> list[str]:
@@ -217,15 +217,15 @@ def printed_upgrade(output: str, url: str) -> list[str]:
 def test_upgrade_keeps_every_event_and_the_server_then_serves_it(url: str, engine: Engine) -> None:
     """A database at 0001 holding events written by plain SQL keeps every row through `wholeroom db upgrade`,
     and the server then serves the event (its idea in the snapshot) and appends to it."""
-    schema.upgrade(engine, "0001")
+    schema_version.upgrade(engine, "0001")
     populate_old(engine)
     before = rows(engine)
     assert len(before["entry"]) == 5
 
     result = cli("db", "upgrade", "--database-url", url)
     assert result.exit_code == 0, result.output
-    assert f"from 0001 to {schema.head()}" in result.output
-    assert schema.current(engine) == schema.head()
+    assert f"from 0001 to {schema_version.head()}" in result.output
+    assert schema_version.current(engine) == schema_version.head()
     assert rows(engine) == before
 
     with TestClient(create_app(settings(url))) as client:
@@ -248,10 +248,10 @@ def test_server_refuses_a_database_behind_with_a_clear_message(
 ) -> None:
     """On a database at an older revision the app, `wholeroom serve` and other commands refuse, saying what to
     run, and change nothing."""
-    schema.upgrade(engine, "0001")
+    schema_version.upgrade(engine, "0001")
     populate_old(engine)
     before = rows(engine)
-    with pytest.raises(schema.SchemaBehind, match=re.escape(behind_message("0001"))):
+    with pytest.raises(schema_version.SchemaBehind, match=re.escape(behind_message("0001"))):
         with TestClient(create_app(settings(url))):
             pass  # pragma: no cover - never reached
 
@@ -268,21 +268,21 @@ def test_server_refuses_a_database_behind_with_a_clear_message(
         assert result.output.startswith(f"Error: {said}"), result.output
         python, *module = printed_upgrade(result.output, url)[:3]
         assert os.path.abspath(python) == os.path.abspath(sys.executable) and module == ["-m", "server.cli"]
-    assert schema.current(engine) == "0001" and rows(engine) == before
+    assert schema_version.current(engine) == "0001" and rows(engine) == before
 
 
 def test_db_current_prints_the_revision(url: str, engine: Engine) -> None:
     """`wholeroom db current` says none for an empty database, then the revision, and whether it is behind."""
     assert cli("db", "current", "--database-url", url).output.startswith("none (")
-    schema.upgrade(engine, "0001")
+    schema_version.upgrade(engine, "0001")
     result = cli("db", "current", "--database-url", url)
     assert result.exit_code == 0
-    assert result.output.startswith(f"0001 (behind {schema.head()}: run `")
+    assert result.output.startswith(f"0001 (behind {schema_version.head()}: run `")
     upgrade = printed_upgrade(result.output, url)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     done = subprocess.run(upgrade, env=env, capture_output=True, text=True, timeout=120)  # as printed
-    assert done.returncode == 0 and f"to {schema.head()}" in done.stdout, done.stderr
-    assert cli("db", "current", "--database-url", url).output.strip() == f"{schema.head()} (head)"
+    assert done.returncode == 0 and f"to {schema_version.head()}" in done.stdout, done.stderr
+    assert cli("db", "current", "--database-url", url).output.strip() == f"{schema_version.head()} (head)"
     again = cli("db", "upgrade", "--database-url", url)
     assert again.exit_code == 0 and "nothing to do" in again.output
 
@@ -301,8 +301,8 @@ def test_fresh_database_is_upgraded_on_first_start(url: str, engine: Engine) -> 
             "/api/events", json={"title": "New", "tables": 2}, headers={"Authorization": f"Bearer {ADMIN}"}
         )
         assert created.status_code == 201, created.text
-    assert schema.current(engine) == schema.head()
-    schema.check(engine)
+    assert schema_version.current(engine) == schema_version.head()
+    schema_version.check(engine)
 
 
 def test_database_made_before_migrations_is_stamped(url: str, engine: Engine) -> None:
@@ -311,65 +311,65 @@ def test_database_made_before_migrations_is_stamped(url: str, engine: Engine) ->
     SQLModel.metadata.create_all(engine)
     populate_old(engine)
     before = rows(engine)
-    assert schema.current(engine) is None
+    assert schema_version.current(engine) is None
     with TestClient(create_app(settings(url))) as client:
         auth = {"Authorization": f"Bearer {FACILITATOR}"}
         assert client.get(f"/api/events/{EVENT}/snapshot", headers=auth).json()["ideas"][0]["id"] == "i4"
-    assert schema.current(engine) == schema.head() and rows(engine) == before
+    assert schema_version.current(engine) == schema_version.head() and rows(engine) == before
 
 
 def test_old_database_made_before_migrations_is_recognised_then_upgraded(url: str, engine: Engine) -> None:
     """Tables exactly as the first schema's create_all made them (no alembic_version) count as revision 0001:
     the server refuses until `wholeroom db upgrade`, which keeps every row."""
-    schema.upgrade(engine, "0001")
+    schema_version.upgrade(engine, "0001")
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))
     populate_old(engine)
     before = rows(engine)
-    with pytest.raises(schema.SchemaBehind, match=re.escape(behind_message("0001"))):
-        schema.check(engine)
-    with pytest.raises(schema.SchemaBehind):
+    with pytest.raises(schema_version.SchemaBehind, match=re.escape(behind_message("0001"))):
+        schema_version.check(engine)
+    with pytest.raises(schema_version.SchemaBehind):
         with TestClient(create_app(settings(url))):
             pass  # pragma: no cover
     assert cli("db", "current", "--database-url", url).output.startswith("0001 (made before migrations")
     result = cli("db", "upgrade", "--database-url", url)
     assert result.exit_code == 0, result.output
-    assert schema.current(engine) == schema.head() and rows(engine) == before
+    assert schema_version.current(engine) == schema_version.head() and rows(engine) == before
 
 
 def test_a_database_of_other_tables_is_refused_untouched(url: str, engine: Engine) -> None:
     """Tables that are not a Wholeroom schema make the server and `db upgrade` refuse, naming the difference."""
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE invoice (id INTEGER PRIMARY KEY, total INTEGER)"))
-    with pytest.raises(schema.SchemaError, match="not a Wholeroom schema .*unexpected tables invoice"):
+    with pytest.raises(schema_version.SchemaError, match="not a Wholeroom schema .*unexpected tables invoice"):
         with TestClient(create_app(settings(url))):
             pass  # pragma: no cover
     result = cli("db", "upgrade", "--database-url", url)
     assert result.exit_code == 1 and "missing tables action_contact, entry, event" in result.output
-    assert schema.status(engine).revision is None and schema.current(engine) is None
+    assert schema_version.status(engine).revision is None and schema_version.current(engine) is None
 
 
 def test_a_database_from_a_newer_version_is_refused(url: str, engine: Engine) -> None:
     """A revision this version does not know (a newer Wholeroom migrated the database) is refused."""
-    schema.upgrade(engine)
+    schema_version.upgrade(engine)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    with pytest.raises(schema.SchemaError, match="revision 9999, which this server does not know"):
-        schema.check(engine)
+    with pytest.raises(schema_version.SchemaError, match="revision 9999, which this server does not know"):
+        schema_version.check(engine)
     assert cli("db", "upgrade", "--database-url", url).exit_code == 1
 
 
 def test_migrations_make_exactly_the_tables_of_the_code(url: str, engine: Engine) -> None:
     """The head revision matches server/storage/tables.py (a table or column changed without a migration fails
     here), and every revision downgrades and upgrades again."""
-    schema.upgrade(engine)
+    schema_version.upgrade(engine)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
     assert differences == []
-    schema.downgrade(engine, "base")
-    assert schema.status(engine).empty
-    schema.upgrade(engine)
-    assert schema.current(engine) == schema.head()
+    schema_version.downgrade(engine, "base")
+    assert schema_version.status(engine).empty
+    schema_version.upgrade(engine)
+    assert schema_version.current(engine) == schema_version.head()
 
 
 def test_workers_starting_at_once_migrate_an_empty_database_once(url: str) -> None:
@@ -381,7 +381,7 @@ def test_workers_starting_at_once_migrate_an_empty_database_once(url: str) -> No
     def prepare(eng: Engine) -> None:
         try:
             start.wait()
-            schema.prepare(eng)
+            schema_version.prepare(eng)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -392,7 +392,7 @@ def test_workers_starting_at_once_migrate_an_empty_database_once(url: str) -> No
         t.join()
     try:
         assert errors == []
-        assert {schema.current(e) for e in engines} == {schema.head()}
+        assert {schema_version.current(e) for e in engines} == {schema_version.head()}
     finally:
         for e in engines:
             e.dispose()

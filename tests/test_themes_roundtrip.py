@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from server.cli import main
 from server.domain.commands import COMMAND_ADAPTER, decide
 from server.domain.model import Actor, Role
-from server.hub.themes import compute, embed, themable, theme_ideas, themes_dict
+from server.encoders.encoder import vector_key
+from server.hub.theming import compute, embed, themable, theme_ideas, themes_dict
 from server.settings import Settings
 from server.storage.store import Store
-from server.themes.encoder import vector_key
 from server.transcript_cli import import_polis, load_state
 from server.web.app import create_app, open_store
 from tests.conftest import ADMIN

@@ -2,7 +2,7 @@
 
 Each command type names the callers allowed to send it (a :class:`Rule`); ``decide`` refuses every
 other caller with ``Forbidden`` before looking at the state, and a type with no rule is refused
-too (fail closed). HTTP routes declare their rule the same way (``server/web/access.py``), and
+too (fail closed). HTTP routes declare their rule the same way (``server/web/route_access.py``), and
 ``docs/security.md`` prints both tables from these declarations, so enforcement, tests and docs
 read one truth.
 

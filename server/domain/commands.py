@@ -16,7 +16,6 @@ from pydantic import Field, TypeAdapter, ValidationError
 from . import (
     access,
     capture,
-    curation,
     display,
     flow,
     follow,
@@ -29,6 +28,7 @@ from . import (
     roles,
     sessions,
     signup,
+    theme_commands,
     votes,
 )
 from .base import CommandModel, Draft, FlowCommand, Handler, Outcome, clean_text, require_facilitator
@@ -119,17 +119,17 @@ Command = Annotated[
     | signup.JoinTopic
     | roles.Volunteer
     | reactions.React
-    | curation.Rename
-    | curation.Merge
-    | curation.Split
-    | curation.Pin
-    | curation.Unpin
-    | curation.MoveIdea
-    | curation.FlagIdea
-    | curation.ResolveFlag
-    | curation.Reveal
+    | theme_commands.Rename
+    | theme_commands.Merge
+    | theme_commands.Split
+    | theme_commands.Pin
+    | theme_commands.Unpin
+    | theme_commands.MoveIdea
+    | theme_commands.FlagIdea
+    | theme_commands.ResolveFlag
+    | theme_commands.Reveal
     | display.ShowOnWall
-    | curation.Dismiss
+    | theme_commands.Dismiss
     | membership.RemoveParticipant
     | membership.CloseEvent
     | membership.ReopenEvent
@@ -433,14 +433,21 @@ _HANDLERS: dict[type[CommandModel], Handler] = {
     roles.Volunteer: roles.volunteer,
     reactions.React: reactions.cast,
     **dict.fromkeys(
-        (curation.Rename, curation.Merge, curation.Split, curation.Pin, curation.Unpin, curation.MoveIdea),
-        curation.edit,
+        (
+            theme_commands.Rename,
+            theme_commands.Merge,
+            theme_commands.Split,
+            theme_commands.Pin,
+            theme_commands.Unpin,
+            theme_commands.MoveIdea,
+        ),
+        theme_commands.edit,
     ),
-    curation.FlagIdea: curation.flag,
-    curation.ResolveFlag: curation.resolve,
-    curation.Reveal: curation.reveal,
+    theme_commands.FlagIdea: theme_commands.flag,
+    theme_commands.ResolveFlag: theme_commands.resolve,
+    theme_commands.Reveal: theme_commands.reveal,
     display.ShowOnWall: display.show,
-    curation.Dismiss: curation.dismiss,
+    theme_commands.Dismiss: theme_commands.dismiss,
     membership.RemoveParticipant: membership.remove,
     membership.CloseEvent: membership.close,
     membership.ReopenEvent: membership.reopen,

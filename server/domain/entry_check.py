@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from . import limits
-from .curation import IDS_MAX, LABEL_MAX
 from .errors import Invalid
 from .follow import GROUPS_MAX, QUESTION_MAX, TITLE_MAX
 from .model import ROLE_NAME_PATTERN, Entry
 from .parts import PART_ID_PATTERN, PART_NAME_MAX, PART_TARGET_MAX, PARTS_MAX
 from .signup import TOPIC_MAX
 from .text import check_payload
+from .theme_commands import IDS_MAX, LABEL_MAX
 
 ENTRY_BYTES_MAX = 4 * 1024 * 1024  # a vote step's options can quote thousands of ideas
 REASON_MAX = 400

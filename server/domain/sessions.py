@@ -21,8 +21,8 @@ from .capture import PUBLIC
 from .errors import Conflict, Invalid, NotFound
 from .harvest import themes_for
 from .model import Actor, EventState, Session, SessionStatus, StepStatus
+from .scripts.format import THEMES_WORD
 from .scripts.loader import ScriptError, load_script
-from .scripts.model import THEMES_WORD
 from .themes import edit_from_entry
 from .themes import fold as fold_curation
 

@@ -40,7 +40,7 @@ from .fanout import Fanout
 from .feed import Feed
 from .presence import PRESENCE_INTERVAL_S, Presence
 from .resume import Recent, opening, welcome
-from .themes import EVERY_S, ThemeEngine
+from .theming import EVERY_S, ThemeEngine
 
 __all__ = ["Room", "now_ms", "steady_ms"]  # the clocks: for the callers that import them from here
 

@@ -12,7 +12,7 @@ from ..domain.errors import NotFound
 from ..domain.fold import fold
 from ..domain.model import Entry, EventState
 from ..storage.store import Store, iter_all
-from . import themes
+from . import theming
 from .broker import Broker
 from .resume import RESUME_MAX_ENTRIES
 from .room import Room
@@ -28,7 +28,7 @@ class Rooms:
         store: Store,
         broker: Broker,
         themes_model: str | None = None,
-        themes_every_s: float = themes.EVERY_S,
+        themes_every_s: float = theming.EVERY_S,
         event_writes_per_s: float = 1000.0,
     ) -> None:
         self.store, self.broker, self.themes_model, self.themes_every_s = store, broker, themes_model, themes_every_s
@@ -110,4 +110,4 @@ class Rooms:
             await room.stop()
         self._rooms.clear()
         self.writer.shutdown(wait=True)
-        themes.shutdown()
+        theming.shutdown()

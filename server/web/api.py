@@ -27,9 +27,7 @@ from ..hub.room import now_ms, steady_ms
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import Beside, CheckinRow, TokenRow
-from . import dispatch
-from . import roster as roster_routes
-from .access import allow
+from . import dispatch, participants
 from .deps import (
     PrincipalDep,
     ServicesDep,
@@ -49,6 +47,7 @@ from .responses import (
     json_body,
     media,
 )
+from .route_access import allow
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -132,7 +131,7 @@ async def join_event(body: JoinRequest, services: ServicesDep) -> dict[str, Any]
             raise NotFound(
                 "unknown_invitation", "this personal link does not work here: join without it", field="invite"
             )
-        back = await roster_routes.returning(services, invited)  # already checked in: the same person
+        back = await participants.returning(services, invited)  # already checked in: the same person
         if back is not None:
             return back
     token = new_token()

@@ -19,13 +19,13 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 
 from ..domain import limits
 from ..domain.errors import DomainError, RateLimited
-from ..hub import themes
+from ..hub import theming
 from ..hub.broker import create_broker
 from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
 from ..settings import Settings
 from ..storage.store import Store, make_engine
-from . import api, facilitators, follow, ground, history, pages, roster, subthemes, ws
+from . import api, contact_sharing, facilitators, ground, history, pages, participants, subthemes, ws
 from .assets import ASSETS
 from .bodies import BodyLimit
 from .headers import SecurityHeaders, allowed_origins
@@ -52,7 +52,7 @@ HTTP_ERROR_CODES = {400: "bad_json", 404: "not_found", 405: "method_not_allowed"
 
 
 def open_store(settings: Settings) -> Store:
-    from ..storage import schema
+    from ..storage import schema_version
 
     path = settings.sqlite_path()
     if path is not None:
@@ -62,7 +62,7 @@ def open_store(settings: Settings) -> Store:
     try:
         # an empty database gets the schema (Alembic, to the head); one made before migrations is
         # stamped if its tables match; one behind or unknown is refused with what to do
-        schema.prepare(store.engine)
+        schema_version.prepare(store.engine)
     except BaseException:
         store.engine.dispose()
         raise
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             event_writes_per_s=settings.event_writes_per_s,
         )
         if settings.themes:
-            themes.prepare(settings.encoder)  # the model loads now, not on the first idea
+            theming.prepare(settings.encoder)  # the model loads now, not on the first idea
         services = Services(settings, store, broker, rooms, admin_secret_hash(settings, store))
         services.origins = allowed_origins(settings.public_base(), settings.extra_origins())
         app.state.services = services
@@ -154,9 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=limits.MESSAGE_MAX_BYTES)
     app.include_router(api.router)
     app.include_router(facilitators.router)
-    app.include_router(roster.router)
+    app.include_router(participants.router)
     app.include_router(history.router)
-    app.include_router(follow.router)
+    app.include_router(contact_sharing.router)
     app.include_router(ground.router)
     app.include_router(subthemes.router)
     app.include_router(ws.router)

@@ -19,9 +19,9 @@ from ..domain.text import check_text
 from ..hub.room import now_ms
 from ..security import hash_token, new_token
 from ..storage.tables import TokenRow
-from .access import allow
 from .deps import PrincipalDep, ServicesDep, base_url, limited_body
 from .responses import ERRORS
+from .route_access import allow
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 

@@ -20,10 +20,10 @@ from ..domain.common_ground.analysis import Memory
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs
 from ..domain.errors import Invalid
 from ..domain.model import EventState
-from .access import allow
 from .deps import PrincipalDep, ServicesDep
 from .history import _replay
 from .responses import ERRORS
+from .route_access import allow
 
 router = APIRouter(prefix="/api/events/{event_id}", responses=ERRORS)
 

@@ -22,11 +22,11 @@ from ..domain.mine import contributions
 from ..domain.model import Role
 from ..domain.replay import ROOM_IDEAS, Replay, room
 from ..domain.view import Viewer, snapshot
-from ..hub.themes import clusterer, compute, themable, theme_ideas, themes_dict, topic_of
-from ..themes.encoder import vector_key
-from .access import allow
+from ..encoders.encoder import vector_key
+from ..hub.theming import clusterer, compute, themable, theme_ideas, themes_dict, topic_of
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS, media
+from .route_access import allow
 from .services import Services
 
 router = APIRouter(prefix="/api/events/{event_id}", responses=ERRORS)

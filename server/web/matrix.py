@@ -15,7 +15,7 @@ from fastapi.routing import APIWebSocketRoute
 from starlette.routing import Mount
 
 from ..domain.access import COMMANDS, EVENT_TOKENS, Caller, Reach, Rule
-from .access import route_rule
+from .route_access import route_rule
 
 
 class Column(StrEnum):

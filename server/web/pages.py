@@ -15,9 +15,9 @@ from .. import __version__
 from ..client_paths import TEMPLATES_DIR
 from ..domain.access import PUBLIC
 from ..hub import metrics
-from .access import allow
 from .assets import ASSETS
 from .deps import ServicesDep
+from .route_access import allow
 
 router = APIRouter()
 templates = Jinja2Templates(directory=TEMPLATES_DIR)

@@ -16,14 +16,14 @@ import numpy as np
 from fastapi import APIRouter, Path
 
 from ..domain.access import Caller, rule
-from ..domain.curation import THEME_ID
 from ..domain.errors import Conflict, NotFound
+from ..domain.theme_commands import THEME_ID
 from ..domain.themes.drill import FEWEST_IDEAS as FEWEST
-from ..hub.themes import clusterer, drill, themable, theme_ideas, topic_of
-from ..themes.encoder import vector_key
-from .access import allow
+from ..encoders.encoder import vector_key
+from ..hub.theming import clusterer, drill, themable, theme_ideas, topic_of
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS
+from .route_access import allow
 
 router = APIRouter(prefix="/api/events/{event_id}", responses=ERRORS)
 

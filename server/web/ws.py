@@ -24,8 +24,8 @@ from ..hub.connection import CLOSE_REMOVED, Conn
 from ..hub.room import Room
 from ..security import hash_token
 from . import dispatch
-from .access import allow_socket
 from .headers import origin_of
+from .route_access import allow_socket
 from .services import Services
 
 router = APIRouter()

@@ -21,8 +21,8 @@ import pytest
 from server.domain.commands import decide, parse_command
 from server.domain.model import Actor, Entry, SessionStatus, Step, StepStatus
 from server.domain.runsheet import runsheet
+from server.domain.scripts.format import STEP_KINDS, Script
 from server.domain.scripts.loader import load_script
-from server.domain.scripts.model import STEP_KINDS, Script
 from server.domain.votes import my_options, tally
 
 from .helpers import FACILITATOR, Scene
@@ -461,15 +461,15 @@ def test_docs_name_every_field_kind_and_mode_of_the_format() -> None:
     """Every field of every part of a script, every step kind, vote method and rotation mode is in docs/scripts.md."""
     from typing import get_args
 
-    from server.domain.scripts import model
+    from server.domain.scripts import format as fmt
 
-    parts = [model.Script, model.Method, model.Fit, model.Param, model.RoleSpec, model.Groups, model.Capture]
-    parts += [model.Turns, model.Options, model.ClusterInput, *get_args(get_args(model.Step)[0])]
+    parts = [fmt.Script, fmt.Method, fmt.Fit, fmt.Param, fmt.RoleSpec, fmt.Groups, fmt.Capture]
+    parts += [fmt.Turns, fmt.Options, fmt.ClusterInput, *get_args(get_args(fmt.Step)[0])]
     for part in parts:
         for name, field in part.model_fields.items():
             assert f"`{field.alias or name}`" in DOC, f"{part.__name__}.{field.alias or name}"
-    words = [*model.STEP_KINDS, *get_args(model.VoteStep.model_fields["method"].annotation)]
-    words += get_args(model.RotateStep.model_fields["mode"].annotation)
+    words = [*fmt.STEP_KINDS, *get_args(fmt.VoteStep.model_fields["method"].annotation)]
+    words += get_args(fmt.RotateStep.model_fields["mode"].annotation)
     for word in words:
         assert f"`{word}`" in DOC, word
 
@@ -478,7 +478,7 @@ def test_docs_examples_are_valid() -> None:
     """The first script in docs/scripts.md loads, and each step example there validates."""
     import yaml
 
-    from server.domain.scripts.model import STEP_ADAPTER
+    from server.domain.scripts.format import STEP_ADAPTER
 
     blocks = re.findall(r"```yaml\n(.*?)```", DOC, re.S)
     assert load_script(blocks[0], "docs/scripts.md", tables=TABLES).id == "one-two-four-all"

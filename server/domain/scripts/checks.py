@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .durations import format_duration
-from .model import ClusterStep, HarvestStep, ReactStep, RotateStep, Script, SignupStep, VoteStep
+from .format import ClusterStep, HarvestStep, ReactStep, RotateStep, Script, SignupStep, VoteStep
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_-]*)\}")
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..errors import Invalid
 from ..text import bad_char
 from .checks import Problem, check_script
-from .model import STEP_ADAPTER, STEP_KINDS, Script, Step
+from .format import STEP_ADAPTER, STEP_KINDS, Script, Step
 
 Path = tuple[str | int, ...]
 

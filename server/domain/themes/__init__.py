@@ -10,15 +10,16 @@ Pure functions over plain data (no I/O). The live room calls, off the event loop
 - ``subthemes(ideas, theme_map, theme_id)``: one theme divided finer, on demand (drill-down);
 - ``edit_to_entry(edit)`` / ``edit_from_entry(kind, payload)``: curation edits as transcript entries.
 
-Vectors come from ``server.themes.load_encoder()``, computed once per idea and kept.
+Vectors come from ``server.encoders.load_encoder()``, computed once per idea and kept.
 """
 
 from server.domain.themes.cluster import ClusterParams
 from server.domain.themes.codec import edit_from_entry, edit_to_entry
-from server.domain.themes.curation import Curation, fold
+from server.domain.themes.constraints import Curation, fold
 from server.domain.themes.drill import subthemes
 from server.domain.themes.live import add_idea, assign, remove_idea
-from server.domain.themes.model import (
+from server.domain.themes.recluster import ThemeParams, recluster
+from server.domain.themes.records import (
     Edit,
     IdeaVector,
     Merge,
@@ -31,7 +32,6 @@ from server.domain.themes.model import (
     ThemeMap,
     Unpin,
 )
-from server.domain.themes.recluster import ThemeParams, recluster
 
 __all__ = [
     "ClusterParams",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, fields
 from typing import Any
 
-from server.domain.themes.model import Edit, Merge, Move, Pin, Rename, Split, Unpin
+from server.domain.themes.records import Edit, Merge, Move, Pin, Rename, Split, Unpin
 
 KINDS: dict[str, type[Edit]] = {
     "theme.rename": Rename,

@@ -17,7 +17,7 @@ import numpy as np
 
 from server.domain.themes import labels as naming
 from server.domain.themes.cluster import ClusterParams, find_partition
-from server.domain.themes.model import IdeaVector, Theme, ThemeMap
+from server.domain.themes.records import IdeaVector, Theme, ThemeMap
 
 SUB = ClusterParams(most_themes=8)
 FEWEST_IDEAS = 6  # a smaller theme is not divided

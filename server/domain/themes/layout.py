@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from server.domain.themes.model import Frame, Patch, Point
+from server.domain.themes.records import Frame, Patch, Point
 
 F64 = NDArray[np.float64]
 MARGIN = 0.04

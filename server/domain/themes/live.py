@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from server.domain.themes.layout import place
-from server.domain.themes.model import Anchor, IdeaVector, ThemeMap, Vector
+from server.domain.themes.records import Anchor, IdeaVector, ThemeMap, Vector
 
 
 def assign(theme_map: ThemeMap, vector: Vector) -> str | None:

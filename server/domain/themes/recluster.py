@@ -25,10 +25,10 @@ from numpy.typing import NDArray
 
 from server.domain.themes import labels as naming
 from server.domain.themes.cluster import ClusterParams, find_partition, smallest_theme
-from server.domain.themes.curation import Curation, fold
+from server.domain.themes.constraints import Curation, fold
 from server.domain.themes.graph import FREE
 from server.domain.themes.layout import build_layout
-from server.domain.themes.model import Anchor, Edit, IdeaVector, Theme, ThemeMap
+from server.domain.themes.records import Anchor, Edit, IdeaVector, Theme, ThemeMap
 from server.domain.themes.steady import NEW, OTHER, settle
 
 NEVER = 2.0  # above any cosine

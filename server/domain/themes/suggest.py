@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from server.domain.themes.drill import FEWEST_IDEAS, subthemes
-from server.domain.themes.model import Edit, Frame, IdeaVector, Merge, Move, Pin, Rename, Split, Theme, ThemeMap
+from server.domain.themes.records import Edit, Frame, IdeaVector, Merge, Move, Pin, Rename, Split, Theme, ThemeMap
 
 Kind = Literal["merge", "move", "split"]
 

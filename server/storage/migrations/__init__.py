@@ -1,1 +1,1 @@
-"""Alembic migrations of the database schema (run through :mod:`server.storage.schema`, no alembic.ini needed)."""
+"""Alembic migrations of the database schema (run by :mod:`server.storage.schema_version`: no alembic.ini needed)."""

@@ -1,6 +1,6 @@
 """Alembic's environment for Wholeroom.
 
-At run time :mod:`server.storage.schema` builds the Alembic ``Config`` in code and passes an open
+At run time :mod:`server.storage.schema_version` builds the Alembic ``Config`` in code and passes an open
 connection in ``config.attributes["connection"]``; nothing is read from a file. Developers may also
 run the ``alembic`` command with the repository's ``alembic.ini`` (it names a database URL), for
 example to draft a new revision from the tables in :mod:`server.storage.tables`::

@@ -10,7 +10,7 @@ import pytest
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from server.domain.themes import IdeaVector
-from server.themes.encoder import Encoder, EncoderUnavailable, load_encoder
+from server.encoders.encoder import Encoder, EncoderUnavailable, load_encoder
 
 SHORTTEXT = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "shorttext"
 

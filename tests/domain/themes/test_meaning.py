@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from server.domain.themes import IdeaVector, add_idea, recluster
-from server.themes.encoder import Encoder
+from server.encoders.encoder import Encoder
 
 from .conftest import SHORTTEXT
 

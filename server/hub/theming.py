@@ -40,10 +40,10 @@ from ..domain.themes import (
     subthemes,
 )
 from ..domain.themes import fold as fold_curation
-from ..domain.themes.model import Frame
+from ..domain.themes.records import Frame
 from ..domain.themes.suggest import MOST, suggest
+from ..encoders.encoder import vector_key
 from ..storage.store import Store
-from ..themes.encoder import vector_key
 from . import metrics
 
 log = logging.getLogger("wholeroom.themes")
@@ -66,7 +66,7 @@ def encoder(name: str) -> Any:
     """This process's encoder, loaded once (about a second, 200 MB) from installed files."""
     with _encoder_lock:
         if name not in _encoders:
-            from ..themes import load_encoder
+            from ..encoders import load_encoder
 
             _encoders[name] = load_encoder(name)
         return _encoders[name]

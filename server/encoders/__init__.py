@@ -1,5 +1,5 @@
 """Sentence encoders for themes: text in, L2-normalised vectors out, on the CPU and offline."""
 
-from server.themes.encoder import Encoder, load_encoder
+from server.encoders.encoder import Encoder, load_encoder
 
 __all__ = ["Encoder", "load_encoder"]

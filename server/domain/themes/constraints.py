@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from server.domain.themes.model import Edit, Merge, Move, Pin, Rename, Split, Unpin
+from server.domain.themes.records import Edit, Merge, Move, Pin, Rename, Split, Unpin
 
 
 @dataclass(slots=True)

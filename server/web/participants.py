@@ -16,7 +16,7 @@ import segno
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import mail, roster
+from .. import mail, participant_list
 from ..domain import limits
 from ..domain.access import ORGANISER, PUBLIC
 from ..domain.errors import Conflict, NotFound
@@ -25,9 +25,9 @@ from ..domain.roster import ROSTER_MAX
 from ..hub.room import now_ms
 from ..security import hash_token, new_token
 from ..storage.tables import InviteeRow, TokenRow
-from .access import allow
 from .deps import PrincipalDep, ServicesDep, base_url, limit_lookups, limited_body
 from .responses import ERRORS, Joined, media
+from .route_access import allow
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -55,8 +55,8 @@ async def _listing(services: ServicesDep, event_id: str) -> dict[str, Any]:
     rows = await asyncio.to_thread(services.store.invitees, event_id)
     checkins = await asyncio.to_thread(services.store.checkins, event_id)
     return {
-        "people": [roster.person(state, checkins, r) for r in rows],
-        "coverage": roster.coverage(state, checkins, rows),
+        "people": [participant_list.person(state, checkins, r) for r in rows],
+        "coverage": participant_list.coverage(state, checkins, rows),
         "mail": mail.configured(services.settings),  # whether invitations can be e-mailed
     }
 
@@ -76,7 +76,7 @@ async def import_people(
     and nothing is kept unless the whole file is right."""
     state = (await services.rooms.get(event_id)).state
     summary = await asyncio.to_thread(
-        roster.import_csv, services.store, state, body.csv, now_ms(), dry_run=body.dry_run
+        participant_list.import_csv, services.store, state, body.csv, now_ms(), dry_run=body.dry_run
     )
     return {**summary, **await _listing(services, event_id)}
 
@@ -92,14 +92,14 @@ async def erase_everyone(event_id: str, principal: PrincipalDep, services: Servi
 async def erase_person(event_id: str, person_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """Erase one person from the list on request, with everything held about them. (What they said
     in the event is erased with the organiser's ``participant.erase``.)"""
-    await asyncio.to_thread(roster.find, services.store, event_id, person_id)
+    await asyncio.to_thread(participant_list.find, services.store, event_id, person_id)
     erased = await asyncio.to_thread(services.store.erase_invitees, event_id, [person_id])
     return {"erased": erased}
 
 
 async def _card(services: ServicesDep, row: InviteeRow, join_code: str) -> dict[str, Any]:
-    token = await asyncio.to_thread(roster.token_of, services.store, row)
-    link = roster.personal_link(base_url(services), join_code, token) if token else None
+    token = await asyncio.to_thread(participant_list.token_of, services.store, row)
+    link = participant_list.personal_link(base_url(services), join_code, token) if token else None
     return {"id": row.id, "name": row.name, "link": link}
 
 
@@ -107,16 +107,16 @@ async def _card(services: ServicesDep, row: InviteeRow, join_code: str) -> dict[
 async def renew_link(event_id: str, person_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """A new personal link for one person; the one before (and its printed card) stops working."""
     state = (await services.rooms.get(event_id)).state
-    row = await asyncio.to_thread(roster.find, services.store, event_id, person_id)
-    row = await asyncio.to_thread(roster.new_link, services.store, row, now_ms())
+    row = await asyncio.to_thread(participant_list.find, services.store, event_id, person_id)
+    row = await asyncio.to_thread(participant_list.new_link, services.store, row, now_ms())
     return await _card(services, row, state.join_code)
 
 
 @router.delete("/events/{event_id}/people/{person_id}/link", dependencies=[allow(ORGANISER)])
 async def revoke_link(event_id: str, person_id: str, principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """Revoke one personal link: it stops working at once (the person can still join with the code)."""
-    row = await asyncio.to_thread(roster.find, services.store, event_id, person_id)
-    await asyncio.to_thread(roster.revoke_link, services.store, row, now_ms())
+    row = await asyncio.to_thread(participant_list.find, services.store, event_id, person_id)
+    await asyncio.to_thread(participant_list.revoke_link, services.store, row, now_ms())
     return {"id": row.id, "name": row.name, "link": None}
 
 
@@ -133,7 +133,7 @@ async def invitation_cards(event_id: str, principal: PrincipalDep, services: Ser
     fallback."""
     state = (await services.rooms.get(event_id)).state
     rows = await asyncio.to_thread(services.store.invitees, event_id)
-    cards = await asyncio.to_thread(roster.cards, services.store, state, base_url(services))
+    cards = await asyncio.to_thread(participant_list.cards, services.store, state, base_url(services))
     return {
         "title": state.title,
         "join_code": state.join_code,
@@ -150,11 +150,11 @@ async def invitation_qr(event_id: str, person_id: str, principal: PrincipalDep, 
     """The QR code (SVG) of one person's personal link, for their invitation card. One a request:
     a list of hundreds is drawn card by card, never in one long computation."""
     state = (await services.rooms.get(event_id)).state
-    row = await asyncio.to_thread(roster.find, services.store, event_id, person_id)
-    token = await asyncio.to_thread(roster.token_of, services.store, row)
+    row = await asyncio.to_thread(participant_list.find, services.store, event_id, person_id)
+    token = await asyncio.to_thread(participant_list.token_of, services.store, row)
     if token is None:
         raise NotFound("unknown_invitation", f"{row.name}'s personal link was revoked", field="person_id")
-    svg = await asyncio.to_thread(_qr, roster.personal_link(base_url(services), state.join_code, token))
+    svg = await asyncio.to_thread(_qr, participant_list.personal_link(base_url(services), state.join_code, token))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
@@ -174,7 +174,7 @@ async def send_invitations(
     working link not sent one yet (or ``person_ids``). 409 ``mail_off`` without a mail server."""
     state = (await services.rooms.get(event_id)).state
     return await asyncio.to_thread(
-        roster.email_invitations,
+        participant_list.email_invitations,
         services.store,
         services.settings,
         state,
@@ -207,7 +207,7 @@ async def read_invitation(body: InviteBody, services: ServicesDep) -> dict[str, 
     row = await _invitee(services, body.token)
     state = (await services.current_room(row.event_id)).state
     checkins = await asyncio.to_thread(services.store.checkins, row.event_id)
-    parts = roster.parts_of(row)
+    parts = participant_list.parts_of(row)
     return {
         "event_id": state.id,
         "title": state.title,
@@ -215,11 +215,13 @@ async def read_invitation(body: InviteBody, services: ServicesDep) -> dict[str, 
         "name": row.name,
         "parts": list(parts),
         "rsvp": row.rsvp,
-        "arrived": roster.arrived(state, checkins, row),
+        "arrived": participant_list.arrived(state, checkins, row),
         "closed": state.closed_at is not None,
         # the home table the list gives (where the planning group seats them), else where the mix needs them
         "home_table": row.table_id if row.table_id in state.tables else None,
-        "suggested_table": row.table_id if row.table_id in state.tables else roster.suggested_table(state, parts),
+        "suggested_table": (
+            row.table_id if row.table_id in state.tables else participant_list.suggested_table(state, parts)
+        ),
     }
 
 
@@ -232,7 +234,7 @@ async def returning(services: ServicesDep, row: InviteeRow) -> dict[str, Any] | 
     if row.id not in checkins:
         return None
     state = (await services.current_room(row.event_id)).state
-    participant_id = roster.joined_as(state, checkins, row)
+    participant_id = participant_list.joined_as(state, checkins, row)
     if participant_id is None:
         return None
     person = state.participants[participant_id]

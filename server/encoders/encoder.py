@@ -77,8 +77,8 @@ def vector_key(name: str) -> str:
 
 def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
     """Load an encoder by name from files installed with the package; never touches the network."""
-    from server.themes.minilm import MiniLM
-    from server.themes.static import WordLlama
+    from server.encoders.minilm import MiniLM
+    from server.encoders.static import WordLlama
 
     if name == "minilm":
         return MiniLM.from_installed()

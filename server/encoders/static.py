@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer
 
-from server.themes.encoder import EncoderUnavailable, Vectors
+from server.encoders.encoder import EncoderUnavailable, Vectors
 
 WEIGHTS_PACKAGE = "wordllama"
 TABLE = "weights/l2_supercat_256.safetensors"
