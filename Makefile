@@ -24,6 +24,7 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff format --check server tests bench
 	$(BIN)/mypy server
 	$(BIN)/lint-imports
 	$(BIN)/python -m server.web.schema --check

@@ -121,7 +121,7 @@ class Wall:
             return
         self.seq = entry["seq"]
         if entry["kind"] == "step.pushed" and entry["payload"]["text"].startswith(PUSH_PREFIX):
-            self.pushes.setdefault(int(entry["payload"]["text"][len(PUSH_PREFIX):]), entry["seq"])
+            self.pushes.setdefault(int(entry["payload"]["text"][len(PUSH_PREFIX) :]), entry["seq"])
         if entry["kind"] == "idea.submitted":
             client_id = entry["payload"]["client_id"]
             if client_id in self.seen:
@@ -163,12 +163,20 @@ class Cluster:
             self.redis.start()
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
-        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": self.database_url, "BROKER_URL": self.redis.url,
-               "WHOLEROOM_ADMIN_SECRET": self.admin, "WHOLEROOM_THEMES": "false", "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **BENCH_ENV,
+            "DATABASE_URL": self.database_url,
+            "BROKER_URL": self.redis.url,
+            "WHOLEROOM_ADMIN_SECRET": self.admin,
+            "WHOLEROOM_THEMES": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
         log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - the child keeps it
         command = [*wholeroom_command(), "serve", "--port", str(self.port), "--workers", str(self.opts.workers)]
-        self.supervisor = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL)
+        self.supervisor = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         log.close()
         deadline = time.monotonic() + 60
         while len(self.worker_pids()) < self.opts.workers or not self._healthy():
@@ -286,13 +294,17 @@ async def run(opts: Options) -> dict[str, Any]:
     load: LoadProcesses | None = None
     wall_task: asyncio.Task[None] | None = None
     try:
-        click.echo(f"starting PostgreSQL database {cluster.database}, Redis on port {cluster.redis.port} and "
-                   f"{opts.workers} workers on port {cluster.port} (logs in {folder})", err=True)
+        click.echo(
+            f"starting PostgreSQL database {cluster.database}, Redis on port {cluster.redis.port} and "
+            f"{opts.workers} workers on port {cluster.port} (logs in {folder})",
+            err=True,
+        )
         await asyncio.to_thread(cluster.start)
         host, port = "127.0.0.1", cluster.port
         http = Http(host, port)
-        created = await http.json("POST", "/api/events", {"title": "Fault bench", "tables": opts.tables},
-                                  token=cluster.admin, expect=201)
+        created = await http.json(
+            "POST", "/api/events", {"title": "Fault bench", "tables": opts.tables}, token=cluster.admin, expect=201
+        )
         event_id, tokens = created["event_id"], created["tokens"]
         wall = Wall(host, port, tokens["wall"])
         wall_task = asyncio.create_task(wall.run())
@@ -366,8 +378,11 @@ async def run(opts: Options) -> dict[str, Any]:
             status = await load.ask([("status",)] * opts.load_processes)
             delivered = sum(s["pushes"].get(p.number, 0) for s in status for p in pushes if p.accepted)
             expected = sum(joined) * sum(1 for p in pushes if p.accepted)
-            if (sum(s["live"] for s in status) == sum(joined) and delivered == expected
-                    and not sum(s["unacked"] for s in status)):
+            if (
+                sum(s["live"] for s in status) == sum(joined)
+                and delivered == expected
+                and not sum(s["unacked"] for s in status)
+            ):
                 break
             await asyncio.sleep(0.5)
         await asyncio.sleep(6.0)  # presence: workers share counts every 2 s, and forget a dead one after 5 s
@@ -392,7 +407,8 @@ async def _push(http: Http, event_id: str, token: str, number: int, phase: str) 
     body = {"type": "step.push", "text": f"{PUSH_PREFIX}{number}", "duration_s": 3600, "collect_ideas": True}
     try:
         status, _headers, raw = await asyncio.wait_for(
-            http.request("POST", f"/api/events/{event_id}/commands", body, token), 10)
+            http.request("POST", f"/api/events/{event_id}/commands", body, token), 10
+        )
         if status == 200:
             push.accepted = True
         else:
@@ -416,8 +432,9 @@ async def _cpu_mark(cluster: Cluster, load: LoadProcesses) -> tuple[dict[int, fl
     return cpu_of(cluster.worker_pids()), loads, busy, time.perf_counter()
 
 
-async def _cpu_since(cluster: Cluster, load: LoadProcesses, begun: tuple[dict[int, float], float, float, float]
-                     ) -> dict[str, float]:
+async def _cpu_since(
+    cluster: Cluster, load: LoadProcesses, begun: tuple[dict[int, float], float, float, float]
+) -> dict[str, float]:
     servers0, loads0, busy0, wall0 = begun
     servers1 = cpu_of(cluster.worker_pids())
     # a worker that died meanwhile is not counted; one that started meanwhile counts from zero
@@ -425,14 +442,28 @@ async def _cpu_since(cluster: Cluster, load: LoadProcesses, begun: tuple[dict[in
     loads = sum(await load.ask([("cpu",)] * len(load.conns))) - loads0
     busy = machine_busy_s()[0] - busy0
     seconds = time.perf_counter() - wall0
-    return {"seconds": round(seconds, 1), "server_cpu_s": round(server, 1), "load_cpu_s": round(loads, 1),
-            "others_cpu_s": round(busy - server - loads, 1), "machine_busy_pct": round(100 * busy / seconds / 2, 1)
-            if seconds else math.nan}
+    return {
+        "seconds": round(seconds, 1),
+        "server_cpu_s": round(server, 1),
+        "load_cpu_s": round(loads, 1),
+        "others_cpu_s": round(busy - server - loads, 1),
+        "machine_busy_pct": round(100 * busy / seconds / 2, 1) if seconds else math.nan,
+    }
 
 
-def _results(opts: Options, t0: int, join_s: float, joined: list[int], failures: list[str], pushes: list[Push],
-             faults: dict[str, Any], phase_cpu: list[dict[str, Any]], reports: list[dict[str, Any]],
-             transcript: list[str], wall: Wall) -> dict[str, Any]:
+def _results(
+    opts: Options,
+    t0: int,
+    join_s: float,
+    joined: list[int],
+    failures: list[str],
+    pushes: list[Push],
+    faults: dict[str, Any],
+    phase_cpu: list[dict[str, Any]],
+    reports: list[dict[str, Any]],
+    transcript: list[str],
+    wall: Wall,
+) -> dict[str, Any]:
     phones = sum(joined)
     receipts: dict[int, list[int]] = {}
     for report in reports:
@@ -450,10 +481,16 @@ def _results(opts: Options, t0: int, join_s: float, joined: list[int], failures:
     per_phase: dict[str, dict[str, Any]] = {}
     for phase in PHASES:
         mine = [p for p in pushes if p.phase == phase]
-        lasts = [ms(max(receipts[p.number]) - p.sent_ns) for p in mine
-                 if p.accepted and len(receipts.get(p.number, ())) == phones]
-        medians = [ms(sorted(receipts[p.number])[len(receipts[p.number]) // 2] - p.sent_ns) for p in mine
-                   if p.accepted and receipts.get(p.number)]
+        lasts = [
+            ms(max(receipts[p.number]) - p.sent_ns)
+            for p in mine
+            if p.accepted and len(receipts.get(p.number, ())) == phones
+        ]
+        medians = [
+            ms(sorted(receipts[p.number])[len(receipts[p.number]) // 2] - p.sent_ns)
+            for p in mine
+            if p.accepted and receipts.get(p.number)
+        ]
         phase_ideas = {c: i for c, i in ideas.items() if phase_of(i[0]) == phase}
         to_wall = [ms(wall.seen[c][0] - i[0]) for c, i in phase_ideas.items() if c in wall.seen]
         acked = [ms(i[1] - i[0]) for i in phase_ideas.values() if i[1]]
@@ -461,7 +498,8 @@ def _results(opts: Options, t0: int, join_s: float, joined: list[int], failures:
             "pushes": len(mine),
             "pushes_refused": [p.error for p in mine if not p.accepted],
             "pushes_not_on_every_phone": sum(
-                1 for p in mine if p.accepted and len(receipts.get(p.number, ())) < phones),
+                1 for p in mine if p.accepted and len(receipts.get(p.number, ())) < phones
+            ),
             "push_last_phone_ms": summary(lasts, (50, 99)),
             "push_median_phone_ms": summary(medians, (50, 99)),
             "ideas": len(phase_ideas),
@@ -482,27 +520,41 @@ def _results(opts: Options, t0: int, join_s: float, joined: list[int], failures:
         "loadavg_at_start": os.getloadavg(),
         "code": _code_version(),
         "machine": _machine(),
-        "config": {"phones": opts.phones, "tables": opts.tables, "workers": opts.workers,
-                   "load_processes": opts.load_processes, "push_every_s": opts.push_every,
-                   "ideas_rate": opts.ideas_rate, "phase_seconds": opts.phase_seconds,
-                   "redis_down_s": opts.redis_down,
-                   "server": f"wholeroom serve --workers {opts.workers}, PostgreSQL + Redis, themes off"},
-        "join": {"joined": phones, "failures": len(failures), "failure_examples": failures[:3],
-                 "seconds": round(join_s, 1), "per_s": round(phones / join_s, 1)},
+        "config": {
+            "phones": opts.phones,
+            "tables": opts.tables,
+            "workers": opts.workers,
+            "load_processes": opts.load_processes,
+            "push_every_s": opts.push_every,
+            "ideas_rate": opts.ideas_rate,
+            "phase_seconds": opts.phase_seconds,
+            "redis_down_s": opts.redis_down,
+            "server": f"wholeroom serve --workers {opts.workers}, PostgreSQL + Redis, themes off",
+        },
+        "join": {
+            "joined": phones,
+            "failures": len(failures),
+            "failure_examples": failures[:3],
+            "seconds": round(join_s, 1),
+            "per_s": round(phones / join_s, 1),
+        },
         "phases": per_phase,
         "worker_kill": {
             "pid": kill.get("pid"),
             "phones_reconnected": len(after_kill),
             "reconnect_ms": summary([ms(back - lost) for lost, back in after_kill], (50, 99)),
-            "all_back_after_ms": round(ms(max(back for _, back in after_kill) - kill_at), 1) if after_kill
+            "all_back_after_ms": round(ms(max(back for _, back in after_kill) - kill_at), 1)
+            if after_kill
             else math.nan,
             "workers_after": faults.get("worker_restarted"),
         },
         "redis_restart": {
             "down_ms": round(ms(faults["redis_started_at_ns"] - faults["redis_killed_at_ns"]), 1)
-            if "redis_started_at_ns" in faults else math.nan,
-            "phones_reconnected": sum(1 for lost, _ in reconnects
-                                      if lost >= faults.get("redis_killed_at_ns", math.inf)),
+            if "redis_started_at_ns" in faults
+            else math.nan,
+            "phones_reconnected": sum(
+                1 for lost, _ in reconnects if lost >= faults.get("redis_killed_at_ns", math.inf)
+            ),
         },
         "integrity": {
             "ideas_scheduled": len(ideas),
@@ -554,7 +606,8 @@ def render(r: dict[str, Any]) -> str:
         lines.append(
             f"{name:<17}{_q(p['push_last_phone_ms']):>18}{_q(p['idea_to_wall_ms']):>19}{_q(p['idea_ack_ms']):>15}"
             f"{p['pushes']:>8}{p['ideas']:>7}   {cpu.get('server_cpu_s', '?')}/{cpu.get('load_cpu_s', '?')}/"
-            f"{cpu.get('others_cpu_s', '?')}")
+            f"{cpu.get('others_cpu_s', '?')}"
+        )
         problems = []
         if p["pushes_refused"]:
             problems.append(f"{len(p['pushes_refused'])} pushes refused ({p['pushes_refused'][0]})")
@@ -588,12 +641,15 @@ def verdict(r: dict[str, Any]) -> list[str]:
     """What went wrong, if anything: the promises the fault bench checks."""
     g = r["integrity"]
     wrong = []
-    for key, label in (("acked_lost", "acknowledged ideas lost"), ("stored_twice", "ideas stored twice"),
-                       ("acked_not_on_wall", "acknowledged ideas never on the wall"),
-                       ("phone_deliveries_out_of_order", "deliveries out of order or repeated"),
-                       ("phone_pushes_missing", "pushes a phone never got"),
-                       ("phones_still_down", "phones that never came back"),
-                       ("wall_out_of_order", "wall deliveries out of order")):
+    for key, label in (
+        ("acked_lost", "acknowledged ideas lost"),
+        ("stored_twice", "ideas stored twice"),
+        ("acked_not_on_wall", "acknowledged ideas never on the wall"),
+        ("phone_deliveries_out_of_order", "deliveries out of order or repeated"),
+        ("phone_pushes_missing", "pushes a phone never got"),
+        ("phones_still_down", "phones that never came back"),
+        ("wall_out_of_order", "wall deliveries out of order"),
+    ):
         if g[key]:
             wrong.append(f"{g[key]} {label}")
     if g["presence_shown"] != g["phones_connected"]:
@@ -607,15 +663,21 @@ def verdict(r: dict[str, Any]) -> list[str]:
 @click.option("--phones", default=5000, show_default=True, type=click.IntRange(1))
 @click.option("--tables", default=15, show_default=True, type=click.IntRange(1, 500))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(2), help="Wholeroom workers.")
-@click.option("--load-processes", default=4, show_default=True, type=click.IntRange(1),
-              help="Processes holding the phones.")
+@click.option(
+    "--load-processes", default=4, show_default=True, type=click.IntRange(1), help="Processes holding the phones."
+)
 @click.option("--push-every", default=1.0, show_default=True, type=click.FloatRange(0.1), help="Seconds.")
 @click.option("--ideas-rate", default=20.0, show_default=True, type=click.FloatRange(0.1), help="Ideas/s.")
 @click.option("--phase-seconds", default=20.0, show_default=True, type=click.FloatRange(1))
-@click.option("--redis-down", default=3.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds Redis stays down.")
-@click.option("--pg", default=Options.pg, show_default=True,
-              help="A PostgreSQL server to create the benchmark's database on (dropped afterwards).")
+@click.option(
+    "--redis-down", default=3.0, show_default=True, type=click.FloatRange(0), help="Seconds Redis stays down."
+)
+@click.option(
+    "--pg",
+    default=Options.pg,
+    show_default=True,
+    help="A PostgreSQL server to create the benchmark's database on (dropped afterwards).",
+)
 @click.option("--keep", is_flag=True, help="Keep the database and the logs.")
 @click.option("--quick", is_flag=True, help="A small smoke run for CI (200 phones, phases of 4 s).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")

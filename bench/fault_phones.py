@@ -106,8 +106,7 @@ class FaultPhones:
                 for index, table_id in work:
                     phone = Phone(index, table_id)
                     try:
-                        joined = await http.json("POST", "/api/join", {"code": code, "table_id": table_id},
-                                                 expect=201)
+                        joined = await http.json("POST", "/api/join", {"code": code, "table_id": table_id}, expect=201)
                         phone.token = joined["token"]
                         await self.connect(phone)
                     except Exception as exc:  # counted and reported
@@ -128,9 +127,14 @@ class FaultPhones:
         """Open a socket, say hello with the last seq seen, and take the welcome."""
         loop = asyncio.get_running_loop()
         _transport, sock = await loop.create_connection(
-            lambda: PhoneSocket(f"ws://{self.host}:{self.port}/ws", lambda text: self.on_text(phone, text),
-                                lambda s: self.on_lost(phone, s)),
-            self.host, self.port)
+            lambda: PhoneSocket(
+                f"ws://{self.host}:{self.port}/ws",
+                lambda text: self.on_text(phone, text),
+                lambda s: self.on_lost(phone, s),
+            ),
+            self.host,
+            self.port,
+        )
         phone.sock = sock
         await asyncio.wait_for(sock.opened, 30)
         hello: dict[str, Any] = {"type": "hello", "token": phone.token}
@@ -185,14 +189,14 @@ class FaultPhones:
         now = time.perf_counter_ns()
         if text.startswith('{"type":"entry"'):
             at = text.index('"seq":') + 6
-            seq = int(text[at:text.index(",", at)])
+            seq = int(text[at : text.index(",", at)])
             if seq <= phone.seq:
                 phone.out_of_order += 1
                 return
             phone.seq = seq
             if '"kind":"step.pushed"' in text and (mark := text.find(PUSH_MARK)) >= 0:
                 start = mark + len(PUSH_MARK)
-                phone.pushes.setdefault(int(text[start:text.index('"', start)]), now)
+                phone.pushes.setdefault(int(text[start : text.index('"', start)]), now)
         elif text.startswith('{"type":"ack"'):
             ack = json.loads(text)
             idea = phone.unacked.pop(ack.get("ref"), None) or self.ideas.get(ack.get("ref"))
@@ -226,8 +230,12 @@ class FaultPhones:
             return
         idea.sends += 1
         phone.unacked[idea.client_id] = idea
-        message = {"type": "idea.submit", "ref": idea.client_id, "client_id": idea.client_id,
-                   "text": idea_text(idea.client_id)}
+        message = {
+            "type": "idea.submit",
+            "ref": idea.client_id,
+            "client_id": idea.client_id,
+            "text": idea_text(idea.client_id),
+        }
         try:
             await phone.sock.send(json.dumps(message))
         except ConnectionError:
@@ -268,14 +276,14 @@ class FaultPhones:
             if phone.sock is not None:
                 phone.sock.abort()
                 done["drops"] += 1
-        for phone in live[drops:drops + reseats]:
+        for phone in live[drops : drops + reseats]:
             if phone.sock is not None:
                 table = self.rng.choice([t for t in tables if t != phone.table_id])
                 phone.table_id = table
                 with contextlib.suppress(ConnectionError):
                     await phone.sock.send(json.dumps({"type": "participant.seat", "table_id": table}))
                 done["reseats"] += 1
-        for phone in live[drops + reseats:]:
+        for phone in live[drops + reseats :]:
             if done["leaves"] >= leaves:
                 break
             if phone.unacked or self.waiting.get(phone.index) or phone.sock is None:
@@ -324,8 +332,9 @@ class FaultPhones:
             "snapshot_resumes": sum(len(p.snapshots) for p in self.phones),
             "failed_reconnects": self.failed_reconnects,
             "still_down": sum(not p.live and not p.left for p in self.phones),
-            "ideas": {c: (i.due_ns, i.acked_ns, i.acks, i.duplicate_acks, i.sends, i.error)
-                      for c, i in self.ideas.items()},
+            "ideas": {
+                c: (i.due_ns, i.acked_ns, i.acks, i.duplicate_acks, i.sends, i.error) for c, i in self.ideas.items()
+            },
             "other_errors": self.other_errors[:10],
             "cpu": cpu(),
         }
@@ -336,8 +345,10 @@ class FaultPhones:
     async def close_all(self) -> None:
         self.closing = True
         for start in range(0, len(self.phones), 500):
-            await asyncio.gather(*(p.sock.close() for p in self.phones[start:start + 500] if p.sock is not None),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                *(p.sock.close() for p in self.phones[start : start + 500] if p.sock is not None),
+                return_exceptions=True,
+            )
 
 
 def cpu() -> float:

@@ -67,6 +67,7 @@ class Options:
 
 # --- the flooding phone, in its own process ------------------------------------------------------
 
+
 def _flood_messages(tables: list[str]) -> list[str]:
     return [
         json.dumps({"type": "idea.submit", "client_id": "flood", "text": "more buses"}),
@@ -114,6 +115,7 @@ def flood_main(conn: Connection, host: str, port: int, token: str, seconds: floa
 
 # --- the run --------------------------------------------------------------------------------------
 
+
 async def run(opts: Options) -> dict[str, Any]:
     raise_nofile()
     folder = Path(tempfile.mkdtemp(prefix="wholeroom-flood-"))
@@ -124,13 +126,18 @@ async def run(opts: Options) -> dict[str, Any]:
         await asyncio.to_thread(server.start)
         host, port = "127.0.0.1", server.port
         http = Http(host, port)
-        created = await http.json("POST", "/api/events", {"title": "Flood", "tables": opts.tables}, token=admin,
-                                  expect=201)
+        created = await http.json(
+            "POST", "/api/events", {"title": "Flood", "tables": opts.tables}, token=admin, expect=201
+        )
         event_id, tokens, code = created["event_id"], created["tokens"], created["join_code"]
         fac = tokens["facilitator"]
         tables = [str(t) for t in range(1, opts.tables + 1)]
-        await http.json("POST", f"/api/events/{event_id}/commands",
-                        {"type": "step.push", "text": "Ideas?", "duration_s": 86_400}, token=fac)
+        await http.json(
+            "POST",
+            f"/api/events/{event_id}/commands",
+            {"type": "step.push", "text": "Ideas?", "duration_s": 86_400},
+            token=fac,
+        )
         load = LoadProcesses(opts.load_processes, host, port)
         n = opts.load_processes
         shares: list[list[tuple[int, str]]] = [[] for _ in range(n)]
@@ -140,8 +147,7 @@ async def run(opts: Options) -> dict[str, Any]:
         await load.ask([("join", share, code, max(1, JOIN_IN_FLIGHT // n)) for share in shares])
         # ideas at every table, so that a snapshot holds something
         for round_ in range(opts.ideas_per_phone):
-            await load.ask([("send_ideas", [f"W{round_}-{i}-{k}" for k in range(len(shares[i]))])
-                            for i in range(n)])
+            await load.ask([("send_ideas", [f"W{round_}-{i}-{k}" for k in range(len(shares[i]))]) for i in range(n)])
             await asyncio.sleep(1.0)
         flooder = await http.json("POST", "/api/join", {"code": code, "table_id": "1"}, expect=201)
         hostile = await http.json("POST", "/api/join", {"code": code, "table_id": "2"}, expect=201)
@@ -160,8 +166,9 @@ async def run(opts: Options) -> dict[str, Any]:
                 if phase != "quiet":
                     ctx = multiprocessing.get_context("spawn")
                     parent, child = ctx.Pipe()
-                    proc = ctx.Process(target=flood_main, daemon=True,
-                                       args=(child, host, port, flooder["token"], window + 2, tables))
+                    proc = ctx.Process(
+                        target=flood_main, daemon=True, args=(child, host, port, flooder["token"], window + 2, tables)
+                    )
                     proc.start()
                     flood = (proc, parent)
                     await asyncio.sleep(2.0)  # its socket open and flooding before the first push
@@ -205,8 +212,12 @@ async def run(opts: Options) -> dict[str, Any]:
         for f in flooders:
             replies.update(f["replies"])
         seconds = sum(f["seconds"] for f in flooders)
-        phases[names[1]]["flooder"] = {"sent": sent, "per_s": round(sent / seconds), "replies": dict(replies),
-                                       "closed_by_server": sum(f["closed_by_server"] for f in flooders)}
+        phases[names[1]]["flooder"] = {
+            "sent": sent,
+            "per_s": round(sent / seconds),
+            "replies": dict(replies),
+            "closed_by_server": sum(f["closed_by_server"] for f in flooders),
+        }
 
         hostile_result = await _hostile(opts, host, port, server, event_id, fac, hostile, tables)
         await http.close()
@@ -237,10 +248,21 @@ async def _open_when_let(host: str, port: int, token: str, on_text: Any, refusal
             await asyncio.sleep(refused.message.get("retry_after_ms", 1000) / 1000)
 
 
-async def _hostile(opts: Options, host: str, port: int, server: ServerProcess, event_id: str, fac: str,
-                   hostile: dict[str, Any], tables: list[str]) -> dict[str, Any]:
-    click.echo(f"hostile: {opts.sockets} sockets on one token that never read, "
-               f"{opts.seats_per_s:g} seat changes/s ({opts.hostile_seconds:g} s)", err=True)
+async def _hostile(
+    opts: Options,
+    host: str,
+    port: int,
+    server: ServerProcess,
+    event_id: str,
+    fac: str,
+    hostile: dict[str, Any],
+    tables: list[str],
+) -> dict[str, Any]:
+    click.echo(
+        f"hostile: {opts.sockets} sockets on one token that never read, "
+        f"{opts.seats_per_s:g} seat changes/s ({opts.hostile_seconds:g} s)",
+        err=True,
+    )
     baseline = proc_stats(server.pid).rss_mb
     idle = []
     refusals: Counter[str] = Counter()
@@ -265,9 +287,12 @@ async def _hostile(opts: Options, host: str, port: int, server: ServerProcess, e
         if not samples or elapsed - samples[-1][0] >= 1.0:
             samples.append((elapsed, proc_stats(server.pid).rss_mb))
         table = tables[seats % 2]
-        await http.json("POST", f"/api/events/{event_id}/commands",
-                        {"type": "participant.seat", "participant_id": hostile["participant_id"], "table_id": table},
-                        token=fac)
+        await http.json(
+            "POST",
+            f"/api/events/{event_id}/commands",
+            {"type": "participant.seat", "participant_id": hostile["participant_id"], "table_id": table},
+            token=fac,
+        )
         seats += 1
         for _ in range(20):  # and the phone itself, as fast as its socket allows
             await own.send(json.dumps({"type": "participant.seat", "table_id": tables[(seats + 1) % 2]}))
@@ -315,15 +340,21 @@ def _q(d: dict[str, float]) -> str:
 
 def render(r: dict[str, Any]) -> str:
     c, h = r["config"], r["hostile"]
-    lines = [f"flood            {c['phones']} phones at {c['tables']} tables, a push every {c['push_every']:g} s, "
-             f"{c['phase_seconds']:g} s per phase ({r['date']}, code {r['code']})"]
+    lines = [
+        f"flood            {c['phones']} phones at {c['tables']} tables, a push every {c['push_every']:g} s, "
+        f"{c['phase_seconds']:g} s per phase ({r['date']}, code {r['code']})"
+    ]
     for name, p in r["flood"].items():
-        lines.append(f"  {name:<19} push to every phone p50 / p99 {_q(p['every_phone_ms'])} ms, last phone "
-                     f"{_q(p['last_phone_ms'])} ms, server CPU {p['server_cpu_s']} s, missing {p['missing']}")
+        lines.append(
+            f"  {name:<19} push to every phone p50 / p99 {_q(p['every_phone_ms'])} ms, last phone "
+            f"{_q(p['last_phone_ms'])} ms, server CPU {p['server_cpu_s']} s, missing {p['missing']}"
+        )
         if "flooder" in p:
             f = p["flooder"]
-            lines.append(f"  {'':<19} the flooder sent {f['sent']:,} messages ({f['per_s']:,}/s); "
-                         f"replies {f['replies']}; its socket closed by the server {f['closed_by_server']} times")
+            lines.append(
+                f"  {'':<19} the flooder sent {f['sent']:,} messages ({f['per_s']:,}/s); "
+                f"replies {f['replies']}; its socket closed by the server {f['closed_by_server']} times"
+            )
     lines.append(f"  push p99 rise    {r.get('flood_p99_rise_pct')} % (every phone)")
     rss = h["rss_mb"]
     lines += [
@@ -341,8 +372,13 @@ def render(r: dict[str, Any]) -> str:
 @click.option("--tables", default=Options.tables, show_default=True, type=click.IntRange(2, 500))
 @click.option("--push-every", default=Options.push_every, show_default=True, type=click.FloatRange(0.05))
 @click.option("--phase-seconds", default=Options.phase_seconds, show_default=True, type=click.FloatRange(1))
-@click.option("--rounds", default=Options.rounds, show_default=True, type=click.IntRange(1),
-              help="The phases alternate this many times (each a share of --phase-seconds).")
+@click.option(
+    "--rounds",
+    default=Options.rounds,
+    show_default=True,
+    type=click.IntRange(1),
+    help="The phases alternate this many times (each a share of --phase-seconds).",
+)
 @click.option("--sockets", default=Options.sockets, show_default=True, type=click.IntRange(1))
 @click.option("--seats-per-s", default=Options.seats_per_s, show_default=True, type=click.FloatRange(0.1))
 @click.option("--hostile-seconds", default=Options.hostile_seconds, show_default=True, type=click.FloatRange(1))

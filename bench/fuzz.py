@@ -69,8 +69,28 @@ FIELDS |= {"ping": [], "reaction.next": [], "hello": ["token", "after"]}
 assert set(COMMAND_TYPES) <= set(FIELDS) and COMMAND_ADAPTER is not None
 
 HOSTILE_TEXT = [
-    "", " ", "\ud800", "\udfff", "a\ud83d", "\x00", "nul\x00", "x" * 501, "y" * 2001, "z" * 70_000, "é", "😀",
-    "\u202e", "<script>alert(1)</script>", "=1+1", "null", "1", "../../etc", "s1", "i999", "p1 ", " 1",
+    "",
+    " ",
+    "\ud800",
+    "\udfff",
+    "a\ud83d",
+    "\x00",
+    "nul\x00",
+    "x" * 501,
+    "y" * 2001,
+    "z" * 70_000,
+    "é",
+    "😀",
+    "\u202e",
+    "<script>alert(1)</script>",
+    "=1+1",
+    "null",
+    "1",
+    "../../etc",
+    "s1",
+    "i999",
+    "p1 ",
+    " 1",
 ]
 HOSTILE_NUMBERS = [0, -1, 1, 2**31, 2**63, -(2**63), 10**20, 0.5, math.nan, math.inf, -math.inf, 1e308]
 
@@ -187,9 +207,19 @@ class World:
         headers = [(b"authorization", f"Bearer {self.tokens[who]}".encode()), (b"content-type", b"application/json")]
         path = f"/api/events/{self.event_id}/commands"
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
-            "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {},
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+            "state": {},
         }
         app = self.client.app
 

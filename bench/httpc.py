@@ -79,8 +79,7 @@ class Http:
             await self.close()
         return status, headers, body
 
-    async def json(self, method: str, path: str, body: Any = None, token: str | None = None,
-                   expect: int = 200) -> Any:
+    async def json(self, method: str, path: str, body: Any = None, token: str | None = None, expect: int = 200) -> Any:
         status, _headers, data = await self.request(method, path, body, token)
         if status != expect:
             raise HttpError(status, data)

@@ -174,9 +174,14 @@ class Bench:
         clients = sum(await self.ask_all([("cpu",)] * len(self.workers), 60)) + Worker.cpu()
         busy, steal = machine_busy_s()
         server = (s.cpu_s if s else math.nan) - begun[0]
-        phase = Phase(name, round(server, 2), round(time.perf_counter() - begun[1], 2), round(clients - begun[2], 2),
-                      round(busy - begun[3] - server - (clients - begun[2]), 2) if s else math.nan,
-                      round(steal - begun[4], 2))
+        phase = Phase(
+            name,
+            round(server, 2),
+            round(time.perf_counter() - begun[1], 2),
+            round(clients - begun[2], 2),
+            round(busy - begun[3] - server - (clients - begun[2]), 2) if s else math.nan,
+            round(steal - begun[4], 2),
+        )
         self.phases.append(phase)
         return phase
 
@@ -244,13 +249,13 @@ class Bench:
         return answers
 
 
-def _percent_target(rows: list[dict[str, Any]], name: str, value: float, limit: float, unit: str,
-                    above: bool = False) -> None:
+def _percent_target(
+    rows: list[dict[str, Any]], name: str, value: float, limit: float, unit: str, above: bool = False
+) -> None:
     ok = (value >= limit) if above else (value < limit)
     if math.isnan(value):
         ok = False
-    rows.append({"target": name, "limit": f"{'>=' if above else '<'} {limit:g} {unit}", "value": value,
-                 "pass": ok})
+    rows.append({"target": name, "limit": f"{'>=' if above else '<'} {limit:g} {unit}", "value": value, "pass": ok})
 
 
 def targets_for(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -265,16 +270,23 @@ def targets_for(results: dict[str, Any]) -> list[dict[str, Any]]:
         _percent_target(rows, "2000 phones: push-to-all p99", push_p99, 150, "ms")
     elif n >= 120:
         _percent_target(rows, "120 phones: push-to-all p99", push_p99, 50, "ms")
-        _percent_target(rows, "120 phones: idea-to-wall p99", results["ideas"]["wall_ms"].get("p99", math.nan),
-                        100, "ms")
+        _percent_target(
+            rows, "120 phones: idea-to-wall p99", results["ideas"]["wall_ms"].get("p99", math.nan), 100, "ms"
+        )
     ingest = results.get("ingest")
     if ingest and ingest["offered_per_s"] >= 500:
         # Offered open loop, the commit rate can only trail the offered rate by the last acks' latency:
         # sustained = every idea committed exactly once at >= 99 % of an offered rate of >= 500/s.
         needed = 500 if ingest["offered_per_s"] > 525 else 0.99 * ingest["offered_per_s"]
         kept_up = ingest["exactly_once"] and ingest["achieved_per_s"] >= needed
-        rows.append({"target": "ingest: ideas/s sustained", "limit": ">= 500 /s*", "value": ingest["achieved_per_s"],
-                     "pass": bool(kept_up)})
+        rows.append(
+            {
+                "target": "ingest: ideas/s sustained",
+                "limit": ">= 500 /s*",
+                "value": ingest["achieved_per_s"],
+                "pass": bool(kept_up),
+            }
+        )
         _percent_target(rows, "ingest: idea-to-wall p99", ingest["wall_ms"].get("p99", math.nan), 150, "ms")
     return rows
 
@@ -378,8 +390,9 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="wholeroom-bench-")
         admin = secrets.token_urlsafe(18)
-        b.server = ServerProcess(Path(tmp.name) / "bench.db", admin, Path(tmp.name) / "server.log",
-                                 cpu=0 if pin else None, reference=hub)
+        b.server = ServerProcess(
+            Path(tmp.name) / "bench.db", admin, Path(tmp.name) / "server.log", cpu=0 if pin else None, reference=hub
+        )
         b.server.start()
         b.host, b.port, b.server_pid = "127.0.0.1", b.server.port, b.server.pid
     load_at_start = os.getloadavg()
@@ -391,8 +404,9 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
         b.start_workers(workers, load_cpu, opts.client)
         sampler = asyncio.create_task(b.sample_rss())
         http = Http(b.host, b.port)
-        created = await http.json("POST", "/api/events", {"title": "Wholeroom bench", "tables": opts.tables},
-                                  token=admin, expect=201)
+        created = await http.json(
+            "POST", "/api/events", {"title": "Wholeroom bench", "tables": opts.tables}, token=admin, expect=201
+        )
         event_id, code, tokens = created["event_id"], created["join_code"], created["tokens"]
         fac, _ = await open_socket(f"ws://{b.host}:{b.port}/ws", tokens["facilitator"])
         wall, _ = await open_socket(f"ws://{b.host}:{b.port}/ws", tokens["wall"])
@@ -424,8 +438,15 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
             if b.push_done.get(number, 0) == len(b.workers):
                 b.push_events[number].set()
             t0, ack = await b.facilitator_command(
-                fac, {"type": "step.push", "text": f"{PUSH_PREFIX}{number}", "duration_s": 3600,
-                      "collect_ideas": True, "audience": {"tables": None, "role": None}})
+                fac,
+                {
+                    "type": "step.push",
+                    "text": f"{PUSH_PREFIX}{number}",
+                    "duration_s": 3600,
+                    "collect_ideas": True,
+                    "audience": {"tables": None, "role": None},
+                },
+            )
             if ack.get("type") != "ack":
                 raise RuntimeError(f"step.push failed: {ack}")
             t0s[number] = t0
@@ -439,14 +460,21 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
         for number in range(WARMUP_PUSHES, WARMUP_PUSHES + opts.pushes):
             latencies = sorted(ms(t - t0s[number]) for r in reports for t in r["recv"].get(number, []))
             if latencies:
-                per_push.append({"t0_ns": t0s[number], "first": round(latencies[0], 2),
-                                 "median": round(latencies[len(latencies) // 2], 2), "last": round(latencies[-1], 2)})
+                per_push.append(
+                    {
+                        "t0_ns": t0s[number],
+                        "first": round(latencies[0], 2),
+                        "median": round(latencies[len(latencies) // 2], 2),
+                        "last": round(latencies[-1], 2),
+                    }
+                )
                 firsts.append(latencies[0])
                 lasts.append(latencies[-1])
                 medians.append(latencies[len(latencies) // 2])
         push_phase = await b.phase_end("push", begun)
-        received = sum(len(r["recv"].get(n, [])) for r in reports for n in range(WARMUP_PUSHES,
-                                                                                  WARMUP_PUSHES + opts.pushes))
+        received = sum(
+            len(r["recv"].get(n, [])) for r in reports for n in range(WARMUP_PUSHES, WARMUP_PUSHES + opts.pushes)
+        )
         phones_connected = sum(r["phones"] for r in reports)
 
         # 3. idea latency at a modest rate, one idea per phone
@@ -457,8 +485,9 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
         for k in range(count):
             per_worker[k % workers].append((k, f"L{k}", k * step_ns))
         t_base = time.perf_counter_ns() + 300_000_000
-        answers = await b.ask_all([("ideas", per_worker[w], t_base, 30.0 + count / opts.idea_latency_rate)
-                                   for w in range(workers)])
+        answers = await b.ask_all(
+            [("ideas", per_worker[w], t_base, 30.0 + count / opts.idea_latency_rate) for w in range(workers)]
+        )
         await _settle_wall(b, [c for w in per_worker for _, c, _ in w])
         ideas = _idea_results(answers, b.wall_seen)
         idea_phase = await b.phase_end("ideas", begun)
@@ -482,23 +511,28 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
                 per_worker[j % workers].append((first + j, f"I{k}", k * step_ns))
             begun = await b.phase_begin()
             t_base = time.perf_counter_ns() + 300_000_000
-            answers = await b.ask_all([("ideas", per_worker[w], t_base, 60.0 + opts.ingest_seconds)
-                                       for w in range(workers)])
+            answers = await b.ask_all(
+                [("ideas", per_worker[w], t_base, 60.0 + opts.ingest_seconds) for w in range(workers)]
+            )
             await _settle_wall(b, [c for w in per_worker for _, c, _ in w])
             ingest = _idea_results(answers, b.wall_seen)
             ingest_phase = await b.phase_end("ingest", begun)
-            ingest.update({
-                "offered_per_s": opts.ideas_rate,
-                "seconds": opts.ingest_seconds,
-                "participants": participants,
-                "participant_join_failures": len(ingest_failures),
-                "achieved_per_s": ingest["acks_per_s"],
-                "server_cpu_s": ingest_phase.server_cpu_s,
-                "design": (f"{total} ideas offered open-loop at {opts.ideas_rate:g}/s by {participants} extra "
-                           f"participants (round-robin, <= {IDEAS_PER_PARTICIPANT} each: the server's limit is "
-                           f"{IDEAS_PER_PARTICIPANT} per participant per 60 s), seated over {opts.tables} tables "
-                           "beside the phones; they joined before the window"),
-            })
+            ingest.update(
+                {
+                    "offered_per_s": opts.ideas_rate,
+                    "seconds": opts.ingest_seconds,
+                    "participants": participants,
+                    "participant_join_failures": len(ingest_failures),
+                    "achieved_per_s": ingest["acks_per_s"],
+                    "server_cpu_s": ingest_phase.server_cpu_s,
+                    "design": (
+                        f"{total} ideas offered open-loop at {opts.ideas_rate:g}/s by {participants} extra "
+                        f"participants (round-robin, <= {IDEAS_PER_PARTICIPANT} each: the server's limit is "
+                        f"{IDEAS_PER_PARTICIPANT} per participant per 60 s), seated over {opts.tables} tables "
+                        "beside the phones; they joined before the window"
+                    ),
+                }
+            )
 
         # transcript: every acked idea exactly once
         # (the bare hub keeps no transcript: its ideas count as written once when on the wall once)
@@ -512,9 +546,13 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
             result["in_transcript"] = len(counts)
             result["in_transcript_twice"] = sum(1 for c in counts.values() if c > 1)
             result["exactly_once"] = bool(
-                result["acked"] == result["sent"] and not result["errors"] and not result["acked_more_than_once"]
-                and result["in_transcript"] == result["sent"] and not result["in_transcript_twice"]
-                and result["on_wall"] == result["sent"] and not result["acked_as_duplicate"]
+                result["acked"] == result["sent"]
+                and not result["errors"]
+                and not result["acked_more_than_once"]
+                and result["in_transcript"] == result["sent"]
+                and not result["in_transcript_twice"]
+                and result["on_wall"] == result["sent"]
+                and not result["acked_as_duplicate"]
                 and len(set(result["seqs"])) == len(result["seqs"])
             )
             del result["seqs"]
@@ -525,15 +563,22 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
         results: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
             "loadavg_at_start": load_at_start,
-            "code": "bare reference hub (bench/reference_hub.py)" if hub else (
-                opts.label or (_code_version() if not opts.url else "external server (--url)")),
+            "code": "bare reference hub (bench/reference_hub.py)"
+            if hub
+            else (opts.label or (_code_version() if not opts.url else "external server (--url)")),
             "side": "reference" if hub else "wholeroom",
             "config": {
-                "phones": opts.phones, "tables": opts.tables, "pushes": opts.pushes,
-                "ideas_rate": opts.ideas_rate, "ingest_seconds": opts.ingest_seconds, "workers": workers,
-                "pinned": pin, "phone_client": opts.client,
-                "server": "subprocess (python -m bench.reference_hub)" if hub else (
-                    opts.url or "subprocess (wholeroom serve, SQLite WAL)"),
+                "phones": opts.phones,
+                "tables": opts.tables,
+                "pushes": opts.pushes,
+                "ideas_rate": opts.ideas_rate,
+                "ingest_seconds": opts.ingest_seconds,
+                "workers": workers,
+                "pinned": pin,
+                "phone_client": opts.client,
+                "server": "subprocess (python -m bench.reference_hub)"
+                if hub
+                else (opts.url or "subprocess (wholeroom serve, SQLite WAL)"),
             },
             "machine": _machine(),
             "join": {
@@ -559,12 +604,14 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
                 "first_phone_ms": summary(firsts),
                 "per_push_ms": per_push,
                 "server_cpu_s": push_phase.server_cpu_s,
-                "server_cpu_us_per_delivery": round(push_phase.server_cpu_s * 1e6 / max(1, received * (
-                    1 + WARMUP_PUSHES / max(1, opts.pushes))), 1),
+                "server_cpu_us_per_delivery": round(
+                    push_phase.server_cpu_s * 1e6 / max(1, received * (1 + WARMUP_PUSHES / max(1, opts.pushes))), 1
+                ),
                 "clients_cpu_s": push_phase.clients_cpu_s,
                 "others_cpu_s": push_phase.others_cpu_s,
-                "clients_cpu_us_per_delivery": round(push_phase.clients_cpu_s * 1e6 / max(1, received * (
-                    1 + WARMUP_PUSHES / max(1, opts.pushes))), 1),
+                "clients_cpu_us_per_delivery": round(
+                    push_phase.clients_cpu_s * 1e6 / max(1, received * (1 + WARMUP_PUSHES / max(1, opts.pushes))), 1
+                ),
             },
             "ideas": {**ideas, "server_cpu_s": idea_phase.server_cpu_s},
             "ingest": ingest,
@@ -577,9 +624,12 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
                 "rss_after_join_mb": round(after_join.rss_mb, 1) if after_join else math.nan,
                 "phases": [p.__dict__ for p in b.phases],
             },
-            "clients": {"cpu_s": round(sum(cpu_workers), 2), "closed_connections": Counter(closed),
-                        "staff_closed": dict(b.staff_closed),
-                        "unexpected_errors": [e for r in reports for e in r["other_errors"]][:10]},
+            "clients": {
+                "cpu_s": round(sum(cpu_workers), 2),
+                "closed_connections": Counter(closed),
+                "staff_closed": dict(b.staff_closed),
+                "unexpected_errors": [e for r in reports for e in r["other_errors"]][:10],
+            },
         }
         results["targets"] = targets_for(results)
         for reader in readers:
@@ -618,8 +668,9 @@ async def _transcript_ideas(http: Http, event_id: str, token: str) -> list[str]:
     out: list[str] = []
     after = 0
     while True:
-        status, headers, body = await http.request("GET", f"/api/events/{event_id}/transcript?after={after}"
-                                                   "&limit=10000", token=token)
+        status, headers, body = await http.request(
+            "GET", f"/api/events/{event_id}/transcript?after={after}&limit=10000", token=token
+        )
         if status != 200:
             raise RuntimeError(f"transcript: HTTP {status} {body[:200]!r}")
         if not body:
@@ -637,10 +688,15 @@ def _code_version() -> str:
 
     root = Path(__file__).resolve().parent.parent
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "server"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "server"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{head}{' + uncommitted server/ changes' if dirty else ''}" if head else "unknown"
@@ -656,8 +712,14 @@ def _machine() -> dict[str, Any]:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     from importlib.metadata import version
 
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gb": round(mem_gb, 1),
-            "python": platform.python_version(), "kernel": platform.release(), "websockets": version("websockets")}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "websockets": version("websockets"),
+    }
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -702,8 +764,10 @@ def render(r: dict[str, Any]) -> str:
             f"{_fmt(g['ack_ms'], ('p50', 'p99', 'max'))};  server CPU {g['server_cpu_s']} s",
             f"          design: {g['design']}",
         ]
-    phases = ", ".join(f"{ph['name']} {ph['server_cpu_s']}/{ph['clients_cpu_s']}/{ph['others_cpu_s']}/{ph['seconds']} s"
-                       for ph in s["phases"])
+    phases = ", ".join(
+        f"{ph['name']} {ph['server_cpu_s']}/{ph['clients_cpu_s']}/{ph['others_cpu_s']}/{ph['seconds']} s"
+        for ph in s["phases"]
+    )
     lines += [
         f"server    CPU {s['cpu_s']} s in total (per phase, server/load/other processes' CPU, wall: {phases})",
         f"          RSS peak {s['rss_peak_mb']} MB (start {s['rss_at_start_mb']} MB, end {s['rss_end_mb']} MB)",
@@ -721,8 +785,10 @@ def render(r: dict[str, Any]) -> str:
     if "reference" in r:
         lines += ["", render_reference(r)]
     if any(t["limit"].endswith("*") for t in r["targets"]):
-        lines.append("  * committed rate (acks/s, first send to last ack) >= 500/s (>= 99 % of the offered rate when "
-                     "offering ~500/s), every idea acked, on the wall and in the transcript exactly once")
+        lines.append(
+            "  * committed rate (acks/s, first send to last ack) >= 500/s (>= 99 % of the offered rate when "
+            "offering ~500/s), every idea acked, on the wall and in the transcript exactly once"
+        )
     return "\n".join(lines)
 
 
@@ -735,9 +801,11 @@ def render_reference(r: dict[str, Any]) -> str:
     for label, row in r["reference"]["ratios"].items():
         hubs = [f"{v:>11.1f}" for v in row["hub"]]
         lines.append(f"{label:<40} {hubs[0]} {row['wholeroom']:>11.1f} {hubs[-1]} {row['ratio']:>6.2f}x")
-    lines.append(f"(ratio = Wholeroom / mean of the hub's runs; hub deliveries per run: "
-                 f"{', '.join(str(h['push']['deliveries']) for h in runs)}, all received: "
-                 f"{all(h['push']['all_received'] for h in runs)})")
+    lines.append(
+        f"(ratio = Wholeroom / mean of the hub's runs; hub deliveries per run: "
+        f"{', '.join(str(h['push']['deliveries']) for h in runs)}, all received: "
+        f"{all(h['push']['all_received'] for h in runs)})"
+    )
     return "\n".join(lines)
 
 
@@ -745,23 +813,47 @@ def render_reference(r: dict[str, Any]) -> str:
 @click.option("--phones", default=120, show_default=True, type=click.IntRange(1), help="Phones to join.")
 @click.option("--tables", default=15, show_default=True, type=click.IntRange(1, 500), help="Tables in the event.")
 @click.option("--pushes", default=20, show_default=True, type=click.IntRange(1), help="Measured step pushes.")
-@click.option("--ideas-rate", default=500.0, show_default=True, type=click.FloatRange(0),
-              help="Ideas/s offered in the sustained ingest phase.")
-@click.option("--ingest-seconds", default=10.0, show_default=True, type=click.FloatRange(0),
-              help="Length of the ingest phase (0 skips it).")
-@click.option("--workers", default=0, show_default=True, type=click.IntRange(0),
-              help="Load-generating processes (0: one per 1,500 phones, at most 4).")
-@click.option("--pin/--no-pin", default=True, show_default=True,
-              help="Pin the server to CPU 0 and the load processes to CPU 1.")
-@click.option("--client", type=click.Choice(["asyncio", "sansio"]), default="asyncio", show_default=True,
-              help="Phones on the websockets asyncio client, or on its sans-I/O protocol (less load CPU per message).")
+@click.option(
+    "--ideas-rate",
+    default=500.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Ideas/s offered in the sustained ingest phase.",
+)
+@click.option(
+    "--ingest-seconds",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Length of the ingest phase (0 skips it).",
+)
+@click.option(
+    "--workers",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Load-generating processes (0: one per 1,500 phones, at most 4).",
+)
+@click.option(
+    "--pin/--no-pin", default=True, show_default=True, help="Pin the server to CPU 0 and the load processes to CPU 1."
+)
+@click.option(
+    "--client",
+    type=click.Choice(["asyncio", "sansio"]),
+    default="asyncio",
+    show_default=True,
+    help="Phones on the websockets asyncio client, or on its sans-I/O protocol (less load CPU per message).",
+)
 @click.option("--url", default=None, help="Bench an already running server instead of starting one.")
 @click.option("--admin-secret", default=None, help="Its admin secret (with --url; or WHOLEROOM_ADMIN_SECRET).")
 @click.option("--server-pid", default=None, type=int, help="Its pid, to report its CPU and memory (with --url).")
 @click.option("--label", default=None, help="Free text recorded with the results (e.g. the server's commit).")
-@click.option("--reference", is_flag=True,
-              help="Also run the bare reference hub (bench/reference_hub.py) before and after Wholeroom, with the "
-                   "same phones and pinning, and print the ratios.")
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="Also run the bare reference hub (bench/reference_hub.py) before and after Wholeroom, with the "
+    "same phones and pinning, and print the ratios.",
+)
 @click.option("--reference-only", is_flag=True, help="Run only the bare reference hub (join, push, ideas).")
 @click.option("--keep-db", is_flag=True, help="Keep the temporary database and server log.")
 @click.option("--quick", is_flag=True, help="A tiny smoke run for CI (a few seconds).")

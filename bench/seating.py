@@ -34,8 +34,9 @@ def skewed_room(people: int, parts: int, seed: int) -> dict[str, tuple[str, ...]
             room[f"p{i:05d}"] = ()
         elif roll < 0.25:
             first = rng.choices(names, weights)[0]
-            second = rng.choices([n for n in names if n != first], [w for n, w in zip(names, weights, strict=True)
-                                                                    if n != first])[0]
+            second = rng.choices(
+                [n for n in names if n != first], [w for n, w in zip(names, weights, strict=True) if n != first]
+            )[0]
             room[f"p{i:05d}"] = (first, second)
         else:
             room[f"p{i:05d}"] = (rng.choices(names, weights)[0],)
@@ -95,16 +96,22 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [len(m) for m in plan.tables.values()]
     print(f"Seating: {args.people} people, {args.tables} tables, {args.parts} parts (skewed), seed {args.seed}")
     print(f"  table sizes {min(sizes)}-{max(sizes)}")
-    print(f"  max-mix planner      {planned * 1000:8.0f} ms ({planned_cpu * 1000:.0f} ms CPU)   "
-          f"mix score {plan.score:.4f}")
+    print(
+        f"  max-mix planner      {planned * 1000:8.0f} ms ({planned_cpu * 1000:.0f} ms CPU)   "
+        f"mix score {plan.score:.4f}"
+    )
     print(f"  random seating                    mix score {shuffled.score:.4f}")
     print(f"  long search ({args.polish} rounds) {searched * 1000:8.0f} ms   mix score {reference.score:.4f}")
     ratio = plan.score / reference.score if reference.score else 1.0
     print(f"  planner / long search ratio {ratio:.3f}")
-    print(f"  stakeholder plan     {grouped * 1000:8.0f} ms   together {groups.together:.3f}   "
-          f"mix score {groups.score:.4f}")
-    print(f"  3 mixed rotations    {max(rotation_cpu) * 1000:8.0f} ms CPU at most   mix score {rotated.score:.4f}   "
-          f"distinct people met over 4 rounds: mean {sum(map(len, met.values())) / len(met):.2f}")
+    print(
+        f"  stakeholder plan     {grouped * 1000:8.0f} ms   together {groups.together:.3f}   "
+        f"mix score {groups.score:.4f}"
+    )
+    print(
+        f"  3 mixed rotations    {max(rotation_cpu) * 1000:8.0f} ms CPU at most   mix score {rotated.score:.4f}   "
+        f"distinct people met over 4 rounds: mean {sum(map(len, met.values())) / len(met):.2f}"
+    )
     late = score(present, seated)
     print(f"  100 late arrivals    {arrived * 1000:8.0f} ms   mix score after {late.score:.4f}")
 

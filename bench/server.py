@@ -128,8 +128,15 @@ class ServerProcess:
         if self.reference:  # from this checkout, wherever the bench was started
             root = str(Path(__file__).resolve().parent.parent)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-            cmd = [sys.executable, "-m", "bench.reference_hub", "--port", str(self.port),
-                   "--admin-secret", self.admin_secret]
+            cmd = [
+                sys.executable,
+                "-m",
+                "bench.reference_hub",
+                "--port",
+                str(self.port),
+                "--admin-secret",
+                self.admin_secret,
+            ]
         cpu = self.cpu
 
         def pin() -> None:

@@ -68,13 +68,17 @@ async def run(opts: Options) -> dict[str, Any]:
         await asyncio.to_thread(server.start)
         host, port = "127.0.0.1", server.port
         http = Http(host, port)
-        created = await http.json("POST", "/api/events", {"title": "Soak", "tables": opts.tables}, token=admin,
-                                  expect=201)
+        created = await http.json(
+            "POST", "/api/events", {"title": "Soak", "tables": opts.tables}, token=admin, expect=201
+        )
         event_id, tokens, code = created["event_id"], created["tokens"], created["join_code"]
         tables = [str(t) for t in range(1, opts.tables + 1)]
-        await http.json("POST", f"/api/events/{event_id}/commands",
-                        {"type": "step.push", "text": "What would make this town better?", "duration_s": 86_400},
-                        token=tokens["facilitator"])
+        await http.json(
+            "POST",
+            f"/api/events/{event_id}/commands",
+            {"type": "step.push", "text": "What would make this town better?", "duration_s": 86_400},
+            token=tokens["facilitator"],
+        )
         load = LoadProcesses(opts.load_processes, host, port)
         n = opts.load_processes
         next_index = 0
@@ -105,16 +109,18 @@ async def run(opts: Options) -> dict[str, Any]:
                 samples.append((time.monotonic() - t0, proc_stats(server.pid).rss_mb))
                 next_sample += opts.sample_every_s
                 if tick and tick % 60 == 0:
-                    click.echo(f"  {tick // 60} min: RSS {samples[-1][1]:.0f} MB, {ideas} ideas, "
-                               f"{dict(churn)}", err=True)
+                    click.echo(
+                        f"  {tick // 60} min: RSS {samples[-1][1]:.0f} MB, {ideas} ideas, {dict(churn)}", err=True
+                    )
             batch = _share(opts.ideas_per_s, tick, n)
             commands: list[tuple[Any, ...]] = []
             for i, count in enumerate(batch):
                 commands.append(("send_ideas", [f"S{tick}-{i}-{k}" for k in range(count)]))
                 ideas += count
             await load.ask(commands)
-            drops, reseats, leaves = (_share(r, tick, n) for r in
-                                      (opts.drops_per_s, opts.reseats_per_s, opts.leaves_per_s))
+            drops, reseats, leaves = (
+                _share(r, tick, n) for r in (opts.drops_per_s, opts.reseats_per_s, opts.leaves_per_s)
+            )
             done = await load.ask([("churn", drops[i], reseats[i], leaves[i], tables) for i in range(n)])
             left = sum(d["leaves"] for d in done)
             for d in done:
@@ -129,7 +135,8 @@ async def run(opts: Options) -> dict[str, Any]:
         while time.monotonic() < deadline:
             status = await load.ask([("status",)] * n)
             if sum(s["live"] for s in status) == sum(s["present"] for s in status) and not sum(
-                    s["unacked"] for s in status):
+                s["unacked"] for s in status
+            ):
                 break
             await asyncio.sleep(0.5)
         reports = await load.ask([("report", {})] * n)
@@ -142,8 +149,14 @@ async def run(opts: Options) -> dict[str, Any]:
         await asyncio.to_thread(server.stop)
 
 
-def _results(opts: Options, samples: list[tuple[float, float]], churn: Counter[str], join_failures: int,
-             reports: list[dict[str, Any]], transcript: list[str]) -> dict[str, Any]:
+def _results(
+    opts: Options,
+    samples: list[tuple[float, float]],
+    churn: Counter[str],
+    join_failures: int,
+    reports: list[dict[str, Any]],
+    transcript: list[str],
+) -> dict[str, Any]:
     ideas: dict[str, tuple[int, int, int, int, int, str]] = {}
     for report in reports:
         ideas.update(report["ideas"])
@@ -197,28 +210,36 @@ def verdict(r: dict[str, Any]) -> list[str]:
 
 def render(r: dict[str, Any]) -> str:
     c, rss, g = r["config"], r["rss_mb"], r["integrity"]
-    timeline = ", ".join(f"{at // 60}:{at % 60:02d} {mb:.0f}" for at, mb in rss["samples"][:: max(1, len(
-        rss["samples"]) // 12)])
-    return "\n".join([
-        f"soak             {c['phones']} phones at {c['tables']} tables for {c['minutes']:g} min "
-        f"({r['date']}, code {r['code']})",
-        f"churn            {r['churn']} (join failures: {r['join_failures']})",
-        f"server RSS MB    after warm-up ({c['warmup_s']:g} s) {rss['after_warmup']}, max after "
-        f"{rss['max_after_warmup']}, end {rss['end']}: growth {rss['growth_pct']} %",
-        f"RSS over time    {timeline}",
-        f"ideas            {g['ideas_sent']} sent, {g['ideas_acked']} acked, lost {g['acked_lost']}, "
-        f"stored twice {g['stored_twice']}, never acked {g['never_acked']}, refused {g['refused']}",
-        f"phones           {g['reconnects']} reconnects ({g['snapshot_resumes']} from a snapshot), "
-        f"still down {g['phones_still_down']}, errors {g['phone_errors'][:2]}",
-    ])
+    timeline = ", ".join(
+        f"{at // 60}:{at % 60:02d} {mb:.0f}" for at, mb in rss["samples"][:: max(1, len(rss["samples"]) // 12)]
+    )
+    return "\n".join(
+        [
+            f"soak             {c['phones']} phones at {c['tables']} tables for {c['minutes']:g} min "
+            f"({r['date']}, code {r['code']})",
+            f"churn            {r['churn']} (join failures: {r['join_failures']})",
+            f"server RSS MB    after warm-up ({c['warmup_s']:g} s) {rss['after_warmup']}, max after "
+            f"{rss['max_after_warmup']}, end {rss['end']}: growth {rss['growth_pct']} %",
+            f"RSS over time    {timeline}",
+            f"ideas            {g['ideas_sent']} sent, {g['ideas_acked']} acked, lost {g['acked_lost']}, "
+            f"stored twice {g['stored_twice']}, never acked {g['never_acked']}, refused {g['refused']}",
+            f"phones           {g['reconnects']} reconnects ({g['snapshot_resumes']} from a snapshot), "
+            f"still down {g['phones_still_down']}, errors {g['phone_errors'][:2]}",
+        ]
+    )
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--phones", default=Options.phones, show_default=True, type=click.IntRange(2))
 @click.option("--tables", default=Options.tables, show_default=True, type=click.IntRange(2, 500))
 @click.option("--minutes", default=Options.minutes, show_default=True, type=click.FloatRange(0.1))
-@click.option("--warmup-s", default=Options.warmup_s, show_default=True, type=click.FloatRange(0),
-              help="RSS growth is measured from the end of this.")
+@click.option(
+    "--warmup-s",
+    default=Options.warmup_s,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="RSS growth is measured from the end of this.",
+)
 @click.option("--ideas-per-s", default=Options.ideas_per_s, show_default=True, type=click.FloatRange(0))
 @click.option("--drops-per-s", default=Options.drops_per_s, show_default=True, type=click.FloatRange(0))
 @click.option("--reseats-per-s", default=Options.reseats_per_s, show_default=True, type=click.FloatRange(0))

@@ -56,8 +56,7 @@ class Phone:
 
 async def open_socket(ws_url: str, token: str, after: int = 0) -> tuple[ClientConnection, dict[str, Any]]:
     """Connect, say hello and wait for ``welcome``."""
-    ws = await connect(ws_url, compression=None, ping_interval=None, max_size=2**22, open_timeout=60,
-                       close_timeout=2)
+    ws = await connect(ws_url, compression=None, ping_interval=None, max_size=2**22, open_timeout=60, close_timeout=2)
     await ws.send(json.dumps({"type": "hello", "token": token, "after": after}))
     first = json.loads(await asyncio.wait_for(ws.recv(), 60))
     if first.get("type") != "welcome":
@@ -141,8 +140,7 @@ class Refused(RuntimeError):
 
 async def open_sansio(host: str, port: int, token: str, on_text: Any) -> tuple[SansIOSocket, dict[str, Any]]:
     loop = asyncio.get_running_loop()
-    _transport, sock = await loop.create_connection(
-        lambda: SansIOSocket(f"ws://{host}:{port}/ws", on_text), host, port)
+    _transport, sock = await loop.create_connection(lambda: SansIOSocket(f"ws://{host}:{port}/ws", on_text), host, port)
     await asyncio.wait_for(sock.opened, 60)
     await sock.send(json.dumps({"type": "hello", "token": token, "after": 0}))
     first = json.loads(await asyncio.wait_for(sock.first, 60))
@@ -207,13 +205,13 @@ class Worker:
                     phone = Phone(index, kind, table_id)
                     t0 = time.perf_counter_ns()
                     try:
-                        joined = await http.json("POST", "/api/join", {"code": code, "table_id": table_id},
-                                                 expect=201)
+                        joined = await http.json("POST", "/api/join", {"code": code, "table_id": table_id}, expect=201)
                         t1 = time.perf_counter_ns()
                         phone.participant_id, phone.token = joined["participant_id"], joined["token"]
                         if self.client == "sansio":
                             phone.ws, welcome = await open_sansio(
-                                self.host, self.port, phone.token, lambda text, p=phone: self.on_message(p, text))
+                                self.host, self.port, phone.token, lambda text, p=phone: self.on_message(p, text)
+                            )
                         else:
                             phone.ws, welcome = await open_socket(self.ws_url, phone.token)
                         t2 = time.perf_counter_ns()
@@ -274,7 +272,7 @@ class Worker:
         if phone.kind != "phone" or at < 0:
             return
         start = at + len(PUSH_MARK)
-        number = int(message[start:message.index('"', start)])
+        number = int(message[start : message.index('"', start)])
         self.push_recv[number].append(now)
         self.push_counted[number] += 1
         if self.push_counted[number] == self.measured_phones:
@@ -322,8 +320,9 @@ class Worker:
                 send_failures.append(f"phone {index} not connected")
                 self.expected -= 1
                 continue
-            message = json.dumps({"type": "idea.submit", "ref": client_id, "client_id": client_id,
-                                  "text": idea_text(client_id)})
+            message = json.dumps(
+                {"type": "idea.submit", "ref": client_id, "client_id": client_id, "text": idea_text(client_id)}
+            )
             self.sent[client_id] = time.perf_counter_ns()
             try:
                 await phone.ws.send(message)
@@ -349,8 +348,13 @@ class Worker:
             if isinstance(p.ws, SansIOSocket) and p.ws.close_code is not None:
                 p.close_code = p.ws.close_code
         closed = [p.close_code for p in self.phones.values() if p.close_code is not None]
-        return {"recv": dict(self.push_recv), "phones": self.measured_phones, "closed": closed,
-                "other_errors": self.other_errors[:20], "cpu": self.cpu()}
+        return {
+            "recv": dict(self.push_recv),
+            "phones": self.measured_phones,
+            "closed": closed,
+            "other_errors": self.other_errors[:20],
+            "cpu": self.cpu(),
+        }
 
     async def cmd_cpu(self) -> float:
         return self.cpu()
@@ -358,7 +362,7 @@ class Worker:
     async def close_all(self) -> None:
         phones = list(self.phones.values())
         for start in range(0, len(phones), 500):
-            batch = [p.ws.close() for p in phones[start:start + 500] if p.ws is not None]
+            batch = [p.ws.close() for p in phones[start : start + 500] if p.ws is not None]
             await asyncio.gather(*batch, return_exceptions=True)
         for p in phones:
             if p.task is not None:

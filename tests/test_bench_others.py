@@ -39,8 +39,9 @@ def test_fault_benchmark_smoke() -> None:
     from tests.backends import require_servers
 
     require_servers()
-    done = subprocess.run([sys.executable, "-m", "bench.fault", "--quick", "--json"], capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.fault", "--quick", "--json"], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     r = json.loads(done.stdout)
     integrity = r["integrity"]
@@ -54,8 +55,9 @@ def test_fault_benchmark_smoke() -> None:
 def test_soak_benchmark_smoke() -> None:
     """The soak bench (phones joining, leaving, reconnecting and moving, with ideas) runs for 30 s and
     finds every acknowledged idea once in the transcript; it exits non-zero when it does not."""
-    done = subprocess.run([sys.executable, "-m", "bench.soak", "--quick", "--json"], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.soak", "--quick", "--json"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     r = json.loads(done.stdout)
     assert r["churn"]["drops"] > 0 and r["churn"]["reseats"] > 0 and r["churn"]["leaves"] == r["churn"]["joins"] > 0
@@ -67,8 +69,9 @@ def test_soak_benchmark_smoke() -> None:
 def test_flood_benchmark_smoke() -> None:
     """The flood bench runs small: one phone flooding beside 100 others is refused (rate_limited)
     while every phone gets every push, and a hostile client's sockets and seat churn are measured."""
-    done = subprocess.run([sys.executable, "-m", "bench.flood", "--quick", "--json"], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.flood", "--quick", "--json"], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     r = json.loads(done.stdout)
     flooding = r["flood"]["one phone flooding"]
@@ -87,8 +90,13 @@ def test_live_themes_browser_bench_smoke() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    done = subprocess.run([sys.executable, "-m", "bench.themes_live", "--quick", "--json"], capture_output=True,
-                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.themes_live", "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     r = json.loads(done.stdout)
     (run,) = r["runs"]
@@ -108,8 +116,13 @@ def test_page_weight_bench_smoke() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    done = subprocess.run([sys.executable, "-m", "bench.weight", "--json"], capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.weight", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     r = json.loads(done.stdout)
     first, second = r["first_visit"], r["second_visit"]

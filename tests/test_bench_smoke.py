@@ -19,8 +19,14 @@ def _positive(value: object) -> bool:
 @pytest.mark.slow
 def test_quick_bench_reports_every_measurement(tmp_path: Path) -> None:
     """A quick bench run prints JSON with join, push, idea, ingest, CPU and memory numbers, all ideas acked once."""
-    done = subprocess.run([*wholeroom_command(), "bench", "--quick", "--json"], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [*wholeroom_command(), "bench", "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     r = json.loads(done.stdout)
 
@@ -54,8 +60,13 @@ def test_the_bare_reference_hub_takes_the_same_phones() -> None:
     CPU and memory are reported (a few seconds: the hub has no database)."""
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "bench.load", "--quick", "--reference-only", "--json"],
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--quick", "--reference-only", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     r = json.loads(done.stdout)
     assert r["side"] == "reference" and r["join"]["joined"] == r["join"]["phones"] > 0
@@ -72,8 +83,10 @@ def test_side_by_side_ratios_divide_by_the_mean_of_the_hub_runs() -> None:
     from bench.load import reference_ratios
 
     ours = {"push": {"last_ms": {"p50": 30.0}, "server_cpu_us_per_delivery": 24.0}}
-    hubs = [{"push": {"last_ms": {"p50": 10.0}, "server_cpu_us_per_delivery": 15.0}},
-            {"push": {"last_ms": {"p50": 20.0}, "server_cpu_us_per_delivery": 17.0}}]
+    hubs = [
+        {"push": {"last_ms": {"p50": 10.0}, "server_cpu_us_per_delivery": 15.0}},
+        {"push": {"last_ms": {"p50": 20.0}, "server_cpu_us_per_delivery": 17.0}},
+    ]
     ratios = reference_ratios(ours, hubs)
     assert ratios["push to all, last phone p50 ms"] == {"wholeroom": 30.0, "hub": [10.0, 20.0], "ratio": 2.0}
     assert ratios["server CPU per delivery (push) us"]["ratio"] == 1.5
@@ -92,8 +105,13 @@ def test_replay_browser_bench_measures_input_to_picture() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    done = subprocess.run([sys.executable, "-m", "bench.replay_browser", "--quick", "--json"], capture_output=True,
-                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.replay_browser", "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     r = json.loads(done.stdout)
     seeks = r["seeks"]

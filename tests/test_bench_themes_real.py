@@ -95,8 +95,10 @@ def test_with_suggestions_one_tap_merges_what_the_vectors_say_is_one_theme() -> 
     ideas = bundles([12, 12, 12], seed=3, spread=0.12)
     truth = [i.id.split("-")[0] for i in ideas]
     cut = _map(
-        tuple(i.id for i in ideas[:12:2]), tuple(i.id for i in ideas[1:12:2]),
-        tuple(i.id for i in ideas[12:24]), tuple(i.id for i in ideas[24:]),
+        tuple(i.id for i in ideas[:12:2]),
+        tuple(i.id for i in ideas[1:12:2]),
+        tuple(i.id for i in ideas[12:24]),
+        tuple(i.id for i in ideas[24:]),
     )
     assisted = curate_with_suggestions(ideas, truth, cut, target=0.99)
     assert (assisted.taps, assisted.tapped, assisted.by_hand, assisted.reached) == (1, {"merge": 1}, 0, True)

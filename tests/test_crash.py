@@ -63,8 +63,11 @@ class Phone:
 
     async def submit(self, client_id: str, ref: str | None = None) -> None:
         assert self.ws is not None
-        await self.ws.send(json.dumps({"type": "idea.submit", "ref": ref or client_id, "client_id": client_id,
-                                       "text": f"idea {client_id}"}))
+        await self.ws.send(
+            json.dumps(
+                {"type": "idea.submit", "ref": ref or client_id, "client_id": client_id, "text": f"idea {client_id}"}
+            )
+        )
 
     async def stream(self) -> None:
         """Submit ideas without waiting for acks, until the server dies or the phone is done."""
@@ -111,16 +114,21 @@ async def crash_and_resume(tmp_path: Path) -> None:
 
         async def join(i: int) -> Phone:
             one = Http("127.0.0.1", server.port)
-            joined = await one.json("POST", "/api/join", {"code": created["join_code"], "table_id": str(i % 4 + 1)},
-                                    expect=201)
+            joined = await one.json(
+                "POST", "/api/join", {"code": created["join_code"], "table_id": str(i % 4 + 1)}, expect=201
+            )
             await one.close()
             return Phone(i, joined["token"], joined["participant_id"])
 
         phones = list(await asyncio.gather(*(join(i) for i in range(PHONES))))
         await asyncio.gather(*(p.connect(url) for p in phones))
         readers = [asyncio.create_task(p.read(p.ws)) for p in phones if p.ws]
-        pushed = await http.json("POST", f"/api/events/{event_id}/commands",
-                                 {"type": "step.push", "text": "What should stay?"}, token=tokens["facilitator"])
+        pushed = await http.json(
+            "POST",
+            f"/api/events/{event_id}/commands",
+            {"type": "step.push", "text": "What should stay?"},
+            token=tokens["facilitator"],
+        )
         step_seq = int(pushed["step_id"].removeprefix("s"))
         await wait_for(lambda: all(p.last_seq >= step_seq for p in phones), 5)
 

@@ -316,8 +316,22 @@ def test_the_room_carries_on_while_redis_restarts(tmp_path: Path) -> None:
 
 def create_event(database_url: str, title: str) -> dict[str, Any]:
     created = subprocess.run(
-        [sys.executable, "-m", "server.cli", "event", "create", "--title", title, "--tables", "2", "--json",
-         "--database-url", database_url],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "event",
+            "create",
+            "--title",
+            title,
+            "--tables",
+            "2",
+            "--json",
+            "--database-url",
+            database_url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return dict(json.loads(created.stdout))

@@ -52,6 +52,7 @@ class SeatingError(ValueError):
         self.message = message
         self.field = field
 
+
 NOT_SAID = ""  # the category of people who said no part (or prefer not to say)
 UNSAID = frozenset({"", PREFER_NOT_TO_SAY})
 _EPS = 1e-9
@@ -104,8 +105,11 @@ def _check(
         if table_id not in index:
             raise SeatingError("unknown_table", f"capacity given for unknown table {table_id!r}", field="capacity")
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-            raise SeatingError("bad_capacity", f"table {table_id!r}: capacity must be a whole number ≥ 0, not {cap!r}",
-                          field="capacity")
+            raise SeatingError(
+                "bad_capacity",
+                f"table {table_id!r}: capacity must be a whole number ≥ 0, not {cap!r}",
+                field="capacity",
+            )
         caps[index[table_id]] = cap
     staying = [0] * len(tables)
     for person, table_id in (fixed or {}).items():
@@ -117,8 +121,9 @@ def _check(
     for i, table_id in enumerate(tables):
         cap = caps[i]
         if cap is not None and staying[i] > cap:
-            raise SeatingError("over_capacity", f"table {table_id!r} seats {cap} but {staying[i]} must stay there",
-                          field="fixed")
+            raise SeatingError(
+                "over_capacity", f"table {table_id!r} seats {cap} but {staying[i]} must stay there", field="fixed"
+            )
     if all(c is not None for c in caps):
         room = sum(c for c in caps if c is not None)
         if len(people) > room:
@@ -433,7 +438,7 @@ def stakeholder(
     for g in order:
         members = groups[g]
         for t in home.get(g, []):  # fill the part's own tables first
-            take, members = members[: room_left[t]], members[room_left[t]:]
+            take, members = members[: room_left[t]], members[room_left[t] :]
             for person in take:
                 room._seat(person, t)
             room_left[t] -= len(take)
@@ -445,7 +450,7 @@ def stakeholder(
             t = max(fits, key=lambda t: (room_left[t], -t))
             for person in members[: room_left[t]]:
                 room._seat(person, t)
-            members = members[room_left[t]:]
+            members = members[room_left[t] :]
             room_left[t] = 0
         if members:
             leftovers.append((g, members))
@@ -458,7 +463,7 @@ def stakeholder(
                 t = min(whole, key=lambda t: (room_left[t], t))
             else:
                 t = max(range(len(tables)), key=lambda t: (room_left[t], -t))
-            take, members = members[: room_left[t]], members[room_left[t]:]
+            take, members = members[: room_left[t]], members[room_left[t] :]
             for person in take:
                 room._seat(person, t)
             room_left[t] -= len(take)

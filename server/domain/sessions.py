@@ -253,7 +253,9 @@ def _dealt_from(steps: list[dict[str, Any]]) -> set[str]:
     return {
         s["options"]["from"]
         for s in steps
-        if s["kind"] == "vote" and s.get("method") == "pass_and_score" and isinstance(s["options"], dict)
+        if s["kind"] == "vote"
+        and s.get("method") == "pass_and_score"
+        and isinstance(s["options"], dict)
         and s["options"].get("from")
     }
 
@@ -293,6 +295,9 @@ def _options(
     return [
         {"id": idea.id, "text": idea.text, "table_id": idea.table_id}
         for idea in state.ideas.values()
-        if idea.step_id in step_ids and not idea.hidden and not idea.pending and idea.visibility in shown
+        if idea.step_id in step_ids
+        and not idea.hidden
+        and not idea.pending
+        and idea.visibility in shown
         and (idea.anonymous or idea.participant_id not in state.erased)  # an erased person's words are gone
     ]

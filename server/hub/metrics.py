@@ -19,7 +19,6 @@ REGISTRY = CollectorRegistry()
 WORKER = str(os.getpid())
 
 
-
 class Tally:
     """A counter that is a plain integer, for the hottest path (each message to each connection):
     a Prometheus ``Counter`` takes a lock on every increment (about 1 us, some 3 % of a delivery).

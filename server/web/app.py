@@ -37,11 +37,13 @@ _UNION_BRANCH = re.compile(r"^(int|str|float|bool|none|[a-z_]+\[.*\])$")
 
 
 def _field(loc: Sequence[int | str]) -> str:
-    """"body.title" -> "title", "body.tables.int" -> "tables": the field names the server's own errors use."""
+    """ "body.title" -> "title", "body.tables.int" -> "tables": the field names the server's own errors use."""
     parts = list(loc[1:] if len(loc) > 1 and loc[0] in ("body", "query", "path") else loc)
     while len(parts) > 1 and isinstance(parts[-1], str) and _UNION_BRANCH.match(parts[-1]):
         parts.pop()
     return ".".join(str(part) for part in parts)
+
+
 # Pages, API answers and exports are gzip-compressed for clients that take it (the static files come
 # compressed already, once, from server/web/assets.py). Below this size a response goes as it is:
 # it fits in one packet either way. Level 6: most of level 9's saving for a fraction of its CPU.

@@ -365,8 +365,12 @@ def test_admin_creates_an_event_whose_links_work(server_url: str, browser: Any) 
         expect(organiser.locator("#rows tr td.kind")).to_have_text(["event.created"])
         event_id = organiser.url.split("/e/")[1].split("/")[0]
         token = admin.locator("#result-links a", has_text="open the console").get_attribute("href").split("#token=")[1]
-        status, _ = http("POST", f"{server_url}/api/events/{event_id}/commands",
-                         {"type": "step.push", "text": "Plan the street party"}, token)
+        status, _ = http(
+            "POST",
+            f"{server_url}/api/events/{event_id}/commands",
+            {"type": "step.push", "text": "Plan the street party"},
+            token,
+        )
         assert status == 200
         expect(organiser.locator("#rows tr").first).to_contain_text("Plan the street party")
         with organiser.expect_download() as download:

@@ -196,5 +196,9 @@ def test_agree_disagree_pass_vote_reaches_console_wall_and_phones(live_event: Li
     expect(ana.locator("#vote-hint")).to_have_text("The vote has closed.")
     expect(ana.get_by_role("button", name="Agree: Fewer cars downtown", exact=True)).to_be_disabled()
     assert live_event.snapshot()["results"][0]["options"][0] == {
-        "id": "o1", "text": "Buses at night", "agree": 1, "disagree": 0, "pass": 1,
+        "id": "o1",
+        "text": "Buses at night",
+        "agree": 1,
+        "disagree": 0,
+        "pass": 1,
     }

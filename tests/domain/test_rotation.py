@@ -75,8 +75,9 @@ def stakeholder_room(tables: int = 12, per_table: int = 8) -> tuple[Scene, dict[
     """People seated at home tables by part (skewed: residents fill half the room), one host each."""
     scene = cafe(tables * per_table, tables)
     part_of_table = ["residents"] * (tables // 2) + ["nurses"] * (tables // 4) + ["council", "police", "youth"]
-    parts = {p.id: (part_of_table[(int(p.table_id) - 1) % len(part_of_table)],)
-             for p in scene.state.participants.values()}
+    parts = {
+        p.id: (part_of_table[(int(p.table_id) - 1) % len(part_of_table)],) for p in scene.state.participants.values()
+    }
     return scene, parts
 
 

@@ -197,4 +197,3 @@ def test_every_worker_continues_from_the_live_analysis(workers: tuple[TestClient
     body = two.get(f"/api/events/{room.id}/common-ground", headers={"Authorization": f"Bearer {room.organiser}"})
     assert {pid: group for _x, _y, group, pid in body.json()["analysis"]["map"]["points"]} == dict(first.groups)
     assert set(first.groups) == set(reacted.camp)
-

@@ -76,13 +76,20 @@ def test_the_websocket_refuses_pages_from_other_origins(room: Room) -> None:
 
 def test_more_origins_can_be_allowed(tmp_path: Path) -> None:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/t.db", admin_secret=ADMIN, themes=False,
-        public_url="https://room.example.org", allowed_origins="https://backup.example.org:8443, http://a.test",
+        database_url=f"sqlite:///{tmp_path}/t.db",
+        admin_secret=ADMIN,
+        themes=False,
+        public_url="https://room.example.org",
+        allowed_origins="https://backup.example.org:8443, http://a.test",
     )
     with TestClient(create_app(settings)) as client:
         room = Room(client)
-        for origin, ok in (("https://backup.example.org:8443", True), ("https://room.example.org", True),
-                           ("https://backup.example.org", False), ("http://127.0.0.1:8000", False)):
+        for origin, ok in (
+            ("https://backup.example.org:8443", True),
+            ("https://room.example.org", True),
+            ("https://backup.example.org", False),
+            ("http://127.0.0.1:8000", False),
+        ):
             with client.websocket_connect("/ws", headers={"Origin": origin}) as ws:
                 ws.send_json({"type": "hello", "token": room.wall})
                 assert (ws.receive_json()["type"] == "welcome") == ok, origin

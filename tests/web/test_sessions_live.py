@@ -79,6 +79,9 @@ def test_script_check_endpoint(room: Room) -> None:
 def test_library_run_sheet_shows_groups_and_capture(room: Room) -> None:
     """The run sheet of a library script, before loading, says how each step groups and captures."""
     rows = room.client.get("/api/scripts/one-two-four-all").json()["runsheet"]
-    assert any(row["groups"] == {"size": 2, "within": "table", "remainder": "trio", "merge": None, "by": None,
-                                 "from": None, "slot": None} for row in rows)
+    assert any(
+        row["groups"]
+        == {"size": 2, "within": "table", "remainder": "trio", "merge": None, "by": None, "from": None, "slot": None}
+        for row in rows
+    )
     assert all("capture" in row and "optional" in row for row in rows)

@@ -44,8 +44,9 @@ def test_a_write_through_one_worker_is_read_through_the_other(workers: tuple[Tes
     assert two.get(f"/api/events/{eid}/snapshot", headers=bearer(facilitator)).json()["steps"] == []  # loaded there
 
     # the facilitator's own command, then its snapshot
-    r = one.post(f"/api/events/{eid}/commands", json={"type": "step.push", "text": "What matters?"},
-                 headers=bearer(facilitator))
+    r = one.post(
+        f"/api/events/{eid}/commands", json={"type": "step.push", "text": "What matters?"}, headers=bearer(facilitator)
+    )
     assert r.status_code == 200, r.text
     snap = two.get(f"/api/events/{eid}/snapshot", headers=bearer(facilitator)).json()
     assert [s["text"] for s in snap["steps"]] == ["What matters?"]
@@ -58,8 +59,11 @@ def test_a_write_through_one_worker_is_read_through_the_other(workers: tuple[Tes
         return joined
 
     ana = join("1", "Ana")
-    r = one.post(f"/api/events/{eid}/commands", json={"type": "idea.submit", "client_id": "c1", "text": "Night buses"},
-                 headers=bearer(ana["token"]))
+    r = one.post(
+        f"/api/events/{eid}/commands",
+        json={"type": "idea.submit", "client_id": "c1", "text": "Night buses"},
+        headers=bearer(ana["token"]),
+    )
     assert r.status_code == 200, r.text
     mine = two.get(f"/api/events/{eid}/mine", headers=bearer(ana["token"]))
     assert mine.status_code == 200, mine.text
