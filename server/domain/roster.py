@@ -58,8 +58,20 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+PERSON_FIELDS = ("name", "email", "parts", "access_needs", "table")
+
+
+class _Person:
+    """What the list says of a person, to compare a row of the file with someone listed."""
+
+    __slots__ = ()
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PERSON_FIELDS}
+
+
 @dataclass(frozen=True, slots=True)
-class Row:
+class Row(_Person):
     """One person as the file lists them, checked."""
 
     line: int
@@ -69,18 +81,9 @@ class Row:
     access_needs: str | None
     table: str | None = None  # the home table's id
 
-    def fields(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "parts": self.parts,
-            "access_needs": self.access_needs,
-            "table": self.table,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Listed:
+class Listed(_Person):
     """Someone already on the list (what an import is matched against)."""
 
     id: str
@@ -89,15 +92,6 @@ class Listed:
     parts: tuple[str, ...]
     access_needs: str | None
     table: str | None = None  # the home table's id
-
-    def fields(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "email": self.email,
-            "parts": self.parts,
-            "access_needs": self.access_needs,
-            "table": self.table,
-        }
 
 
 @dataclass

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.domain.test_premoderation import HOSTED  # the script whose table host lets ideas through
+
 from .conftest import LiveEvent
 from .test_pages import idea_on_wall, send_idea
 
@@ -52,19 +54,6 @@ def test_the_console_lets_a_held_idea_through_to_the_wall(live_event: LiveEvent)
     wall.reload()
     expect(idea_on_wall(wall, "1", "The bridge is closed for a year")).to_have_count(1)
     expect(wall.locator("#tables")).not_to_contain_text("Nobody asked the shops")
-
-
-HOSTED = """
-id: held
-title: Held ideas
-method: {name: Test, origin: Us}
-roles: {table_host: {per: table, count: 1, assign: volunteer}}
-steps:
-  - id: worries
-    kind: ideas
-    question: What worries you?
-    capture: {who: each, visibility: room, premoderate: role:table_host}
-"""
 
 
 def test_the_writer_reads_who_their_idea_waits_for(live_event: LiveEvent) -> None:

@@ -9,20 +9,9 @@ from typing import Any
 from starlette.testclient import WebSocketTestSession
 
 from tests.conftest import Room
+from tests.domain.test_premoderation import HOSTED  # the script whose table host lets ideas through
 
 from .test_ws import hello
-
-HOSTED = """
-id: held
-title: Held ideas
-method: {name: Test, origin: Us}
-roles: {table_host: {per: table, count: 1, assign: volunteer}}
-steps:
-  - id: worries
-    kind: ideas
-    question: What worries you?
-    capture: {who: each, visibility: room, premoderate: role:table_host}
-"""
 
 
 def entries_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
