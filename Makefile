@@ -11,7 +11,7 @@ PORT = 8000
 PUBLIC_URL =
 SERVE = $(BIN)/wholeroom serve --host $(HOST) --port $(PORT) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
 
-.PHONY: run demo test check lint bench clean
+.PHONY: run demo test check lint bench clean messages
 
 run: $(VENV)/.installed
 	$(SERVE)
@@ -32,6 +32,14 @@ lint: $(VENV)/.installed
 # The developer loop: lint, layers, and the pure domain's tests (no servers, no browser).
 check: lint
 	$(BIN)/pytest -q -p no:cacheprovider tests/domain tests/test_docs.py -m "not slow and not browser"
+
+# Interface languages (README, "Development"): every message of the templates and modules into
+# client/locale/messages.pot, then merged into each language's catalogue (<lang>/LC_MESSAGES/messages.po)
+# for its translator. The server reads the .po files themselves: nothing to compile.
+BABEL_OPTIONS := --no-wrap --add-location=file
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 $(BABEL_OPTIONS) --sort-by-file --project Wholeroom --copyright-holder "Wholeroom contributors" -o client/locale/messages.pot client
+	$(BIN)/pybabel update -i client/locale/messages.pot -d client/locale $(BABEL_OPTIONS) --ignore-obsolete
 
 bench: $(VENV)/.installed
 	$(BIN)/wholeroom bench

@@ -7,3 +7,4 @@ from pathlib import Path
 CLIENT_DIR = Path(__file__).resolve().parents[1] / "client"
 TEMPLATES_DIR = CLIENT_DIR / "templates"
 STATIC_DIR = CLIENT_DIR / "static"
+LOCALE_DIR = CLIENT_DIR / "locale"  # the message catalogues: messages.pot and <lang>/LC_MESSAGES/messages.po

@@ -13,6 +13,7 @@ from .domain.commands import create_event
 from .domain.errors import Invalid, Unauthorized
 from .domain.membership import REMOVED_MESSAGE
 from .domain.model import Role
+from .languages import LANGUAGES
 from .security import hash_token, new_event_id, new_join_code, new_token
 from .storage.store import Store
 from .storage.tables import TokenRow
@@ -55,11 +56,19 @@ def table_names(tables: int | list[str]) -> list[str]:
 
 
 def new_event(
-    store: Store, title: str, tables: int | list[str], parts: Sequence[Mapping[str, Any]] = ()
+    store: Store,
+    title: str,
+    tables: int | list[str],
+    parts: Sequence[Mapping[str, Any]] = (),
+    language: str = "en",
 ) -> CreatedEvent:
-    """Validate, then write the event, its first entry and its staff tokens in one transaction."""
+    """Validate, then write the event, its first entry and its staff tokens in one transaction.
+    ``language`` is the interface language of its wall and console (a code of LANGUAGES)."""
     if isinstance(tables, int) and not 1 <= tables <= 500:
         raise Invalid("bad_tables", "an event has 1 to 500 tables", field="tables")
+    if language not in LANGUAGES:
+        wanted = ", ".join(LANGUAGES)
+        raise Invalid("bad_language", f"the language must be one of {wanted}, not {language!r}", field="language")
     now = time.time_ns() // 1_000_000
     for _attempt in range(5):
         event_id, code = new_event_id(), new_join_code()
@@ -67,7 +76,7 @@ def new_event(
         tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
         rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
         try:
-            store.create_event(first, rows)
+            store.create_event(first, rows, language=language)
         except IntegrityError:  # a join code or id already taken: draw again
             continue
         return CreatedEvent(event_id, first.payload["title"], code, tokens)

@@ -143,8 +143,10 @@ class Store:
         tokens: list[TokenRow],
         rest: list[Entry] | None = None,
         vectors: Sequence[tuple[str, str, bytes]] = (),
+        language: str = "en",
     ) -> None:
-        """Insert the event row and its first entry (seq 1) with its staff tokens, and (when importing)
+        """Insert the event row (``language``: its wall's and console's) and its first entry (seq 1)
+        with its staff tokens, and (when importing)
         the entries after it and the ideas' vectors ``(idea_id, model, vector)``, all in one transaction."""
         p = first.payload
         with self.engine.begin() as conn:
@@ -157,6 +159,7 @@ class Store:
                         "join_code": p["join_code"],
                         "created_at": first.at,
                         "last_seq": 0,
+                        "language": language,
                     }
                 ],
             )
@@ -275,6 +278,11 @@ class Store:
             return conn.execute(
                 select(col(EventRow.id)).where(col(EventRow.join_code) == join_code)
             ).scalar_one_or_none()
+
+    def event_language(self, event_id: str) -> str | None:
+        """The interface language of an event's wall and console (None: no such event)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(col(EventRow.language)).where(col(EventRow.id) == event_id)).scalar_one_or_none()
 
     def events(self) -> list[EventRow]:
         with self.engine.connect() as conn:

@@ -15,6 +15,8 @@ class EventRow(SQLModel, table=True):
     created_at: int = Field(sa_type=BigInteger)  # epoch milliseconds
     last_seq: int = 0  # the per-event counter that makes seq gapless (compare-and-set on append)
     closed_at: int | None = Field(default=None, sa_type=BigInteger)  # epoch ms; phone links expire after it
+    # the interface language of the event's wall and console (server/languages.py)
+    language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
 
 
 class EntryRow(SQLModel, table=True):

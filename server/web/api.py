@@ -24,6 +24,8 @@ from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.view import Viewer
 from ..events import new_event
 from ..hub.room import now_ms, steady_ms
+from ..languages import DEFAULT as DEFAULT_LANGUAGE
+from ..languages import LANGUAGES
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import Beside, CheckinRow, TokenRow
@@ -62,6 +64,11 @@ class EventCreate(BaseModel):
         description='The parts of the system wanted in the room: [{"name": "Residents", "target": 40}, ...]'
         " (1-30; an id is made from each name unless given; docs/protocol.md)",
     )
+    language: str = Field(
+        default=DEFAULT_LANGUAGE,
+        max_length=8,
+        description=f"The interface language of the event's wall and console: one of {', '.join(LANGUAGES)}",
+    )
 
 
 class JoinRequest(BaseModel):
@@ -85,7 +92,7 @@ class JoinRequest(BaseModel):
     "/events", status_code=201, response_model=EventCreated, dependencies=[allow(ADMIN), Depends(limited_body)]
 )
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
-    created = await asyncio.to_thread(new_event, services.store, body.title, body.tables, body.parts)
+    created = await asyncio.to_thread(new_event, services.store, body.title, body.tables, body.parts, body.language)
     return created.to_dict(base_url(services))
 
 

@@ -5,6 +5,7 @@ Pages and probes need no token (a page holds no data until its token is given to
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,8 @@ from .. import __version__
 from ..client_paths import TEMPLATES_DIR
 from ..domain.access import PUBLIC
 from ..hub import metrics
+from ..languages import DEFAULT as DEFAULT_LANGUAGE
+from . import i18n
 from .assets import ASSETS
 from .deps import ServicesDep
 from .route_access import allow
@@ -22,10 +25,21 @@ from .route_access import allow
 router = APIRouter()
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["static_url"] = ASSETS.url  # {{ static_url("phone.js") }}: the file's hashed URL
+i18n.install(templates.env)
+# The pages people read in their language; the others are in English (their `lang` is "en")
+PERSONAL = {"join.html", "phone.html"}  # the person's language: chosen on the phone, else the browser's
+EVENT_LANGUAGE = {"wall.html", "console.html"}  # the event's language
 
 
-def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"version": __version__, **context})
+def _page(request: Request, name: str, lang: str = DEFAULT_LANGUAGE, **context: Any) -> HTMLResponse:
+    if name in PERSONAL:
+        lang = i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language", ""))
+    response = templates.TemplateResponse(
+        request, name, {"version": __version__, **i18n.page_language(lang), "switch": name in PERSONAL, **context}
+    )
+    if name in PERSONAL:
+        response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 @router.get("/healthz", response_class=PlainTextResponse, dependencies=[allow(PUBLIC)])
@@ -56,10 +70,13 @@ async def admin_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/e/{event_id}/{screen}", response_class=HTMLResponse, dependencies=[allow(PUBLIC)])
-async def event_page(request: Request, event_id: str, screen: str) -> HTMLResponse:
+async def event_page(request: Request, event_id: str, screen: str, services: ServicesDep) -> HTMLResponse:
     if screen not in SCREENS:
         return _page(request, "not_found.html", what=f"page {screen}")
-    return _page(request, SCREENS[screen], event_id=event_id)
+    lang: str | None = DEFAULT_LANGUAGE
+    if SCREENS[screen] in EVENT_LANGUAGE:
+        lang = await asyncio.to_thread(services.store.event_language, event_id[:32])
+    return _page(request, SCREENS[screen], lang=lang or DEFAULT_LANGUAGE, event_id=event_id)
 
 
 SCREENS = {

@@ -1,0 +1,75 @@
+// Interface languages for the modules: t() and tn() look a message up in the catalogue the server
+// put in the page (<script type="application/json" id="i18n-catalogue">, from client/locale's .po
+// files: server/web/i18n.py). The English text is the key, and what shows when a message has no
+// translation. Placeholders are {name}; plurals pick their form by the browser's CLDR rules
+// (Intl.PluralRules), mapped by the server to the catalogue's gettext forms. Numbers and dates go
+// through Intl in the page's language.
+
+const EMPTY = { lang: "en", dir: "ltr", plural: { one: 0, other: 1 }, messages: {} };
+
+function readCatalogue() {
+  const el = typeof document !== "undefined" ? document.getElementById("i18n-catalogue") : null;
+  if (!el) return EMPTY;
+  try {
+    return { ...EMPTY, ...JSON.parse(el.textContent) };
+  } catch {
+    return EMPTY;
+  }
+}
+
+const catalogue = readCatalogue();
+export const lang = catalogue.lang;
+const plurals = new Intl.PluralRules(lang);
+const numbers = new Intl.NumberFormat(lang);
+
+function fill(text, vars) {
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => {
+    if (!(name in vars)) return whole;
+    const value = vars[name];
+    return typeof value === "number" ? numbers.format(value) : String(value);
+  });
+}
+
+/** The message in the page's language: t("Join at {url}", {url}). */
+export function t(message, vars) {
+  const found = catalogue.messages[message];
+  return fill(typeof found === "string" ? found : message, vars);
+}
+
+/** The plural form for count n: tn("{n} idea", "{n} ideas", n, {…}); {n} is n, as a number in the language. */
+export function tn(singular, plural, n, vars) {
+  const forms = catalogue.messages[singular];
+  let text;
+  if (Array.isArray(forms)) text = forms[catalogue.plural[plurals.select(n)] ?? forms.length - 1] ?? plural;
+  else text = new Intl.PluralRules("en").select(n) === "one" ? singular : plural;
+  return fill(text, { n, ...vars });
+}
+
+/** A number as the page's language writes it. */
+export function formatNumber(n, options) {
+  return options ? new Intl.NumberFormat(lang, options).format(n) : numbers.format(n);
+}
+
+/** A date and time in the page's language ({dateStyle, timeStyle} of Intl.DateTimeFormat). */
+export function formatDate(ms, options = { dateStyle: "medium", timeStyle: "short" }) {
+  return new Intl.DateTimeFormat(lang, options).format(new Date(ms));
+}
+
+/** A list in the page's language: "a, b and c". */
+export function formatList(items, type = "conjunction") {
+  return new Intl.ListFormat(lang, { style: "long", type }).format(items.map(String));
+}
+
+const COOKIE = "wholeroom-lang"; // read by the server (server/web/i18n.py) to render the page in it
+
+/** The language switch (client/templates/language_switch.html): the choice is kept a year, the page reloads in it. */
+function wireSwitch() {
+  const select = typeof document !== "undefined" ? document.getElementById("lang-switch") : null;
+  if (!select) return;
+  select.addEventListener("change", () => {
+    document.cookie = `${COOKIE}=${encodeURIComponent(select.value)}; path=/; max-age=31536000; samesite=lax`;
+    location.reload();
+  });
+}
+wireSwitch();
