@@ -26,6 +26,8 @@ if (!token) {
 
 const live = new Live({ token });
 const model = new StaffModel();
+// the fold's state, a copy (tests compare it with the server's snapshot for this screen)
+window.__wholeroomState = () => model.state();
 const themesPanel = initThemes({ live, model, eventId, token });
 const notice = $("#console-message");
 const actions = initActions({ live, model });

@@ -1,9 +1,92 @@
-// The staff screens' view of an event (console, wall, organiser): a staff snapshot, advanced by
-// transcript entries the same way the server folds them (docs/protocol.md, "Transcript entries").
+// The client's fold: the one place where a snapshot plus transcript entries become the state a page
+// draws, the same way the server folds them (docs/protocol.md, "Transcript entries", "Resume rules").
+// `StaffModel` is the staff screens' view (console, wall, organiser: a staff snapshot), `PhoneModel`
+// a phone's (a phone snapshot: its table, its step, its own choices). Both build steps, ideas and the
+// event's state from entries with the same functions below; each page keeps only its drawing.
+// `state()` on either gives what tests compare with the server's snapshot (window.__wholeroomState).
 
 // Entries that change what the room is doing; the latest is the flow a console's commands name
 // (`expect_flow_seq`, docs/protocol.md "Co-facilitation")
 const FLOW_KINDS = new Set(["step.pushed", "step.ended", "step.extended", "step.paused", "step.resumed", "session.step_skipped", "session.finished"]);
+
+/** The step a `step.pushed` entry makes (either audience; staff add who premoderates a script step). */
+export function pushedStep(entry) {
+  const p = entry.payload;
+  return {
+    id: p.step_id, seq: entry.seq, text: p.text, collect_ideas: p.collect_ideas, audience: p.audience,
+    pushed_at: entry.at, deadline: p.deadline, status: "active", ended_at: null, replaces: p.replaces,
+    session_id: p.session_id || null, index: p.index ?? null, kind: p.kind || "custom", spec: p.spec || null,
+    options: p.options || null, warn_ms: p.warn_ms || null, paused_remaining: null, premoderate: p.premoderate || null,
+  };
+}
+
+/** A step's timer after `step.extended`, `step.paused` or `step.resumed` (in place). */
+function retime(step, entry) {
+  const p = entry.payload;
+  if (entry.kind === "step.extended") step.deadline = p.deadline;
+  else if (entry.kind === "step.paused") Object.assign(step, { deadline: null, paused_remaining: p.remaining ?? null, paused: true });
+  else if (entry.kind === "step.resumed") Object.assign(step, { deadline: p.deadline, paused_remaining: null, paused: false });
+}
+
+/** End an active step (in place); true when it was active. */
+function endStep(step, at) {
+  if (!step || step.status !== "active") return false;
+  step.status = "ended";
+  step.ended_at = at;
+  return true;
+}
+
+/** The event as an entry leaves it, or null for an entry that does not change it. */
+function changedEvent(event, entry) {
+  const p = entry.payload;
+  switch (entry.kind) {
+    case "event.closed":
+      return { ...event, closed_at: entry.at };
+    case "event.reopened":
+      return { ...event, closed_at: null };
+    case "event.parts_set":
+      return { ...event, parts: p.parts };
+    case "theme.revealed":
+      return { ...event, themes_revealed: Boolean(p.shown) };
+    case "wall.shown":
+      return { ...event, wall_slide: p.slide ?? null };
+    case "followup.opened": // the organisers ask what has happened since: links work again
+      return { ...event, closed_at: null, followup: { id: p.followup_id, step_id: p.step_id, question: p.question, privacy: p.privacy } };
+    case "followup.closed":
+      return { ...event, closed_at: entry.at, followup: null };
+    default:
+      return null;
+  }
+}
+
+/** The idea an `idea.submitted` entry adds (text null: hidden from this screen). */
+function submittedIdea(entry) {
+  const p = entry.payload;
+  return {
+    id: p.idea_id, seq: entry.seq, participant_id: p.participant_id, table_id: p.table_id, step_id: p.step_id,
+    text: p.text, at: entry.at, hidden: p.text == null, anonymous: Boolean(p.anonymous),
+    visibility: p.visibility || null, pending: Boolean(p.pending), // pending: waiting for a moderator
+  };
+}
+
+/** The idea an `idea.approved` entry brings to a screen that did not have it while it waited. */
+function approvedIdea(entry) {
+  const p = entry.payload;
+  return {
+    id: p.idea_id, seq: p.seq || entry.seq, participant_id: p.participant_id, table_id: p.table_id,
+    step_id: p.step_id, text: p.text, at: p.at || entry.at, hidden: Boolean(p.hidden), anonymous: Boolean(p.anonymous),
+    visibility: p.visibility || null, pending: false,
+  };
+}
+
+/** The idea an `idea.restored` entry gives back to a screen that dropped it, or never had it. */
+function restoredIdea(entry) {
+  const p = entry.payload;
+  return {
+    id: p.idea_id, seq: Number(String(p.idea_id).slice(1)) || entry.seq, participant_id: p.participant_id ?? null,
+    table_id: p.table_id, step_id: p.step_id ?? null, text: p.text, at: p.at ?? entry.at, hidden: false,
+  };
+}
 
 export class StaffModel {
   constructor() {
@@ -20,6 +103,10 @@ export class StaffModel {
     this.current = {};
     for (const [table, slots] of Object.entries(s.current || {})) this.current[table] = { ...slots };
     this.joined = { ...(s.joined || {}) };
+    // ideas per table, whatever their visibility: exact on moderators' screens, which hear of every
+    // idea; the wall's count only adds the ideas it is sent after its snapshot
+    this.ideaCounts = { ...(s.idea_counts || {}) };
+    this.countedTo = this.seq; // the counts hold every idea up to this seq
     this.connected = {};
     this.staff = 0;
     // the room's latest change of flow {seq, at, actor, kind, step_id, session_id, index}, or null
@@ -220,7 +307,7 @@ export class StaffModel {
         return "people";
       }
       case "event.parts_set":
-        this.event = { ...this.event, parts: p.parts };
+        this.event = changedEvent(this.event, entry);
         return "people";
       case "participant.role_set": {
         const person = this.participants.get(p.participant_id);
@@ -235,30 +322,15 @@ export class StaffModel {
       }
       case "event.closed":
       case "event.reopened":
-        this.event = { ...this.event, closed_at: entry.kind === "event.closed" ? entry.at : null };
+      case "wall.shown":
+      case "followup.opened":
+      case "followup.closed":
+        this.event = changedEvent(this.event, entry);
         return "event";
       case "step.pushed": {
-        const step = {
-          id: p.step_id,
-          seq: entry.seq,
-          text: p.text,
-          collect_ideas: p.collect_ideas,
-          audience: p.audience,
-          pushed_at: entry.at,
-          deadline: p.deadline,
-          status: "active",
-          ended_at: null,
-          replaces: p.replaces,
-          session_id: p.session_id || null,
-          index: p.index ?? null,
-          kind: p.kind || "custom",
-          spec: p.spec || null,
-          options: p.options || null,
-          warn_ms: p.warn_ms || null,
-          paused_remaining: null,
-          // who lets its ideas through (a script step says it in its capture)
-          premoderate: p.premoderate || (p.spec && p.spec.capture && p.spec.capture.premoderate ? "script" : null),
-        };
+        const step = pushedStep(entry);
+        // who lets its ideas through (a script step says it in its capture)
+        if (!step.premoderate && p.spec && p.spec.capture && p.spec.capture.premoderate) step.premoderate = "script";
         this.steps.set(step.id, step);
         if (p.replaces) this._end(p.replaces, entry.at);
         const session = step.session_id ? this.sessions.get(step.session_id) : null;
@@ -278,7 +350,7 @@ export class StaffModel {
       }
       case "step.extended": {
         const step = this.steps.get(p.step_id);
-        if (step) step.deadline = p.deadline;
+        if (step) retime(step, entry);
         return "steps";
       }
       case "step.ended":
@@ -286,22 +358,14 @@ export class StaffModel {
         return "steps";
       case "step.paused": {
         const step = this.steps.get(p.step_id);
-        if (step) {
-          step.deadline = null;
-          step.paused_remaining = p.remaining ?? null;
-          step.paused = true;
-        }
+        if (step) retime(step, entry);
         const session = this.sessions.get(p.session_id);
         if (session) session.status = "paused";
         return "steps";
       }
       case "step.resumed": {
         const step = this.steps.get(p.step_id);
-        if (step) {
-          step.deadline = p.deadline;
-          step.paused_remaining = null;
-          step.paused = false;
-        }
+        if (step) retime(step, entry);
         const session = this.sessions.get(p.session_id);
         if (session) session.status = "running";
         return "steps";
@@ -380,29 +444,19 @@ export class StaffModel {
         }
         return "people";
       case "idea.submitted":
-        this.ideas.set(p.idea_id, {
-          id: p.idea_id,
-          seq: entry.seq,
-          participant_id: p.participant_id,
-          table_id: p.table_id,
-          step_id: p.step_id,
-          text: p.text,
-          at: entry.at,
-          hidden: p.text == null,
-          anonymous: Boolean(p.anonymous),
-          pending: Boolean(p.pending), // waiting for a moderator (the step premoderates)
-        });
+        this.ideas.set(p.idea_id, submittedIdea(entry));
+        // every idea written at a table counts there, as the server counts them (snapshot `idea_counts`)
+        this.ideaCounts[p.table_id] = (this.ideaCounts[p.table_id] || 0) + 1;
         return "ideas";
       case "idea.approved": {
         // staff screens had it waiting; the wall gets it now, with the approval
         const idea = this.ideas.get(p.idea_id);
         if (idea) idea.pending = false;
         else if (p.text != null) {
-          this.ideas.set(p.idea_id, {
-            id: p.idea_id, seq: p.seq || entry.seq, participant_id: p.participant_id, table_id: p.table_id,
-            step_id: p.step_id, text: p.text, at: p.at || entry.at, hidden: Boolean(p.hidden), anonymous: Boolean(p.anonymous),
-            pending: false,
-          });
+          const approved = approvedIdea(entry);
+          this.ideas.set(p.idea_id, approved);
+          // held since before this screen's snapshot: already in its counts
+          if (approved.seq > this.countedTo) this.ideaCounts[p.table_id] = (this.ideaCounts[p.table_id] || 0) + 1;
         }
         return "ideas";
       }
@@ -417,16 +471,7 @@ export class StaffModel {
           idea.hidden = false;
           idea.text = p.text;
         } else {
-          this.ideas.set(p.idea_id, {
-            id: p.idea_id,
-            seq: Number(String(p.idea_id).slice(1)) || entry.seq,
-            participant_id: null,
-            table_id: p.table_id,
-            step_id: null,
-            text: p.text,
-            at: entry.at,
-            hidden: false,
-          });
+          this.ideas.set(p.idea_id, restoredIdea(entry));
         }
         return "ideas";
       }
@@ -437,17 +482,8 @@ export class StaffModel {
         this.flagOutcomes.set(p.flag_id, p.outcome);
         return "flags";
       case "theme.revealed":
-        this.event = { ...this.event, themes_revealed: Boolean(p.shown) };
+        this.event = changedEvent(this.event, entry);
         return "themes";
-      case "wall.shown":
-        this.event = { ...this.event, wall_slide: p.slide ?? null };
-        return "event";
-      case "followup.opened":
-        this.event = { ...this.event, closed_at: null, followup: { id: p.followup_id, step_id: p.step_id, question: p.question, privacy: p.privacy } };
-        return "event";
-      case "followup.closed":
-        this.event = { ...this.event, closed_at: entry.at, followup: null };
-        return "event";
       case "actions.formed":
         for (const g of p.groups) {
           const topic = g.source && g.source.startsWith("topic:") ? this.topics.get(g.source.slice(6)) : null;
@@ -532,13 +568,30 @@ export class StaffModel {
   }
 
   _end(stepId, at) {
-    const step = this.steps.get(stepId);
-    if (step && step.status === "active") {
-      step.status = "ended";
-      step.ended_at = at;
+    if (endStep(this.steps.get(stepId), at)) {
       const row = this.rowOfStep(stepId);
       if (row && row.step_id === stepId && row.ended_at == null) row.ended_at = at;
     }
+  }
+
+  /** What the fold holds, as plain data in the snapshot's terms: what tests compare with the server's
+   * snapshot for this screen (window.__wholeroomState). A copy: changing it changes nothing. */
+  state() {
+    return structuredClone({
+      seq: this.seq,
+      event: { closed_at: this.event.closed_at ?? null, themes_revealed: Boolean(this.event.themes_revealed) },
+      steps: [...this.steps.values()].map((s) => ({ id: s.id, status: s.status, deadline: s.deadline })),
+      current: this.current,
+      joined: this.joined,
+      idea_counts: this.ideaCounts,
+      ideas: [...this.ideas.values()].map((i) => ({
+        id: i.id, text: i.text, table_id: i.table_id, step_id: i.step_id, hidden: Boolean(i.hidden), pending: Boolean(i.pending),
+      })),
+      participants: [...this.participants.values()].map((p) => ({ id: p.id, table_id: p.table_id, role: p.role })),
+      topics: [...this.topics.values()].map((t) => ({ id: t.id, count: t.count })),
+      sessions: [...this.sessions.values()].map((x) => ({ id: x.id, status: x.status, index: x.index })),
+      ground: this.commonGround && { reactions: this.commonGround.reactions, participants: this.commonGround.participants },
+    });
   }
 
   presence(msg) {
@@ -548,6 +601,226 @@ export class StaffModel {
     this.staff = msg.staff || 0;
     this.facilitators = msg.facilitators ?? null; // facilitator screens open (this one included)
     this.drivers = msg.drivers || null; // the names of their links (null: a link without a name)
+  }
+}
+
+/** A phone's view: a phone snapshot advanced by the entries its table and its person are sent. Besides
+ * what the server sends, it keeps a few things the phone page sets itself (`moveCard`, `knownSessions`). */
+export class PhoneModel {
+  constructor(me, joinCode = "") {
+    this.ready = false; // a snapshot has been loaded
+    this.seq = 0; // the last entry applied (or the snapshot's)
+    this.event = { title: "", tables: [], join_code: joinCode };
+    this.me = { ...me, role: "participant" };
+    this.slots = {}; // "*" or role -> step: the latest step pushed to everyone here / to my role here
+    this.ideas = new Map(); // id -> idea (visible ones only)
+    this.group = null; // {id, members: [{id, name}]} of the latest grouping, at my table
+    this.groupPending = false; // a step that forms groups has started; my group is on its way
+    this.volunteerRoles = {}; // role -> how many per table, that people may take on themselves
+    this.knownSessions = new Set(); // sessions whose roles are in volunteerRoles
+    this.ballots = new Map(); // vote step id -> my ballot as the server has it
+    this.voteOptions = new Map(); // vote step id -> the options this phone votes on (its table's, or its dealt cards)
+    this.results = new Map(); // vote step id -> results, once revealed
+    this.topics = new Map(); // topic id -> {id, step_id, title, convener, slot, space, count, joined}
+    this.ideaThemes = {}; // idea id -> {theme_id, label}: the theme each of my table's ideas is in
+    this.flagged = new Set(); // idea ids I flagged (from my theme.flagged entries and acks)
+    this.roleHolders = {}; // volunteer role -> ids of the people at my table who hold it
+    this.voteSteps = new Map(); // vote step id -> the step, for results that come in after it has ended
+    this.pastVote = null; // {step, results}: the latest revealed vote that is no longer on this phone
+    this.moveCard = null; // {to, by: "you" | "facilitator" | "rotation", stepId}: "Move to ..." until dismissed
+    this.actionGroups = []; // [{id, title, count, has_convener}]: the event's action groups
+    this.myAction = null; // my action group: {id, title, convener, shared, members: [{id, name, convener, contact}]}
+  }
+
+  /** The step this phone shows: the latest pushed to everyone at my table or to my role there. */
+  currentStep() {
+    const candidates = [this.slots["*"], this.slots[this.me.role]].filter(Boolean);
+    return candidates.sort((a, b) => b.seq - a.seq)[0] || null;
+  }
+
+  tableName(id) {
+    const table = this.event.tables.find((t) => t.id === id);
+    return table ? table.name : `Table ${id}`;
+  }
+
+  /** Replace the server's part of the view with a welcome snapshot (phone shape). */
+  load(snap) {
+    this.ready = true;
+    this.seq = snap.seq || 0;
+    this.event = snap.event;
+    this.me = snap.me;
+    this.slots = {};
+    if (snap.step) this.slots[snap.step.audience.role ?? "*"] = { ...snap.step };
+    this.ideas = new Map(snap.ideas.filter((i) => i.text != null && !i.hidden).map((i) => [i.id, { ...i }]));
+    this.group = snap.group || null;
+    this.groupPending = false;
+    this.volunteerRoles = snap.volunteer_roles || {};
+    this.roleHolders = snap.role_holders || {};
+    this.ideaThemes = snap.idea_themes || {};
+    this.actionGroups = snap.action_groups || [];
+    this.myAction = snap.my_action || null;
+    const past = snap.past_results;
+    this.pastVote = past ? { step: { id: past.step_id, spec: past.spec, title: past.title }, results: past.results } : null;
+    if (snap.step && snap.step.session_id) this.knownSessions.add(snap.step.session_id);
+    if (snap.step && snap.step.kind === "vote") {
+      this.voteSteps.set(snap.step.id, { ...snap.step });
+      this.ballots.set(snap.step.id, snap.ballot ?? null);
+      if (Array.isArray(snap.options)) this.voteOptions.set(snap.step.id, snap.options);
+      if (snap.results) this.results.set(snap.step.id, snap.results);
+    }
+    if (snap.step && snap.topics) {
+      for (const t of [...this.topics.values()]) if (t.step_id === snap.step.id) this.topics.delete(t.id);
+      for (const t of snap.topics) this.topics.set(t.id, { ...t, step_id: t.step_id || snap.step.id });
+    }
+  }
+
+  _eachStep(fn) {
+    for (const step of Object.values(this.slots)) fn(step);
+  }
+
+  /** Advance by one entry this phone was sent. */
+  apply(entry) {
+    const p = entry.payload;
+    this.seq = Math.max(this.seq, entry.seq);
+    const event = changedEvent(this.event, entry);
+    if (event) {
+      this.event = event;
+      return;
+    }
+    switch (entry.kind) {
+      case "step.pushed": {
+        const before = this.currentStep();
+        this._eachStep((s) => {
+          if (s.id === p.replaces) endStep(s, entry.at);
+        });
+        const aud = p.audience;
+        if (aud.tables && !aud.tables.includes(this.me.table_id)) break;
+        const step = pushedStep(entry);
+        if (aud.role == null) this.slots = { "*": step };
+        else this.slots[aud.role] = step;
+        if (step.kind === "vote") {
+          this.voteSteps.set(step.id, step);
+          this.pastVote = null; // a new vote: the last one's results give way to it
+        } else if (before && before.kind === "vote" && this.results.has(before.id)) {
+          this.pastVote = { step: before, results: this.results.get(before.id) };
+        }
+        // a rotation that moves me, or new groups, arrive next as a fresh welcome
+        this.me = { ...this.me, moved: false };
+        const groups = step.spec && step.spec.groups;
+        if (groups && (groups.size || groups.merge || groups.from)) this.groupPending = true;
+        break;
+      }
+      case "step.extended":
+      case "step.paused":
+      case "step.resumed":
+        this._eachStep((s) => {
+          if (s.id === p.step_id) retime(s, entry);
+        });
+        break;
+      case "step.ended":
+        this._eachStep((s) => {
+          if (s.id === p.step_id) endStep(s, entry.at);
+        });
+        break;
+      case "idea.submitted":
+        if (p.text != null && p.table_id === this.me.table_id) this.ideas.set(p.idea_id, { ...submittedIdea(entry), client_id: p.client_id });
+        break;
+      case "idea.approved": // let through by a moderator: mine stops waiting; others' arrive now
+        if (this.ideas.has(p.idea_id)) this.ideas.get(p.idea_id).pending = false;
+        else if (p.text != null && !p.hidden && p.table_id === this.me.table_id) this.ideas.set(p.idea_id, approvedIdea(entry));
+        break;
+      case "idea.hidden":
+        this.ideas.delete(p.idea_id);
+        break;
+      case "idea.restored":
+        if (p.text != null && p.table_id === this.me.table_id) {
+          const old = this.ideas.get(p.idea_id);
+          this.ideas.set(p.idea_id, old ? { ...old, table_id: p.table_id, text: p.text, hidden: false } : restoredIdea(entry));
+        }
+        break;
+      case "participant.parts_set": // only mine reach this phone
+        if (p.participant_id === this.me.id) this.me = { ...this.me, parts: p.parts };
+        break;
+      case "participant.role_set":
+        // mine: a fresh welcome follows; someone else's at my table: that role may now be filled
+        if (p.participant_id !== this.me.id) {
+          for (const role of Object.keys(this.roleHolders)) {
+            this.roleHolders[role] = this.roleHolders[role].filter((id) => id !== p.participant_id);
+          }
+          if (p.role && p.role in this.volunteerRoles) this.roleHolders[p.role] = [...(this.roleHolders[p.role] || []), p.participant_id];
+        }
+        break;
+      case "vote.cast":
+        if (p.participant_id === this.me.id) this.ballots.set(p.step_id, p.ballot);
+        break;
+      case "theme.flagged":
+        if (p.participant_id === this.me.id) this.flagged.add(p.idea_id);
+        break;
+      case "topic.posted": {
+        // a convener is signed up for their own topic (and leaves any other of that slot)
+        const mine = p.convener === this.me.id;
+        if (mine) {
+          for (const t of this.topics.values()) {
+            if (t.step_id === p.step_id && t.slot === p.slot && t.joined) Object.assign(t, { joined: false, count: Math.max(0, t.count - 1) });
+          }
+        }
+        this.topics.set(p.topic_id, {
+          id: p.topic_id, step_id: p.step_id, title: p.title, convener: p.convener, slot: p.slot, space: p.space,
+          count: this.topics.get(p.topic_id)?.count ?? (p.convener === "facilitator" ? 0 : 1), joined: mine,
+        });
+        break;
+      }
+      case "topic.joined": {
+        if (p.participant_id !== this.me.id) break;
+        for (const id of p.left || []) {
+          const left = this.topics.get(id);
+          if (left && left.joined) Object.assign(left, { joined: false, count: Math.max(0, left.count - 1) });
+        }
+        const topic = this.topics.get(p.topic_id);
+        if (topic && !topic.joined) Object.assign(topic, { joined: true, count: topic.count + 1 });
+        break;
+      }
+      case "topic.left": {
+        const topic = this.topics.get(p.topic_id);
+        if (topic && p.participant_id === this.me.id && topic.joined) {
+          Object.assign(topic, { joined: false, count: Math.max(0, topic.count - 1) });
+        }
+        break;
+      }
+      default:
+        break; // participant.seated and the like: a fresh welcome with my new view follows
+    }
+  }
+
+  /** A `results` message: a vote's tally once revealed, or a marketplace's counts. */
+  applyResults(msg) {
+    if (msg.kind === "vote") {
+      this.results.set(msg.step_id, msg.results);
+      // the results of a vote that has just given way to the next step (they follow its end)
+      const step = this.voteSteps.get(msg.step_id);
+      const now = this.currentStep();
+      if (step && (!now || now.id !== msg.step_id) && step.seq >= (this.pastVote ? this.pastVote.step.seq || 0 : 0)) {
+        this.pastVote = { step, results: msg.results };
+      }
+    } else if (msg.kind === "signup") {
+      for (const topic of msg.results.topics || []) {
+        const known = this.topics.get(topic.id);
+        this.topics.set(topic.id, { joined: false, ...(known || {}), ...topic });
+      }
+    }
+  }
+
+  /** What the fold holds, in the phone snapshot's terms (see StaffModel.state). */
+  state() {
+    const step = this.currentStep();
+    return structuredClone({
+      seq: this.seq,
+      event: { closed_at: this.event.closed_at ?? null, themes_revealed: Boolean(this.event.themes_revealed) },
+      me: { id: this.me.id, table_id: this.me.table_id, role: this.me.role },
+      step: step ? { id: step.id, status: step.status, deadline: step.deadline } : null,
+      ideas: [...this.ideas.values()].map((i) => ({ id: i.id, text: i.text, table_id: i.table_id, step_id: i.step_id, pending: Boolean(i.pending) })),
+      topics: [...this.topics.values()].map((t) => ({ id: t.id, count: t.count, joined: Boolean(t.joined) })),
+    });
   }
 }
 

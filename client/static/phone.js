@@ -7,6 +7,7 @@ import { makeBallot } from "./ballot.js";
 import { voteResults } from "./charts.js";
 import { Live, newClientId } from "./live.js";
 import { cachedMine, fetchMine, mineList, wireDownloads } from "./mine.js";
+import { PhoneModel } from "./model.js";
 import { chosenParts, partsChoice } from "./parts.js";
 import { initReactions } from "./react.js";
 import {
@@ -38,74 +39,27 @@ const reactions = initReactions({
   },
 });
 
-// --- the phone's view: a phone snapshot advanced by entries ---------------------------------
+// --- the phone's view: a phone snapshot advanced by entries (the fold, model.js) ----------------
 
-const view = {
-  ready: false,
-  event: { title: "", tables: [], join_code: session.join_code || "" },
-  me: { id: session.participant_id, name: session.name, table_id: session.table_id, role: "participant" },
-  slots: {}, // "*" or role -> step: the latest step pushed to everyone here / to my role here
-  ideas: new Map(), // id -> idea (visible ones only)
-  group: null, // {id, members: [{id, name}]} of the latest grouping, at my table
-  groupPending: false, // a step that forms groups has started; my group is on its way
-  volunteerRoles: {}, // role -> how many per table, that people may take on themselves
-  knownSessions: new Set(), // sessions whose roles are in volunteerRoles
-  ballots: new Map(), // vote step id -> my ballot as the server has it
-  voteOptions: new Map(), // vote step id -> the options this phone votes on (its table's, or its dealt cards)
-  results: new Map(), // vote step id -> results, once revealed
-  topics: new Map(), // topic id -> {id, step_id, title, convener, slot, space, count, joined}
-  ideaThemes: {}, // idea id -> {theme_id, label}: the theme each of my table's ideas is in
-  flagged: new Set(), // idea ids I flagged (from my theme.flagged entries and acks)
-  roleHolders: {}, // volunteer role -> ids of the people at my table who hold it
-  voteSteps: new Map(), // vote step id -> the step, for results that come in after it has ended
-  pastVote: null, // {step, results}: the latest revealed vote that is no longer on this phone
-  moveCard: null, // {to, by: "you" | "facilitator" | "rotation", stepId}: "Move to ..." until dismissed
-  actionGroups: [], // [{id, title, count, has_convener}]: the event's action groups
-  myAction: null, // my action group: {id, title, convener, shared, members: [{id, name, convener, contact}]}
-};
+const view = new PhoneModel({ id: session.participant_id, name: session.name, table_id: session.table_id }, session.join_code || "");
+// the fold's state, a copy (tests compare it with the server's snapshot for this screen)
+window.__wholeroomState = () => view.state();
 let ownMove = null; // the table this phone asked to move to (its own choice)
 const FLAG_REASON_MAX = 200;
 const flagForms = new Map(); // idea id -> {open, status, kind}: the "Doesn't belong here?" state per idea
 
 function currentStep() {
-  const candidates = [view.slots["*"], view.slots[view.me.role]].filter(Boolean);
-  return candidates.sort((a, b) => b.seq - a.seq)[0] || null;
+  return view.currentStep();
 }
 
 function tableName(id) {
-  const table = view.event.tables.find((t) => t.id === id);
-  return table ? table.name : `Table ${id}`;
+  return view.tableName(id);
 }
 
 function loadSnapshot(snap) {
   noteMove(view.ready ? view.me.table_id : session.table_id, snap);
-  view.ready = true;
-  view.event = snap.event;
-  view.me = snap.me;
-  view.slots = {};
-  if (snap.step) view.slots[snap.step.audience.role ?? "*"] = { ...snap.step };
-  view.ideas = new Map(snap.ideas.filter((i) => i.text != null && !i.hidden).map((i) => [i.id, { ...i }]));
-  view.group = snap.group || null;
-  view.groupPending = false;
-  view.volunteerRoles = snap.volunteer_roles || {};
-  view.roleHolders = snap.role_holders || {};
+  view.load(snap);
   filledHere.clear();
-  view.ideaThemes = snap.idea_themes || {};
-  view.actionGroups = snap.action_groups || [];
-  view.myAction = snap.my_action || null;
-  const past = snap.past_results;
-  view.pastVote = past ? { step: { id: past.step_id, spec: past.spec, title: past.title }, results: past.results } : null;
-  if (snap.step && snap.step.session_id) view.knownSessions.add(snap.step.session_id);
-  if (snap.step && snap.step.kind === "vote") {
-    view.voteSteps.set(snap.step.id, { ...snap.step });
-    view.ballots.set(snap.step.id, snap.ballot ?? null);
-    if (Array.isArray(snap.options)) view.voteOptions.set(snap.step.id, snap.options);
-    if (snap.results) view.results.set(snap.step.id, snap.results);
-  }
-  if (snap.step && snap.topics) {
-    for (const t of [...view.topics.values()]) if (t.step_id === snap.step.id) view.topics.delete(t.id);
-    for (const t of snap.topics) view.topics.set(t.id, { ...t, step_id: t.step_id || snap.step.id });
-  }
   writeSession(eventId, { ...session, table_id: snap.me.table_id, name: snap.me.name, join_code: snap.event.join_code });
   ideaEls.clear();
   renderAll();
@@ -121,185 +75,19 @@ function noteMove(before, snap) {
   ownMove = null;
 }
 
-function eachStep(fn) {
-  for (const step of Object.values(view.slots)) fn(step);
-}
-
+/** An entry through the fold, then what the page does about it besides drawing. */
 function applyEntry(entry) {
   const p = entry.payload;
-  switch (entry.kind) {
-    case "step.pushed": {
-      const before = currentStep();
-      eachStep((s) => {
-        if (s.id === p.replaces && s.status === "active") {
-          s.status = "ended";
-          s.ended_at = entry.at;
-        }
-      });
-      const aud = p.audience;
-      if (aud.tables && !aud.tables.includes(view.me.table_id)) break;
-      const step = {
-        id: p.step_id, seq: entry.seq, text: p.text, collect_ideas: p.collect_ideas, audience: aud,
-        pushed_at: entry.at, deadline: p.deadline, status: "active", ended_at: null, replaces: p.replaces,
-        session_id: p.session_id || null, index: p.index ?? null, kind: p.kind || "custom", spec: p.spec || null,
-        options: p.options || null, warn_ms: p.warn_ms || null, paused_remaining: null,
-        premoderate: p.premoderate || null,
-      };
-      if (aud.role == null) view.slots = { "*": step };
-      else view.slots[aud.role] = step;
-      if (step.kind === "vote") {
-        view.voteSteps.set(step.id, step);
-        view.pastVote = null; // a new vote: the last one's results give way to it
-      } else if (before && before.kind === "vote" && view.results.has(before.id)) {
-        view.pastVote = { step: before, results: view.results.get(before.id) };
-      }
-      // a rotation that moves me, or new groups, arrive next as a fresh welcome
-      view.me = { ...view.me, moved: false };
-      const groups = step.spec && step.spec.groups;
-      if (groups && (groups.size || groups.merge || groups.from)) view.groupPending = true;
-      if (step.session_id && !view.knownSessions.has(step.session_id)) learnRoles(step.session_id);
-      break;
-    }
-    case "step.extended":
-      eachStep((s) => {
-        if (s.id === p.step_id) s.deadline = p.deadline;
-      });
-      break;
-    case "step.paused":
-      eachStep((s) => {
-        if (s.id === p.step_id) {
-          s.deadline = null;
-          s.paused_remaining = p.remaining ?? null;
-          s.paused = true;
-        }
-      });
-      break;
-    case "step.resumed":
-      eachStep((s) => {
-        if (s.id === p.step_id) {
-          s.deadline = p.deadline;
-          s.paused_remaining = null;
-          s.paused = false;
-        }
-      });
-      break;
-    case "step.ended":
-      eachStep((s) => {
-        if (s.id === p.step_id && s.status === "active") {
-          s.status = "ended";
-          s.ended_at = entry.at;
-        }
-      });
-      break;
-    case "idea.submitted":
-      if (p.text != null && p.table_id === view.me.table_id) {
-        view.ideas.set(p.idea_id, {
-          id: p.idea_id, seq: entry.seq, participant_id: p.participant_id, table_id: p.table_id,
-          step_id: p.step_id, text: p.text, at: entry.at, hidden: false, client_id: p.client_id,
-          visibility: p.visibility || null, pending: Boolean(p.pending),
-        });
-      }
-      break;
-    case "idea.approved": // let through by a moderator: mine stops waiting; others' arrive now
-      if (view.ideas.has(p.idea_id)) view.ideas.get(p.idea_id).pending = false;
-      else if (p.text != null && !p.hidden && p.table_id === view.me.table_id) {
-        view.ideas.set(p.idea_id, {
-          id: p.idea_id, seq: p.seq || entry.seq, participant_id: p.participant_id, table_id: p.table_id,
-          step_id: p.step_id, text: p.text, at: p.at || entry.at, hidden: false, visibility: p.visibility || null,
-        });
-      }
-      break;
-    case "idea.hidden":
-      view.ideas.delete(p.idea_id);
-      break;
-    case "idea.restored":
-      if (p.text != null && p.table_id === view.me.table_id) {
-        const old = view.ideas.get(p.idea_id);
-        view.ideas.set(p.idea_id, {
-          ...(old || { id: p.idea_id, seq: Number(p.idea_id.slice(1)) || entry.seq, participant_id: null, at: entry.at }),
-          table_id: p.table_id, text: p.text, hidden: false,
-        });
-      }
-      break;
-    case "participant.parts_set": // only mine reach this phone
-      if (p.participant_id === view.me.id) {
-        // ticks left as they were saved follow the change (the facilitator's); unsaved ones stay
-        const set = $("#my-parts-choice fieldset");
-        const untouched = !set || chosenParts(set).join() === (view.me.parts || []).join();
-        view.me = { ...view.me, parts: p.parts };
-        renderMyParts(untouched);
-      }
-      break;
-    case "event.parts_set":
-      view.event = { ...view.event, parts: p.parts };
-      renderMyParts(true);
-      break;
-    case "participant.seated":
-      // a fresh welcome with my new view follows on the same connection
-      break;
-    case "participant.role_set":
-      // mine: a fresh welcome follows; someone else's at my table: that role may now be filled
-      if (p.participant_id !== view.me.id) {
-        for (const role of Object.keys(view.roleHolders)) {
-          view.roleHolders[role] = view.roleHolders[role].filter((id) => id !== p.participant_id);
-        }
-        if (p.role && p.role in view.volunteerRoles) view.roleHolders[p.role] = [...(view.roleHolders[p.role] || []), p.participant_id];
-      }
-      break;
-    case "event.closed":
-      view.event = { ...view.event, closed_at: entry.at };
-      break;
-    case "event.reopened":
-      view.event = { ...view.event, closed_at: null };
-      break;
-    case "followup.opened": // the organisers ask what has happened since: this link works again
-      view.event = { ...view.event, closed_at: null, followup: { id: p.followup_id, step_id: p.step_id, question: p.question, privacy: p.privacy } };
-      break;
-    case "followup.closed":
-      view.event = { ...view.event, closed_at: entry.at, followup: null };
-      break;
-    case "vote.cast":
-      if (p.participant_id === view.me.id) view.ballots.set(p.step_id, p.ballot);
-      break;
-    case "theme.flagged":
-      if (p.participant_id === view.me.id) view.flagged.add(p.idea_id);
-      break;
-    case "theme.revealed":
-      view.event = { ...view.event, themes_revealed: Boolean(p.shown) };
-      break;
-    case "topic.posted": {
-      // a convener is signed up for their own topic (and leaves any other of that slot)
-      const mine = p.convener === view.me.id;
-      if (mine) {
-        for (const t of view.topics.values()) {
-          if (t.step_id === p.step_id && t.slot === p.slot && t.joined) Object.assign(t, { joined: false, count: Math.max(0, t.count - 1) });
-        }
-      }
-      view.topics.set(p.topic_id, {
-        id: p.topic_id, step_id: p.step_id, title: p.title, convener: p.convener, slot: p.slot, space: p.space,
-        count: view.topics.get(p.topic_id)?.count ?? (p.convener === "facilitator" ? 0 : 1), joined: mine,
-      });
-      break;
-    }
-    case "topic.joined": {
-      if (p.participant_id !== view.me.id) break;
-      for (const id of p.left || []) {
-        const left = view.topics.get(id);
-        if (left && left.joined) Object.assign(left, { joined: false, count: Math.max(0, left.count - 1) });
-      }
-      const topic = view.topics.get(p.topic_id);
-      if (topic && !topic.joined) Object.assign(topic, { joined: true, count: topic.count + 1 });
-      break;
-    }
-    case "topic.left": {
-      const topic = view.topics.get(p.topic_id);
-      if (topic && p.participant_id === view.me.id && topic.joined) {
-        Object.assign(topic, { joined: false, count: Math.max(0, topic.count - 1) });
-      }
-      break;
-    }
-    default:
-      break;
+  // my parts changed (by the facilitator): ticks left as they were saved follow; unsaved ones stay
+  const mine = entry.kind === "participant.parts_set" && p.participant_id === view.me.id;
+  const set = mine ? $("#my-parts-choice fieldset") : null;
+  const untouched = mine && (!set || chosenParts(set).join() === (view.me.parts || []).join());
+  view.apply(entry);
+  if (mine) renderMyParts(untouched);
+  else if (entry.kind === "event.parts_set") renderMyParts(true);
+  else if (entry.kind === "step.pushed") {
+    const step = Object.values(view.slots).find((s) => s.id === p.step_id);
+    if (step && step.session_id && !view.knownSessions.has(step.session_id)) learnRoles(step.session_id);
   }
 }
 
@@ -1218,21 +1006,7 @@ live.on("entry", (entry) => {
   else redrawIdeas();
 });
 live.on("results", (msg) => {
-  if (msg.kind === "vote") {
-    view.results.set(msg.step_id, msg.results);
-    // the results of a vote that has just given way to the next step (they follow its end)
-    const step = view.voteSteps.get(msg.step_id);
-    const now = currentStep();
-    if (step && (!now || now.id !== msg.step_id) && step.seq >= (view.pastVote ? view.pastVote.step.seq || 0 : 0)) {
-      view.pastVote = { step, results: msg.results };
-    }
-  }
-  else if (msg.kind === "signup") {
-    for (const topic of msg.results.topics || []) {
-      const known = view.topics.get(topic.id);
-      view.topics.set(topic.id, { joined: false, ...(known || {}), ...topic });
-    }
-  }
+  view.applyResults(msg);
   redrawScript();
 });
 live.on("idea_themes", (msg) => {

@@ -30,6 +30,8 @@ if (!token) {
 
 const live = new Live({ token });
 const model = new StaffModel();
+// the fold's state, a copy (tests compare it with the server's snapshot for this screen)
+window.__wholeroomState = () => model.state();
 const arrived = new Map(); // idea id -> when it arrived live (for the highlight)
 const tableEls = new Map();
 const ideaEls = new Map();
