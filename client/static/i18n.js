@@ -19,6 +19,7 @@ function readCatalogue() {
 
 const catalogue = readCatalogue();
 export const lang = catalogue.lang;
+export const dir = catalogue.dir;
 const plurals = new Intl.PluralRules(lang);
 const numbers = new Intl.NumberFormat(lang);
 

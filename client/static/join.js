@@ -1,5 +1,6 @@
 // The join page: code -> table -> (name) -> token in localStorage -> the phone page.
 import { chosenParts, partsChoice } from "./parts.js";
+import { t, tn } from "./i18n.js";
 import { $, api, h, normaliseCode, readSession, say, writeSession } from "./ui.js";
 
 const form = $("#join-form");
@@ -66,16 +67,16 @@ function showParts(parts) {
   const before = $("#parts-choice fieldset");
   const ticked = before ? chosenParts(before) : invited && invited.event_id === (event && event.event_id) ? invited.parts : [];
   $("#parts-choice").replaceChildren(parts.length ? partsChoice(parts, ticked, {
-    hint: "Which part of the system you come from. Tick all that apply. The facilitator sees it; "
-      + "nobody else does, and your ideas are never labelled with it.",
+    hint: t("Which part of the system you come from. Tick all that apply. The facilitator sees it; "
+      + "nobody else does, and your ideas are never labelled with it."),
   }) : "");
   $("#parts-field").hidden = !parts.length;
 }
 
 function showEvent(found) {
   event = found;
-  $("#event-title").replaceChildren("Event: ", h("strong", { text: found.title }));
-  const options = [h("option", { value: "", text: "Choose your table" })];
+  $("#event-title").replaceChildren(t("Event:") + " ", h("strong", { text: found.title }));
+  const options = [h("option", { value: "", text: t("Choose your table") })];
   for (const table of found.tables) options.push(h("option", { value: table.id, text: table.name }));
   const previous = tableSelect.value;
   tableSelect.replaceChildren(...options);
@@ -89,10 +90,10 @@ function showEvent(found) {
       tableSelect.value = table.id;
       tableSelect.disabled = true;
       locked = true;
-      $("#table-locked-text").textContent = `You are joining ${table.name} (from your table's QR code).`;
+      $("#table-locked-text").textContent = t("You are joining {table} (from your table's QR code).", { table: table.name });
       $("#table-locked").hidden = false;
     } else {
-      fieldError(tableSelect, $("#table-error"), `This event has no table "${wantedTable}". Please choose your table.`);
+      fieldError(tableSelect, $("#table-error"), t("This event has no table \"{table}\". Please choose your table.", { table: wantedTable }));
     }
   } else if (previous && found.tables.some((t) => t.id === previous)) {
     tableSelect.value = previous;
@@ -101,16 +102,18 @@ function showEvent(found) {
     if (table) {
       tableSelect.value = table.id;
       $("#table-suggested").textContent = invited.home_table === table.id
-        ? `${table.name} is your table: the organisers have seated you there.`
-        : `${table.name} is where the mix needs you most.`;
+        ? t("{table} is your table: the organisers have seated you there.", { table: table.name })
+        : t("{table} is where the mix needs you most.", { table: table.name });
       $("#table-suggested").hidden = false;
     }
   }
   const session = readSession(found.event_id);
   if (session) {
     const table = found.tables.find((t) => t.id === session.table_id);
-    const who = session.name ? `as ${session.name}` : "anonymously";
-    $("#continue-text").textContent = `You joined ${who}${table ? ` at ${table.name}` : ""}.`;
+    const vars = { name: session.name, table: table ? table.name : "" };
+    $("#continue-text").textContent = session.name
+      ? (table ? t("You joined as {name} at {table}.", vars) : t("You joined as {name}.", vars))
+      : (table ? t("You joined anonymously at {table}.", vars) : t("You joined anonymously."));
     $("#continue-link").href = `/e/${encodeURIComponent(found.event_id)}/phone`;
     $("#continue").hidden = false;
   }
@@ -123,7 +126,7 @@ async function lookUp(code) {
     return found;
   } catch (err) {
     if (lookupFor === code) {
-      resetTables("Enter the join code first");
+      resetTables(t("Enter the join code first"));
       fieldError(codeInput, $("#code-error"), err.message);
     }
     return null;
@@ -137,16 +140,17 @@ function onCodeChange() {
   fieldError(codeInput, $("#code-error"), "");
   if (code.length < 6) {
     lookup = null;
-    resetTables("Enter the join code first");
+    resetTables(t("Enter the join code first"));
     return;
   }
   if (code.length > 6) {
     lookup = null;
-    resetTables("Enter the join code first");
-    fieldError(codeInput, $("#code-error"), `A join code has 6 characters; this has ${code.length}.`);
+    resetTables(t("Enter the join code first"));
+    const says = tn("A join code has 6 characters; this has {n}.", "A join code has 6 characters; this has {n}.", code.length);
+    fieldError(codeInput, $("#code-error"), says);
     return;
   }
-  resetTables("Looking up the code…");
+  resetTables(t("Looking up the code…"));
   lookup = lookUp(code);
 }
 
@@ -164,7 +168,7 @@ form.addEventListener("submit", async (e) => {
   clearErrors();
   const code = normaliseCode(codeInput.value);
   if (code.length !== 6) {
-    fieldError(codeInput, $("#code-error"), code ? "A join code has 6 characters." : "Enter the join code.");
+    fieldError(codeInput, $("#code-error"), code ? t("A join code has 6 characters.") : t("Enter the join code."));
     codeInput.focus();
     return;
   }
@@ -179,13 +183,13 @@ form.addEventListener("submit", async (e) => {
   }
   const tableId = tableSelect.value;
   if (!tableId) {
-    fieldError(tableSelect, $("#table-error"), "Choose your table.");
+    fieldError(tableSelect, $("#table-error"), t("Choose your table."));
     tableSelect.focus();
     return;
   }
   const button = $("#join-button");
   button.disabled = true;
-  message.textContent = "Joining…";
+  message.textContent = t("Joining…");
   message.dataset.kind = "info";
   const name = nameInput.value.trim();
   const set = $("#parts-choice fieldset");
@@ -205,7 +209,7 @@ form.addEventListener("submit", async (e) => {
       join_code: event.join_code,
       expires_at: joined.expires_at,
     });
-    message.textContent = "Joined. Opening your table…";
+    message.textContent = t("Joined. Opening your table…");
     location.assign(joined.phone_url || `/e/${encodeURIComponent(joined.event_id)}/phone`);
   } catch (err) {
     button.disabled = false;
@@ -234,19 +238,19 @@ form.addEventListener("submit", async (e) => {
 // --- a personal link: the person's invitation, their answer, and their name and parts to join with ---
 
 const ANSWERED = {
-  yes: "You said you are coming. Thank you!",
-  no: "You said you can't come. Thank you for telling us; you can change your mind here.",
+  yes: t("You said you are coming. Thank you!"),
+  no: t("You said you can't come. Thank you for telling us; you can change your mind here."),
 };
 
 function showInvite() {
   $("#invite").hidden = false;
   $("#invite-text").textContent = invited.arrived
-    ? `Welcome, ${invited.name}: you have arrived at ${invited.title}.`
-    : `${invited.name}, you are invited to ${invited.title}.`;
+    ? t("Welcome, {name}: you have arrived at {event}.", { name: invited.name, event: invited.title })
+    : t("{name}, you are invited to {event}.", { name: invited.name, event: invited.title });
   $("#invite-rsvp").hidden = invited.closed || invited.arrived;
   $("#invite-hint").hidden = invited.closed || invited.arrived;
   $("#invite-back").hidden = !invited.arrived;
-  $("#invite-answer").textContent = ANSWERED[invited.rsvp] || "Will you come? Tell the organisers here.";
+  $("#invite-answer").textContent = ANSWERED[invited.rsvp] || t("Will you come? Tell the organisers here.");
   $("#rsvp-yes").setAttribute("aria-pressed", String(invited.rsvp === "yes"));
   $("#rsvp-no").setAttribute("aria-pressed", String(invited.rsvp === "no"));
 }
@@ -265,7 +269,7 @@ async function answer(coming) {
 async function comeBack() {
   const said = $("#invite-back-message");
   $("#invite-open").disabled = true;
-  say(said, "Opening your page…");
+  say(said, t("Opening your page…"));
   try {
     const back = await api("/api/invitation/return", { method: "POST", body: { token: invite } });
     writeSession(back.event_id, {

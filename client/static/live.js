@@ -6,6 +6,8 @@
 // (idea.submit) are kept in localStorage until the server acknowledges them, so an idea typed
 // offline survives a reload and is sent (with its original client_id) when the connection is back.
 
+import { t } from "./i18n.js";
+
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const PING_EVERY_MS = 20_000;
@@ -159,7 +161,7 @@ export class Live {
       return Promise.reject({
         type: "error",
         code: "offline",
-        message: "Not connected right now: nothing was sent. Try again when the connection is back.",
+        message: t("Not connected right now: nothing was sent. Try again when the connection is back."),
       });
     }
     const ref = ++this._ref;
@@ -276,7 +278,7 @@ export class Live {
         pending.reject({
           type: "error",
           code: "connection_lost",
-          message: "The connection dropped before the server answered; check whether it took effect.",
+          message: t("The connection dropped before the server answered; check whether it took effect."),
         });
       }
     }
@@ -286,8 +288,8 @@ export class Live {
       // closed. Reconnecting would close another; the person reloads the page to use it here again.
       this.fatalError =
         code === CLOSE_TOO_MANY
-          ? { code: "open_elsewhere", message: "This link is open in another tab or window; reload to use it here." }
-          : this._helloError || { code: "closed", message: reason || "the server refused this link" };
+          ? { code: "open_elsewhere", message: t("This link is open in another tab or window; reload to use it here.") }
+          : this._helloError || { code: "closed", message: reason || t("The server refused this link.") };
       this._setState("closed");
       this._emit("fatal", this.fatalError);
       return;

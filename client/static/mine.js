@@ -1,59 +1,62 @@
 // "Your contributions": a participant's own ideas, votes, answers and topics (GET .../mine), shown
 // as a readable list on the phone's end screen and saved as files to keep: a web page to read
 // (HTML, no script, opens in any browser) or the data itself (JSON).
+import { dir, formatDate, lang, t, tn } from "./i18n.js";
 import { api, h, readSession } from "./ui.js";
 
 const eventId = document.body.dataset.eventId;
 const cacheKey = `wholeroom:${eventId}:mine`;
 
-const ANSWER_WORDS = { agree: "agree", disagree: "disagree", pass: "pass" };
+const ANSWER_WORDS = { agree: t("agree"), disagree: t("disagree"), pass: t("pass") };
 
 /** One of my answers in a vote, in words: "2 dots", "score 4", "agree", "1st", "placed". */
 export function answerText(method, value) {
-  if (method === "dots") return value === 1 ? "1 dot" : `${value} dots`;
-  if (method === "score" || method === "pass_and_score") return `score ${value}`;
+  if (method === "dots") return tn("{n} dot", "{n} dots", value);
+  if (method === "score" || method === "pass_and_score") return t("score {n}", { n: value });
   if (method === "agree_disagree_pass") return ANSWER_WORDS[value] || String(value);
-  if (method === "rank") return `ranked ${value}${value === 1 ? "st" : value === 2 ? "nd" : value === 3 ? "rd" : "th"}`;
-  if (method === "place" && Array.isArray(value)) return `placed at (${value.map((v) => Number(v).toFixed(2)).join(", ")})`;
+  if (method === "rank") return t("ranked number {n}", { n: value });
+  if (method === "place" && Array.isArray(value)) {
+    return t("placed at ({x}, {y})", { x: Number(value[0]).toFixed(2), y: Number(value[1]).toFixed(2) });
+  }
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
 function when(ms) {
-  return ms ? new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "";
+  return ms ? formatDate(ms) : "";
 }
 
 /** The sections of my contributions: [{title, items: [{text, note}]}] (empty ones left out). */
 export function mineSections(data) {
   const ideas = (data.ideas || []).map((i) => ({
-    text: i.text ?? "(removed)",
-    note: [i.table, when(i.at), i.hidden ? "hidden by the facilitator" : "", i.visibility === "private" ? "only you saw it" : ""]
+    text: i.text ?? t("(removed)"),
+    note: [i.table, when(i.at), i.hidden ? t("hidden by the facilitator") : "", i.visibility === "private" ? t("only you saw it") : ""]
       .filter(Boolean).join(" · "),
     question: i.step,
   }));
   const votes = (data.ballots || []).map((b) => ({
     text: b.title || b.step,
-    note: (b.choices || []).map((c) => `${c.option}: ${answerText(b.method, c.value)}`).join("; ") || "no answer",
+    note: (b.choices || []).map((c) => `${c.option}: ${answerText(b.method, c.value)}`).join("; ") || t("no answer"),
   }));
   const reactions = (data.reactions || []).map((r) => ({
-    text: r.idea ?? "(an idea the facilitator hid)",
-    note: `you answered ${ANSWER_WORDS[r.value] || r.value}`,
+    text: r.idea ?? t("(an idea the facilitator hid)"),
+    note: t("you answered {answer}", { answer: ANSWER_WORDS[r.value] || r.value }),
   }));
-  const topics = (data.topics || []).map((t) => ({ text: t.title, note: [t.slot, t.space].filter(Boolean).join(" · ") }));
+  const topics = (data.topics || []).map((topic) => ({ text: topic.title, note: [topic.slot, topic.space].filter(Boolean).join(" · ") }));
   return [
-    { title: "Your ideas", items: ideas },
-    { title: "Your votes", items: votes },
-    { title: "Your answers to other ideas", items: reactions },
-    { title: "Sessions you joined", items: topics },
+    { title: t("Your ideas"), items: ideas },
+    { title: t("Your votes"), items: votes },
+    { title: t("Your answers to other ideas"), items: reactions },
+    { title: t("Sessions you joined"), items: topics },
   ].filter((s) => s.items.length);
 }
 
 /** My contributions as elements for a page (headings and lists; user text as text only). */
 export function mineList(data) {
   const sections = mineSections(data);
-  if (!sections.length) return [h("p", { class: "muted", text: "You did not send anything this time." })];
+  if (!sections.length) return [h("p", { class: "muted", text: t("You did not send anything this time.") })];
   return sections.map((s) =>
     h("section", { class: "mine-section" },
-      h("h3", { text: `${s.title} (${s.items.length})` }),
+      h("h3", { text: t("{title} ({n})", { title: s.title, n: s.items.length }) }),
       h("ul", { class: "mine-list" }, s.items.map((item) =>
         h("li", {}, h("p", { class: "mine-text", text: item.text }), item.note ? h("p", { class: "mine-note muted", text: item.note }) : null)))));
 }
@@ -64,12 +67,12 @@ function escape(text) {
 
 /** A whole web page of my contributions, to keep: no script, no outside resources. */
 export function mineHtml(data) {
-  const title = `My contributions · ${data.event?.title || "Wholeroom"}`;
-  const who = data.name ? `<p>By ${escape(data.name)}.</p>` : "";
-  const body = mineSections(data).map((s) => `<h2>${escape(s.title)} (${s.items.length})</h2>\n<ul>\n${s.items.map((item) =>
+  const title = t("My contributions · {event}", { event: data.event?.title || "Wholeroom" });
+  const who = data.name ? `<p>${escape(t("By {name}.", { name: data.name }))}</p>` : "";
+  const body = mineSections(data).map((s) => `<h2>${escape(t("{title} ({n})", { title: s.title, n: s.items.length }))}</h2>\n<ul>\n${s.items.map((item) =>
     `  <li><p>${escape(item.text)}</p>${item.note ? `<p class="note">${escape(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang}" dir="${dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -82,8 +85,8 @@ li { margin-bottom: 0.8rem; } li p { margin: 0; white-space: pre-wrap; } .note {
 <body>
 <h1>${escape(title)}</h1>
 ${who}
-${body || "<p>You did not send anything this time.</p>"}
-<p class="note">Saved ${escape(when(Date.now()))} from Wholeroom.</p>
+${body || `<p>${escape(t("You did not send anything this time."))}</p>`}
+<p class="note">${escape(t("Saved {when} from Wholeroom.", { when: when(Date.now()) }))}</p>
 </body>
 </html>
 `;
@@ -105,7 +108,7 @@ export async function fetchMine() {
   if (!session) {
     const kept = cachedMine();
     if (kept) return kept;
-    throw new Error("This phone is no longer joined to the event.");
+    throw new Error(t("This phone is no longer joined to the event."));
   }
   const data = await api(`/api/events/${encodeURIComponent(eventId)}/mine`, { token: session.token });
   try {
@@ -129,15 +132,17 @@ export function wireDownloads(pageButton, dataButton, message) {
   if (!pageButton || pageButton.dataset.wired) return;
   pageButton.dataset.wired = "true";
   const save = async (kind) => {
-    message.textContent = "Preparing…";
+    message.textContent = t("Preparing…");
     try {
       const data = await fetchMine().catch((err) => cachedMine() || Promise.reject(err));
       if (kind === "page") saveFile(`my-contributions-${eventId}.html`, mineHtml(data), "text/html");
       else saveFile(`my-contributions-${eventId}.json`, JSON.stringify(data, null, 2), "application/json");
       const n = (data.ideas || []).length;
-      message.textContent = `Saved: ${n === 1 ? "1 idea" : `${n} ideas`}${(data.ballots || []).length ? ", your votes" : ""}.`;
+      message.textContent = (data.ballots || []).length
+        ? tn("Saved: {n} idea, your votes.", "Saved: {n} ideas, your votes.", n)
+        : tn("Saved: {n} idea.", "Saved: {n} ideas.", n);
     } catch (err) {
-      message.textContent = err?.message || "Could not save right now; try again.";
+      message.textContent = err?.message || t("Could not save right now; try again.");
     }
   };
   pageButton.addEventListener("click", () => save("page"));

@@ -1,6 +1,7 @@
 // Parts of the system (residents, GPs, the police...): ticking yours (join page, phone), and how
 // many of each part are in the room (console, organiser: against the target; the wall: counts per
 // table, never who). docs/protocol.md, "Parts of the system".
+import { formatList, t, tn } from "./i18n.js";
 import { h } from "./ui.js";
 
 export const PREFER_NOT = "prefer_not_to_say";
@@ -8,7 +9,7 @@ export const PREFER_NOT = "prefer_not_to_say";
 let made = 0;
 
 /** Checkboxes for the declared parts (several allowed) and "Prefer not to say", which goes alone. */
-export function partsChoice(parts, chosen = [], { legend = "Where you come from", hint = "" } = {}) {
+export function partsChoice(parts, chosen = [], { legend = t("Where you come from"), hint = "" } = {}) {
   const prefix = `part-${++made}`;
   const box = (value, text) => {
     const id = `${prefix}-${value}`;
@@ -18,10 +19,10 @@ export function partsChoice(parts, chosen = [], { legend = "Where you come from"
   };
   const hintId = `${prefix}-hint`;
   const set = h("fieldset", { class: "parts-choice", "aria-describedby": hint ? hintId : null },
-    h("legend", {}, legend, " ", h("span", { class: "muted", text: "(optional)" })),
+    h("legend", {}, legend, " ", h("span", { class: "muted", text: t("(optional)") })),
     hint ? h("p", { class: "hint", id: hintId, text: hint }) : null,
     parts.map((p) => box(p.id, p.name)),
-    box(PREFER_NOT, "Prefer not to say"));
+    box(PREFER_NOT, t("Prefer not to say")));
   set.addEventListener("change", (e) => {
     const changed = e.target;
     if (!changed.checked) return;
@@ -40,25 +41,23 @@ export function chosenParts(set) {
 /** "Residents, GPs" (or "Prefer not to say", or "–"). */
 export function partNames(ids, parts) {
   if (!ids || !ids.length) return "–";
-  if (ids.includes(PREFER_NOT)) return "Prefer not to say";
+  if (ids.includes(PREFER_NOT)) return t("Prefer not to say");
   const names = new Map(parts.map((p) => [p.id, p.name]));
   return ids.map((id) => names.get(id) || id).join(", ");
 }
 
-const plural = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
-
 /** Coverage for staff: per part, joined against the target (a table, and the same as bars). */
 export function coverageView(coverage) {
-  if (!coverage || !coverage.parts.length) return h("p", { class: "muted", text: "No parts of the system declared." });
+  if (!coverage || !coverage.parts.length) return h("p", { class: "muted", text: t("No parts of the system declared.") });
   const rows = coverage.parts;
   const table = h("table", { class: "coverage-table" },
-    h("caption", { text: "Parts of the system: joined against the target" }),
-    h("thead", {}, h("tr", {}, ["Part", "Joined", "Target", "Still missing"].map((t) => h("th", { scope: "col", text: t })))),
+    h("caption", { text: t("Parts of the system: joined against the target") }),
+    h("thead", {}, h("tr", {}, [t("Part"), t("Joined"), t("Target"), t("Still missing")].map((head) => h("th", { scope: "col", text: head })))),
     h("tbody", {}, rows.map((r) => h("tr", { dataset: { part: r.id, missing: coverage.missing.includes(r.id) ? "yes" : "no" } },
       h("th", { scope: "row", text: r.name }),
       h("td", { text: String(r.joined) }),
       h("td", { text: r.target == null ? "–" : String(r.target) }),
-      h("td", { text: r.target == null ? (r.joined ? "–" : "nobody yet") : String(r.missing) })))));
+      h("td", { text: r.target == null ? (r.joined ? "–" : t("nobody yet")) : String(r.missing) })))));
   const most = Math.max(1, ...rows.map((r) => Math.max(r.joined, r.target || 0)));
   const bars = h("ol", { class: "bars coverage-bars", "aria-hidden": "true" }, rows.map((r) => {
     const track = h("div", { class: "bar-track" });
@@ -71,30 +70,31 @@ export function coverageView(coverage) {
       track.append(mark);
     }
     return h("li", {}, h("span", { class: "bar-label", text: r.name }), track,
-      h("span", { class: "bar-value", text: r.target == null ? `${r.joined}` : `${r.joined} of ${r.target}` }));
+      h("span", { class: "bar-value", text: r.target == null ? `${r.joined}` : t("{joined} of {target}", { joined: r.joined, target: r.target }) }));
   }));
   const missing = coverage.missing.map((id) => rows.find((r) => r.id === id).name);
   return h("div", { class: "coverage" },
     h("p", { class: "coverage-missing", role: "status" },
-      missing.length ? `Still missing: ${missing.join(", ")}.` : "Every part is in the room."),
+      missing.length ? t("Still missing: {parts}.", { parts: formatList(missing) }) : t("Every part is in the room.")),
     bars,
     table,
-    h("p", { class: "muted", text: `${plural(coverage.people, "person", "people")} joined; `
-      + `${coverage.prefer_not_to_say} preferred not to say, ${coverage.not_said} did not say.` }));
+    h("p", { class: "muted", text: tn("{n} person joined; {prefer} preferred not to say, {silent} did not say.",
+      "{n} people joined; {prefer} preferred not to say, {silent} did not say.", coverage.people,
+      { prefer: coverage.prefer_not_to_say, silent: coverage.not_said }) }));
 }
 
 /** The wall's "Who is in the room": parts by tables, counts only (in all only, past `maxTables`). */
 export function presenceView(presence, parts, tables, { maxTables = 10 } = {}) {
-  const at = tables.filter((t) => parts.some((p) => (presence[p.id] || {})[t.id]));
+  const at = tables.filter((table) => parts.some((p) => (presence[p.id] || {})[table.id]));
   const used = at.length > maxTables ? [] : at;
   return h("table", { class: "presence-table" },
-    h("caption", { text: "Who is in the room: people of each part at each table" }),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Part" }),
-      used.map((t) => h("th", { scope: "col", text: t.name })), h("th", { scope: "col", text: "In all" }))),
+    h("caption", { text: t("Who is in the room: people of each part at each table") }),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("Part") }),
+      used.map((table) => h("th", { scope: "col", text: table.name })), h("th", { scope: "col", text: t("In all") }))),
     h("tbody", {}, parts.map((p) => {
       const at = presence[p.id] || {};
       const total = Object.values(at).reduce((a, b) => a + b, 0);
       return h("tr", { dataset: { part: p.id } }, h("th", { scope: "row", text: p.name }),
-        used.map((t) => h("td", { text: at[t.id] ? String(at[t.id]) : "" })), h("td", { text: String(total) }));
+        used.map((table) => h("td", { text: at[table.id] ? String(at[table.id]) : "" })), h("td", { text: String(total) }));
     })));
 }

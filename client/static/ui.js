@@ -1,4 +1,5 @@
 // Small helpers shared by the pages. User text only ever goes in through textContent.
+import { formatDate, t, tn } from "./i18n.js";
 
 /**
  * Make an element. attrs: {class, text, dataset, on: {event: fn}, ...other attributes}.
@@ -41,22 +42,24 @@ export function formatSpan(ms) {
   if (days < 2) return formatDuration(ms);
   const years = Math.floor(days / 365);
   const rest = days % 365;
-  const dayText = (n) => `${n.toLocaleString("en")} day${n === 1 ? "" : "s"}`;
+  const dayText = (n) => tn("{n} day", "{n} days", n);
   if (!years) return dayText(days);
-  return `${years} year${years === 1 ? "" : "s"}${rest ? ` ${dayText(rest)}` : ""}`;
+  const yearText = tn("{n} year", "{n} years", years);
+  return rest ? t("{years} {days}", { years: yearText, days: dayText(rest) }) : yearText;
 }
 
 /** How a step's timer reads now: {state: none|running|up|ended, text}. */
 export function stepClock(step, serverNow) {
   if (!step) return { state: "none", text: "" };
-  if (step.status === "ended") return { state: "ended", text: "Ended" };
+  if (step.status === "ended") return { state: "ended", text: t("Ended") };
   if (step.paused || step.paused_remaining != null) {
-    const left = step.paused_remaining != null ? ` (${formatDuration(step.paused_remaining)} left)` : "";
-    return { state: "paused", text: `Paused${left}` };
+    const text = step.paused_remaining != null
+      ? t("Paused ({time} left)", { time: formatDuration(step.paused_remaining) }) : t("Paused");
+    return { state: "paused", text };
   }
-  if (step.deadline == null) return { state: "none", text: "No time limit" };
+  if (step.deadline == null) return { state: "none", text: t("No time limit") };
   const left = step.deadline - serverNow;
-  if (left <= 0) return { state: "up", text: "Time is up" };
+  if (left <= 0) return { state: "up", text: t("Time is up") };
   // a script step warns this long before its deadline (the clock changes colour)
   if (step.warn_ms && left <= step.warn_ms) return { state: "warn", text: formatDuration(left) };
   return { state: "running", text: formatDuration(left) };
@@ -79,14 +82,14 @@ export function startClocks(live, lookup) {
 
 export function formatTime(ms) {
   if (!ms) return "";
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return formatDate(ms, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
 /** An error from the API: {status, code, message, field}. */
 export class ApiError extends Error {
   constructor(status, body) {
     const err = (body && body.error) || {};
-    super(err.message || `the server answered ${status}`);
+    super(err.message || t("The server answered {status}.", { status: String(status) }));
     this.status = status;
     this.code = err.code || "http_" + status;
     this.field = err.field || null;
@@ -103,7 +106,7 @@ export async function api(path, { method = "GET", token = null, body = undefined
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    const err = new ApiError(0, { error: { code: "network", message: "Cannot reach the server. Check the Wi-Fi and try again." } });
+    const err = new ApiError(0, { error: { code: "network", message: t("Cannot reach the server. Check the Wi-Fi and try again.") } });
     throw err;
   }
   if (!response.ok) {
@@ -147,11 +150,11 @@ export function staffToken(eventId, screen) {
 }
 
 const STATE_TEXT = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-  closed: "Disconnected",
+  connecting: t("Connecting…"),
+  live: t("Live"),
+  reconnecting: t("Reconnecting…"),
+  offline: t("Offline"),
+  closed: t("Disconnected"),
 };
 
 /** Keep a role=status badge in step with the connection. */

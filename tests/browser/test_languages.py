@@ -1,0 +1,145 @@
+"""Interface languages in the browser: right to left, the longest translation at 390x844 with
+nothing cut or overlapping, a phone switching its language, the wall in the event's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from server.languages import LANGUAGES
+from server.web import i18n
+
+from .conftest import ADMIN_SECRET, PHONE, PROJECTOR, LiveEvent, http
+
+pytestmark = pytest.mark.browser
+
+SMALL_PHONE = {**PHONE, "viewport": {"width": 390, "height": 844}}
+
+# What is wrong with the layout, as the browser lays it out: every visible element inside the
+# viewport's width, no text cut inside its box (buttons, labels, headings, badges, options), and
+# no two visible neighbours in a row or the top bar overlapping.
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && style.visibility !== "hidden" && !el.closest("[hidden], .visually-hidden, .skip:not(:focus)");
+  };
+  const name = (el) => `${el.tagName.toLowerCase()}#${el.id}: ${(el.textContent || "").trim().slice(0, 40)}`;
+  const scrolled = document.scrollingElement.scrollWidth;
+  if (scrolled > width + 1) problems.push(`page scrolls sideways: ${scrolled} > ${width}`);
+  for (const el of document.querySelectorAll("main *, header *")) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.left < -1 || r.right > width + 1) problems.push(`outside the screen (${r.left}..${r.right}): ${name(el)}`);
+  }
+  for (const el of document.querySelectorAll("button, label, h1, h2, h3, summary, .badge, select, a, legend, p")) {
+    if (!visible(el)) continue;
+    const style = getComputedStyle(el);
+    if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== "visible") problems.push(`cut across: ${name(el)}`);
+    if (el.scrollHeight > el.clientHeight + 1 && style.overflowY !== "visible") problems.push(`cut down: ${name(el)}`);
+  }
+  for (const row of document.querySelectorAll(".row, .topbar, .answers")) {
+    if (!visible(row)) continue;
+    const kids = [...row.children].filter(visible).map((el) => [el, el.getBoundingClientRect()]);
+    for (let i = 0; i < kids.length; i++) for (let j = i + 1; j < kids.length; j++) {
+      const [a, ra] = kids[i], [b, rb] = kids[j];
+      const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (x > 1 && y > 1) problems.push(`overlap: ${name(a)} / ${name(b)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def longest_language() -> str:
+    """The language whose phone, join and wall messages are longest in all (not English)."""
+    lengths = {}
+    for code in LANGUAGES:
+        catalog = i18n.read_catalog(code)
+        if catalog is None:
+            continue
+        lengths[code] = sum(len(str(m.string[0] if isinstance(m.string, tuple) else m.string)) for m in catalog if m.id)
+    return max(lengths, key=lambda code: lengths[code])
+
+
+def open_phone(event: LiveEvent, locale: str) -> Any:
+    page = event.phone("1", "Ana", **SMALL_PHONE, locale=locale)
+    event.command(type="step.push", text="What should the harbour keep?", duration_s=600)
+    expect(page.locator("#step-text")).to_have_text("What should the harbour keep?")
+    return page
+
+
+def no_layout_problems(page: Any) -> None:
+    problems = page.evaluate(LAYOUT_PROBLEMS)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("locale", ["ar", "longest"])
+def test_phone_and_join_at_390x844(live_event: LiveEvent, locale: str) -> None:
+    """Arabic (right to left) and the longest translation: the join page and the phone, with a step,
+    the clock, the writing box and the open 'Change table', fit the screen with nothing cut."""
+    code = longest_language() if locale == "longest" else locale
+    join = live_event.page(live_event.context(**SMALL_PHONE, locale=code), f"{live_event.base}/join")
+    html = join.locator("html")
+    expect(html).to_have_attribute("lang", code)
+    expect(html).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
+    expect(join.locator("#lang-switch")).to_have_value(code)
+    join.fill("#code", live_event.code)
+    expect(join.locator("#table option").first).to_have_text(
+        i18n.language(code).translations.gettext("Choose your table")
+    )
+    no_layout_problems(join)
+
+    phone = open_phone(live_event, code)
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
+    expect(phone.locator("#idea-panel")).to_have_attribute(
+        "aria-label", i18n.language(code).translations.gettext("Send an idea")
+    )
+    phone.locator("#move summary").click()
+    no_layout_problems(phone)
+    if code == "ar":  # right to left: the step's accent border is on the right, the switch on the left
+        step = phone.locator("section.step").bounding_box()
+        switch = phone.locator(".lang-switch").bounding_box()
+        badge = phone.locator("#badge").bounding_box()
+        assert switch["x"] < badge["x"]
+        assert step is not None
+    assert live_event.errors == []
+
+
+def test_a_phone_switches_its_language(live_event: LiveEvent) -> None:
+    """The browser says English; the person picks Polski: the page comes back in Polish, still
+    joined and live, and stays Polish after a reload."""
+    phone = open_phone(live_event, "en-GB")
+    expect(phone.locator("#idea-panel")).to_have_attribute("aria-label", "Send an idea")
+    phone.select_option("#lang-switch", "pl")
+    expect(phone.locator("html")).to_have_attribute("lang", "pl")
+    expect(phone.locator("#idea-panel")).to_have_attribute("aria-label", "Wyślij pomysł")
+    expect(phone.locator(".badge[data-state=live]")).to_have_text("Na żywo")
+    expect(phone.locator("#step-text")).to_have_text("What should the harbour keep?")
+    phone.reload()
+    expect(phone.locator("html")).to_have_attribute("lang", "pl")
+    expect(phone.locator(".badge[data-state=live]")).to_have_text("Na żywo")
+    assert live_event.errors == []
+
+
+def test_the_wall_speaks_the_events_language(server_url: str, browser: Any) -> None:
+    status, data = http(
+        "POST", f"{server_url}/api/events", {"title": "Plaza", "tables": 2, "language": "ar"}, ADMIN_SECRET
+    )
+    assert status == 201, data
+    event = LiveEvent.__new__(LiveEvent)  # the helpers, on this event
+    event.base, event.browser, event.data, event.id = server_url, browser, data, data["event_id"]
+    event.code, event.tokens, event.contexts, event.errors = data["join_code"], data["tokens"], [], []
+    try:
+        wall = event.staff("wall", **PROJECTOR, locale="pl")
+        expect(wall.locator("html")).to_have_attribute("dir", "rtl")
+        expect(wall.locator("#badge")).to_have_text("مباشر")
+        expect(wall.locator(".wall-join-how").first).to_have_text("انضم عبر")
+        assert event.errors == []
+    finally:
+        event.close()
