@@ -26,7 +26,8 @@ LAYOUT_PROBLEMS = """() => {
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     const style = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && style.visibility !== "hidden" && !el.closest("[hidden], .visually-hidden, .skip:not(:focus)");
+    const shown = r.width > 0 && r.height > 0 && style.visibility !== "hidden";
+    return shown && !el.closest("[hidden], .visually-hidden, .skip:not(:focus)");
   };
   const name = (el) => `${el.tagName.toLowerCase()}#${el.id}: ${(el.textContent || "").trim().slice(0, 40)}`;
   const scrolled = document.scrollingElement.scrollWidth;
