@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import normalized_mutual_info_score  # type: ignore[import-untyped]
 
-from bench.themes_real import SETS_DIR, curate, load_real, match, nmi, stayed
+from bench.themes_real import SETS_DIR, ceiling, curate, load_real, match, nmi, stayed
 from server.domain.themes import Theme, ThemeMap
 from server.domain.themes.records import Frame
 
@@ -107,3 +107,16 @@ def test_with_suggestions_one_tap_merges_what_the_vectors_say_is_one_theme() -> 
     truth = [*truth[:30], *["b9"] * 6]
     assisted = curate_with_suggestions(ideas, truth, cut, target=0.99)
     assert assisted.reached and assisted.by_hand >= 1 and assisted.taps >= 2
+
+
+def test_the_ceiling_places_each_idea_by_the_other_ideas_of_its_theme() -> None:
+    """Two tight themes and one idea that sits with the other theme: only that one is misplaced,
+    and only because its own theme's centre is computed without it."""
+    east, north = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    rows = [east, east * 0.9 + north * 0.1, east, north, north, north * 0.8 + east * 0.2, north * 0.1 + east]
+    vectors = np.array([r / np.linalg.norm(r) for r in rows], dtype=np.float32)
+    labels = ["e", "e", "e", "n", "n", "n", "n"]
+    best = ceiling(vectors, labels)
+    assert best.misplaced == 1
+    assert best.accuracy == pytest.approx(6 / 7)
+    assert ceiling(vectors[:6], labels[:6]).nmi == pytest.approx(1.0)

@@ -55,10 +55,10 @@ class SuggestParams:
     merge_link: float = 0.25  # share of the two themes' neighbour links that cross between them
     merge_centre: float = 0.55  # cosine of their centres
     merge_centre_alone: float = 0.8  # without neighbours (a very large room), the centres alone
-    move_margin: float = 0.1  # cosine to the other centre minus to its own (without itself)
-    move_votes: int = 5  # of its NEIGHBOURS nearest, this many in the destination (or all of it), more than stay...
+    move_margin: float = 0.2  # cosine to the other centre minus to its own (without itself)
+    move_votes: int = 7  # of its NEIGHBOURS nearest, this many in the destination (or all of it), more than stay...
     move_smallest: int = 3  # ...and it leaves a theme of at least this many ideas
-    split_apart: float = 0.35  # a sub-theme splits off when its centre's cosine to the rest is below this
+    split_apart: float = 0.45  # a sub-theme splits off when its centre's cosine to the rest is below this
     split_smallest: int = 4  # ...and it has at least this many ideas, as does the rest
 
 
