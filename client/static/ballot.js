@@ -7,6 +7,7 @@
 // Votes need a live connection (they are not queued offline): a refused or unsent vote is shown
 // next to the control, in the server's words, and the ballot goes back to what the server has.
 
+import { t, tn } from "./i18n.js";
 import { h, say } from "./ui.js";
 
 /**
@@ -25,14 +26,14 @@ export function makeBallot(step, live, onSaved = () => {}) {
   };
 
   function send(ballot, okText) {
-    say(message, "Sending…");
+    say(message, t("Sending…"));
     return live.send({ type: "vote.cast", step_id: step.id, ballot }).then(
       (ack) => {
-        say(message, okText || "Saved.", "ok");
+        say(message, okText || t("Saved."), "ok");
         return ack;
       },
       (err) => {
-        say(message, err.message || "Not sent.", "error");
+        say(message, err.message || t("Not sent."), "error");
         throw err;
       },
     );
@@ -41,14 +42,14 @@ export function makeBallot(step, live, onSaved = () => {}) {
 
   if (!options.length) {
     return {
-      el: h("p", { class: "empty", text: "This vote has no options yet." }),
+      el: h("p", { class: "empty", text: t("This vote has no options yet.") }),
       update() {},
     };
   }
   const builders = { dots, score, pass_and_score: score, agree_disagree_pass: agreeDisagreePass, rank, place };
   const build = builders[spec.method];
   if (!build) {
-    return { el: h("p", { class: "empty", text: "This phone cannot show this kind of vote." }), update() {} };
+    return { el: h("p", { class: "empty", text: t("This phone cannot show this kind of vote.") }), update() {} };
   }
   const ui = build(ctx);
   const el = h("div", { class: "ballot", dataset: { method: spec.method } }, ui.el, message);
@@ -76,8 +77,8 @@ function dots(ctx) {
   const list = h("ul", { class: "ballot-options" });
   for (const option of options) {
     const count = h("span", { class: "dot-count" });
-    const minus = h("button", { type: "button", class: "step-button", text: "−", "aria-label": `Take a dot off: ${option.text}` });
-    const plus = h("button", { type: "button", class: "step-button", text: "+", "aria-label": `Put a dot on: ${option.text}` });
+    const minus = h("button", { type: "button", class: "step-button", text: "−", "aria-label": t("Take a dot off: {option}", { option: option.text }) });
+    const plus = h("button", { type: "button", class: "step-button", text: "+", "aria-label": t("Put a dot on: {option}", { option: option.text }) });
     minus.addEventListener("click", () => change(option.id, -1));
     plus.addEventListener("click", () => change(option.id, 1));
     const li = h("li", { dataset: { optionId: option.id } },
@@ -99,7 +100,7 @@ function dots(ctx) {
     draft = ballot;
     draw();
     clearTimeout(timer);
-    say(ctx.message, "Not sent yet…");
+    say(ctx.message, t("Not sent yet…"));
     timer = setTimeout(flush, 450); // one message for a burst of taps
   }
 
@@ -108,7 +109,7 @@ function dots(ctx) {
     const ballot = Object.fromEntries(options.map((o) => [o.id, draft[o.id] || 0]));
     const sent = draft;
     const n = used(sent);
-    ctx.send(ballot, `Saved: ${n === 1 ? "1 dot" : `${n} dots`} placed.`).then(
+    ctx.send(ballot, tn("Saved: {n} dot placed.", "Saved: {n} dots placed.", n)).then(
       () => {
         if (draft === sent) draft = null;
         ctx.saved(Object.fromEntries(Object.entries(sent).filter(([, v]) => v)));
@@ -124,12 +125,12 @@ function dots(ctx) {
   function draw() {
     const ballot = current();
     const remaining = total - used(ballot);
-    const text = ctx.closed ? "The vote has closed." : `${remaining === 1 ? "1 dot" : `${remaining} dots`} left of ${total}.`;
+    const text = ctx.closed ? t("The vote has closed.") : tn("{n} dot left of {total}.", "{n} dots left of {total}.", remaining, { total });
     if (left.textContent !== text) left.textContent = text;
     for (const [id, row] of rows) {
       const n = ballot[id] || 0;
       row.count.textContent = n ? `${"●".repeat(Math.min(n, 10))} ${n}` : "0";
-      row.count.setAttribute("aria-label", `${n === 1 ? "1 dot" : `${n} dots`} on this`);
+      row.count.setAttribute("aria-label", tn("{n} dot on this", "{n} dots on this", n));
       row.li.classList.toggle("chosen", n > 0);
       row.minus.disabled = ctx.closed || n === 0;
       row.plus.disabled = ctx.closed || n >= perOption || remaining <= 0;
@@ -137,7 +138,7 @@ function dots(ctx) {
   }
 
   return {
-    el: h("div", {}, left, list, perOption < total ? h("p", { class: "hint", text: `At most ${perOption} on one option.` }) : null),
+    el: h("div", {}, left, list, perOption < total ? h("p", { class: "hint", text: t("At most {n} on one option.", { n: perOption }) }) : null),
     update: draw,
   };
 }
@@ -153,7 +154,7 @@ function score(ctx) {
   for (const option of options) {
     const buttons = [];
     for (let n = low; n <= high; n += 1) {
-      const b = h("button", { type: "button", class: "score-button", text: String(n), "aria-pressed": "false", "aria-label": `Score ${n} of ${high}: ${option.text}` });
+      const b = h("button", { type: "button", class: "score-button", text: String(n), "aria-pressed": "false", "aria-label": t("Score {n} of {high}: {option}", { n, high, option: option.text }) });
       b.addEventListener("click", () => choose(option.id, n));
       buttons.push(b);
     }
@@ -171,7 +172,7 @@ function score(ctx) {
     draft = ballot;
     draw();
     const scored = Object.keys(ballot).length;
-    ctx.send(ballot, `Saved: ${scored} of ${options.length} scored.`).then(
+    ctx.send(ballot, t("Saved: {scored} of {n} scored.", { scored, n: options.length })).then(
       () => {
         if (draft === ballot) draft = null;
         ctx.saved(ballot);
@@ -196,14 +197,22 @@ function score(ctx) {
     }
   }
   return {
-    el: h("div", {}, h("p", { class: "hint", text: `${low} is lowest, ${high} highest. Each tap is sent at once; tap again to change.` }), list),
+    el: h("div", {}, h("p", { class: "hint", text: t("{low} is lowest, {high} highest. Each tap is sent at once; tap again to change.", { low, high }) }), list),
     update: draw,
   };
 }
 
+// where a point is on the grid, in words (up-across)
+const PLACES = {
+  "top-left": t("the top left"), "top-": t("the top"), "top-right": t("the top right"),
+  "-left": t("the left"), "-": t("the middle"), "-right": t("the right"),
+  "bottom-left": t("the bottom left"), "bottom-": t("the bottom"), "bottom-right": t("the bottom right"),
+};
+
 // --- agree / disagree / pass: one statement at a time --------------------------------------
 
-const ANSWERS = [["agree", "Agree"], ["disagree", "Disagree"], ["pass", "Pass"]];
+const ANSWERS = [["agree", t("Agree")], ["disagree", t("Disagree")], ["pass", t("Pass")]];
+const ANSWERED = { agree: t("agree"), disagree: t("disagree"), pass: t("pass") };
 
 function agreeDisagreePass(ctx) {
   const { options } = ctx;
@@ -217,8 +226,8 @@ function agreeDisagreePass(ctx) {
     b.addEventListener("click", () => answer(value));
     return b;
   });
-  const prev = h("button", { type: "button", class: "small", text: "← Previous" });
-  const next = h("button", { type: "button", class: "small", text: "Next →" });
+  const prev = h("button", { type: "button", class: "small", text: t("← Previous") });
+  const next = h("button", { type: "button", class: "small", text: t("Next →") });
   prev.addEventListener("click", () => go(at - 1));
   next.addEventListener("click", () => go(at + 1));
 
@@ -234,7 +243,7 @@ function agreeDisagreePass(ctx) {
     if (ctx.closed) return;
     const option = options[at];
     buttons.forEach((b) => (b.disabled = true));
-    ctx.send({ [option.id]: value }, `Saved: ${value} — “${option.text.slice(0, 60)}”`).then(
+    ctx.send({ [option.id]: value }, t("Saved: {answer} — “{option}”", { answer: ANSWERED[value], option: option.text.slice(0, 60) })).then(
       () => {
         answers[option.id] = value;
         ctx.saved(mine());
@@ -260,7 +269,7 @@ function agreeDisagreePass(ctx) {
     }
     const option = options[at];
     const answered = options.filter((o) => all[o.id]).length;
-    counter.textContent = `Statement ${at + 1} of ${options.length} · you answered ${answered}`;
+    counter.textContent = t("Statement {at} of {n} · you answered {answered}", { at: at + 1, n: options.length, answered });
     if (text.textContent !== option.text) text.textContent = option.text;
     buttons.forEach((b, i) => {
       b.setAttribute("aria-pressed", String(all[option.id] === ANSWERS[i][0]));
@@ -284,10 +293,10 @@ function rank(ctx) {
   let sentOrder = null;
   const list = h("ol", { class: "ballot-options rank-list" });
   const items = new Map();
-  const sendButton = h("button", { type: "button", class: "primary big", text: "Send my ranking" });
+  const sendButton = h("button", { type: "button", class: "primary big", text: t("Send my ranking") });
   for (const option of options) {
-    const up = h("button", { type: "button", class: "step-button", text: "↑", "aria-label": `Move up: ${option.text}` });
-    const down = h("button", { type: "button", class: "step-button", text: "↓", "aria-label": `Move down: ${option.text}` });
+    const up = h("button", { type: "button", class: "step-button", text: "↑", "aria-label": t("Move up: {option}", { option: option.text }) });
+    const down = h("button", { type: "button", class: "step-button", text: "↓", "aria-label": t("Move down: {option}", { option: option.text }) });
     up.addEventListener("click", () => move(option.id, -1, up));
     down.addEventListener("click", () => move(option.id, 1, down));
     const li = h("li", { dataset: { optionId: option.id } },
@@ -309,7 +318,7 @@ function rank(ctx) {
     if (j < 0 || j >= now.length) return;
     [now[i], now[j]] = [now[j], now[i]];
     order = now;
-    say(ctx.message, "Not sent yet: press Send my ranking.");
+    say(ctx.message, t("Not sent yet: press Send my ranking."));
     draw();
     // keep the focus on the moved option's button (or its other one at the ends)
     const item = items.get(id);
@@ -320,7 +329,7 @@ function rank(ctx) {
     if (ctx.closed) return;
     const ballot = order || base();
     sentOrder = ballot;
-    ctx.send(ballot, "Saved: your ranking is in.").then(
+    ctx.send(ballot, t("Saved: your ranking is in.")).then(
       () => {
         ctx.saved(ballot);
         if (order === sentOrder) order = null;
@@ -342,10 +351,10 @@ function rank(ctx) {
       if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
     });
     sendButton.disabled = ctx.closed;
-    sendButton.textContent = Array.isArray(ctx.confirmed) && !order ? "Send my ranking again" : "Send my ranking";
+    sendButton.textContent = Array.isArray(ctx.confirmed) && !order ? t("Send my ranking again") : t("Send my ranking");
   }
   return {
-    el: h("div", {}, h("p", { class: "hint", text: "Best first. Move options with the arrows, then send." }), list, sendButton),
+    el: h("div", {}, h("p", { class: "hint", text: t("Best first. Move options with the arrows, then send.") }), list, sendButton),
     update: draw,
   };
 }
@@ -361,14 +370,15 @@ function place(ctx) {
   const counter = h("p", { class: "muted ballot-counter" });
   const text = h("p", { class: "statement", "aria-live": "polite" });
   const marks = h("div", { class: "place-marks", "aria-hidden": "true" });
-  const instructions = `Tap where it belongs. Across: ${axes[0]}. Up: ${axes[1]}. With a keyboard: arrow keys move the marker, Enter places it.`;
+  const instructions = t("Tap where it belongs. Across: {x}. Up: {y}. With a keyboard: arrow keys move the marker, Enter places it.",
+    { x: axes[0], y: axes[1] });
   const grid = h("div", {
     class: "place-grid", tabindex: "0", role: "application",
-    "aria-roledescription": "grid to place the option on", "aria-label": instructions,
+    "aria-roledescription": t("grid to place the option on"), "aria-label": instructions,
   }, h("div", { class: "quadrant-lines", "aria-hidden": "true" }), marks);
   const where = h("p", { class: "hint place-where", "aria-live": "polite" });
-  const prev = h("button", { type: "button", class: "small", text: "← Previous" });
-  const next = h("button", { type: "button", class: "small", text: "Next →" });
+  const prev = h("button", { type: "button", class: "small", text: t("← Previous") });
+  const next = h("button", { type: "button", class: "small", text: t("Next →") });
   prev.addEventListener("click", () => go(at - 1));
   next.addEventListener("click", () => go(at + 1));
 
@@ -388,7 +398,7 @@ function place(ctx) {
     draft = ballot;
     cursor = point;
     draw();
-    ctx.send(ballot, `Saved: “${option.text.slice(0, 60)}” placed.`).then(
+    ctx.send(ballot, t("Saved: “{option}” placed.", { option: option.text.slice(0, 60) })).then(
       () => {
         if (draft === ballot) draft = null;
         ctx.saved(ballot);
@@ -431,14 +441,14 @@ function place(ctx) {
   function describe([x, y]) {
     const across = x < -0.2 ? "left" : x > 0.2 ? "right" : "";
     const up = y < -0.2 ? "bottom" : y > 0.2 ? "top" : "";
-    return [up, across].filter(Boolean).join(" ") || "the middle";
+    return PLACES[`${up}-${across}`];
   }
 
   function draw(moving = false) {
     const ballot = current();
     const option = options[at];
     const placed = options.filter((o) => ballot[o.id]).length;
-    counter.textContent = `Option ${at + 1} of ${options.length} · you placed ${placed}`;
+    counter.textContent = t("Option {at} of {n} · you placed {placed}", { at: at + 1, n: options.length, placed });
     if (text.textContent !== option.text) text.textContent = option.text;
     const children = [];
     options.forEach((o, i) => {
@@ -447,8 +457,8 @@ function place(ctx) {
     if (ballot[option.id] && !moving) children.push(marker(ballot[option.id], String(at + 1), "this"));
     if (moving || (document.activeElement === grid && !ballot[option.id])) children.push(marker(cursor, String(at + 1), "cursor"));
     marks.replaceChildren(...children);
-    where.textContent = moving ? `Marker at ${describe(cursor)}; press Enter to place it.`
-      : ballot[option.id] ? `Placed at ${describe(ballot[option.id])}. Tap again to move it.` : "Not placed yet.";
+    where.textContent = moving ? t("Marker at {place}; press Enter to place it.", { place: describe(cursor) })
+      : ballot[option.id] ? t("Placed at {place}. Tap again to move it.", { place: describe(ballot[option.id]) }) : t("Not placed yet.");
     grid.classList.toggle("closed", ctx.closed);
     grid.setAttribute("aria-disabled", String(ctx.closed));
     prev.disabled = at === 0;

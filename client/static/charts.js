@@ -2,6 +2,7 @@
 // Bars are plain elements (the numbers are text, so screen readers read them); a place vote is a
 // small SVG scatter. Option texts and topic titles come from people: they only go in as textContent.
 
+import { t, tn } from "./i18n.js";
 import { h } from "./ui.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -26,10 +27,6 @@ function round(value, digits = 1) {
   return String(Math.round(value * factor) / factor);
 }
 
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /**
  * Rows of a vote's results as {id, text, fraction (0..1, the bar), parts?, words}, in the order to
  * show them: most support first, except agree / disagree / pass (statements keep their order).
@@ -43,7 +40,9 @@ export function resultRows(results, spec = {}) {
     const max = Math.max(1, ...options.map((o) => o.dots || 0));
     rows = options.map((o) => ({
       ...o, key: o.dots || 0, fraction: share(o.dots || 0, max),
-      words: `${plural(o.dots || 0, "dot")} from ${plural(o.voters || 0, "person", "people")}`,
+      words: t("{dots} from {people}", {
+        dots: tn("{n} dot", "{n} dots", o.dots || 0), people: tn("{n} person", "{n} people", o.voters || 0),
+      }),
     }));
   } else if (method === "score" || method === "pass_and_score") {
     const [low, high] = spec.scale || [1, 5];
@@ -51,20 +50,23 @@ export function resultRows(results, spec = {}) {
       ...o, key: o.mean ?? -Infinity,
       // a mean at the bottom of the scale still shows a sliver, so "scored low" differs from "no scores"
       fraction: o.mean == null ? 0 : 0.04 + 0.96 * share(o.mean - low, high - low),
-      words: o.mean == null ? "no scores yet" : `mean ${round(o.mean)} of ${high} from ${plural(o.scores || 0, "score")}`,
+      words: o.mean == null ? t("no scores yet") : tn("mean {mean} of {high} from {n} score", "mean {mean} of {high} from {n} scores",
+        o.scores || 0, { mean: round(o.mean), high }),
     }));
   } else if (method === "agree_disagree_pass") {
     const max = Math.max(1, ...options.map((o) => (o.agree || 0) + (o.disagree || 0) + (o.pass || 0)));
     rows = options.map((o) => ({
       ...o, key: null,
       parts: ["agree", "disagree", "pass"].map((name) => [name, share(o[name] || 0, max)]),
-      words: `${o.agree || 0} agree · ${o.disagree || 0} disagree · ${o.pass || 0} pass`,
+      words: t("{agree} agree · {disagree} disagree · {pass} pass", { agree: o.agree || 0, disagree: o.disagree || 0, pass: o.pass || 0 }),
     }));
   } else if (method === "rank") {
     const max = Math.max(1, ...options.map((o) => o.points || 0));
     rows = options.map((o) => ({
       ...o, key: o.points || 0, fraction: share(o.points || 0, max),
-      words: `${plural(o.points || 0, "point")}${o.mean_rank != null ? ` · mean place ${round(o.mean_rank)}` : ""}`,
+      words: o.mean_rank != null
+        ? tn("{n} point · mean place {place}", "{n} points · mean place {place}", o.points || 0, { place: round(o.mean_rank) })
+        : tn("{n} point", "{n} points", o.points || 0),
     }));
   } else {
     rows = options.map((o) => ({ ...o, key: null, fraction: 0, words: "" }));
@@ -91,7 +93,7 @@ function bars(results, spec, limit = Infinity) {
         track,
         h("span", { class: "bar-value", text: row.words }));
     }));
-  return more > 0 ? h("div", {}, list, h("p", { class: "muted more", text: `and ${more} more` })) : list;
+  return more > 0 ? h("div", {}, list, h("p", { class: "muted more", text: t("and {n} more", { n: more }) })) : list;
 }
 
 /**
@@ -104,7 +106,7 @@ export function scatter(results, spec, { small = false } = {}) {
   const pos = ([x, y]) => [((x + 1) / 2) * size, ((1 - y) / 2) * size];
   const plot = svg("svg", {
     viewBox: `-4 -4 ${size + 8} ${size + 8}`, class: "scatter", role: "img",
-    "aria-label": `Where people placed the options: across, ${axes[0]}; up, ${axes[1]}`,
+    "aria-label": t("Where people placed the options: across, {x}; up, {y}", { x: axes[0], y: axes[1] }),
   },
   svg("rect", { x: 0, y: 0, width: size, height: size, class: "plot-area" }),
   svg("line", { x1: size / 2, y1: 0, x2: size / 2, y2: size, class: "axis" }),
@@ -126,7 +128,7 @@ export function scatter(results, spec, { small = false } = {}) {
   const legend = h("ol", { class: "scatter-legend" },
     options.map((option) => h("li", { dataset: { optionId: option.id } },
       h("span", { text: option.text }),
-      h("span", { class: "muted", text: ` (${option.placed ? plural(option.placed, "placement") : "not placed yet"})` }))));
+      h("span", { class: "muted", text: " " + (option.placed ? tn("({n} placement)", "({n} placements)", option.placed) : t("(not placed yet)")) }))));
   return h("div", { class: "scatter-box" },
     h("div", { class: "scatter-frame" },
       h("p", { class: "axis-label y", text: `↑ ${axes[1]}` }),
@@ -143,7 +145,7 @@ export function voteResults(results, spec = {}, options = {}) {
   const method = results.method || spec.method;
   const body = method === "place" ? scatter(results, spec, options) : bars(results, spec, options.limit);
   return h("div", { class: "vote-results", dataset: { stepId: results.step_id, method } },
-    options.voters === false ? null : h("p", { class: "voters", text: `${plural(results.voters || 0, "person", "people")} voted` }),
+    options.voters === false ? null : h("p", { class: "voters", text: tn("{n} person voted", "{n} people voted", results.voters || 0) }),
     body);
 }
 
@@ -151,14 +153,14 @@ export function voteResults(results, spec = {}, options = {}) {
  * The marketplace as a time x space grid (columns are slots, rows spaces): each cell a topic with
  * how many signed up, or free. `cell(slot, space, topic)` may return extra content for the cell.
  */
-export function marketGrid(spec, topics, { convenerName = () => null, cell = null, caption = "Marketplace" } = {}) {
-  const bySlotSpace = new Map(topics.map((t) => [`${t.slot}\u0000${t.space}`, t]));
+export function marketGrid(spec, topics, { convenerName = () => null, cell = null, caption = t("Marketplace") } = {}) {
+  const bySlotSpace = new Map(topics.map((tb) => [`${tb.slot}\u0000${tb.space}`, tb]));
   const slots = spec.slots || [];
   const spaces = spec.spaces || [];
   return h("div", { class: "market-scroll" },
     h("table", { class: "market" },
       h("caption", { class: "visually-hidden", text: caption }),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Space" }), slots.map((slot) => h("th", { scope: "col", text: slot })))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("Space") }), slots.map((slot) => h("th", { scope: "col", text: slot })))),
       h("tbody", {}, spaces.map((space) => h("tr", {},
         h("th", { scope: "row", text: space }),
         slots.map((slot) => {
@@ -168,11 +170,11 @@ export function marketGrid(spec, topics, { convenerName = () => null, cell = nul
             const who = convenerName(topic.convener);
             td.append(
               h("span", { class: "topic-title", text: topic.title }),
-              h("span", { class: "topic-count", text: plural(topic.count || 0, "person", "people") }),
+              h("span", { class: "topic-count", text: tn("{n} person", "{n} people", topic.count || 0) }),
             );
-            if (who) td.append(h("span", { class: "topic-convener", text: `convened by ${who}` }));
+            if (who) td.append(h("span", { class: "topic-convener", text: t("convened by {name}", { name: who }) }));
           } else {
-            td.append(h("span", { class: "free-note", text: "free" }));
+            td.append(h("span", { class: "free-note", text: t("free") }));
           }
           const extra = cell ? cell(slot, space, topic) : null;
           if (extra) td.append(extra);

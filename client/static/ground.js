@@ -198,23 +198,23 @@ export function uncertainty(analysis, { limit = 5, keep = null, tagHidden = null
  * With a `limit`, the most-answered ideas are kept (still shown in their own order).
  */
 export function tallies(analysis, { limit = Infinity, keep = null, tagHidden = null } = {}) {
-  let rows = kept(analysis.tallies, keep).filter((t) => t.seen > 0);
+  let rows = kept(analysis.tallies, keep).filter((tb) => tb.seen > 0);
   const total = rows.length;
   if (rows.length > limit) rows = [...rows].sort((a, b) => b.seen - a.seen).slice(0, limit);
   rows = [...rows].sort((a, b) => seqOf(a.idea_id) - seqOf(b.idea_id));
   if (!rows.length) return h("p", { class: "empty", text: "No reactions yet." });
-  const max = Math.max(1, ...rows.map((t) => t.seen));
-  const list = h("ol", { class: "bars cg-tallies" }, rows.map((t) => {
+  const max = Math.max(1, ...rows.map((tb) => tb.seen));
+  const list = h("ol", { class: "bars cg-tallies" }, rows.map((tb) => {
     const track = h("div", { class: "bar-track", "aria-hidden": "true" });
     for (const name of ["agree", "disagree", "pass"]) {
       const bar = h("div", { class: `bar part-${name}` });
-      bar.style.width = `${((100 * (t[name] || 0)) / max).toFixed(2)}%`;
+      bar.style.width = `${((100 * (tb[name] || 0)) / max).toFixed(2)}%`;
       track.append(bar);
     }
-    const label = h("span", { class: "bar-label", text: t.text || "(text not available)" });
-    if (tagHidden && tagHidden(t.idea_id)) label.append(" ", h("span", { class: "tag", text: "hidden" }));
-    return h("li", { dataset: { ideaId: t.idea_id } }, label, track,
-      h("span", { class: "bar-value", text: `${t.agree} agree · ${t.disagree} disagree · ${t.pass} pass` }));
+    const label = h("span", { class: "bar-label", text: tb.text || "(text not available)" });
+    if (tagHidden && tagHidden(tb.idea_id)) label.append(" ", h("span", { class: "tag", text: "hidden" }));
+    return h("li", { dataset: { ideaId: tb.idea_id } }, label, track,
+      h("span", { class: "bar-value", text: `${tb.agree} agree · ${tb.disagree} disagree · ${tb.pass} pass` }));
   }));
   return h("div", { class: "cg-list cg-tally-box" }, list,
     total > rows.length ? h("p", { class: "muted more", text: `Showing the ${rows.length} ideas with the most answers, of ${total}.` }) : null);

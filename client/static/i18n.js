@@ -38,6 +38,18 @@ export function t(message, vars) {
   return fill(typeof found === "string" ? found : message, vars);
 }
 
+/** A message whose placeholders are elements: tNodes("You are at {table}", {table: strongEl}) gives
+ *  ["You are at ", strongEl] in the language's own order (for h() and replaceChildren). */
+export function tNodes(message, nodes) {
+  const parts = [];
+  for (const piece of t(message).split(/(\{\w+\})/)) {
+    const name = piece.startsWith("{") ? piece.slice(1, -1) : null;
+    if (name && name in nodes) parts.push(nodes[name]);
+    else if (piece) parts.push(piece);
+  }
+  return parts;
+}
+
 /** The plural form for count n: tn("{n} idea", "{n} ideas", n, {…}); {n} is n, as a number in the language. */
 export function tn(singular, plural, n, vars) {
   const forms = catalogue.messages[singular];

@@ -85,7 +85,7 @@ function showEvent(found) {
   locked = false;
   $("#table-locked").hidden = true;
   if (wantedTable) {
-    const table = found.tables.find((t) => t.id === wantedTable);
+    const table = found.tables.find((tb) => tb.id === wantedTable);
     if (table) {
       tableSelect.value = table.id;
       tableSelect.disabled = true;
@@ -95,10 +95,10 @@ function showEvent(found) {
     } else {
       fieldError(tableSelect, $("#table-error"), t("This event has no table \"{table}\". Please choose your table.", { table: wantedTable }));
     }
-  } else if (previous && found.tables.some((t) => t.id === previous)) {
+  } else if (previous && found.tables.some((tb) => tb.id === previous)) {
     tableSelect.value = previous;
   } else if (invited && invited.event_id === found.event_id && invited.suggested_table) {
-    const table = found.tables.find((t) => t.id === invited.suggested_table);
+    const table = found.tables.find((tb) => tb.id === invited.suggested_table);
     if (table) {
       tableSelect.value = table.id;
       $("#table-suggested").textContent = invited.home_table === table.id
@@ -109,7 +109,7 @@ function showEvent(found) {
   }
   const session = readSession(found.event_id);
   if (session) {
-    const table = found.tables.find((t) => t.id === session.table_id);
+    const table = found.tables.find((tb) => tb.id === session.table_id);
     const vars = { name: session.name, table: table ? table.name : "" };
     $("#continue-text").textContent = session.name
       ? (table ? t("You joined as {name} at {table}.", vars) : t("You joined as {name}.", vars))

@@ -5,6 +5,8 @@
 // event's state from entries with the same functions below; each page keeps only its drawing.
 // `state()` on either gives what tests compare with the server's snapshot (window.__wholeroomState).
 
+import { t } from "./i18n.js";
+
 // Entries that change what the room is doing; the latest is the flow a console's commands name
 // (`expect_flow_seq`, docs/protocol.md "Co-facilitation")
 const FLOW_KINDS = new Set(["step.pushed", "step.ended", "step.extended", "step.paused", "step.resumed", "session.step_skipped", "session.finished"]);
@@ -98,7 +100,7 @@ export class StaffModel {
     const s = snapshot || {};
     this.seq = s.seq || 0;
     this.event = s.event || { id: "", title: "", join_code: "", tables: [] };
-    this.tables = new Map(this.event.tables.map((t) => [t.id, t]));
+    this.tables = new Map(this.event.tables.map((tb) => [tb.id, tb]));
     this.steps = new Map((s.steps || []).map((step) => [step.id, { ...step }]));
     this.current = {};
     for (const [table, slots] of Object.entries(s.current || {})) this.current[table] = { ...slots };
@@ -121,8 +123,8 @@ export class StaffModel {
     this.groups = new Map((s.groups || []).map((g) => [g.id, { ...g, members: [...g.members] }]));
     this.results = new Map((s.results || []).map((r) => [r.step_id, r]));
     // sealed votes (results not yet revealed): how many have voted, of how many ({step_id, voters, eligible})
-    this.turnout = new Map((s.turnout || []).map((t) => [t.step_id, t]));
-    this.topics = new Map((s.topics || []).map((t) => [t.id, { ...t }]));
+    this.turnout = new Map((s.turnout || []).map((tb) => [tb.step_id, tb]));
+    this.topics = new Map((s.topics || []).map((tb) => [tb.id, { ...tb }]));
     // action groups (follow-through): for moderators with members, convener and who shares an email
     this.actionGroups = new Map((s.action_groups || []).map((g) => [g.id, { members: [], contacts: [], ...g }]));
     // the latest common-ground analysis (reaction steps); `common_ground` messages replace it
@@ -168,7 +170,7 @@ export class StaffModel {
 
   tableName(id) {
     const table = this.tables.get(id);
-    return table ? table.name : `Table ${id}`;
+    return table ? table.name : t("Table {id}", { id });
   }
 
   personName(id) {
@@ -187,7 +189,7 @@ export class StaffModel {
 
   /** Topics of one marketplace step. */
   stepTopics(stepId) {
-    return [...this.topics.values()].filter((t) => t.step_id === stepId);
+    return [...this.topics.values()].filter((tb) => tb.step_id === stepId);
   }
 
   /** The session's row for the step with this id, or null. */
@@ -279,7 +281,7 @@ export class StaffModel {
     switch (entry.kind) {
       case "event.created":
         this.event = { id: entry.event_id, title: p.title, join_code: p.join_code, tables: p.tables, parts: p.parts || [] };
-        this.tables = new Map(p.tables.map((t) => [t.id, t]));
+        this.tables = new Map(p.tables.map((tb) => [tb.id, tb]));
         return "event";
       case "participant.joined":
         this.participants.set(p.participant_id, {
@@ -588,7 +590,7 @@ export class StaffModel {
         id: i.id, text: i.text, table_id: i.table_id, step_id: i.step_id, hidden: Boolean(i.hidden), pending: Boolean(i.pending),
       })),
       participants: [...this.participants.values()].map((p) => ({ id: p.id, table_id: p.table_id, role: p.role })),
-      topics: [...this.topics.values()].map((t) => ({ id: t.id, count: t.count })),
+      topics: [...this.topics.values()].map((tb) => ({ id: tb.id, count: tb.count })),
       sessions: [...this.sessions.values()].map((x) => ({ id: x.id, status: x.status, index: x.index })),
       ground: this.commonGround && { reactions: this.commonGround.reactions, participants: this.commonGround.participants },
     });
@@ -639,8 +641,8 @@ export class PhoneModel {
   }
 
   tableName(id) {
-    const table = this.event.tables.find((t) => t.id === id);
-    return table ? table.name : `Table ${id}`;
+    const table = this.event.tables.find((tb) => tb.id === id);
+    return table ? table.name : t("Table {id}", { id });
   }
 
   /** Replace the server's part of the view with a welcome snapshot (phone shape). */
@@ -669,8 +671,8 @@ export class PhoneModel {
       if (snap.results) this.results.set(snap.step.id, snap.results);
     }
     if (snap.step && snap.topics) {
-      for (const t of [...this.topics.values()]) if (t.step_id === snap.step.id) this.topics.delete(t.id);
-      for (const t of snap.topics) this.topics.set(t.id, { ...t, step_id: t.step_id || snap.step.id });
+      for (const tb of [...this.topics.values()]) if (tb.step_id === snap.step.id) this.topics.delete(tb.id);
+      for (const tb of snap.topics) this.topics.set(tb.id, { ...tb, step_id: tb.step_id || snap.step.id });
     }
   }
 
@@ -760,8 +762,8 @@ export class PhoneModel {
         // a convener is signed up for their own topic (and leaves any other of that slot)
         const mine = p.convener === this.me.id;
         if (mine) {
-          for (const t of this.topics.values()) {
-            if (t.step_id === p.step_id && t.slot === p.slot && t.joined) Object.assign(t, { joined: false, count: Math.max(0, t.count - 1) });
+          for (const tb of this.topics.values()) {
+            if (tb.step_id === p.step_id && tb.slot === p.slot && tb.joined) Object.assign(tb, { joined: false, count: Math.max(0, tb.count - 1) });
           }
         }
         this.topics.set(p.topic_id, {
@@ -819,7 +821,7 @@ export class PhoneModel {
       me: { id: this.me.id, table_id: this.me.table_id, role: this.me.role },
       step: step ? { id: step.id, status: step.status, deadline: step.deadline } : null,
       ideas: [...this.ideas.values()].map((i) => ({ id: i.id, text: i.text, table_id: i.table_id, step_id: i.step_id, pending: Boolean(i.pending) })),
-      topics: [...this.topics.values()].map((t) => ({ id: t.id, count: t.count, joined: Boolean(t.joined) })),
+      topics: [...this.topics.values()].map((tb) => ({ id: tb.id, count: tb.count, joined: Boolean(tb.joined) })),
     });
   }
 }
@@ -827,8 +829,8 @@ export class PhoneModel {
 /** Who a step is for, in words. */
 export function audienceText(model, audience) {
   const tables = audience && audience.tables;
-  const where = tables == null ? "All tables" : tables.map((t) => model.tableName(t)).join(", ");
+  const where = tables == null ? t("All tables") : tables.map((tb) => model.tableName(tb)).join(", ");
   const role = audience && audience.role;
-  const who = { table_host: "table hosts", scribe: "scribes", participant: "participants" }[role];
-  return who ? `${where} (${who} only)` : where;
+  const who = { table_host: t("table hosts"), scribe: t("scribes"), participant: t("participants") }[role];
+  return who ? t("{where} ({who} only)", { where, who }) : where;
 }

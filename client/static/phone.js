@@ -14,6 +14,7 @@ import {
   $, api, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
   writeSession,
 } from "./ui.js";
+import { t, tn, tNodes } from "./i18n.js";
 import { listWords, roleName } from "./words.js";
 
 const IDEA_MAX = 500;
@@ -34,8 +35,8 @@ const reactions = initReactions({
   eventId,
   origin: (idea) => {
     const known = view.ideas.get(idea.id);
-    if (known && known.participant_id === view.me.id) return "Your own idea";
-    return idea.table_id === view.me.table_id ? "From your table" : `From ${tableName(idea.table_id)}`;
+    if (known && known.participant_id === view.me.id) return t("Your own idea");
+    return idea.table_id === view.me.table_id ? t("From your table") : t("From {table}", { table: tableName(idea.table_id) });
   },
 });
 
@@ -101,8 +102,10 @@ function renderHeader() {
   $("#event-title").textContent = view.event.title || "Wholeroom";
   document.title = `${tableName(view.me.table_id)} · ${view.event.title || "Wholeroom"}`;
   const where = $("#whereami");
-  where.replaceChildren("You are at ", h("strong", { id: "my-table", text: tableName(view.me.table_id) }));
-  if (view.me.name) where.append(" as ", h("strong", { text: view.me.name }));
+  const table = h("strong", { id: "my-table", text: tableName(view.me.table_id) });
+  where.replaceChildren(...(view.me.name
+    ? tNodes("You are at {table} as {name}", { table, name: h("strong", { text: view.me.name }) })
+    : tNodes("You are at {table}", { table })));
   if (view.me.role && view.me.role !== "participant") {
     where.append(" · ", h("span", { class: "tag", text: roleName(view.me.role).toLowerCase() }));
   }
@@ -110,7 +113,7 @@ function renderHeader() {
   const select = $("#move-table");
   const chosen = select.value;
   select.replaceChildren(
-    ...view.event.tables.map((t) => h("option", { value: t.id, text: t.id === view.me.table_id ? `${t.name} (yours now)` : t.name })),
+    ...view.event.tables.map((tb) => h("option", { value: tb.id, text: tb.id === view.me.table_id ? t("{table} (yours now)", { table: tb.name }) : tb.name })),
   );
   select.value = chosen && chosen !== view.me.table_id ? chosen : view.me.table_id;
 }
@@ -123,7 +126,7 @@ function renderStep() {
   title.hidden = !titleText;
   title.textContent = titleText;
   if (!step) {
-    $("#step-text").textContent = view.ready ? "Waiting for the facilitator's first question…" : "Connecting…";
+    $("#step-text").textContent = view.ready ? t("Waiting for the facilitator's first question…") : t("Connecting…");
     $("#step-more").hidden = true;
     $("#step-status").textContent = "";
     clock.removeAttribute("data-step-clock");
@@ -137,7 +140,7 @@ function renderStep() {
     if ($("#step-more").textContent !== more) $("#step-more").textContent = more;
     $("#step-more").hidden = !more;
     $("#step-status").textContent =
-      step.status === "ended" ? "This step has ended. Wait for the next one." : step.collect_ideas || step.session_id || step.kind === "react" ? "" : "No ideas to send for this step.";
+      step.status === "ended" ? t("This step has ended. Wait for the next one.") : step.collect_ideas || step.session_id || step.kind === "react" ? "" : t("No ideas to send for this step.");
     clock.dataset.stepClock = step.id;
   }
   tickClocks();
@@ -164,15 +167,15 @@ function renderScript() {
 // --- follow-through: the promise of a commitments step, action groups, contacts ------------------
 
 const PROMISES = {
-  private: "Private: only you and the organisers (facilitator and organiser) see what you write here; never the wall, your table, other phones or a shared report.",
-  shared: "Shared: your table and the room (the wall) see what you write here, like ideas.",
+  private: t("Private: only you and the organisers (facilitator and organiser) see what you write here; never the wall, your table, other phones or a shared report."),
+  shared: t("Shared: your table and the room (the wall) see what you write here, like ideas."),
 };
 
 /** What the writing box is called: an idea, or for a commitments step and a follow-up round what
  * they ask for (the label is what a screen reader announces for the box). */
 function renderBoxLabel(step) {
   const kind = step && step.kind;
-  const label = kind === "commit" ? "What you will do" : kind === "followup" ? "Your reply" : "Your idea";
+  const label = kind === "commit" ? t("What you will do") : kind === "followup" ? t("Your reply") : t("Your idea");
   const el = $("label[for=idea-text]");
   if (el.textContent !== label) el.textContent = label;
 }
@@ -195,27 +198,31 @@ function renderActions(step) {
   $("#action-panel").hidden = !show;
   if (!show) return;
   $("#action-mine").hidden = !mine;
-  $("#action-hint").textContent = mine ? "Your action group, after the event:" : "Join the group you will work with after the event.";
+  $("#action-hint").textContent = mine ? t("Your action group, after the event:") : t("Join the group you will work with after the event.");
   const list = groups.filter((g) => !mine || g.id !== mine.id).map((g) => {
     const meta = `${g.count === 1 ? "1 person" : `${g.count} people`}${g.has_convener ? " · has a convener" : ""}`;
     return h("li", { dataset: { groupId: g.id } },
       h("span", { class: "topic-title", text: g.title }),
       h("span", { class: "muted", text: meta }),
       h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${g.title}`,
-        text: mine ? "Move here" : "Join", on: { click: (e) => actionSend(e.target, { type: "action.join", group_id: g.id }) } }));
+        text: mine ? t("Move here") : t("Join"), on: { click: (e) => actionSend(e.target, { type: "action.join", group_id: g.id }) } }));
   });
   $("#action-list").replaceChildren(...list);
   if (!mine) return;
   $("#action-title").textContent = mine.title;
   const convener = mine.members.find((m) => m.convener);
-  $("#action-convener").textContent = !mine.convener ? "Nobody convenes this group yet."
-    : mine.convener === view.me.id ? "You convene this group." : `Convener: ${(convener && convener.name) || "a member without a name"}.`;
+  $("#action-convener").textContent = !mine.convener ? t("Nobody convenes this group yet.")
+    : mine.convener === view.me.id ? t("You convene this group.") : t("Convener: {name}.", { name: (convener && convener.name) || t("a member without a name") });
   $("#action-members").replaceChildren(...mine.members.map((m) => h("li", {
-    text: `${m.id === view.me.id ? "You" : m.name || "Someone without a name"}${m.convener ? " (convener)" : ""}${m.contact ? " · shares an email" : ""}`,
+    text: [
+      m.convener ? t("{name} (convener)", { name: m.id === view.me.id ? t("You") : m.name || t("Someone without a name") })
+        : m.id === view.me.id ? t("You") : m.name || t("Someone without a name"),
+      m.contact ? t("shares an email") : "",
+    ].filter(Boolean).join(" · "),
   })));
   $("#action-convene").hidden = Boolean(mine.convener);
   $("#contact-stop").hidden = !mine.shared;
-  $("#contact-share").textContent = mine.shared ? "Change my email" : "Share my email";
+  $("#contact-share").textContent = mine.shared ? t("Change my email") : t("Share my email");
   const sharers = mine.members.filter((m) => m.contact).map((m) => m.id).join(",");
   const key = `${mine.id}:${sharers}`;
   if (!sharers) {
@@ -248,10 +255,10 @@ async function actionSend(button, command) {
 
 async function shareContact(email) {
   const msg = $("#contact-message");
-  say(msg, email === null ? "Deleting…" : "Sharing…");
+  say(msg, email === null ? t("Deleting…") : t("Sharing…"));
   try {
     await api(`/api/events/${encodeURIComponent(eventId)}/action-contact`, { method: "PUT", token: session.token, body: { email } });
-    say(msg, email === null ? "You no longer share an email; it was deleted." : "Shared with your group only.", "ok");
+    say(msg, email === null ? t("You no longer share an email; it was deleted.") : t("Shared with your group only."), "ok");
     if (email === null) $("#contact-email").value = "";
   } catch (err) {
     say(msg, err.message, "error");
@@ -265,11 +272,11 @@ function renderPastVote(step) {
   $("#past-panel").hidden = !show;
   if (!show) return;
   const spec = past.step.spec || {};
-  const title = past.step.title || spec.title || past.step.text || "The last vote";
+  const title = past.step.title || spec.title || past.step.text || t("The last vote");
   if ($("#past-title").textContent !== title) $("#past-title").textContent = title;
   $("#past-results").replaceChildren(voteResults(past.results, spec, { small: true }));
   const voters = past.results.voters;
-  const status = `Results of the vote: ${voters === 1 ? "1 person" : `${voters} people`} voted.`;
+  const status = tn("Results of the vote: {n} person voted.", "Results of the vote: {n} people voted.", voters);
   if ($("#past-status").textContent !== status) $("#past-status").textContent = status;
 }
 
@@ -295,7 +302,7 @@ function renderEnd(fromCache = null) {
     fetchMine().then(show, (err) => {
       const kept = cachedMine();
       if (kept) show(kept);
-      else $("#end-mine").replaceChildren(h("p", { class: "message", dataset: { kind: "error" }, text: err.message || "Could not load your contributions." }));
+      else $("#end-mine").replaceChildren(h("p", { class: "message", dataset: { kind: "error" }, text: err.message || t("Could not load your contributions.") }));
     });
   }
 }
@@ -315,13 +322,13 @@ function renderMove(step) {
   const spec = (step && step.spec) || {};
   const moved = rotating ? Boolean(view.me.moved) : true;
   panel.dataset.moved = String(moved);
-  const big = moved ? `Move to ${here}` : `Stay at ${here}`;
+  const big = moved ? t("Move to {table}", { table: here }) : t("Stay at {table}", { table: here });
   let detail;
-  if (!moved && spec.stay && view.me.role === spec.stay) detail = `You are the ${roleName(spec.stay).toLowerCase()}: stay, welcome the newcomers and tell them what this table talked about.`;
-  else if (!moved) detail = "You do not need to move this time.";
-  else if (!rotating && view.moveCard.by === "facilitator") detail = `The facilitator moved you. Go to ${here} now and say hello.`;
-  else if (!rotating && view.moveCard.by === "you") detail = `You chose ${here}. Go there now and say hello.`;
-  else detail = "Go there now and say hello to the people at your new table.";
+  if (!moved && spec.stay && view.me.role === spec.stay) detail = t("You are the {role}: stay, welcome the newcomers and tell them what this table talked about.", { role: roleName(spec.stay).toLowerCase() });
+  else if (!moved) detail = t("You do not need to move this time.");
+  else if (!rotating && view.moveCard.by === "facilitator") detail = t("The facilitator moved you. Go to {table} now and say hello.", { table: here });
+  else if (!rotating && view.moveCard.by === "you") detail = t("You chose {table}. Go there now and say hello.", { table: here });
+  else detail = t("Go there now and say hello to the people at your new table.");
   if ($("#move-text").textContent !== big) $("#move-text").textContent = big;
   if ($("#move-detail").textContent !== detail) $("#move-detail").textContent = detail;
   $("#move-ok").hidden = rotating; // a rotation's card goes when the next round starts
@@ -334,22 +341,25 @@ function renderGroup(step) {
   if (!show) return;
   const fromMarket = Boolean(spec.groups && spec.groups.from);
   const topic = view.group && view.group.topic;
-  $("#group-heading").textContent = fromMarket ? "Your session" : "Your group";
+  $("#group-heading").textContent = fromMarket ? t("Your session") : t("Your group");
   let where = "";
   let text;
-  if (view.groupPending) text = fromMarket ? "Finding your session…" : "Finding your group…";
+  if (view.groupPending) text = fromMarket ? t("Finding your session…") : t("Finding your group…");
   else if (!view.group) {
-    text = fromMarket ? "You did not sign up for a session at this time: join any one you like."
-      : "You are not in a group yet: join the people next to you.";
+    text = fromMarket ? t("You did not sign up for a session at this time: join any one you like.")
+      : t("You are not in a group yet: join the people next to you.");
   } else {
-    if (topic) where = `“${topic.title}” in ${topic.space}`;
+    if (topic) where = t("“{topic}” in {space}", { topic: topic.title, space: topic.space });
     const others = view.group.members.filter((m) => m.id !== view.me.id);
     const named = others.filter((m) => m.name).map((m) => m.name);
     // a big session: a few names and how many more (the list would fill the phone)
     const shown = named.length > 5 ? named.slice(0, 4) : named;
     const more = others.length - shown.length;
-    if (more) shown.push(named.length > 5 ? `${more} more` : more === 1 ? "one person without a name" : `${more} people without a name`);
-    text = others.length ? `You are with ${listWords(shown)}` : "You are on your own for now.";
+    if (more) {
+      shown.push(named.length > 5 ? tn("{n} more", "{n} more", more)
+        : tn("{n} person without a name", "{n} people without a name", more));
+    }
+    text = others.length ? t("You are with {people}", { people: listWords(shown) }) : t("You are on your own for now.");
   }
   const whereEl = $("#group-where");
   whereEl.hidden = !where;
@@ -361,12 +371,13 @@ function renderGroup(step) {
 let ballotUI = null; // {stepId, el, update}
 
 const VOTE_HINTS = {
-  dots: (spec) => `Tap + to put a dot on an option, − to take it back: ${spec.dots} dots in all.`,
-  score: () => "Give each option a score.",
-  pass_and_score: () => "Give each option a score.",
-  agree_disagree_pass: () => "For each statement: agree, disagree or pass. Each answer is sent at once; you can change it.",
-  rank: () => "Put the options in order, best first, then send your ranking.",
-  place: () => "Place each option on the grid where you think it belongs.",
+  dots: (spec) => tn("Tap + to put a dot on an option, − to take it back: {n} dot in all.",
+    "Tap + to put a dot on an option, − to take it back: {n} dots in all.", spec.dots),
+  score: () => t("Give each option a score."),
+  pass_and_score: () => t("Give each option a score."),
+  agree_disagree_pass: () => t("For each statement: agree, disagree or pass. Each answer is sent at once; you can change it."),
+  rank: () => t("Put the options in order, best first, then send your ranking."),
+  place: () => t("Place each option on the grid where you think it belongs."),
 };
 
 /** The options this phone votes on: its snapshot's (its table's, or its dealt cards), else the step's. */
@@ -395,14 +406,14 @@ function renderVote(step) {
     $("#ballot").replaceChildren(ballotUI.el);
   }
   ballotUI.update(view.ballots.get(step.id) ?? null, step.status !== "active");
-  const hint = step.status !== "active" ? "The vote has closed." : (VOTE_HINTS[spec.method] || (() => ""))(spec);
+  const hint = step.status !== "active" ? t("The vote has closed.") : (VOTE_HINTS[spec.method] || (() => ""))(spec);
   if ($("#vote-hint").textContent !== hint) $("#vote-hint").textContent = hint;
   const results = view.results.get(step.id);
   $("#vote-results-box").hidden = !results;
   if (results) {
     $("#vote-results").replaceChildren(voteResults(results, spec, { small: true }));
     // the chart is redrawn with every update; only a change in who voted is announced
-    const status = `Results: ${results.voters === 1 ? "1 person has" : `${results.voters} people have`} voted.`;
+    const status = tn("Results: {n} person has voted.", "Results: {n} people have voted.", results.voters);
     if ($("#vote-results-status").textContent !== status) $("#vote-results-status").textContent = status;
   }
 }
@@ -413,7 +424,7 @@ const slotEls = new Map(); // slot -> section
 const topicEls = new Map(); // topic id -> li
 
 function freeSpaces(spec, topics, slot) {
-  const taken = new Set(topics.filter((t) => t.slot === slot).map((t) => t.space));
+  const taken = new Set(topics.filter((tb) => tb.slot === slot).map((tb) => tb.space));
   return (spec.spaces || []).filter((space) => !taken.has(space));
 }
 
@@ -423,12 +434,12 @@ function renderMarket(step) {
   if (!show) return;
   const spec = step.spec || {};
   const open = step.status === "active";
-  const topics = [...view.topics.values()].filter((t) => t.step_id === step.id);
+  const topics = [...view.topics.values()].filter((tb) => tb.step_id === step.id);
   const canPost = open && spec.convene !== "facilitator";
   $("#topic-form").hidden = !canPost;
-  const hint = !open ? "The marketplace has closed."
-    : canPost ? "Convene a topic you care about in a free space, and sign up for one topic in each time slot."
-      : "The facilitator posts the topics. Sign up for one topic in each time slot.";
+  const hint = !open ? t("The marketplace has closed.")
+    : canPost ? t("Convene a topic you care about in a free space, and sign up for one topic in each time slot.")
+      : t("The facilitator posts the topics. Sign up for one topic in each time slot.");
   if ($("#market-hint").textContent !== hint) $("#market-hint").textContent = hint;
   if (marketStepId !== step.id) {
     marketStepId = step.id;
@@ -441,10 +452,10 @@ function renderMarket(step) {
   const sections = (spec.slots || []).map((slot) => {
     let section = slotEls.get(slot);
     if (!section) {
-      const post = h("button", { type: "button", class: "small post-here", text: "Post a topic at this time" });
+      const post = h("button", { type: "button", class: "small post-here", text: t("Post a topic at this time") });
       post.addEventListener("click", () => {
         $("#topic-slot").value = slot;
-        fillSpaces(spec, [...view.topics.values()].filter((t) => t.step_id === step.id));
+        fillSpaces(spec, [...view.topics.values()].filter((tb) => tb.step_id === step.id));
         $("#topic-title").focus();
       });
       section = h("section", { class: "market-slot", dataset: { slot } },
@@ -455,13 +466,13 @@ function renderMarket(step) {
         h("p", { class: "message slot-message", role: "status", "aria-live": "polite" }));
       slotEls.set(slot, section);
     }
-    const inSlot = topics.filter((t) => t.slot === slot).sort((a, b) => (spec.spaces || []).indexOf(a.space) - (spec.spaces || []).indexOf(b.space));
-    const mine = inSlot.find((t) => t.joined);
-    section.querySelector(".going").textContent = mine ? `You are going to “${mine.title}” in ${mine.space}.` : "You have not chosen a topic at this time yet.";
+    const inSlot = topics.filter((tb) => tb.slot === slot).sort((a, b) => (spec.spaces || []).indexOf(a.space) - (spec.spaces || []).indexOf(b.space));
+    const mine = inSlot.find((tb) => tb.joined);
+    section.querySelector(".going").textContent = mine ? t("You are going to “{topic}” in {space}.", { topic: mine.title, space: mine.space }) : t("You have not chosen a topic at this time yet.");
     section.querySelector(".going").classList.toggle("chosen", Boolean(mine));
-    reconcile(section.querySelector("ul"), inSlot.map((t) => topicItem(t, section, open)));
+    reconcile(section.querySelector("ul"), inSlot.map((tb) => topicItem(tb, section, open)));
     const free = freeSpaces(spec, topics, slot).length;
-    section.querySelector(".free-text").textContent = inSlot.length ? `${free} of ${(spec.spaces || []).length} spaces free.` : "No topics yet.";
+    section.querySelector(".free-text").textContent = inSlot.length ? tn("{free} of {n} space free.", "{free} of {n} spaces free.", (spec.spaces || []).length, { free }) : t("No topics yet.");
     section.querySelector(".post-here").hidden = !canPost || free === 0;
     return section;
   });
@@ -494,12 +505,12 @@ function topicItem(topic, section, open) {
     topicEls.set(topic.id, li);
   }
   li.querySelector(".topic-title").textContent = topic.title;
-  const people = topic.count === 1 ? "1 going" : `${topic.count || 0} going`;
-  const convener = topic.convener === view.me.id ? " · your topic" : "";
+  const people = tn("{n} going", "{n} going", topic.count || 0);
+  const convener = topic.convener === view.me.id ? ` · ${t("your topic")}` : "";
   li.querySelector(".topic-meta").textContent = `${topic.space} · ${people}${convener}`;
   li.classList.toggle("joined", Boolean(topic.joined));
   const button = li.querySelector(".join");
-  button.textContent = topic.joined ? "Leave" : "Join";
+  button.textContent = topic.joined ? t("Leave") : t("Join");
   button.setAttribute("aria-label", `${topic.joined ? "Leave" : "Join"}: ${topic.title}`);
   button.classList.toggle("primary", !topic.joined);
   button.hidden = !open;
@@ -511,14 +522,14 @@ function fillSpaces(spec, topics) {
   const free = freeSpaces(spec, topics, $("#topic-slot").value);
   const chosen = select.value;
   if ([...select.options].map((o) => o.value).join("\u0000") !== free.join("\u0000")) {
-    select.replaceChildren(...(free.length ? free.map((space) => h("option", { value: space, text: space })) : [h("option", { value: "", text: "No space free at this time" })]));
+    select.replaceChildren(...(free.length ? free.map((space) => h("option", { value: space, text: space })) : [h("option", { value: "", text: t("No space free at this time") })]));
   }
   if (free.includes(chosen)) select.value = chosen;
 }
 
 $("#topic-slot").addEventListener("change", () => {
   const step = currentStep();
-  if (step && step.kind === "signup") fillSpaces(step.spec || {}, [...view.topics.values()].filter((t) => t.step_id === step.id));
+  if (step && step.kind === "signup") fillSpaces(step.spec || {}, [...view.topics.values()].filter((tb) => tb.step_id === step.id));
 });
 
 $("#topic-form").addEventListener("submit", async (e) => {
@@ -529,7 +540,7 @@ $("#topic-form").addEventListener("submit", async (e) => {
   if (!step || step.kind !== "signup") return;
   const title = input.value.trim();
   if (!title) {
-    say(msg, "Give your topic a short title.", "error");
+    say(msg, t("Give your topic a short title."), "error");
     input.setAttribute("aria-invalid", "true");
     input.focus();
     return;
@@ -537,16 +548,16 @@ $("#topic-form").addEventListener("submit", async (e) => {
   const slot = $("#topic-slot").value;
   const space = $("#topic-space").value;
   if (!space) {
-    say(msg, "No space is free at this time: choose another time.", "error");
+    say(msg, t("No space is free at this time: choose another time."), "error");
     return;
   }
   input.removeAttribute("aria-invalid");
   $("#topic-post").disabled = true;
-  say(msg, "Posting…");
+  say(msg, t("Posting…"));
   try {
     await live.send({ type: "topic.post", step_id: step.id, title, slot, space });
     input.value = "";
-    say(msg, `Posted: “${title}”, ${slot}, ${space}.`, "ok");
+    say(msg, t("Posted: “{topic}”, {slot}, {space}.", { topic: title, slot, space }), "ok");
   } catch (err) {
     say(msg, err.message, "error");
     if (err.field === "title") input.setAttribute("aria-invalid", "true");
@@ -577,17 +588,17 @@ function renderVolunteer() {
   const mine = view.me.role && view.me.role !== "participant" ? view.me.role : null;
   const roles = mine ? [] : openRoles();
   $("#volunteer-panel").hidden = roles.length === 0;
-  const text = "Your table needs someone for this. Tap to take it on.";
+  const text = t("Your table needs someone for this. Tap to take it on.");
   if ($("#my-role").textContent !== text) $("#my-role").textContent = text;
   const key = roles.join();
   if (key === volunteerKey) return;
   volunteerKey = key;
   $("#volunteer-buttons").replaceChildren(...roles.map((role) => {
-    const button = h("button", { type: "button", class: "big", text: `Volunteer as ${roleName(role).toLowerCase()}` });
+    const button = h("button", { type: "button", class: "big", text: t("Volunteer as {role}", { role: roleName(role).toLowerCase() }) });
     button.addEventListener("click", async () => {
       const msg = $("#volunteer-message");
       button.disabled = true;
-      say(msg, "Asking…");
+      say(msg, t("Asking…"));
       try {
         await live.send({ type: "role.volunteer", role });
         say(msg, ""); // the fresh welcome that follows shows my role at the top
@@ -627,14 +638,14 @@ function moderator(step) {
   const capture = (step.spec && step.spec.capture) || {};
   const who = step.premoderate || (capture.premoderate === true ? "facilitator" : capture.premoderate);
   if (!who || (capture.visibility && ["private", "facilitator"].includes(capture.visibility))) return null;
-  return who.startsWith("role:") ? `your ${roleName(who.slice(5)).toLowerCase()} (or the facilitator)` : "the facilitator";
+  return who.startsWith("role:") ? t("your {role} (or the facilitator)", { role: roleName(who.slice(5)).toLowerCase() }) : t("the facilitator");
 }
 
 /** What the writer of a held idea reads: who it waits for, when the phone still knows its step. */
 function waitingFor(idea) {
   const step = [view.slots["*"], view.slots[view.me.role]].find((s) => s && s.id === idea.step_id);
   const who = moderator(step);
-  return who ? `waiting for ${who}` : "waiting to be let through";
+  return who ? t("waiting for {who}", { who }) : t("waiting to be let through");
 }
 
 /** What a script step's capture asks of this phone: {writes, text} (who writes, how many, who sees). */
@@ -642,29 +653,29 @@ function captureRule(step) {
   const capture = step && step.spec && step.spec.capture;
   if (!capture) {
     const held = moderator(step); // a hand-pushed step the facilitator holds
-    return { writes: true, text: held ? `Others see what you write once ${held} lets it through.` : "" };
+    return { writes: true, text: held ? t("Others see what you write once {who} lets it through.", { who: held }) : "" };
   }
   const role = capture.who && capture.who.startsWith("role:") ? capture.who.slice(5) : null;
-  if (role && view.me.role !== role) return { writes: false, text: `In this step only the ${roleName(role).toLowerCase()} writes.` };
+  if (role && view.me.role !== role) return { writes: false, text: t("In this step only the {role} writes.", { role: roleName(role).toLowerCase() }) };
   const parts = [];
   if (capture.max_items) {
     const n = capture.max_items;
     // a shared list is the group's when there are groups, else the table's (as the server counts it)
-    const whose = view.group ? "your group" : "your table";
-    parts.push(capture.who === "any" ? `Up to ${n} for ${whose}.` : `Up to ${n} from you.`);
+    const whose = view.group ? t("your group") : t("your table");
+    parts.push(capture.who === "any" ? t("Up to {n} for {whose}.", { n, whose }) : t("Up to {n} from you.", { n }));
   }
   const seen = capture.passed_on
-    ? "Later your card is passed, without your name, to others to read and score."
+    ? t("Later your card is passed, without your name, to others to read and score.")
     : step.spec.privacy ? "" // a commitments or follow-up step says it above the box
     : {
-      private: "Only you (and the facilitator) see what you write.",
-      group: view.group ? "Your group sees what you write." : "Only you (and the facilitator) see what you write.",
-      facilitator: "Only the facilitator sees what you write.",
+      private: t("Only you (and the facilitator) see what you write."),
+      group: view.group ? t("Your group sees what you write.") : t("Only you (and the facilitator) see what you write."),
+      facilitator: t("Only the facilitator sees what you write."),
     }[capture.visibility];
   if (seen) parts.push(seen);
-  if (capture.attribution === "anonymous") parts.push("Your name is not shown with it.");
+  if (capture.attribution === "anonymous") parts.push(t("Your name is not shown with it."));
   const held = moderator(step);
-  if (held) parts.push(`Others see it once ${held} lets it through.`);
+  if (held) parts.push(t("Others see it once {who} lets it through.", { who: held }));
   return { writes: true, text: parts.join(" ") };
 }
 
@@ -682,13 +693,13 @@ function renderIdeaBox() {
   counter.textContent = `${length} / ${IDEA_MAX}`;
   counter.dataset.near = String(length > IDEA_MAX - 50);
   let hint = "";
-  if (!step) hint = "You can send ideas once the facilitator asks a question.";
-  else if (step.status === "ended") hint = "This step has ended: ideas are closed.";
-  else if (!step.collect_ideas) hint = "This step does not collect ideas.";
+  if (!step) hint = t("You can send ideas once the facilitator asks a question.");
+  else if (step.status === "ended") hint = t("This step has ended: ideas are closed.");
+  else if (!step.collect_ideas) hint = t("This step does not collect ideas.");
   else if (!rule.writes) hint = rule.text;
   else if (live.state === "offline" || live.state === "reconnecting")
-    hint = `No connection right now: ideas you send wait on this phone and go out when it is back. ${rule.text}`.trim();
-  else hint = `${rule.text} ${TOUCH.matches ? "Tap Send when it is ready." : "Press Enter to send. Shift+Enter for a new line."}`.trim();
+    hint = `${t("No connection right now: ideas you send wait on this phone and go out when it is back.")} ${rule.text}`.trim();
+  else hint = `${rule.text} ${TOUCH.matches ? t("Tap Send when it is ready.") : t("Press Enter to send. Shift+Enter for a new line.")}`.trim();
   const hintEl = $("#idea-hint");
   if (hintEl.textContent !== hint) hintEl.textContent = hint;
 }
@@ -788,9 +799,9 @@ function renderIdeas() {
     const li = ideaItem(`queued:${item.client_id}`, () =>
       h("li", { class: "queued mine", dataset: { clientId: item.client_id } },
         h("p", { class: "idea-text", text: item.text }),
-        h("p", { class: "idea-meta" }, h("span", { class: "tag", text: "Waiting to send" }), h("span", { class: "note" }))),
+        h("p", { class: "idea-meta" }, h("span", { class: "tag", text: t("Waiting to send") }), h("span", { class: "note" }))),
     );
-    const tag = item.sending && live.state === "live" ? "Sending…" : "Waiting to send";
+    const tag = item.sending && live.state === "live" ? t("Sending…") : t("Waiting to send");
     const tagEl = li.querySelector(".tag");
     if (tagEl.textContent !== tag) tagEl.textContent = tag;
     const note = item.error ? item.error.message : "";
@@ -804,10 +815,10 @@ function renderIdeas() {
     const li = ideaItem(`idea:${idea.id}`, () =>
       h("li", { class: mine ? "mine" : "", dataset: { ideaId: idea.id } },
         h("p", { class: "idea-text", text: idea.text }),
-        h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: "You" }) : null,
-          idea.visibility === "private" ? h("span", { class: "tag", text: "only you see this" }) : null,
-          idea.visibility === "group" ? h("span", { class: "tag", text: "your group sees this" }) : null,
-          h("span", { class: "tag waiting", text: mine ? waitingFor(idea) : "waiting for you to let it through" })),
+        h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: t("You") }) : null,
+          idea.visibility === "private" ? h("span", { class: "tag", text: t("only you see this") }) : null,
+          idea.visibility === "group" ? h("span", { class: "tag", text: t("your group sees this") }) : null,
+          h("span", { class: "tag waiting", text: mine ? waitingFor(idea) : t("waiting for you to let it through") })),
         mine ? null : letThrough(idea),
         themeLine(idea.id),
       ),
@@ -832,9 +843,9 @@ function renderIdeas() {
 function letThrough(idea) {
   const status = $("#ideas-status");
   const approve = () =>
-    live.send({ type: "idea.approve", idea_id: idea.id }).then(() => say(status, "Let through to the table and the wall.", "ok"), (err) => say(status, err.message, "error"));
+    live.send({ type: "idea.approve", idea_id: idea.id }).then(() => say(status, t("Let through to the table and the wall."), "ok"), (err) => say(status, err.message, "error"));
   return h("p", { class: "row moderate", hidden: !idea.pending },
-    h("button", { type: "button", class: "small primary", text: "Let through", "aria-label": `Let through: ${(idea.text || "").slice(0, 60)}`, on: { click: approve } }));
+    h("button", { type: "button", class: "small primary", text: t("Let through"), "aria-label": t("Let through: {idea}", { idea: (idea.text || "").slice(0, 60) }), on: { click: approve } }));
 }
 
 // --- themes: the theme an idea landed in, and "Doesn't belong here?" ----------------------------
@@ -851,16 +862,16 @@ function themeLine(ideaId) {
     id: reasonId, type: "text", maxlength: String(FLAG_REASON_MAX), autocomplete: "off", enterkeyhint: "send", class: "flag-reason",
   });
   const form = h("form", { class: "flag-form", hidden: true, novalidate: true },
-    h("label", { for: reasonId, class: "flag-label" }, "Why doesn't it belong? ", h("span", { class: "muted", text: "(optional)" })),
+    h("label", { for: reasonId, class: "flag-label" }, t("Why doesn't it belong?"), " ", h("span", { class: "muted", text: t("(optional)") })),
     reason,
     h("div", { class: "row" },
-      h("button", { type: "submit", class: "primary flag-send", text: "Send flag" }),
-      h("button", { type: "button", class: "flag-cancel", text: "Cancel" })));
-  const open = h("button", { type: "button", class: "link-button flag-open", "aria-expanded": "false", text: "Doesn't belong here?" });
+      h("button", { type: "submit", class: "primary flag-send", text: t("Send flag") }),
+      h("button", { type: "button", class: "flag-cancel", text: t("Cancel") })));
+  const open = h("button", { type: "button", class: "link-button flag-open", "aria-expanded": "false", text: t("Doesn't belong here?") });
   const message = h("p", { class: "message flag-message", role: "status", "aria-live": "polite", tabindex: "-1" });
   const box = h("div", { class: "idea-theme", hidden: true },
     h("p", { class: "idea-theme-line" },
-      h("span", { class: "idea-theme-label" }, "Theme: ", h("span", { class: "idea-theme-name" })),
+      h("span", { class: "idea-theme-label" }, ...tNodes("Theme: {theme}", { theme: h("span", { class: "idea-theme-name" }) })),
       open),
     form,
     message);
@@ -896,13 +907,13 @@ function themeLine(ideaId) {
     try {
       await live.send(command);
       view.flagged.add(ideaId);
-      Object.assign(state, { open: false, status: "Flag sent: the facilitator will look.", kind: "ok" });
+      Object.assign(state, { open: false, status: t("Flag sent: the facilitator will look."), kind: "ok" });
     } catch (err) {
       if (err.code === "already_flagged") {
         view.flagged.add(ideaId);
-        Object.assign(state, { open: false, status: "You have already flagged this idea: the facilitator will look.", kind: "info" });
+        Object.assign(state, { open: false, status: t("You have already flagged this idea: the facilitator will look."), kind: "info" });
       } else {
-        Object.assign(state, { status: err.message || "Not sent. Try again.", kind: "error" });
+        Object.assign(state, { status: err.message || t("Not sent. Try again."), kind: "error" });
       }
     } finally {
       send.disabled = false;
@@ -920,7 +931,7 @@ function drawThemeLine(li, idea) {
   const state = flagState(idea.id);
   const flagged = view.flagged.has(idea.id);
   const revealed = Boolean(view.event && view.event.themes_revealed); // the facilitator shows the themes
-  const status = state.status || (flagged ? "Flag sent: the facilitator will look." : "");
+  const status = state.status || (flagged ? t("Flag sent: the facilitator will look.") : "");
   box.hidden = !where && !status;
   const name = box.querySelector(".idea-theme-name");
   const label = where ? where.label : "";
@@ -929,7 +940,7 @@ function drawThemeLine(li, idea) {
   const open = box.querySelector(".flag-open");
   open.hidden = flagged || !revealed;
   open.setAttribute("aria-expanded", String(Boolean(state.open && !flagged && revealed)));
-  open.setAttribute("aria-label", where ? `Doesn't belong here? (theme “${label}”)` : "Doesn't belong here?");
+  open.setAttribute("aria-label", where ? t("Doesn't belong here? (theme “{theme}”)", { theme: label }) : t("Doesn't belong here?"));
   box.querySelector(".flag-form").hidden = !(state.open && !flagged && where && revealed);
   const message = box.querySelector(".flag-message");
   if (message.textContent !== status) message.textContent = status;
@@ -938,16 +949,16 @@ function drawThemeLine(li, idea) {
 
 function failedItem(item) {
   const li = h("li", { class: "failed", role: "alert", dataset: { clientId: item.client_id } },
-    h("p", { class: "idea-meta" }, h("span", { class: "tag", text: "Not sent" }), h("span", { text: item.error ? item.error.message : "" })),
+    h("p", { class: "idea-meta" }, h("span", { class: "tag", text: t("Not sent") }), h("span", { text: item.error ? item.error.message : "" })),
     h("p", { class: "idea-text", text: item.text }),
   );
   const actions = h("div", { class: "row" },
     h("button", {
-      type: "button", text: "Copy text",
-      on: { click: async (e) => { e.target.textContent = (await copyText(item.text)) ? "Copied" : "Select and copy the text above"; } },
+      type: "button", text: t("Copy text"),
+      on: { click: async (e) => { e.target.textContent = (await copyText(item.text)) ? t("Copied") : t("Select and copy the text above"); } },
     }),
     h("button", {
-      type: "button", text: "Put back in the box",
+      type: "button", text: t("Put back in the box"),
       on: {
         click: () => {
           textArea.value = item.text;
@@ -958,7 +969,7 @@ function failedItem(item) {
         },
       },
     }),
-    h("button", { type: "button", text: "Dismiss", on: { click: () => live.dismiss(item.client_id) } }),
+    h("button", { type: "button", text: t("Dismiss"), on: { click: () => live.dismiss(item.client_id) } }),
   );
   li.append(actions);
   return li;
@@ -972,8 +983,8 @@ function renderMyParts(force = false) {
   if (!parts.length) return box.replaceChildren();
   if ($("#my-parts").open && !force && box.firstChild) return; // being changed: leave the ticks alone
   box.replaceChildren(partsChoice(parts, view.me.parts || [], {
-    legend: "Your parts of the system",
-    hint: "Tick all that apply. Only the facilitator sees it; your ideas are never labelled with it.",
+    legend: t("Your parts of the system"),
+    hint: t("Tick all that apply. Only the facilitator sees it; your ideas are never labelled with it."),
   }));
 }
 
@@ -1025,12 +1036,12 @@ live.on("state", () => {
 live.on("fatal", (err) => {
   if (err.code === "open_elsewhere") {
     // the same link was opened on too many screens: this one was closed, the newer ones work
-    showBlocker("Open in another tab", err.message, { href: location.href, text: "Use it here" });
+    showBlocker(t("Open in another tab"), err.message, { href: location.href, text: t("Use it here") });
     return;
   }
   if (err.code === "removed") {
     forgetSession(eventId);
-    showBlocker("You were removed", err.message || "The facilitator removed you from this event.");
+    showBlocker(t("You were removed"), err.message || t("The facilitator removed you from this event."));
     return;
   }
   if (err.code === "token_expired" && (view.event.closed_at || cachedMine())) {
@@ -1041,9 +1052,9 @@ live.on("fatal", (err) => {
   }
   if (["bad_token", "token_expired", "missing_token", "other_event"].includes(err.code)) forgetSession(eventId);
   const code = view.event.join_code || session.join_code || "";
-  showBlocker("Please join again", `${err.message || "This phone's link to the event is no longer valid."}`, {
+  showBlocker(t("Please join again"), err.message || t("This phone's link to the event is no longer valid."), {
     href: `/join${code ? `?code=${encodeURIComponent(code)}` : ""}`,
-    text: "Join again",
+    text: t("Join again"),
   });
 });
 
@@ -1081,15 +1092,15 @@ $("#move-form").addEventListener("submit", async (e) => {
   const tableId = $("#move-table").value;
   const msg = $("#move-message");
   if (!tableId || tableId === view.me.table_id) {
-    say(msg, "You are already at this table.", "info");
+    say(msg, t("You are already at this table."), "info");
     return;
   }
   $("#move-button").disabled = true;
-  say(msg, "Moving…");
+  say(msg, t("Moving…"));
   ownMove = tableId;
   try {
     await live.send({ type: "participant.seat", table_id: tableId });
-    say(msg, `You moved to ${tableName(tableId)}.`, "ok");
+    say(msg, t("You moved to {table}.", { table: tableName(tableId) }), "ok");
     $("#move").open = false;
   } catch (err) {
     say(msg, err.message, "error");
@@ -1104,10 +1115,10 @@ $("#my-parts-form").addEventListener("submit", async (e) => {
   const set = $("#my-parts-choice fieldset");
   if (!set) return;
   $("#my-parts-button").disabled = true;
-  say(msg, "Saving…");
+  say(msg, t("Saving…"));
   try {
     await live.send({ type: "participant.parts_set", parts: chosenParts(set) });
-    say(msg, "Saved.", "ok");
+    say(msg, t("Saved."), "ok");
   } catch (err) {
     say(msg, err.message, "error");
   } finally {
@@ -1125,7 +1136,7 @@ $("#contact-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const email = $("#contact-email").value.trim();
   if (!email) {
-    say($("#contact-message"), "Type your email first (name@example.org).", "error");
+    say($("#contact-message"), t("Type your email first (name@example.org)."), "error");
     return;
   }
   shareContact(email);

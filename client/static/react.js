@@ -6,9 +6,10 @@
 // offline (like votes): without a connection the buttons are off and the panel says so. A short
 // history of this step's answers (kept on the phone) lets the person go back and change one: the
 // new answer replaces the old one on the server.
+import { t } from "./i18n.js";
 import { $, say } from "./ui.js";
 
-const LABEL = { agree: "Agree", disagree: "Disagree", pass: "Pass" };
+const LABEL = { agree: t("Agree"), disagree: t("Disagree"), pass: t("Pass") };
 const HOLD_MS = 450; // the tapped button shows that the answer was taken before the next idea appears
 const HISTORY = 30; // answers one can step back through
 const RECHECK_MS = 30_000; // when every idea is answered, look for new ones this often (a read)
@@ -95,7 +96,7 @@ export function initReactions({ live, eventId, origin }) {
     if (!idea) return;
     if (reviewing && reviewing.value === value) {
       state.at = null;
-      say(message, `Kept your answer: ${LABEL[value]}.`, "ok");
+      say(message, t("Kept your answer: {answer}.", { answer: LABEL[value] }), "ok");
       render();
       return;
     }
@@ -107,7 +108,7 @@ export function initReactions({ live, eventId, origin }) {
         if (reviewing) {
           reviewing.value = value;
           state.at = null;
-          say(message, `Changed to ${LABEL[value]}.`, "ok");
+          say(message, t("Changed to {answer}.", { answer: LABEL[value] }), "ok");
         } else {
           state.history.push({ step_id: state.step.id, idea, value });
           if (state.idea && state.idea.id === idea.id) {
@@ -152,7 +153,7 @@ export function initReactions({ live, eventId, origin }) {
   });
   $("#react-check").addEventListener("click", () => {
     state.fresh = false;
-    say(message, "Looking…");
+    say(message, t("Looking…"));
     ask();
   });
 
@@ -173,7 +174,7 @@ export function initReactions({ live, eventId, origin }) {
     state.fresh = true;
     state.awaiting = false;
     state.heardFor = state.step ? state.step.id : null;
-    if (message.textContent === "Looking…") say(message, msg.idea ? "" : "No new ideas yet.");
+    if (message.textContent === t("Looking…")) say(message, msg.idea ? "" : t("No new ideas yet."));
     render();
   });
   live.on("welcome", () => {
@@ -204,7 +205,7 @@ export function initReactions({ live, eventId, origin }) {
     const reviewing = state.at != null ? list[state.at] : null;
     let shown = null; // {idea, value, kicker}
     if (reviewing) {
-      shown = { idea: reviewing.idea, value: reviewing.value, kicker: `You answered ${LABEL[reviewing.value]}. Tap another answer to change it.` };
+      shown = { idea: reviewing.idea, value: reviewing.value, kicker: t("You answered {answer}. Tap another answer to change it.", { answer: LABEL[reviewing.value] }) };
     } else if (held) {
       shown = { idea: held.idea, value: held.value, kicker: origin(held.idea) };
     } else if (got && state.idea) {
@@ -219,10 +220,10 @@ export function initReactions({ live, eventId, origin }) {
     card.hidden = done || (!open && !reviewing);
     card.dataset.mode = reviewing ? "review" : "next";
     let words = "";
-    if (!open) words = "Reactions are closed for this step. Thank you.";
+    if (!open) words = t("Reactions are closed for this step. Thank you.");
     else if (shown) words = shown.idea.text;
-    else if (!online) words = "Waiting for the connection…";
-    else words = "Finding an idea for you…";
+    else if (!online) words = t("Waiting for the connection…");
+    else words = t("Finding an idea for you…");
     if (text.textContent !== words) text.textContent = words;
     text.classList.toggle("waiting", !shown);
     const kick = shown ? shown.kicker : "";
@@ -240,15 +241,18 @@ export function initReactions({ live, eventId, origin }) {
       b.disabled = !open || !online || !shown;
       b.setAttribute("aria-disabled", String(busy));
       b.dataset.sending = String(Boolean(sending));
-      b.textContent = sending ? "Sending…" : LABEL[value];
+      b.textContent = sending ? t("Sending…") : LABEL[value];
       b.setAttribute("aria-label", shown ? `${LABEL[value]}: ${shown.idea.text.slice(0, 80)}` : LABEL[value]);
     }
     $("#react-offline").hidden = online || !open;
 
     // progress and the end
     let progress = "";
-    if (got) progress = state.idea ? `${state.reacted} answered, ${state.remaining} to go` : `${state.reacted} answered`;
-    if (reviewing) progress = `Changing an earlier answer (${state.at + 1} of ${list.length})`;
+    if (got) {
+      progress = state.idea ? t("{done} answered, {left} to go", { done: state.reacted, left: state.remaining })
+        : t("{done} answered", { done: state.reacted });
+    }
+    if (reviewing) progress = t("Changing an earlier answer ({at} of {n})", { at: state.at + 1, n: list.length });
     const progressEl = $("#react-progress");
     if (progressEl.textContent !== progress) progressEl.textContent = progress;
     $("#react-done").hidden = !done;
@@ -265,9 +269,9 @@ export function initReactions({ live, eventId, origin }) {
     const back = $("#react-back");
     back.hidden = !open || !list.length;
     back.disabled = Boolean(state.sending) || (reviewing ? state.at === 0 : false);
-    back.textContent = reviewing ? "← Earlier answer" : "← Change my previous answer";
+    back.textContent = reviewing ? t("← Earlier answer") : t("← Change my previous answer");
     $("#react-forward").hidden = !reviewing;
-    $("#react-forward").textContent = state.idea ? "Back to the next idea →" : "Done changing →";
+    $("#react-forward").textContent = state.idea ? t("Back to the next idea →") : t("Done changing →");
 
     // one short announcement per new idea (not for every redraw)
     const status = $("#react-status");
@@ -276,8 +280,8 @@ export function initReactions({ live, eventId, origin }) {
       state.lastShown = nowId;
       if (nowId === "done" && message.dataset.kind === "ok") say(message, ""); // the end says it all
       status.textContent = nowId === "done"
-        ? "You have answered every idea."
-        : `Next idea. ${shown.kicker}: ${shown.idea.text}`;
+        ? t("You have answered every idea.")
+        : t("Next idea. {kicker}: {idea}", { kicker: shown.kicker, idea: shown.idea.text });
     }
   }
 

@@ -21,7 +21,7 @@ let uid = 0;
  * holds theme id -> colour index; the largest COLOURED themes get a colour, the others none.
  */
 export function assignColours(themes, memory) {
-  const top = themes.slice(0, COLOURED).map((t) => t.id);
+  const top = themes.slice(0, COLOURED).map((tb) => tb.id);
   const keep = new Set(top);
   for (const id of [...memory.keys()]) if (!keep.has(id)) memory.delete(id);
   const used = new Set(memory.values());
@@ -58,7 +58,7 @@ export function shownIdeas(theme, keep) {
 /** Themes with at least one idea the screen may show, biggest first (as the server sends them). */
 export function shownThemes(view, keep) {
   if (!view) return [];
-  return view.themes.map((t) => ({ ...t, idea_ids: shownIdeas(t, keep) })).filter((t) => t.idea_ids.length);
+  return view.themes.map((tb) => ({ ...tb, idea_ids: shownIdeas(tb, keep) })).filter((tb) => tb.idea_ids.length);
 }
 
 /** One line on the themes (for a polite live region: it changes only with the themes themselves). */
@@ -73,7 +73,7 @@ export function headline(view, keep) {
 export function counts(view, keep) {
   if (!view) return "";
   const themes = shownThemes(view, keep);
-  const inThemes = themes.reduce((n, t) => n + t.idea_ids.length, 0);
+  const inThemes = themes.reduce((n, tb) => n + tb.idea_ids.length, 0);
   const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
   const rest = loose ? ` · ${plural(loose, "idea")} not in a theme yet` : "";
   return `${plural(themes.length, "theme")} from ${plural(inThemes + loose, "idea")}${rest}`;
@@ -83,28 +83,28 @@ export function counts(view, keep) {
 export function mapWords(view, keep) {
   const themes = shownThemes(view, keep);
   const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
-  const named = themes.slice(0, COLOURED).map((t, i) => `${i + 1}, ${t.label}: ${plural(t.idea_ids.length, "idea")} from ${breadthShort(t)}`);
+  const named = themes.slice(0, COLOURED).map((tb, i) => `${i + 1}, ${tb.label}: ${plural(tb.idea_ids.length, "idea")} from ${breadthShort(tb)}`);
   const others = themes.length > COLOURED ? `; ${plural(themes.length - COLOURED, "smaller theme")} in grey` : "";
   const rest = loose ? `; ${plural(loose, "idea")} not in a theme, as hollow grey circles` : "";
   return `${plural(themes.length, "theme")}: ${named.join("; ")}${others}${rest}. Ideas that say similar things are close together.`;
 }
 
 function clip(text, max) {
-  const t = String(text || "");
-  return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
+  const str = String(text || "");
+  return str.length > max ? `${str.slice(0, max - 1).trimEnd()}…` : str;
 }
 
 /** A label in one or two lines of at most `width` characters (split at " · " or a space). */
 function labelLines(text, width) {
-  const t = String(text || "");
-  if (t.length <= width) return [t];
+  const str = String(text || "");
+  if (str.length <= width) return [str];
   const cuts = [];
-  for (let i = 0; i < t.length; i += 1) if (t[i] === " ") cuts.push(i);
-  const mid = t.length / 2;
+  for (let i = 0; i < str.length; i += 1) if (str[i] === " ") cuts.push(i);
+  const mid = str.length / 2;
   const best = cuts.sort((a, b) => Math.abs(a - mid) - Math.abs(b - mid))[0];
-  if (best == null) return [clip(t, width)];
-  let first = t.slice(0, best).replace(/\s*·$/, "");
-  let second = t.slice(best + 1).replace(/^·\s*/, "");
+  if (best == null) return [clip(str, width)];
+  let first = str.slice(0, best).replace(/\s*·$/, "");
+  let second = str.slice(best + 1).replace(/^·\s*/, "");
   first = clip(first, width);
   second = clip(second, width);
   return [first, second];
@@ -123,7 +123,7 @@ export function themeMap(view, { keep = null, width = 150, height = 100, colours
   const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).filter((i) => positions[i]);
   const id = `th-map-${++uid}`;
   // zoom on the ideas there are (one scale for both axes: distances stay true), leaving room for labels
-  const all = [...themes.flatMap((t) => t.idea_ids), ...loose].map((i) => positions[i]).filter(Boolean);
+  const all = [...themes.flatMap((tb) => tb.idea_ids), ...loose].map((i) => positions[i]).filter(Boolean);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
   const [minX, maxX, minY, maxY] = all.length ? [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)] : [0, 1, 0, 1];

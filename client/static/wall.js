@@ -391,7 +391,7 @@ function toggleThemes() {
 function openDrill(themeId) {
   drill.open(themeId);
   subColours.clear();
-  drill.follow((model.themes && model.themes.themes || []).find((t) => t.id === themeId) || null);
+  drill.follow((model.themes && model.themes.themes || []).find((tb) => tb.id === themeId) || null);
   renderLater();
 }
 
@@ -412,7 +412,7 @@ function themesView(view) {
   }
   const text = (id) => (model.ideas.get(id) || {}).text || "";
   const shown = themes.shownThemes(view, keep);
-  const open = drill.themeId ? shown.findIndex((t) => t.id === drill.themeId) : -1;
+  const open = drill.themeId ? shown.findIndex((tb) => tb.id === drill.themeId) : -1;
   if (open >= 0) return drillView(view, shown[open], open, text);
   return h("div", { class: "wall-themes" }, summary,
     h("div", { class: "wth-grid" },
@@ -738,7 +738,7 @@ live.on("common_ground", (msg) => {
 live.on("themes", (msg) => {
   model.applyThemes(msg);
   themesSeq += 1;
-  if (drill.themeId) drill.follow(model.themes.themes.find((t) => t.id === drill.themeId) || null);
+  if (drill.themeId) drill.follow(model.themes.themes.find((tb) => tb.id === drill.themeId) || null);
   renderLater();
 });
 live.on("presence", (msg) => {
