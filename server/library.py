@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain.errors import NotFound
+from .domain.scripts.languages import in_default
 from .domain.scripts.loader import ScriptError, load_script
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "facilitation_scripts"
@@ -32,14 +33,16 @@ def catalogue(folder: Path = LIBRARY_DIR) -> list[dict[str, Any]]:
             script = load_script(path.read_text(encoding="utf-8"), path.name)
         except (ScriptError, UnicodeDecodeError):
             continue
+        data = in_default(script)  # texts in the script's default language, the others under texts
         out.append(
             {
                 "id": path.stem,
-                "title": script.title,
+                "title": data["title"],
+                "languages": script.languages,
                 "method": script.method.model_dump(),
-                "purpose": script.purpose,
+                "purpose": data["purpose"],
                 "fit": script.fit.model_dump(),
-                "params": {name: p.model_dump() for name, p in script.params.items()},
+                "params": data["params"],
                 "steps": len(script.steps),
                 "minutes": round(sum(s.duration or 0 for s in script.steps) / 60),
             }

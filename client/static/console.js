@@ -2,6 +2,7 @@
 // ideas, seat people, set roles; results of votes and marketplaces.
 import { initActions } from "./actions.js";
 import * as ground from "./ground.js";
+import { localStep } from "./language.js";
 import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { initThemes } from "./curate.js";
@@ -108,7 +109,7 @@ function renderSteps() {
   for (const { step, tables } of model.currentSteps()) {
     const li = stepItem(step);
     li.dataset.status = step.status;
-    li.querySelector(".step-text").textContent = step.text;
+    li.querySelector(".step-text").textContent = localStep(step).text; // in the event's language
     const all = tables.length === model.tables.size && step.audience.tables == null;
     const where = all ? audienceText(model, step.audience) : audienceText(model, { tables: tables.sort(byTableId), role: step.audience.role });
     const doing = step.kind === "react" ? " · reaction step" : step.collect_ideas ? " · collecting ideas" : "";
@@ -158,7 +159,7 @@ function renderTables() {
     joined += j;
     li.querySelector(".connected").textContent = String(c);
     li.querySelector(".joined").textContent = String(j);
-    const step = model.tableStep(table.id);
+    const step = localStep(model.tableStep(table.id));
     li.querySelector(".current").textContent = step ? `${step.status === "ended" ? "(ended) " : ""}${(step.spec && step.spec.title) || step.text}` : "No step yet";
     const roles = rolesAt.get(table.id);
     li.querySelector(".roles").textContent = roles
@@ -486,7 +487,7 @@ function setError(id, inputId, text) {
 }
 
 function startReplacing(stepId) {
-  const step = model.steps.get(stepId);
+  const step = localStep(model.steps.get(stepId));
   if (!step) return;
   replacing = stepId;
   $("#replacing-text").textContent = step.text;

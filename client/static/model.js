@@ -19,6 +19,7 @@ export function pushedStep(entry) {
     pushed_at: entry.at, deadline: p.deadline, status: "active", ended_at: null, replaces: p.replaces,
     session_id: p.session_id || null, index: p.index ?? null, kind: p.kind || "custom", spec: p.spec || null,
     options: p.options || null, warn_ms: p.warn_ms || null, paused_remaining: null, premoderate: p.premoderate || null,
+    ...(p.texts ? { texts: p.texts } : {}), // a script in several languages: its text in each (language.js)
   };
 }
 

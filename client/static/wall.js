@@ -12,6 +12,7 @@
 import { marketGrid, voteResults } from "./charts.js";
 import { anyOverflow, countFitting, moreText, overflows, scaleToFit, shortenToFit } from "./fit.js";
 import * as ground from "./ground.js";
+import { localResults, localStep } from "./language.js";
 import { Live } from "./live.js";
 import { presenceView } from "./parts.js";
 import { StaffModel } from "./model.js";
@@ -119,7 +120,7 @@ function fitSlide(slide) {
 // --- the question ----------------------------------------------------------------------------------
 
 function renderQuestion() {
-  const step = model.mainStep();
+  const step = localStep(model.mainStep());
   const question = $("#question");
   const clock = $("#clock");
   const title = $("#step-title");
@@ -255,7 +256,7 @@ function harvestSource(step) {
   const sources = (step.spec && step.spec.sources) || [];
   for (const id of [...sources].reverse()) {
     const row = session && session.runsheet.find((r) => r.id === id);
-    const source = row && row.step_id ? model.steps.get(row.step_id) : null;
+    const source = row && row.step_id ? localStep(model.steps.get(row.step_id)) : null;
     if (source && source.kind === "vote" && revealed(source) && model.results.has(source.id)) return { type: "vote", step: source };
     if (source && source.kind === "signup") return { type: "market", step: source };
   }
@@ -363,11 +364,12 @@ function groundView(a) {
         ground.differences(view, "opinion", { limit: 1, keep, compact: true }))));
 }
 
-/** The step pushed last (a facilitator-only cluster step is no table's step, yet it is the moment). */
+/** The step pushed last (a facilitator-only cluster step is no table's step, yet it is the moment),
+ * in the wall's language (the event's: a script in several languages carries them all). */
 function latestStep() {
   let latest = null;
   for (const step of model.steps.values()) if (!latest || step.seq > latest.seq) latest = step;
-  return latest;
+  return localStep(latest);
 }
 
 /**
@@ -487,7 +489,7 @@ function fitVoteOpen(body) {
 function resultsView(step, limit = Infinity) {
   const spec = step.spec || {};
   const results = model.results.get(step.id) || { step_id: step.id, method: spec.method, voters: 0, options: step.options || [] };
-  return h("div", { class: "wall-results" }, voteResults(results, spec, { limit }));
+  return h("div", { class: "wall-results" }, voteResults(localResults(results, step.options), spec, { limit }));
 }
 
 function fitResults(body, step, build = resultsView) {
@@ -568,7 +570,7 @@ let fitted = ""; // the feature key last fitted (a rebuilt feature is fitted onc
 function renderFeature() {
   const showThemes = themesShown();
   const latest = latestStep();
-  const feature = showThemes ? { type: "themes", step: latest } : featureFor(model.mainStep());
+  const feature = showThemes ? { type: "themes", step: latest } : featureFor(localStep(model.mainStep()));
   const toggle = $("#themes-toggle");
   toggle.setAttribute("aria-pressed", String(showThemes));
   const section = $("#feature");
@@ -656,7 +658,7 @@ function fitFeature() {
   shortenToFit(headingEl, headingEl.dataset.full || "", () => !overflows(headingEl));
   const body = $("#feature-body");
   const type = section.dataset.type;
-  const step = model.steps.get((body.querySelector("[data-step-id]") || {}).dataset?.stepId || "") || null;
+  const step = localStep(model.steps.get((body.querySelector("[data-step-id]") || {}).dataset?.stepId || "") || null);
   if (type === "themes") fitThemes(body);
   else if (type === "ground") fitGround(body);
   else if (type === "harvest") fitHarvest(body);

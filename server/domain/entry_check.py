@@ -19,6 +19,7 @@ from .errors import Invalid
 from .follow import GROUPS_MAX, QUESTION_MAX, TITLE_MAX
 from .model import ROLE_NAME_PATTERN, Entry
 from .parts import PART_ID_PATTERN, PART_NAME_MAX, PART_TARGET_MAX, PARTS_MAX
+from .scripts.format import LANGUAGE_RE
 from .signup import TOPIC_MAX
 from .text import check_payload
 from .theme_commands import IDS_MAX, LABEL_MAX
@@ -97,9 +98,14 @@ class _Audience(_Payload):
     role: RoleName | None
 
 
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_RE.pattern)]
+StepText = Annotated[str, StringConstraints(max_length=limits.STEP_TEXT_MAX)]
+
+
 class _Option(_Payload):
     id: Id
     text: str = Field(min_length=0, max_length=limits.STEP_TEXT_MAX)
+    texts: dict[LanguageCode, StepText] | None = None  # an option of a script in several languages
 
 
 class StepPushed(_Payload):
@@ -110,6 +116,7 @@ class StepPushed(_Payload):
     deadline: int | None
     replaces: Id | None
     options: list[_Option] | None = None
+    texts: dict[LanguageCode, StepText] | None = Field(default=None, max_length=20)  # a script step's languages
     premoderate: Annotated[str, StringConstraints(pattern=r"^(facilitator|role:[a-z][a-z0-9_]{0,31})$")] | None = None
 
 

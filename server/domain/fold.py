@@ -241,6 +241,7 @@ def _step_pushed(state: EventState, p: dict[str, Any], e: Entry) -> None:
     if p.get("session_id"):
         step.session_id, step.index = p["session_id"], p["index"]
         step.spec, step.options, step.warn_ms = p["spec"], p["options"], p["warn_ms"]
+        step.texts = p.get("texts")
         session = state.sessions[step.session_id]
         session.index = p["index"]
         session.status = SessionStatus.RUNNING

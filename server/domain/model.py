@@ -153,6 +153,8 @@ class Step:
     # who lets its ideas through before anyone else sees them: None (nobody needs to), "facilitator",
     # or "role:<name>" (the facilitator, or whoever holds that role at the writer's table)
     premoderate: str | None = None
+    # a script step in several languages: its text in each (``text`` is the default language's)
+    texts: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -175,6 +177,7 @@ class Step:
             "paused_remaining": self.paused_remaining,
             # only when set: the digests of steps that never held ideas stay as they were
             **({"premoderate": self.premoderate} if self.premoderate else {}),
+            **({"texts": self.texts} if self.texts else {}),
         }
 
 

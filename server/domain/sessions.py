@@ -22,6 +22,7 @@ from .errors import Conflict, Invalid, NotFound
 from .harvest import themes_for
 from .model import Actor, EventState, Session, SessionStatus, StepStatus
 from .scripts.format import THEMES_WORD
+from .scripts.languages import in_default, pick
 from .scripts.loader import ScriptError, load_script
 from .themes import edit_from_entry
 from .themes import fold as fold_curation
@@ -58,16 +59,18 @@ def load(state: EventState, actor: Actor, cmd: LoadSession, now: int) -> Outcome
     unknown = sorted(set(cmd.params) - set(script.params))
     if unknown:
         raise Invalid("unknown_param", f"the script has no parameter {', '.join(unknown)}", field="params")
-    params = {name: cmd.params.get(name) or p.default for name, p in script.params.items()}
+    default = script.languages[0]
+    params = {name: cmd.params.get(name) or pick(p.default, default, default) for name, p in script.params.items()}
+    data = in_default(script)  # every text in the default language; the others under texts
     draft = Draft(state, actor, now)
     session_id = f"x{draft.next_seq}"
     draft.add(
         "session.loaded",
         {
             "session_id": session_id,
-            "title": (cmd.title or script.title).strip() or script.title,
+            "title": (cmd.title or data["title"]).strip() or data["title"],
             "source": cmd.source,
-            "script": script.model_dump(mode="json", by_alias=True),
+            "script": data,
             "params": params,
         },
     )
@@ -166,6 +169,7 @@ def run_step(
             "spec": _told(spec, steps),
             "options": _options(state, session, spec, themes),
             "warn_ms": (spec.get("warn_at") or min(DEFAULT_WARN_S, (duration or 0) // 5)) * 1000 or None,
+            **_texts(session, spec),
         },
     )
     if spec["kind"] == "rotate":
@@ -217,6 +221,26 @@ def _render(spec: dict[str, Any], params: dict[str, str]) -> str:
     parts = [spec.get("title") or "", spec.get("question") or "", spec.get("text") or ""]
     text = "\n\n".join(p for p in parts[1:] if p) or parts[0] or spec["kind"].capitalize()
     return _PLACEHOLDER.sub(lambda m: params.get(m[1], m[0]), text)
+
+
+def _texts(session: Session, spec: dict[str, Any]) -> dict[str, Any]:
+    """A step of a script in several languages carries its text in each (``texts``); the phones,
+    the wall and the console show the one in their language (docs/protocol.md, ``step.pushed``)."""
+    if "texts" not in spec:
+        return {}
+    script_params = session.script.get("params", {})
+    out = {}
+    for language, texts in spec["texts"].items():
+        # a parameter left at its default takes the default's text in each language; a value the
+        # facilitator gave is the same in all
+        params = {
+            name: script_params[name].get("texts", {}).get(language, {}).get("default", value)
+            if name in script_params and value == script_params[name].get("default")
+            else value
+            for name, value in session.params.items()
+        }
+        out[language] = _render({**spec, **texts}, params)
+    return {"texts": out}
 
 
 def _collects(spec: dict[str, Any]) -> bool:
@@ -279,7 +303,12 @@ def _options(
     if source == THEMES_WORD:
         return theme_options(state, themes)
     if source.get("items") is not None:
-        return [{"id": f"o{n}", "text": text} for n, text in enumerate(source["items"], start=1)]
+        translated = spec.get("texts")
+        return [
+            {"id": f"o{n}", "text": text}
+            | ({"texts": {lang: t["items"][n - 1] for lang, t in translated.items()}} if translated else {})
+            for n, text in enumerate(source["items"], start=1)
+        ]
     index = next(i for i, s in enumerate(session.script["steps"]) if s["id"] == source["from"])
     source_spec = session.script["steps"][index]
     indexes = {index}

@@ -19,6 +19,7 @@ from ..domain.model import Actor, Role
 from ..domain.parts import PARTS_MAX
 from ..domain.privacy import for_readers
 from ..domain.runsheet import plan
+from ..domain.scripts.languages import in_default
 from ..domain.scripts.loader import ScriptError, load_script
 from ..domain.sessions import SCRIPT_MAX_CHARS
 from ..domain.view import Viewer
@@ -253,11 +254,12 @@ def _checked(text: str, filename: str, tables: int | None) -> dict[str, Any]:
         script = load_script(text, filename, tables=tables)
     except ScriptError as exc:
         raise exc.refusal() from None
-    steps = script.model_dump(mode="json", by_alias=True)["steps"]
+    data = in_default(script)  # texts in the script's default language, the others under texts
     return {
-        "title": script.title,
-        "params": {k: p.model_dump() for k, p in script.params.items()},
-        "runsheet": plan(steps),
+        "title": data["title"],
+        "languages": script.languages,
+        "params": data["params"],
+        "runsheet": plan(data["steps"]),
     }
 
 

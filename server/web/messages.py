@@ -123,6 +123,9 @@ class Step(Closed):
     warn_ms: int | None
     paused_remaining: int | None
     premoderate: str | None = Field(default=None, description="only when set: facilitator or role:<name>")
+    texts: dict[str, str] | None = Field(
+        default=None, description="only for a script in several languages: the text in each (docs/protocol.md)"
+    )
 
 
 class Idea(Closed):

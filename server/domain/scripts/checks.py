@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .durations import format_duration
-from .format import ClusterStep, HarvestStep, ReactStep, RotateStep, Script, SignupStep, VoteStep
+from .format import ClusterStep, HarvestStep, ReactStep, RotateStep, Script, SignupStep, VoteStep, texts_of
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_-]*)\}")
 
@@ -49,9 +49,10 @@ def check_script(
                 Problem((*at, "audience"), "audience group needs an earlier step (or this one) to make groups")
             )
         for attr in ("text", "question"):
-            for name in PLACEHOLDER.findall(getattr(step, attr)):
-                if name not in script.params:
-                    problems.append(Problem((*at, attr), f"{{{name}}} is not declared under params"))
+            for _language, text in texts_of(getattr(step, attr)):
+                for name in PLACEHOLDER.findall(text):
+                    if name not in script.params:
+                        problems.append(Problem((*at, attr), f"{{{name}}} is not declared under params"))
         if step.groups is not None and step.groups.from_ is not None:
             problems.extend(_signup_reference(script, step.groups.from_, step.groups.slot, order[:i], at))
         if step.groups is not None:
@@ -101,6 +102,7 @@ def check_script(
                 )
         if isinstance(step, RotateStep) and step.stay is not None and step.stay not in script.roles:
             problems.append(Problem((*at, "stay"), f"role {step.stay!r} is not declared under roles"))
+    problems.extend(_languages(script, positions))
     complete = positions is None or len(positions) == len(order)
     if complete:  # totals over a script with malformed steps would mislead
         problems.extend(_timing(script))
@@ -186,5 +188,65 @@ def _tables(script: Script, tables: int) -> list[Problem]:
                     f"{rounds} rounds where travellers never revisit a table need at least {rounds} tables; "
                     f"the event has {tables}",
                 )
+            )
+    return problems
+
+
+Where = tuple[str | int, ...]
+
+
+def script_texts(script: Script, positions: list[int] | None = None) -> list[tuple[Where, str | dict[str, str]]]:
+    """Every text of the script that has a language, with where it is: the script's title and
+    purpose, its parameters' defaults and labels, each step's title, question, text, a vote's axes
+    and option items, a harvest's buckets."""
+    out: list[tuple[Where, str | dict[str, str]]] = [(("title",), script.title), (("purpose",), script.purpose)]
+    for name, param in script.params.items():
+        out += [(("params", name, "default"), param.default), (("params", name, "label"), param.label)]
+    for k, step in enumerate(script.steps):
+        at: Where = ("steps", positions[k] if positions is not None else k)
+        out += [((*at, "title"), step.title), ((*at, "question"), step.question), ((*at, "text"), step.text)]
+        if isinstance(step, VoteStep):
+            out += [((*at, "axes", j), axis) for j, axis in enumerate(step.axes or ())]
+            out += [((*at, "options", "items", j), item) for j, item in enumerate(step.options.items or [])]
+        if isinstance(step, HarvestStep):
+            out += [((*at, "buckets", j), bucket) for j, bucket in enumerate(step.buckets)]
+    return out
+
+
+_PLACEHOLDERS_ONLY = re.compile(r"^[\W\d_]*$")  # no letters once placeholders are taken out: "{question}", "2035"
+
+
+def _languages(script: Script, positions: list[int] | None) -> list[Problem]:
+    """Every language code is declared, and every text is in every declared language."""
+    problems: list[Problem] = []
+    declared = script.languages
+    listing = ", ".join(declared)
+    for j, code in enumerate(declared):
+        if code in declared[:j]:
+            problems.append(Problem(("languages", j), f"{code} is listed twice"))
+    for where, value in script_texts(script, positions):
+        if isinstance(value, str):
+            neutral = not value or _PLACEHOLDERS_ONLY.match(PLACEHOLDER.sub("", value))
+            if len(declared) > 1 and not neutral:
+                problems.append(
+                    Problem(
+                        where,
+                        f"this text is only in {declared[0]}; the script's languages are {listing}: "
+                        f"give it in each, e.g. {{{', '.join(f'{c}: ...' for c in declared)}}}",
+                    )
+                )
+            continue
+        for code in value:
+            if code not in declared:
+                problems.append(
+                    Problem(
+                        (*where, code, "<key>"),
+                        f"{code} is not one of the script's languages ({listing}); add it to languages or remove it",
+                    )
+                )
+        missing = [code for code in declared if code not in value]
+        if missing and any(value.values()):
+            problems.append(
+                Problem(where, f"the {', '.join(missing)} text is missing (the script's languages are {listing})")
             )
     return problems

@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -36,6 +37,62 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
 # role and parameter names appear in placeholders and audiences: no '-' there
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 AUDIENCE_RE = re.compile(r"^(all|table|group|facilitator|role:[a-z][a-z0-9_]*)$")
+# a language code: a BCP 47 tag as people write them (en, es, pt-BR, zh-Hant, es-419), lower-case language
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+DEFAULT_LANGUAGE = "en"
+
+
+def _text(value: Any) -> Any:
+    """A text is a string (in the script's default language) or a mapping language code -> string.
+    Whether the codes are declared and every language is there is checked across the script (checks.py)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if not value:
+            raise ValueError("a text in several languages maps language codes to texts, e.g. {en: Hello, es: Hola}")
+        for code, text in value.items():
+            if isinstance(code, bool):  # YAML reads a bare no (Norwegian) as false
+                raise ValueError(f"{code!r} is not a language code; put codes such as no and yes in quotes")
+            if not isinstance(code, str) or not LANGUAGE_RE.match(code):
+                raise ValueError(f"{code!r} is not a language code like en, es or pt-BR")
+            if not isinstance(text, str):
+                raise ValueError(f"the {code} text must be text, not {type(text).__name__}")
+        return value
+    raise ValueError("expected a text, or a mapping of language codes to texts ({en: ..., es: ...})")
+
+
+_TEXT_SCHEMA = {
+    "anyOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": LANGUAGE_RE.pattern},
+            "additionalProperties": {"type": "string"},
+            "minProperties": 1,
+            "description": "the text in each of the script's languages",
+        },
+    ]
+}
+# a participant-facing text: a string, or the same text in several languages
+Text = Annotated[str | dict[str, str], BeforeValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+
+
+def _language(value: Any) -> Any:
+    if isinstance(value, bool):  # YAML reads a bare no (Norwegian) as false
+        raise ValueError(f"{value!r} is not a language code; put codes such as no and yes in quotes")
+    if not isinstance(value, str) or not LANGUAGE_RE.match(value):
+        raise ValueError(f"{value!r} is not a language code like en, es or pt-BR")
+    return value
+
+
+Language = Annotated[
+    str, BeforeValidator(_language), WithJsonSchema({"type": "string", "pattern": LANGUAGE_RE.pattern})
+]
+
+
+def texts_of(value: str | dict[str, str]) -> list[tuple[str | None, str]]:
+    """Each (language, text) of a text; a plain string has no language (None)."""
+    return [(None, value)] if isinstance(value, str) else list(value.items())
 
 
 class _Part(BaseModel):
@@ -55,8 +112,8 @@ class Fit(_Part):
 
 
 class Param(_Part):
-    default: str = ""
-    label: str = ""
+    default: Text = ""
+    label: Text = ""
 
 
 class RoleSpec(_Part):
@@ -129,13 +186,13 @@ class Turns(_Part):
 
 class _Step(_Part):
     id: Identifier
-    title: str = ""
+    title: Text = ""
     audience: str = "all"
     duration: Duration | None = None
     advance: Literal["manual", "auto"] = "manual"
     warn_at: Duration | None = None
-    text: str = ""
-    question: str = ""
+    text: Text = ""
+    question: Text = ""
     optional: bool = False
     groups: Groups | None = None
     pass_role: Name | None = None  # a rotating role moves on to the next person as the step starts
@@ -179,7 +236,7 @@ class Options(_Part):
     ``themes``) the room's themes as curated when the vote starts."""
 
     from_: Identifier | None = Field(default=None, alias="from")
-    items: list[str] | None = None
+    items: list[Text] | None = None
     filter: Literal["all", "visible", "top"] = "visible"
     themes: bool = Field(default=False, exclude=True)  # written `options: themes`, and dumped so
 
@@ -222,7 +279,7 @@ class VoteStep(_Step):
     dots: int | None = Field(default=None, ge=1, le=50)
     max_per_option: int | None = Field(default=None, ge=1, le=50)
     scale: tuple[int, int] = (1, 5)
-    axes: tuple[str, str] | None = None
+    axes: tuple[Text, Text] | None = None
     scope: Literal["table", "room"] = "room"
     cards: int | None = Field(default=None, ge=1, le=20)  # pass_and_score: cards each person scores
     anonymous: bool = True
@@ -269,7 +326,7 @@ class HarvestStep(_Step):
     kind: Literal["harvest"]
     sources: list[Identifier] = []
     display: Literal["wall", "report"] = "wall"
-    buckets: list[str] = []
+    buckets: list[Text] = []
 
 
 class CommitStep(_Step):
@@ -350,12 +407,21 @@ def _params(value: Any) -> Any:
 STEP_ADAPTER: TypeAdapter[Step] = TypeAdapter(Step)
 
 
+def _title(value: Any) -> Any:
+    for _code, text in texts_of(value) if isinstance(value, str | dict) else []:
+        if not 1 <= len(text) <= 200:
+            raise ValueError("a title has 1 to 200 characters")
+    return value
+
+
 class Script(_Part):
     id: Identifier
-    title: str = Field(min_length=1, max_length=200)
+    title: Annotated[Text, AfterValidator(_title)]
     version: int = 1
+    # the languages its texts are in, the default first: a plain-string text is in the default
+    languages: list[Language] = Field(default=[DEFAULT_LANGUAGE], min_length=1, max_length=20)
     method: Method
-    purpose: str = ""
+    purpose: Text = ""
     fit: Fit = Fit()
     params: Annotated[dict[Name, Param], BeforeValidator(_params)] = {}
     roles: dict[Name, RoleSpec] = {}
