@@ -225,10 +225,12 @@ def browser() -> Iterator[Any]:
 class LiveEvent:
     """An event created through the API, with helpers to open its screens in the browser."""
 
-    def __init__(self, base: str, browser: Any, tables: int | list[str]) -> None:
+    def __init__(self, base: str, browser: Any, tables: int | list[str], **settings: Any) -> None:
+        """``settings``: more of the event's settings (``language``...)."""
         self.base = base
         self.browser = browser
-        status, data = http("POST", f"{base}/api/events", {"title": "Our town in 2035", "tables": tables}, ADMIN_SECRET)
+        body = {"title": "Our town in 2035", "tables": tables, **settings}
+        status, data = http("POST", f"{base}/api/events", body, ADMIN_SECRET)
         assert status == 201, data
         self.data: dict[str, Any] = data
         self.id: str = data["event_id"]
