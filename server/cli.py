@@ -670,7 +670,8 @@ def script_check(files: tuple[str, ...], tables: int | None, quiet: bool) -> Non
             click.echo(f"{name}:1:1: not UTF-8 text ({exc.reason})", err=True)
             continue
         total = sum(s.duration or 0 for s in loaded.steps)
-        click.echo(f"{name}: ok ({len(loaded.steps)} steps, {format_duration(total)})")
+        languages = f", in {', '.join(loaded.languages)}" if len(loaded.languages) > 1 else ""
+        click.echo(f"{name}: ok ({len(loaded.steps)} steps, {format_duration(total)}{languages})")
         if not quiet:
             offset = 0
             for step in loaded.steps:

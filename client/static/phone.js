@@ -5,6 +5,7 @@
 // thank-you screen with my own contributions.
 import { makeBallot } from "./ballot.js";
 import { voteResults } from "./charts.js";
+import { localOptions, localResults, localSpec, localStep, onLanguageChange, screenLanguage } from "./language.js";
 import { Live, newClientId } from "./live.js";
 import { cachedMine, fetchMine, mineList, wireDownloads } from "./mine.js";
 import { PhoneModel } from "./model.js";
@@ -49,8 +50,9 @@ let ownMove = null; // the table this phone asked to move to (its own choice)
 const FLAG_REASON_MAX = 200;
 const flagForms = new Map(); // idea id -> {open, status, kind}: the "Doesn't belong here?" state per idea
 
+/** The step this phone shows, in its language (a script in several languages carries them all). */
 function currentStep() {
-  return view.currentStep();
+  return localStep(view.currentStep());
 }
 
 function tableName(id) {
@@ -271,10 +273,10 @@ function renderPastVote(step) {
   const show = Boolean(past && !(step && step.kind === "vote"));
   $("#past-panel").hidden = !show;
   if (!show) return;
-  const spec = past.step.spec || {};
-  const title = past.step.title || spec.title || past.step.text || t("The last vote");
+  const spec = localSpec(past.step.spec || {});
+  const title = (past.step.spec && past.step.spec.texts ? spec.title : past.step.title) || spec.title || past.step.text || t("The last vote");
   if ($("#past-title").textContent !== title) $("#past-title").textContent = title;
-  $("#past-results").replaceChildren(voteResults(past.results, spec, { small: true }));
+  $("#past-results").replaceChildren(voteResults(localResults(past.results, past.step.options), spec, { small: true }));
   const voters = past.results.voters;
   const status = tn("Results of the vote: {n} person voted.", "Results of the vote: {n} people voted.", voters);
   if ($("#past-status").textContent !== status) $("#past-status").textContent = status;
@@ -383,7 +385,7 @@ const VOTE_HINTS = {
 /** The options this phone votes on: its snapshot's (its table's, or its dealt cards), else the step's. */
 function myOptions(step) {
   const given = view.voteOptions.get(step.id);
-  if (given) return given;
+  if (given) return localOptions(given);
   const all = step.options || [];
   if ((step.spec || {}).scope === "table") return all.filter((o) => !o.table_id || o.table_id === view.me.table_id);
   return all;
@@ -399,7 +401,7 @@ function renderVote(step) {
   }
   const spec = step.spec || {};
   const options = myOptions(step);
-  const key = `${step.id}:${options.map((o) => o.id).join()}`;
+  const key = `${step.id}:${screenLanguage()}:${options.map((o) => o.id).join()}`;
   if (!ballotUI || ballotUI.key !== key) {
     const mine = { ...step, options };
     ballotUI = { key, ...makeBallot(mine, live, (ballot) => view.ballots.set(step.id, ballot)) };
@@ -411,7 +413,7 @@ function renderVote(step) {
   const results = view.results.get(step.id);
   $("#vote-results-box").hidden = !results;
   if (results) {
-    $("#vote-results").replaceChildren(voteResults(results, spec, { small: true }));
+    $("#vote-results").replaceChildren(voteResults(localResults(results, step.options), spec, { small: true }));
     // the chart is redrawn with every update; only a change in who voted is announced
     const status = tn("Results: {n} person has voted.", "Results: {n} people have voted.", results.voters);
     if ($("#vote-results-status").textContent !== status) $("#vote-results-status").textContent = status;
@@ -1148,6 +1150,9 @@ $("#move-ok").addEventListener("click", () => {
   redrawScript();
   $("#idea-text").focus();
 });
+
+// the page's language set anew: a script step in several languages is shown again in it
+onLanguageChange(() => renderAll());
 
 renderAll();
 live.start();

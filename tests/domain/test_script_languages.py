@@ -168,6 +168,8 @@ def test_the_cli_reports_language_problems_with_their_place_and_fails(tmp_path: 
     library = [str(p) for p in sorted(LIBRARY_DIR.glob("*.yaml"))]
     ok = CliRunner().invoke(main, ["script", "check", "-q", "--tables", "15", *library])
     assert ok.exit_code == 0, ok.output
+    assert "one-two-four-all.yaml: ok (4 steps, 12m, in en, es)" in ok.output
+    assert "world-cafe.yaml: ok (9 steps, 1h50m)" in ok.output
 
 
 # --- what a step carries ------------------------------------------------------------------------
