@@ -3,6 +3,8 @@
 // that cannot fit even at the smallest size shortened at a word, with "…". Nothing is clipped out of
 // sight: after these, no box's content is larger than the box (what tests/browser/test_wall.py checks).
 
+import { tn } from "./i18n.js";
+
 const SLACK = 1; // px: sub-pixel rounding
 
 /** Whether `el`'s content is larger than its box (a box with no size, e.g. inline, never is). */
@@ -98,5 +100,7 @@ export function countFitting(list) {
 
 /** "+3 more" (or "" for none). */
 export function moreText(n, what = "") {
-  return n > 0 ? `+${n} more${what ? ` ${what}` : ""}` : "";
+  if (n <= 0) return "";
+  if (what === "options") return tn("+{n} more option", "+{n} more options", n);
+  return tn("+{n} more", "+{n} more", n);
 }

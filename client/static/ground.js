@@ -5,6 +5,7 @@
 // plain tallies. Idea texts come from people: they only ever go in as textContent.
 
 import { svg } from "./charts.js";
+import { formatNumber, t, tn } from "./i18n.js";
 import { h } from "./ui.js";
 import { roleName } from "./words.js";
 
@@ -14,12 +15,11 @@ export const LETTERS = ["A", "B", "C", "D", "E"];
 const SHAPES = { A: "circle", B: "square", C: "triangle", D: "diamond", E: "cross" };
 let uid = 0;
 
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
+const people = (n) => tn("{n} person", "{n} people", n);
+const opinionGroups = (n) => tn("{n} opinion group", "{n} opinion groups", n);
 
 function percent(part, whole) {
-  return whole > 0 ? `${Math.round((100 * part) / whole)}%` : "–";
+  return whole > 0 ? formatNumber(part / whole, { style: "percent" }) : "–";
 }
 
 function seqOf(id) {
@@ -67,11 +67,17 @@ export function partitionOf(analysis, which) {
 }
 
 // What one part of each partition is called ("opinion group": the support list says "group")
-const UNIT = { opinion: "opinion group", tables: "table", roles: "role", parts: "part of the system" };
+const EVERY = {
+  opinion: t("every opinion group"), tables: t("every table"), roles: t("every role"), parts: t("every part of the system"),
+};
+const SUPPORT_IN_EACH = {
+  opinion: t("Support in each group"), tables: t("Support in each table"), roles: t("Support in each role"),
+  parts: t("Support in each part of the system"),
+};
 
 /** A part's name as people read it: "Group A", "Table 2", "Table hosts". */
 function partName(part, which) {
-  if (which === "opinion") return `Group ${part.label}`;
+  if (which === "opinion") return t("Group {letter}", { letter: part.label });
   if (which === "roles") return roleName(part.name || part.label);
   return part.name || part.label;
 }
@@ -82,8 +88,8 @@ function partShort(part, which) {
 }
 
 function ideaText(idea, { tagHidden }) {
-  const p = h("p", { class: "cg-idea", text: idea.text || "(text not available)" });
-  if (tagHidden && tagHidden(idea.idea_id)) p.append(" ", h("span", { class: "tag", text: "hidden" }));
+  const p = h("p", { class: "cg-idea", text: idea.text || t("(text not available)") });
+  if (tagHidden && tagHidden(idea.idea_id)) p.append(" ", h("span", { class: "tag", text: t("hidden") }));
   return p;
 }
 
@@ -116,28 +122,28 @@ export function commonGround(view, which, { limit = Infinity, keep = null, tagHi
   const items = all.slice(0, limit);
   const box = h("div", { class: "cg-list cg-common" });
   if (!items.length) {
-    const who = `every ${UNIT[which] || "part"}`;
-    box.append(h("p", { class: "empty", text: `No idea has the support of ${who} yet (at least 60% agreeing in each, from at least 3 reactions).` }));
+    const who = EVERY[which] || EVERY.parts;
+    box.append(h("p", { class: "empty", text: t("No idea has the support of {who} yet (at least 60% agreeing in each, from at least 3 reactions).", { who }) }));
     return box;
   }
   const order = parts.map((part, i) => [part, i]);
   if (which !== "opinion") order.sort(([a], [b]) => partName(a, which).localeCompare(partName(b, which), undefined, { numeric: true }));
   box.append(h("ol", { class: "cg-ideas" }, items.map((c) => h("li", { dataset: { ideaId: c.idea_id } },
     ideaText(c, { tagHidden }),
-    h("ul", { class: "cg-support", "aria-label": `Support in each ${which === "opinion" ? "group" : UNIT[which] || "part"}` },
+    h("ul", { class: "cg-support", "aria-label": SUPPORT_IN_EACH[which] || SUPPORT_IN_EACH.parts },
       order.map(([part, i]) => {
         const s = c.support[i] || { agree: 0, disagree: 0, pass: 0, seen: 0 };
         return h("li", { class: which === "opinion" ? `grp grp-${part.label}` : "", dataset: { part: part.label } },
           h("span", { class: "cg-part" },
             which === "opinion" ? groupKey(part.label) : h("span", { class: "cg-part-name", text: partShort(part, which) }),
             h("span", { class: "cg-size", text: ` · ${part.size}` }),
-            h("span", { class: "visually-hidden", text: which === "opinion" ? ` people in group ${part.label}:` : " people:" })),
+            h("span", { class: "visually-hidden", text: " " + (which === "opinion" ? t("people in group {letter}:", { letter: part.label }) : t("people:")) })),
           stackBar(s.agree, s.disagree, s.pass, s.seen),
-          h("span", { class: "cg-value", text: short ? percent(s.agree, s.seen) : `${percent(s.agree, s.seen)} agree` }),
-          short ? h("span", { class: "visually-hidden", text: " agree" }) : null,
-          h("span", { class: "visually-hidden", text: ` (${s.agree} of ${s.seen}; ${s.disagree} disagree, ${s.pass} pass)` }));
+          h("span", { class: "cg-value", text: short ? percent(s.agree, s.seen) : t("{share} agree", { share: percent(s.agree, s.seen) }) }),
+          short ? h("span", { class: "visually-hidden", text: " " + t("agree") }) : null,
+          h("span", { class: "visually-hidden", text: " " + t("({agree} of {seen}; {disagree} disagree, {pass} pass)", s) }));
       }))))));
-  if (all.length > items.length) box.append(h("p", { class: "muted more", text: `and ${all.length - items.length} more` }));
+  if (all.length > items.length) box.append(h("p", { class: "muted more", text: t("and {n} more", { n: all.length - items.length }) }));
   return box;
 }
 
@@ -152,18 +158,19 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
     const head = h("h4", { class: "cg-part-head" },
       which === "opinion" ? groupKey(part.label, { bare: true }) : null,
       h("span", { text: name }),
-      h("span", { class: "muted cg-size", text: ` · ${plural(part.size, "person", "people")}` }));
+      h("span", { class: "muted cg-size", text: ` · ${people(part.size)}` }));
     if (compact) {
       // the projector: one short line per direction, both under the group's name
-      const lines = [["agrees more", part.agrees_more, "agree"], ["disagrees more", part.disagrees_more, "disagree"]]
+      const lines = [[t("agrees more"), part.agrees_more, "agree"], [t("disagrees more"), part.disagrees_more, "disagree"]]
         .flatMap(([tag, list, verb]) => kept(list, keep).slice(0, limit).map((d) => h("li", { class: `cg-${verb}`, dataset: { ideaId: d.idea_id } },
           h("span", { class: "cg-dir", text: tag }), " ",
-          h("span", { class: "cg-value", text: `${Math.round(100 * d.share)}%` }),
-          h("span", { class: "visually-hidden", text: ` of group ${part.label} ${verb}:` }), " ",
-          h("span", { class: "cg-idea", text: d.text || "(text not available)" }))));
+          h("span", { class: "cg-value", text: formatNumber(d.share, { style: "percent" }) }),
+          h("span", { class: "visually-hidden", text: " " + (verb === "agree" ? t("of group {letter} agree:", { letter: part.label })
+            : t("of group {letter} disagree:", { letter: part.label })) }), " ",
+          h("span", { class: "cg-idea", text: d.text || t("(text not available)") }))));
       return h("section", { class: which === "opinion" ? `cg-block compact grp grp-${part.label}` : "cg-block compact", dataset: { part: part.label } },
         head,
-        lines.length ? h("ul", { class: "cg-lines" }, lines) : h("p", { class: "empty", text: "Nothing sets this group apart yet." }));
+        lines.length ? h("ul", { class: "cg-lines" }, lines) : h("p", { class: "empty", text: t("Nothing sets this group apart yet.") }));
     }
     const block = (title, list, verb) => {
       const ideas = kept(list, keep).slice(0, limit);
@@ -172,13 +179,15 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
         ideas.length
           ? h("ul", { class: "cg-ideas" }, ideas.map((d) => h("li", { dataset: { ideaId: d.idea_id } },
             ideaText(d, { tagHidden }),
-            h("p", { class: "cg-value", text: `${Math.round(100 * d.share)}% of ${which === "opinion" ? part.label : name} ${verb}` }))))
-          : h("p", { class: "empty", text: `Nothing sets ${which === "opinion" ? `group ${part.label}` : name} apart this way.` }));
+            h("p", { class: "cg-value", text: verb === "agree"
+              ? t("{share} of {part} agree", { share: formatNumber(d.share, { style: "percent" }), part: which === "opinion" ? part.label : name })
+              : t("{share} of {part} disagree", { share: formatNumber(d.share, { style: "percent" }), part: which === "opinion" ? part.label : name }) }))))
+          : h("p", { class: "empty", text: t("Nothing sets {part} apart this way.", { part: name }) }));
     };
     return h("section", { class: which === "opinion" ? `cg-block grp grp-${part.label}` : "cg-block", dataset: { part: part.label } },
       head,
-      block("Agrees more than the rest", part.agrees_more, "agree"),
-      block("Disagrees more than the rest", part.disagrees_more, "disagree"));
+      block(t("Agrees more than the rest"), part.agrees_more, "agree"),
+      block(t("Disagrees more than the rest"), part.disagrees_more, "disagree"));
   }));
 }
 
@@ -187,10 +196,10 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
 /** Ideas people often pass on. */
 export function uncertainty(analysis, { limit = 5, keep = null, tagHidden = null } = {}) {
   const items = kept(analysis.uncertainty, keep).slice(0, limit);
-  if (!items.length) return h("p", { class: "empty", text: "No idea is passed on by more than 30% of the people who saw it." });
+  if (!items.length) return h("p", { class: "empty", text: t("No idea is passed on by more than 30% of the people who saw it.") });
   return h("ul", { class: "cg-ideas cg-uncertain" }, items.map((u) => h("li", { dataset: { ideaId: u.idea_id } },
     ideaText(u, { tagHidden }),
-    h("p", { class: "cg-value", text: `${u.passed} of ${u.seen} passed (${percent(u.passed, u.seen)})` }))));
+    h("p", { class: "cg-value", text: t("{passed} of {seen} passed ({share})", { passed: u.passed, seen: u.seen, share: percent(u.passed, u.seen) }) }))));
 }
 
 /**
@@ -202,7 +211,7 @@ export function tallies(analysis, { limit = Infinity, keep = null, tagHidden = n
   const total = rows.length;
   if (rows.length > limit) rows = [...rows].sort((a, b) => b.seen - a.seen).slice(0, limit);
   rows = [...rows].sort((a, b) => seqOf(a.idea_id) - seqOf(b.idea_id));
-  if (!rows.length) return h("p", { class: "empty", text: "No reactions yet." });
+  if (!rows.length) return h("p", { class: "empty", text: t("No reactions yet.") });
   const max = Math.max(1, ...rows.map((tb) => tb.seen));
   const list = h("ol", { class: "bars cg-tallies" }, rows.map((tb) => {
     const track = h("div", { class: "bar-track", "aria-hidden": "true" });
@@ -211,13 +220,13 @@ export function tallies(analysis, { limit = Infinity, keep = null, tagHidden = n
       bar.style.width = `${((100 * (tb[name] || 0)) / max).toFixed(2)}%`;
       track.append(bar);
     }
-    const label = h("span", { class: "bar-label", text: tb.text || "(text not available)" });
-    if (tagHidden && tagHidden(tb.idea_id)) label.append(" ", h("span", { class: "tag", text: "hidden" }));
+    const label = h("span", { class: "bar-label", text: tb.text || t("(text not available)") });
+    if (tagHidden && tagHidden(tb.idea_id)) label.append(" ", h("span", { class: "tag", text: t("hidden") }));
     return h("li", { dataset: { ideaId: tb.idea_id } }, label, track,
-      h("span", { class: "bar-value", text: `${tb.agree} agree · ${tb.disagree} disagree · ${tb.pass} pass` }));
+      h("span", { class: "bar-value", text: t("{agree} agree · {disagree} disagree · {pass} pass", tb) }));
   }));
   return h("div", { class: "cg-list cg-tally-box" }, list,
-    total > rows.length ? h("p", { class: "muted more", text: `Showing the ${rows.length} ideas with the most answers, of ${total}.` }) : null);
+    total > rows.length ? h("p", { class: "muted more", text: t("Showing the {n} ideas with the most answers, of {total}.", { n: rows.length, total }) }) : null);
 }
 
 // --- the opinion map --------------------------------------------------------------------------------
@@ -229,10 +238,11 @@ export function mapWords(analysis) {
   const sizes = Object.entries(map.sizes || {}).sort(([a], [b]) => a.localeCompare(b));
   const loose = map.points.filter((p) => p[2] == null).length;
   const groups = sizes.length
-    ? `${plural(sizes.length, "opinion group")}: ${sizes.map(([l, n]) => `${l}, ${plural(n, "person", "people")}`).join("; ")}`
-    : "no opinion groups stand out";
-  const rest = loose ? `; ${plural(loose, "more person", "more people")} not in a group yet` : "";
-  return `${plural(map.points.length, "person", "people")} on the map, ${groups}${rest}.`;
+    ? t("{groups}: {sizes}", { groups: opinionGroups(sizes.length), sizes: sizes.map(([l, n]) => t("{letter}, {people}", { letter: l, people: people(n) })).join("; ") })
+    : t("no opinion groups stand out");
+  const vars = { people: people(map.points.length), groups };
+  return loose ? tn("{people} on the map, {groups}; {n} more person not in a group yet.", "{people} on the map, {groups}; {n} more people not in a group yet.", loose, vars)
+    : t("{people} on the map, {groups}.", vars);
 }
 
 /**
@@ -271,8 +281,8 @@ export function opinionMap(analysis, { big = false } = {}) {
     viewBox: `0 0 ${size} ${size}`, class: `cg-map${big ? " big" : ""}`, role: "img",
     "aria-labelledby": `${id}-t ${id}-d`, preserveAspectRatio: "xMidYMid meet",
   },
-  svg("title", { id: `${id}-t`, text: "Opinion map" }),
-  svg("desc", { id: `${id}-d`, text: `${mapWords(analysis)} Each point is one person; people who reacted alike are close together.` }),
+  svg("title", { id: `${id}-t`, text: t("Opinion map") }),
+  svg("desc", { id: `${id}-d`, text: mapWords(analysis) + " " + t("Each point is one person; people who reacted alike are close together.") }),
   svg("rect", { x: 0.5, y: 0.5, width: size - 1, height: size - 1, rx: 2, class: "cg-map-area" }),
   paths.has("") ? svg("path", { d: paths.get(""), class: "cg-loose" }) : null,
   letters.map((l) => svg("path", { d: paths.get(l), class: `cg-points grp-${l}` })),
@@ -286,9 +296,9 @@ export function opinionMap(analysis, { big = false } = {}) {
   }));
   const loose = pts.filter((p) => p[2] == null).length;
   const legend = h("ul", { class: "cg-legend", "aria-hidden": "true" },
-    letters.map((l) => h("li", {}, groupKey(l), " ", h("span", { text: plural((map.sizes || {})[l] ?? sums.get(l)[2], "person", "people") }))),
+    letters.map((l) => h("li", {}, groupKey(l), " ", h("span", { text: people((map.sizes || {})[l] ?? sums.get(l)[2]) }))),
     loose ? h("li", { class: "muted" }, h("span", { class: "cg-loose-key", "aria-hidden": "true" }), " ",
-      h("span", { text: letters.length ? `${plural(loose, "person", "people")} not in a group yet` : plural(loose, "person", "people") })) : null);
+      h("span", { text: letters.length ? tn("{n} person not in a group yet", "{n} people not in a group yet", loose) : people(loose) })) : null);
   return h("figure", { class: `cg-map-box${big ? " big" : ""}` }, plot, legend);
 }
 
@@ -296,18 +306,22 @@ export function opinionMap(analysis, { big = false } = {}) {
 
 /** One line on the state of the analysis (for a polite live region: changes only when it matters). */
 export function headline(analysis) {
-  if (!analysis) return "No reactions yet.";
+  if (!analysis) return t("No reactions yet.");
   if (analysis.level === "groups") {
     const k = analysis.opinion ? analysis.opinion.parts.length : 0;
-    return `${plural(k, "opinion group")} found.`;
+    return tn("{n} opinion group found.", "{n} opinion groups found.", k);
   }
-  if (analysis.level === "undivided") return "No opinion groups stand out yet: the room is shown whole.";
-  return "Not enough reactions for opinion groups yet: showing plain tallies.";
+  if (analysis.level === "undivided") return t("No opinion groups stand out yet: the room is shown whole.");
+  return t("Not enough reactions for opinion groups yet: showing plain tallies.");
 }
 
 /** The counts line: people, reactions, ideas. */
 export function counts(analysis) {
   if (!analysis) return "";
-  const grouped = analysis.level === "tallies" ? "" : ` · ${analysis.clustered} counted for groups`;
-  return `${plural(analysis.participants, "person", "people")} reacted · ${plural(analysis.reactions, "reaction")} on ${plural(analysis.ideas, "idea")}${grouped}`;
+  const grouped = analysis.level === "tallies" ? "" : " · " + t("{n} counted for groups", { n: analysis.clustered });
+  const reacted = tn("{n} person reacted", "{n} people reacted", analysis.participants);
+  const on = t("{reactions} on {ideas}", {
+    reactions: tn("{n} reaction", "{n} reactions", analysis.reactions), ideas: tn("{n} idea", "{n} ideas", analysis.ideas),
+  });
+  return `${reacted} · ${on}${grouped}`;
 }

@@ -68,9 +68,13 @@ function escape(text) {
 /** A whole web page of my contributions, to keep: no script, no outside resources. */
 export function mineHtml(data) {
   const title = t("My contributions · {event}", { event: data.event?.title || "Wholeroom" });
-  const who = data.name ? `<p>${escape(t("By {name}.", { name: data.name }))}</p>` : "";
-  const body = mineSections(data).map((s) => `<h2>${escape(t("{title} ({n})", { title: s.title, n: s.items.length }))}</h2>\n<ul>\n${s.items.map((item) =>
+  const by = data.name ? t("By {name}.", { name: data.name }) : "";
+  const who = by ? `<p>${escape(by)}</p>` : "";
+  const heading = (s) => t("{title} ({n})", { title: s.title, n: s.items.length });
+  const body = mineSections(data).map((s) => `<h2>${escape(heading(s))}</h2>\n<ul>\n${s.items.map((item) =>
     `  <li><p>${escape(item.text)}</p>${item.note ? `<p class="note">${escape(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
+  const nothing = t("You did not send anything this time.");
+  const saved = t("Saved {when} from Wholeroom.", { when: when(Date.now()) });
   return `<!doctype html>
 <html lang="${lang}" dir="${dir}">
 <head>
@@ -85,8 +89,8 @@ li { margin-bottom: 0.8rem; } li p { margin: 0; white-space: pre-wrap; } .note {
 <body>
 <h1>${escape(title)}</h1>
 ${who}
-${body || `<p>${escape(t("You did not send anything this time."))}</p>`}
-<p class="note">${escape(t("Saved {when} from Wholeroom.", { when: when(Date.now()) }))}</p>
+${body || `<p>${escape(nothing)}</p>`}
+<p class="note">${escape(saved)}</p>
 </body>
 </html>
 `;

@@ -508,7 +508,7 @@ function topicItem(topic, section, open) {
   }
   li.querySelector(".topic-title").textContent = topic.title;
   const people = tn("{n} going", "{n} going", topic.count || 0);
-  const convener = topic.convener === view.me.id ? ` · ${t("your topic")}` : "";
+  const convener = topic.convener === view.me.id ? " · " + t("your topic") : "";
   li.querySelector(".topic-meta").textContent = `${topic.space} · ${people}${convener}`;
   li.classList.toggle("joined", Boolean(topic.joined));
   const button = li.querySelector(".join");
@@ -700,8 +700,8 @@ function renderIdeaBox() {
   else if (!step.collect_ideas) hint = t("This step does not collect ideas.");
   else if (!rule.writes) hint = rule.text;
   else if (live.state === "offline" || live.state === "reconnecting")
-    hint = `${t("No connection right now: ideas you send wait on this phone and go out when it is back.")} ${rule.text}`.trim();
-  else hint = `${rule.text} ${TOUCH.matches ? t("Tap Send when it is ready.") : t("Press Enter to send. Shift+Enter for a new line.")}`.trim();
+    hint = (t("No connection right now: ideas you send wait on this phone and go out when it is back.") + " " + rule.text).trim();
+  else hint = (rule.text + " " + (TOUCH.matches ? t("Tap Send when it is ready.") : t("Press Enter to send. Shift+Enter for a new line."))).trim();
   const hintEl = $("#idea-hint");
   if (hintEl.textContent !== hint) hintEl.textContent = hint;
 }

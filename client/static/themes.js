@@ -4,6 +4,7 @@
 // they only ever go in as textContent.
 
 import { svg } from "./charts.js";
+import { t, tn } from "./i18n.js";
 import { h } from "./ui.js";
 
 /**
@@ -35,19 +36,23 @@ export function assignColours(themes, memory) {
   return (id) => (memory.has(id) ? COLOURS[memory.get(id)] : null);
 }
 
+/** "3 ideas" in English (the console's curation, not translated yet); the wall's words use tn(). */
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+const ideas = (n) => tn("{n} idea", "{n} ideas", n);
+const themeCount = (n) => tn("{n} theme", "{n} themes", n);
+
 /** "raised at 5 of 15 tables" (the console), from a theme's breadth. */
 export function breadthWords(theme, tableCount) {
-  const of = tableCount ? ` of ${tableCount}` : "";
-  return `raised at ${theme.breadth}${of} ${theme.breadth === 1 && !tableCount ? "table" : "tables"}`;
+  if (tableCount) return tn("raised at {breadth} of {n} table", "raised at {breadth} of {n} tables", tableCount, { breadth: theme.breadth });
+  return tn("raised at {n} table", "raised at {n} tables", theme.breadth);
 }
 
 /** Short for the projector: "3 tables". */
 export function breadthShort(theme) {
-  return plural(theme.breadth, "table");
+  return tn("{n} table", "{n} tables", theme.breadth);
 }
 
 /** A theme's ideas that a screen may show (`keep(id)` false drops one: the wall never shows a hidden idea). */
@@ -64,9 +69,9 @@ export function shownThemes(view, keep) {
 /** One line on the themes (for a polite live region: it changes only with the themes themselves). */
 export function headline(view, keep) {
   const themes = shownThemes(view, keep);
-  if (!themes.length) return view ? "No themes yet." : "Themes appear a few seconds after ideas arrive.";
+  if (!themes.length) return view ? t("No themes yet.") : t("Themes appear a few seconds after ideas arrive.");
   const top = themes[0];
-  return `${plural(themes.length, "theme")}. The largest: ${top.label}, ${breadthShort(top)}.`;
+  return t("{themes}. The largest: {label}, {breadth}.", { themes: themeCount(themes.length), label: top.label, breadth: breadthShort(top) });
 }
 
 /** The counts line: themes, ideas, unthemed. */
@@ -75,18 +80,21 @@ export function counts(view, keep) {
   const themes = shownThemes(view, keep);
   const inThemes = themes.reduce((n, tb) => n + tb.idea_ids.length, 0);
   const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
-  const rest = loose ? ` · ${plural(loose, "idea")} not in a theme yet` : "";
-  return `${plural(themes.length, "theme")} from ${plural(inThemes + loose, "idea")}${rest}`;
+  const rest = loose ? " · " + tn("{n} idea not in a theme yet", "{n} ideas not in a theme yet", loose) : "";
+  return t("{themes} from {ideas}", { themes: themeCount(themes.length), ideas: ideas(inThemes + loose) }) + rest;
 }
 
 /** Words for the map: each coloured theme with its size, for the SVG's description. */
 export function mapWords(view, keep) {
   const themes = shownThemes(view, keep);
   const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
-  const named = themes.slice(0, COLOURED).map((tb, i) => `${i + 1}, ${tb.label}: ${plural(tb.idea_ids.length, "idea")} from ${breadthShort(tb)}`);
-  const others = themes.length > COLOURED ? `; ${plural(themes.length - COLOURED, "smaller theme")} in grey` : "";
-  const rest = loose ? `; ${plural(loose, "idea")} not in a theme, as hollow grey circles` : "";
-  return `${plural(themes.length, "theme")}: ${named.join("; ")}${others}${rest}. Ideas that say similar things are close together.`;
+  const named = themes.slice(0, COLOURED).map((tb, i) => t("{i}, {label}: {ideas} from {breadth}", {
+    i: i + 1, label: tb.label, ideas: ideas(tb.idea_ids.length), breadth: breadthShort(tb),
+  }));
+  const parts = [named.join("; ")];
+  if (themes.length > COLOURED) parts.push(tn("{n} smaller theme in grey", "{n} smaller themes in grey", themes.length - COLOURED));
+  if (loose) parts.push(tn("{n} idea not in a theme, as hollow grey circles", "{n} ideas not in a theme, as hollow grey circles", loose));
+  return t("{themes}: {list}. Ideas that say similar things are close together.", { themes: themeCount(themes.length), list: parts.join("; ") });
 }
 
 function clip(text, max) {
@@ -202,7 +210,7 @@ export function themeMap(view, { keep = null, width = 150, height = 100, colours
     viewBox: `0 0 ${width} ${height}`, class: "th-map", role: "img", "aria-labelledby": `${id}-t ${id}-d`,
     preserveAspectRatio: "xMidYMid meet",
   },
-  svg("title", { id: `${id}-t`, text: "Map of the ideas by theme" }),
+  svg("title", { id: `${id}-t`, text: t("Map of the ideas by theme") }),
   svg("desc", { id: `${id}-d`, text: mapWords(view, keep) }),
   svg("rect", { x: 0.3, y: 0.3, width: width - 0.6, height: height - 0.6, rx: 2, class: "th-map-area" }),
   discs,
@@ -221,7 +229,7 @@ export async function fetchSubthemes(eventId, token, themeId) {
   const url = `/api/events/${encodeURIComponent(eventId)}/themes/${encodeURIComponent(themeId)}/subthemes`;
   const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error((body.error && body.error.message) || `The server answered ${response.status}.`);
+  if (!response.ok) throw new Error((body.error && body.error.message) || t("The server answered {status}.", { status: String(response.status) }));
   return body;
 }
 
@@ -293,17 +301,17 @@ export function themeList(view, { keep = null, limit = COLOURED, text = (id) => 
       h("span", { class: "th-num", "aria-hidden": "true", text: String(i + 1) }),
       h("div", { class: "th-body" },
         h("p", { class: "th-label-line" },
-          h("span", { class: "visually-hidden", text: `Theme ${i + 1}: ` }),
+          h("span", { class: "visually-hidden", text: t("Theme {i}:", { i: i + 1 }) + " " }),
           drill
             ? h("button", {
               type: "button", class: "th-name th-drill", text: theme.label,
-              "aria-label": `Look closer at theme ${i + 1}, ${theme.label} (key ${i + 1})`,
+              "aria-label": t("Look closer at theme {i}, {label} (key {i})", { i: i + 1, label: theme.label }),
               on: { click: () => drill(theme.id) },
             })
             : h("span", { class: "th-name", text: theme.label }),
           h("span", { class: "th-breadth", text: breadthShort(theme) }),
-          h("span", { class: "th-size", text: plural(theme.idea_ids.length, "idea") })),
-        ids.length ? h("ul", { class: "th-examples", "aria-label": "For example" }, ids.map((idea) => h("li", { text: text(idea) }))) : null));
+          h("span", { class: "th-size", text: ideas(theme.idea_ids.length) })),
+        ids.length ? h("ul", { class: "th-examples", "aria-label": t("For example") }, ids.map((idea) => h("li", { text: text(idea) }))) : null));
     li.style.setProperty("--th", colourOf(theme.id) || "#5f6475");
     return li;
   }));

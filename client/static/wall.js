@@ -19,13 +19,14 @@ import { StaffModel } from "./model.js";
 import * as themes from "./themes.js";
 import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
 import { rotationWords } from "./words.js";
+import { t, tn } from "./i18n.js";
 
 const eventId = document.body.dataset.eventId;
 const token = staffToken(eventId, "wall");
 const HIGHLIGHT_MS = 4000;
 
 if (!token) {
-  showBlocker("This page needs its link", "Open the wall with the full link you got when the event was created (it ends with #token=…).");
+  showBlocker(t("This page needs its link"), t("Open the wall with the full link you got when the event was created (it ends with #token=…)."));
   throw new Error("no token");
 }
 
@@ -42,7 +43,6 @@ const PAGE_SIZE = 15; // more tables than this: show them a page at a time (5 x 
 const PAGE_MS = 15_000;
 let page = 0;
 
-const plural = themes.plural;
 
 /** Columns and rows so that every table on screen fits without scrolling. */
 function layout(n) {
@@ -65,7 +65,7 @@ function renderHead() {
     title.dataset.full = ev.title || "";
     title.textContent = ev.title;
   }
-  document.title = `Wall · ${ev.title || "Wholeroom"}`;
+  document.title = t("Wall · {event}", { event: ev.title || "Wholeroom" });
   for (const id of ["#join-code", "#join-slide-code"]) $(id).textContent = ev.join_code;
   for (const id of ["#join-url", "#join-slide-url"]) $(id).textContent = joinUrl();
   for (const id of ["#join-qr", "#join-slide-qr"]) {
@@ -103,8 +103,9 @@ function renderSlides() {
     const people = Object.values(model.joined).reduce((a, b) => a + b, 0);
     $("#end-title").textContent = model.event.title || "";
     $("#end-counts").textContent = ideas.length
-      ? `${plural(ideas.length, "idea")} from ${plural(tables, "table")}\n${plural(people, "person", "people")} took part`
-      : people ? `${plural(people, "person", "people")} took part` : "";
+      ? t("{ideas} from {tables}", { ideas: tn("{n} idea", "{n} ideas", ideas.length), tables: tn("{n} table", "{n} tables", tables) })
+        + "\n" + tn("{n} person took part", "{n} people took part", people)
+      : people ? tn("{n} person took part", "{n} people took part", people) : "";
   }
   return slide;
 }
@@ -128,7 +129,7 @@ function renderQuestion() {
   title.hidden = !titleText;
   title.dataset.full = titleText;
   if (!step) {
-    question.dataset.full = "Welcome! The first question will appear here.";
+    question.dataset.full = t("Welcome! The first question will appear here.");
     question.classList.add("waiting");
     clock.removeAttribute("data-step-clock");
     clock.textContent = "";
@@ -194,7 +195,7 @@ function renderTables() {
   grid.style.setProperty("--rows", String(rows));
   grid.style.setProperty("--idea-size", ["1.3em", "1.1em", "1em"][rows - 1]);
   $("#page-note").textContent =
-    pages > 1 ? `Tables ${page * PAGE_SIZE + 1}–${page * PAGE_SIZE + shown.length} of ${ids.length}` : "";
+    pages > 1 ? t("Tables {first}–{last} of {n}", { first: page * PAGE_SIZE + 1, last: page * PAGE_SIZE + shown.length, n: ids.length }) : "";
   const sections = [];
   for (const tableId of shown) {
     const ideas = byTable.get(tableId);
@@ -208,7 +209,7 @@ function renderTables() {
     }
     section.querySelector(".name").textContent = model.tableName(tableId);
     const here = model.connected[tableId] ?? 0;
-    section.querySelector(".here").textContent = `${here} here · ${plural(ideas.length, "idea")}`;
+    section.querySelector(".here").textContent = t("{n} here", { n: here }) + " · " + tn("{n} idea", "{n} ideas", ideas.length);
     ideas.sort((a, b) => b.seq - a.seq);
     section.dataset.total = String(ideas.length);
     reconcile(section.querySelector("ul"), ideas.slice(0, PER_TABLE).map(ideaEl));
@@ -239,7 +240,7 @@ function fitTiles(sections, byTable) {
       shortenToFit(li, newest.text, () => countFitting(list) === 1 && !overflows(li));
       fitting[i] = 1;
     }
-    section.querySelector(".wall-more").textContent = total === 0 ? "No ideas yet" : moreText(total - fitting[i]);
+    section.querySelector(".wall-more").textContent = total === 0 ? t("No ideas yet") : moreText(total - fitting[i]);
   });
 }
 
@@ -318,7 +319,10 @@ function shownOnWall(id) {
 
 /** People, reactions and ideas: the counts line without the analysis's own terms. */
 function roomCounts(a) {
-  return `${plural(a.participants, "person", "people")} reacted · ${plural(a.reactions, "reaction")} on ${plural(a.ideas, "idea")}`;
+  const on = t("{reactions} on {ideas}", {
+    reactions: tn("{n} reaction", "{n} reactions", a.reactions), ideas: tn("{n} idea", "{n} ideas", a.ideas),
+  });
+  return tn("{n} person reacted", "{n} people reacted", a.participants) + " · " + on;
 }
 
 /** The console's explanation of an empty list (its thresholds) replaced by plain words for the room. */
@@ -334,21 +338,21 @@ function groundView(a) {
   const summary = h("p", { class: "wg-summary" },
     a && a.level === "groups" ? h("span", { class: "wg-headline", text: ground.headline(a) }) : null,
     a && a.level === "groups" ? " " : null,
-    h("span", { class: "wg-counts", text: a ? roomCounts(a) : "No reactions yet." }));
+    h("span", { class: "wg-counts", text: a ? roomCounts(a) : t("No reactions yet.") }));
   if (!a) {
     return h("div", { class: "wall-ground", dataset: { level: "none" } }, summary,
-      h("p", { class: "wg-notice", text: "Common ground appears as people react." }));
+      h("p", { class: "wg-notice", text: t("Common ground appears as people react.") }));
   }
   if (a.level !== "groups") {
     // the analysis's notice (its thresholds) is for the console: the room reads a plain line
     const map = a.level === "undivided" ? ground.opinionMap(a, { big: true }) : null;
-    const words = a.level === "undivided" ? "No separate opinion groups stand out: the room as a whole." : "Common ground appears as people react.";
+    const words = a.level === "undivided" ? t("No separate opinion groups stand out: the room as a whole.") : t("Common ground appears as people react.");
     return h("div", { class: "wall-ground", dataset: { level: a.level } }, summary,
       h("p", { class: "wg-notice", text: words }),
       h("div", { class: map ? "wg-grid" : "wg-single" },
         map ? h("div", { class: "wg-map" }, map) : null,
-        h("section", { class: "wg-col", "aria-label": "Tallies per idea" },
-          h("h3", { text: "Answers so far" }),
+        h("section", { class: "wg-col", "aria-label": t("Tallies per idea") },
+          h("h3", { text: t("Answers so far") }),
           ground.tallies(a, { limit: map ? 6 : 10, keep }))));
   }
   const view = a.opinion;
@@ -356,11 +360,11 @@ function groundView(a) {
     h("div", { class: "wg-grid wg-three" },
       h("div", { class: "wg-map" }, ground.opinionMap(a, { big: true })),
       h("section", { class: "wg-col wg-common" },
-        h("h3", { text: "Every group agrees" }),
-        h("p", { class: "wg-hint", text: "Share of each group that agrees" }),
-        plainEmpty(ground.commonGround(view, "opinion", { limit: 3, keep, short: true }), "Nothing has every group's support yet.")),
+        h("h3", { text: t("Every group agrees") }),
+        h("p", { class: "wg-hint", text: t("Share of each group that agrees") }),
+        plainEmpty(ground.commonGround(view, "opinion", { limit: 3, keep, short: true }), t("Nothing has every group's support yet."))),
       h("section", { class: "wg-col wg-diff" },
-        h("h3", { text: "What sets each group apart" }),
+        h("h3", { text: t("What sets each group apart") }),
         ground.differences(view, "opinion", { limit: 1, keep, compact: true }))));
 }
 
@@ -410,7 +414,7 @@ function themesView(view) {
   const summary = h("p", { class: "wth-summary", text: view ? themes.counts(view, keep) : "" });
   if (!view || !themes.shownThemes(view, keep).length) {
     return h("div", { class: "wall-themes", dataset: { state: "empty" } }, summary,
-      h("p", { class: "wg-notice", text: "Themes appear as ideas arrive." }));
+      h("p", { class: "wg-notice", text: t("Themes appear as ideas arrive.") }));
   }
   const text = (id) => (model.ideas.get(id) || {}).text || "";
   const shown = themes.shownThemes(view, keep);
@@ -418,7 +422,7 @@ function themesView(view) {
   if (open >= 0) return drillView(view, shown[open], open, text);
   return h("div", { class: "wall-themes" }, summary,
     h("div", { class: "wth-grid" },
-      h("section", { class: "wth-col", "aria-label": "Themes, biggest first" }, themes.themeList(view, { keep, text, colours, drill: openDrill })),
+      h("section", { class: "wth-col", "aria-label": t("Themes, biggest first") }, themes.themeList(view, { keep, text, colours, drill: openDrill })),
       h("div", { class: "wth-map" }, themes.themeMap(view, { keep, colours }))));
 }
 
@@ -428,15 +432,17 @@ function drillView(view, theme, index, text) {
   const data = drill.data;
   const parts = data ? data.subthemes : [];
   const words = drill.error
-    ? `Could not look closer: ${drill.error}`
-    : !data ? "Looking closer…" : parts.length ? `${themes.plural(parts.length, "sub-theme")} of ${themes.plural(theme.idea_ids.length, "idea")}` : data.note;
-  const back = h("button", { type: "button", class: "wall-toggle wth-back", text: "All themes (Esc)", on: { click: closeDrill } });
+    ? t("Could not look closer: {error}", { error: drill.error })
+    : !data ? t("Looking closer…") : parts.length ? t("{subthemes} of {ideas}", {
+      subthemes: tn("{n} sub-theme", "{n} sub-themes", parts.length), ideas: tn("{n} idea", "{n} ideas", theme.idea_ids.length),
+    }) : data.note;
+  const back = h("button", { type: "button", class: "wall-toggle wth-back", text: t("All themes (Esc)"), on: { click: closeDrill } });
   const head = h("div", { class: "wth-drill-head" },
-    h("p", { class: "wth-summary", text: `Theme ${index + 1}, ${theme.label}, more closely: ${words}` }), back);
+    h("p", { class: "wth-summary", text: t("Theme {i}, {label}, more closely: {words}", { i: index + 1, label: theme.label, words }) }), back);
   const subview = { themes: parts, unthemed: [], positions: view.positions };
   const body = parts.length
     ? h("div", { class: "wth-grid" },
-      h("section", { class: "wth-col", "aria-label": `Sub-themes of ${theme.label}, biggest first` }, themes.themeList(subview, { keep, text, colours: subColours })),
+      h("section", { class: "wth-col", "aria-label": t("Sub-themes of {label}, biggest first", { label: theme.label }) }, themes.themeList(subview, { keep, text, colours: subColours })),
       h("div", { class: "wth-map" }, themes.themeMap(subview, { keep, colours: subColours })))
     : h("div", { class: "wth-grid" },
       h("section", { class: "wth-col", "aria-label": theme.label }, themes.themeList({ ...view, themes: [theme] }, { keep, text, colours })),
@@ -452,16 +458,16 @@ function voteOpenView(step) {
   const bar = h("div", { class: "wv-bar" });
   bar.style.width = `${(100 * share).toFixed(1)}%`;
   return h("div", { class: "wall-vote", dataset: { state: "open", stepId: step.id } },
-    h("section", { class: "wv-col", "aria-label": "Options" },
+    h("section", { class: "wv-col", "aria-label": t("Options") },
       h("ol", { class: "wv-options" }, options.map((o, i) => h("li", { dataset: { optionId: o.id } },
         h("span", { class: "wv-num", "aria-hidden": "true", text: String(i + 1) }),
         h("span", { class: "wv-text", text: o.text })))),
       h("p", { class: "wall-more" })),
-    h("section", { class: "wv-turnout", "aria-label": "Turnout", dataset: { voters: String(count.voters) } },
-      h("p", { class: "wv-count", text: count.eligible ? `${count.voters} of ${count.eligible}` : String(count.voters) }),
-      h("p", { class: "wv-label", text: count.voters === 1 ? "has voted" : "have voted" }),
+    h("section", { class: "wv-turnout", "aria-label": t("Turnout"), dataset: { voters: String(count.voters) } },
+      h("p", { class: "wv-count", text: count.eligible ? t("{n} of {total}", { n: count.voters, total: count.eligible }) : String(count.voters) }),
+      h("p", { class: "wv-label", text: tn("has voted", "have voted", count.voters) }),
       h("div", { class: "wv-track", "aria-hidden": "true" }, bar),
-      h("p", { class: "wv-note", text: "Results when the vote ends" })));
+      h("p", { class: "wv-note", text: t("Results when the vote ends") })));
 }
 
 /** A list's items from the first, as many as fit, then "+N more" in `more` (the list must be bounded). */
@@ -510,11 +516,11 @@ function harvestView(step, source) {
     h("span", { class: "wh-text", text: idea.text }),
     h("span", { class: "wh-table", text: model.tableName(idea.table_id) }))));
   return h("div", { class: "wall-harvest", dataset: { split: String(Boolean(side)) } },
-    h("section", { class: "wh-col", "aria-label": "Contributions" },
-      h("h3", { class: "wh-heading", text: items.length ? plural(items.length, "contribution") : "Contributions" }),
-      items.length ? list : h("p", { class: "wh-empty", text: "Contributions appear here as they come in." }),
+    h("section", { class: "wh-col", "aria-label": t("Contributions") },
+      h("h3", { class: "wh-heading", text: items.length ? tn("{n} contribution", "{n} contributions", items.length) : t("Contributions") }),
+      items.length ? list : h("p", { class: "wh-empty", text: t("Contributions appear here as they come in.") }),
       h("p", { class: "wall-more" })),
-    side ? h("section", { class: "wh-source", "aria-label": source ? "Results" : "Themes" }, side) : null);
+    side ? h("section", { class: "wh-source", "aria-label": source ? t("Results") : t("Themes") }, side) : null);
 }
 
 function sourceView(source) {
@@ -524,13 +530,13 @@ function sourceView(source) {
   }
   if (source && source.type === "market") {
     const spec = source.step.spec || {};
-    return h("div", { class: "wh-source-body" }, h("h3", { text: spec.title || "Marketplace" }),
-      marketGrid(spec, model.stepTopics(source.step.id), { caption: "Topics by space and time" }));
+    return h("div", { class: "wh-source-body" }, h("h3", { text: spec.title || t("Marketplace") }),
+      marketGrid(spec, model.stepTopics(source.step.id), { caption: t("Topics by space and time") }));
   }
   const keep = shownOnWall;
   if (model.themes && themes.shownThemes(model.themes, keep).length) {
     const text = (id) => (model.ideas.get(id) || {}).text || "";
-    return h("div", { class: "wh-source-body wh-themes" }, h("h3", { text: "Themes" }), themes.themeList(model.themes, { keep, text, colours }));
+    return h("div", { class: "wh-source-body wh-themes" }, h("h3", { text: t("Themes") }), themes.themeList(model.themes, { keep, text, colours }));
   }
   return null;
 }
@@ -593,17 +599,17 @@ function renderFeature() {
   if (feature.type === "rotate") {
     heading = rotationWords(spec);
     key = `rotate:${step.id}`;
-    build = () => h("p", { class: "wall-move-detail", text: "Each phone shows where its person goes next." });
+    build = () => h("p", { class: "wall-move-detail", text: t("Each phone shows where its person goes next.") });
   } else if (feature.type === "themes") {
     const title = step && (step.kind === "cluster" || step.kind === "harvest") ? (step.spec && step.spec.title) || "" : "";
-    heading = title ? `Themes · ${title}` : "Themes";
+    heading = title ? t("Themes · {title}", { title }) : t("Themes");
     key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}:${drill.themeId || ""}:${drillSeq}`;
     build = () => themesView(model.themes);
     // screen readers hear the number of themes and the largest, not every redraw
     const said = themes.headline(model.themes, shownOnWall);
     if ($("#themes-status").textContent !== said) $("#themes-status").textContent = said;
   } else if (feature.type === "ground") {
-    heading = step.status === "active" ? "Common ground · agree, disagree or pass on your phones" : "Common ground";
+    heading = step.status === "active" ? t("Common ground · agree, disagree or pass on your phones") : t("Common ground");
     const a = model.commonGround;
     // redrawn when a new analysis comes (at most every 3 s), not with every presence tick
     key = `ground:${step.id}:${a ? a.reactions : 0}:${groundSeq}:${hiddenCount()}`;
@@ -614,25 +620,25 @@ function renderFeature() {
   } else if (feature.type === "vote") {
     const title = spec.title || step.text;
     if (!revealed(step)) {
-      heading = `Vote now on your phones: ${title}`;
+      heading = t("Vote now on your phones: {title}", { title });
       const count = model.turnout.get(step.id) || {};
       key = `vote-open:${step.id}:${count.voters}:${count.eligible}`;
       build = () => voteOpenView(step);
     } else {
-      heading = `${step.status === "ended" ? "Results" : "Results so far"}: ${title}`;
+      heading = step.status === "ended" ? t("Results: {title}", { title }) : t("Results so far: {title}", { title });
       key = `vote:${step.id}:${step.status}:${JSON.stringify(model.results.get(step.id) || null)}`;
       build = () => resultsView(step);
     }
   } else if (feature.type === "harvest") {
-    heading = spec.title || "Harvest";
+    heading = spec.title || t("Harvest");
     const source = feature.source;
     const sourceKey = source ? `${source.step.id}:${JSON.stringify(source.type === "vote" ? model.results.get(source.step.id) : model.stepTopics(source.step.id))}` : `themes:${themesSeq}`;
     key = `harvest:${step.id}:${contributions(step).map((i) => i.id).join(",")}:${hiddenCount()}:${sourceKey}`;
     build = () => harvestView(step, source);
   } else {
-    heading = `${spec.title || "Marketplace"}: sign up on your phones`;
+    heading = t("{title}: sign up on your phones", { title: spec.title || t("Marketplace") });
     key = `market:${step.id}:${JSON.stringify(model.stepTopics(step.id))}`;
-    build = () => marketGrid(spec, model.stepTopics(step.id), { caption: "Topics by space and time" });
+    build = () => marketGrid(spec, model.stepTopics(step.id), { caption: t("Topics by space and time") });
   }
   if (featureKey !== key) {
     body.style.fontSize = "";
@@ -747,7 +753,7 @@ live.on("presence", (msg) => {
   model.presence(msg);
   renderLater();
 });
-live.on("fatal", (err) => showBlocker(err.code === "open_elsewhere" ? "Open in another tab" : "This link does not work", err.message || "The server refused this wall link."));
+live.on("fatal", (err) => showBlocker(err.code === "open_elsewhere" ? t("Open in another tab") : t("This link does not work"), err.message || t("The server refused this wall link.")));
 
 // a new size (another projector, a resized window): everything is fitted again
 addEventListener("resize", () => {

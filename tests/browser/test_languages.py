@@ -128,19 +128,36 @@ def test_a_phone_switches_its_language(live_event: LiveEvent) -> None:
     assert live_event.errors == []
 
 
-def test_the_wall_speaks_the_events_language(server_url: str, browser: Any) -> None:
+@pytest.mark.parametrize("language", ["ar", "longest"])
+def test_the_wall_speaks_the_events_language(server_url: str, browser: Any, language: str) -> None:
+    """The wall is in the event's language whatever the browser says; right to left for Arabic; with
+    a question, ideas at every table and the join panel, nothing leaves the projector's width or
+    overlaps, in Arabic and in the longest translation."""
+    code = longest_language() if language == "longest" else language
     status, data = http(
-        "POST", f"{server_url}/api/events", {"title": "Plaza", "tables": 2, "language": "ar"}, ADMIN_SECRET
+        "POST", f"{server_url}/api/events", {"title": "Plaza", "tables": 3, "language": code}, ADMIN_SECRET
     )
     assert status == 201, data
     event = LiveEvent.__new__(LiveEvent)  # the helpers, on this event
     event.base, event.browser, event.data, event.id = server_url, browser, data, data["event_id"]
     event.code, event.tokens, event.contexts, event.errors = data["join_code"], data["tokens"], [], []
+    gettext = i18n.language(code).translations.gettext
     try:
-        wall = event.staff("wall", **PROJECTOR, locale="pl")
-        expect(wall.locator("html")).to_have_attribute("dir", "rtl")
-        expect(wall.locator("#badge")).to_have_text("مباشر")
-        expect(wall.locator(".wall-join-how").first).to_have_text("انضم عبر")
+        wall = event.staff("wall", **PROJECTOR, locale="en-GB")
+        expect(wall.locator("html")).to_have_attribute("lang", code)
+        expect(wall.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
+        expect(wall.locator("#badge")).to_have_text(gettext("Live"))
+        expect(wall.locator(".wall-join-how").first).to_have_text(gettext("Join at"))
+        event.command(type="step.push", text="What should the harbour keep?", duration_s=600)
+        for table in ("1", "2", "3"):
+            phone = event.phone(table, f"P{table}")
+            phone.fill("#idea-text", f"An idea from table {table} about the harbour and its boats")
+            phone.locator("#idea-send").click()
+        expect(wall.locator("#tables li")).to_have_count(3)
+        expect(wall.locator('#tables section[data-table-id="1"] .here')).to_contain_text(
+            gettext("{n} here").split("{n}")[-1].strip()
+        )
+        no_layout_problems(wall)
         assert event.errors == []
     finally:
         event.close()
