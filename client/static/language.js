@@ -55,6 +55,12 @@ export function localResults(results, options, lang = screenLanguage()) {
   return { ...results, options: results.options.map((r) => (byId.has(r.id) ? { ...r, text: pick(byId.get(r.id), lang, r.text) } : r)) };
 }
 
+/** A session with its run sheet's titles in `lang` (each row of a script in several languages has `texts`). */
+export function localSession(session, lang = screenLanguage()) {
+  if (!session || !Array.isArray(session.runsheet) || !session.runsheet.some((r) => r.texts)) return session;
+  return { ...session, runsheet: session.runsheet.map((r) => (r.texts ? { ...r, title: pick(r.texts, lang, r.title) } : r)) };
+}
+
 /** Call `fn` whenever the page's language changes (a phone's language chosen on the page). */
 export function onLanguageChange(fn) {
   new MutationObserver(fn).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });

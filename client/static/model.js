@@ -382,6 +382,8 @@ export class StaffModel {
             groups: spec.groups ?? null, capture: spec.capture ?? null, planned_offset_s: offset,
             planned_s: spec.duration ?? null, optional: Boolean(spec.optional), step_id: null, started_at: null,
             ended_at: null, skipped: false,
+            // a script in several languages: the title in each, as the server's run sheet has it
+            ...(spec.texts ? { texts: Object.fromEntries(Object.entries(spec.texts).map(([code, t]) => [code, t.title || spec.id])) } : {}),
           };
           offset += spec.duration || 0;
           return row;

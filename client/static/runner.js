@@ -6,6 +6,7 @@
 // console says how many facilitator screens are open and what the last change of flow was.
 
 import { marketGrid, voteResults } from "./charts.js";
+import { localSession } from "./language.js";
 import { $, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
 import { audienceWords, captureWords, groupsWords, kindName, offset, roleName, seconds } from "./words.js";
 
@@ -41,7 +42,7 @@ function flowWho(flow) {
 
 /** What a change of flow did, in words: "step 2 of “Café”, “Round 2”, started". */
 export function flowWords(model, flow) {
-  const session = flow.session_id ? model.sessions.get(flow.session_id) : null;
+  const session = flow.session_id ? localSession(model.sessions.get(flow.session_id)) : null;
   if (flow.kind === "session.finished") return session ? `“${session.title}” finished` : "the session finished";
   const done = { "step.pushed": "started", "step.ended": "ended", "step.extended": "given more time", "step.paused": "paused",
     "step.resumed": "resumed", "session.step_skipped": "skipped" }[flow.kind] || "changed";
@@ -113,13 +114,13 @@ export function initRunner({ live, model }) {
   flowListeners.push(() => renderDrivers(model));
 
   function sessions() {
-    return [...model.sessions.values()];
+    return [...model.sessions.values()].map((s) => localSession(s)); // run sheet titles in the event's language
   }
 
   let toShow = null; // a session just loaded here, to bring into view once the model holds it
 
   function current() {
-    if (chosenId && model.sessions.has(chosenId)) return model.sessions.get(chosenId);
+    if (chosenId && model.sessions.has(chosenId)) return localSession(model.sessions.get(chosenId));
     const all = sessions();
     return [...all].reverse().find((s) => s.status !== "finished") || all[all.length - 1] || null;
   }

@@ -36,6 +36,12 @@ def plan(steps: list[dict[str, Any]], runs: Sequence[StepRun] = ()) -> list[dict
                 "started_at": run.started_at if run and not run.skipped else None,
                 "ended_at": run.ended_at if run and not run.skipped else None,
                 "skipped": bool(run and run.skipped),
+                # a script in several languages: the title in each (client/static/language.js picks)
+                **(
+                    {"texts": {lang: t.get("title") or spec["id"] for lang, t in spec["texts"].items()}}
+                    if "texts" in spec
+                    else {}
+                ),
             }
         )
         planned += spec.get("duration") or 0

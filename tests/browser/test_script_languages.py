@@ -99,6 +99,8 @@ def test_a_wall_of_a_spanish_event_shows_the_spanish_question(server_url: str, b
         expect(wall.locator("html")).to_have_attribute("lang", "es")
         event.command(type="session.next", session_id=session)
         expect(wall.locator("#question")).to_contain_text("¿Qué mejoraría nuestra calle?")
+        expect(console.locator("#runsheet-rows tr").nth(0)).to_contain_text("Tus ideas")
+        expect(console.locator("#runsheet-rows tr").nth(1)).to_contain_text("¿Dónde estamos?")
         expect(console.locator("#steps .step-text").first).to_have_text(
             "¿Qué mejoraría nuestra calle?\n\nUna idea por tarjeta."
         )

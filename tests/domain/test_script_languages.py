@@ -14,6 +14,7 @@ from server.domain.entry_check import check_entry
 from server.domain.fold import fold
 from server.domain.harvest import harvest
 from server.domain.model import StepStatus
+from server.domain.runsheet import runsheet
 from server.domain.scripts.languages import in_default
 from server.domain.scripts.loader import ScriptError, load_script
 from server.exports import markdown
@@ -190,6 +191,9 @@ def test_a_step_carries_its_text_in_every_language_with_parameters_filled_in_eac
         "es": "¿Qué mejoraría nuestra calle?\n\nUna idea por tarjeta.",
     }
     assert pushed.payload["spec"]["texts"]["es"]["title"] == "Tus ideas"
+    rows = runsheet(scene.state.sessions[session])  # the console's run sheet: each title in each language
+    assert [r["title"] for r in rows] == ["Your ideas", "Choose", "place"]
+    assert [r["texts"]["es"] for r in rows] == ["Tus ideas", "Elige", "place"]
     step = scene.state.steps[pushed.payload["step_id"]]
     assert step.texts == pushed.payload["texts"] and step.to_dict()["texts"] == step.texts
     scene.do(FACILITATOR, type="session.next", session_id=session)
