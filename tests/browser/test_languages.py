@@ -103,12 +103,14 @@ def test_phone_and_join_at_390x844(live_event: LiveEvent, locale: str) -> None:
     )
     phone.locator("#move summary").click()
     no_layout_problems(phone)
-    if code == "ar":  # right to left: the step's accent border is on the right, the switch on the left
-        step = phone.locator("section.step").bounding_box()
+    if code == "ar":  # right to left: the step's accent border on the right, the switch at the left end
+        borders = phone.locator("section.step").evaluate(
+            "(el) => [getComputedStyle(el).borderRightWidth, getComputedStyle(el).borderLeftWidth]"
+        )
+        assert borders == ["6px", "1px"]
         switch = phone.locator(".lang-switch").bounding_box()
         badge = phone.locator("#badge").bounding_box()
-        assert switch["x"] < badge["x"]
-        assert step is not None
+        assert switch is not None and badge is not None and switch["x"] < badge["x"]
     assert live_event.errors == []
 
 
