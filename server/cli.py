@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from . import __version__
 from .domain.errors import DomainError
 from .encoders.encoder import vector_key
+from .languages import DEFAULT as DEFAULT_LANGUAGE
+from .languages import LANGUAGES
 from .settings import DEFAULT_PUBLIC_URL, Settings
 
 if TYPE_CHECKING:
@@ -243,6 +245,13 @@ def event() -> None:
     help='A part of the system wanted in the room, with how many hoped for: --part "Residents=40" '
     '--part "GPs=8" --part "Young people" (repeat; 1-30).',
 )
+@click.option(
+    "--language",
+    type=click.Choice(list(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="The language of the wall and console (each phone chooses its own).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--base-url",
@@ -252,7 +261,13 @@ def event() -> None:
 )
 @database_option
 def event_create(
-    title: str, tables: str, parts: tuple[str, ...], as_json: bool, base_url: str | None, database_url: str | None
+    title: str,
+    tables: str,
+    parts: tuple[str, ...],
+    language: str,
+    as_json: bool,
+    base_url: str | None,
+    database_url: str | None,
 ) -> None:
     """Create an event and print its join code and the console, organiser and wall URLs."""
     from .domain.parts import parse_spec
@@ -268,7 +283,7 @@ def event_create(
         spec = [name.strip() for name in tables.split(",") if name.strip()]
     try:
         declared = [parse_spec(text, i) for i, text in enumerate(parts)]
-        created = new_event(store, title, spec, declared)
+        created = new_event(store, title, spec, declared, language)
     except DomainError as exc:
         hint = "--part" if (exc.field or "").startswith("parts") else f"--{exc.field or 'title'}"
         raise click.BadParameter(exc.message, param_hint=hint) from None

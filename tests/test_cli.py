@@ -69,6 +69,23 @@ def test_event_create_refuses_bad_tables(tmp_path: Path) -> None:
     assert "No events yet." in CliRunner().invoke(main, ["event", "list", "--database-url", db]).output
 
 
+def test_event_create_in_a_language(tmp_path: Path) -> None:
+    """`--language ar` makes the event's wall Arabic; a language not offered is refused, naming the option."""
+    from server.settings import Settings
+    from server.storage.store import Store
+    from server.web.app import open_store
+
+    db = f"sqlite:///{tmp_path}/cli.db"
+    result = CliRunner().invoke(
+        main, ["event", "create", "--title", "Plaza", "--language", "ar", "--json", "--database-url", db]
+    )
+    assert result.exit_code == 0, result.output
+    store: Store = open_store(Settings(database_url=db))
+    assert store.event_language(json.loads(result.output)["event_id"]) == "ar"
+    refused = CliRunner().invoke(main, ["event", "create", "--title", "T", "--language", "fr", "--database-url", db])
+    assert refused.exit_code == 2 and "--language" in refused.output
+
+
 def test_event_create_declares_parts_of_the_system(tmp_path: Path) -> None:
     """`--part "Residents=40"` (repeated) declares the parts; a bad one names `--part` and makes no event."""
     from server.domain.fold import fold

@@ -46,7 +46,7 @@ function linkItem(label, url, note) {
 
 $("#create-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  for (const f of ["secret", "title", "tables"]) fieldError(f, "");
+  for (const f of ["secret", "title", "tables", "language"]) fieldError(f, "");
   const message = $("#create-message");
   message.textContent = "";
   const secret = secretInput.value.trim();
@@ -62,7 +62,7 @@ $("#create-form").addEventListener("submit", async (e) => {
   button.disabled = true;
   say(message, "Creating…");
   try {
-    const created = await api("/api/events", { method: "POST", token: secret, body: { title, tables } });
+    const created = await api("/api/events", { method: "POST", token: secret, body: { title, tables, language: $("#language").value } });
     message.textContent = "";
     $("#result-title").textContent = created.title;
     $("#result-code").textContent = created.join_code;
@@ -78,7 +78,7 @@ $("#create-form").addEventListener("submit", async (e) => {
     $("#result").focus();
     listEvents();
   } catch (err) {
-    const field = { "": null, secret: "secret", title: "title", tables: "tables" }[String(err.field || "").replace(/^body\./, "")];
+    const field = { "": null, secret: "secret", title: "title", tables: "tables", language: "language" }[String(err.field || "").replace(/^body\./, "")];
     if (err.code === "bad_admin_secret" || err.code === "bad_authorization") fieldError("secret", err.message);
     else if (field) fieldError(field, err.message);
     else say(message, err.message, "error");
