@@ -6,6 +6,7 @@
 // (idea.submit) are kept in localStorage until the server acknowledges them, so an idea typed
 // offline survives a reload and is sent (with its original client_id) when the connection is back.
 
+import { errorText } from "./errors.js";
 import { t } from "./i18n.js";
 
 const BACKOFF_FIRST_MS = 500;
@@ -426,7 +427,8 @@ export class Live {
     }
   }
 
-  _error(msg) {
+  _error(received) {
+    const msg = { ...received, message: errorText(received.code, received.message) };
     const pending = msg.ref == null ? null : this._pending.get(msg.ref);
     if (!pending) {
       // the reason for the close that follows: 1008 after hello, 4403 when the facilitator removed this person

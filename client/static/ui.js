@@ -1,4 +1,5 @@
 // Small helpers shared by the pages. User text only ever goes in through textContent.
+import { errorText } from "./errors.js";
 import { formatDate, t, tn } from "./i18n.js";
 
 /**
@@ -89,7 +90,7 @@ export function formatTime(ms) {
 export class ApiError extends Error {
   constructor(status, body) {
     const err = (body && body.error) || {};
-    super(err.message || t("The server answered {status}.", { status: String(status) }));
+    super(errorText(err.code, err.message) || t("The server answered {status}.", { status: String(status) }));
     this.status = status;
     this.code = err.code || "http_" + status;
     this.field = err.field || null;

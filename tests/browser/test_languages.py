@@ -114,6 +114,16 @@ def test_phone_and_join_at_390x844(live_event: LiveEvent, locale: str) -> None:
     assert live_event.errors == []
 
 
+def test_a_refusal_in_the_pages_language(live_event: LiveEvent) -> None:
+    """The server refuses in English; a Spanish join page says it in Spanish (client/static/errors.js)."""
+    join = live_event.page(live_event.context(**SMALL_PHONE, locale="es"), f"{live_event.base}/join")
+    wrong = "ZZZZZ9" if live_event.code != "ZZZZZ9" else "ZZZZZ8"
+    join.fill("#code", wrong)
+    gettext = i18n.language("es").translations.gettext
+    expect(join.locator("#code-error")).to_have_text(gettext("No event has this join code: check it on the wall."))
+    assert live_event.errors == []
+
+
 def test_a_phone_switches_its_language(live_event: LiveEvent) -> None:
     """The browser says English; the person picks Polski: the page comes back in Polish, still
     joined and live, and stays Polish after a reload."""
