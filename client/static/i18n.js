@@ -20,8 +20,12 @@ function readCatalogue() {
 const catalogue = readCatalogue();
 export const lang = catalogue.lang;
 export const dir = catalogue.dir;
+// Intl's locale: the page's language; for English, the browser's own English (dates as its person
+// reads them), and lists without the serial comma (the house style: "a, b and c")
+const browserEnglish = typeof navigator !== "undefined" && (navigator.languages || []).find((l) => /^en\b/i.test(l));
+const intlLocale = lang === "en" ? browserEnglish || "en-GB" : lang;
 const plurals = new Intl.PluralRules(lang);
-const numbers = new Intl.NumberFormat(lang);
+const numbers = new Intl.NumberFormat(intlLocale);
 
 function fill(text, vars) {
   if (!vars) return text;
@@ -61,17 +65,18 @@ export function tn(singular, plural, n, vars) {
 
 /** A number as the page's language writes it. */
 export function formatNumber(n, options) {
-  return options ? new Intl.NumberFormat(lang, options).format(n) : numbers.format(n);
+  return options ? new Intl.NumberFormat(intlLocale, options).format(n) : numbers.format(n);
 }
 
 /** A date and time in the page's language ({dateStyle, timeStyle} of Intl.DateTimeFormat). */
 export function formatDate(ms, options = { dateStyle: "medium", timeStyle: "short" }) {
-  return new Intl.DateTimeFormat(lang, options).format(new Date(ms));
+  return new Intl.DateTimeFormat(intlLocale, options).format(new Date(ms));
 }
 
-/** A list in the page's language: "a, b and c". */
+/** A list in the page's language: "a, b and c" (type "unit": "a, b, c"). */
 export function formatList(items, type = "conjunction") {
-  return new Intl.ListFormat(lang, { style: "long", type }).format(items.map(String));
+  const style = type === "unit" ? "short" : "long";
+  return new Intl.ListFormat(lang === "en" ? "en-GB" : lang, { style, type }).format(items.map(String));
 }
 
 const COOKIE = "wholeroom-lang"; // read by the server (server/web/i18n.py) to render the page in it

@@ -75,7 +75,7 @@ export function coverageView(coverage) {
   const missing = coverage.missing.map((id) => rows.find((r) => r.id === id).name);
   return h("div", { class: "coverage" },
     h("p", { class: "coverage-missing", role: "status" },
-      missing.length ? t("Still missing: {parts}.", { parts: formatList(missing) }) : t("Every part is in the room.")),
+      missing.length ? t("Still missing: {parts}.", { parts: formatList(missing, "unit") }) : t("Every part is in the room.")),
     bars,
     table,
     h("p", { class: "muted", text: tn("{n} person joined; {prefer} preferred not to say, {silent} did not say.",

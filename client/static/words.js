@@ -47,7 +47,7 @@ export function audienceWords(audience) {
   if (audience === "table") return t("Each table");
   if (audience === "group") return t("Each group");
   if (audience === "facilitator") return t("Facilitator only");
-  if (audience.startsWith("role:")) return t("Every {role}", { role: roleName(audience.slice(5)) });
+  if (audience.startsWith("role:")) return t("Every {role}", { role: roleName(audience.slice(5)).toLowerCase() });
   return audience;
 }
 
