@@ -12,6 +12,7 @@ from server.languages import LANGUAGES
 from server.web import i18n
 
 from .conftest import ADMIN_SECRET, PHONE, PROJECTOR, LiveEvent, http
+from .test_accessibility import SCRIPT as EVERY_KIND
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +112,35 @@ def test_phone_and_join_at_390x844(live_event: LiveEvent, locale: str) -> None:
         switch = phone.locator(".lang-switch").bounding_box()
         badge = phone.locator("#badge").bounding_box()
         assert switch is not None and badge is not None and switch["x"] < badge["x"]
+    assert live_event.errors == []
+
+
+@pytest.mark.parametrize("locale", ["ar", "longest"])
+def test_a_phone_in_every_kind_of_step_at_390x844(live_event: LiveEvent, locale: str) -> None:
+    """One phone walked through a script with every step kind and every vote method (the one the
+    accessibility test walks), in Arabic and in the longest translation: at each step nothing
+    leaves the screen, is cut or overlaps; then the end of the event."""
+    code = longest_language() if locale == "longest" else locale
+    others = [live_event.phone(table) for table in ("2", "3")]
+    phone = live_event.phone("1", "Ana", **SMALL_PHONE, locale=code)
+    expect(phone.locator("html")).to_have_attribute("lang", code)
+    session = live_event.command(type="session.load", script=EVERY_KIND)["session_id"]
+    steps = [line.split("id: ")[1].split(",")[0] for line in EVERY_KIND.splitlines() if line.lstrip().startswith("- ")]
+    problems = {}
+    for step in steps:
+        live_event.command(type="session.next", session_id=session)
+        pushed = live_event.snapshot()["steps"][-1]["id"]
+        expect(phone.locator("#step-clock")).to_have_attribute("data-step-clock", pushed)
+        if step == "write":
+            for n, other in enumerate(others):
+                other.fill("#idea-text", f"Idea {n} from another table, long enough to wrap on a small phone")
+                other.locator("#idea-text").press("Enter")
+        problems[step] = phone.evaluate(LAYOUT_PROBLEMS)
+    live_event.command(type="session.next", session_id=session)
+    live_event.command(type="event.close")
+    expect(phone.locator("#end-panel")).to_be_visible()
+    problems["the end"] = phone.evaluate(LAYOUT_PROBLEMS)
+    assert problems == {step: [] for step in problems}
     assert live_event.errors == []
 
 
