@@ -1,6 +1,6 @@
 """What a phone downloads: the phone page's bytes on the wire, at the first visit and the next.
 
-    python -m bench.weight [--json]
+    python -m bench.weight [--json] [--locale es]
 
 Starts a real server (``wholeroom serve`` on its own SQLite file, themes off), creates an event,
 joins a phone through the API and opens its page in headless Chromium (/usr/bin/chromium, through
@@ -58,7 +58,9 @@ def _totals(entries: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def measure() -> dict[str, Any]:
+def measure(locale: str | None = None) -> dict[str, Any]:
+    """``locale``: the browser's language (its Accept-Language), e.g. "es": the phone page in Spanish,
+    with its catalogue for the modules (one more file, kept a year like them)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="wholeroom-weight-") as tmp:
@@ -73,7 +75,7 @@ def measure() -> dict[str, Any]:
             url = f"{server.url}/e/{created['event_id']}/phone"
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                context = browser.new_context(**PHONE)
+                context = browser.new_context(**PHONE, **({"locale": locale} if locale else {}))
                 key = json.dumps(f"wholeroom:{created['event_id']}")
                 context.add_init_script(f"localStorage.setItem({key}, {json.dumps(json.dumps(session))});")
                 first, second = _visit(context, url), _visit(context, url)
@@ -90,8 +92,9 @@ def measure() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
+    parser.add_argument("--locale", default=None, help="The browser's language, e.g. es (default: Chromium's, English).")
     args = parser.parse_args(argv)
-    result = measure()
+    result = measure(args.locale)
     if args.json:
         json.dump(result, sys.stdout, indent=2)
         print()

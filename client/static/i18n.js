@@ -1,23 +1,26 @@
-// Interface languages for the modules: t() and tn() look a message up in the catalogue the server
-// put in the page (<script type="application/json" id="i18n-catalogue">, from client/locale's .po
-// files: server/web/i18n.py). The English text is the key, and what shows when a message has no
-// translation. Placeholders are {name}; plurals pick their form by the browser's CLDR rules
+// Interface languages for the modules: t() and tn() look a message up in the page's catalogue, a
+// static file the server makes from client/locale's .po files (server/web/i18n.py) and the page
+// names in <html data-catalogue> (none in English). It is loaded before any module that imports
+// this one runs (top-level await; the page preloads it), and kept a year under its hashed name.
+// The English text is the key, and what shows when a message has no translation. Placeholders are {name}; plurals pick their form by the browser's CLDR rules
 // (Intl.PluralRules), mapped by the server to the catalogue's gettext forms. Numbers and dates go
 // through Intl in the page's language.
 
 const EMPTY = { lang: "en", dir: "ltr", plural: { one: 0, other: 1 }, messages: {} };
 
-function readCatalogue() {
-  const el = typeof document !== "undefined" ? document.getElementById("i18n-catalogue") : null;
-  if (!el) return EMPTY;
+async function readCatalogue() {
+  const url = typeof document !== "undefined" ? document.documentElement.dataset.catalogue : null;
+  if (!url) return EMPTY;
   try {
-    return { ...EMPTY, ...JSON.parse(el.textContent) };
+    const response = await fetch(url);
+    if (response.ok) return { ...EMPTY, ...(await response.json()) };
   } catch {
-    return EMPTY;
+    // no catalogue (offline at the first visit): the messages as written
   }
+  return EMPTY;
 }
 
-const catalogue = readCatalogue();
+const catalogue = await readCatalogue();
 export const lang = catalogue.lang;
 export const dir = catalogue.dir;
 // Intl's locale: the page's language; for English, the browser's own English (dates as its person

@@ -128,6 +128,13 @@ class Assets:
         self._checked = float("-inf")
         self._by_name: dict[str, Asset] = {}
         self._by_hashed: dict[str, Asset] = {}
+        self._generated: dict[str, bytes] = {}
+
+    def generate(self, name: str, body: bytes) -> None:
+        """Serve ``body`` as file ``name`` beside the folder's (made by the server, e.g. a language's
+        catalogue from its .po file: server/web/i18n.py), hashed and cached like them."""
+        self._generated[name] = body
+        self._seen = None  # build again at the next look
 
     def _look(self) -> None:
         now = time.monotonic()
@@ -139,7 +146,7 @@ class Assets:
         if seen == self._seen:
             return
         try:
-            assets = build({name: (self.folder / name).read_bytes() for name, *_ in seen})
+            assets = build({**self._generated, **{name: (self.folder / name).read_bytes() for name, *_ in seen}})
         except OSError:  # a file replaced while it was read (an editor saving): look again next time
             if self._seen is None:
                 raise

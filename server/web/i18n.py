@@ -4,9 +4,11 @@ with Babel) for the server's templates and, the same catalogues, for the ES modu
 The ``.po`` files are the only source: they are read and compiled in memory when the app starts
 (Babel's ``read_po``/``write_mo``), so a fresh clone needs no build step and no compiled file is
 committed. A page's template is rendered in one language (``lang`` in its context; Jinja's i18n
-extension calls ``gettext``/``ngettext`` below, which read it); the page also carries the
-messages its modules use (those the catalogue locates in a ``.js`` file), as a JSON data block
-that ``client/static/i18n.js`` reads (docs/architecture.md, "Interface languages").
+extension calls ``gettext``/``ngettext`` below, which read it). The messages the modules use (those
+the catalogue locates in a ``.js`` file) are served per language as a static file with a hashed
+name, ``/static/i18n/<lang>.<hash>.json`` (kept a year, like the modules), which the page names in
+``<html data-catalogue>`` and ``client/static/i18n.js`` loads (docs/architecture.md, "Interface
+languages").
 
 Plural forms come from Babel: the catalogue's gettext ``Plural-Forms`` orders a message's forms,
 and each CLDR plural category (what the browser's ``Intl.PluralRules`` answers) is mapped here to
@@ -33,6 +35,7 @@ from jinja2.runtime import Context
 
 from ..client_paths import LOCALE_DIR
 from ..languages import DEFAULT, LANGUAGES
+from .assets import ASSETS
 
 COOKIE = "wholeroom-lang"  # the language a phone chose (set by client/static/i18n.js)
 DOMAIN = "messages"
@@ -120,6 +123,15 @@ def load(locale_dir: Path = LOCALE_DIR) -> dict[str, Language]:
 
 
 LOADED = load()
+for _code, _language in LOADED.items():  # the modules' catalogues, as cached static files
+    if _code != DEFAULT:
+        ASSETS.generate(f"i18n/{_code}.json", json.dumps(_language.client, ensure_ascii=False).encode())
+
+
+def catalogue_url(code: str) -> str:
+    """The hashed URL of a language's catalogue for the modules ("" for English: the messages as written)."""
+    chosen = language(code).code
+    return "" if chosen == DEFAULT else ASSETS.url(f"i18n/{chosen}.json")
 
 
 def language(code: str | None) -> Language:
@@ -166,9 +178,7 @@ def install(env: Any) -> None:
     env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks: whitespace collapsed, as extracted
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     env.globals["languages"] = LANGUAGES
-    env.filters["client_catalogue"] = lambda code: json.dumps(language(code).client, ensure_ascii=False).replace(
-        "</", "<\\/"
-    )
+    env.globals["catalogue_url"] = catalogue_url
 
 
 def page_language(code: str) -> Mapping[str, str]:

@@ -140,7 +140,7 @@ def test_no_text_left_in_the_templates(page: str) -> None:
         lambda s: f"{OPEN}{s}{CLOSE}", lambda s, p, n: f"{OPEN}{s if n == 1 else p}{CLOSE}", newstyle=True
     )
     env.globals.update(static_url=lambda name: f"/static/{name}", languages=LANGUAGES)
-    env.filters["client_catalogue"] = lambda code: "{}"
+    env.globals["catalogue_url"] = lambda code: ""
     html = env.get_template(page).render(lang="en", dir="ltr", switch=True, event_id="e1", code="", table="")
     assert OPEN in html
     assert unmarked(html) == []
@@ -348,7 +348,7 @@ def test_accept_language_and_the_phones_choice() -> None:
 
 
 def html_lang(html: str) -> tuple[str, str]:
-    match = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', html)
+    match = re.search(r'<html lang="([^"]+)" dir="([^"]+)"', html)
     assert match, html[:200]
     return match[1], match[2]
 
@@ -366,14 +366,17 @@ def test_pages_in_the_phones_language(client: TestClient) -> None:
     client.cookies.clear()
     r = client.get("/e/abc/phone")
     assert html_lang(r.text) == ("en", "ltr") and "Send an idea" in r.text
+    assert "data-catalogue" not in r.text  # English: the messages as written
 
 
-def catalogue_of(html: str) -> dict[str, Any]:
-    import json
-
-    match = re.search(r'<script type="application/json" id="i18n-catalogue">(.*?)</script>', html, re.S)
-    assert match
-    data: dict[str, Any] = json.loads(match[1])
+def catalogue_of(client: TestClient, html: str) -> dict[str, Any]:
+    """The modules' catalogue a page names (<html data-catalogue>), fetched as a browser does."""
+    match = re.search(r'<html [^>]*data-catalogue="([^"]+)"', html)
+    assert match, html[:300]
+    assert f'<link rel="preload" href="{match[1]}" as="fetch" crossorigin="anonymous">' in html
+    answer = client.get(match[1])
+    assert answer.status_code == 200 and "immutable" in answer.headers["cache-control"]
+    data: dict[str, Any] = answer.json()
     return data
 
 
@@ -388,7 +391,10 @@ def test_the_wall_and_console_speak_the_events_language(client: TestClient) -> N
     wall = client.get(f"/e/{event_id}/wall", headers={"Accept-Language": "pl"})
     assert html_lang(wall.text) == ("es", "ltr")
     assert "Únete en" in wall.text and 'id="lang-switch"' not in wall.text
-    assert catalogue_of(wall.text)["lang"] == "es"
+    catalogue = catalogue_of(client, wall.text)
+    assert catalogue["lang"] == "es" and catalogue["messages"]["Live"] == "En directo"
+    assert catalogue["messages"]["{n} idea"] == ["{n} idea", "{n} ideas", "{n} ideas"]
+    assert "Join the event" not in catalogue["messages"]  # a template's message stays in the template
     assert html_lang(client.get(f"/e/{event_id}/console").text)[0] == "es"
     # a phone of the same event reads its own language
     assert html_lang(client.get(f"/e/{event_id}/phone", headers={"Accept-Language": "ar"}).text)[0] == "ar"
