@@ -92,7 +92,7 @@ def measure(locale: str | None = None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
-    parser.add_argument("--locale", default=None, help="The browser's language, e.g. es (default: Chromium's, English).")
+    parser.add_argument("--locale", default=None, help="The browser's language, e.g. es (default: Chromium's).")
     args = parser.parse_args(argv)
     result = measure(args.locale)
     if args.json:
