@@ -246,6 +246,33 @@ bindBadge($("#badge"), live);
 const replay = createReplay({ eventId, token, live });
 const harvest = createHarvest({ eventId, token, onTitle: learnTitle });
 initLinks({ eventId, token });
+initEventLanguage();
+
+/** The event's language (its wall's and console's): shown to the organiser, who may change it. */
+async function initEventLanguage() {
+  const url = `/api/events/${encodeURIComponent(eventId)}/language`;
+  const select = $("#event-language");
+  const message = $("#event-language-message");
+  let current;
+  try {
+    current = await api(url, { token });
+  } catch {
+    return; // a facilitator's link: the setting is the organiser's, the panel stays hidden
+  }
+  select.replaceChildren(...Object.entries(current.languages).map(([code, name]) => h("option", { value: code, lang: code, text: name })));
+  select.value = current.language;
+  $("#event-language-panel").hidden = false;
+  $("#event-language-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    say(message, "Saving…");
+    try {
+      const saved = await api(url, { method: "PUT", token, body: { language: select.value } });
+      say(message, `Saved: the wall and console are in ${saved.languages[saved.language]}.`, "ok");
+    } catch (err) {
+      say(message, err.message, "error");
+    }
+  });
+}
 const roster = initRoster({ eventId, token });
 bindExports({
   eventId,

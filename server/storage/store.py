@@ -284,6 +284,12 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(col(EventRow.language)).where(col(EventRow.id) == event_id)).scalar_one_or_none()
 
+    def set_event_language(self, event_id: str, language: str) -> bool:
+        """Change an event's interface language; False when there is no such event."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(EventRow).where(col(EventRow.id) == event_id).values(language=language))
+            return bool(done.rowcount)
+
     def events(self) -> list[EventRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(EventRow).order_by(col(EventRow.created_at))).all()

@@ -25,7 +25,7 @@ from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
 from ..settings import Settings
 from ..storage.store import Store, make_engine
-from . import api, contact_sharing, facilitators, ground, history, pages, participants, subthemes, ws
+from . import api, contact_sharing, event_language, facilitators, ground, history, pages, participants, subthemes, ws
 from .assets import ASSETS
 from .bodies import BodyLimit
 from .headers import SecurityHeaders, allowed_origins
@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=limits.MESSAGE_MAX_BYTES)
     app.include_router(api.router)
     app.include_router(facilitators.router)
+    app.include_router(event_language.router)
     app.include_router(participants.router)
     app.include_router(history.router)
     app.include_router(contact_sharing.router)

@@ -410,3 +410,19 @@ def test_an_event_language_not_offered_is_refused(room: Room) -> None:
     assert r.json()["error"]["code"] == "bad_language"
     assert "en, es, pl, ar" in r.json()["error"]["message"]
     assert html_lang(room.client.get(f"/e/{room.id}/wall").text) == ("en", "ltr")  # the default
+
+
+def test_the_organiser_changes_the_events_language(room: Room) -> None:
+    """PUT .../language (organiser): the wall loads in the new language; a language not offered is
+    refused and changes nothing; the facilitator may not change it."""
+    client, url = room.client, f"/api/events/{room.id}/language"
+    organiser = {"Authorization": f"Bearer {room.organiser}"}
+    assert client.get(url, headers=organiser).json() == {"language": "en", "languages": LANGUAGES}
+    r = client.put(url, json={"language": "pl"}, headers=organiser)
+    assert r.status_code == 200 and r.json()["language"] == "pl", r.text
+    assert html_lang(client.get(f"/e/{room.id}/wall").text) == ("pl", "ltr")
+    refused = client.put(url, json={"language": "xx"}, headers=organiser)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_language"
+    forbidden = client.put(url, json={"language": "ar"}, headers={"Authorization": f"Bearer {room.facilitator}"})
+    assert forbidden.status_code == 403
+    assert client.get(url, headers=organiser).json()["language"] == "pl"
