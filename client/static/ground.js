@@ -123,7 +123,9 @@ export function commonGround(view, which, { limit = Infinity, keep = null, tagHi
   const box = h("div", { class: "cg-list cg-common" });
   if (!items.length) {
     const who = EVERY[which] || EVERY.parts;
-    box.append(h("p", { class: "empty", text: t("No idea has the support of {who} yet (at least 60% agreeing in each, from at least 3 reactions).", { who }) }));
+    box.append(h("p", { class: "empty", text: t("No idea has the support of {who} yet (at least {share} agreeing in each, from at least {n} reactions).", {
+      who, share: formatNumber(0.6, { style: "percent" }), n: 3,
+    }) }));
     return box;
   }
   const order = parts.map((part, i) => [part, i]);
@@ -196,7 +198,7 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
 /** Ideas people often pass on. */
 export function uncertainty(analysis, { limit = 5, keep = null, tagHidden = null } = {}) {
   const items = kept(analysis.uncertainty, keep).slice(0, limit);
-  if (!items.length) return h("p", { class: "empty", text: t("No idea is passed on by more than 30% of the people who saw it.") });
+  if (!items.length) return h("p", { class: "empty", text: t("No idea is passed on by more than {share} of the people who saw it.", { share: formatNumber(0.3, { style: "percent" }) }) });
   return h("ul", { class: "cg-ideas cg-uncertain" }, items.map((u) => h("li", { dataset: { ideaId: u.idea_id } },
     ideaText(u, { tagHidden }),
     h("p", { class: "cg-value", text: t("{passed} of {seen} passed ({share})", { passed: u.passed, seen: u.seen, share: percent(u.passed, u.seen) }) }))));

@@ -79,6 +79,8 @@ def test_every_language_is_complete(code: str) -> None:
             # a plural form for one given count may leave the count out ("una idea")
             if have - wanted or wanted - have - {"{n}"}:
                 problems.append(f"{msgid!r}: placeholders {sorted(have)} in {form!r}, expected {sorted(wanted)}")
+    # what `pybabel compile` checks too (python-format placeholders, plural forms)
+    problems += [f"{m.id!r}: {'; '.join(map(str, errors))}" for m, errors in catalog.check()]
     assert not problems, f"{code}: " + "; ".join(problems)
 
 
