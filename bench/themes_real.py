@@ -46,8 +46,10 @@ from bench.themes import load_set as load_public_set
 from server.domain.themes import Edit as CurationEdit
 from server.domain.themes import IdeaVector, Merge, Move, Split, Theme, ThemeMap, ThemeParams, add_idea, recluster
 from server.domain.themes.label_check import label_problems
+from server.domain.themes.languages import centre_by_language
 from server.domain.themes.suggest import Suggestion, SuggestParams, suggest
-from server.encoders.encoder import DEFAULT_ENCODER, Encoder, load_encoder
+from server.encoders.encoder import DEFAULT_ENCODER, MULTILINGUAL_ENCODER, Encoder, load_encoder
+from server.encoders.language import detect
 
 SETS_DIR = Path(__file__).resolve().parent / "data" / "themes"
 PUBLIC = ("stackoverflow", "banking77")
@@ -611,12 +613,17 @@ def ceiling(vectors: NDArray[np.float32], labels: Sequence[Any]) -> Ceiling:
     return Ceiling(1.0 - wrong / len(rows), nmi(truth.tolist(), guess.tolist()), wrong)
 
 
-def report(data: LabelledSet, vectors: NDArray[np.float32], every: int) -> dict[str, Any]:
-    """Play one set and print its numbers; returns them too."""
+def report(
+    data: LabelledSet, vectors: NDArray[np.float32], every: int, langs: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Play one set and print its numbers; returns them too. ``langs``: each idea's language as the
+    room detects it (a multilingual encoder), so its vectors are centred per language as live."""
     from sklearn.cluster import KMeans  # type: ignore[import-untyped]
 
+    if langs is not None:
+        vectors = centre_by_language(vectors, langs)
     ideas = [
-        IdeaVector(i, t, tab, vectors[k])
+        IdeaVector(i, t, tab, vectors[k], lang=langs[k] if langs else "")
         for k, (i, t, tab) in enumerate(zip(data.ids, data.texts, data.tables, strict=True))
     ]
     true_k = len(set(data.labels))
@@ -627,7 +634,7 @@ def report(data: LabelledSet, vectors: NDArray[np.float32], every: int) -> dict[
     known = KMeans(true_k, n_init=10, random_state=0).fit_predict(vectors).tolist()
     best = ceiling(vectors, data.labels)
     labels = [t.label for t in run.final.themes]
-    problems = label_problems(labels, data.topic)
+    problems = label_problems(labels, data.topic, set(langs or ()))
     readable = sum(not p for p in problems)
     effort = curate(data.labels, found, themed)
     assisted = curate_with_suggestions(ideas, data.labels, run.final, data.topic)
@@ -725,13 +732,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         wanted = set(args.sets.split(","))
         chosen = [s for s in chosen if s.name in wanted]
     results = []
+    multilingual = args.encoder == MULTILINGUAL_ENCODER  # as the room: ideas centred per detected language
     with blas(1):
         for data in chosen:
             vectors, _ = encode(encoder, data.texts, args.cache, f"real-{data.name}")
-            results.append(report(data, vectors, args.every))
+            langs = detect(data.texts) if multilingual else None
+            if langs is not None and data.langs is not None:
+                right = sum(a == b for a, b in zip(langs, data.langs, strict=True))
+                print(f"{data.name}: language detected right for {right} of {len(langs)} ideas, unsure {langs.count('')}")
+            results.append(report(data, vectors, args.every, langs))
             if data.english is not None:  # the same ideas in English alone, and how far apart the two are
                 vectors, _ = encode(encoder, data.english.texts, args.cache, f"real-{data.english.name}")
-                results.append(report(data.english, vectors, args.every))
+                english_langs = detect(data.english.texts) if multilingual else None
+                results.append(report(data.english, vectors, args.every, english_langs))
                 gap = {k: results[-1][k] - results[-2][k] for k in ("nmi", "whole_nmi", "kmeans_nmi")}
                 results[-2]["gap_to_english"] = gap
                 print(

@@ -42,7 +42,7 @@ def subthemes(
     if len(parts) < 2:
         return ()
     parts.sort(key=lambda rows: (-len(rows), rows[0]))
-    term_sets = [naming.terms(m.text) for m in members]
+    term_sets = [naming.terms(m.text, m.lang) for m in members]
     examples = []
     for rows in parts:
         direction = vectors[rows].astype(np.float64).sum(axis=0)

@@ -14,12 +14,18 @@ Rules, each giving a reason when broken:
 - not **cut short** ("…");
 - not a **repeat** of an earlier label (same content words, plurals folded);
 - not **only the topic**: at least one content word that the event's question does not already say.
+
+A label may end with its language in brackets ("Autobusy nocne (pl)", ``languages.marked``); the mark
+is not part of the phrase. In a room of several languages the function words of each of them count
+too ("que · para · los" fails as a Spanish keyword list): ``label_problems(..., languages=)``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+from server.domain.themes.languages import function_words, unmarked
 
 MAX_CONTENT_WORDS = 4
 
@@ -55,14 +61,15 @@ FILLER = frozenset(
 )
 
 CUT = ("…", "...")
-TOKEN = re.compile(r"[a-z0-9$£€][a-z0-9'’+#&$-]*|&")
+TOKEN = re.compile(r"[^\W_$£€][\w'’+#&$-]*|[$£€][\w'’+#&$-]*|&")
 SEPARATORS = re.compile(r"\s*[·|/,;:()]\s*|\s+[-–—]\s+")
 
 
 def _words(text: str) -> list[list[str]]:
-    """The label's parts (between separators such as " · " or ","), each a list of lower-case words."""
+    """The label's parts (between separators such as " · " or ","), each a list of lower-case words;
+    a language mark at the end is left out."""
     parts = []
-    for part in SEPARATORS.split(text.lower()):
+    for part in SEPARATORS.split(unmarked(text).lower()):
         words = [w.replace("’", "'").strip("'-") for w in TOKEN.findall(part)]
         words = [w[:-2] if w.endswith("'s") else w for w in words if w]
         if words:
@@ -88,12 +95,20 @@ def _bare(word: str) -> str:
     return word.replace("'", "")
 
 
-def content_words(text: str) -> list[str]:
-    """The words of ``text`` that say something: neither function nor filler words."""
-    return [w for part in _words(text) for w in part if w not in FUNCTION_WORDS and _bare(w) not in FILLER]
+def content_words(text: str, foreign: frozenset[str] = frozenset()) -> list[str]:
+    """The words of ``text`` that say something: neither function nor filler words (English, or
+    ``foreign``: other languages' function words)."""
+    return [
+        w
+        for part in _words(text)
+        for w in part
+        if w not in FUNCTION_WORDS and w not in foreign and _bare(w) not in FILLER
+    ]
 
 
-def _problems(label: str, topic: set[str], seen: dict[frozenset[str], str]) -> tuple[str, ...]:
+def _problems(
+    label: str, topic: set[str], seen: dict[frozenset[str], str], foreign: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
     reasons = []
     parts = _words(label)
     if any(mark in label for mark in CUT):
@@ -102,11 +117,11 @@ def _problems(label: str, topic: set[str], seen: dict[frozenset[str], str]) -> t
     for words in parts:
         for k, w in enumerate(words):
             joining = w in JOINERS and 0 < k < len(words) - 1
-            if (w in FUNCTION_WORDS and not joining) or _bare(w) in FILLER:
+            if (w in FUNCTION_WORDS and not joining) or _bare(w) in FILLER or w in foreign:
                 filler.append(w)
     if filler:
         reasons.append("function or filler words: " + ", ".join(dict.fromkeys(filler)))
-    content = content_words(label)
+    content = content_words(label, foreign)
     if not content:
         reasons.append("no content word")
     elif len(content) > MAX_CONTENT_WORDS:
@@ -121,15 +136,17 @@ def _problems(label: str, topic: set[str], seen: dict[frozenset[str], str]) -> t
     return tuple(reasons)
 
 
-def label_problems(labels: Sequence[str], topic: str = "") -> list[tuple[str, ...]]:
+def label_problems(labels: Sequence[str], topic: str = "", languages: Iterable[str] = ()) -> list[tuple[str, ...]]:
     """For each of a picture's ``labels`` (in display order), why it fails the check; () when it passes.
 
     ``topic`` is the event's question (or title): a label made only of its words says nothing new.
-    A repeat is reported on the second and later uses, the first keeps its place.
+    A repeat is reported on the second and later uses, the first keeps its place. ``languages``: the
+    languages of the room's ideas besides English, whose function words are refused too.
     """
+    foreign = frozenset(w for lang in languages if lang != "en" for w in function_words(lang))
     topic_stems = {_stem(w) for w in content_words(topic)}
     seen: dict[frozenset[str], str] = {}
-    return [_problems(label, topic_stems, seen) for label in labels]
+    return [_problems(label, topic_stems, seen, foreign) for label in labels]
 
 
 def readable_share(labels: Sequence[str], topic: str = "") -> float:

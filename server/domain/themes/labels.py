@@ -32,7 +32,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-WORD = re.compile(r"[a-z][a-z0-9+#'-]*[a-z0-9+#]|[a-z]")  # keeps "top-up", "c++", "don't" whole
+from .languages import function_words
+
+# letters of any alphabet ("żłobek", "Straße", "اور"), keeps "top-up", "c++", "don't" whole
+WORD = re.compile(r"[^\W\d_](?:[\w+#'-]*[\w+#])?")
 BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”/|]+|\s[-–—]+\s|\s&\s")  # a phrase never spans these
 
 FUNCTION = """
@@ -147,9 +150,10 @@ def _words(chunk: str) -> list[str]:
     return out
 
 
-def _never(word: str) -> bool:
-    """Function words, asking words, adverbs ("properly"), numbers: never part of a label."""
-    if word in NEVER or len(word) < 2 or word[0].isdigit():
+def _never(word: str, foreign: frozenset[str] = frozenset()) -> bool:
+    """Function words (English, and ``foreign``: those of the idea's own language), asking words,
+    adverbs ("properly"), numbers: never part of a label."""
+    if word in NEVER or word in foreign or len(word) < 2 or word[0].isdigit():
         return True
     return len(word) > 5 and word.endswith("ly") and word not in NOUNS_IN_LY
 
@@ -159,13 +163,15 @@ def _describing(word: str) -> bool:
     return word in MODIFIER or (len(word) > 4 and word.endswith("ed") and not word.endswith("eed"))
 
 
-def terms(text: str) -> IdeaTerms:
-    """Content words of ``text`` and the two-word phrases they form, plurals folded."""
+def terms(text: str, lang: str = "") -> IdeaTerms:
+    """Content words of ``text`` and the two-word phrases they form, plurals folded; ``lang``, the
+    idea's language, adds its function words to those never used ("que", "para", "się")."""
     out = IdeaTerms()
+    foreign = function_words(lang)
     for chunk in BREAK.split(text.replace("’", "'")):
         run: list[str] = []
         for word in [*_words(chunk), ""]:
-            if word and not _never(word.lower()):
+            if word and not _never(word.lower(), foreign):
                 run.append(word)
                 continue
             for k, w in enumerate(run):

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from server.domain.themes import labels as naming
 from server.domain.themes.cluster import ClusterParams, find_partition, smallest_theme
 from server.domain.themes.constraints import Curation, fold
+from server.domain.themes.languages import dominant, marked, unmarked
 from server.domain.themes.graph import FREE
 from server.domain.themes.layout import build_layout
 from server.domain.themes.records import Anchor, Edit, IdeaVector, Theme, ThemeMap
@@ -40,6 +41,9 @@ class ThemeParams:
     admit_quantile: float = 0.1  # a newcomer must be as close as the theme's least typical 10%
     topic: tuple[str, ...] = ()  # the event's question texts: their words alone never name a theme
     churn: float = 0.07  # at most this share of themed ideas changes theme per re-clustering
+    # the event's language (ISO 639-1); "" : the commonest language of its ideas. An automatic label
+    # of a theme whose ideas are mostly in another language says which: "Autobusy (pl)"
+    language: str = ""
 
 
 @dataclass(slots=True)
@@ -229,7 +233,7 @@ def recluster(
     curation = fold(edits)
     visible = [idea for idea in ideas if not idea.hidden]
     drafts, resolution, score, held_back = _drafts(visible, curation, params, previous)
-    term_sets = [naming.terms(idea.text) for idea in visible]
+    term_sets = [naming.terms(idea.text, idea.lang) for idea in visible]
     examples, member_vectors = [], []
     for d in drafts:
         vectors = np.stack([visible[i].vector for i in d.members]).astype(np.float32)
@@ -244,8 +248,13 @@ def recluster(
         naming.document_frequency(term_sets),
         naming.topic_keys(params.topic),
         given,
-        [old[d.id].label if d.id in old else None for d in drafts],
+        [unmarked(old[d.id].label) if d.id in old else None for d in drafts],
     )
+    event_lang = params.language or dominant([idea.lang for idea in visible])
+    chosen = [
+        label if given[k] else marked(label, dominant([visible[i].lang for i in d.members]), event_lang)
+        for k, (label, d) in enumerate(zip(chosen, drafts, strict=True))
+    ]
     themes, anchors, directions = [], [], []
     for k, d in enumerate(drafts):
         vectors = member_vectors[k]

@@ -25,6 +25,7 @@ class IdeaVector:
     table_id: str
     vector: Vector
     hidden: bool = False
+    lang: str = ""  # its language (ISO 639-1) when known: its function words never name a theme
 
 
 @dataclass(frozen=True, slots=True)
