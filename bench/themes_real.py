@@ -84,7 +84,9 @@ def load_real(entry: dict[str, str], limit: int | None = None) -> LabelledSet:
     tables = [r.get("table") or f"table-{k % TABLES}" for k, r in enumerate(rows)]
     english = None
     if rows and all("english" in r for r in rows):
-        english = LabelledSet(f"{entry['name']}-english", entry["topic"], ids, [r["english"] for r in rows], labels, tables)
+        english = LabelledSet(
+            f"{entry['name']}-english", entry["topic"], ids, [r["english"] for r in rows], labels, tables
+        )
     langs = [r["lang"] for r in rows] if rows and all("lang" in r for r in rows) else None
     return LabelledSet(entry["name"], entry["topic"], ids, [r["text"] for r in rows], labels, tables, langs, english)
 
@@ -739,7 +741,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             langs = detect(data.texts) if multilingual else None
             if langs is not None and data.langs is not None:
                 right = sum(a == b for a, b in zip(langs, data.langs, strict=True))
-                print(f"{data.name}: language detected right for {right} of {len(langs)} ideas, unsure {langs.count('')}")
+                print(
+                    f"{data.name}: language detected right for {right} of {len(langs)} ideas, unsure {langs.count('')}"
+                )
             results.append(report(data, vectors, args.every, langs))
             if data.english is not None:  # the same ideas in English alone, and how far apart the two are
                 vectors, _ = encode(encoder, data.english.texts, args.cache, f"real-{data.english.name}")

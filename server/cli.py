@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from . import __version__
 from .domain.errors import DomainError
-from .encoders.encoder import vector_key
 from .languages import DEFAULT as DEFAULT_LANGUAGE
 from .languages import LANGUAGES
 from .settings import DEFAULT_PUBLIC_URL, Settings
@@ -252,6 +251,13 @@ def event() -> None:
     show_default=True,
     help="The language of the wall and console (each phone chooses its own).",
 )
+@click.option(
+    "--themes-encoder",
+    type=click.Choice(["default", "multilingual"]),
+    default="default",
+    show_default=True,
+    help="multilingual: ideas in several languages about the same thing share a theme (docs/themes.md).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--base-url",
@@ -265,6 +271,7 @@ def event_create(
     tables: str,
     parts: tuple[str, ...],
     language: str,
+    themes_encoder: str,
     as_json: bool,
     base_url: str | None,
     database_url: str | None,
@@ -283,7 +290,7 @@ def event_create(
         spec = [name.strip() for name in tables.split(",") if name.strip()]
     try:
         declared = [parse_spec(text, i) for i, text in enumerate(parts)]
-        created = new_event(store, title, spec, declared, language)
+        created = new_event(store, title, spec, declared, language, themes_encoder)
     except DomainError as exc:
         hint = "--part" if (exc.field or "").startswith("parts") else f"--{exc.field or 'title'}"
         raise click.BadParameter(exc.message, param_hint=hint) from None
@@ -377,7 +384,7 @@ def export_command(
 
     settings = _settings(database_url)
     store = open_store(settings)
-    encoder = vector_key(settings.encoder) if settings.themes else None  # the key its vectors are kept under
+    encoder = settings.encoder if settings.themes else None  # the event's setting may choose another
     lines = export_lines(
         store,
         event_id,
@@ -609,7 +616,7 @@ def import_transcript_command(file: str, base_url: str | None, database_url: str
     from .web.app import open_store
 
     settings = _settings(database_url)
-    encoder = vector_key(settings.encoder) if settings.themes else None  # the key its vectors are kept under
+    encoder = settings.encoder if settings.themes else None  # the event's setting may choose another
     store = open_store(settings)
     event_id, tokens, digest, vectors = import_transcript(store, Path(file), encoder=encoder)
     base = _links_base(settings, store, base_url)

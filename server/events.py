@@ -61,9 +61,11 @@ def new_event(
     tables: int | list[str],
     parts: Sequence[Mapping[str, Any]] = (),
     language: str = "en",
+    themes_encoder: str = "default",
 ) -> CreatedEvent:
     """Validate, then write the event, its first entry and its staff tokens in one transaction.
-    ``language`` is the interface language of its wall and console (a code of LANGUAGES)."""
+    ``language`` is the interface language of its wall and console (a code of LANGUAGES);
+    ``themes_encoder``: ``default`` or ``multilingual`` (the themes' encoder, docs/themes.md)."""
     if isinstance(tables, int) and not 1 <= tables <= 500:
         raise Invalid("bad_tables", "an event has 1 to 500 tables", field="tables")
     if language not in LANGUAGES:
@@ -72,7 +74,7 @@ def new_event(
     now = time.time_ns() // 1_000_000
     for _attempt in range(5):
         event_id, code = new_event_id(), new_join_code()
-        first = create_event(event_id, title, table_names(tables), code, now, parts)
+        first = create_event(event_id, title, table_names(tables), code, now, parts, themes_encoder)
         tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
         rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
         try:

@@ -16,7 +16,7 @@ from .domain.harvest import AUDIENCES, harvest
 from .domain.model import Entry, EventState
 from .domain.transcript_file import Rebuilt, TranscriptError, read_lines
 from .events import STAFF_TOKEN_ROLES
-from .hub.theming import themable
+from .hub.theming import event_vector_key, themable
 from .security import hash_token, new_token
 from .storage.store import Store, iter_all
 from .storage.tables import TokenRow
@@ -53,7 +53,8 @@ def export_lines(
 ) -> Iterator[str] | bytes:
     """An export's text, line by line (or the workbook's bytes, for xlsx). ``audience``: shared or
     staff; by default shared for the reports (md, html), staff for the data files (csv, xlsx).
-    ``encoder``: the themes model whose stored vectors group ideas (None: themes are off). A ``jsonl``
+    ``encoder``: the server's themes model (None: themes are off); the event's own setting
+    (``themes_encoder``) says whose stored vectors group its ideas. A ``jsonl``
     transcript carries the ideas' vectors unless ``with_vectors`` is false."""
     state, entries = load_state(store, event_id, progress=progress)
     last_at = entries[-1].at if entries else state.created_at
@@ -65,7 +66,7 @@ def export_lines(
         raise click.ClickException(f"the audience is shared or staff, not {chosen!r}")
     if fmt == "csv" and csv_table == "reactions" and chosen != "staff":
         raise click.ClickException("the reactions file lists each person's answers: it is for staff (--audience staff)")
-    vectors = store.vectors(event_id, encoder) if encoder else None
+    vectors = store.vectors(event_id, event_vector_key(state, encoder)) if encoder else None
     theme_map, note = exports.themes_for(state, vectors)
     report = harvest(
         state,
@@ -98,7 +99,8 @@ def import_transcript(
     store: Store, path: Path, *, encoder: str | None = None, progress: bool = True
 ) -> ImportedTranscript:
     """Check the file completely, then write the event (and the ideas' vectors) in one transaction.
-    ``encoder``: the model this server's themes use, to say whether the file's vectors serve them."""
+    ``encoder``: the model this server's themes use (the event's ``themes_encoder`` may choose the
+    multilingual one instead), to say whether the file's vectors serve them."""
     size = path.stat().st_size
     with (
         path.open(encoding="utf-8", newline="") as handle,
@@ -128,7 +130,12 @@ def import_transcript(
     rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
     vectors = [(v.idea_id, v.model, v.data) for v in rebuilt.vectors]
     store.create_event(rebuilt.entries[0], rows, rest=rebuilt.entries[1:], vectors=vectors)
-    return ImportedTranscript(event_id, tokens, rebuilt.header["digest"], vectors_note(rebuilt, encoder))
+    return ImportedTranscript(
+        event_id,
+        tokens,
+        rebuilt.header["digest"],
+        vectors_note(rebuilt, event_vector_key(rebuilt.state, encoder) if encoder else None),
+    )
 
 
 def vectors_note(rebuilt: Rebuilt, encoder: str | None) -> str:

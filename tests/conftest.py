@@ -36,10 +36,12 @@ def client(settings: Settings) -> Iterator[TestClient]:
 class Room:
     """An event made through the API, with helpers to join phones and open sockets."""
 
-    def __init__(self, client: TestClient, tables: int | list[str] = 3) -> None:
+    def __init__(self, client: TestClient, tables: int | list[str] = 3, **settings: Any) -> None:
         self.client = client
         r = client.post(
-            "/api/events", json={"title": "Our town", "tables": tables}, headers={"Authorization": f"Bearer {ADMIN}"}
+            "/api/events",
+            json={"title": "Our town", "tables": tables, **settings},
+            headers={"Authorization": f"Bearer {ADMIN}"},
         )
         assert r.status_code == 201, r.text
         self.data: dict[str, Any] = r.json()

@@ -62,7 +62,8 @@ $("#create-form").addEventListener("submit", async (e) => {
   button.disabled = true;
   say(message, "Creating…");
   try {
-    const created = await api("/api/events", { method: "POST", token: secret, body: { title, tables, language: $("#language").value } });
+    const body = { title, tables, language: $("#language").value, themes_encoder: $("#themes-encoder").value };
+    const created = await api("/api/events", { method: "POST", token: secret, body });
     message.textContent = "";
     $("#result-title").textContent = created.title;
     $("#result-code").textContent = created.join_code;

@@ -178,6 +178,15 @@ function renderTables() {
 const ideaEls = new Map();
 const groupEls = new Map();
 
+/** "Polish" for "pl", in the browser's own words (the code itself where it has none). */
+function languageName(code) {
+  try {
+    return new Intl.DisplayNames(["en"], { type: "language" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
 function ideaItem(idea) {
   let li = ideaEls.get(idea.id);
   if (!li) {
@@ -186,6 +195,7 @@ function ideaItem(idea) {
       h("p", { class: "idea-meta" },
         h("span", { class: "when", text: formatTime(idea.at) }),
         h("span", { class: "who" }),
+        h("span", { class: "tag lang", hidden: true }),
         h("span", { class: "tag state", hidden: true, text: "hidden" }),
         h("button", {
           type: "button", class: "small toggle",
@@ -204,6 +214,13 @@ function ideaItem(idea) {
   const text = idea.text == null ? "(text not available)" : idea.text;
   const textEl = li.querySelector(".idea-text");
   if (textEl.textContent !== text) textEl.textContent = text;
+  const lang = model.langOf(idea.id); // the idea's language, when the room writes in several
+  const langEl = li.querySelector(".tag.lang");
+  langEl.hidden = !lang;
+  langEl.textContent = lang;
+  langEl.title = lang ? `Written in ${languageName(lang)}` : "";
+  if (lang) textEl.lang = lang;
+  else textEl.removeAttribute("lang");
   // an anonymous idea arrives without its writer: the console names nobody (docs/privacy.md)
   const who = idea.anonymous ? "anonymous" : model.personName(idea.participant_id) || (idea.participant_id ? `anonymous ${idea.participant_id}` : "");
   li.querySelector(".who").textContent = who;
@@ -672,7 +689,7 @@ const flush = batched(() => {
     renderTables();
     runner.renderDrivers(); // presence: how many facilitator screens are open
   }
-  if (dirty.has("ideas")) renderIdeas();
+  if (dirty.has("ideas") || dirty.has("themes")) renderIdeas(); // themes: the ideas' language tags
   if (dirty.has("actions") || dirty.has("people")) actions.render();
   if (dirty.has("ideas") || dirty.has("steps") || dirty.has("people")) queue.render();
   if (dirty.has("ground") || dirty.has("steps") || dirty.has("ideas")) renderCommonGround();

@@ -142,9 +142,18 @@ export class StaffModel {
   applyThemes(msg) {
     this.themes = {
       model: msg.model, themes: msg.themes || [], unthemed: msg.unthemed || [], positions: msg.positions || {},
+      langs: msg.langs || {}, // idea id -> its language, where known (docs/themes.md, "Reading across languages")
       suggestions: msg.suggestions || [], // curation suggestions: moderators' screens only (docs/themes.md)
     };
     return "themes";
+  }
+
+  /**
+   * An idea's language ("pl") for its language tag, or "" when it is not known or the room's ideas
+   * are all in one language (a tag on every idea would say nothing).
+   */
+  langOf(ideaId) {
+    return ideaLang(this.themes, ideaId);
   }
 
   /** Flags nobody has decided on yet, oldest first. */
@@ -836,4 +845,13 @@ export function audienceText(model, audience) {
   const role = audience && audience.role;
   const who = { table_host: t("table hosts"), scribe: t("scribes"), participant: t("participants") }[role];
   return who ? t("{where} ({who} only)", { where, who }) : where;
+}
+
+/** The language tag of an idea in a themes view: "" unless the view's ideas are in several languages. */
+export function ideaLang(view, ideaId) {
+  const langs = (view && view.langs) || {};
+  const lang = langs[ideaId] || "";
+  if (!lang) return "";
+  for (const other of Object.values(langs)) if (other !== lang) return lang;
+  return "";
 }

@@ -5,6 +5,7 @@
 
 import { svg } from "./charts.js";
 import { t, tn } from "./i18n.js";
+import { ideaLang } from "./model.js";
 import { h } from "./ui.js";
 
 /**
@@ -288,6 +289,12 @@ export class Drill {
 
 /** The wall's theme list: number and colour, label, breadth, a few example ideas; with `drill`,
  * each name is a button that opens that theme's sub-themes. */
+/** An example idea, with its language (a tag, and the `lang` screen readers pronounce it in). */
+function exampleItem(view, ideaId, text) {
+  const lang = ideaLang(view, ideaId);
+  return h("li", { text, lang: lang || null, dataset: lang ? { lang } : {} });
+}
+
 export function themeList(view, { keep = null, limit = COLOURED, text = (id) => id, colours = new Map(), drill = null } = {}) {
   const themes = shownThemes(view, keep);
   const colourOf = assignColours(themes, colours);
@@ -311,7 +318,7 @@ export function themeList(view, { keep = null, limit = COLOURED, text = (id) => 
             : h("span", { class: "th-name", text: theme.label }),
           h("span", { class: "th-breadth", text: breadthShort(theme) }),
           h("span", { class: "th-size", text: ideas(theme.idea_ids.length) })),
-        ids.length ? h("ul", { class: "th-examples", "aria-label": t("For example") }, ids.map((idea) => h("li", { text: text(idea) }))) : null));
+        ids.length ? h("ul", { class: "th-examples", "aria-label": t("For example") }, ids.map((idea) => exampleItem(view, idea, text(idea)))) : null));
     li.style.setProperty("--th", colourOf(theme.id) || "#5f6475");
     return li;
   }));

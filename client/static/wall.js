@@ -172,6 +172,16 @@ function ideaEl(idea) {
     li.textContent = idea.text;
     li.removeAttribute("title");
   }
+  const lang = model.langOf(idea.id); // a small tag (CSS) and the language it is read in
+  if ((li.dataset.lang || "") !== lang) {
+    if (lang) {
+      li.dataset.lang = lang;
+      li.lang = lang;
+    } else {
+      delete li.dataset.lang;
+      li.removeAttribute("lang");
+    }
+  }
   const at = arrived.get(idea.id);
   li.classList.toggle("arrived", Boolean(at && Date.now() - at < HIGHLIGHT_MS));
   return li;

@@ -33,7 +33,7 @@ from . import (
 )
 from .base import CommandModel, Draft, FlowCommand, Handler, Outcome, clean_text, require_facilitator
 from .errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from .model import ROLE_NAME_PATTERN, Actor, Entry, EventState, Role, StepStatus
+from .model import ROLE_NAME_PATTERN, THEMES_ENCODERS, Actor, Entry, EventState, Role, StepStatus
 from .text import check_text
 
 CLIENT_ID_RE = re.compile(rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")
@@ -472,9 +472,11 @@ def create_event(
     join_code: str,
     now: int,
     system_parts: Sequence[parts.PartIn | Mapping[str, Any]] = (),
+    themes_encoder: str = "default",
 ) -> Entry:
     """The first entry of an event. ``tables`` are display names, numbered 1..N as ids;
-    ``system_parts``: the parts of the system it wants in the room, if declared already."""
+    ``system_parts``: the parts of the system it wants in the room, if declared already;
+    ``themes_encoder``: ``default`` (the server's encoder) or ``multilingual`` (docs/themes.md)."""
     clean_title = clean_text(title, limits.TITLE_MAX, "title")
     if not 1 <= len(tables) <= limits.TABLES_MAX:
         raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
@@ -488,6 +490,13 @@ def create_event(
     }
     if system_parts:  # only when declared: the entries (and digests) of other events stay as they were
         payload["parts"] = parts.payload(parts.declare(system_parts))
+    if themes_encoder not in THEMES_ENCODERS:
+        known = ", ".join(THEMES_ENCODERS)
+        raise Invalid(
+            "bad_themes_encoder", f"themes_encoder is one of {known}, not {themes_encoder!r}", field="themes_encoder"
+        )
+    if themes_encoder != "default":  # likewise only when chosen
+        payload["themes_encoder"] = themes_encoder
     return Entry(event_id, 1, now, "event.created", "admin", payload)
 
 

@@ -64,6 +64,7 @@ class EventCreated(_Payload):
     join_code: str = Field(min_length=1, max_length=16)
     tables: list[_Table] = Field(min_length=1, max_length=limits.TABLES_MAX)
     parts: list[_Part] = Field(default_factory=list, max_length=PARTS_MAX)
+    themes_encoder: Literal["default", "multilingual"] = "default"
 
 
 class EventPartsSet(_Payload):

@@ -90,6 +90,7 @@ def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.created_at = e.at
     state.tables = {t["id"]: Table(t["id"], t["name"]) for t in p["tables"]}
     state.parts = _parts(p.get("parts", ()))
+    state.themes_encoder = p.get("themes_encoder", "default")
 
 
 def _parts(declared: Any) -> dict[str, Part]:

@@ -27,6 +27,10 @@ ROLE_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 STAFF_ROLES = (Role.FACILITATOR, Role.ORGANISER, Role.WALL)
 
 
+# an event's themes_encoder: the server's encoder, or the multilingual one (docs/themes.md)
+THEMES_ENCODERS = ("default", "multilingual")
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     role: Role
@@ -347,6 +351,7 @@ class EventState:
     title: str = ""
     join_code: str = ""
     created_at: int = 0
+    themes_encoder: str = "default"  # "default" (the server's) or "multilingual" (docs/themes.md)
     seq: int = 0
     tables: dict[str, Table] = field(default_factory=dict)
     parts: dict[str, Part] = field(default_factory=dict)  # the parts of the system declared, in order

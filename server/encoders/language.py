@@ -25,7 +25,7 @@ def _load() -> Any:
         if _identifier is None:
             if importlib.util.find_spec("py3langid") is None:
                 raise EncoderUnavailable("the language detector is not installed: run `pip install py3langid`")
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
             _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         return _identifier

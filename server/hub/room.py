@@ -30,6 +30,7 @@ from ..domain.model import Entry, EventState
 from ..domain.phone_themes import Seen
 from ..domain.throttle import CommandLimits
 from ..domain.view import Viewer, snapshot
+from ..encoders.encoder import event_encoder
 from ..storage.store import Store, dumps
 from .broker import Broker
 from .clock import now_ms, steady_ms
@@ -78,7 +79,11 @@ class Room:
         self._derived = Derived(self._screens, reacted=bool(state.reacted))
         self._feed = Feed(self, store, broker, self.channel)
         self._commit = GroupCommit(self, store, writer, self._feed)
-        self.themes = ThemeEngine(self, store, themes_model, themes_every_s) if themes_model else None
+        self.themes = (
+            ThemeEngine(self, store, event_encoder(state.themes_encoder, themes_model), themes_every_s)
+            if themes_model
+            else None
+        )
         self.listening = asyncio.Event()
         # told of every entry this room commits (at once, before it is acknowledged) and of every
         # entry it delivers, so a watcher may hear of its own commits twice: watchers are idempotent

@@ -40,9 +40,10 @@ from ..domain.themes import (
     subthemes,
 )
 from ..domain.themes import fold as fold_curation
+from ..domain.themes.languages import centre_by_language
 from ..domain.themes.records import Frame
 from ..domain.themes.suggest import MOST, suggest
-from ..encoders.encoder import vector_key
+from ..encoders.encoder import EncoderUnavailable, event_encoder, vector_key
 from ..storage.store import Store
 from . import metrics
 
@@ -75,6 +76,26 @@ def encoder(name: str) -> Any:
 def embed(name: str, texts: list[str]) -> np.ndarray:
     """Vectors for ``texts`` (runs in the embedding worker process, which keeps the model loaded)."""
     return np.asarray(encoder(name).encode(texts), dtype=np.float32)
+
+
+def languages(texts: list[str]) -> list[str]:
+    """Each text's language ("" when unsure, or when the detector is not installed)."""
+    from ..encoders.language import detect
+
+    try:
+        return detect(texts)
+    except EncoderUnavailable:
+        return [""] * len(texts)
+
+
+def embed_read(name: str, texts: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Vectors and languages for ``texts``, in the embedding worker."""
+    return embed(name, texts), languages(texts)
+
+
+def event_vector_key(state: EventState, server_encoder: str) -> str:
+    """What an event's vectors are kept under: its own encoder's (``themes_encoder``) key."""
+    return vector_key(event_encoder(state.themes_encoder, server_encoder))
 
 
 def _load(name: str) -> float:
@@ -161,12 +182,21 @@ def themable(idea: Idea) -> bool:
     return shared(idea)  # never an idea still waiting for a moderator
 
 
-def theme_ideas(state: EventState, vectors: dict[str, np.ndarray]) -> list[IdeaVector]:
-    """The ideas a re-clustering reads, in arrival order."""
+def theme_ideas(
+    state: EventState, vectors: dict[str, np.ndarray], langs: dict[str, str] | None = None
+) -> list[IdeaVector]:
+    """The ideas a re-clustering reads, in arrival order, each with its language (``langs``, or
+    detected now: about 0.06 ms an idea). In a multilingual event their vectors are centred per
+    language (``centre_by_language``), so that ideas group by meaning rather than by language."""
+    chosen = [i for i in state.ideas.values() if themable(i) and i.id in vectors]
+    if langs is None:
+        langs = dict(zip((i.id for i in chosen), languages([i.text for i in chosen]), strict=True))
+    codes = [langs.get(i.id, "") for i in chosen]
+    rows = [vectors[i.id] for i in chosen]
+    if chosen and state.themes_encoder == "multilingual":
+        rows = list(centre_by_language(np.stack(rows), codes))
     return [
-        IdeaVector(i.id, i.text, i.table_id, vectors[i.id])
-        for i in state.ideas.values()
-        if themable(i) and i.id in vectors
+        IdeaVector(i.id, i.text, i.table_id, row, lang=code) for i, row, code in zip(chosen, rows, codes, strict=True)
     ]
 
 
@@ -279,6 +309,7 @@ class ThemeEngine:
         self.room, self.store, self.model, self.every_s = room, store, model, every_s
         self.key = vector_key(model)  # what the vectors are stored under
         self.vectors: dict[str, np.ndarray] = {}
+        self.langs: dict[str, str] = {}  # each embedded idea's language ("" when unsure)
         self.map: ThemeMap | None = None
         self.suggestions: list[dict[str, Any]] = []  # for the picture last re-clustered, strongest first
         self.active = False  # this worker holds the event's themes lease (the only one that embeds)
@@ -338,6 +369,10 @@ class ThemeEngine:
         """Just became the worker that does themes: read the cached vectors, embed what is missing."""
         stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.key)
         self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
+        ideas = self.room.state.ideas
+        known = [i for i in self.vectors if i in ideas]
+        read = await asyncio.get_running_loop().run_in_executor(embedder(), languages, [ideas[i].text for i in known])
+        self.langs = dict(zip(known, read, strict=True))
         self._pending = [i.id for i in self.room.state.ideas.values() if themable(i) and i.id not in self.vectors]
         self.map = None
         self.suggestions = []
@@ -366,6 +401,7 @@ class ThemeEngine:
             tables = {i.id: i.table_id for i in self.room.state.ideas.values()}
             for idea_id in erased:
                 self.vectors.pop(idea_id, None)
+                self.langs.pop(idea_id, None)
                 if self.map is not None:
                     self.map = remove_idea(self.map, idea_id, tables)
             self._publish = self.map is not None
@@ -388,15 +424,25 @@ class ThemeEngine:
             if not ideas:
                 continue
             loop = asyncio.get_running_loop()
-            vectors = await loop.run_in_executor(embedder(), embed, self.model, [i.text for i in ideas])
+            vectors, langs = await loop.run_in_executor(embedder(), embed_read, self.model, [i.text for i in ideas])
             fresh = {idea.id: np.asarray(v, dtype=np.float32) for idea, v in zip(ideas, vectors, strict=True)}
             self.vectors.update(fresh)
+            self.langs.update(zip(fresh, langs, strict=True))
             await asyncio.to_thread(
                 self.store.save_vectors, self.room.event_id, self.key, {i: v.tobytes() for i, v in fresh.items()}
             )
+            state = self.room.state
+            if state.themes_encoder == "multilingual":  # centred as the next re-clustering will
+                placed = {i.id: i for i in theme_ideas(state, self.vectors, self.langs) if i.id in fresh}
+            else:
+                placed = {
+                    i.id: IdeaVector(i.id, i.text, i.table_id, fresh[i.id], lang=self.langs.get(i.id, ""))
+                    for i in ideas
+                    if themable(state.ideas[i.id])
+                }
             for idea in ideas:
-                if self.map is not None and themable(self.room.state.ideas[idea.id]):
-                    self.map = add_idea(self.map, IdeaVector(idea.id, idea.text, idea.table_id, fresh[idea.id]))
+                if self.map is not None and idea.id in placed:
+                    self.map = add_idea(self.map, placed[idea.id])
             now = time.monotonic()
             self._last_placed = now
             if self._dirty_since is None:
@@ -417,7 +463,7 @@ class ThemeEngine:
         self._dirty_since = self._edit_due = self._again_due = None  # what comes now waits for the next one
         try:
             state, shown = self.room.state, self.map
-            ideas, edits = theme_ideas(state, self.vectors), list(state.theme_edits)
+            ideas, edits = theme_ideas(state, self.vectors, self.langs), list(state.theme_edits)
             started = time.perf_counter()
             result, suggestions = await asyncio.get_running_loop().run_in_executor(
                 clusterer(), compute_suggested, ideas, edits, topic_of(state), shown, list(state.theme_dismissed)
@@ -432,7 +478,7 @@ class ThemeEngine:
             for idea_id in known:
                 if idea_id not in state.ideas or not themable(state.ideas[idea_id]):  # hidden meanwhile
                     result = remove_idea(result, idea_id, tables)
-            for idea in theme_ideas(state, self.vectors):
+            for idea in theme_ideas(state, self.vectors, self.langs):
                 if idea.id not in known:  # placed meanwhile: placed again now, re-clustered next time
                     result = add_idea(result, idea)
             self.map = result
@@ -449,12 +495,19 @@ class ThemeEngine:
             self._clustered_at = time.monotonic()
             self._wake.set()
 
+    def shown_langs(self) -> dict[str, str]:
+        """The language of each idea on the picture whose language is known, for the staff screens'
+        language tags (an erased or hidden idea's goes with it)."""
+        assert self.map is not None
+        shown = [*self.map.positions]
+        return {i: self.langs[i] for i in shown if self.langs.get(i)}
+
     def _send(self) -> None:
         """Publish the picture to every worker (each relays it to its screens: Derived.relay_themes),
         unless it is the picture published last."""
         assert self.map is not None
         state = self.room.state
-        view = {"model": self.key, **themes_dict(self.map, state)}
+        view = {"model": self.key, **themes_dict(self.map, state), "langs": self.shown_langs()}
         phones = shown_to_phones(self.steady, view["themes"])
         suggestions = shown_suggestions(self.suggestions, state.theme_dismissed)
         if self._sent == (view, phones, suggestions) and not self._steady_changed:

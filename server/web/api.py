@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import segno
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -70,6 +70,11 @@ class EventCreate(BaseModel):
         max_length=8,
         description=f"The interface language of the event's wall and console: one of {', '.join(LANGUAGES)}",
     )
+    themes_encoder: Literal["default", "multilingual"] = Field(
+        default="default",
+        description="The themes' encoder: the server's (default) or multilingual, for ideas in several languages"
+        " (docs/themes.md)",
+    )
 
 
 class JoinRequest(BaseModel):
@@ -93,7 +98,9 @@ class JoinRequest(BaseModel):
     "/events", status_code=201, response_model=EventCreated, dependencies=[allow(ADMIN), Depends(limited_body)]
 )
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
-    created = await asyncio.to_thread(new_event, services.store, body.title, body.tables, body.parts, body.language)
+    created = await asyncio.to_thread(
+        new_event, services.store, body.title, body.tables, body.parts, body.language, body.themes_encoder
+    )
     return created.to_dict(base_url(services))
 
 

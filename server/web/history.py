@@ -22,8 +22,7 @@ from ..domain.mine import contributions
 from ..domain.model import Role
 from ..domain.replay import ROOM_IDEAS, Replay, room
 from ..domain.view import Viewer, snapshot
-from ..encoders.encoder import vector_key
-from ..hub.theming import clusterer, compute, themable, theme_ideas, themes_dict, topic_of
+from ..hub.theming import clusterer, compute, event_vector_key, themable, theme_ideas, themes_dict, topic_of
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS, media
 from .route_access import allow
@@ -118,13 +117,15 @@ async def replay_themes(
         raise Conflict("themes_off", "themes are switched off on this server (WHOLEROOM_THEMES)")
     replay = await _replay(services, event_id)
     state = await asyncio.to_thread(replay.state_at, seq)
-    vectors = await asyncio.to_thread(services.store.vectors, event_id, vector_key(settings.encoder))
-    ideas = theme_ideas(state, {i: np.frombuffer(v, dtype=np.float32) for i, v in vectors.items()})
+    key = event_vector_key(state, settings.encoder)
+    vectors = await asyncio.to_thread(services.store.vectors, event_id, key)
+    ideas = await asyncio.to_thread(
+        theme_ideas, state, {i: np.frombuffer(v, dtype=np.float32) for i, v in vectors.items()}
+    )
     missing = sum(1 for i in state.ideas.values() if themable(i)) - len(ideas)
     edits, topic = list(state.theme_edits), topic_of(state)
     theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits, topic)
-    model = vector_key(settings.encoder)
-    return {"seq": state.seq, "model": model, "not_embedded": missing, **themes_dict(theme_map, state)}
+    return {"seq": state.seq, "model": key, "not_embedded": missing, **themes_dict(theme_map, state)}
 
 
 MEDIA = {
@@ -144,7 +145,7 @@ async def _harvest(services: Services, event_id: str, audience: Audience, seq: i
     state = await asyncio.to_thread(replay.state_at, replay.last_seq if seq is None else seq)
     last_at = replay.times[state.seq - 1] if state.seq else state.created_at
     settings = services.settings
-    key = vector_key(settings.encoder)
+    key = event_vector_key(state, settings.encoder)
     vectors = await asyncio.to_thread(services.store.vectors, event_id, key) if settings.themes else None
     ideas, note = await asyncio.to_thread(exports.theme_inputs, state, vectors)
     theme_map = None

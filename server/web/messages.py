@@ -265,6 +265,10 @@ class ThemesView(Closed):
     themes: list[Theme]
     unthemed: list[str]
     positions: dict[str, list[float]]
+    langs: dict[str, str] = Field(
+        default_factory=dict,
+        description="idea id -> its language (ISO 639-1), for the ideas whose language is known (docs/themes.md)",
+    )
     suggestions: list[Suggestion] | None = Field(default=None, description="facilitator and organiser only")
 
 

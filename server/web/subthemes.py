@@ -19,8 +19,7 @@ from ..domain.access import Caller, rule
 from ..domain.errors import Conflict, NotFound
 from ..domain.theme_commands import THEME_ID
 from ..domain.themes.drill import FEWEST_IDEAS as FEWEST
-from ..encoders.encoder import vector_key
-from ..hub.theming import clusterer, drill, themable, theme_ideas, topic_of
+from ..hub.theming import clusterer, drill, event_vector_key, themable, theme_ideas, topic_of
 from .deps import PrincipalDep, ServicesDep
 from .responses import ERRORS
 from .route_access import allow
@@ -53,9 +52,11 @@ async def read_subthemes(
     if engine is not None and engine.active:  # the worker that embeds holds them in memory
         vectors = {i: engine.vectors[i] for i in ids if i in engine.vectors}
     else:
-        stored = await asyncio.to_thread(services.store.vectors, event_id, vector_key(settings.encoder), ids)
+        key = event_vector_key(state, settings.encoder)
+        stored = await asyncio.to_thread(services.store.vectors, event_id, key, ids)
         vectors = {i: np.frombuffer(v, dtype=np.float32) for i, v in stored.items()}
-    ideas = [i for i in theme_ideas(state, vectors) if i.id in set(ids)]
+    langs = engine.langs if engine is not None and engine.active else None
+    ideas = [i for i in await asyncio.to_thread(theme_ideas, state, vectors, langs) if i.id in set(ids)]
     shown = {**theme, "idea_ids": [i.id for i in ideas]}
     parts: list[dict[str, Any]] = []
     if len(ideas) >= FEWEST:

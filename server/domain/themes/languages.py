@@ -53,6 +53,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         einen einer es für gibt hat hatte haben habe hier ich ihr im immer in ist ja jetzt kann kein keine
         können man mehr mein meine mich mir mit muss müssen nach nicht noch nur ob oder ohne schon sehr
         sein seine sich sie sind so soll sollte um und uns unser unsere viel von vor war waren was weil
+        jede jeden jeder jedes jedem einmal mal gar ganz
         wenn wer wie wir wird wo zu zum zur über besser weniger brauchen braucht leute sachen etwas nie
         """.split()
     ),
@@ -115,6 +116,17 @@ def dominant(langs: Sequence[str]) -> str:
         return ""
     best = max(counts.values())
     return next(lang for lang in langs if lang and counts[lang] == best)
+
+
+WORDS = re.compile(r"[^\W\d_]+")
+
+
+def label_language(label: str, texts: Sequence[str], langs: Sequence[str]) -> str:
+    """The language a theme's label is in: the commonest language of the ideas that use its words
+    (a fallback label is the central idea's own words), else of all the theme's ideas."""
+    words = {w.lower() for w in WORDS.findall(unmarked(label))}
+    using = [lang for text, lang in zip(texts, langs, strict=True) if words & {w.lower() for w in WORDS.findall(text)}]
+    return dominant(using) or dominant(langs)
 
 
 def marked(label: str, lang: str, event_lang: str) -> str:

@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 from server.domain.themes import labels as naming
 from server.domain.themes.cluster import ClusterParams, find_partition, smallest_theme
 from server.domain.themes.constraints import Curation, fold
-from server.domain.themes.languages import dominant, marked, unmarked
 from server.domain.themes.graph import FREE
+from server.domain.themes.languages import dominant, label_language, marked, unmarked
 from server.domain.themes.layout import build_layout
 from server.domain.themes.records import Anchor, Edit, IdeaVector, Theme, ThemeMap
 from server.domain.themes.steady import NEW, OTHER, settle
@@ -234,27 +234,37 @@ def recluster(
     visible = [idea for idea in ideas if not idea.hidden]
     drafts, resolution, score, held_back = _drafts(visible, curation, params, previous)
     term_sets = [naming.terms(idea.text, idea.lang) for idea in visible]
-    examples, member_vectors = [], []
+    event_lang = params.language or dominant([idea.lang for idea in visible])
+    examples, namers, member_vectors = [], [], []
     for d in drafts:
         vectors = np.stack([visible[i].vector for i in d.members]).astype(np.float32)
         closeness = vectors.astype(np.float64) @ _direction(vectors)
         examples.append(d.members[int(np.argmax(closeness))])
+        # a theme without a shared word is named from its central idea in the event's language, if any
+        own = [k for k, i in enumerate(d.members) if visible[i].lang == event_lang]
+        namers.append(d.members[max(own, key=lambda k: closeness[k])] if own else examples[-1])
         member_vectors.append(vectors)
     old = {t.id: t for t in previous.themes} if previous is not None else {}
     given = [curation.labels.get(d.id) or None for d in drafts]
     chosen, words = naming.name_groups(
         [[term_sets[i] for i in d.members] for d in drafts],
-        [term_sets[e] for e in examples],
+        [term_sets[e] for e in namers],
         naming.document_frequency(term_sets),
         naming.topic_keys(params.topic),
         given,
         [unmarked(old[d.id].label) if d.id in old else None for d in drafts],
     )
-    event_lang = params.language or dominant([idea.lang for idea in visible])
-    chosen = [
-        label if given[k] else marked(label, dominant([visible[i].lang for i in d.members]), event_lang)
-        for k, (label, d) in enumerate(zip(chosen, drafts, strict=True))
-    ]
+    if any(idea.lang for idea in visible):
+        chosen = [
+            label
+            if given[k]
+            else marked(
+                label,
+                label_language(label, [visible[i].text for i in d.members], [visible[i].lang for i in d.members]),
+                event_lang,
+            )
+            for k, (label, d) in enumerate(zip(chosen, drafts, strict=True))
+        ]
     themes, anchors, directions = [], [], []
     for k, d in enumerate(drafts):
         vectors = member_vectors[k]
