@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from server.domain.themes.languages import function_words, unmarked
+from server.domain.themes.languages import AND, function_words, unmarked
 
 MAX_CONTENT_WORDS = 4
 
@@ -107,7 +107,11 @@ def content_words(text: str, foreign: frozenset[str] = frozenset()) -> list[str]
 
 
 def _problems(
-    label: str, topic: set[str], seen: dict[frozenset[str], str], foreign: frozenset[str] = frozenset()
+    label: str,
+    topic: set[str],
+    seen: dict[frozenset[str], str],
+    foreign: frozenset[str] = frozenset(),
+    foreign_joiners: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
     reasons = []
     parts = _words(label)
@@ -116,12 +120,12 @@ def _problems(
     filler = []
     for words in parts:
         for k, w in enumerate(words):
-            joining = w in JOINERS and 0 < k < len(words) - 1
-            if (w in FUNCTION_WORDS and not joining) or _bare(w) in FILLER or w in foreign:
+            joining = (w in JOINERS or w in foreign_joiners) and 0 < k < len(words) - 1
+            if ((w in FUNCTION_WORDS or w in foreign) and not joining) or _bare(w) in FILLER:
                 filler.append(w)
     if filler:
         reasons.append("function or filler words: " + ", ".join(dict.fromkeys(filler)))
-    content = content_words(label, foreign)
+    content = [w for w in content_words(label, foreign) if w not in foreign_joiners]
     if not content:
         reasons.append("no content word")
     elif len(content) > MAX_CONTENT_WORDS:
@@ -143,10 +147,12 @@ def label_problems(labels: Sequence[str], topic: str = "", languages: Iterable[s
     A repeat is reported on the second and later uses, the first keeps its place. ``languages``: the
     languages of the room's ideas besides English, whose function words are refused too.
     """
-    foreign = frozenset(w for lang in languages if lang != "en" for w in function_words(lang))
+    chosen = [lang for lang in languages if lang != "en"]
+    foreign = frozenset(w for lang in chosen for w in function_words(lang))
+    foreign_joiners = frozenset(AND[lang] for lang in chosen if lang in AND)
     topic_stems = {_stem(w) for w in content_words(topic)}
     seen: dict[frozenset[str], str] = {}
-    return [_problems(label, topic_stems, seen, foreign) for label in labels]
+    return [_problems(label, topic_stems, seen, foreign, foreign_joiners) for label in labels]
 
 
 def readable_share(labels: Sequence[str], topic: str = "") -> float:

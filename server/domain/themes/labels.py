@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .languages import function_words
+from .languages import NOUN_CAPITALS, function_words
 
 # letters of any alphabet ("żłobek", "Straße", "اور"), keeps "top-up", "c++", "don't" whole
 WORD = re.compile(r"[^\W\d_](?:[\w+#'-]*[\w+#])?")
@@ -140,13 +140,14 @@ def roots(label: str) -> frozenset[str]:
 WORD_ANY_CASE = re.compile(WORD.pattern, re.IGNORECASE)
 
 
-def _words(chunk: str) -> list[str]:
-    """Words as written; an abbreviation in capitals ("GP", "NHS") keeps them, others are lower-cased."""
+def _words(chunk: str, keep_case: bool = False) -> list[str]:
+    """Words as written; an abbreviation in capitals ("GP", "NHS") keeps them, others are lower-cased
+    (``keep_case``: all keep their case, for a language that capitalises its nouns)."""
     out = []
     for w in WORD_ANY_CASE.findall(chunk):
         w = w.strip("'")
         w = (w[:-2] if w.lower().endswith("'s") else w).replace("'", "")  # people's -> people
-        out.append(w if len(w) > 1 and w.isupper() and w.isalpha() else w.lower())
+        out.append(w if keep_case or (len(w) > 1 and w.isupper() and w.isalpha()) else w.lower())
     return out
 
 
@@ -170,7 +171,7 @@ def terms(text: str, lang: str = "") -> IdeaTerms:
     foreign = function_words(lang)
     for chunk in BREAK.split(text.replace("’", "'")):
         run: list[str] = []
-        for word in [*_words(chunk), ""]:
+        for word in [*_words(chunk, lang in NOUN_CAPITALS), ""]:
             if word and not _never(word.lower(), foreign):
                 run.append(word)
                 continue

@@ -53,7 +53,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         einen einer es für gibt hat hatte haben habe hier ich ihr im immer in ist ja jetzt kann kein keine
         können man mehr mein meine mich mir mit muss müssen nach nicht noch nur ob oder ohne schon sehr
         sein seine sich sie sind so soll sollte um und uns unser unsere viel von vor war waren was weil
-        jede jeden jeder jedes jedem einmal mal gar ganz
+        jede jeden jeder jedes jedem einmal mal gar ganz werden wurde wurden würde würden worden
+        sollen sollten darf dürfen dürfte könnte könnten müsste sei seien wäre wären hätte hätten
+        statt anstatt sowie bzw zb dass ab bereits sodass sondern gegen
         wenn wer wie wir wird wo zu zum zur über besser weniger brauchen braucht leute sachen etwas nie
         """.split()
     ),
@@ -71,6 +73,11 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         """.split()
     ),
 }
+
+# "A and B" in the label's own language
+AND = {"de": "und", "es": "y", "pl": "i", "cy": "a", "fr": "et", "pt": "e", "it": "e", "nl": "en", "ur": "اور"}
+# languages that write their nouns with a capital ("Verpackungen"): labels keep the case as written
+NOUN_CAPITALS = frozenset({"de", "lb"})
 
 SHARE = 0.75  # of a language's mean vector taken off its ideas (all of it let too few ideas stand out)
 PRIOR = 5  # ideas: a language with few ideas is centred mostly on the mean of all of them
@@ -127,6 +134,12 @@ def label_language(label: str, texts: Sequence[str], langs: Sequence[str]) -> st
     words = {w.lower() for w in WORDS.findall(unmarked(label))}
     using = [lang for text, lang in zip(texts, langs, strict=True) if words & {w.lower() for w in WORDS.findall(text)}]
     return dominant(using) or dominant(langs)
+
+
+def joined(label: str, lang: str) -> str:
+    """An automatic "A and B" label with the "and" of its own language: "Verpackungen und Plastik"."""
+    word = AND.get(lang)
+    return label.replace(" and ", f" {word} ", 1) if word else label
 
 
 def marked(label: str, lang: str, event_lang: str) -> str:

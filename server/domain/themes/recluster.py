@@ -27,7 +27,7 @@ from server.domain.themes import labels as naming
 from server.domain.themes.cluster import ClusterParams, find_partition, smallest_theme
 from server.domain.themes.constraints import Curation, fold
 from server.domain.themes.graph import FREE
-from server.domain.themes.languages import dominant, label_language, marked, unmarked
+from server.domain.themes.languages import dominant, joined, label_language, marked, unmarked
 from server.domain.themes.layout import build_layout
 from server.domain.themes.records import Anchor, Edit, IdeaVector, Theme, ThemeMap
 from server.domain.themes.steady import NEW, OTHER, settle
@@ -254,17 +254,13 @@ def recluster(
         given,
         [unmarked(old[d.id].label) if d.id in old else None for d in drafts],
     )
-    if any(idea.lang for idea in visible):
-        chosen = [
-            label
-            if given[k]
-            else marked(
-                label,
-                label_language(label, [visible[i].text for i in d.members], [visible[i].lang for i in d.members]),
-                event_lang,
-            )
-            for k, (label, d) in enumerate(zip(chosen, drafts, strict=True))
-        ]
+    if any(idea.lang for idea in visible):  # an automatic label in its own language, marked when not the event's
+        for k, d in enumerate(drafts):
+            if not given[k]:
+                lang = label_language(
+                    chosen[k], [visible[i].text for i in d.members], [visible[i].lang for i in d.members]
+                )
+                chosen[k] = marked(joined(chosen[k], lang), lang, event_lang)
     themes, anchors, directions = [], [], []
     for k, d in enumerate(drafts):
         vectors = member_vectors[k]

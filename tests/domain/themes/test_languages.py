@@ -107,3 +107,23 @@ def test_a_spanish_theme_in_an_english_room_is_named_in_spanish_and_marked() -> 
     # the event's language given: the English theme is the one marked
     themes = recluster(ideas, (), ThemeParams(language="es")).themes
     assert {t.label.endswith(" (en)") for t in themes} == {True, False}
+
+
+def test_a_german_label_says_und_and_keeps_its_capitals() -> None:
+    rng = np.random.default_rng(2)
+    texts = [
+        "Verpackungen aus Plastik verbieten",
+        "weniger Plastik in Verpackungen",
+        "Verpackungen ohne Plastik",
+        "Pfand auf Plastik und Verpackungen",
+    ]
+    texts += ["mehr Radwege in der Stadt", "sichere Radwege für Kinder", "Radwege statt Parkplätze", "breite Radwege"]
+    base = rng.normal(size=(2, 32))
+    rows = [base[k // 4] + rng.normal(size=32) * 0.1 for k in range(8)]
+    vectors = _unit(np.array(rows))
+    ideas = [IdeaVector(f"i{k}", t, f"t{k}", vectors[k], lang="de") for k, t in enumerate(texts)]
+    labels = sorted(t.label for t in recluster(ideas, (), ThemeParams()).themes)
+    assert labels == ["Radwege", "Verpackungen und Plastik"] or labels == ["Plastik und Verpackungen", "Radwege"], (
+        labels
+    )
+    assert label_problems(labels, languages={"de"}) == [(), ()]
