@@ -70,6 +70,7 @@ class LabelledSet:
     tables: list[str]
     langs: list[str] | None = None  # each idea's language, in a multilingual set
     english: LabelledSet | None = None  # a multilingual set's same ideas as first written, in English
+    language: str = ""  # the event's language, when its ideas are in several (labels in it)
 
 
 def load_real(entry: dict[str, str], limit: int | None = None) -> LabelledSet:
@@ -88,7 +89,10 @@ def load_real(entry: dict[str, str], limit: int | None = None) -> LabelledSet:
             f"{entry['name']}-english", entry["topic"], ids, [r["english"] for r in rows], labels, tables
         )
     langs = [r["lang"] for r in rows] if rows and all("lang" in r for r in rows) else None
-    return LabelledSet(entry["name"], entry["topic"], ids, [r["text"] for r in rows], labels, tables, langs, english)
+    language = entry.get("languages", [""])[0]  # the first is the event's
+    return LabelledSet(
+        entry["name"], entry["topic"], ids, [r["text"] for r in rows], labels, tables, langs, english, language
+    )
 
 
 def load_public(name: str, size: int) -> LabelledSet:
@@ -540,9 +544,11 @@ class LiveRun:
     seconds: float = 0.0
 
 
-def _params(topic: str) -> ThemeParams:
-    """The engine's parameters, with the event's question when the engine accepts one."""
+def _params(topic: str, language: str = "") -> ThemeParams:
+    """The engine's parameters, with the event's question (and language) when the engine accepts one."""
     if topic and any(f.name == "topic" for f in fields(ThemeParams)):
+        if language:
+            return ThemeParams(topic=(topic,), language=language)  # type: ignore[call-arg]
         return ThemeParams(topic=(topic,))  # type: ignore[call-arg]
     return ThemeParams()
 
@@ -554,10 +560,10 @@ def _recluster(ideas: list[IdeaVector], shown: ThemeMap | None, params: ThemePar
     return recluster(ideas, (), params)
 
 
-def play(ideas: Sequence[IdeaVector], every: int, topic: str) -> LiveRun:
+def play(ideas: Sequence[IdeaVector], every: int, topic: str, language: str = "") -> LiveRun:
     """Ideas arrive one by one, as in the room: placed at once, re-clustered at the fifth idea, every
     ``every`` ideas after it, and after the last."""
-    params = _params(topic)
+    params = _params(topic, language)
     shown: ThemeMap | None = None
     arrived: list[IdeaVector] = []
     stability: list[float] = []
@@ -629,10 +635,10 @@ def report(
         for k, (i, t, tab) in enumerate(zip(data.ids, data.texts, data.tables, strict=True))
     ]
     true_k = len(set(data.labels))
-    run = play(ideas, every, data.topic)
+    run = play(ideas, every, data.topic, data.language)
     found = membership(run.final, data.ids)
     themed = [not f.startswith("alone:") for f in found]
-    whole = membership(recluster(ideas, (), _params(data.topic)), data.ids)
+    whole = membership(recluster(ideas, (), _params(data.topic, data.language)), data.ids)
     known = KMeans(true_k, n_init=10, random_state=0).fit_predict(vectors).tolist()
     best = ceiling(vectors, data.labels)
     labels = [t.label for t in run.final.themes]

@@ -33,7 +33,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         otras otro otros para pero poco por porque puede pueden que qué quien se sea ser si sí sin sobre
         solo son su sus también tan tanto te tener tengo tiene tienen todo todos tu tus un una unas uno
         unos usted vez y ya yo hace hacer hacen falta favor quiero queremos necesitamos necesito mejor
-        menos cosa cosas gente siempre nunca ahora aún todavía luego entonces
+        menos cosa cosas gente siempre nunca ahora aún todavía luego entonces vamos ir va voy hay haber
+        tener poner quitar dar decir ver año años día días vez veces hacerlo
         """.split()
     ),
     "pl": frozenset(
@@ -44,6 +45,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         nie niech nigdy nim no o od oraz po pod potrzeba potrzebne proszę przed przez przy się są ta tak
         także tam te tego tej ten też to tu tylko tym u w we więcej więc wszystko wszyscy z za ze że żeby
         jakie jaki jakaś coś ktoś trzeba zawsze teraz lepiej lepsze mniej bardziej sobie swoje swój
+        robić mieć być mogę może musi musimy iść jest są rok lata lat dzień dni raz razy
         """.split()
     ),
     "de": frozenset(
@@ -55,7 +57,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         sein seine sich sie sind so soll sollte um und uns unser unsere viel von vor war waren was weil
         jede jeden jeder jedes jedem einmal mal gar ganz werden wurde wurden würde würden worden
         sollen sollten darf dürfen dürfte könnte könnten müsste sei seien wäre wären hätte hätten
-        statt anstatt sowie bzw zb dass ab bereits sodass sondern gegen
+        statt anstatt sowie bzw zb dass ab bereits sodass sondern gegen machen macht gehen geht kommen
+        kommt haben hat tun jahr jahre jahren tag tage tagen
         wenn wer wie wir wird wo zu zum zur über besser weniger brauchen braucht leute sachen etwas nie
         """.split()
     ),
@@ -123,17 +126,6 @@ def dominant(langs: Sequence[str]) -> str:
         return ""
     best = max(counts.values())
     return next(lang for lang in langs if lang and counts[lang] == best)
-
-
-WORDS = re.compile(r"[^\W\d_]+")
-
-
-def label_language(label: str, texts: Sequence[str], langs: Sequence[str]) -> str:
-    """The language a theme's label is in: the commonest language of the ideas that use its words
-    (a fallback label is the central idea's own words), else of all the theme's ideas."""
-    words = {w.lower() for w in WORDS.findall(unmarked(label))}
-    using = [lang for text, lang in zip(texts, langs, strict=True) if words & {w.lower() for w in WORDS.findall(text)}]
-    return dominant(using) or dominant(langs)
 
 
 def joined(label: str, lang: str) -> str:

@@ -27,7 +27,7 @@ from server.domain.themes import labels as naming
 from server.domain.themes.cluster import ClusterParams, find_partition, smallest_theme
 from server.domain.themes.constraints import Curation, fold
 from server.domain.themes.graph import FREE
-from server.domain.themes.languages import dominant, joined, label_language, marked, unmarked
+from server.domain.themes.languages import dominant, joined, marked, unmarked
 from server.domain.themes.layout import build_layout
 from server.domain.themes.records import Anchor, Edit, IdeaVector, Theme, ThemeMap
 from server.domain.themes.steady import NEW, OTHER, settle
@@ -235,19 +235,24 @@ def recluster(
     drafts, resolution, score, held_back = _drafts(visible, curation, params, previous)
     term_sets = [naming.terms(idea.text, idea.lang) for idea in visible]
     event_lang = params.language or dominant([idea.lang for idea in visible])
-    examples, namers, member_vectors = [], [], []
+    examples, namers, naming_langs, speakers, member_vectors = [], [], [], [], []
     for d in drafts:
         vectors = np.stack([visible[i].vector for i in d.members]).astype(np.float32)
         closeness = vectors.astype(np.float64) @ _direction(vectors)
         examples.append(d.members[int(np.argmax(closeness))])
-        # a theme without a shared word is named from its central idea in the event's language, if any
-        own = [k for k, i in enumerate(d.members) if visible[i].lang == event_lang]
-        namers.append(d.members[max(own, key=lambda k: closeness[k])] if own else examples[-1])
+        # a theme is named in one language, from its ideas in it: the event's when two or more of
+        # them are in it, else the theme's commonest (words of several languages make no phrase)
+        langs = [visible[i].lang for i in d.members]
+        lang = event_lang if langs.count(event_lang) >= 2 else dominant(langs) or event_lang
+        own = [k for k, i in enumerate(d.members) if visible[i].lang == lang] or list(range(len(d.members)))
+        naming_langs.append(lang)
+        speakers.append([d.members[k] for k in own])
+        namers.append(d.members[max(own, key=lambda k: closeness[k])])  # its central idea in that language
         member_vectors.append(vectors)
     old = {t.id: t for t in previous.themes} if previous is not None else {}
     given = [curation.labels.get(d.id) or None for d in drafts]
     chosen, words = naming.name_groups(
-        [[term_sets[i] for i in d.members] for d in drafts],
+        [[term_sets[i] for i in members] for members in speakers],
         [term_sets[e] for e in namers],
         naming.document_frequency(term_sets),
         naming.topic_keys(params.topic),
@@ -255,11 +260,8 @@ def recluster(
         [unmarked(old[d.id].label) if d.id in old else None for d in drafts],
     )
     if any(idea.lang for idea in visible):  # an automatic label in its own language, marked when not the event's
-        for k, d in enumerate(drafts):
+        for k, lang in enumerate(naming_langs):
             if not given[k]:
-                lang = label_language(
-                    chosen[k], [visible[i].text for i in d.members], [visible[i].lang for i in d.members]
-                )
                 chosen[k] = marked(joined(chosen[k], lang), lang, event_lang)
     themes, anchors, directions = [], [], []
     for k, d in enumerate(drafts):
