@@ -84,8 +84,15 @@ class Settings(BaseSettings):
         description="While ideas keep coming, themes are re-clustered at most this long after the first new idea"
         " (seconds); else half a second after the last one.",
     )
-    encoder: Literal["minilm+wordllama", "minilm", "wordllama"] = Field(
-        default="minilm+wordllama", description="The sentence-embedding model for themes (docs/themes.md)."
+    encoder: Literal["minilm+wordllama", "minilm", "wordllama", "e5"] = Field(
+        default="minilm+wordllama",
+        description="The sentence-embedding model for themes (docs/themes.md); an event may choose the"
+        " multilingual one (e5) for itself.",
+    )
+    translation: Literal["off"] = Field(
+        default="off",
+        description="Machine translation of ideas for the staff screens: off (the only choice today; the seam"
+        " is server/encoders/translation.py, docs/themes.md 'Reading across languages').",
     )
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
         default="FULL",

@@ -98,3 +98,13 @@ def test_the_language_of_each_idea_or_none_when_unsure() -> None:
         "es",
     ]
     assert detect(["ok"]) == [""]
+
+
+def test_machine_translation_is_a_seam_that_is_off() -> None:
+    from server.encoders.translation import load_translator
+    from server.settings import Settings
+
+    assert Settings(database_url="sqlite://", admin_secret="x").translation == "off"
+    assert load_translator("off") is None
+    with pytest.raises(ValueError, match="unknown translation"):
+        load_translator("babelfish")
