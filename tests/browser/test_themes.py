@@ -357,3 +357,30 @@ def test_the_console_suggests_moving_a_stray_idea_back_and_one_tap_does_it(theme
     expect(console.locator("#themes-message")).to_contain_text("Moved 1 idea")
     console.locator("#themes-panel").screenshot(path=f"{SHOTS}/th-console-suggested.png")
     expect(wall.locator(".th-suggestion")).to_have_count(0)
+
+
+BUSES = ["More buses at night please", "Więcej autobusów w nocy, proszę", "Más autobuses por la noche, por favor"]
+
+
+def test_each_ideas_language_is_shown_on_the_console_and_the_wall(themed_url: str, browser: Any) -> None:
+    """A multilingual event: the same idea in three languages; the console tags each idea with its
+    language (and marks its text with it), and so does the wall's list of ideas by table."""
+    event = LiveEvent(themed_url, browser, 3, themes_encoder="multilingual")
+    try:
+        session = event.command(type="session.load", script=SCRIPT)["session_id"]
+        event.command(type="session.next", session_id=session)
+        phones = [event.phone(str(t), name) for t, name in ((1, "Ana"), (2, "Bo"), (3, "Cy"))]
+        for phone, text in zip(phones, BUSES, strict=True):
+            send_idea(phone, text)
+        console = event.staff("console")
+        wall = event.staff("wall")
+        for text, lang in zip(BUSES, ("en", "pl", "es"), strict=True):
+            idea = console.locator("#stream li", has=console.locator(".idea-text", has_text=text))
+            expect(idea.locator(".tag.lang")).to_have_text(lang, timeout=30_000)
+            expect(idea.locator(f".idea-text[lang={lang}]")).to_have_count(1)
+            expect(wall.locator(f"#tables li[data-lang={lang}][lang={lang}]", has_text=text)).to_have_count(1)
+        console.locator("#stream").screenshot(path=f"{SHOTS}/th-languages-console.png")
+        wall.screenshot(path=f"{SHOTS}/th-languages-wall.png")
+    finally:
+        event.close()
+    assert not event.errors, event.errors
