@@ -210,11 +210,13 @@ def compute(
     edits: list[tuple[str, dict[str, Any]]],
     topic: tuple[str, ...] = (),
     previous: ThemeMap | None = None,
+    language: str = "",
 ) -> ThemeMap:
     """A re-clustering, in the worker process. Live, from the picture on screen (``previous``: ids
-    and labels carry over, a few ideas move at a time); replay and exports, from scratch."""
+    and labels carry over, a few ideas move at a time); replay and exports, from scratch.
+    ``language``: the event's (its wall's and console's), which labels are in when they can be."""
     edited = [edit_from_entry(kind, payload) for kind, payload in edits]
-    return recluster(ideas, edited, ThemeParams(topic=topic), previous=previous)
+    return recluster(ideas, edited, ThemeParams(topic=topic, language=language), previous=previous)
 
 
 SUGGESTIONS_KEPT = 12  # computed with each re-clustering; dismissals thin them until the next one
@@ -229,10 +231,11 @@ def compute_suggested(
     topic: tuple[str, ...],
     previous: ThemeMap | None,
     dismissed: list[str],
+    language: str = "",
 ) -> tuple[ThemeMap, list[dict[str, Any]]]:
     """A live re-clustering and the curation suggestions for its picture (domain/themes/suggest.py),
     in the worker process: the facilitator's screens show the top few."""
-    theme_map = compute(ideas, edits, topic, previous)
+    theme_map = compute(ideas, edits, topic, previous, language)
     edited = [edit_from_entry(kind, payload) for kind, payload in edits]
     if len(_split_parts) > 256:
         _split_parts.clear()
@@ -310,6 +313,7 @@ class ThemeEngine:
         self.key = vector_key(model)  # what the vectors are stored under
         self.vectors: dict[str, np.ndarray] = {}
         self.langs: dict[str, str] = {}  # each embedded idea's language ("" when unsure)
+        self.language = ""  # the event's (its wall's and console's): labels in it when they can be
         self.map: ThemeMap | None = None
         self.suggestions: list[dict[str, Any]] = []  # for the picture last re-clustered, strongest first
         self.active = False  # this worker holds the event's themes lease (the only one that embeds)
@@ -369,6 +373,8 @@ class ThemeEngine:
         """Just became the worker that does themes: read the cached vectors, embed what is missing."""
         stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.key)
         self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
+        language: str | None = await asyncio.to_thread(self.store.event_language, self.room.event_id)
+        self.language = language or ""
         ideas = self.room.state.ideas
         known = [i for i in self.vectors if i in ideas]
         read = await asyncio.get_running_loop().run_in_executor(embedder(), languages, [ideas[i].text for i in known])
@@ -466,7 +472,14 @@ class ThemeEngine:
             ideas, edits = theme_ideas(state, self.vectors, self.langs), list(state.theme_edits)
             started = time.perf_counter()
             result, suggestions = await asyncio.get_running_loop().run_in_executor(
-                clusterer(), compute_suggested, ideas, edits, topic_of(state), shown, list(state.theme_dismissed)
+                clusterer(),
+                compute_suggested,
+                ideas,
+                edits,
+                topic_of(state),
+                shown,
+                list(state.theme_dismissed),
+                self.language,
             )
             self.recluster_seconds = time.perf_counter() - started
             metrics.ANALYSIS.labels("themes").observe(self.recluster_seconds)

@@ -124,7 +124,10 @@ async def replay_themes(
     )
     missing = sum(1 for i in state.ideas.values() if themable(i)) - len(ideas)
     edits, topic = list(state.theme_edits), topic_of(state)
-    theme_map = await asyncio.get_running_loop().run_in_executor(clusterer(), compute, ideas, edits, topic)
+    language = await asyncio.to_thread(services.store.event_language, event_id) or ""
+    theme_map = await asyncio.get_running_loop().run_in_executor(
+        clusterer(), compute, ideas, edits, topic, None, language
+    )
     return {"seq": state.seq, "model": key, "not_embedded": missing, **themes_dict(theme_map, state)}
 
 
@@ -151,8 +154,9 @@ async def _harvest(services: Services, event_id: str, audience: Audience, seq: i
     theme_map = None
     if ideas:
         edits = list(state.theme_edits)
+        language = await asyncio.to_thread(services.store.event_language, event_id) or ""
         theme_map = await asyncio.get_running_loop().run_in_executor(
-            clusterer(), compute, ideas, edits, topic_of(state)
+            clusterer(), compute, ideas, edits, topic_of(state), None, language
         )
     ground = await asyncio.to_thread(exports.ground_for, state)
     return harvest(state, last_at, audience=audience, themes=theme_map, themes_note=note, ground=ground)
