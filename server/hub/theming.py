@@ -313,7 +313,7 @@ class ThemeEngine:
         self.key = vector_key(model)  # what the vectors are stored under
         self.vectors: dict[str, np.ndarray] = {}
         self.langs: dict[str, str] = {}  # each embedded idea's language ("" when unsure)
-        self.language = ""  # the event's (its wall's and console's): labels in it when they can be
+        self.language = ""  # the event's (its wall's and console's): labels in it when they can be (re-read each time)
         self.map: ThemeMap | None = None
         self.suggestions: list[dict[str, Any]] = []  # for the picture last re-clustered, strongest first
         self.active = False  # this worker holds the event's themes lease (the only one that embeds)
@@ -373,8 +373,6 @@ class ThemeEngine:
         """Just became the worker that does themes: read the cached vectors, embed what is missing."""
         stored = await asyncio.to_thread(self.store.vectors, self.room.event_id, self.key)
         self.vectors = {i: np.frombuffer(b, dtype=np.float32) for i, b in stored.items()}
-        language: str | None = await asyncio.to_thread(self.store.event_language, self.room.event_id)
-        self.language = language or ""
         ideas = self.room.state.ideas
         known = [i for i in self.vectors if i in ideas]
         read = await asyncio.get_running_loop().run_in_executor(embedder(), languages, [ideas[i].text for i in known])
@@ -470,6 +468,9 @@ class ThemeEngine:
         try:
             state, shown = self.room.state, self.map
             ideas, edits = theme_ideas(state, self.vectors, self.langs), list(state.theme_edits)
+            # the event's language, read each time: the organiser may change it during the event
+            language: str | None = await asyncio.to_thread(self.store.event_language, self.room.event_id)
+            self.language = language or ""
             started = time.perf_counter()
             result, suggestions = await asyncio.get_running_loop().run_in_executor(
                 clusterer(),
