@@ -344,6 +344,7 @@ def test_accept_language_and_the_phones_choice() -> None:
     assert i18n.negotiate(None, "pl-PL,pl;q=0.9,en;q=0.8") == "pl"
     assert i18n.negotiate(None, "de-DE, ar;q=0.5, es;q=0.7") == "es"
     assert i18n.negotiate(None, "de, fr;q=0.9") == DEFAULT
+    assert i18n.negotiate(None, "es-MX") == "es" and i18n.negotiate(None, "PL") == "pl"  # a region, capitals
     assert i18n.negotiate(None, "es;q=0, ar") == "ar"
     assert i18n.negotiate("pl", "ar") == "pl"
     assert i18n.negotiate("xx", "ar") == "ar"  # an unknown choice is the browser's
