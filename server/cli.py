@@ -280,12 +280,15 @@ def event_create(
     from .domain.parts import parse_spec
     from .events import new_event
     from .web.app import open_store
+    from .web.i18n import numbered_tables
 
     settings = _settings(database_url)
     store = open_store(settings)
     spec: int | list[str]
     if tables.strip().isdigit():
         spec = int(tables)
+        if 1 <= spec <= 500:  # numbered tables, named in the event's language
+            spec = numbered_tables(spec, language)
     else:
         spec = [name.strip() for name in tables.split(",") if name.strip()]
     try:

@@ -30,7 +30,7 @@ from ..languages import LANGUAGES
 from ..security import hash_token, new_token, normalise_join_code
 from ..storage.store import dumps
 from ..storage.tables import Beside, CheckinRow, TokenRow
-from . import dispatch, participants
+from . import dispatch, i18n, participants
 from .deps import (
     PrincipalDep,
     ServicesDep,
@@ -98,8 +98,11 @@ class JoinRequest(BaseModel):
     "/events", status_code=201, response_model=EventCreated, dependencies=[allow(ADMIN), Depends(limited_body)]
 )
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
+    tables = body.tables
+    if isinstance(tables, int) and 1 <= tables <= 500:  # numbered tables, named in the event's language
+        tables = i18n.numbered_tables(tables, body.language)
     created = await asyncio.to_thread(
-        new_event, services.store, body.title, body.tables, body.parts, body.language, body.themes_encoder
+        new_event, services.store, body.title, tables, body.parts, body.language, body.themes_encoder
     )
     return created.to_dict(base_url(services))
 

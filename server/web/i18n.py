@@ -138,6 +138,13 @@ def language(code: str | None) -> Language:
     return LOADED.get(code or "", LOADED[DEFAULT])
 
 
+def numbered_tables(count: int, code: str) -> list[str]:
+    """The names of ``count`` numbered tables in language ``code``: "Table 1", "Mesa 1", "الطاولة 1"...
+    (the message is the one client/static/model.js names a table by when it has no name)."""
+    word = language(code).translations.gettext("Table {id}")
+    return [word.replace("{id}", str(i)) for i in range(1, count + 1)]
+
+
 def parse_accept_language(header: str) -> list[str]:
     """Language tags of an Accept-Language header, best first (``q=0`` ones left out)."""
     ranked: list[tuple[float, int, str]] = []

@@ -190,6 +190,9 @@ def test_the_wall_speaks_the_events_language(server_url: str, browser: Any, lang
         expect(wall.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
         expect(wall.locator("#badge")).to_have_text(gettext("Live"))
         expect(wall.locator(".wall-join-how").first).to_have_text(gettext("Join at"))
+        # an address and a code read left to right in any language (else "127.0.0.1:8000/join" shows reversed)
+        for box in ("#join-url", "#join-code"):
+            assert wall.locator(box).evaluate("(el) => getComputedStyle(el).direction") == "ltr"
         event.command(type="step.push", text="What should the harbour keep?", duration_s=600)
         for table in ("1", "2", "3"):
             phone = event.phone(table, f"P{table}")

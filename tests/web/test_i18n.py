@@ -429,3 +429,19 @@ def test_the_organiser_changes_the_events_language(room: Room) -> None:
     forbidden = client.put(url, json={"language": "ar"}, headers={"Authorization": f"Bearer {room.facilitator}"})
     assert forbidden.status_code == 403
     assert client.get(url, headers=organiser).json()["language"] == "pl"
+
+
+def test_numbered_tables_are_named_in_the_events_language(client: TestClient) -> None:
+    """ "tables": 2 in a Spanish event gives Mesa 1 and Mesa 2 (what phones and the wall show); names given stay."""
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    for language, first in (("es", "Mesa 1"), ("ar", "الطاولة 1"), ("en", "Table 1")):
+        made = client.post("/api/events", json={"title": "Plaza", "tables": 2, "language": language}, headers=admin)
+        assert made.status_code == 201, made.text
+        tables = client.get(f"/api/join/{made.json()['join_code']}").json()["tables"]
+        assert [t["name"] for t in tables][0] == first and len(tables) == 2
+    named = client.post(
+        "/api/events", json={"title": "Plaza", "tables": ["Harbour"], "language": "pl"}, headers=admin
+    ).json()
+    assert [t["name"] for t in client.get(f"/api/join/{named['join_code']}").json()["tables"]] == ["Harbour"]
+    refused = client.post("/api/events", json={"title": "Plaza", "tables": 0, "language": "es"}, headers=admin)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_tables"
