@@ -3,12 +3,17 @@
 Fan-out never waits for a phone. A message for a connection that is not behind (nothing queued,
 nothing being sent) is written at once, inside the fan-out loop: the send runs until it would
 have to wait (the socket's buffer is full, the phone not reading), which for a phone that keeps
-up is never, so no task is woken for it. If it would wait, the rest of that one send is handed to
-the connection's sender task, and from then on the connection is behind: its messages go to its
-outbox, in order, until the sender has written them all. A phone whose outbox overflows (in
-messages or in characters) is closed and resumes by ``seq``. A connection holds at most one
-unsent ``welcome``: a newer one takes its place, so a phone that changes seat again and again
-while not reading costs one snapshot, not many.
+up is never, so no task is woken for it. If it would wait, a sender task is started for that
+connection: it finishes that send, then writes the outbox, where the connection's messages go, in
+order, while it is behind; once it has written them all it ends, and messages are written at once
+again. A connection that keeps up therefore has no task of its own for sending, and no outbox
+(they are made when it falls behind). A phone whose outbox overflows (in messages or in
+characters) is closed and resumes by ``seq``. A connection holds at most one unsent ``welcome``: a
+newer one takes its place, so a phone that changes seat again and again while not reading costs
+one snapshot, not many.
+
+The endpoint learns that a connection is over (cut off, failed, or ended and its last messages
+written) through the callback it gives :meth:`Conn.open`.
 """
 
 from __future__ import annotations
@@ -37,10 +42,14 @@ class _Welcome:
         self.text = text
 
 
+def _nothing() -> None:
+    pass
+
+
 class Conn:
     __slots__ = (
         "viewer", "table_id", "seq", "ready", "task", "closing", "name", "written",
-        "_send", "_out", "_held", "_wake", "_max", "_max_chars", "_chars", "_welcome", "_behind",
+        "_send", "_out", "_held", "_max", "_max_chars", "_chars", "_welcome", "_open", "_over",
         "_unfinished", "_dead",
     )  # fmt: skip
 
@@ -56,27 +65,32 @@ class Conn:
         self.table_id = table_id
         self.seq = 0  # last entry seq queued to this connection
         self.ready = False  # until the welcome is queued, live entries are held back
-        self.task: asyncio.Task[None] | None = None  # the sender task, once started
+        self.task: asyncio.Task[None] | None = None  # the sender task, only while the connection is behind
         self.closing: tuple[int, str] | None = None  # (code, reason) once the server ends the connection
         self.name: str | None = None  # a named facilitator link's name (presence shows who is driving)
         self._send = send
-        self._out: deque[str | _Welcome] = deque()
-        self._held: list[tuple[int, str]] = []
-        self._wake = asyncio.Event()
+        # what waits to be written, in order: only while the connection is behind (or not yet open)
+        self._out: deque[str | _Welcome] | None = None
+        self._held: list[tuple[int, str]] | None = None  # live entries that came before the welcome
         self._max = max_queue
         self._max_chars = max_chars
         self._chars = 0  # characters queued (of JSON text: bytes, for ASCII)
         self._welcome: _Welcome | None = None  # the welcome still in ``_out``, if any
-        # the sender task is writing (or about to): every message waits its turn in the outbox
-        self._behind = False
+        self._open = False  # the endpoint is ready: messages may be written
+        self._over: Callable[[], None] | None = None  # the endpoint's callback, called once when it is over
         # a send started at once that had to wait, with what it waits for: the sender finishes it first
         self._unfinished: tuple[Coroutine[Any, Any, None], Any] | None = None
         self._dead = False  # a send failed or the connection was cut off: nothing more is written
-        self.written = 0  # messages written at once, without the sender task (for tests and metrics)
+        self.written = 0  # messages written at once, without a sender task (for tests and metrics)
 
     @property
     def overflowed(self) -> bool:
         return self.closing is not None and self.closing[0] == CLOSE_TOO_SLOW
+
+    @property
+    def behind(self) -> bool:
+        """Messages wait (in the outbox, or a send that had to wait): the sender task is writing them."""
+        return self.task is not None
 
     def send(self, text: str) -> None:
         self._push(text, len(text))
@@ -97,24 +111,24 @@ class Conn:
     def _push(self, item: str | _Welcome, size: int) -> bool:
         if self.closing is not None or self._dead:
             return False
-        if not self._behind and self.task is not None:  # keeping up: write it now
+        if self._open and self.task is None:  # keeping up: write it now
             MESSAGES.value += 1
             self._write_now(item.text if isinstance(item, _Welcome) else item)
             return False
+        out = self._out
+        if out is None:
+            out = self._out = deque()
         # one message is always accepted into an empty outbox, however large (a staff snapshot)
-        if self._out and (len(self._out) >= self._max or self._chars + size > self._max_chars):
+        elif out and (len(out) >= self._max or self._chars + size > self._max_chars):
             self.kick()
             return False
-        self._out.append(item)
+        out.append(item)
         self._chars += size
-        if self.task is not None:
-            self._behind = True
-            self._wake.set()
         MESSAGES.value += 1
         return True
 
     def _write_now(self, text: str) -> None:
-        """Run the send until it completes or would wait; if it would, the sender task finishes it
+        """Run the send until it completes or would wait; if it would, a sender task finishes it
         (and the connection is behind until the sender has caught up)."""
         send = self._send(text)
         try:
@@ -126,19 +140,29 @@ class Conn:
             self._fail()
             return
         self._unfinished = (send, waiting_for)
-        self._behind = True
-        self._wake.set()
+        self._start_sender()
+
+    def _start_sender(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self._run_sender())
 
     def _fail(self) -> None:
         self._dead = True
         if self._unfinished is not None:  # (the sender is cancelled below: it will not finish it)
             self._unfinished[0].close()
             self._unfinished = None
-        self._out.clear()
+        self._out = None
         self._chars = 0
         self._welcome = None
-        if self.task is not None:
-            self.task.cancel()
+        task, self.task = self.task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        self._end()
+
+    def _end(self) -> None:
+        """Tell the endpoint, once, that this connection is over."""
+        over, self._over = self._over, None
+        if over is not None:
+            over()
 
     def kick(self, code: int = CLOSE_TOO_SLOW, reason: str = TOO_SLOW_REASON) -> None:
         """Stop sending at once (even mid-send to a stalled phone); the endpoint closes with ``code``."""
@@ -149,10 +173,13 @@ class Conn:
     def end(self, code: int, reason: str) -> None:
         """Send what is queued (e.g. the error saying why), then stop; the endpoint closes with ``code``."""
         self.closing = (code, reason)
-        self._wake.set()
+        if self._open and self.task is None:  # nothing waits to be written: over now
+            self._end()
 
     def send_entry(self, seq: int, text: str) -> None:
         if not self.ready:
+            if self._held is None:
+                self._held = []
             self._held.append((seq, text))
         elif seq > self.seq:
             self.seq = seq
@@ -165,45 +192,61 @@ class Conn:
             self.send(text)
         self.seq = seq
         self.ready = True
-        held, self._held = self._held, []
-        for s, text in held:
+        held, self._held = self._held, None
+        for s, text in held or ():
             self.send_entry(s, text)
 
-    def start_sender(self) -> asyncio.Task[None]:
-        self.task = asyncio.get_running_loop().create_task(self._run_sender())
-        if self.closing is not None and not self._out:  # kicked (or ended with nothing to say) before it started
-            self.task.cancel()
-        elif self._out:  # the welcome (and a replay) queued before: the sender writes them first
-            self._behind = True
-            self._wake.set()
-        return self.task
+    def open(self, over: Callable[[], None] = _nothing) -> None:
+        """The endpoint is ready: what was queued before (the welcome, a replay) is written, and from
+        now on each message as it comes. ``over`` is called once when the connection is over: cut
+        off, failed, or ended with everything queued before written (perhaps during this call)."""
+        self._over = over
+        self._open = True
+        out = self._out
+        while out and self.task is None and not self._dead:  # written at once until a send waits
+            self._write_now(self._take(out))
+        if self.task is None:
+            self._out = None
+            if self._dead or self.closing is not None:
+                self._end()
+
+    def stop(self) -> asyncio.Task[None] | None:
+        """The endpoint is done with this connection: nothing more is written, and the sender (if
+        any, returned so that the endpoint may wait for it to end) is cancelled."""
+        task = self.task
+        self._over = None
+        self._fail()
+        return task
+
+    def _take(self, out: deque[str | _Welcome]) -> str:
+        item = out.popleft()
+        if isinstance(item, _Welcome):
+            self._welcome = None
+            item = item.text
+        self._chars -= len(item)
+        return item
 
     async def _run_sender(self) -> None:
         try:
-            await self._sender_loop()
+            if self._unfinished is not None:
+                await self._finish()
+            out = self._out  # (made by the messages that came while the send above waited, if any)
+            while out:
+                await self._send(self._take(out))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the socket is gone
+            self._fail()
+            return
         finally:
             if self._unfinished is not None:  # cancelled before it could finish a send started at once
                 self._unfinished[0].close()
                 self._unfinished = None
-
-    async def _sender_loop(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            if self._unfinished is not None:
-                await self._finish()
-            while self._out:
-                item = self._out.popleft()
-                if isinstance(item, _Welcome):
-                    self._welcome = None
-                    text = item.text
-                else:
-                    text = item
-                self._chars -= len(text)
-                await self._send(text)
-            self._behind = False  # caught up: the next message is written at once again
-            if self.closing is not None:
-                return
+        # caught up: the next message is written at once again; the outbox goes until it is needed
+        self.task = None
+        self._out = None
+        if self.closing is not None:
+            self._end()
 
     async def _finish(self) -> None:
         """Drive the send started at once to its end, waiting for what it waits for each time (a
@@ -226,7 +269,7 @@ class Conn:
 
     @property
     def queued(self) -> int:
-        return len(self._out)
+        return len(self._out) if self._out is not None else 0
 
     @property
     def queued_chars(self) -> int:

@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contact_sharing.router)
     app.include_router(ground.router)
     app.include_router(subthemes.router)
-    app.include_router(ws.router)
+    ws.add_to(app)
     app.include_router(pages.router)
     app.mount("/static", ASSETS, name="static")
     app.add_middleware(

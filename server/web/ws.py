@@ -1,4 +1,8 @@
-"""The websocket endpoint: hello, then a receiver loop feeding the room and a sender task per connection.
+"""The websocket endpoint: hello, then the connection's own task reads its frames and feeds the room.
+
+Messages to the screen are written by the room as they come (``hub/connection.py``); no task waits
+on a connection that keeps up. When the connection is over (cut off as too slow, its link revoked,
+the person removed, a failed send), the endpoint's wait for the next frame is interrupted.
 
 Close codes: 1008 bad or missing token / no hello; 1011 server error; 1013 hellos too frequent on this
 token (reconnect after the error's ``retry_after_ms``); 4008 too far behind (resume);
@@ -13,7 +17,7 @@ import contextlib
 import logging
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 
 from ..domain.access import EVENT_TOKENS
 from ..domain.errors import DomainError, Forbidden, Invalid, RateLimited, Unauthorized
@@ -28,7 +32,6 @@ from .headers import origin_of
 from .route_access import allow_socket
 from .services import Services
 
-router = APIRouter()
 log = logging.getLogger("wholeroom.ws")
 
 HELLO_TIMEOUT_S = 10.0
@@ -39,7 +42,13 @@ def error_message(exc: DomainError, ref: Any = None) -> str:
     return dispatch.Reply.refusal(exc, ref).text()
 
 
-@router.websocket("/ws", dependencies=[allow_socket(EVENT_TOKENS)])
+def add_to(app: FastAPI) -> None:
+    """``/ws`` is a route of the app itself, not of an included router: a connection lasts as long
+    as the screen is open, and each holds what routing through an included router keeps for it (its
+    frames and a larger scope, about 2 KB by tracemalloc)."""
+    app.add_api_websocket_route("/ws", websocket_endpoint, dependencies=[allow_socket(EVENT_TOKENS)])
+
+
 async def websocket_endpoint(ws: WebSocket) -> None:
     services: Services = ws.app.state.services
     await ws.accept()
@@ -106,25 +115,53 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         raise
     services.rooms.connected()
     services.sockets.add(token_key, conn)  # over the limit, the token's oldest socket is closed
-    sender = conn.start_sender()
     actor = Actor(principal.role, principal.participant_id, principal.name)
-    receiver = asyncio.create_task(_receive(ws, room, conn, actor))
+    over = _Interrupt()
     try:
-        await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
+        conn.open(over)  # (may be over at once: cut off, or ended, before it was open)
+        await _receive(ws, room, conn, actor)
+    except asyncio.CancelledError:
+        if not over.interrupted or over.task.uncancel() > 0:  # cancelled from elsewhere too
+            raise
     finally:
+        over.disarm()
         room.detach(conn)
         services.sockets.remove(token_key, conn)
         services.rooms.disconnected()
-        for task in (sender, receiver):
-            task.cancel()
-        for task in (sender, receiver):
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
-                await task
+        sender = conn.stop()  # a send still waiting for a stalled phone is abandoned
+        if sender is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
         # too slow (4008), too many sockets on the token (4009), removed (4403): the phone may be
         # stalled, so do not wait long for it to take the close frame
         if conn.closing is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(*conn.closing), 5)
+
+
+class _Interrupt:
+    """Called once the connection is over: cancels the endpoint's task, which is then waiting for
+    the next frame or for a command to be committed (or, called from within it, at its next wait).
+    The endpoint tells this cancellation from any other (a server shutting down) as
+    ``asyncio.timeout`` does."""
+
+    __slots__ = ("task", "interrupted", "_armed")
+
+    def __init__(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.task = task
+        self.interrupted = False
+        self._armed = True
+
+    def __call__(self) -> None:
+        if self._armed and not self.interrupted:
+            self.interrupted = True
+            self.task.cancel()
+
+    def disarm(self) -> None:
+        """The endpoint is past its reading: nothing cancels it from now on."""
+        self._armed = False
 
 
 async def _receive(ws: WebSocket, room: Room, conn: Conn, actor: Actor) -> None:
