@@ -6,7 +6,6 @@ import asyncio
 import io
 from typing import Annotated, Any, Literal
 
-import segno
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -285,5 +284,7 @@ async def join_qr(
     if table is not None:
         url += f"&table={table}"
     out = io.BytesIO()
+    import segno  # (imported here: few requests ask for a QR code, and the server need not hold ~1 MB for them)
+
     segno.make(url, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False, title=f"Join: {url}")
     return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})

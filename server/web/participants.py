@@ -12,7 +12,6 @@ import asyncio
 import io
 from typing import Any
 
-import segno
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -122,6 +121,8 @@ async def revoke_link(event_id: str, person_id: str, principal: PrincipalDep, se
 
 def _qr(url: str) -> bytes:
     out = io.BytesIO()
+    import segno  # (imported here: few requests ask for a QR code, and the server need not hold ~1 MB for them)
+
     segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True)
     return out.getvalue()
 
