@@ -51,20 +51,24 @@ def _where(path: list[str | int]) -> str:
 
 def check_data(value: Any, *, depth_max: int = JSON_DEPTH_MAX) -> None:
     """Walk decoded JSON: every string (keys too) must be storable, every number finite, and
-    nesting at most ``depth_max`` deep. Raises :class:`Invalid` naming the path of the first problem."""
+    nesting at most ``depth_max`` deep. Raises :class:`Invalid` naming the path of the first problem
+    (the path is spelt out only then: every message and entry is walked, and nearly all are fine)."""
+    unstorable = _UNSTORABLE.search
     stack: list[tuple[Any, list[str | int]]] = [(value, [])]
     while stack:
         item, path = stack.pop()
         if len(path) > depth_max:
             raise Invalid("too_deep", f"JSON is nested more than {depth_max} levels deep", field=_where(path[:1]))
         if isinstance(item, str):
-            check_text(item, _where(path))
+            if unstorable(item) is not None:
+                check_text(item, _where(path))
         elif isinstance(item, float) and not math.isfinite(item):
             raise Invalid("bad_number", f"{_where(path)}: numbers must be finite", field=_where(path))
         elif isinstance(item, dict):
             for key, child in item.items():
                 if isinstance(key, str):
-                    check_text(key, _where([*path, key]))
+                    if unstorable(key) is not None:
+                        check_text(key, _where([*path, key]))
                 elif key is not None and not isinstance(key, int | float):
                     raise Invalid("unstorable", f"{_where(path)}: a {type(key).__name__} key is not JSON")
                 stack.append((child, [*path, key]))
