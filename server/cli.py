@@ -56,7 +56,7 @@ class Main(click.Group):
             try:
                 return super().invoke(ctx)
             except Exception as exc:
-                from .storage.schema_version import SchemaError  # (here: storage is slow to import for --help)
+                from .storage.schema_head import SchemaError  # (here: storage is slow to import for --help)
 
                 if isinstance(exc, SchemaError):  # storage knows nothing of click: said as any refusal
                     raise click.ClickException(exc.message) from None
@@ -110,7 +110,7 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, workers: int
     base = _public_url(settings, host, port)
     settings = settings.model_copy(update={"public_url": base})
     os.environ["WHOLEROOM_PUBLIC_URL"] = base  # the workers read their settings from the environment
-    store = open_store(settings)
+    store = open_store(settings, prepare_apart=True)  # (Alembic, if needed, in a child: never in the server)
     store.replace_setting(SERVED_URL, base)  # `wholeroom event create` prints links to this server
     # a secret generated now is shown on an interactive terminal only, else written to a 0600 file
     admin_secret_hash(settings, store, sys.stdout if sys.stdout.isatty() else None)

@@ -30,9 +30,9 @@ from sqlmodel import SQLModel
 
 from server.cli import main
 from server.settings import Settings
-from server.storage import schema_version
+from server.storage import schema_head, schema_version
 from server.storage.store import make_engine
-from server.web.app import create_app
+from server.web.app import create_app, open_store
 
 PG_ADMIN = os.environ.get("WHOLEROOM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ADMIN = "test-admin-secret"
@@ -396,3 +396,45 @@ def test_workers_starting_at_once_migrate_an_empty_database_once(url: str) -> No
     finally:
         for e in engines:
             e.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    """The serving process tells whether a database is at the head without Alembic: its reading of
+    the migration files must agree with Alembic's."""
+    assert schema_head.head() == schema_version.head()
+
+
+def test_the_serving_process_prepares_a_database_without_loading_alembic(url: str, engine: Engine) -> None:
+    """`wholeroom serve` opens its store with the schema work in a child process: an empty database
+    gets the schema at the head, one made before migrations is stamped, and the serving process
+    never imports Alembic (about 10 MB it would hold for its whole life)."""
+    SQLModel.metadata.create_all(engine)  # made before migrations: stamped
+    populate_old(engine)
+    probe = (
+        "import sys; from server.settings import Settings; from server.web.app import open_store; "
+        "settings = Settings(database_url=sys.argv[1], admin_secret='x', public_url='http://x', themes=False); "
+        "store = open_store(settings, prepare_apart=True); "
+        "store.engine.dispose(); print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    for _ in range(2):  # then at the head: nothing to do
+        done = subprocess.run(
+            [sys.executable, "-c", probe, url],
+            env={**os.environ, "PYTHONPATH": root},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "[]"
+        assert schema_version.current(engine) == schema_version.head()
+
+
+def test_a_database_behind_is_refused_from_the_child_with_its_message(url: str, engine: Engine) -> None:
+    """The child's refusal reaches the server as the same SchemaError, with the same message."""
+    schema_version.upgrade(engine, "0004")
+    with pytest.raises(schema_head.SchemaError) as refused:
+        open_store(settings(url), prepare_apart=True)
+    assert str(refused.value) == behind_message("0004")
+    assert isinstance(refused.value, schema_version.SchemaError)

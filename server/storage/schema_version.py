@@ -16,6 +16,7 @@ is recognised by its tables and columns and stamped with the revision it matches
 from __future__ import annotations
 
 import logging
+import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,8 +32,11 @@ from sqlalchemy import BigInteger, Engine, Integer, create_engine, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from .schema_head import PREPARE_EXIT, SchemaError, url_for_child
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
+__all__ = ["SchemaBehind", "SchemaError", "Status", "check", "head", "prepare", "upgrade"]
 UPGRADE_HINT = "run `wholeroom db upgrade`"
 # pg_advisory_xact_lock takes a bigint: a fixed one derived from a name (stable across processes)
 _PG_LOCK_KEY = zlib.crc32(b"wholeroom schema migration")
@@ -41,16 +45,6 @@ log = logging.getLogger("wholeroom.schema")
 
 # table name -> {column name -> "bigint", "int" or ""}: enough to tell the revisions apart
 Shape = dict[str, dict[str, str]]
-
-
-class SchemaError(Exception):
-    """The database cannot be used by this server as it is; the message says what to do.
-
-    The CLI prints just the message (``Error: ...``) and exits with status 1 (``server.cli.Main``)."""
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class SchemaBehind(SchemaError):
@@ -306,3 +300,18 @@ def prepare(engine: Engine) -> None:
         elif found.legacy:
             command.stamp(_config(conn), "head")
             log.info("database made before migrations matches revision %s: stamped", head())
+
+
+def prepare_child() -> None:
+    """:func:`prepare` in the child process ``schema_head.prepare_apart`` starts: a refusal is its
+    message on stderr and exit status ``PREPARE_EXIT``."""
+    from .store import make_engine
+
+    engine = make_engine(url_for_child())
+    try:
+        prepare(engine)
+    except SchemaError as exc:
+        print(exc.message, file=sys.stderr)
+        sys.exit(PREPARE_EXIT)
+    finally:
+        engine.dispose()

@@ -24,6 +24,7 @@ from ..hub.broker import create_broker
 from ..hub.rooms import Rooms
 from ..security import create_private, hash_token, open_private
 from ..settings import Settings
+from ..storage import schema_head
 from ..storage.store import Store, make_engine
 from . import api, contact_sharing, event_language, facilitators, ground, history, pages, participants, subthemes, ws
 from .assets import ASSETS
@@ -53,18 +54,25 @@ NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/vnd.openxmlforma
 HTTP_ERROR_CODES = {400: "bad_json", 404: "not_found", 405: "method_not_allowed"}
 
 
-def open_store(settings: Settings) -> Store:
-    from ..storage import schema_version
-
+def open_store(settings: Settings, *, prepare_apart: bool = False) -> Store:
+    """The store, its database at the schema this server needs. An empty database gets the schema
+    (Alembic, to the head); one made before migrations is stamped if its tables match; one behind
+    or unknown is refused with what to do. That work (and Alembic) is only loaded when the database
+    is not at the head already; with ``prepare_apart`` (``wholeroom serve``) it runs in a child
+    process, so the serving process never holds Alembic (``storage/schema_head.py``)."""
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         create_private(path)  # people's words: readable by this user only
     store = Store(make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
     try:
-        # an empty database gets the schema (Alembic, to the head); one made before migrations is
-        # stamped if its tables match; one behind or unknown is refused with what to do
-        schema_version.prepare(store.engine)
+        if not schema_head.at_head(store.engine):
+            if prepare_apart:
+                schema_head.prepare_apart(settings.database_url)
+            else:
+                from ..storage import schema_version
+
+                schema_version.prepare(store.engine)
     except BaseException:
         store.engine.dispose()
         raise
