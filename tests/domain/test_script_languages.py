@@ -97,11 +97,12 @@ def test_a_script_in_one_language_is_stored_exactly_as_before() -> None:
 
 
 def test_the_library_has_scripts_in_two_languages_complete_in_each() -> None:
-    """At least three library scripts are in English and Spanish, and every one of them validates."""
+    """The library's scripts are in English and Spanish (more each time one is translated), and every
+    one of them validates."""
     entries = {e["id"]: e for e in catalogue()}
     assert len(entries) == len(list(LIBRARY_DIR.glob("*.yaml")))  # (invalid files are left out)
     bilingual = sorted(i for i, e in entries.items() if e["languages"] == ["en", "es"])
-    assert bilingual == ["one-two-four-all", "twenty-five-ten", "what-so-what-now-what"]
+    assert {"one-two-four-all", "partnership-typology", "twenty-five-ten", "what-so-what-now-what"} <= set(bilingual)
     assert entries["one-two-four-all"]["title"] == "1-2-4-All"  # the catalogue shows the default
 
 
