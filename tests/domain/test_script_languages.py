@@ -52,6 +52,30 @@ steps:
     options: {items: ["{topic}", "2035"]}
 """
 
+# The same poll as a script written before languages existed: plain strings, no ``languages``.
+ONE = """\
+id: plain
+title: Quick poll
+method: {name: Poll, origin: Anyone}
+params:
+  topic:
+    label: The topic
+    default: our street
+steps:
+  - id: ask
+    kind: ideas
+    title: Your ideas
+    duration: 5m
+    question: "What would improve {topic}?"
+    text: One idea per card.
+  - id: place
+    kind: vote
+    duration: 5m
+    method: place
+    axes: [Effort, Impact]
+    options: {items: ["{topic}", "2035"]}
+"""
+
 
 def problems(text: str) -> list[tuple[int, int, str, str]]:
     with pytest.raises(ScriptError) as err:
@@ -88,12 +112,10 @@ def test_a_script_in_two_languages_loads_and_keeps_the_default_in_the_plain_fiel
 
 def test_a_script_in_one_language_is_stored_exactly_as_before() -> None:
     """Backwards compatible: no ``texts`` anywhere, the dump is the plain model dump (plus languages)."""
-    for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        script = load_script(path.read_text(encoding="utf-8"), path.name)
-        if len(script.languages) > 1:
-            continue
-        assert script.languages == ["en"]
-        assert in_default(script) == script.model_dump(mode="json", by_alias=True), path.name
+    script = load_script(ONE, "plain.yaml")
+    assert script.languages == ["en"]
+    assert in_default(script) == script.model_dump(mode="json", by_alias=True)
+    assert script.steps[0].text == "One idea per card."
 
 
 def test_the_library_has_scripts_in_two_languages_complete_in_each() -> None:
@@ -102,7 +124,13 @@ def test_the_library_has_scripts_in_two_languages_complete_in_each() -> None:
     entries = {e["id"]: e for e in catalogue()}
     assert len(entries) == len(list(LIBRARY_DIR.glob("*.yaml")))  # (invalid files are left out)
     bilingual = sorted(i for i, e in entries.items() if e["languages"] == ["en", "es"])
-    assert {"one-two-four-all", "partnership-typology", "twenty-five-ten", "what-so-what-now-what"} <= set(bilingual)
+    assert {
+        "one-two-four-all",
+        "partnership-typology",
+        "twenty-five-ten",
+        "what-so-what-now-what",
+        "world-cafe",
+    } <= set(bilingual)
     assert entries["one-two-four-all"]["title"] == "1-2-4-All"  # the catalogue shows the default
 
 
@@ -171,7 +199,12 @@ def test_the_cli_reports_language_problems_with_their_place_and_fails(tmp_path: 
     ok = CliRunner().invoke(main, ["script", "check", "-q", "--tables", "15", *library])
     assert ok.exit_code == 0, ok.output
     assert "one-two-four-all.yaml: ok (4 steps, 12m, in en, es)" in ok.output
-    assert "world-cafe.yaml: ok (9 steps, 1h50m)" in ok.output
+    assert "world-cafe.yaml: ok (9 steps, 1h50m, in en, es)" in ok.output
+    plain = tmp_path / "plain.yaml"  # a script in one language says nothing about languages
+    plain.write_text(ONE)
+    one = CliRunner().invoke(main, ["script", "check", "-q", str(plain)])
+    assert one.exit_code == 0, one.output
+    assert f"{plain}: ok (2 steps, 10m)\n" in one.output
 
 
 # --- what a step carries ------------------------------------------------------------------------
@@ -218,8 +251,7 @@ def test_a_parameter_the_facilitator_gives_is_the_same_in_every_language() -> No
 def test_a_step_of_a_one_language_script_carries_no_texts() -> None:
     """A script without languages pushes exactly what it did before: no ``texts``."""
     scene = Scene(tables=3)
-    script = (LIBRARY_DIR / "world-cafe.yaml").read_text(encoding="utf-8")
-    session = scene.do(FACILITATOR, type="session.load", script=script).result["session_id"]
+    session = scene.do(FACILITATOR, type="session.load", script=ONE).result["session_id"]
     scene.do(FACILITATOR, type="session.next", session_id=session)
     pushed = next(e for e in reversed(scene.entries) if e.kind == "step.pushed")
     assert "texts" not in pushed.payload and "texts" not in pushed.payload["spec"]
