@@ -125,6 +125,7 @@ def test_the_library_has_scripts_in_two_languages_complete_in_each() -> None:
     assert len(entries) == len(list(LIBRARY_DIR.glob("*.yaml")))  # (invalid files are left out)
     bilingual = sorted(i for i, e in entries.items() if e["languages"] == ["en", "es"])
     assert {
+        "appreciative-inquiry",
         "one-two-four-all",
         "open-space",
         "partnership-typology",
