@@ -129,6 +129,7 @@ def test_the_library_has_scripts_in_two_languages_complete_in_each() -> None:
         "one-two-four-all",
         "open-space",
         "partnership-typology",
+        "troika-consulting",
         "twenty-five-ten",
         "what-so-what-now-what",
         "world-cafe",
