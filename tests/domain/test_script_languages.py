@@ -126,6 +126,7 @@ def test_the_library_has_scripts_in_two_languages_complete_in_each() -> None:
     bilingual = sorted(i for i, e in entries.items() if e["languages"] == ["en", "es"])
     assert {
         "appreciative-inquiry",
+        "future-search",
         "one-two-four-all",
         "open-space",
         "partnership-typology",
