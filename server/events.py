@@ -74,11 +74,11 @@ def new_event(
     now = time.time_ns() // 1_000_000
     for _attempt in range(5):
         event_id, code = new_event_id(), new_join_code()
-        first = create_event(event_id, title, table_names(tables), code, now, parts, themes_encoder)
+        first = create_event(event_id, title, table_names(tables), code, now, parts, themes_encoder, language)
         tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
         rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
         try:
-            store.create_event(first, rows, language=language)
+            store.create_event(first, rows)
         except IntegrityError:  # a join code or id already taken: draw again
             continue
         return CreatedEvent(event_id, first.payload["title"], code, tokens)

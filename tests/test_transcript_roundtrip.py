@@ -250,3 +250,31 @@ def test_a_flipped_answer_with_its_chain_recomputed_is_refused_by_the_digest(
     assert "line 1: the rebuilt event differs from the header's digest in its votes (ballots): " in result.output
     assert "nothing was imported" in result.output
     assert open_store(Settings(database_url=fresh)).events() == []
+
+
+def test_an_imported_event_speaks_the_language_it_was_exported_in(tmp_path: Path) -> None:
+    """An event made in Spanish and switched to Polish by its organiser comes back from export and
+    import in Polish: its wall page, the event row and the rebuilt state; the change is in the transcript."""
+    db = f"sqlite:///{tmp_path}/original.db"
+    with TestClient(create_app(Settings(database_url=db, admin_secret=ADMIN, themes=False))) as client:
+        room = Room(client, tables=2, language="es")
+        room.join("1", "Ana")
+        organiser = {"Authorization": f"Bearer {room.organiser}"}
+        assert client.put(f"/api/events/{room.id}/language", json={"language": "pl"}, headers=organiser).is_success
+    text = export(db, room.id)
+    lines = [json.loads(line) for line in text.splitlines()[1:]]
+    assert lines[0]["kind"] == "event.created" and lines[0]["payload"]["language"] == "es"
+    assert [(e["kind"], e["payload"]) for e in lines if e["kind"] == "event.language_set"] == [
+        ("event.language_set", {"language": "pl"})
+    ]
+    path = tmp_path / "event.jsonl"
+    path.write_text(text, encoding="utf-8")
+    fresh = f"sqlite:///{tmp_path}/fresh.db"
+    result = CliRunner().invoke(main, ["import", "transcript", str(path), "--database-url", fresh])
+    assert result.exit_code == 0, result.output
+    store = open_store(Settings(database_url=fresh))
+    assert store.event_language(room.id) == "pl"
+    assert load_state(store, room.id)[0].language == "pl"
+    with TestClient(create_app(Settings(database_url=fresh, admin_secret=ADMIN, themes=False))) as client:
+        assert '<html lang="pl"' in client.get(f"/e/{room.id}/wall").text
+    assert export(fresh, room.id).splitlines()[1:] == text.splitlines()[1:]  # the same entries again

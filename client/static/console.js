@@ -2,7 +2,7 @@
 // ideas, seat people, set roles; results of votes and marketplaces.
 import { initActions } from "./actions.js";
 import * as ground from "./ground.js";
-import { localStep } from "./language.js";
+import { followEventLanguage, localStep } from "./language.js";
 import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
 import { initThemes } from "./curate.js";
@@ -720,12 +720,14 @@ live.on("welcome", (msg) => {
   }
   if (msg.snapshot) {
     model.load(msg.snapshot);
+    followEventLanguage(model.event.language); // changed while this console was away: load it again
     renderAll();
     themesPanel.loadFlags(); // the snapshot does not list participants' flags: the transcript does
   }
 });
 live.on("entry", (entry) => {
   const changed = model.apply(entry);
+  if (entry.kind === "event.language_set") followEventLanguage(entry.payload.language);
   if (changed) dirty.add(changed);
   flush();
 });

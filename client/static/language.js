@@ -8,6 +8,29 @@ export function screenLanguage() {
   return document.documentElement.lang || "";
 }
 
+const RELOADED = "wholeroom-event-language"; // the language this tab last reloaded into (sessionStorage)
+
+/**
+ * The wall and console are drawn in the event's language by the server (<html lang>): when the
+ * event's is another (an `event.language_set` entry, or a snapshot that says so after the screen
+ * was away), load the page again, once per language, so a page still served in the old one never
+ * reloads in a loop.
+ */
+export function followEventLanguage(language) {
+  if (!language || typeof document === "undefined") return;
+  try {
+    if (language === screenLanguage()) {
+      sessionStorage.removeItem(RELOADED);
+      return;
+    }
+    if (sessionStorage.getItem(RELOADED) === language) return;
+    sessionStorage.setItem(RELOADED, language);
+  } catch {
+    return; // no storage (a locked-down browser): the page keeps its language until it is loaded again
+  }
+  location.reload();
+}
+
 /** Which key of `texts` (a mapping language -> anything) serves `lang`, or null. */
 function matching(texts, lang) {
   if (!texts || !lang) return null;

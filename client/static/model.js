@@ -49,6 +49,8 @@ function changedEvent(event, entry) {
       return { ...event, closed_at: null };
     case "event.parts_set":
       return { ...event, parts: p.parts };
+    case "event.language_set": // the wall's and console's (staff screens only; a phone keeps its own)
+      return { ...event, language: p.language };
     case "theme.revealed":
       return { ...event, themes_revealed: Boolean(p.shown) };
     case "wall.shown":
@@ -290,7 +292,7 @@ export class StaffModel {
     this.seq = Math.max(this.seq, entry.seq);
     switch (entry.kind) {
       case "event.created":
-        this.event = { id: entry.event_id, title: p.title, join_code: p.join_code, tables: p.tables, parts: p.parts || [] };
+        this.event = { id: entry.event_id, title: p.title, join_code: p.join_code, tables: p.tables, parts: p.parts || [], language: p.language || "en" };
         this.tables = new Map(p.tables.map((tb) => [tb.id, tb]));
         return "event";
       case "participant.joined":
@@ -334,6 +336,7 @@ export class StaffModel {
       }
       case "event.closed":
       case "event.reopened":
+      case "event.language_set":
       case "wall.shown":
       case "followup.opened":
       case "followup.closed":

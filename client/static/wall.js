@@ -12,7 +12,7 @@
 import { marketGrid, voteResults } from "./charts.js";
 import { anyOverflow, countFitting, moreText, overflows, scaleToFit, shortenToFit } from "./fit.js";
 import * as ground from "./ground.js";
-import { localResults, localStep } from "./language.js";
+import { followEventLanguage, localResults, localStep } from "./language.js";
 import { Live } from "./live.js";
 import { presenceView } from "./parts.js";
 import { StaffModel } from "./model.js";
@@ -722,6 +722,7 @@ const tickClocks = startClocks(live, (id) => model.steps.get(id));
 live.on("welcome", (msg) => {
   if (msg.snapshot) {
     model.load(msg.snapshot);
+    followEventLanguage(model.event.language); // changed while this wall was away: load it again
     groundSeq += 1;
     themesSeq += 1;
     renderLater();
@@ -729,6 +730,7 @@ live.on("welcome", (msg) => {
 });
 live.on("entry", (entry) => {
   model.apply(entry);
+  if (entry.kind === "event.language_set") followEventLanguage(entry.payload.language);
   // (an idea a moderator let through arrives here with its approval)
   if (entry.kind === "idea.submitted" || entry.kind === "idea.restored" || entry.kind === "idea.approved") {
     arrived.set(entry.payload.idea_id, Date.now());

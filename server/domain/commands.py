@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from ..languages import DEFAULT as DEFAULT_LANGUAGE
+from ..languages import LANGUAGES
 from . import (
     access,
     capture,
@@ -473,10 +475,13 @@ def create_event(
     now: int,
     system_parts: Sequence[parts.PartIn | Mapping[str, Any]] = (),
     themes_encoder: str = "default",
+    language: str = DEFAULT_LANGUAGE,
 ) -> Entry:
     """The first entry of an event. ``tables`` are display names, numbered 1..N as ids;
     ``system_parts``: the parts of the system it wants in the room, if declared already;
-    ``themes_encoder``: ``default`` (the server's encoder) or ``multilingual`` (docs/themes.md)."""
+    ``themes_encoder``: ``default`` (the server's encoder) or ``multilingual`` (docs/themes.md);
+    ``language``: the interface language of its wall and console (server/languages.py)."""
+    check_language(language)
     clean_title = clean_text(title, limits.TITLE_MAX, "title")
     if not 1 <= len(tables) <= limits.TABLES_MAX:
         raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
@@ -497,7 +502,29 @@ def create_event(
         )
     if themes_encoder != "default":  # likewise only when chosen
         payload["themes_encoder"] = themes_encoder
+    if language != DEFAULT_LANGUAGE:  # likewise only when not English
+        payload["language"] = language
     return Entry(event_id, 1, now, "event.created", "admin", payload)
+
+
+def check_language(language: str) -> None:
+    """Refuse a language that is not one of the interface languages (``bad_language``)."""
+    if language not in LANGUAGES:
+        wanted = ", ".join(LANGUAGES)
+        raise Invalid("bad_language", f"the language must be one of {wanted}, not {language!r}", field="language")
+
+
+def set_event_language(state: EventState, actor: Actor, language: str, now: int) -> Outcome:
+    """The organiser changes the interface language of the event's wall and console (phones keep
+    their own). The same language again records nothing (``unchanged: true``)."""
+    if actor.role is not Role.ORGANISER:
+        raise Forbidden("organiser_only", "only the organiser changes the event's language")
+    check_language(language)
+    if language == state.language:
+        return Outcome([], {"language": language, "unchanged": True})
+    draft = Draft(state, actor, now)
+    draft.add("event.language_set", {"language": language})
+    return Outcome(draft.entries, {"language": language})
 
 
 def join(state: EventState, name: str | None, table_id: str, now: int, system_parts: Sequence[str] = ()) -> Outcome:

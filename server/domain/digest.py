@@ -37,7 +37,7 @@ def _sha256(value: Any) -> str:
 
 # Each part and how a message names it.
 PARTS = {
-    "event": "event (title, tables, parts of the system, closing, slides on the wall)",
+    "event": "event (title, tables, parts of the system, language, closing, slides on the wall)",
     "people": "people (names, seats, roles, parts of the system, removals, erasures)",
     "steps": "steps",
     "ideas": "ideas",
@@ -99,6 +99,8 @@ def digest_parts(state: EventState) -> dict[str, Any]:
             **({"wall_slides": state.wall_slides} if state.wall_slides else {}),
             # likewise only events that declared parts of the system
             **({"parts": [p.to_dict() for p in state.parts.values()]} if state.parts else {}),
+            # likewise only events whose wall and console were not in English
+            **({"language": state.language} if state.language != "en" else {}),
         },
         "people": {
             "participants": [_person(p) for p in state.participants.values()],

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from ..languages import LANGUAGES
 from . import limits
 from .errors import Invalid
 from .follow import GROUPS_MAX, QUESTION_MAX, TITLE_MAX
@@ -31,6 +32,8 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 TableId = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 RoleName = Annotated[str, StringConstraints(pattern=ROLE_NAME_PATTERN)]
 ClientId = Annotated[str, StringConstraints(pattern=rf"^[A-Za-z0-9_-]{{1,{limits.CLIENT_ID_MAX}}}$")]
+# an interface language this server has (server/languages.py): the wall and console are drawn in it
+Language = Annotated[str, StringConstraints(pattern=rf"^({'|'.join(LANGUAGES)})$")]
 ThemeId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # (an anonymous idea's entries leave an export as plain "participant", without the writer: privacy.py)
 # (a named facilitator link acts as "facilitator:<its name>")
@@ -65,6 +68,11 @@ class EventCreated(_Payload):
     tables: list[_Table] = Field(min_length=1, max_length=limits.TABLES_MAX)
     parts: list[_Part] = Field(default_factory=list, max_length=PARTS_MAX)
     themes_encoder: Literal["default", "multilingual"] = "default"
+    language: Language = "en"
+
+
+class EventLanguageSet(_Payload):
+    language: Language
 
 
 class EventPartsSet(_Payload):
@@ -385,6 +393,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "event.closed": Nothing,
     "event.reopened": Nothing,
     "event.parts_set": EventPartsSet,
+    "event.language_set": EventLanguageSet,
     "participant.parts_set": ParticipantPartsSet,
     "actions.formed": ActionsFormed,
     "action.joined": ActionJoined,

@@ -91,6 +91,11 @@ def _event_created(state: EventState, p: dict[str, Any], e: Entry) -> None:
     state.tables = {t["id"]: Table(t["id"], t["name"]) for t in p["tables"]}
     state.parts = _parts(p.get("parts", ()))
     state.themes_encoder = p.get("themes_encoder", "default")
+    state.language = p.get("language", "en")
+
+
+def _event_language_set(state: EventState, p: dict[str, Any], e: Entry) -> None:
+    state.language = p["language"]
 
 
 def _parts(declared: Any) -> dict[str, Part]:
@@ -487,6 +492,7 @@ _APPLY: dict[str, Callable[[EventState, dict[str, Any], Entry], None]] = {
     "theme.dismissed": _suggestions_dismissed,
     "participant.erased": _participant_erased,
     "event.parts_set": _event_parts_set,
+    "event.language_set": _event_language_set,
     "participant.parts_set": _participant_parts_set,
     "actions.formed": _actions_formed,
     "action.joined": _action_joined,

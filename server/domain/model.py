@@ -352,6 +352,7 @@ class EventState:
     join_code: str = ""
     created_at: int = 0
     themes_encoder: str = "default"  # "default" (the server's) or "multilingual" (docs/themes.md)
+    language: str = "en"  # the interface language of its wall and console (server/languages.py)
     seq: int = 0
     tables: dict[str, Table] = field(default_factory=dict)
     parts: dict[str, Part] = field(default_factory=dict)  # the parts of the system declared, in order

@@ -212,6 +212,7 @@ def _event_dict(state: EventState) -> dict[str, Any]:
         "themes_revealed": state.themes_revealed,
         "wall_slide": state.wall_slide,
         "parts": [p.to_dict() for p in state.parts.values()],  # the declared parts (never who said which)
+        "language": state.language,  # the wall's and console's (a phone keeps its own)
         # the follow-up round open now (domain/follow.py), only once there has been one
         **({"followup": followup_dict(state)} if state.followups else {}),
     }

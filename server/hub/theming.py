@@ -469,8 +469,7 @@ class ThemeEngine:
             state, shown = self.room.state, self.map
             ideas, edits = theme_ideas(state, self.vectors, self.langs), list(state.theme_edits)
             # the event's language, read each time: the organiser may change it during the event
-            language: str | None = await asyncio.to_thread(self.store.event_language, self.room.event_id)
-            self.language = language or ""
+            self.language = state.language
             started = time.perf_counter()
             result, suggestions = await asyncio.get_running_loop().run_in_executor(
                 clusterer(),

@@ -143,10 +143,8 @@ class Store:
         tokens: list[TokenRow],
         rest: list[Entry] | None = None,
         vectors: Sequence[tuple[str, str, bytes]] = (),
-        language: str = "en",
     ) -> None:
-        """Insert the event row (``language``: its wall's and console's) and its first entry (seq 1)
-        with its staff tokens, and (when importing)
+        """Insert the event row and its first entry (seq 1) with its staff tokens, and (when importing)
         the entries after it and the ideas' vectors ``(idea_id, model, vector)``, all in one transaction."""
         p = first.payload
         with self.engine.begin() as conn:
@@ -159,7 +157,8 @@ class Store:
                         "join_code": p["join_code"],
                         "created_at": first.at,
                         "last_seq": 0,
-                        "language": language,
+                        # its wall's and console's, as the transcript says (an entry may change it: project)
+                        "language": p.get("language", "en"),
                     }
                 ],
             )
@@ -280,15 +279,10 @@ class Store:
             ).scalar_one_or_none()
 
     def event_language(self, event_id: str) -> str | None:
-        """The interface language of an event's wall and console (None: no such event)."""
+        """The interface language of an event's wall and console (None: no such event): the
+        transcript's (``event.created``, ``event.language_set``), kept on the row as entries commit."""
         with self.engine.connect() as conn:
             return conn.execute(select(col(EventRow.language)).where(col(EventRow.id) == event_id)).scalar_one_or_none()
-
-    def set_event_language(self, event_id: str, language: str) -> bool:
-        """Change an event's interface language; False when there is no such event."""
-        with self.engine.begin() as conn:
-            done = conn.execute(update(EventRow).where(col(EventRow.id) == event_id).values(language=language))
-            return bool(done.rowcount)
 
     def events(self) -> list[EventRow]:
         with self.engine.connect() as conn:
@@ -489,6 +483,8 @@ class _Projector:
                     "hidden": False,
                 },
             )
+        elif e.kind == "event.language_set":  # pages read the row: it changes with the entry
+            self.update(update(EventRow).where(col(EventRow.id) == e.event_id).values(language=p["language"]))
         elif e.kind in ("idea.hidden", "idea.restored"):
             self.update(self._idea(e.event_id, p["idea_id"]).values(hidden=e.kind == "idea.hidden"))
         elif e.kind == "participant.removed":  # their tokens stop working in the same transaction

@@ -1,6 +1,7 @@
 """The event's interface language (the wall's and the console's, docs/architecture.md "Interface
-languages"): the organiser reads it and changes it. A wall or console already open shows the new
-language when it loads again; phones keep their own."""
+languages"): the organiser reads it and changes it. A change is an entry (``event.language_set``),
+so replay and exports know it; a wall or console open then loads its page again, in the new
+language, when the entry reaches it. Phones keep their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.access import ORGANISER
-from ..domain.errors import Invalid, NotFound
+from ..domain.commands import check_language, set_event_language
+from ..domain.errors import NotFound
+from ..domain.model import Actor
 from ..languages import LANGUAGES
 from .deps import PrincipalDep, ServicesDep, limited_body
 from .responses import ERRORS
@@ -51,10 +54,10 @@ async def read_language(event_id: str, principal: PrincipalDep, services: Servic
 async def set_language(
     event_id: str, body: EventLanguage, principal: PrincipalDep, services: ServicesDep
 ) -> dict[str, Any]:
-    """Change the language of the event's wall and console. Organiser only."""
-    if body.language not in LANGUAGES:
-        wanted = ", ".join(LANGUAGES)
-        raise Invalid("bad_language", f"the language must be one of {wanted}, not {body.language!r}", field="language")
-    if not await asyncio.to_thread(services.store.set_event_language, event_id, body.language):
-        raise NotFound("unknown_event", f"there is no event {event_id[:40]!r}")
+    """Change the language of the event's wall and console (an ``event.language_set`` entry; the
+    same language again records nothing). Organiser only."""
+    check_language(body.language)  # refused before the room is touched
+    room = await services.present_room(principal)
+    actor = Actor(principal.role, principal.participant_id, principal.name)
+    await room.execute(lambda state, now: set_event_language(state, actor, body.language, now))
     return _answer(body.language)

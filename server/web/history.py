@@ -124,9 +124,8 @@ async def replay_themes(
     )
     missing = sum(1 for i in state.ideas.values() if themable(i)) - len(ideas)
     edits, topic = list(state.theme_edits), topic_of(state)
-    language = await asyncio.to_thread(services.store.event_language, event_id) or ""
-    theme_map = await asyncio.get_running_loop().run_in_executor(
-        clusterer(), compute, ideas, edits, topic, None, language
+    theme_map = await asyncio.get_running_loop().run_in_executor(  # in the event's language at that moment
+        clusterer(), compute, ideas, edits, topic, None, state.language
     )
     return {"seq": state.seq, "model": key, "not_embedded": missing, **themes_dict(theme_map, state)}
 
@@ -154,9 +153,8 @@ async def _harvest(services: Services, event_id: str, audience: Audience, seq: i
     theme_map = None
     if ideas:
         edits = list(state.theme_edits)
-        language = await asyncio.to_thread(services.store.event_language, event_id) or ""
         theme_map = await asyncio.get_running_loop().run_in_executor(
-            clusterer(), compute, ideas, edits, topic_of(state), None, language
+            clusterer(), compute, ideas, edits, topic_of(state), None, state.language
         )
     ground = await asyncio.to_thread(exports.ground_for, state)
     return harvest(state, last_at, audience=audience, themes=theme_map, themes_note=note, ground=ground)

@@ -206,3 +206,25 @@ def test_the_wall_speaks_the_events_language(server_url: str, browser: Any, lang
         assert event.errors == []
     finally:
         event.close()
+
+
+def test_open_screens_follow_the_organisers_change_of_language(live_event: LiveEvent) -> None:
+    """The organiser changes the event's language: the wall and console open at that moment load
+    their page again in it (the event.language_set entry reaches them); a phone keeps its own."""
+    event = live_event
+    wall, console = event.staff("wall"), event.staff("console")
+    phone = event.phone("1", "Ana")
+    expect(wall.locator("html")).to_have_attribute("lang", "en")
+    url = f"{event.base}/api/events/{event.id}/language"
+    status, data = http("PUT", url, {"language": "es"}, event.tokens["organiser"])
+    assert status == 200, data
+    gettext = i18n.language("es").translations.gettext
+    for page in (wall, console):
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        expect(page.locator(".badge[data-state=live]")).to_have_text(gettext("Live"))
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    # a language not offered is refused and the screens stay as they are
+    status, data = http("PUT", url, {"language": "xx"}, event.tokens["organiser"])
+    assert status == 400 and data["error"]["code"] == "bad_language", data
+    assert event.snapshot()["event"]["language"] == "es"
+    expect(wall.locator("html")).to_have_attribute("lang", "es")

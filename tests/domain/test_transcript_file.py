@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from server.domain.commands import set_event_language
 from server.domain.digest import state_digest
 from server.domain.fold import ENTRY_KINDS
 from server.domain.follow import set_contact
@@ -123,6 +124,7 @@ def every_kind() -> tuple[Scene, list[Entry]]:
     do(ana, type="action.convene", group_id=groups[0])
     scene.now += 1000
     scene.run(set_contact(scene.state, ana, True, scene.now))
+    scene.run(set_event_language(scene.state, ORGANISER, "es", scene.now))  # by the organiser's page
     do(FACILITATOR, type="event.close")
     do(ORGANISER, type="followup.open", question="What has happened since?")
     do(ana, type="idea.submit", client_id="f1", text="We met twice")
@@ -219,6 +221,7 @@ EDITS: dict[str, tuple[Change | str, str]] = {
     "theme.revealed": (replaced(shown=False), "theme curation"),
     "wall.shown": (replaced(slide=None), "slides on the wall"),
     "theme.dismissed": (replaced(keys=["split:t-a"]), "theme curation"),
+    "event.language_set": (replaced(language="pl"), "event"),
     "event.parts_set": (replaced(parts=[{"id": "residents", "name": "Residents", "target": 4}]), "event"),
     "participant.parts_set": (replaced(parts=["residents"]), "people"),
     "actions.formed": (lambda p: {"groups": [{**p["groups"][0], "title": "Trams"}, *p["groups"][1:]]}, "follow"),

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -445,3 +446,39 @@ def test_numbered_tables_are_named_in_the_events_language(client: TestClient) ->
     assert [t["name"] for t in client.get(f"/api/join/{named['join_code']}").json()["tables"]] == ["Harbour"]
     refused = client.post("/api/events", json={"title": "Plaza", "tables": 0, "language": "es"}, headers=admin)
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_tables"
+
+
+def test_a_change_of_language_is_an_entry_that_reaches_the_wall(room: Room) -> None:
+    """The organiser's change is committed as event.language_set: an open wall receives it, the
+    transcript and the staff snapshot hold it; the same language again, or one not offered, records nothing."""
+    client, url = room.client, f"/api/events/{room.id}/language"
+    organiser = {"Authorization": f"Bearer {room.organiser}"}
+
+    def kinds() -> list[str]:  # of the transcript, as exported
+        r = client.get(f"/api/events/{room.id}/export?format=jsonl&vectors=false", headers=organiser)
+        assert r.status_code == 200, r.text
+        return [json.loads(line).get("kind") for line in r.text.splitlines()[1:]]
+
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "hello", "token": room.wall, "after": None})
+        welcome = ws.receive_json()
+        assert welcome["type"] == "welcome" and welcome["snapshot"]["event"]["language"] == "en"
+        assert client.put(url, json={"language": "ar"}, headers=organiser).status_code == 200
+        message = ws.receive_json()
+        while message["type"] != "entry":  # presence and the like may come first
+            message = ws.receive_json()
+        assert (message["kind"], message["payload"], message["actor"]) == (
+            "event.language_set",
+            {"language": "ar"},
+            "organiser",
+        )
+    assert kinds().count("event.language_set") == 1
+    again = client.put(url, json={"language": "ar"}, headers=organiser)
+    assert again.status_code == 200 and again.json()["language"] == "ar"
+    refused = client.put(url, json={"language": "fr"}, headers=organiser)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "bad_language"
+    assert refused.json()["error"]["field"] == "language"
+    assert kinds().count("event.language_set") == 1  # neither recorded anything
+    snap = client.get(f"/api/events/{room.id}/snapshot", headers=organiser).json()
+    assert snap["event"]["language"] == "ar"
+    assert html_lang(client.get(f"/e/{room.id}/wall").text) == ("ar", "rtl")
