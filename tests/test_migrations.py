@@ -438,3 +438,29 @@ def test_a_database_behind_is_refused_from_the_child_with_its_message(url: str, 
         open_store(settings(url), prepare_apart=True)
     assert str(refused.value) == behind_message("0004")
     assert isinstance(refused.value, schema_version.SchemaError)
+
+
+def test_an_event_in_another_language_gets_its_language_into_its_transcript(url: str, engine: Engine) -> None:
+    """0010: an event set to Spanish while the language lived on its row only gets one
+    event.language_set entry after its last, at that entry's time; English events are untouched;
+    the server then folds it and serves the event in Spanish."""
+    schema_version.upgrade(engine, "0001")
+    populate_old(engine)
+    schema_version.upgrade(engine, "0009")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE event SET language = 'es' WHERE id = :e"), {"e": EVENT})
+    before = rows(engine)["entry"]
+    schema_version.upgrade(engine)
+    after = rows(engine)["entry"]
+    assert [r for r in after if r in before] == before  # the other events (English) untouched
+    last_at = max(r[2] for r in before if r[0] == EVENT)
+    assert [r for r in after if r not in before] == [
+        (EVENT, 5, last_at, "event.language_set", "admin", '{"language":"es"}')
+    ]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT last_seq FROM event WHERE id = :e"), {"e": EVENT}).scalar_one() == 5
+    with pytest.raises(RuntimeError, match="event.language_set"):
+        schema_version.downgrade(engine, "0009")
+    with TestClient(create_app(settings(url))) as client:
+        snap = client.get(f"/api/events/{EVENT}/snapshot", headers={"Authorization": f"Bearer {FACILITATOR}"}).json()
+        assert snap["seq"] == 5 and snap["event"]["language"] == "es"
