@@ -61,6 +61,9 @@ class Event(Closed):
     themes_revealed: bool
     wall_slide: Literal["join", "room"] | None
     parts: list[Part]
+    language: str = Field(
+        description="the interface language of the wall and console (en, es, pl, ar); a phone keeps its own"
+    )
     followup: Followup | None = Field(
         default=None, description="only once there has been a follow-up round: the one open now, or null"
     )
