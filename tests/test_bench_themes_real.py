@@ -86,10 +86,39 @@ def test_every_set_loads_in_arrival_order_without_hidden_rows() -> None:
         "climate-street": 201,
         "polis-seattle": 31,
         "polis-london": 36,
-        "growing-older-multilingual": 281,
+        "growing-older-multilingual": 429,
     }
     older = load_real(entries[0])
     assert len(set(older.ids)) == len(older.ids) and len(set(older.labels)) == 15
+
+
+def test_the_multilingual_set_says_growing_olders_ideas_again_in_four_languages() -> None:
+    """Each row of growing-older-multilingual is a growing-older idea (same id, table and theme, the
+    original text as ``english``), in growing-older's order: its first 40 ideas of every theme, each
+    theme in every language of the set, the languages in about equal shares, English rows unchanged
+    and the others written again."""
+    entries = {e["name"]: e for e in json.loads((SETS_DIR / "sets.json").read_text())}
+    entry = entries["growing-older-multilingual"]
+    original = {
+        r["id"]: r for r in map(json.loads, (SETS_DIR / entries["growing-older"]["file"]).read_text().splitlines())
+    }
+    rows = [json.loads(line) for line in (SETS_DIR / entry["file"]).read_text().splitlines()]
+    order = list(original)
+    assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), key=order.index)
+    for r in rows:
+        was = original[r["id"]]
+        where = f"row {r['id']}"
+        assert (r["english"], r["theme"], r["table"]) == (was["text"], was["theme"], was["table"]), where
+        assert r["lang"] in entry["languages"], where
+        assert (r["text"] == r["english"]) == (r["lang"] == "en"), where
+    per_theme: dict[str, list[str]] = {}
+    for r in original.values():
+        per_theme.setdefault(r["theme"], []).append(r["id"])
+    assert {r["id"] for r in rows} == {i for ids in per_theme.values() for i in ids[:40]}
+    langs = {lang: sum(r["lang"] == lang for r in rows) for lang in entry["languages"]}
+    assert len(langs) >= 4 and max(langs.values()) <= 1.1 * min(langs.values()), langs
+    for theme in per_theme:
+        assert {r["lang"] for r in rows if r["theme"] == theme} == set(entry["languages"]), theme
 
 
 def test_with_suggestions_one_tap_merges_what_the_vectors_say_is_one_theme() -> None:
