@@ -135,10 +135,11 @@ def test_each_change_of_the_themes_is_sent_once_and_no_change_is_not_sent(themed
             room.command(person["token"], type="idea.submit", client_id=f"b{n}", text=b)
         settled = themes_with(console, 2)
         renamed = settled["themes"][0]
-        time.sleep(1.5)  # longer than a re-clustering takes to come after the last change
+        quiet(themed)  # no re-clustering still to come after the last idea
         seen = [settled, *(m for m in marked(console) if m["type"] == "themes")]
+        done = recluster_count(themed)
         room.command(room.facilitator, type="theme.rename", theme_id=renamed["id"], label=renamed["label"])
-        time.sleep(1.5)  # the edit's re-clustering (a fifth of a second after it) is done
+        until_true(lambda: recluster_count(themed) > done)  # the edit's re-clustering has run
         assert [m["type"] for m in marked(console, "after")] == ["entry"]  # the rename's entry, no themes
         to_phone = [m for m in marked(phone) if m["type"] == "idea_themes"]
     pictures = [without_seq(m) for m in seen]
@@ -151,6 +152,27 @@ def recluster_count(client: TestClient) -> float:
     metrics = client.get("/metrics").text
     found = re.search(r'^wholeroom_analysis_seconds_count\{kind="themes"\} ([0-9.]+)$', metrics, re.M)
     return float(found.group(1)) if found else 0.0
+
+
+def until_true(check: Any, tries: int = 600) -> None:
+    """Poll ``check`` every 0.1 s until it holds (a minute at most, however slow the machine)."""
+    for _ in range(tries):
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the condition never held")
+
+
+def quiet(client: TestClient) -> None:
+    """Until the room's re-clusterings stop: the count is the same over a second and a half."""
+    last = recluster_count(client)
+    for _ in range(100):
+        time.sleep(1.5)
+        now = recluster_count(client)
+        if now == last:
+            return
+        last = now
+    raise AssertionError("the themes never stopped re-clustering")
 
 
 def test_a_phone_is_told_a_theme_only_once_it_is_stable(themed: TestClient) -> None:
