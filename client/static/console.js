@@ -2,6 +2,7 @@
 // ideas, seat people, set roles; results of votes and marketplaces.
 import { initActions } from "./actions.js";
 import * as ground from "./ground.js";
+import { formatList, formatNumber, t, tn, tNodes } from "./i18n.js";
 import { followEventLanguage, localStep } from "./language.js";
 import { Live } from "./live.js";
 import { initMethods } from "./methods.js";
@@ -21,7 +22,7 @@ const token = staffToken(eventId, "console");
 const PEOPLE_SHOWN = 200;
 
 if (!token) {
-  showBlocker("This page needs its link", "Open the console with the full link you got when the event was created (it ends with #token=…).");
+  showBlocker(t("This page needs its link"), t("Open the console with the full link you got when the event was created (it ends with #token=…)."));
   throw new Error("no token");
 }
 
@@ -59,8 +60,9 @@ function renderEvent() {
   const ev = model.event;
   renderClosed();
   renderWallSlide();
-  $("#event-title").textContent = ev.title || "Facilitator console";
-  document.title = `Console · ${ev.title || "Wholeroom"}`;
+  $("#event-title").textContent = ev.title || t("Facilitator console");
+  const pageName = t("Console");
+  document.title = `${pageName} · ${ev.title || "Wholeroom"}`;
   $("#join-code").textContent = ev.join_code;
   $("#join-url").textContent = `${location.origin}/join`;
   if (!$("#join-qr").getAttribute("src")) showQr($("#join-qr"), `/api/events/${encodeURIComponent(eventId)}/qr.svg`);
@@ -72,8 +74,8 @@ function renderEvent() {
   const checks = $("#table-checks");
   const checked = new Set([...checks.querySelectorAll("input:checked")].map((i) => i.value));
   checks.replaceChildren(
-    ...[...model.tables.values()].map((t) =>
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "tables", value: t.id, checked: checked.has(t.id) }), t.name),
+    ...[...model.tables.values()].map((table) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "tables", value: table.id, checked: checked.has(table.id) }), table.name),
     ),
   );
 }
@@ -85,18 +87,18 @@ const stepEls = new Map();
 function stepItem(step) {
   let li = stepEls.get(step.id);
   if (!li) {
-    const extend = (seconds) => () => run({ type: "step.extend", step_id: step.id, seconds }, `Added ${seconds / 60} min.`).catch(() => {});
+    const extend = (seconds) => () => run({ type: "step.extend", step_id: step.id, seconds }, t("Added {n} min.", { n: seconds / 60 })).catch(() => {});
     li = h("li", { dataset: { stepId: step.id } },
       h("p", { class: "step-text" }),
       h("p", { class: "row" }, h("span", { class: "clock", dataset: { stepClock: step.id } }), h("span", { class: "muted where" })),
       h("div", { class: "row" },
-        h("button", { type: "button", class: "small extend1", text: "Extend +1 min", on: { click: extend(60) } }),
-        h("button", { type: "button", class: "small extend5", text: "Extend +5 min", on: { click: extend(300) } }),
+        h("button", { type: "button", class: "small extend1", text: t("Extend +1 min"), on: { click: extend(60) } }),
+        h("button", { type: "button", class: "small extend5", text: t("Extend +5 min"), on: { click: extend(300) } }),
         h("button", {
-          type: "button", class: "small danger end", text: "End",
-          on: { click: () => run({ type: "step.end", step_id: step.id }, "Step ended.").catch(() => {}) },
+          type: "button", class: "small danger end", text: t("End"),
+          on: { click: () => run({ type: "step.end", step_id: step.id }, t("Step ended.")).catch(() => {}) },
         }),
-        h("button", { type: "button", class: "small replace", text: "Replace…", on: { click: () => startReplacing(step.id) } }),
+        h("button", { type: "button", class: "small replace", text: t("Replace…"), on: { click: () => startReplacing(step.id) } }),
       ),
     );
     stepEls.set(step.id, li);
@@ -112,8 +114,8 @@ function renderSteps() {
     li.querySelector(".step-text").textContent = localStep(step).text; // in the event's language
     const all = tables.length === model.tables.size && step.audience.tables == null;
     const where = all ? audienceText(model, step.audience) : audienceText(model, { tables: tables.sort(byTableId), role: step.audience.role });
-    const doing = step.kind === "react" ? " · reaction step" : step.collect_ideas ? " · collecting ideas" : "";
-    li.querySelector(".where").textContent = `${where}${doing}`;
+    const doing = step.kind === "react" ? t("reaction step") : step.collect_ideas ? t("collecting ideas") : "";
+    li.querySelector(".where").textContent = doing ? `${where} · ${doing}` : where;
     const active = step.status === "active";
     // a paused step is extended after it resumes (the server would drop an extension made while paused)
     const paused = Boolean(step.paused || step.paused_remaining != null);
@@ -147,7 +149,7 @@ function renderTables() {
     if (!li) {
       li = h("li", { dataset: { tableId: table.id } },
         h("strong", { class: "name" }), h("br"),
-        h("span", { class: "count connected" }), " connected · ", h("span", { class: "count joined" }), " joined",
+        h("span", { class: "presence" }),
         h("p", { class: "current" }),
         h("p", { class: "roles muted" }));
       tableEls.set(table.id, li);
@@ -157,20 +159,25 @@ function renderTables() {
     const j = model.joined[table.id] || 0;
     connected += c;
     joined += j;
-    li.querySelector(".connected").textContent = String(c);
-    li.querySelector(".joined").textContent = String(j);
+    li.querySelector(".presence").replaceChildren(
+      ...tNodes("{connected} connected · {joined} joined", {
+        connected: h("span", { class: "count connected", text: formatNumber(c) }),
+        joined: h("span", { class: "count joined", text: formatNumber(j) }),
+      }),
+    );
     const step = localStep(model.tableStep(table.id));
-    li.querySelector(".current").textContent = step ? `${step.status === "ended" ? "(ended) " : ""}${(step.spec && step.spec.title) || step.text}` : "No step yet";
+    const stepTitle = step ? (step.spec && step.spec.title) || step.text : "";
+    li.querySelector(".current").textContent = !step ? t("No step yet") : step.status === "ended" ? t("(ended) {step}", { step: stepTitle }) : stepTitle;
     const roles = rolesAt.get(table.id);
     li.querySelector(".roles").textContent = roles
-      ? [...roles.entries()].map(([role, names]) => `${roleName(role)}: ${names.join(", ")}`).join(" · ")
+      ? [...roles.entries()].map(([role, names]) => t("{role}: {names}", { role: roleName(role), names: formatList(names, "unit") })).join(" · ")
       : "";
     nodes.push(li);
   }
   reconcile($("#tables"), nodes);
-  const phones = connected === 1 ? "1 phone" : `${connected} phones`;
-  const people = joined === 1 ? "1 person" : `${joined} people`;
-  $("#presence-total").textContent = `${phones} connected now, ${people} joined in total.`;
+  const phones = tn("{n} phone connected now", "{n} phones connected now", connected);
+  const people = tn("{n} person joined in total.", "{n} people joined in total.", joined);
+  $("#presence-total").textContent = t("{phones}, {people}", { phones, people });
 }
 
 // --- ideas stream ---------------------------------------------------------------------------
@@ -178,10 +185,10 @@ function renderTables() {
 const ideaEls = new Map();
 const groupEls = new Map();
 
-/** "Polish" for "pl", in the browser's own words (the code itself where it has none). */
+/** "Polish" for "pl", in the console's language (the code itself where the browser has no name). */
 function languageName(code) {
   try {
-    return new Intl.DisplayNames(["en"], { type: "language" }).of(code) || code;
+    return new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" }).of(code) || code;
   } catch {
     return code;
   }
@@ -196,7 +203,7 @@ function ideaItem(idea) {
         h("span", { class: "when", text: formatTime(idea.at) }),
         h("span", { class: "who" }),
         h("span", { class: "tag lang", hidden: true }),
-        h("span", { class: "tag state", hidden: true, text: "hidden" }),
+        h("span", { class: "tag state", hidden: true, text: t("hidden") }),
         h("button", {
           type: "button", class: "small toggle",
           on: {
@@ -204,32 +211,35 @@ function ideaItem(idea) {
               const now = model.ideas.get(idea.id);
               if (!now) return;
               const command = now.hidden ? { type: "idea.restore", idea_id: idea.id } : { type: "idea.hide", idea_id: idea.id };
-              run(command, now.hidden ? "Idea restored." : "Idea hidden from the wall and the phones.").catch(() => {});
+              run(command, now.hidden ? t("Idea restored.") : t("Idea hidden from the wall and the phones.")).catch(() => {});
             },
           },
         }),
       ));
     ideaEls.set(idea.id, li);
   }
-  const text = idea.text == null ? "(text not available)" : idea.text;
+  const text = idea.text == null ? t("(text not available)") : idea.text;
   const textEl = li.querySelector(".idea-text");
   if (textEl.textContent !== text) textEl.textContent = text;
   const lang = model.langOf(idea.id); // the idea's language, when the room writes in several
   const langEl = li.querySelector(".tag.lang");
   langEl.hidden = !lang;
   langEl.textContent = lang;
-  langEl.title = lang ? `Written in ${languageName(lang)}` : "";
+  langEl.title = lang ? t("Written in {language}", { language: languageName(lang) }) : "";
   if (lang) textEl.lang = lang;
   else textEl.removeAttribute("lang");
   // an anonymous idea arrives without its writer: the console names nobody (docs/privacy.md)
-  const who = idea.anonymous ? "anonymous" : model.personName(idea.participant_id) || (idea.participant_id ? `anonymous ${idea.participant_id}` : "");
+  const who = idea.anonymous
+    ? t("anonymous")
+    : model.personName(idea.participant_id) || (idea.participant_id ? t("anonymous {id}", { id: idea.participant_id }) : "");
   li.querySelector(".who").textContent = who;
   li.classList.toggle("hidden-idea", Boolean(idea.hidden));
   li.querySelector(".state").hidden = !idea.hidden && !idea.pending;
-  li.querySelector(".state").textContent = idea.hidden ? "hidden" : "waiting"; // pending: see the queue
+  li.querySelector(".state").textContent = idea.hidden ? t("hidden") : t("waiting"); // pending: see the queue
   const button = li.querySelector(".toggle");
-  button.textContent = idea.hidden ? "Restore" : "Hide";
-  button.setAttribute("aria-label", `${idea.hidden ? "Restore" : "Hide"} idea: ${text.slice(0, 60)}`);
+  button.textContent = idea.hidden ? t("Restore") : t("Hide");
+  const short = text.slice(0, 60);
+  button.setAttribute("aria-label", idea.hidden ? t("Restore idea: {text}", { text: short }) : t("Hide idea: {text}", { text: short }));
   return li;
 }
 
@@ -250,7 +260,7 @@ function renderIdeas() {
     }
     const ideas = byTable.get(tableId).sort((a, b) => b.seq - a.seq);
     section.querySelector(".name").textContent = model.tableName(tableId);
-    section.querySelector(".count").textContent = `${ideas.filter((i) => !i.hidden).length} shown`;
+    section.querySelector(".count").textContent = t("{n} shown", { n: ideas.filter((i) => !i.hidden).length });
     reconcile(section.querySelector("ul"), ideas.map(ideaItem));
     groups.push(section);
   }
@@ -258,8 +268,10 @@ function renderIdeas() {
   $("#stream-empty").hidden = groups.length > 0;
   const hidden = [...model.ideas.values()].filter((i) => i.hidden).length;
   const waiting = [...model.ideas.values()].filter((i) => i.pending && !i.hidden).length;
-  const held = waiting ? `, ${waiting} waiting` : "";
-  $("#idea-count").textContent = `(${model.ideas.size - hidden - waiting} shown${held}, ${hidden} hidden)`;
+  const shown = model.ideas.size - hidden - waiting;
+  $("#idea-count").textContent = waiting
+    ? t("({shown} shown, {waiting} waiting, {hidden} hidden)", { shown, waiting, hidden })
+    : t("({shown} shown, {hidden} hidden)", { shown, hidden });
 }
 
 // --- participants ---------------------------------------------------------------------------
@@ -267,14 +279,14 @@ function renderIdeas() {
 const personEls = new Map();
 
 function tableOptions() {
-  return [...model.tables.values()].map((t) => h("option", { value: t.id, text: t.name }));
+  return [...model.tables.values()].map((table) => h("option", { value: table.id, text: table.name }));
 }
 
 function personRow(person) {
   let tr = personEls.get(person.id);
   if (!tr) {
-    const tableSelect = h("select", { class: "table-select", "aria-label": "Table" }, tableOptions());
-    const roleSelect = h("select", { class: "role-select", "aria-label": "Role" }, roleOptions());
+    const tableSelect = h("select", { class: "table-select", "aria-label": t("Table") }, tableOptions());
+    const roleSelect = h("select", { class: "role-select", "aria-label": t("Role") }, roleOptions());
     tableSelect.addEventListener("change", () => {
       const current = model.participants.get(person.id);
       moveWithUndo(current, tableSelect.value).catch(() => { tableSelect.value = current.table_id; });
@@ -282,15 +294,15 @@ function personRow(person) {
     roleSelect.addEventListener("change", () => {
       const current = model.participants.get(person.id);
       run({ type: "participant.role", participant_id: person.id, role: roleSelect.value },
-        `${labelOf(current)} is now ${roleName(roleSelect.value).toLowerCase()}.`)
+        t("{name} is now {role}.", { name: labelOf(current), role: roleName(roleSelect.value).toLowerCase() }))
         .catch(() => { roleSelect.value = current.role; });
     });
-    const remove = h("button", { type: "button", class: "small remove", text: "Remove" });
+    const remove = h("button", { type: "button", class: "small remove", text: t("Remove") });
     remove.addEventListener("click", () => askRemove(model.participants.get(person.id) || person));
     tr = h("tr", { dataset: { participantId: person.id } },
       h("th", { scope: "row", class: "name" }), h("td", {}, tableSelect), h("td", {}, roleSelect),
       h("td", {}, h("span", { class: "parts" }), " ",
-        h("button", { type: "button", class: "small link-button change-parts", text: "Change",
+        h("button", { type: "button", class: "small link-button change-parts", text: t("Change"),
           on: { click: () => askParts(model.participants.get(person.id) || person) } })),
       h("td", {}, remove));
     personEls.set(person.id, tr);
@@ -300,17 +312,17 @@ function personRow(person) {
   const tableSelect = tr.querySelector(".table-select");
   if (tableSelect.options.length !== model.tables.size) tableSelect.replaceChildren(...tableOptions());
   if (document.activeElement !== tableSelect) tableSelect.value = person.table_id;
-  tableSelect.setAttribute("aria-label", `Table of ${label}`);
+  tableSelect.setAttribute("aria-label", t("Table of {name}", { name: label }));
   const roleSelect = tr.querySelector(".role-select");
   const roles = model.tableRoles();
   if (!roles.includes(person.role)) roles.push(person.role);
   if ([...roleSelect.options].map((o) => o.value).join() !== roles.join()) roleSelect.replaceChildren(...roleOptions(roles));
   if (document.activeElement !== roleSelect) roleSelect.value = person.role;
-  roleSelect.setAttribute("aria-label", `Role of ${label}`);
-  tr.querySelector(".remove").setAttribute("aria-label", `Remove ${label}`);
+  roleSelect.setAttribute("aria-label", t("Role of {name}", { name: label }));
+  tr.querySelector(".remove").setAttribute("aria-label", t("Remove {name}", { name: label }));
   tr.querySelector(".parts").textContent = partNames(person.parts, model.parts);
   tr.querySelector(".change-parts").hidden = !model.parts.length;
-  tr.querySelector(".change-parts").setAttribute("aria-label", `Change where ${label} comes from`);
+  tr.querySelector(".change-parts").setAttribute("aria-label", t("Change where {name} comes from", { name: label }));
   return tr;
 }
 
@@ -343,12 +355,12 @@ $("#parts-form").addEventListener("submit", async (e) => {
   text.removeAttribute("aria-invalid");
   const parts = partsFromText(text.value);
   try {
-    await run({ type: "event.parts_set", parts }, `${parts.length} part${parts.length === 1 ? "" : "s"} of the system declared.`);
+    await run({ type: "event.parts_set", parts }, tn("{n} part of the system declared.", "{n} parts of the system declared.", parts.length));
     delete text.dataset.edited;
     renderCoverage();
   } catch (err) {
     const line = /^parts\[(\d+)\]/.exec(err.field || "");
-    error.textContent = line ? `Line ${Number(line[1]) + 1}: ${err.message}` : err.message || String(err);
+    error.textContent = line ? t("Line {n}: {problem}", { n: Number(line[1]) + 1, problem: err.message }) : err.message || String(err);
     text.setAttribute("aria-invalid", "true");
     text.focus();
   }
@@ -362,20 +374,21 @@ function moveWithUndo(person, tableId) {
   const box = $("#people-message");
   return sendFlow(live, model, { type: "participant.seat", participant_id: person.id, table_id: tableId }).then(
     (ack) => {
-      const undo = h("button", { type: "button", class: "small", text: "Undo", "aria-label": `Undo: move ${label} back to ${model.tableName(from)}` });
+      const undo = h("button", { type: "button", class: "small", text: t("Undo"), "aria-label": t("Undo: move {name} back to {table}", { name: label, table: model.tableName(from) }) });
       undo.addEventListener("click", () => {
         undo.disabled = true;
         sendFlow(live, model, { type: "participant.seat", participant_id: person.id, table_id: from }).then(
-          () => say(box, `${label} is back at ${model.tableName(from)}.`, "ok"),
+          () => say(box, t("{name} is back at {table}.", { name: label, table: model.tableName(from) }), "ok"),
           (err) => say(box, err.message, "error"),
         );
       });
-      box.replaceChildren(`Moved ${label} from ${model.tableName(from)} to ${model.tableName(tableId)}. `, undo);
+      const moved = t("Moved {name} from {from} to {to}.", { name: label, from: model.tableName(from), to: model.tableName(tableId) });
+      box.replaceChildren(`${moved} `, undo);
       box.dataset.kind = "ok";
       return ack;
     },
     (err) => {
-      say(box, `${label} was not moved: ${err.message}`, "error");
+      say(box, t("{name} was not moved: {problem}", { name: label, problem: err.message }), "error");
       throw err;
     },
   );
@@ -386,13 +399,13 @@ function moveWithUndo(person, tableId) {
 function askParts(person) {
   const dialog = $("#parts-dialog");
   $("#parts-dialog-name").textContent = labelOf(person);
-  const set = partsChoice(model.parts, person.parts || [], { legend: "Parts of the system" });
+  const set = partsChoice(model.parts, person.parts || [], { legend: t("Parts of the system") });
   $("#parts-dialog-choice").replaceChildren(set);
   dialog.returnValue = "";
   dialog.onclose = () => {
     if (dialog.returnValue !== "save") return;
     run({ type: "participant.parts_set", participant_id: person.id, parts: chosenParts(set) },
-      `Saved where ${labelOf(person)} comes from.`).catch(() => {});
+      t("Saved where {name} comes from.", { name: labelOf(person) })).catch(() => {});
   };
   dialog.showModal();
 }
@@ -406,43 +419,43 @@ function askRemove(person) {
     if (dialog.returnValue !== "remove") return;
     const ideas = dialog.querySelector('input[name="ideas"]:checked').value;
     run({ type: "participant.remove", participant_id: person.id, ideas },
-      `Removed ${labelOf(person)}${ideas === "hide" ? " and hid their ideas" : ""}.`).catch(() => {});
+      ideas === "hide" ? t("Removed {name} and hid their ideas.", { name: labelOf(person) }) : t("Removed {name}.", { name: labelOf(person) })).catch(() => {});
   };
   dialog.showModal();
 }
 
 function renderClosed() {
   const closed = Boolean(model.event.closed_at);
-  $("#close-event").textContent = closed ? "Reopen the event" : "Close the event";
+  $("#close-event").textContent = closed ? t("Reopen the event") : t("Close the event");
   $("#close-event").dataset.closed = closed ? "yes" : "no";
 }
 
 function renderWallSlide() {
   const up = model.event.wall_slide === "join";
   $("#wall-join-slide").setAttribute("aria-pressed", String(up));
-  $("#wall-join-slide").textContent = up ? "Take the join slide down" : "Show the join slide on the wall";
+  $("#wall-join-slide").textContent = up ? t("Take the join slide down") : t("Show the join slide on the wall");
   const room = model.event.wall_slide === "room";
   $("#wall-room-slide").hidden = !model.parts.length;
   $("#wall-room-slide").setAttribute("aria-pressed", String(room));
-  $("#wall-room-slide").textContent = room ? "Take “Who is in the room” down" : "Show who is in the room on the wall";
+  $("#wall-room-slide").textContent = room ? t("Take “Who is in the room” down") : t("Show who is in the room on the wall");
 }
 
 $("#wall-room-slide").addEventListener("click", () => {
   const up = model.event.wall_slide === "room";
   run({ type: "wall.show", slide: up ? null : "room" },
-    up ? "The wall shows the room's step again." : "The wall shows how many of each part sit at each table (no names).")
+    up ? t("The wall shows the room's step again.") : t("The wall shows how many of each part sit at each table (no names)."))
     .catch(() => {});
 });
 
 $("#wall-join-slide").addEventListener("click", () => {
   const up = model.event.wall_slide === "join";
-  run({ type: "wall.show", slide: up ? null : "join" }, up ? "The wall shows the room's step again." : "The wall shows how to join.")
+  run({ type: "wall.show", slide: up ? null : "join" }, up ? t("The wall shows the room's step again.") : t("The wall shows how to join."))
     .catch(() => {});
 });
 
 $("#close-event").addEventListener("click", () => {
   const closed = Boolean(model.event.closed_at);
-  run({ type: closed ? "event.reopen" : "event.close" }, closed ? "The event is open again." : "The event is closed.")
+  run({ type: closed ? "event.reopen" : "event.close" }, closed ? t("The event is open again.") : t("The event is closed."))
     .catch(() => {});
 });
 
@@ -452,7 +465,7 @@ function roleOptions(roles = model.tableRoles()) {
 }
 
 function labelOf(person) {
-  return person && person.name ? person.name : `anonymous ${person ? person.id : ""}`;
+  return person && person.name ? person.name : t("anonymous {id}", { id: person ? person.id : "" });
 }
 
 function renderPeople() {
@@ -464,7 +477,9 @@ function renderPeople() {
   reconcile($("#people"), matching.slice(0, PEOPLE_SHOWN).map(personRow));
   $("#people-count").textContent = `(${all.length})`;
   $("#people-more").textContent =
-    matching.length > PEOPLE_SHOWN ? `Showing the ${PEOPLE_SHOWN} most recent of ${matching.length}; type a name to find someone.` : "";
+    matching.length > PEOPLE_SHOWN
+      ? t("Showing the {shown} most recent of {n}; type a name to find someone.", { shown: PEOPLE_SHOWN, n: matching.length })
+      : "";
 }
 
 // --- composer -------------------------------------------------------------------------------
@@ -520,7 +535,7 @@ function startReplacing(stepId) {
   for (const box of $("#table-checks").querySelectorAll("input")) box.checked = tables != null && tables.includes(box.value);
   $("#step-role").value = step.audience.role || "";
   syncAudience();
-  $("#push-button").textContent = "Replace step";
+  $("#push-button").textContent = t("Replace step");
   composer.scrollIntoView({ block: "start", behavior: "smooth" });
   $("#step-text").focus();
 }
@@ -528,7 +543,7 @@ function startReplacing(stepId) {
 function stopReplacing() {
   replacing = null;
   $("#replacing").hidden = true;
-  $("#push-button").textContent = "Push step";
+  $("#push-button").textContent = t("Push step");
 }
 
 $("#replace-cancel").addEventListener("click", stopReplacing);
@@ -542,14 +557,14 @@ composer.addEventListener("submit", async (e) => {
   msg.textContent = "";
   const text = $("#step-text").value.trim();
   if (!text) {
-    setError("#step-text-error", "#step-text", "Write what the tables should do.");
+    setError("#step-text-error", "#step-text", t("Write what the tables should do."));
     $("#step-text").focus();
     return;
   }
   const minutesRaw = $("#step-minutes").value.trim();
   const minutes = minutesRaw ? Number(minutesRaw) : 0;
   if (Number.isNaN(minutes) || minutes < 0 || minutes > 1440) {
-    setError("#step-minutes-error", "#step-minutes", "Give a number of minutes between 0 and 1440, or leave it empty.");
+    setError("#step-minutes-error", "#step-minutes", t("Give a number of minutes between 0 and 1440, or leave it empty."));
     $("#step-minutes").focus();
     return;
   }
@@ -557,7 +572,7 @@ composer.addEventListener("submit", async (e) => {
   if (audienceMode() === "chosen") {
     tables = [...$("#table-checks").querySelectorAll("input:checked")].map((i) => i.value);
     if (!tables.length) {
-      setError("#audience-error", null, "Choose at least one table, or All tables.");
+      setError("#audience-error", null, t("Choose at least one table, or All tables."));
       return;
     }
   }
@@ -575,8 +590,11 @@ composer.addEventListener("submit", async (e) => {
   try {
     await sendFlow(live, model, command);
     const where = audienceText(model, command.audience);
-    const what = react ? "Reaction step pushed" : "Pushed";
-    say(msg, `${what} to ${where}${command.duration_s ? ` for ${formatDuration(command.duration_s * 1000)}` : ""}.`, "ok");
+    const duration = command.duration_s ? formatDuration(command.duration_s * 1000) : null;
+    const done = react
+      ? duration ? t("Reaction step pushed to {where} for {duration}.", { where, duration }) : t("Reaction step pushed to {where}.", { where })
+      : duration ? t("Pushed to {where} for {duration}.", { where, duration }) : t("Pushed to {where}.", { where });
+    say(msg, done, "ok");
     $("#step-text").value = "";
     $("#step-commit").value = ""; // the next step is an ordinary one unless chosen again
     if (react) {
@@ -596,7 +614,30 @@ composer.addEventListener("submit", async (e) => {
 
 // --- common ground (reaction steps) ----------------------------------------------------------
 
-const PARTITION_WORDS = { opinion: "opinion groups", tables: "tables", roles: "roles", parts: "parts of the system" };
+
+// what each comparison says, per way of dividing the room (whole sentences: each language words them its own way)
+const COMPARED = {
+  opinion: () => ({
+    tooFew: t("Fewer than two opinion groups have at least 3 people who reacted: nothing to compare yet."),
+    common: t("Ideas every group supports, with the support in each group."),
+    differences: t("What sets each group apart from the rest, both ways."),
+  }),
+  tables: () => ({
+    tooFew: t("Fewer than two tables have at least 3 people who reacted: nothing to compare yet."),
+    common: t("Ideas every table supports, with the support at each table."),
+    differences: t("What sets each table apart from the rest, both ways."),
+  }),
+  roles: () => ({
+    tooFew: t("Fewer than two roles have at least 3 people who reacted: nothing to compare yet."),
+    common: t("Ideas every role supports, with the support in each role."),
+    differences: t("What sets each role apart from the rest, both ways."),
+  }),
+  parts: () => ({
+    tooFew: t("Fewer than two parts of the system have at least 3 people who reacted: nothing to compare yet."),
+    common: t("Ideas every part of the system supports, with the support in each part."),
+    differences: t("What sets each part of the system apart from the rest, both ways."),
+  }),
+};
 
 function cgColumn(title, hint, ...content) {
   return h("section", { class: "cg-col" }, h("h3", { text: title }), hint ? h("p", { class: "hint", text: hint }) : null, ...content);
@@ -619,7 +660,7 @@ function renderCommonGround() {
   if ($("#cg-headline").textContent !== headline) $("#cg-headline").textContent = headline;
   // below the thresholds the notice below says it in full: the short line is for screen readers only
   $("#cg-headline").classList.toggle("visually-hidden", Boolean(a) && a.level !== "groups");
-  const notice = !a ? "Push a reaction step: phones then show ideas from other tables, one at a time." : a.level === "groups" ? "" : a.notice;
+  const notice = !a ? t("Push a reaction step: phones then show ideas from other tables, one at a time.") : a.level === "groups" ? "" : a.notice;
   $("#cg-notice").textContent = notice;
   $("#cg-notice").hidden = !notice;
   $("#cg-switch").hidden = !a || a.level === "tallies";
@@ -631,31 +672,30 @@ function renderCommonGround() {
   const opts = { tagHidden };
   let nodes = [];
   if (!a) {
-    nodes = [h("p", { class: "empty", text: "No reactions yet." })];
+    nodes = [h("p", { class: "empty", text: t("No reactions yet.") })];
   } else if (a.level === "tallies" || (which === "opinion" && a.level === "undivided")) {
     nodes = [h("div", { class: "cg-grid" },
-      cgColumn("Tallies", "Agree, disagree and pass per idea, in the order the ideas came. Not a ranking.",
-        cgScroll("Tallies", ground.tallies(a, opts))),
-      a.level === "undivided" ? cgColumn("Uncertainty", "Ideas people often pass on.", ground.uncertainty(a, opts)) : null,
-      a.level === "undivided" ? cgColumn("Opinion map", "Each point is one person; no groups stand out yet.", ground.opinionMap(a)) : null)];
+      cgColumn(t("Tallies"), t("Agree, disagree and pass per idea, in the order the ideas came. Not a ranking."),
+        cgScroll(t("Tallies"), ground.tallies(a, opts))),
+      a.level === "undivided" ? cgColumn(t("Uncertainty"), t("Ideas people often pass on."), ground.uncertainty(a, opts)) : null,
+      a.level === "undivided" ? cgColumn(t("Opinion map"), t("Each point is one person; no groups stand out yet."), ground.opinionMap(a)) : null)];
   } else {
     const view = ground.partitionOf(a, which);
-    const what = PARTITION_WORDS[which];
-    const unit = { opinion: "group", tables: "table", roles: "role", parts: "part of the system" }[which];
+    const words = COMPARED[which]();
     if (!view || (view.parts || []).length < 2) {
-      nodes = [h("p", { class: "empty", text: `Fewer than two ${what} have at least 3 people who reacted: nothing to compare yet.` })];
+      nodes = [h("p", { class: "empty", text: words.tooFew })];
     } else {
       nodes = [h("div", { class: "cg-grid" },
-        cgColumn("Common ground", `Ideas every ${unit} supports, with the support in each ${unit}.`,
-          cgScroll("Common ground", ground.commonGround(view, which, opts))),
-        which === "opinion" ? cgColumn("Opinion map", "Each point is one person; people who reacted alike are close together.", ground.opinionMap(a)) : null,
-        cgColumn("Differences", `What sets each ${unit} apart from the rest, both ways.`,
-          cgScroll("Differences", ground.differences(view, which, opts))),
-        cgColumn("Uncertainty", "Ideas people often pass on.", ground.uncertainty(a, opts)))];
+        cgColumn(t("Common ground"), words.common,
+          cgScroll(t("Common ground"), ground.commonGround(view, which, opts))),
+        which === "opinion" ? cgColumn(t("Opinion map"), t("Each point is one person; people who reacted alike are close together."), ground.opinionMap(a)) : null,
+        cgColumn(t("Differences"), words.differences,
+          cgScroll(t("Differences"), ground.differences(view, which, opts))),
+        cgColumn(t("Uncertainty"), t("Ideas people often pass on."), ground.uncertainty(a, opts)))];
     }
     if (view && view.left_out && view.left_out.length) {
       const names = view.left_out.map((n) => (which === "roles" ? roleName(n) : n));
-      nodes.push(h("p", { class: "muted", text: `Left out (fewer than 3 people reacting): ${names.join(", ")}.` }));
+      nodes.push(h("p", { class: "muted", text: t("Left out (fewer than 3 people reacting): {names}.", { names: formatList(names, "unit") }) }));
     }
   }
   body.replaceChildren(...nodes);
@@ -716,7 +756,7 @@ $("#people-filter").addEventListener("input", batched(renderPeople, 150));
 
 live.on("welcome", (msg) => {
   if (msg.role !== "facilitator") {
-    say(notice, "This link is not a facilitator link: you can look, but the buttons will be refused.", "error");
+    say(notice, t("This link is not a facilitator link: you can look, but the buttons will be refused."), "error");
   }
   if (msg.snapshot) {
     model.load(msg.snapshot);
@@ -750,7 +790,7 @@ live.on("presence", (msg) => {
   flush();
 });
 live.on("fatal", (err) => {
-  showBlocker(err.code === "open_elsewhere" ? "Open in another tab" : "This link does not work", err.message || "The server refused this console link.");
+  showBlocker(err.code === "open_elsewhere" ? t("Open in another tab") : t("This link does not work"), err.message || t("The server refused this console link."));
 });
 
 // --- facilitation scripts ---------------------------------------------------------------------
@@ -765,7 +805,7 @@ $("#new-links-button").addEventListener("click", async () => {
   const button = $("#new-links-button");
   const msg = $("#new-links-message");
   button.disabled = true;
-  say(msg, "Making new links…");
+  say(msg, t("Making new links…"));
   try {
     const links = await api(`/api/events/${encodeURIComponent(eventId)}/links`, { method: "POST", token });
     $("#new-wall-link").value = links.wall;
@@ -773,8 +813,8 @@ $("#new-links-button").addEventListener("click", async () => {
     $("#new-links-box").hidden = false;
     wallLink = links.wall;
     $("#link-wall").href = links.wall;
-    $("#link-wall-hint").textContent = "(with the new wall link)";
-    say(msg, "New links made. Copy them now: they are not shown again.", "ok");
+    $("#link-wall-hint").textContent = t("(with the new wall link)");
+    say(msg, t("New links made. Copy them now: they are not shown again."), "ok");
     $("#new-wall-link").focus();
     $("#new-wall-link").select();
   } catch (err) {
@@ -786,7 +826,7 @@ $("#new-links-button").addEventListener("click", async () => {
 for (const button of document.querySelectorAll("[data-copy]")) {
   button.addEventListener("click", async () => {
     const ok = await copyText($(`#${button.dataset.copy}`).value);
-    button.textContent = ok ? "Copied" : "Select and copy";
+    button.textContent = ok ? t("Copied") : t("Select and copy");
   });
 }
 

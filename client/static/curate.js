@@ -3,8 +3,9 @@
 // participants' flags ("this idea doesn't belong here") with the two decisions. Every edit carries
 // the idea ids as shown here (docs/protocol.md, docs/themes.md). User text only goes in as textContent.
 
+import { t, tn } from "./i18n.js";
 import { $, h, reconcile, say } from "./ui.js";
-import { Drill, breadthWords, headline, plural } from "./themes.js";
+import { Drill, breadthWords, headline } from "./themes.js";
 
 const LABEL_MAX = 80;
 
@@ -15,6 +16,8 @@ function setText(el, text) {
 function setAttr(el, name, value) {
   if (el.getAttribute(name) !== value) el.setAttribute(name, value);
 }
+const ideas = (n) => tn("{n} idea", "{n} ideas", n);
+const splitDone = (theme, n) => tn("Split “{theme}”: {n} idea forms a new theme.", "Split “{theme}”: {n} ideas form a new theme.", n, { theme });
 const PENDING_LABEL_MS = 8000; // a rename shows at once; the server's next themes confirm it
 
 /**
@@ -53,7 +56,7 @@ export function initThemes({ live, model, eventId, token }) {
 
   const ideaText = (id) => {
     const idea = model.ideas.get(id);
-    return idea && idea.text != null ? idea.text : "(text not available)";
+    return idea && idea.text != null ? idea.text : t("(text not available)");
   };
   const short = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
@@ -71,8 +74,8 @@ export function initThemes({ live, model, eventId, token }) {
   const moveForm = h("form", { class: "th-move", novalidate: true },
     moveLabel,
     h("div", { class: "row nowrap" }, moveSelect,
-      h("button", { type: "submit", class: "small primary", text: "Move" }),
-      h("button", { type: "button", class: "small", text: "Cancel", on: { click: () => closeMove(true) } })));
+      h("button", { type: "submit", class: "small primary", text: t("Move") }),
+      h("button", { type: "button", class: "small", text: t("Cancel"), on: { click: () => closeMove(true) } })));
   moveForm.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {
       e.preventDefault();
@@ -82,16 +85,16 @@ export function initThemes({ live, model, eventId, token }) {
 
   function destinationOptions(ideaId) {
     const current = model.themeOf(ideaId);
-    const options = shown.filter((t) => !current || t.id !== current.id)
-      .map((t) => h("option", { value: t.id, text: `${short(labelOf(t), 50)} (${plural(t.idea_ids.length, "idea")})` }));
-    options.push(h("option", { value: "", text: "Out of all themes" }));
+    const options = shown.filter((th) => !current || th.id !== current.id)
+      .map((th) => h("option", { value: th.id, text: t("{theme} ({ideas})", { theme: short(labelOf(th), 50), ideas: ideas(th.idea_ids.length) }) }));
+    options.push(h("option", { value: "", text: t("Out of all themes") }));
     return options;
   }
 
   function openMove(ideaId, host, opener, flagId = null) {
     closeMove(false);
     moving = { ideaId, flagId, host, opener };
-    moveLabel.textContent = `Move “${short(ideaText(ideaId))}” to`;
+    moveLabel.textContent = t("Move “{idea}” to", { idea: short(ideaText(ideaId)) });
     moveSelect.replaceChildren(...destinationOptions(ideaId));
     host.append(moveForm);
     moveSelect.focus();
@@ -112,16 +115,17 @@ export function initThemes({ live, model, eventId, token }) {
     const themeId = moveSelect.value || null;
     const dest = themeId ? shownById.get(themeId) : null;
     if (themeId && !dest) {
-      say(message, "That theme has just changed: choose again.", "error");
+      say(message, t("That theme has just changed: choose again."), "error");
       moveSelect.replaceChildren(...destinationOptions(ideaId));
       return;
     }
     const command = { type: "theme.move_idea", idea_id: ideaId, theme_id: themeId, theme_idea_ids: dest ? [...dest.idea_ids] : [] };
-    const where = dest ? `to “${labelOf(dest)}”` : "out of all themes";
+    const idea = short(ideaText(ideaId), 40);
+    const moved = dest ? t("Moved “{idea}” to “{theme}”.", { idea, theme: labelOf(dest) }) : t("Moved “{idea}” out of all themes.", { idea });
     try {
       await send(command);
       if (flagId) await send({ type: "theme.flag_resolve", flag_id: flagId, outcome: "moved" });
-      say(message, `Moved “${short(ideaText(ideaId), 40)}” ${where}.`, "ok");
+      say(message, moved, "ok");
       closeMove(false);
       if (flagId) focusAfterFlag(flagId);
       else if (opener && opener.isConnected) opener.focus();
@@ -149,8 +153,8 @@ export function initThemes({ live, model, eventId, token }) {
     const renameForm = h("form", { class: "th-rename", novalidate: true, hidden: true },
       h("label", { for: input.id, class: "visually-hidden th-rename-label" }),
       h("div", { class: "row nowrap" }, input,
-        h("button", { type: "submit", class: "small primary", text: "Save" }),
-        h("button", { type: "button", class: "small", text: "Cancel", on: { click: () => stopRename(themeId, true) } })),
+        h("button", { type: "submit", class: "small primary", text: t("Save") }),
+        h("button", { type: "button", class: "small", text: t("Cancel"), on: { click: () => stopRename(themeId, true) } })),
       h("p", { class: "field-error th-rename-error", id: `th-rename-error-${themeId}` }));
     renameForm.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
@@ -169,25 +173,25 @@ export function initThemes({ live, model, eventId, token }) {
         renameForm),
       h("p", { class: "th-meta" },
         h("span", { class: "th-breadth" }), h("span", { class: "th-size" }),
-        h("span", { class: "tag th-tag-pinned", text: "pinned", hidden: true }),
-        h("span", { class: "tag th-tag-curated", text: "curated", hidden: true })),
+        h("span", { class: "tag th-tag-pinned", text: t("pinned"), hidden: true }),
+        h("span", { class: "tag th-tag-curated", text: t("curated"), hidden: true })),
       h("p", { class: "th-words muted" }),
       h("div", { class: "row th-actions" },
-        h("button", { type: "button", class: "small th-rename-button", text: "Rename", on: { click: () => startRename(themeId) } }),
+        h("button", { type: "button", class: "small th-rename-button", text: t("Rename"), on: { click: () => startRename(themeId) } }),
         h("button", { type: "button", class: "small th-pin-button", on: { click: () => pinToggle(themeId) } }),
-        h("button", { type: "button", class: "small th-split-button", text: "Split…", on: { click: () => startSplit(themeId) } }),
+        h("button", { type: "button", class: "small th-split-button", text: t("Split…"), on: { click: () => startSplit(themeId) } }),
         h("button", {
-          type: "button", class: "small th-drill-button", text: "Look closer", "aria-expanded": "false",
+          type: "button", class: "small th-drill-button", text: t("Look closer"), "aria-expanded": "false",
           "aria-controls": `th-subs-${themeId}`, on: { click: () => toggleDrill(themeId) },
         })),
       h("div", { class: "th-subs", id: `th-subs-${themeId}`, hidden: true },
         h("p", { class: "th-subs-status", role: "status" }),
         h("ol", { class: "th-subs-list" })),
       h("div", { class: "th-split", hidden: true },
-        h("p", { class: "hint", text: "Tick the ideas that leave this theme; they become a new theme." }),
+        h("p", { class: "hint", text: t("Tick the ideas that leave this theme; they become a new theme.") }),
         h("div", { class: "row" },
           h("button", { type: "button", class: "small primary th-split-go", on: { click: () => split(themeId) } }),
-          h("button", { type: "button", class: "small", text: "Cancel", on: { click: () => stopSplit(true) } }))),
+          h("button", { type: "button", class: "small", text: t("Cancel"), on: { click: () => stopSplit(true) } }))),
       h("ul", { class: "th-ideas" }));
     cards.set(themeId, li);
     return li;
@@ -203,7 +207,7 @@ export function initThemes({ live, model, eventId, token }) {
       else splitting.chosen.delete(ideaId);
       syncSplit();
     });
-    const button = h("button", { type: "button", class: "small th-move-button", text: "Move…" });
+    const button = h("button", { type: "button", class: "small th-move-button", text: t("Move…") });
     button.addEventListener("click", () => openMove(ideaId, li, button));
     li = h("li", { class: "th-idea", dataset: { ideaId } },
       h("label", { class: "th-take-box", hidden: true }, box, h("span", { class: "visually-hidden th-take-label" })),
@@ -220,12 +224,12 @@ export function initThemes({ live, model, eventId, token }) {
     setText(li.querySelector(".th-idea-text"), text);
     const idea = model.ideas.get(ideaId);
     setText(li.querySelector(".th-idea-table"), idea ? model.tableName(idea.table_id) : "");
-    setAttr(li.querySelector(".th-move-button"), "aria-label", `Move idea “${short(text)}” to another theme`);
+    setAttr(li.querySelector(".th-move-button"), "aria-label", t("Move idea “{idea}” to another theme", { idea: short(text) }));
     const take = li.querySelector(".th-take-box");
     if (take.hidden === inSplit) take.hidden = !inSplit;
     if (inSplit) {
       take.querySelector("input").checked = splitting.chosen.has(ideaId);
-      setText(take.querySelector(".th-take-label"), `Take out into a new theme: ${short(text)}`);
+      setText(take.querySelector(".th-take-label"), t("Take out into a new theme: {idea}", { idea: short(text) }));
     }
     return li;
   }
@@ -234,21 +238,21 @@ export function initThemes({ live, model, eventId, token }) {
     const li = card(theme.id);
     const label = labelOf(theme);
     setText(li.querySelector(".th-name"), label);
-    setText(li.querySelector(".th-pick-label"), `Select “${label}” to merge`);
+    setText(li.querySelector(".th-pick-label"), t("Select “{theme}” to merge", { theme: label }));
     li.querySelector(".th-pick-theme").checked = selected.has(theme.id);
-    setText(li.querySelector(".th-rename-label"), `New name for the theme “${label}”`);
+    setText(li.querySelector(".th-rename-label"), t("New name for the theme “{theme}”", { theme: label }));
     setText(li.querySelector(".th-breadth"), breadthWords(theme, model.tables.size));
-    setText(li.querySelector(".th-size"), plural(theme.idea_ids.length, "idea"));
+    setText(li.querySelector(".th-size"), ideas(theme.idea_ids.length));
     li.querySelector(".th-tag-pinned").hidden = !theme.pinned;
     li.querySelector(".th-tag-curated").hidden = !theme.curated || theme.pinned;
     const words = (theme.keywords || []).join(" · ");
-    setText(li.querySelector(".th-words"), words && words !== label ? `Words: ${words}` : "");
+    setText(li.querySelector(".th-words"), words && words !== label ? t("Words: {words}", { words }) : "");
     const pin = li.querySelector(".th-pin-button");
-    setText(pin, theme.pinned ? "Unpin" : "Pin");
-    setAttr(pin, "aria-label", `${theme.pinned ? "Unpin" : "Pin"} the theme “${label}”`);
-    setAttr(li.querySelector(".th-rename-button"), "aria-label", `Rename the theme “${label}”`);
+    setText(pin, theme.pinned ? t("Unpin") : t("Pin"));
+    setAttr(pin, "aria-label", theme.pinned ? t("Unpin the theme “{theme}”", { theme: label }) : t("Pin the theme “{theme}”", { theme: label }));
+    setAttr(li.querySelector(".th-rename-button"), "aria-label", t("Rename the theme “{theme}”", { theme: label }));
     const splitButton = li.querySelector(".th-split-button");
-    setAttr(splitButton, "aria-label", `Split the theme “${label}”`);
+    setAttr(splitButton, "aria-label", t("Split the theme “{theme}”", { theme: label }));
     splitButton.disabled = theme.idea_ids.length < 2;
     const inSplit = Boolean(splitting && splitting.themeId === theme.id);
     li.querySelector(".th-split").hidden = !inSplit;
@@ -274,26 +278,29 @@ export function initThemes({ live, model, eventId, token }) {
     const open = drill.themeId === theme.id;
     const button = li.querySelector(".th-drill-button");
     setAttr(button, "aria-expanded", String(open));
-    setAttr(button, "aria-label", `${open ? "Hide the sub-themes of" : "Look closer at"} the theme “${label}”`);
-    setText(button, open ? "Hide sub-themes" : "Look closer");
+    setAttr(button, "aria-label", open ? t("Hide the sub-themes of the theme “{theme}”", { theme: label }) : t("Look closer at the theme “{theme}”", { theme: label }));
+    setText(button, open ? t("Hide sub-themes") : t("Look closer"));
     const box = li.querySelector(".th-subs");
     box.hidden = !open;
     if (!open) return;
     const data = drill.data;
     const parts = data ? data.subthemes : [];
+    const subthemes = () => drill.loading
+      ? tn("{n} sub-theme (updating…):", "{n} sub-themes (updating…):", parts.length)
+      : tn("{n} sub-theme:", "{n} sub-themes:", parts.length);
     const said = drill.error
-      ? `Could not look closer: ${drill.error}`
-      : !data ? "Looking closer…"
-        : parts.length ? `${plural(parts.length, "sub-theme")}${drill.loading ? " (updating…)" : ""}:` : data.note;
+      ? t("Could not look closer: {problem}", { problem: drill.error })
+      : !data ? t("Looking closer…")
+        : parts.length ? subthemes() : data.note;
     setText(box.querySelector(".th-subs-status"), said);
     reconcile(box.querySelector(".th-subs-list"), parts.map((part) => {
-      const ideas = part.idea_ids.slice(0, 3).map((id) => h("li", { text: short(ideaText(id), 90) }));
-      const more = part.idea_ids.length - ideas.length;
+      const some = part.idea_ids.slice(0, 3).map((id) => h("li", { text: short(ideaText(id), 90) }));
+      const more = part.idea_ids.length - some.length;
       return h("li", { class: "th-sub", dataset: { subthemeId: part.id } },
         h("p", { class: "th-sub-head" },
           h("strong", { class: "th-sub-name", text: part.label }), " ",
-          h("span", { class: "muted", text: `${plural(part.idea_ids.length, "idea")} · ${breadthWords(part, model.tables.size)}` })),
-        h("ul", { class: "th-sub-ideas" }, ideas, more > 0 ? h("li", { class: "muted", text: `and ${more} more` }) : null));
+          h("span", { class: "muted", text: [ideas(part.idea_ids.length), breadthWords(part, model.tables.size)].join(" · ") })),
+        h("ul", { class: "th-sub-ideas" }, some, more > 0 ? h("li", { class: "muted", text: t("and {n} more", { n: more }) }) : null));
     }));
   }
 
@@ -334,7 +341,7 @@ export function initThemes({ live, model, eventId, token }) {
     const error = li.querySelector(".th-rename-error");
     const input = li.querySelector(".th-rename-input");
     if (!label || label.length > LABEL_MAX) {
-      error.textContent = label ? `At most ${LABEL_MAX} characters.` : "Write a name, or press Cancel.";
+      error.textContent = label ? t("At most {n} characters.", { n: LABEL_MAX }) : t("Write a name, or press Cancel.");
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
@@ -347,12 +354,12 @@ export function initThemes({ live, model, eventId, token }) {
     try {
       // with its ideas as shown: the renamed theme keeps them together as well as its name
       const ideaIds = theme ? [...theme.idea_ids] : [];
-      await send({ type: "theme.rename", theme_id: themeId, label, idea_ids: ideaIds }, `Renamed to “${label}”.`);
+      await send({ type: "theme.rename", theme_id: themeId, label, idea_ids: ideaIds }, t("Renamed to “{theme}”.", { theme: label }));
       pendingLabels.set(themeId, { label, until: Date.now() + PENDING_LABEL_MS });
       stopRename(themeId, true);
       render();
     } catch (err) {
-      error.textContent = err.message || "Not renamed.";
+      error.textContent = err.message || t("Not renamed.");
     }
   }
 
@@ -365,7 +372,8 @@ export function initThemes({ live, model, eventId, token }) {
     const command = theme.pinned
       ? { type: "theme.unpin", theme_id: themeId }
       : { type: "theme.pin", theme_id: themeId, idea_ids: [...theme.idea_ids], label };
-    send(command, theme.pinned ? `“${label}” is no longer pinned: new ideas may join it.` : `“${label}” is pinned: exactly these ${theme.idea_ids.length} ideas, under this name.`)
+    send(command, theme.pinned ? t("“{theme}” is no longer pinned: new ideas may join it.", { theme: label })
+      : tn("“{theme}” is pinned: exactly this {n} idea, under this name.", "“{theme}” is pinned: exactly these {n} ideas, under this name.", theme.idea_ids.length, { theme: label }))
       .catch(() => {});
   }
 
@@ -391,13 +399,13 @@ export function initThemes({ live, model, eventId, token }) {
     if (!theme || !li) return;
     const n = [...splitting.chosen].filter((id) => theme.idea_ids.includes(id)).length;
     const go = li.querySelector(".th-split-go");
-    go.textContent = n ? `Make a new theme of ${plural(n, "idea")}` : "Make a new theme";
+    go.textContent = n ? tn("Make a new theme of {n} idea", "Make a new theme of {n} ideas", n) : t("Make a new theme");
     go.disabled = n === 0 || n >= theme.idea_ids.length;
   }
 
   function newThemeId(first) {
     const base = `t-s-${first}`;
-    const taken = new Set(shown.map((t) => t.id));
+    const taken = new Set(shown.map((th) => th.id));
     if (!taken.has(base)) return base;
     for (let n = 2; ; n += 1) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
   }
@@ -410,7 +418,7 @@ export function initThemes({ live, model, eventId, token }) {
     if (!leaving.length || !staying.length) return;
     const command = { type: "theme.split", theme_id: themeId, new_theme_id: newThemeId(leaving[0]), idea_ids: leaving, remaining_ids: staying };
     try {
-      await send(command, `Split “${labelOf(theme)}”: ${plural(leaving.length, "idea")} form a new theme.`);
+      await send(command, splitDone(labelOf(theme), leaving.length));
       stopSplit(true);
     } catch {
       // said in the message
@@ -424,15 +432,15 @@ export function initThemes({ live, model, eventId, token }) {
     const shown = Boolean(model.event && model.event.themes_revealed);
     setAttr($("#reveal-button"), "aria-pressed", String(shown));
     setText($("#reveal-hint"), shown
-      ? "Revealed: phones offer “Doesn't belong here?” under their themed ideas; you decide each flag. Press again to take it back."
-      : "Phones show the name of a theme under their table's ideas once it has settled. Revealing adds “Doesn't belong here?” so people can contest where an idea landed; you decide each flag.");
+      ? t("Revealed: phones offer “Doesn't belong here?” under their themed ideas; you decide each flag. Press again to take it back.")
+      : t("Phones show the name of a theme under their table's ideas once it has settled. Revealing adds “Doesn't belong here?” so people can contest where an idea landed; you decide each flag."));
   }
 
   $("#reveal-button").addEventListener("click", () => {
     const shown = !(model.event && model.event.themes_revealed);
     send({ type: "theme.reveal", shown }, shown
-      ? "Revealed: phones now offer “Doesn't belong here?” under themed ideas."
-      : "Hidden: phones no longer offer “Doesn't belong here?”.").catch(() => {});
+      ? t("Revealed: phones now offer “Doesn't belong here?” under themed ideas.")
+      : t("Hidden: phones no longer offer “Doesn't belong here?”.")).catch(() => {});
   });
 
   function syncMerge() {
@@ -440,19 +448,19 @@ export function initThemes({ live, model, eventId, token }) {
     const n = selected.size;
     const button = $("#merge-button");
     button.disabled = n < 2;
-    button.textContent = n >= 2 ? `Merge ${n} themes` : "Merge selected themes";
+    button.textContent = n >= 2 ? tn("Merge {n} theme", "Merge {n} themes", n) : t("Merge selected themes");
   }
 
   $("#merge-button").addEventListener("click", async () => {
-    const chosen = shown.filter((t) => selected.has(t.id)); // in the order shown: the first (largest) is kept
+    const chosen = shown.filter((th) => selected.has(th.id)); // in the order shown: the first (largest) is kept
     if (chosen.length < 2) return;
     const [kept, ...rest] = chosen;
     const command = {
-      type: "theme.merge", theme_id: kept.id, merged_theme_ids: rest.map((t) => t.id),
-      idea_ids: chosen.flatMap((t) => t.idea_ids),
+      type: "theme.merge", theme_id: kept.id, merged_theme_ids: rest.map((th) => th.id),
+      idea_ids: chosen.flatMap((th) => th.idea_ids),
     };
     try {
-      await send(command, `Merged ${chosen.length} themes into “${labelOf(kept)}”.`);
+      await send(command, tn("Merged {n} theme into “{theme}”.", "Merged {n} themes into “{theme}”.", chosen.length, { theme: labelOf(kept) }));
       selected.clear();
       syncMerge();
       render();
@@ -492,22 +500,26 @@ export function initThemes({ live, model, eventId, token }) {
   }
 
   function actionOf(s, now) {
-    const into = `“${short(labelOf(now.target), 40)}”`;
+    const into = short(labelOf(now.target), 40);
     if (s.kind === "merge") {
-      return { text: "Merge", label: `Merge “${short(labelOf(now.other), 40)}” into ${into}` };
+      return { text: t("Merge"), label: t("Merge “{other}” into “{theme}”", { other: short(labelOf(now.other), 40), theme: into }) };
     }
     if (s.kind === "move") {
       const n = now.ids.length;
-      return { text: n > 1 ? `Move ${n}` : "Move", label: `Move ${n > 1 ? plural(n, "idea") : `“${short(ideaText(now.ids[0]), 40)}”`} to ${into}` };
+      if (n === 1) return { text: t("Move"), label: t("Move “{idea}” to “{theme}”", { idea: short(ideaText(now.ids[0]), 40), theme: into }) };
+      return { text: tn("Move {n}", "Move {n}", n), label: tn("Move {n} idea to “{theme}”", "Move {n} ideas to “{theme}”", n, { theme: into }) };
     }
-    return { text: "Split", label: `Split ${plural(now.leaving.length, "idea")} off ${into} as a new theme` };
+    return {
+      text: t("Split"),
+      label: tn("Split {n} idea off “{theme}” as a new theme", "Split {n} ideas off “{theme}” as a new theme", now.leaving.length, { theme: into }),
+    };
   }
 
   async function tap(s) {
     if (!s) return;
     const now = applies(s);
     if (!now) {
-      say(message, "Those themes have just changed: the suggestion no longer applies.", "error");
+      say(message, t("Those themes have just changed: the suggestion no longer applies."), "error");
       return;
     }
     acted.add(s.key);
@@ -517,19 +529,19 @@ export function initThemes({ live, model, eventId, token }) {
         await send({
           type: "theme.merge", theme_id: now.target.id, merged_theme_ids: [now.other.id],
           idea_ids: [...now.target.idea_ids, ...now.other.idea_ids],
-        }, `Merged “${labelOf(now.other)}” into “${labelOf(now.target)}”.`);
+        }, t("Merged “{other}” into “{theme}”.", { other: labelOf(now.other), theme: labelOf(now.target) }));
       } else if (s.kind === "move") {
         let shownThere = [...now.target.idea_ids]; // each move names the destination as it then is
         for (const id of now.ids) {
           await send({ type: "theme.move_idea", idea_id: id, theme_id: now.target.id, theme_idea_ids: shownThere });
           shownThere = [...shownThere, id];
         }
-        say(message, `Moved ${plural(now.ids.length, "idea")} to “${labelOf(now.target)}”.`, "ok");
+        say(message, tn("Moved {n} idea to “{theme}”.", "Moved {n} ideas to “{theme}”.", now.ids.length, { theme: labelOf(now.target) }), "ok");
       } else {
         await send({
           type: "theme.split", theme_id: now.target.id, new_theme_id: newThemeId(now.leaving[0]),
           idea_ids: now.leaving, remaining_ids: now.staying,
-        }, `Split “${labelOf(now.target)}”: ${plural(now.leaving.length, "idea")} form a new theme.`);
+        }, splitDone(labelOf(now.target), now.leaving.length));
       }
     } catch {
       acted.delete(s.key); // said in the message; the suggestion stays
@@ -543,7 +555,7 @@ export function initThemes({ live, model, eventId, token }) {
     acted.add(s.key);
     renderSuggestions();
     try {
-      await send({ type: "theme.dismiss", keys: s.keys }, "Dismissed: it will not be suggested again.");
+      await send({ type: "theme.dismiss", keys: s.keys }, t("Dismissed: it will not be suggested again."));
     } catch {
       acted.delete(s.key);
       renderSuggestions();
@@ -563,7 +575,7 @@ export function initThemes({ live, model, eventId, token }) {
       const key = s.key;
       const go = h("button", { type: "button", class: "small primary th-suggestion-go", on: { click: () => tap(suggestions.get(key)) } });
       const drop = h("button", {
-        type: "button", class: "small th-suggestion-dismiss", text: "Dismiss", on: { click: () => dismiss(suggestions.get(key)) },
+        type: "button", class: "small th-suggestion-dismiss", text: t("Dismiss"), on: { click: () => dismiss(suggestions.get(key)) },
       });
       li = h("li", { class: "th-suggestion", dataset: { key: s.key, kind: s.kind } },
         h("p", { class: "th-suggestion-reason" }),
@@ -578,7 +590,7 @@ export function initThemes({ live, model, eventId, token }) {
     const go = li.querySelector(".th-suggestion-go");
     setText(go, action.text);
     setAttr(go, "aria-label", action.label);
-    setAttr(li.querySelector(".th-suggestion-dismiss"), "aria-label", `Dismiss: ${action.label.charAt(0).toLowerCase()}${action.label.slice(1)}`);
+    setAttr(li.querySelector(".th-suggestion-dismiss"), "aria-label", t("Dismiss: {suggestion}", { suggestion: action.label }));
     return li;
   }
 
@@ -610,10 +622,10 @@ export function initThemes({ live, model, eventId, token }) {
   function flagRow(flag) {
     let li = flagRows.get(flag.flag_id);
     if (!li) {
-      const keep = h("button", { type: "button", class: "small th-keep", text: "Keep it there" });
-      const move = h("button", { type: "button", class: "small th-flag-move", text: "Move it…" });
+      const keep = h("button", { type: "button", class: "small th-keep", text: t("Keep it there") });
+      const move = h("button", { type: "button", class: "small th-flag-move", text: t("Move it…") });
       keep.addEventListener("click", () => {
-        send({ type: "theme.flag_resolve", flag_id: flag.flag_id, outcome: "kept" }, "Kept where it is; the flag is closed.")
+        send({ type: "theme.flag_resolve", flag_id: flag.flag_id, outcome: "kept" }, t("Kept where it is; the flag is closed."))
           .then(() => focusAfterFlag(flag.flag_id), () => {});
       });
       move.addEventListener("click", () => openMove(flag.idea_id, li, move, flag.flag_id));
@@ -630,14 +642,14 @@ export function initThemes({ live, model, eventId, token }) {
     const now = model.themeOf(flag.idea_id);
     const idea = model.ideas.get(flag.idea_id);
     const parts = [];
-    parts.push(flag.theme_id ? (was ? `Flagged in “${was}”` : "Flagged in a theme that has changed since") : "Flagged (no theme named)");
-    parts.push(now ? (flag.theme_id && now.id === flag.theme_id ? "still there" : `now in “${labelOf(now)}”`) : "now in no theme");
+    parts.push(flag.theme_id ? (was ? t("Flagged in “{theme}”", { theme: was }) : t("Flagged in a theme that has changed since")) : t("Flagged (no theme named)"));
+    parts.push(now ? (flag.theme_id && now.id === flag.theme_id ? t("still there") : t("now in “{theme}”", { theme: labelOf(now) })) : t("now in no theme"));
     if (idea) parts.push(model.tableName(idea.table_id));
-    if (idea && idea.hidden) parts.push("idea hidden");
+    if (idea && idea.hidden) parts.push(t("idea hidden"));
     li.querySelector(".th-flag-where").textContent = parts.join(" · ");
-    li.querySelector(".th-flag-reason").textContent = flag.reason ? `Why: ${flag.reason}` : "No reason given.";
-    li.querySelector(".th-keep").setAttribute("aria-label", `Keep “${short(text, 40)}” where it is`);
-    li.querySelector(".th-flag-move").setAttribute("aria-label", `Move “${short(text, 40)}” to another theme…`);
+    li.querySelector(".th-flag-reason").textContent = flag.reason ? t("Why: {reason}", { reason: flag.reason }) : t("No reason given.");
+    li.querySelector(".th-keep").setAttribute("aria-label", t("Keep “{idea}” where it is", { idea: short(text, 40) }));
+    li.querySelector(".th-flag-move").setAttribute("aria-label", t("Move “{idea}” to another theme…", { idea: short(text, 40) }));
     return li;
   }
 
@@ -658,7 +670,7 @@ export function initThemes({ live, model, eventId, token }) {
     reconcile($("#flags"), rows);
     $("#flags-box").hidden = rows.length === 0;
     $("#flags-count").textContent = `(${open.length})`;
-    const said = open.length ? `${plural(open.length, "open flag")} from participants.` : "";
+    const said = open.length ? tn("{n} open flag from participants.", "{n} open flags from participants.", open.length) : "";
     if ($("#flags-status").textContent !== said) $("#flags-status").textContent = said;
     syncVisible();
   }
@@ -697,9 +709,9 @@ export function initThemes({ live, model, eventId, token }) {
 
   function render() {
     const view = model.themes;
-    for (const t of (view && view.themes) || []) labelsSeen.set(t.id, t.label);
-    shown = view ? view.themes.filter((t) => t.idea_ids.length) : [];
-    shownById = new Map(shown.map((t) => [t.id, t]));
+    for (const th of (view && view.themes) || []) labelsSeen.set(th.id, th.label);
+    shown = view ? view.themes.filter((th) => th.idea_ids.length) : [];
+    shownById = new Map(shown.map((th) => [th.id, th]));
     if (splitting && !shownById.has(splitting.themeId)) splitting = null;
     if (drill.themeId) drill.follow(shownById.get(drill.themeId) || null); // asks again if its ideas changed
     if (renaming && !shownById.has(renaming)) renaming = null;
@@ -708,7 +720,7 @@ export function initThemes({ live, model, eventId, token }) {
     const keep = new Set(nodes);
     for (const [id, li] of cards) if (!keep.has(li)) cards.delete(id);
     const unthemed = view ? view.unthemed.filter((id) => model.ideas.has(id) && !model.ideas.get(id).hidden) : [];
-    const ideaIds = new Set([...shown.flatMap((t) => t.idea_ids), ...unthemed]);
+    const ideaIds = new Set([...shown.flatMap((th) => th.idea_ids), ...unthemed]);
     if (moving && !moving.flagId && !ideaIds.has(moving.ideaId)) closeMove(false);
     for (const id of [...ideaRows.keys()]) if (!ideaIds.has(id)) ideaRows.delete(id);
     reconcile($("#theme-cards"), nodes);
@@ -717,9 +729,12 @@ export function initThemes({ live, model, eventId, token }) {
     $("#unthemed-count").textContent = String(unthemed.length);
     $("#themes-empty").hidden = shown.length > 0;
     $("#themes-empty").textContent = view
-      ? "No themes yet: a theme needs at least two ideas that say similar things."
-      : "Themes appear here a few seconds after ideas arrive (unless themes are switched off on this server).";
-    const counts = view ? `(${plural(shown.length, "theme")}${unthemed.length ? `, ${plural(unthemed.length, "idea")} in none` : ""})` : "";
+      ? t("No themes yet: a theme needs at least two ideas that say similar things.")
+      : t("Themes appear here a few seconds after ideas arrive (unless themes are switched off on this server).");
+    const themes = tn("{n} theme", "{n} themes", shown.length);
+    const counts = !view ? "" : unthemed.length
+      ? tn("({themes}, {n} idea in none)", "({themes}, {n} ideas in none)", unthemed.length, { themes })
+      : t("({themes})", { themes });
     $("#themes-count").textContent = counts;
     const said = headline(view);
     if ($("#themes-status").textContent !== said) $("#themes-status").textContent = said;

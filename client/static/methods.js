@@ -3,6 +3,7 @@
 // is checked by the server first (POST /api/scripts/check); while it has problems it cannot be
 // loaded, and each problem is listed as FILE:LINE:COLUMN: message, as `wholeroom script check` prints.
 
+import { t, tn } from "./i18n.js";
 import { $, api, h, say } from "./ui.js";
 import { audienceWords, captureWords, groupsWords, kindName, seconds } from "./words.js";
 
@@ -19,7 +20,7 @@ export function previewRows(rows) {
       h("td", { class: "num", text: String(i + 1) }),
       h("td", {}, h("strong", { text: row.title || row.id }), h("br"), h("span", { class: "muted", text: kindName(row.kind) })),
       h("td", {}, audienceWords(row.audience), row.groups ? h("br") : null, row.groups ? h("span", { class: "muted", text: groupsWords(row.groups) }) : null),
-      h("td", { text: row.capture === undefined ? "shown once loaded" : captureWords(row.capture) || "–" }),
+      h("td", { text: row.capture === undefined ? t("shown once loaded") : captureWords(row.capture) || "–" }),
       h("td", { class: "num", text: `+${seconds(row.planned_offset_s)}` }),
       h("td", { class: "num", text: seconds(row.planned_s) })));
 }
@@ -69,15 +70,15 @@ export function initMethods({ live, model, onLoaded }) {
     }
     problemsBox.hidden = false;
     fileInput.setAttribute("aria-invalid", "true");
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
     problemsBox.append(
-      h("p", { class: "problems-head", text: `${filename} has ${count}; fix ${problems.length === 1 ? "it" : "them"} and choose the file again. Nothing was loaded.` }),
+      h("p", { class: "problems-head", text: tn("{file} has {n} problem; fix it and choose the file again. Nothing was loaded.",
+        "{file} has {n} problems; fix them and choose the file again. Nothing was loaded.", problems.length, { file: filename }) }),
       h("ol", { class: "problems" }, problems.map((p) => h("li", {}, h("code", { text: problemText(p, filename) })))),
     );
   }
 
   function showChoice({ title, params, runsheet, label }) {
-    paramsBox.replaceChildren(h("legend", { text: "Parameters" }));
+    paramsBox.replaceChildren(h("legend", { text: t("Parameters") }));
     const names = Object.keys(params || {});
     for (const name of names) {
       const param = params[name];
@@ -91,8 +92,8 @@ export function initMethods({ live, model, onLoaded }) {
     paramsBox.hidden = names.length === 0;
     sheet.replaceChildren(...previewRows(runsheet || []));
     const total = (runsheet || []).reduce((sum, row) => sum + (row.planned_s || 0), 0);
-    $("#preview-total").textContent = `${(runsheet || []).length} steps, ${seconds(total)} in all.`;
-    loadButton.textContent = `Load “${title}”`;
+    $("#preview-total").textContent = tn("{n} step, {time} in all.", "{n} steps, {time} in all.", (runsheet || []).length, { time: seconds(total) });
+    loadButton.textContent = t("Load “{title}”", { title });
     loadButton.dataset.label = label || title;
     form.hidden = false;
   }
@@ -102,11 +103,11 @@ export function initMethods({ live, model, onLoaded }) {
       const scripts = await api("/api/scripts");
       for (const s of scripts) catalogue.set(s.id, s);
       select.replaceChildren(
-        h("option", { value: "", text: scripts.length ? "Choose a method…" : "The library is empty" }),
-        ...scripts.map((s) => h("option", { value: s.id, text: `${s.title} (${s.minutes} min)` })),
+        h("option", { value: "", text: scripts.length ? t("Choose a method…") : t("The library is empty") }),
+        ...scripts.map((s) => h("option", { value: s.id, text: t("{title} ({n} min)", { title: s.title, n: s.minutes }) })),
       );
     } catch (err) {
-      say($("#library-message"), `Could not read the library: ${err.message}`, "error");
+      say($("#library-message"), t("Could not read the library: {problem}", { problem: err.message }), "error");
     }
   }
 
@@ -122,14 +123,14 @@ export function initMethods({ live, model, onLoaded }) {
         h("p", {}, h("strong", { text: method.name || entry.title }), " · ", h("span", { text: method.origin || "" })),
         entry.purpose ? h("p", { text: entry.purpose }) : null,
         h("p", { class: "muted", text: [
-          `${entry.steps} steps, about ${entry.minutes} min`,
-          fit.people ? `${fit.people[0]}–${fit.people[1]} people` : "",
-          fit.table_size ? `tables of ${fit.table_size[0]}–${fit.table_size[1]}` : "",
+          tn("{n} step, about {minutes} min", "{n} steps, about {minutes} min", entry.steps, { minutes: entry.minutes }),
+          fit.people ? t("{min}–{max} people", { min: fit.people[0], max: fit.people[1] }) : "",
+          fit.table_size ? t("tables of {min}–{max}", { min: fit.table_size[0], max: fit.table_size[1] }) : "",
         ].filter(Boolean).join(" · ") }),
       );
     }
     const mine = ++checkSeq;
-    say($("#library-message"), "Reading the run sheet…");
+    say($("#library-message"), t("Reading the run sheet…"));
     try {
       const data = await api(`/api/scripts/${encodeURIComponent(id)}`);
       if (mine !== checkSeq) return;
@@ -154,18 +155,18 @@ export function initMethods({ live, model, onLoaded }) {
     try {
       text = await file.text();
     } catch {
-      say(status, "This file could not be read.", "error");
+      say(status, t("This file could not be read."), "error");
       return;
     }
     if (text.length > 60_000) {
-      say(status, `${file.name} is too long: scripts are at most 60,000 characters.`, "error");
+      say(status, t("{file} is too long: scripts are at most {n} characters.", { file: file.name, n: 60_000 }), "error");
       return;
     }
-    say(status, `Checking ${file.name}…`);
+    say(status, t("Checking {file}…", { file: file.name }));
     try {
       const data = await api("/api/scripts/check", { method: "POST", body: { script: text, tables: model.tables.size || undefined } });
       if (mine !== checkSeq) return;
-      say(status, `${file.name} is a valid script: ${data.title}.`, "ok");
+      say(status, t("{file} is a valid script: {title}.", { file: file.name, title: data.title }), "ok");
       chosen = { command: { script: text, source: file.name }, title: data.title, filename: file.name };
       showChoice({ title: data.title, params: data.params, runsheet: data.runsheet });
     } catch (err) {
@@ -189,14 +190,14 @@ export function initMethods({ live, model, onLoaded }) {
     const params = {};
     for (const input of paramsBox.querySelectorAll("[data-param]")) params[input.dataset.param] = input.value.trim();
     loadButton.disabled = true;
-    say(loadMessage, "Loading…");
+    say(loadMessage, t("Loading…"));
     try {
       const ack = await live.send({ type: "session.load", ...chosen.command, params });
-      say(loadMessage, `Loaded “${chosen.title}” (${ack.steps} steps). Start it in the session panel above.`, "ok");
+      say(loadMessage, tn("Loaded “{title}” ({n} step). Start it in the session panel above.", "Loaded “{title}” ({n} steps). Start it in the session panel above.", ack.steps, { title: chosen.title }), "ok");
       onLoaded(ack.session_id);
     } catch (err) {
       if (err.code === "bad_script" && err.details) {
-        showProblems(err.details, chosen.filename || "the script");
+        showProblems(err.details, chosen.filename || t("the script"));
         form.hidden = true;
         chosen = null;
       } else {

@@ -1,5 +1,6 @@
 // The console's queue: ideas a premoderated step holds until a moderator lets them through. One
 // tap each ("Let through" or "Hide"); after a tap the focus moves to the next idea in the queue.
+import { t } from "./i18n.js";
 import { $, h, reconcile } from "./ui.js";
 
 export function initQueue({ model, run }) {
@@ -8,7 +9,7 @@ export function initQueue({ model, run }) {
 
   function act(idea, type) {
     const position = waiting().findIndex((i) => i.id === idea.id);
-    const text = type === "idea.approve" ? "Let through to the wall and the tables." : "Hidden: nobody else will see it.";
+    const text = type === "idea.approve" ? t("Let through to the wall and the tables.") : t("Hidden: nobody else will see it.");
     run({ type, idea_id: idea.id }, text).then(() => { refocus = position; }, () => {});
   }
 
@@ -18,16 +19,16 @@ export function initQueue({ model, run }) {
       li = h("li", { dataset: { ideaId: idea.id } },
         h("p", { class: "idea-text" }),
         h("p", { class: "idea-meta" }, h("span", { class: "where muted" }),
-          h("button", { type: "button", class: "small primary approve", text: "Let through", on: { click: () => act(idea, "idea.approve") } }),
-          h("button", { type: "button", class: "small hide", text: "Hide", on: { click: () => act(idea, "idea.hide") } })));
+          h("button", { type: "button", class: "small primary approve", text: t("Let through"), on: { click: () => act(idea, "idea.approve") } }),
+          h("button", { type: "button", class: "small hide", text: t("Hide"), on: { click: () => act(idea, "idea.hide") } })));
       els.set(idea.id, li);
     }
-    const text = idea.text == null ? "(text not available)" : idea.text;
+    const text = idea.text == null ? t("(text not available)") : idea.text;
     li.querySelector(".idea-text").textContent = text;
-    const who = idea.anonymous ? "anonymous" : model.personName(idea.participant_id) || "";
+    const who = idea.anonymous ? t("anonymous") : model.personName(idea.participant_id) || "";
     li.querySelector(".where").textContent = [model.tableName(idea.table_id), who].filter(Boolean).join(" · ");
-    li.querySelector(".approve").setAttribute("aria-label", `Let through: ${text.slice(0, 60)}`);
-    li.querySelector(".hide").setAttribute("aria-label", `Hide: ${text.slice(0, 60)}`);
+    li.querySelector(".approve").setAttribute("aria-label", t("Let through: {text}", { text: text.slice(0, 60) }));
+    li.querySelector(".hide").setAttribute("aria-label", t("Hide: {text}", { text: text.slice(0, 60) }));
     return li;
   }
 

@@ -6,6 +6,7 @@
 // console says how many facilitator screens are open and what the last change of flow was.
 
 import { marketGrid, voteResults } from "./charts.js";
+import { formatList, t, tn } from "./i18n.js";
 import { localSession } from "./language.js";
 import { $, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
 import { audienceWords, captureWords, groupsWords, kindName, offset, roleName, seconds } from "./words.js";
@@ -34,32 +35,50 @@ export function sendFlow(live, model, command) {
 
 /** Who made a change of flow, as this screen can tell. */
 function flowWho(flow) {
-  if (ownFlow.has(flow.seq)) return "this screen";
+  if (ownFlow.has(flow.seq)) return t("this screen");
   if (flow.actor.startsWith("facilitator:")) return flow.actor.slice("facilitator:".length); // a named link
   if (flow.actor !== "facilitator") return flow.actor;
-  return loadedAt != null && flow.seq > loadedAt ? "another facilitator screen" : "a facilitator";
+  return loadedAt != null && flow.seq > loadedAt ? t("another facilitator screen") : t("a facilitator");
 }
 
 /** What a change of flow did, in words: "step 2 of “Café”, “Round 2”, started". */
 export function flowWords(model, flow) {
   const session = flow.session_id ? localSession(model.sessions.get(flow.session_id)) : null;
-  if (flow.kind === "session.finished") return session ? `“${session.title}” finished` : "the session finished";
-  const done = { "step.pushed": "started", "step.ended": "ended", "step.extended": "given more time", "step.paused": "paused",
-    "step.resumed": "resumed", "session.step_skipped": "skipped" }[flow.kind] || "changed";
+  if (flow.kind === "session.finished") return session ? t("“{session}” finished", { session: session.title }) : t("the session finished");
   const row = session && flow.index != null ? session.runsheet[flow.index] : null;
-  if (row) return `step ${row.index + 1} of “${session.title}”, “${row.title}”, ${done}`;
+  if (row) {
+    const vars = { n: row.index + 1, session: session.title, step: row.title };
+    const said = {
+      "step.pushed": () => t("step {n} of “{session}”, “{step}”, started", vars),
+      "step.ended": () => t("step {n} of “{session}”, “{step}”, ended", vars),
+      "step.extended": () => t("step {n} of “{session}”, “{step}”, given more time", vars),
+      "step.paused": () => t("step {n} of “{session}”, “{step}”, paused", vars),
+      "step.resumed": () => t("step {n} of “{session}”, “{step}”, resumed", vars),
+      "session.step_skipped": () => t("step {n} of “{session}”, “{step}”, skipped", vars),
+    }[flow.kind];
+    return said ? said() : t("step {n} of “{session}”, “{step}”, changed", vars);
+  }
   const step = flow.step_id ? model.steps.get(flow.step_id) : null;
-  const text = step ? step.text.replace(/\s+/g, " ") : "a step";
+  if (!step) return t("a step changed");
+  const text = step.text.replace(/\s+/g, " ");
   const short = text.length > 60 ? `${text.slice(0, 60).replace(/[\s,;:]+\S*$/, "")}…` : text;
-  return `the step “${short}” ${flow.kind === "step.pushed" ? "pushed" : done}`;
+  const said = {
+    "step.pushed": () => t("the step “{step}” pushed", { step: short }),
+    "step.ended": () => t("the step “{step}” ended", { step: short }),
+    "step.extended": () => t("the step “{step}” given more time", { step: short }),
+    "step.paused": () => t("the step “{step}” paused", { step: short }),
+    "step.resumed": () => t("the step “{step}” resumed", { step: short }),
+    "session.step_skipped": () => t("the step “{step}” skipped", { step: short }),
+  }[flow.kind];
+  return said ? said() : t("the step “{step}” changed", { step: short });
 }
 
 /** A refused command, in words: for `stale_flow`, who moved the room, where to and when. */
 export function refusalText(model, err) {
   if (!err || err.code !== "stale_flow" || !err.flow) return (err && err.message) || String(err);
   const flow = err.flow;
-  return `Not done: the room had moved on. ${capital(flowWords(model, flow))} by ${flowWho(flow)} at ${formatTime(flow.at)}. `
-    + "This console now shows the room as it is: look, then choose again.";
+  const change = t("{change} by {who} at {time}.", { change: capital(flowWords(model, flow)), who: flowWho(flow), time: formatTime(flow.at) });
+  return t("Not done: the room had moved on. {change} This console now shows the room as it is: look, then choose again.", { change });
 }
 
 function capital(text) {
@@ -70,10 +89,12 @@ function capital(text) {
 export function renderDrivers(model) {
   if (loadedAt == null && model.seq) loadedAt = model.seq;
   const n = model.facilitators;
-  const screens = n == null ? "" : n <= 1 ? "This is the only facilitator screen open."
-    : `${n} facilitator screens are open${driversText(model.drivers)}: someone else may be driving.`;
+  const who = driversText(model.drivers);
+  const screens = n == null ? "" : n <= 1 ? t("This is the only facilitator screen open.")
+    : who ? tn("{n} facilitator screens are open ({who}): someone else may be driving.", "{n} facilitator screens are open ({who}): someone else may be driving.", n, { who })
+      : tn("{n} facilitator screens are open: someone else may be driving.", "{n} facilitator screens are open: someone else may be driving.", n);
   const flow = model.flow;
-  const last = flow ? `Last change: ${flowWords(model, flow)} by ${flowWho(flow)} at ${formatTime(flow.at)}.` : "";
+  const last = flow ? t("Last change: {change} by {who} at {time}.", { change: flowWords(model, flow), who: flowWho(flow), time: formatTime(flow.at) }) : "";
   const el = $("#flow-status");
   const text = [screens, last].filter(Boolean).join(" ");
   if (el.textContent !== text) el.textContent = text;
@@ -81,14 +102,14 @@ export function renderDrivers(model) {
   el.hidden = !text;
 }
 
-/** " (Ana – co-facilitator, Ben and 1 unnamed)": the names of the links the open consoles use. */
+/** "Ana – co-facilitator, Ben and 1 unnamed": the names of the links the open consoles use. */
 function driversText(drivers) {
   if (!drivers || !drivers.length) return "";
   const named = [...new Set(drivers.filter(Boolean))];
   const unnamed = drivers.filter((d) => !d).length;
-  const parts = [...named, ...(unnamed ? [`${unnamed} unnamed`] : [])];
+  const parts = [...named, ...(unnamed ? [tn("{n} unnamed", "{n} unnamed", unnamed)] : [])];
   if (!named.length) return "";
-  return ` (${parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts[0]})`;
+  return formatList(parts);
 }
 
 export function initRunner({ live, model }) {
@@ -135,7 +156,7 @@ export function initRunner({ live, model }) {
 
   /** The tables where a step is what (some of) the people there see now. */
   function showingAt(stepId) {
-    return Object.entries(model.current).filter(([, slots]) => Object.values(slots).includes(stepId)).map(([t]) => t);
+    return Object.entries(model.current).filter(([, slots]) => Object.values(slots).includes(stepId)).map(([table]) => table);
   }
 
   /** What the session's step is doing in the room, as the server's `session.now` says it:
@@ -186,17 +207,17 @@ export function initRunner({ live, model }) {
     if (!tr) {
       const go = h("button", {
         type: "button", class: "small go",
-        text: "Run",
-        on: { click: () => run({ type: "session.goto", session_id: session.id, index: row.index }, `Running “${row.title}”.`).catch(() => {}) },
+        text: t("Run"),
+        on: { click: () => run({ type: "session.goto", session_id: session.id, index: row.index }, t("Running “{step}”.", { step: row.title })).catch(() => {}) },
       });
       tr = h("tr", { dataset: { index: String(row.index) } },
         h("td", { class: "num", text: String(row.index + 1) }),
         h("td", {},
-          h("strong", { text: row.title }), row.optional ? h("span", { class: "tag optional", text: "optional" }) : null, h("br"),
+          h("strong", { text: row.title }), row.optional ? h("span", { class: "tag optional", text: t("optional") }) : null, h("br"),
           h("span", { class: "muted", text: kindName(row.kind) }), " ", h("span", { class: "tag state" })),
         h("td", {}, audienceWords(row.audience), row.groups ? h("br") : null,
           row.groups ? h("span", { class: "muted", text: groupsWords(row.groups) }) : null),
-        h("td", { class: "capture", text: captureWords(row.capture) || { vote: "Votes", signup: "Topics, sign-ups" }[row.kind] || "–" }),
+        h("td", { class: "capture", text: captureWords(row.capture) || { vote: () => t("Votes"), signup: () => t("Topics, sign-ups") }[row.kind]?.() || "–" }),
         h("td", { class: "num planned" }, `+${seconds(row.planned_offset_s)}`, h("br"), h("span", { class: "muted", text: seconds(row.planned_s) })),
         h("td", { class: "num actual" }),
         h("td", {}, go));
@@ -208,30 +229,35 @@ export function initRunner({ live, model }) {
     else tr.removeAttribute("aria-current");
     tr.querySelector(".actual").textContent = actualText(session, row, state);
     const tag = tr.querySelector(".tag.state");
-    tag.textContent = { running: "running", paused: "paused", interrupted: "interrupted", done: "done", skipped: "skipped", upcoming: "" }[state];
+    tag.textContent = { running: () => t("running"), paused: () => t("paused"), interrupted: () => t("interrupted"), done: () => t("done"),
+      skipped: () => t("skipped"), upcoming: () => "" }[state]();
     tag.hidden = state === "upcoming";
     const go = tr.querySelector(".go");
-    go.textContent = state === "running" || state === "paused" || state === "interrupted" ? "Restart" : "Run";
+    const again = state === "running" || state === "paused" || state === "interrupted";
+    go.textContent = again ? t("Restart") : t("Run");
     // the accessible name starts with the visible word, so speech control ("click Run") finds it
-    go.setAttribute("aria-label", `${go.textContent}: step ${row.index + 1}, ${row.title}`);
+    const vars = { n: row.index + 1, step: row.title };
+    go.setAttribute("aria-label", again ? t("Restart: step {n}, {step}", vars) : t("Run: step {n}, {step}", vars));
     return tr;
   }
 
   /** "+0:05 · 1:12 (0:12 over)" — when it started (from the session's start) and how long it ran. */
   function actualText(session, row, state) {
-    if (row.skipped) return "skipped";
+    if (row.skipped) return t("skipped");
     if (row.started_at == null) return "";
     const start = offset(row.started_at - (session.started_at ?? row.started_at));
     const end = row.ended_at ?? (state === "running" || state === "paused" || state === "interrupted" ? live.serverNow() : null);
     if (end == null) return start;
     const ran = end - row.started_at;
-    let diff = "";
+    let text = row.ended_at == null ? t("{time} so far", { time: formatDuration(ran) }) : formatDuration(ran);
     if (row.planned_s) {
       // over the plan: always said; under it: once the step has ended
       const over = ran - row.planned_s * 1000;
-      if (over >= 5000 || (row.ended_at != null && over <= -5000)) diff = ` (${formatDuration(Math.abs(over))} ${over > 0 ? "over" : "under"})`;
+      const by = formatDuration(Math.abs(over));
+      if (over >= 5000) text = t("{time} ({by} over)", { time: text, by });
+      else if (row.ended_at != null && over <= -5000) text = t("{time} ({by} under)", { time: text, by });
     }
-    return `${start} · ${formatDuration(ran)}${row.ended_at == null ? " so far" : ""}${diff}`;
+    return `${start} · ${text}`;
   }
 
   // --- the panel -----------------------------------------------------------------------------
@@ -248,7 +274,7 @@ export function initRunner({ live, model }) {
       $("#session-heading").focus({ preventScroll: true });
     }
     $("#session-pick-field").hidden = all.length < 2;
-    const options = [...all].reverse().map((s) => h("option", { value: s.id, text: `${s.title} (${s.status})` }));
+    const options = [...all].reverse().map((s) => h("option", { value: s.id, text: t("{session} ({status})", { session: s.title, status: sessionStatus(s.status) }) }));
     if (pick.options.length !== options.length || [...pick.options].some((o, i) => o.textContent !== options[i].textContent)) {
       pick.replaceChildren(...options);
     }
@@ -258,11 +284,17 @@ export function initRunner({ live, model }) {
     const method = session.method || {};
     const n = session.runsheet.length;
     const nowState = nowOf(session);
-    const how = nowState ? { running: "", paused: ", paused", interrupted: ", interrupted", ended: ", ended" }[nowState.state] : "";
-    const where = session.status === "loaded" ? "not started" : session.status === "finished" ? "finished"
-      : `step ${session.index + 1} of ${n}${how}`;
+    const at = { n: session.index + 1, total: n };
+    const how = nowState ? {
+      running: () => t("step {n} of {total}", at),
+      paused: () => t("step {n} of {total}, paused", at),
+      interrupted: () => t("step {n} of {total}, interrupted", at),
+      ended: () => t("step {n} of {total}, ended", at),
+    }[nowState.state]() : t("step {n} of {total}", at);
+    const where = session.status === "loaded" ? t("not started") : session.status === "finished" ? t("finished") : how;
     $("#session-meta").textContent = [method.name && method.origin ? `${method.name} · ${method.origin}` : method.name || "",
-      `${n} steps`, where, session.started_at ? `started ${formatTime(session.started_at)}` : ""].filter(Boolean).join(" · ");
+      tn("{n} step", "{n} steps", n), where, session.started_at ? t("started {time}", { time: formatTime(session.started_at) }) : ""]
+      .filter(Boolean).join(" · ");
 
     // the step running now (or what took its place)
     const row = session.index >= 0 && session.index < n ? session.runsheet[session.index] : null;
@@ -270,7 +302,8 @@ export function initRunner({ live, model }) {
     const now = $("#now-step");
     now.hidden = !row;
     if (row) {
-      $("#now-kicker").textContent = `Step ${row.index + 1} of ${n} · ${kindName(row.kind)} · ${audienceWords(row.audience)}`;
+      const stepOf = t("Step {n} of {total}", { n: row.index + 1, total: n });
+      $("#now-kicker").textContent = `${stepOf} · ${kindName(row.kind)} · ${audienceWords(row.audience)}`;
       $("#now-title").textContent = row.title;
       const clock = $("#now-clock");
       if (row.step_id && step) clock.dataset.stepClock = row.step_id;
@@ -279,22 +312,23 @@ export function initRunner({ live, model }) {
       now.dataset.run = nowState ? nowState.state : "";
       $("#now-interrupted").textContent = nowState ? interruptedText(nowState) : "";
       $("#now-interrupted").hidden = !nowState || nowState.state === "running" || nowState.state === "paused";
-      $("#now-plan").textContent = `Planned ${seconds(row.planned_s)}${row.groups ? ` · ${groupsWords(row.groups)}` : ""}`;
+      const planned = t("Planned {time}", { time: seconds(row.planned_s) });
+      $("#now-plan").textContent = row.groups ? `${planned} · ${groupsWords(row.groups)}` : planned;
     }
 
     // controls
     const finished = session.status === "finished";
     const next = $("#s-next");
-    next.textContent = finished ? "Finished" : session.index < 0 ? "Start" : session.index >= n - 1 ? "Finish" : "Next step";
+    next.textContent = finished ? t("Finished") : session.index < 0 ? t("Start") : session.index >= n - 1 ? t("Finish") : t("Next step");
     next.disabled = finished;
     const upcoming = session.runsheet[session.index + 1];
-    next.setAttribute("aria-label", session.index < 0 ? `Start with step 1, ${session.runsheet[0]?.title || ""}`
-      : upcoming ? `Next step: ${upcoming.title}` : "Finish the session");
+    next.setAttribute("aria-label", session.index < 0 ? t("Start with step 1, {step}", { step: session.runsheet[0]?.title || "" })
+      : upcoming ? t("Next step: {step}", { step: upcoming.title }) : t("Finish the session"));
     $("#s-back").disabled = finished || session.index <= 0;
     $("#s-skip").disabled = finished || session.index + 1 >= n;
-    $("#s-skip").setAttribute("aria-label", upcoming ? `Skip next: ${upcoming.title}` : "Skip next");
+    $("#s-skip").setAttribute("aria-label", upcoming ? t("Skip next: {step}", { step: upcoming.title }) : t("Skip next"));
     const pause = $("#s-pause");
-    pause.textContent = session.status === "paused" ? "Resume" : "Pause";
+    pause.textContent = session.status === "paused" ? t("Resume") : t("Pause");
     pause.disabled = session.status === "paused" ? !runningStep(session) : !step;
     const extendable = Boolean(step && step.deadline != null);
     $("#extend-minutes").disabled = !extendable;
@@ -314,13 +348,17 @@ export function initRunner({ live, model }) {
 
   /** Why the session's step is not what the room sees, and what the buttons do about it. */
   function interruptedText({ state, replacedBy }) {
-    const other = replacedBy ? `“${(replacedBy.spec && replacedBy.spec.title) || replacedBy.text}”` : "a later step";
-    const by = replacedBy && !replacedBy.session_id ? ", pushed by hand," : "";
+    const other = replacedBy ? (replacedBy.spec && replacedBy.spec.title) || replacedBy.text : null;
+    const byHand = replacedBy && !replacedBy.session_id;
     if (state === "interrupted") {
-      return `Interrupted: ${other}${by} is what the tables see now. Next step goes on with the script; Restart in the run sheet runs this step again.`;
+      const then = t("Next step goes on with the script; Restart in the run sheet runs this step again.");
+      if (!other) return t("Interrupted: a later step is what the tables see now. {then}", { then });
+      return byHand ? t("Interrupted: “{step}”, pushed by hand, is what the tables see now. {then}", { step: other, then })
+        : t("Interrupted: “{step}” is what the tables see now. {then}", { step: other, then });
     }
     if (state === "ended") {
-      return `This step was ended by hand${replacedBy ? `; the tables see ${other}` : ""}. Next step goes on with the script.`;
+      return other ? t("This step was ended by hand; the tables see “{step}”. Next step goes on with the script.", { step: other })
+        : t("This step was ended by hand. Next step goes on with the script.");
     }
     return "";
   }
@@ -336,10 +374,10 @@ export function initRunner({ live, model }) {
       const row = session.runsheet[session.index];
       if (left <= 0) {
         state = "up";
-        text = `Time is up for “${row.title}”: extend it or go to the next step.`;
+        text = t("Time is up for “{step}”: extend it or go to the next step.", { step: row.title });
       } else if (step.warn_ms && left <= step.warn_ms) {
         state = "warn";
-        text = `Less than ${formatDuration(step.warn_ms)} left in “${row.title}”.`;
+        text = t("Less than {time} left in “{step}”.", { time: formatDuration(step.warn_ms), step: row.title });
       }
     }
     const el = $("#now-warning");
@@ -368,21 +406,21 @@ export function initRunner({ live, model }) {
   $("#s-next").addEventListener("click", () => {
     const s = current();
     if (!s) return;
-    run({ type: "session.next", session_id: s.id }, (ack) => (ack.step_id ? `Running step ${ack.index + 1}.` : "The session has finished.")).catch(() => {});
+    run({ type: "session.next", session_id: s.id }, (ack) => (ack.step_id ? t("Running step {n}.", { n: ack.index + 1 }) : t("The session has finished."))).catch(() => {});
   });
   $("#s-back").addEventListener("click", () => {
     const s = current();
-    if (s) run({ type: "session.back", session_id: s.id }, "Back one step.").catch(() => {});
+    if (s) run({ type: "session.back", session_id: s.id }, t("Back one step.")).catch(() => {});
   });
   $("#s-skip").addEventListener("click", () => {
     const s = current();
-    if (s) run({ type: "session.skip", session_id: s.id }, (ack) => `Skipped; running step ${ack.index + 1}.`).catch(() => {});
+    if (s) run({ type: "session.skip", session_id: s.id }, (ack) => t("Skipped; running step {n}.", { n: ack.index + 1 })).catch(() => {});
   });
   $("#s-pause").addEventListener("click", () => {
     const s = current();
     if (!s) return;
     const resume = s.status === "paused";
-    run({ type: resume ? "session.resume" : "session.pause", session_id: s.id }, resume ? "Resumed." : "Paused: the clock has stopped.").catch(() => {});
+    run({ type: resume ? "session.resume" : "session.pause", session_id: s.id }, resume ? t("Resumed.") : t("Paused: the clock has stopped.")).catch(() => {});
   });
   $("#extend-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -390,14 +428,14 @@ export function initRunner({ live, model }) {
     const minutes = Number($("#extend-minutes").value);
     const error = $("#extend-error");
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 1440) {
-      error.textContent = "Give a number of minutes from 1 to 1440.";
+      error.textContent = t("Give a number of minutes from 1 to 1440.");
       $("#extend-minutes").setAttribute("aria-invalid", "true");
       return;
     }
     error.textContent = "";
     $("#extend-minutes").removeAttribute("aria-invalid");
     if (!step) return;
-    run({ type: "step.extend", step_id: step.id, seconds: Math.round(minutes * 60) }, `Added ${minutes} min.`).catch(() => {});
+    run({ type: "step.extend", step_id: step.id, seconds: Math.round(minutes * 60) }, t("Added {n} min.", { n: minutes })).catch(() => {});
   });
 
   return {
@@ -424,22 +462,22 @@ export function renderGroups(model) {
   }
   $("#groups-panel").hidden = byTable.size === 0;
   const count = model.groups.size;
-  $("#groups-count").textContent = count ? `(${count === 1 ? "1 group" : `${count} groups`})` : "";
+  $("#groups-count").textContent = count ? tn("({n} group)", "({n} groups)", count) : "";
   const person = (id) => {
     const p = model.participants.get(id);
-    const name = p && p.name ? p.name : `anonymous ${id}`;
-    return p && p.role && p.role !== "participant" ? `${name} (${roleName(p.role).toLowerCase()})` : name;
+    const name = p && p.name ? p.name : t("anonymous {id}", { id });
+    return p && p.role && p.role !== "participant" ? t("{name} ({role})", { name, role: roleName(p.role).toLowerCase() }) : name;
   };
   // groups across tables (Open Space sessions made from the marketplace) have no table: they come last
   const order = (id) => (id === "" ? Infinity : Number(id));
   const items = [...byTable.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b)).map((tableId) =>
     h("li", { dataset: { tableId } },
-      h("strong", { text: tableId === "" ? "Sessions across tables" : model.tableName(tableId) }),
+      h("strong", { text: tableId === "" ? t("Sessions across tables") : model.tableName(tableId) }),
       h("ul", {}, byTable.get(tableId).map((g, i) => {
         const topic = model.topics.get(g.id); // a marketplace session's group has its topic's id
-        const label = topic ? `${topic.title} (${topic.space}, ${g.members.length}): ` : `Group ${i + 1}: `;
+        const label = topic ? t("{topic} ({space}, {n}):", { topic: topic.title, space: topic.space, n: g.members.length }) : t("Group {n}:", { n: i + 1 });
         return h("li", { dataset: { groupId: g.id } },
-          h("span", { class: "muted", text: label }),
+          h("span", { class: "muted", text: `${label} ` }),
           g.members.map(person).join(", "));
       }))));
   $("#groups").replaceChildren(...items);
@@ -468,32 +506,39 @@ export function renderResults(model, live) {
       if (step.kind === "signup") section.append(topicForm(step, live));
       resultEls.set(step.id, section);
     }
-    section.querySelector(".summary-state").textContent = step.status === "ended" ? " (ended)" : " (open)";
+    const open = step.status === "ended" ? t("(ended)") : t("(open)");
+    section.querySelector(".summary-state").textContent = ` ${open}`;
     const spec = step.spec || {};
     const ended = step.status === "ended";
     const chart = section.querySelector(".chart");
     const status = section.querySelector(".status");
     if (step.kind === "vote") {
-      const method = { dots: `${spec.dots} dots each${spec.max_per_option ? `, at most ${spec.max_per_option} on one` : ""}` }[spec.method] || "";
+      const dots = spec.method !== "dots" ? ""
+        : spec.max_per_option ? tn("{n} dot each, at most {max} on one", "{n} dots each, at most {max} on one", spec.dots, { max: spec.max_per_option })
+          : tn("{n} dot each", "{n} dots each", spec.dots);
+      const how = dots ? t("{method} ({dots})", { method: methodName(spec.method), dots }) : methodName(spec.method);
       section.querySelector(".about").textContent = [
-        `${kindName("vote")}: ${methodName(spec.method)}${method ? ` (${method})` : ""}`,
-        spec.reveal === "live" ? "phones and the wall see results live" : "phones and the wall see results when it ends",
-        ended ? "ended" : "open",
+        t("{kind}: {method}", { kind: kindName("vote"), method: how }),
+        spec.reveal === "live" ? t("phones and the wall see results live") : t("phones and the wall see results when it ends"),
+        ended ? t("ended") : t("open"),
       ].join(" · ");
       const results = model.results.get(step.id) || { step_id: step.id, method: spec.method, voters: 0, options: (step.options || []).map((o) => ({ ...o })) };
-      const voted = `${results.voters === 1 ? "1 person has" : `${results.voters || 0} people have`} voted.`;
+      const voted = tn("{n} person has voted.", "{n} people have voted.", results.voters || 0);
       if (status.textContent !== voted) status.textContent = voted;
       chart.replaceChildren(voteResults(results, spec, { voters: false }));
     } else {
       const topics = model.stepTopics(step.id);
-      section.querySelector(".about").textContent =
-        `Marketplace · ${spec.convene === "facilitator" ? "you post the topics" : "anyone can post a topic"} · ${ended ? "closed" : "open"}`;
-      const people = topics.reduce((n, t) => n + (t.count || 0), 0);
-      const text = `${topics.length === 1 ? "1 topic" : `${topics.length} topics`}, ${people} sign-ups.`;
+      section.querySelector(".about").textContent = [
+        t("Marketplace"),
+        spec.convene === "facilitator" ? t("you post the topics") : t("anyone can post a topic"),
+        ended ? t("closed") : t("open"),
+      ].join(" · ");
+      const people = topics.reduce((n, topic) => n + (topic.count || 0), 0);
+      const text = t("{topics}, {signups}.", { topics: tn("{n} topic", "{n} topics", topics.length), signups: tn("{n} sign-up", "{n} sign-ups", people) });
       if (status.textContent !== text) status.textContent = text;
       chart.replaceChildren(marketGrid(spec, topics, {
-        caption: `Marketplace: spaces by time slot`,
-        convenerName: (id) => (id === "facilitator" ? "the facilitator" : model.personName(id) || `anonymous ${id}`),
+        caption: t("Marketplace: spaces by time slot"),
+        convenerName: (id) => (id === "facilitator" ? t("the facilitator") : model.personName(id) || t("anonymous {id}", { id })),
       }));
       const form = section.querySelector("form");
       if (form) form.hidden = ended;
@@ -504,7 +549,17 @@ export function renderResults(model, live) {
 }
 
 function methodName(method) {
-  return { dots: "dots", score: "score", agree_disagree_pass: "agree / disagree / pass", rank: "ranking", place: "place on a grid", pass_and_score: "pass and score" }[method] || method;
+  const names = {
+    dots: () => t("dots"), score: () => t("score"), agree_disagree_pass: () => t("agree / disagree / pass"), rank: () => t("ranking"),
+    place: () => t("place on a grid"), pass_and_score: () => t("pass and score"),
+  };
+  return names[method] ? names[method]() : method;
+}
+
+/** A session's status (loaded, running, paused, finished) in words. */
+function sessionStatus(status) {
+  const names = { loaded: () => t("not started"), running: () => t("running"), paused: () => t("paused"), finished: () => t("finished") };
+  return names[status] ? names[status]() : status;
 }
 
 /** The facilitator posts a topic into a free cell (conveners usually post from their phones). */
@@ -516,23 +571,23 @@ function topicForm(step, live) {
   const space = h("select", { id: `topic-space-${id}` }, (spec.spaces || []).map((s) => h("option", { value: s, text: s })));
   const msg = h("p", { class: "message", role: "status" });
   const form = h("form", { class: "topic-form" },
-    h("h4", { text: "Post a topic" }),
-    h("div", { class: "field" }, h("label", { for: title.id, text: "Topic" }), title),
+    h("h4", { text: t("Post a topic") }),
+    h("div", { class: "field" }, h("label", { for: title.id, text: t("Topic") }), title),
     h("div", { class: "row" },
-      h("div", {}, h("label", { for: slot.id, text: "Time" }), slot),
-      h("div", {}, h("label", { for: space.id, text: "Space" }), space),
-      h("button", { type: "submit", class: "primary", text: "Post topic" })),
+      h("div", {}, h("label", { for: slot.id, text: t("Time") }), slot),
+      h("div", {}, h("label", { for: space.id, text: t("Space") }), space),
+      h("button", { type: "submit", class: "primary", text: t("Post topic") })),
     msg);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = title.value.trim();
     if (!text) {
-      say(msg, "Give the topic a title.", "error");
+      say(msg, t("Give the topic a title."), "error");
       return;
     }
     try {
       await live.send({ type: "topic.post", step_id: id, title: text, slot: slot.value, space: space.value });
-      say(msg, `Posted “${text}”.`, "ok");
+      say(msg, t("Posted “{topic}”.", { topic: text }), "ok");
       title.value = "";
     } catch (err) {
       say(msg, err.message, "error");

@@ -1,8 +1,8 @@
 """Interface languages (server/web/i18n.py, client/static/i18n.js, client/locale).
 
-- No participant-facing string is left in code: the phone, join and wall templates, rendered with
-  every message marked, show no unmarked text; the modules those pages load hold no prose string
-  outside a t()/tn() call.
+- No participant-facing string is left in code: the phone, join, wall and console templates,
+  rendered with every message marked, show no unmarked text; the modules those pages load hold no
+  prose string outside a t()/tn() call.
 - The catalogues are complete: what Babel extracts is in messages.pot, and every language has a
   translation (not fuzzy) of every message, with the same placeholders.
 - Pages come in the phone's language (its choice, else the browser's), the wall and console in the
@@ -28,8 +28,8 @@ from server.web import i18n
 from server.web.assets import _imports
 from tests.conftest import ADMIN, Room
 
-PAGES = ["phone.html", "join.html", "wall.html"]  # what participants and the room read
-ENTRY_MODULES = ["phone.js", "join.js", "wall.js", "mine.js"]  # the scripts those pages load
+PAGES = ["phone.html", "join.html", "wall.html", "console.html"]  # what participants, the room and facilitators read
+ENTRY_MODULES = ["phone.js", "join.js", "wall.js", "mine.js", "console.js"]  # the scripts those pages load
 KEYWORDS = {"t": None, "tn": (1, 2), "tNodes": None, "_": None, "gettext": None, "ngettext": (1, 2)}
 # Text that is no language: the product's name, the themes key (T in every language), and the
 # languages' names on the switch (each in itself)
@@ -399,7 +399,15 @@ def test_the_wall_and_console_speak_the_events_language(client: TestClient) -> N
     assert catalogue["lang"] == "es" and catalogue["messages"]["Live"] == "En directo"
     assert catalogue["messages"]["{n} idea"] == ["{n} idea", "{n} ideas", "{n} ideas"]
     assert "Join the event" not in catalogue["messages"]  # a template's message stays in the template
-    assert html_lang(client.get(f"/e/{event_id}/console").text)[0] == "es"
+    console = client.get(f"/e/{event_id}/console", headers={"Accept-Language": "pl"})
+    assert html_lang(console.text) == ("es", "ltr")
+    assert "Lanzar un paso" in console.text and "Push a step" not in console.text  # the template
+    messages = catalogue_of(client, console.text)["messages"]
+    assert messages["Push step"] == "Lanzar el paso"  # the modules' (console.js)
+    assert messages["{n} phone connected now"] == [
+        "{n} teléfono conectado ahora",
+        *["{n} teléfonos conectados ahora"] * 2,
+    ]
     # a phone of the same event reads its own language
     assert html_lang(client.get(f"/e/{event_id}/phone", headers={"Accept-Language": "ar"}).text)[0] == "ar"
 
