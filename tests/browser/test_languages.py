@@ -228,3 +228,69 @@ def test_open_screens_follow_the_organisers_change_of_language(live_event: LiveE
     assert status == 400 and data["error"]["code"] == "bad_language", data
     assert event.snapshot()["event"]["language"] == "es"
     expect(wall.locator("html")).to_have_attribute("lang", "es")
+
+
+LAPTOP_1280 = {"viewport": {"width": 1280, "height": 800}}
+
+
+def busy_console(event: LiveEvent) -> Any:
+    """The console at 1280x800 with most of its panels filled: a script loaded and at its second
+    step, ideas from two tables, a step pushed by hand, people at the tables."""
+    console = event.staff("console", **LAPTOP_1280, locale="en-GB")
+    session = event.command(type="session.load", script=EVERY_KIND)["session_id"]
+    event.command(type="session.next", session_id=session)
+    event.command(type="session.next", session_id=session)
+    for table in ("1", "2"):
+        phone = event.phone(table, f"Person {table}")
+        phone.fill("#idea-text", f"An idea from table {table} about the harbour, its boats and its people")
+        phone.locator("#idea-text").press("Enter")
+    expect(console.locator("#stream li")).to_have_count(2)
+    expect(console.locator("#people tr")).to_have_count(2)
+    return console
+
+
+def test_the_console_in_arabic_at_1280x800(server_url: str, browser: Any) -> None:
+    """An Arabic event's console is right to left and in Arabic whatever the browser says; with a
+    script running, ideas, people and the run sheet, nothing leaves a 1280x800 laptop's width, is cut
+    or overlaps."""
+    event = LiveEvent(server_url, browser, 3, language="ar")
+    gettext = i18n.language("ar").translations.gettext
+    try:
+        console = busy_console(event)
+        expect(console.locator("html")).to_have_attribute("lang", "ar")
+        expect(console.locator("html")).to_have_attribute("dir", "rtl")
+        expect(console.locator("#composer-heading")).to_have_text(gettext("Push a step"))
+        expect(console.locator("#badge")).to_have_text(gettext("Live"))
+        # what the modules write: the session's controls and the people's table selects
+        expect(console.locator("#s-next")).to_have_text(gettext("Next step"))
+        expect(console.locator("#runsheet-rows tr").first.locator(".tag.state")).to_have_text(gettext("done"))
+        expect(console.locator("#people tr").first.locator(".remove")).to_have_text(gettext("Remove"))
+        no_layout_problems(console)
+        assert event.errors == []
+    finally:
+        event.close()
+
+
+def test_a_spanish_events_console_speaks_spanish(server_url: str, browser: Any) -> None:
+    """A Spanish event's console (the browser in English): the template's labels, a step pushed
+    from the form and said back, the counts and the run sheet, all in Spanish."""
+    event = LiveEvent(server_url, browser, 3, language="es")
+    try:
+        console = busy_console(event)
+        expect(console.locator("html")).to_have_attribute("lang", "es")
+        expect(console.get_by_role("heading", name="Lanzar un paso")).to_be_visible()
+        console.get_by_label("¿Qué deben hacer las mesas?").fill("Compartid una historia del puerto")
+        console.get_by_label("Duración en minutos").fill("5")
+        console.get_by_role("button", name="Lanzar el paso").click()
+        expect(console.locator("#composer-message")).to_have_text("Lanzado a Todas las mesas durante 5:00.")
+        expect(console.locator("#presence-total")).to_have_text(
+            "2 teléfonos conectados ahora, 2 personas unidas en total."
+        )
+        expect(console.locator("#idea-count")).to_have_text("(2 visibles, 0 ocultas)")
+        expect(console.locator("#session-meta")).to_contain_text("paso 2 de 13")
+        expect(console.get_by_role("button", name="Siguiente paso")).to_be_visible()
+        expect(console.locator("#themes-panel")).to_contain_text("Temas")
+        assert "Push a step" not in console.locator("main").inner_text()
+        assert event.errors == []
+    finally:
+        event.close()
