@@ -51,7 +51,7 @@ export function initActions({ live, model }) {
       const select = h("select", { "aria-label": t("Convener of {group}", { group: g.title }) },
         h("option", { value: "", text: t("Name a convener…") }),
         ...g.members.map((m) => h("option", { value: m, text: name(m), selected: m === g.convener })));
-      const button = h("button", { type: "button", class: "small", text: t("Name"), on: { click: () => {
+      const button = h("button", { type: "button", class: "small", text: t("Appoint"), on: { click: () => {
         if (!select.value) return;
         send({ type: "action.convene", group_id: g.id, participant_id: select.value }, () => t("{name} convenes {group}.", { name: name(select.value), group: g.title }));
       } } });
