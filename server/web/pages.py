@@ -28,7 +28,7 @@ templates.env.globals["static_url"] = ASSETS.url  # {{ static_url("phone.js") }}
 i18n.install(templates.env)
 # The pages people read in their language; the others are in English (their `lang` is "en")
 PERSONAL = {"join.html", "phone.html"}  # the person's language: chosen on the phone, else the browser's
-EVENT_LANGUAGE = {"wall.html", "console.html"}  # the event's language
+EVENT_LANGUAGE = {"wall.html", "console.html", "cards.html", "invitations.html", "seating.html"}  # the event's language
 
 
 def _page(request: Request, name: str, lang: str = DEFAULT_LANGUAGE, **context: Any) -> HTMLResponse:

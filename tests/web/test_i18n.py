@@ -1,12 +1,13 @@
 """Interface languages (server/web/i18n.py, client/static/i18n.js, client/locale).
 
-- No participant-facing string is left in code: the phone, join, wall and console templates,
+- No participant-facing string is left in code: the phone, join, wall and console templates and
+  the printouts' (table cards, invitation cards, seating chart),
   rendered with every message marked, show no unmarked text; the modules those pages load hold no
   prose string outside a t()/tn() call.
 - The catalogues are complete: what Babel extracts is in messages.pot, and every language has a
   translation (not fuzzy) of every message, with the same placeholders.
-- Pages come in the phone's language (its choice, else the browser's), the wall and console in the
-  event's; Arabic pages are right-to-left.
+- Pages come in the phone's language (its choice, else the browser's), the wall, console and
+  printouts in the event's; Arabic pages are right-to-left.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from server.web import i18n
 from server.web.assets import _imports
 from tests.conftest import ADMIN, Room
 
-PAGES = ["phone.html", "join.html", "wall.html", "console.html"]  # what participants, the room and facilitators read
-ENTRY_MODULES = ["phone.js", "join.js", "wall.js", "mine.js", "console.js"]  # the scripts those pages load
+# what participants, the room and facilitators read, and the printouts participants read (issue 17)
+PAGES = ["phone.html", "join.html", "wall.html", "console.html", "cards.html", "invitations.html", "seating.html"]
+ENTRY_MODULES = ["phone.js", "join.js", "wall.js", "mine.js", "console.js", "cards.js", "invitations.js", "seating.js"]
 KEYWORDS = {"t": None, "tn": (1, 2), "tNodes": None, "_": None, "gettext": None, "ngettext": (1, 2)}
 # Text that is no language: the product's name, the themes key (T in every language), and the
 # languages' names on the switch (each in itself)
@@ -490,3 +492,60 @@ def test_a_change_of_language_is_an_entry_that_reaches_the_wall(room: Room) -> N
     snap = client.get(f"/api/events/{room.id}/snapshot", headers=organiser).json()
     assert snap["event"]["language"] == "ar"
     assert html_lang(client.get(f"/e/{room.id}/wall").text) == ("ar", "rtl")
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "page", "in_template", "in_module"),
+    [
+        ("es", "ltr", "cards", "Imprimir las tarjetas", ("Join code {code}", "Código de acceso {code}")),
+        (
+            "ar",
+            "rtl",
+            "cards",
+            "بطاقات الطاولات",
+            ("Scan the QR code with your phone's camera.", "امسح رمز QR بكاميرا هاتفك."),
+        ),
+        (
+            "es",
+            "ltr",
+            "invitations",
+            "Tarjetas de invitación",
+            ("No camera? Open {url} and type the code.", "¿Sin cámara? Abre {url} y escribe el código."),
+        ),
+        (
+            "ar",
+            "rtl",
+            "invitations",
+            "بطاقات الدعوة",
+            ("{n} card.", ["لا توجد بطاقات.", "بطاقة واحدة.", "بطاقتان.", "{n} بطاقات.", "{n} بطاقة.", "{n} بطاقة."]),
+        ),
+        ("es", "ltr", "seating", "Busca tu mesa", ("Nobody yet", "Nadie todavía")),
+        (
+            "ar",
+            "rtl",
+            "seating",
+            "اعثر على طاولتك",
+            ("{people} at {tables} · as at {time}", "{people} على {tables} · حتى الساعة {time}"),
+        ),
+    ],
+)
+def test_the_printouts_speak_the_events_language(
+    client: TestClient, language: str, direction: str, page: str, in_template: str, in_module: tuple[str, Any]
+) -> None:
+    """What participants read on paper (table cards, invitation cards, the seating chart by the door)
+    comes in the event's language, whatever the organiser's browser speaks: the template's text, and
+    the catalogue the page's module reads its card text from."""
+    made = client.post(
+        "/api/events",
+        json={"title": "Plaza", "tables": 2, "language": language},
+        headers={"Authorization": f"Bearer {ADMIN}"},
+    )
+    assert made.status_code == 201, made.text
+    r = client.get(f"/e/{made.json()['event_id']}/{page}", headers={"Accept-Language": "en,pl;q=0.5"})
+    assert r.status_code == 200
+    assert html_lang(r.text) == (language, direction)
+    assert in_template in r.text
+    english = {"cards": "Print the cards", "invitations": "Invitation cards", "seating": "Find your table"}[page]
+    assert english not in r.text and 'id="lang-switch"' not in r.text
+    message, translated = in_module
+    assert catalogue_of(client, r.text)["messages"][message] == translated
