@@ -38,7 +38,7 @@ check: lint
 # for its translator. The server reads the .po files themselves: nothing to compile.
 BABEL_OPTIONS := --no-wrap
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 -k tNodes $(BABEL_OPTIONS) --add-location=file --sort-by-file --project Wholeroom --copyright-holder "Wholeroom contributors" -o client/locale/messages.pot client
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 -k tNodes $(BABEL_OPTIONS) --add-location=file --sort-by-file --project Wholeroom --copyright-holder "Wholeroom contributors" -o client/locale/messages.pot client server/mail.py
 	$(BIN)/pybabel update -i client/locale/messages.pot -d client/locale $(BABEL_OPTIONS) --ignore-obsolete
 
 bench: $(VENV)/.installed

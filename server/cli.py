@@ -535,6 +535,7 @@ def participants_invite(
     from . import participant_list
     from .hub.room import now_ms
     from .transcript_cli import load_state
+    from .web import i18n
     from .web.app import open_store
 
     settings = _settings(database_url)
@@ -543,7 +544,14 @@ def participants_invite(
     base = _links_base(settings, store, base_url)
     try:
         done = participant_list.email_invitations(
-            store, settings, state, base, now_ms(), person_ids=list(person_ids) or None, again=again
+            store,
+            settings,
+            state,
+            base,
+            now_ms(),
+            person_ids=list(person_ids) or None,
+            again=again,
+            translations=i18n.language(state.language).translations,  # the event's language
         )
     except DomainError as exc:
         raise click.ClickException(exc.message) from None

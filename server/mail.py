@@ -1,10 +1,13 @@
 """E-mailing invitations through the configured mail server (``WHOLEROOM_SMTP_*``): one message per
-person, with their personal link, the event's join code and how to answer. Synchronous (run it in a
-worker thread); one connection for a batch, each refused recipient reported by name.
+person, with their personal link, the event's join code and how to answer, in the event's language
+(its messages are in client/locale's catalogues: ``make messages`` extracts this module's ``_()``).
+Synchronous (run it in a worker thread); one connection for a batch, each refused recipient reported
+by name.
 """
 
 from __future__ import annotations
 
+import gettext
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -36,26 +39,46 @@ def configured(settings: Settings) -> bool:
     return bool(settings.smtp_host and settings.smtp_from)
 
 
-def message(settings: Settings, title: str, join_code: str, join_url: str, invite: Invitation) -> EmailMessage:
+def message(
+    settings: Settings,
+    title: str,
+    join_code: str,
+    join_url: str,
+    invite: Invitation,
+    translations: gettext.NullTranslations | None = None,
+) -> EmailMessage:
+    """The invitation to ``invite``, in the language of ``translations`` (English without)."""
+    _ = (translations or gettext.NullTranslations()).gettext
     msg = EmailMessage()
-    msg["Subject"] = f"Invitation: {title}"
+    msg["Subject"] = _("Invitation: {title}").format(title=title)
     msg["From"] = settings.smtp_from or ""
     msg["To"] = invite.email
     msg["Message-ID"] = make_msgid(domain=(settings.smtp_from or "wholeroom").rpartition("@")[2].strip("> ") or None)
-    msg.set_content(
-        f"Dear {invite.name},\n\n"
-        f"You are invited to {title}.\n\n"
-        f"Your personal link:\n{invite.link}\n\n"
-        "Before the event, open it to say whether you are coming. On the day, open it again on your\n"
-        "phone to join: your name is filled in and the organisers will see you have arrived.\n\n"
-        f"No link? Open {join_url} and type the join code {join_code}.\n\n"
-        "This link is yours: please do not pass it on.\n"
-    )
+    paragraphs = [
+        _("Dear {name},").format(name=invite.name),
+        _("You are invited to {title}.").format(title=title),
+        _("Your personal link:") + "\n" + invite.link,
+        _(
+            "Before the event, open it to say whether you are coming. On the day, open it again on your phone "
+            "to join: your name is filled in and the organisers will see you have arrived."
+        ),
+        _("No link? Open {url} and type the join code {code}.").format(url=join_url, code=join_code),
+        _("This link is yours: please do not pass it on."),
+    ]
+    msg.set_content("\n\n".join(paragraphs) + "\n")
     return msg
 
 
-def send(settings: Settings, title: str, join_code: str, join_url: str, invitations: Sequence[Invitation]) -> Sent:
-    """Send each invitation; a recipient the server refuses is reported, the others still go.
+def send(
+    settings: Settings,
+    title: str,
+    join_code: str,
+    join_url: str,
+    invitations: Sequence[Invitation],
+    translations: gettext.NullTranslations | None = None,
+) -> Sent:
+    """Send each invitation (in the language of ``translations``); a recipient the server refuses
+    is reported, the others still go.
     Raises ``Conflict("mail_off")`` when no mail server is configured, ``Conflict("mail_failed")``
     when it cannot be reached or refuses the login (then nothing was sent)."""
     if not configured(settings):
@@ -75,7 +98,7 @@ def send(settings: Settings, title: str, join_code: str, join_url: str, invitati
                 server.login(settings.smtp_user, settings.smtp_password or "")
             for invite in invitations:
                 try:
-                    server.send_message(message(settings, title, join_code, join_url, invite))
+                    server.send_message(message(settings, title, join_code, join_url, invite, translations))
                     out.sent.append(invite.person_id)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
                     reason = _reason(exc)

@@ -11,6 +11,7 @@ forgets the hash; a new link is the next generation, so an old card stops workin
 from __future__ import annotations
 
 import base64
+import gettext
 import hashlib
 import hmac
 import json
@@ -242,10 +243,12 @@ def email_invitations(
     *,
     person_ids: Sequence[str] | None = None,
     again: bool = False,
+    translations: gettext.NullTranslations | None = None,
 ) -> dict[str, Any]:
-    """E-mail the invitations (server/mail.py): to everyone on the list with an e-mail and a working
-    link who has not been sent one yet (``again``: to them too), or to ``person_ids`` only. Marks
-    each one sent; says who was skipped and why, and who the mail server refused."""
+    """E-mail the invitations (server/mail.py, in the language of ``translations``): to everyone on
+    the list with an e-mail and a working link who has not been sent one yet (``again``: to them
+    too), or to ``person_ids`` only. Marks each one sent; says who was skipped and why, and who the
+    mail server refused."""
     if not mail.configured(settings):
         raise Conflict("mail_off", "no mail server is configured (WHOLEROOM_SMTP_HOST and WHOLEROOM_SMTP_FROM)")
     rows = store.invitees(state.id)
@@ -270,7 +273,9 @@ def email_invitations(
                 mail.Invitation(row.id, row.name, row.email, personal_link(base, state.join_code, token))
             )
     done = (
-        mail.send(settings, state.title, state.join_code, f"{base}/join", invitations) if invitations else mail.Sent()
+        mail.send(settings, state.title, state.join_code, f"{base}/join", invitations, translations)
+        if invitations
+        else mail.Sent()
     )
     for person_id in done.sent:
         store.update_invitee(state.id, person_id, invited_at=now)

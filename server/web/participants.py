@@ -24,6 +24,7 @@ from ..domain.roster import ROSTER_MAX
 from ..hub.room import now_ms
 from ..security import hash_token, new_token
 from ..storage.tables import InviteeRow, TokenRow
+from . import i18n
 from .deps import PrincipalDep, ServicesDep, base_url, limit_lookups, limited_body
 from .responses import ERRORS, Joined, media
 from .route_access import allow
@@ -183,6 +184,7 @@ async def send_invitations(
         now_ms(),
         person_ids=body.person_ids,
         again=body.again,
+        translations=i18n.language(state.language).translations,  # the event's language
     )
 
 

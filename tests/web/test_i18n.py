@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from fastapi.testclient import TestClient
 from jinja2 import Environment, FileSystemLoader
 
+from server import mail
 from server.client_paths import CLIENT_DIR, STATIC_DIR, TEMPLATES_DIR
 from server.languages import DEFAULT, LANGUAGES
 from server.web import i18n
@@ -36,11 +37,13 @@ KEYWORDS = {"t": None, "tn": (1, 2), "tNodes": None, "_": None, "gettext": None,
 # Text that is no language: the product's name, the themes key (T in every language), and the
 # languages' names on the switch (each in itself)
 NOT_TEXT = {"Wholeroom", "T", *LANGUAGES.values()}
+MAIL_MODULE = Path(mail.__file__)  # the invitation e-mail's text, read by participants
 OPEN, CLOSE = "\u27e6", "\u27e7"  # every message rendered as ⟦message⟧
 
 
 def extracted() -> dict[str, set[str]]:
-    """msgid -> the files it is in, as `make messages` extracts it (babel.cfg)."""
+    """msgid -> the files it is in, as `make messages` extracts it (babel.cfg): client/ and the
+    invitation e-mail (server/mail.py)."""
     found: dict[str, set[str]] = {}
     method_map = [("templates/**.html", "jinja2"), ("static/**.js", "javascript")]
     options = {"templates/**.html": {"trimmed": "true"}}
@@ -49,6 +52,9 @@ def extracted() -> dict[str, set[str]]:
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault(msgid, set()).add(filename)
+    for _lineno, message, _comments, _context in extract_from_file("python", MAIL_MODULE, keywords=KEYWORDS):
+        found.setdefault(message[0] if isinstance(message, tuple) else message, set()).add("server/mail.py")
+    assert any("server/mail.py" in files for files in found.values())  # the e-mail's text is found
     return found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,11 @@ def app(tmp_path: Path, **mail: Any) -> TestClient:
     return TestClient(create_app(settings))
 
 
-def event_with_list(client: TestClient) -> tuple[str, str]:
+def event_with_list(client: TestClient, language: str = "en") -> tuple[str, str]:
     parts = [{"name": "Residents"}, {"name": "GPs"}]
     made = client.post(
         "/api/events",
-        json={"title": "Our town", "tables": 3, "parts": parts},
+        json={"title": "Our town", "tables": 3, "parts": parts, "language": language},
         headers={"Authorization": f"Bearer {ADMIN}"},
     ).json()
     organiser = made["tokens"]["organiser"]
@@ -138,6 +139,34 @@ def test_each_person_gets_their_own_link_and_a_refusal_is_named(inbox: tuple[Inb
         ana_id = next(p["id"] for p in people["people"] if p["name"] == "Ana Silva")
         assert send(client, event_id, organiser, person_ids=[ana_id]).json()["sent"] == 1  # named: sent again
         assert len(handler.messages) == 3
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "words"),
+    [
+        ("es", "Invitación: Our town", ["Hola, Ana Silva:", "Te invitamos a Our town.", "no lo compartas"]),
+        ("ar", "دعوة: Our town", ["مرحبًا Ana Silva،", "يسعدنا أن ندعوك إلى Our town.", "رابطك الشخصي:"]),
+    ],
+)
+def test_the_invitation_is_in_the_events_language(
+    inbox: tuple[Inbox, int], tmp_path: Path, language: str, subject: str, words: list[str]
+) -> None:
+    """A Spanish or Arabic event's invitation e-mail reads in that language, placeholders filled:
+    the person's name, the event, their own link and the join code."""
+    handler, port = inbox
+    mail = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "smtp_from": "events@example.org"}
+    with app(tmp_path, **mail) as client:
+        event_id, organiser = event_with_list(client, language)
+        assert send(client, event_id, organiser).json()["sent"] == 2
+        ana = next(m for m in handler.messages if m["To"] == "ana@example.org")
+        assert str(make_header(decode_header(ana["Subject"]))) == subject
+        body = ana.get_payload(decode=True).decode()  # type: ignore[union-attr]
+        cards = client.get(f"/api/events/{event_id}/invitations", headers={"Authorization": f"Bearer {organiser}"})
+        data = cards.json()
+        link = next(c["link"] for c in data["cards"] if c["name"] == "Ana Silva")
+        assert all(w in body for w in words), body
+        assert link in body and data["join_code"] in body and "{" not in body
+        assert "Dear" not in body and "invited" not in body
 
 
 def test_without_a_mail_server_or_with_a_wrong_one_nothing_is_sent(inbox: tuple[Inbox, int], tmp_path: Path) -> None:
