@@ -67,7 +67,10 @@ class EventCreate(BaseModel):
     language: str = Field(
         default=DEFAULT_LANGUAGE,
         max_length=8,
-        description=f"The interface language of the event's wall, console, printouts and invitation e-mail: one of {', '.join(LANGUAGES)}",
+        description=(
+            "The interface language of the event's wall, console, printouts and invitation e-mail: "
+            f"one of {', '.join(LANGUAGES)}"
+        ),
     )
     themes_encoder: Literal["default", "multilingual"] = Field(
         default="default",

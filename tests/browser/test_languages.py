@@ -294,3 +294,57 @@ def test_a_spanish_events_console_speaks_spanish(server_url: str, browser: Any) 
         assert event.errors == []
     finally:
         event.close()
+
+
+# On each printed card: its parts inside the card, none overlapping another or cut
+CARD_PROBLEMS = """() => {
+  const problems = [];
+  const name = (el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent || "").trim().slice(0, 40)}`;
+  for (const card of document.querySelectorAll(".card")) {
+    const box = card.getBoundingClientRect();
+    const kids = [...card.children].map((el) => [el, el.getBoundingClientRect()]);
+    for (const [el, r] of kids) {
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        problems.push(`outside its card: ${name(el)}`);
+      if (el.scrollWidth > el.clientWidth + 1 && el.tagName !== "IMG") problems.push(`cut across: ${name(el)}`);
+    }
+    for (let i = 0; i < kids.length; i++) for (let j = i + 1; j < kids.length; j++) {
+      const [a, ra] = kids[i], [b, rb] = kids[j];
+      const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (x > 1 && y > 1) problems.push(`overlap: ${name(a)} / ${name(b)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_an_arabic_events_table_cards_print_right_to_left(server_url: str, browser: Any) -> None:
+    """The table cards of an Arabic event, laid out for print on an A4 page's width (the browser in
+    English): right to left, in Arabic, the join code and address still left to right, and on
+    every card the title, table, QR code, code and steps inside the card with nothing overlapping."""
+    event = LiveEvent(server_url, browser, 3, language="ar")
+    gettext = i18n.language("ar").translations.gettext
+    try:
+        ctx = event.context(viewport={"width": 794, "height": 1123}, locale="en-GB")  # A4 at 96 dpi
+        cards = event.page(ctx, event.url("cards"))
+        cards.emulate_media(media="print")
+        expect(cards.locator("html")).to_have_attribute("dir", "rtl")
+        expect(cards.locator(".card h2")).to_have_text(["الطاولة 1", "الطاولة 2", "الطاولة 3"])
+        first = cards.locator(".card").first
+        expect(first.locator("ol li").first).to_have_text(gettext("Scan the QR code with your phone's camera."))
+        expect(first.locator("p", has=cards.locator(".join-code"))).to_contain_text("رمز الانضمام")
+        expect(first.locator(".join-code")).to_have_text(event.code)
+        expect(first.locator("img")).to_have_attribute("alt", "رمز QR للانضمام عند الطاولة 1")
+        cards.wait_for_function(
+            "[...document.querySelectorAll('.card img')].every((i) => i.complete && i.naturalWidth)"
+        )
+        assert first.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+        assert first.locator(".join-code").evaluate("(el) => getComputedStyle(el).direction") == "ltr"
+        problems = cards.evaluate(CARD_PROBLEMS)
+        assert not problems, "\n".join(problems)
+        first.locator("img").evaluate("(img) => { img.style.marginTop = '-3rem'; }")  # the check sees an overlap
+        assert any(p.startswith("overlap: img") or "/ img" in p for p in cards.evaluate(CARD_PROBLEMS))
+        assert event.errors == []
+    finally:
+        event.close()
