@@ -249,7 +249,7 @@ def event() -> None:
     type=click.Choice(list(LANGUAGES)),
     default=DEFAULT_LANGUAGE,
     show_default=True,
-    help="The language of the wall and console (each phone chooses its own).",
+    help="The language of the wall, console, printouts and invitation e-mail (each phone chooses its own).",
 )
 @click.option(
     "--themes-encoder",

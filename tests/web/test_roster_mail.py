@@ -4,6 +4,7 @@ by name while the others go; nothing is sent twice unless asked; a login is used
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from server.cli import main
 from server.settings import Settings
 from server.web.app import create_app
 from tests.conftest import ADMIN
@@ -207,3 +210,28 @@ def test_only_the_organiser_sends(inbox: tuple[Inbox, int], tmp_path: Path) -> N
             r = send(client, made["event_id"], made["tokens"][role])
             assert r.status_code == 403
         assert handler.messages == []
+
+
+def test_the_command_line_sends_in_the_events_language(inbox: tuple[Inbox, int], tmp_path: Path) -> None:
+    """`wholeroom participants invite` words the e-mail in the event's language too (Polish here)."""
+    handler, port = inbox
+    db = f"sqlite:///{tmp_path}/cli.db"
+    env = {"WHOLEROOM_SMTP_HOST": "127.0.0.1", "WHOLEROOM_SMTP_PORT": str(port)}
+    env |= {"WHOLEROOM_SMTP_SECURITY": "none", "WHOLEROOM_SMTP_FROM": "events@example.org"}
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, [*args, "--database-url", db], env=env)
+        return result.exit_code, result.output
+
+    code, out = run("event", "create", "--title", "Nasze miasto", "--tables", "2", "--language", "pl", "--json")
+    assert code == 0, out
+    event_id = json.loads(out)["event_id"]
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\nAna Silva,ana@example.org\n")
+    assert run("participants", "import", event_id, str(people))[0] == 0
+    code, out = run("participants", "invite", event_id, "--base-url", "https://town.example")
+    assert code == 0 and out.startswith("Sent 1 invitation(s)"), out
+    (sent,) = handler.messages
+    assert str(make_header(decode_header(sent["Subject"]))) == "Zaproszenie: Nasze miasto"
+    body = sent.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "Dzień dobry, Ana Silva," in body and "Twój osobisty link:\r\nhttps://town.example/join?code=" in body
