@@ -62,7 +62,10 @@ class Event(Closed):
     wall_slide: Literal["join", "room"] | None
     parts: list[Part]
     language: str = Field(
-        description="the interface language of the wall and console (en, es, pl, ar); a phone keeps its own"
+        description=(
+            "the interface language of the wall, console, printouts and invitation e-mail"
+            " (en, es, pl, ar); a phone keeps its own"
+        )
     )
     followup: Followup | None = Field(
         default=None, description="only once there has been a follow-up round: the one open now, or null"
