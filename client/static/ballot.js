@@ -7,8 +7,8 @@
 // Votes need a live connection (they are not queued offline): a refused or unsent vote is shown
 // next to the control, in the server's words, and the ballot goes back to what the server has.
 
-import { t, tn } from "./i18n.js";
-import { h, say } from "./ui.js";
+import { t, tn, tNodes } from "./i18n.js";
+import { bdi, h, isolate, say } from "./ui.js";
 
 /**
  * Build the ballot for `step`. Returns {el, update(confirmed, closed)}: update is called with the
@@ -77,12 +77,12 @@ function dots(ctx) {
   const list = h("ul", { class: "ballot-options" });
   for (const option of options) {
     const count = h("span", { class: "dot-count" });
-    const minus = h("button", { type: "button", class: "step-button", text: "−", "aria-label": t("Take a dot off: {option}", { option: option.text }) });
-    const plus = h("button", { type: "button", class: "step-button", text: "+", "aria-label": t("Put a dot on: {option}", { option: option.text }) });
+    const minus = h("button", { type: "button", class: "step-button", text: "−", "aria-label": t("Take a dot off: {option}", { option: isolate(option.text) }) });
+    const plus = h("button", { type: "button", class: "step-button", text: "+", "aria-label": t("Put a dot on: {option}", { option: isolate(option.text) }) });
     minus.addEventListener("click", () => change(option.id, -1));
     plus.addEventListener("click", () => change(option.id, 1));
     const li = h("li", { dataset: { optionId: option.id } },
-      h("span", { class: "option-text", text: option.text }),
+      h("span", { class: "option-text", dir: "auto", text: option.text }),
       h("span", { class: "dot-controls" }, minus, count, plus));
     rows.set(option.id, { li, count, minus, plus });
     list.append(li);
@@ -154,12 +154,12 @@ function score(ctx) {
   for (const option of options) {
     const buttons = [];
     for (let n = low; n <= high; n += 1) {
-      const b = h("button", { type: "button", class: "score-button", text: String(n), "aria-pressed": "false", "aria-label": t("Score {n} of {high}: {option}", { n, high, option: option.text }) });
+      const b = h("button", { type: "button", class: "score-button", text: String(n), "aria-pressed": "false", "aria-label": t("Score {n} of {high}: {option}", { n, high, option: isolate(option.text) }) });
       b.addEventListener("click", () => choose(option.id, n));
       buttons.push(b);
     }
     const fieldset = h("fieldset", { class: "score-option", dataset: { optionId: option.id } },
-      h("legend", { text: option.text }),
+      h("legend", { dir: "auto", text: option.text }),
       h("div", { class: "score-buttons" }, buttons));
     groups.set(option.id, { fieldset, buttons });
     list.append(fieldset);
@@ -220,7 +220,7 @@ function agreeDisagreePass(ctx) {
   let placedFirst = false;
   const answers = {}; // sent and acknowledged here, merged with the server's
   const counter = h("p", { class: "muted ballot-counter" });
-  const text = h("p", { class: "statement", "aria-live": "polite" });
+  const text = h("p", { class: "statement", dir: "auto", "aria-live": "polite" }); // an option: its own direction
   const buttons = ANSWERS.map(([value, label]) => {
     const b = h("button", { type: "button", class: `answer answer-${value}`, text: label, "aria-pressed": "false" });
     b.addEventListener("click", () => answer(value));
@@ -243,7 +243,7 @@ function agreeDisagreePass(ctx) {
     if (ctx.closed) return;
     const option = options[at];
     buttons.forEach((b) => (b.disabled = true));
-    ctx.send({ [option.id]: value }, t("Saved: {answer} — “{option}”", { answer: ANSWERED[value], option: option.text.slice(0, 60) })).then(
+    ctx.send({ [option.id]: value }, tNodes("Saved: {answer} — “{option}”", { answer: ANSWERED[value], option: bdi(option.text.slice(0, 60)) })).then(
       () => {
         answers[option.id] = value;
         ctx.saved(mine());
@@ -273,7 +273,7 @@ function agreeDisagreePass(ctx) {
     if (text.textContent !== option.text) text.textContent = option.text;
     buttons.forEach((b, i) => {
       b.setAttribute("aria-pressed", String(all[option.id] === ANSWERS[i][0]));
-      b.setAttribute("aria-label", `${ANSWERS[i][1]}: ${option.text}`);
+      b.setAttribute("aria-label", `${ANSWERS[i][1]}: ${isolate(option.text)}`);
       b.disabled = ctx.closed;
     });
     prev.disabled = at === 0;
@@ -295,12 +295,12 @@ function rank(ctx) {
   const items = new Map();
   const sendButton = h("button", { type: "button", class: "primary big", text: t("Send my ranking") });
   for (const option of options) {
-    const up = h("button", { type: "button", class: "step-button", text: "↑", "aria-label": t("Move up: {option}", { option: option.text }) });
-    const down = h("button", { type: "button", class: "step-button", text: "↓", "aria-label": t("Move down: {option}", { option: option.text }) });
+    const up = h("button", { type: "button", class: "step-button", text: "↑", "aria-label": t("Move up: {option}", { option: isolate(option.text) }) });
+    const down = h("button", { type: "button", class: "step-button", text: "↓", "aria-label": t("Move down: {option}", { option: isolate(option.text) }) });
     up.addEventListener("click", () => move(option.id, -1, up));
     down.addEventListener("click", () => move(option.id, 1, down));
     const li = h("li", { dataset: { optionId: option.id } },
-      h("span", { class: "option-text", text: option.text }),
+      h("span", { class: "option-text", dir: "auto", text: option.text }),
       h("span", { class: "rank-controls" }, up, down));
     items.set(option.id, { li, up, down });
   }
@@ -368,7 +368,7 @@ function place(ctx) {
   let draft = null; // option id -> [x, y], while not yet confirmed
   let cursor = [0, 0]; // where the keyboard marker is
   const counter = h("p", { class: "muted ballot-counter" });
-  const text = h("p", { class: "statement", "aria-live": "polite" });
+  const text = h("p", { class: "statement", dir: "auto", "aria-live": "polite" }); // an option: its own direction
   const marks = h("div", { class: "place-marks", "aria-hidden": "true" });
   const instructions = t("Tap where it belongs. Across: {x}. Up: {y}. With a keyboard: arrow keys move the marker, Enter places it.",
     { x: axes[0], y: axes[1] });
@@ -398,7 +398,7 @@ function place(ctx) {
     draft = ballot;
     cursor = point;
     draw();
-    ctx.send(ballot, t("Saved: “{option}” placed.", { option: option.text.slice(0, 60) })).then(
+    ctx.send(ballot, tNodes("Saved: “{option}” placed.", { option: bdi(option.text.slice(0, 60)) })).then(
       () => {
         if (draft === ballot) draft = null;
         ctx.saved(ballot);

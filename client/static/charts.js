@@ -2,8 +2,8 @@
 // Bars are plain elements (the numbers are text, so screen readers read them); a place vote is a
 // small SVG scatter. Option texts and topic titles come from people: they only go in as textContent.
 
-import { t, tn } from "./i18n.js";
-import { h } from "./ui.js";
+import { t, tn, tNodes } from "./i18n.js";
+import { bdi, h } from "./ui.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -89,7 +89,7 @@ function bars(results, spec, limit = Infinity) {
         track.append(bar);
       }
       return h("li", { dataset: { optionId: row.id } },
-        h("span", { class: "bar-label", text: row.text }),
+        h("span", { class: "bar-label", dir: "auto", text: row.text }),
         track,
         h("span", { class: "bar-value", text: row.words }));
     }));
@@ -127,7 +127,7 @@ export function scatter(results, spec, { small = false } = {}) {
   });
   const legend = h("ol", { class: "scatter-legend" },
     options.map((option) => h("li", { dataset: { optionId: option.id } },
-      h("span", { text: option.text }),
+      h("span", { dir: "auto", text: option.text }),
       h("span", { class: "muted", text: " " + (option.placed ? tn("({n} placement)", "({n} placements)", option.placed) : t("(not placed yet)")) }))));
   return h("div", { class: "scatter-box" },
     h("div", { class: "scatter-frame" },
@@ -169,10 +169,10 @@ export function marketGrid(spec, topics, { convenerName = () => null, cell = nul
           if (topic) {
             const who = convenerName(topic.convener);
             td.append(
-              h("span", { class: "topic-title", text: topic.title }),
+              h("span", { class: "topic-title", dir: "auto", text: topic.title }),
               h("span", { class: "topic-count", text: tn("{n} person", "{n} people", topic.count || 0) }),
             );
-            if (who) td.append(h("span", { class: "topic-convener", text: t("convened by {name}", { name: who }) }));
+            if (who) td.append(h("span", { class: "topic-convener" }, ...tNodes("convened by {name}", { name: bdi(who) })));
           } else {
             td.append(h("span", { class: "free-note", text: t("free") }));
           }

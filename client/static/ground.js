@@ -5,8 +5,8 @@
 // plain tallies. Idea texts come from people: they only ever go in as textContent.
 
 import { svg } from "./charts.js";
-import { formatNumber, t, tn } from "./i18n.js";
-import { h } from "./ui.js";
+import { formatNumber, t, tn, tNodes } from "./i18n.js";
+import { bdi, h } from "./ui.js";
 import { roleName } from "./words.js";
 
 /** Group letters in the order the server gives them (A is the largest). */
@@ -88,7 +88,7 @@ function partShort(part, which) {
 }
 
 function ideaText(idea, { tagHidden }) {
-  const p = h("p", { class: "cg-idea", text: idea.text || t("(text not available)") });
+  const p = h("p", { class: "cg-idea", dir: "auto", text: idea.text || t("(text not available)") });
   if (tagHidden && tagHidden(idea.idea_id)) p.append(" ", h("span", { class: "tag", text: t("hidden") }));
   return p;
 }
@@ -137,7 +137,7 @@ export function commonGround(view, which, { limit = Infinity, keep = null, tagHi
         const s = c.support[i] || { agree: 0, disagree: 0, pass: 0, seen: 0 };
         return h("li", { class: which === "opinion" ? `grp grp-${part.label}` : "", dataset: { part: part.label } },
           h("span", { class: "cg-part" },
-            which === "opinion" ? groupKey(part.label) : h("span", { class: "cg-part-name", text: partShort(part, which) }),
+            which === "opinion" ? groupKey(part.label) : h("span", { class: "cg-part-name", dir: "auto", text: partShort(part, which) }),
             h("span", { class: "cg-size", text: ` · ${part.size}` }),
             h("span", { class: "visually-hidden", text: " " + (which === "opinion" ? t("people in group {letter}:", { letter: part.label }) : t("people:")) })),
           stackBar(s.agree, s.disagree, s.pass, s.seen),
@@ -159,7 +159,7 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
     const name = partName(part, which);
     const head = h("h4", { class: "cg-part-head" },
       which === "opinion" ? groupKey(part.label, { bare: true }) : null,
-      h("span", { text: name }),
+      h("span", { dir: "auto", text: name }),
       h("span", { class: "muted cg-size", text: ` · ${people(part.size)}` }));
     if (compact) {
       // the projector: one short line per direction, both under the group's name
@@ -169,7 +169,7 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
           h("span", { class: "cg-value", text: formatNumber(d.share, { style: "percent" }) }),
           h("span", { class: "visually-hidden", text: " " + (verb === "agree" ? t("of group {letter} agree:", { letter: part.label })
             : t("of group {letter} disagree:", { letter: part.label })) }), " ",
-          h("span", { class: "cg-idea", text: d.text || t("(text not available)") }))));
+          h("span", { class: "cg-idea", dir: "auto", text: d.text || t("(text not available)") }))));
       return h("section", { class: which === "opinion" ? `cg-block compact grp grp-${part.label}` : "cg-block compact", dataset: { part: part.label } },
         head,
         lines.length ? h("ul", { class: "cg-lines" }, lines) : h("p", { class: "empty", text: t("Nothing sets this group apart yet.") }));
@@ -181,10 +181,10 @@ export function differences(view, which, { limit = 5, keep = null, tagHidden = n
         ideas.length
           ? h("ul", { class: "cg-ideas" }, ideas.map((d) => h("li", { dataset: { ideaId: d.idea_id } },
             ideaText(d, { tagHidden }),
-            h("p", { class: "cg-value", text: verb === "agree"
-              ? t("{share} of {part} agree", { share: formatNumber(d.share, { style: "percent" }), part: which === "opinion" ? part.label : name })
-              : t("{share} of {part} disagree", { share: formatNumber(d.share, { style: "percent" }), part: which === "opinion" ? part.label : name }) }))))
-          : h("p", { class: "empty", text: t("Nothing sets {part} apart this way.", { part: name }) }));
+            h("p", { class: "cg-value" }, ...(verb === "agree"
+              ? tNodes("{share} of {part} agree", { share: formatNumber(d.share, { style: "percent" }), part: bdi(which === "opinion" ? part.label : name) })
+              : tNodes("{share} of {part} disagree", { share: formatNumber(d.share, { style: "percent" }), part: bdi(which === "opinion" ? part.label : name) }))))))
+          : h("p", { class: "empty" }, ...tNodes("Nothing sets {part} apart this way.", { part: bdi(name) })));
     };
     return h("section", { class: which === "opinion" ? `cg-block grp grp-${part.label}` : "cg-block", dataset: { part: part.label } },
       head,
@@ -222,7 +222,7 @@ export function tallies(analysis, { limit = Infinity, keep = null, tagHidden = n
       bar.style.width = `${((100 * (tb[name] || 0)) / max).toFixed(2)}%`;
       track.append(bar);
     }
-    const label = h("span", { class: "bar-label", text: tb.text || t("(text not available)") });
+    const label = h("span", { class: "bar-label", dir: "auto", text: tb.text || t("(text not available)") });
     if (tagHidden && tagHidden(tb.idea_id)) label.append(" ", h("span", { class: "tag", text: t("hidden") }));
     return h("li", { dataset: { ideaId: tb.idea_id } }, label, track,
       h("span", { class: "bar-value", text: t("{agree} agree · {disagree} disagree · {pass} pass", tb) }));

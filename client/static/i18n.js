@@ -46,12 +46,14 @@ export function t(message, vars) {
 }
 
 /** A message whose placeholders are elements: tNodes("You are at {table}", {table: strongEl}) gives
- *  ["You are at ", strongEl] in the language's own order (for h() and replaceChildren). */
+ *  ["You are at ", strongEl] in the language's own order (for h() and replaceChildren); a number or
+ *  a text may fill a placeholder too. Free text (names, titles, ideas) goes in as an element of its
+ *  own direction, a <bdi> (ui.js bdi()), never as a bare text: see docs/architecture.md. */
 export function tNodes(message, nodes) {
   const parts = [];
   for (const piece of t(message).split(/(\{\w+\})/)) {
     const name = piece.startsWith("{") ? piece.slice(1, -1) : null;
-    if (name && name in nodes) parts.push(nodes[name]);
+    if (name && name in nodes) parts.push(typeof nodes[name] === "number" ? numbers.format(nodes[name]) : nodes[name]);
     else if (piece) parts.push(piece);
   }
   return parts;
@@ -80,6 +82,13 @@ export function formatDate(ms, options = { dateStyle: "medium", timeStyle: "shor
 export function formatList(items, type = "conjunction") {
   const style = type === "unit" ? "short" : "long";
   return new Intl.ListFormat(lang === "en" ? "en-GB" : lang, { style, type }).format(items.map(String));
+}
+
+/** The same list as pieces: {type: "element" | "literal", value} (Intl.ListFormat's formatToParts),
+ *  so each item can go into an element of its own (a name in a <bdi>). */
+export function formatListParts(items, type = "conjunction") {
+  const style = type === "unit" ? "short" : "long";
+  return new Intl.ListFormat(lang === "en" ? "en-GB" : lang, { style, type }).formatToParts(items.map(String));
 }
 
 const COOKIE = "wholeroom-lang"; // read by the server (server/web/i18n.py) to render the page in it

@@ -1,7 +1,7 @@
 // The join page: code -> table -> (name) -> token in localStorage -> the phone page.
 import { chosenParts, partsChoice } from "./parts.js";
-import { t, tn } from "./i18n.js";
-import { $, api, h, normaliseCode, readSession, say, writeSession } from "./ui.js";
+import { t, tn, tNodes } from "./i18n.js";
+import { $, api, bdi, h, normaliseCode, readSession, say, show, writeSession } from "./ui.js";
 
 const form = $("#join-form");
 const codeInput = $("#code");
@@ -37,7 +37,7 @@ let lookup = null; // its promise
 let locked = false;
 
 function fieldError(input, errorEl, text) {
-  errorEl.textContent = text || "";
+  show(errorEl, text || ""); // a text, or tNodes' pieces
   if (text) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
 }
@@ -75,9 +75,9 @@ function showParts(parts) {
 
 function showEvent(found) {
   event = found;
-  $("#event-title").replaceChildren(t("Event:") + " ", h("strong", { text: found.title }));
+  $("#event-title").replaceChildren(t("Event:") + " ", h("strong", { dir: "auto", text: found.title }));
   const options = [h("option", { value: "", text: t("Choose your table") })];
-  for (const table of found.tables) options.push(h("option", { value: table.id, text: table.name }));
+  for (const table of found.tables) options.push(h("option", { value: table.id, dir: "auto", text: table.name }));
   const previous = tableSelect.value;
   tableSelect.replaceChildren(...options);
   tableSelect.disabled = false;
@@ -90,10 +90,10 @@ function showEvent(found) {
       tableSelect.value = table.id;
       tableSelect.disabled = true;
       locked = true;
-      $("#table-locked-text").textContent = t("You are joining {table} (from your table's QR code).", { table: table.name });
+      show($("#table-locked-text"), tNodes("You are joining {table} (from your table's QR code).", { table: bdi(table.name) }));
       $("#table-locked").hidden = false;
     } else {
-      fieldError(tableSelect, $("#table-error"), t("This event has no table \"{table}\". Please choose your table.", { table: wantedTable }));
+      fieldError(tableSelect, $("#table-error"), tNodes("This event has no table \"{table}\". Please choose your table.", { table: bdi(wantedTable) }));
     }
   } else if (previous && found.tables.some((tb) => tb.id === previous)) {
     tableSelect.value = previous;
@@ -101,19 +101,19 @@ function showEvent(found) {
     const table = found.tables.find((tb) => tb.id === invited.suggested_table);
     if (table) {
       tableSelect.value = table.id;
-      $("#table-suggested").textContent = invited.home_table === table.id
-        ? t("{table} is your table: the organisers have seated you there.", { table: table.name })
-        : t("{table} is where the mix needs you most.", { table: table.name });
+      show($("#table-suggested"), invited.home_table === table.id
+        ? tNodes("{table} is your table: the organisers have seated you there.", { table: bdi(table.name) })
+        : tNodes("{table} is where the mix needs you most.", { table: bdi(table.name) }));
       $("#table-suggested").hidden = false;
     }
   }
   const session = readSession(found.event_id);
   if (session) {
     const table = found.tables.find((tb) => tb.id === session.table_id);
-    const vars = { name: session.name, table: table ? table.name : "" };
-    $("#continue-text").textContent = session.name
-      ? (table ? t("You joined as {name} at {table}.", vars) : t("You joined as {name}.", vars))
-      : (table ? t("You joined anonymously at {table}.", vars) : t("You joined anonymously."));
+    const vars = { name: bdi(session.name || ""), table: bdi(table ? table.name : "") };
+    show($("#continue-text"), session.name
+      ? (table ? tNodes("You joined as {name} at {table}.", vars) : tNodes("You joined as {name}.", vars))
+      : (table ? tNodes("You joined anonymously at {table}.", vars) : t("You joined anonymously.")));
     $("#continue-link").href = `/e/${encodeURIComponent(found.event_id)}/phone`;
     $("#continue").hidden = false;
   }
@@ -244,9 +244,10 @@ const ANSWERED = {
 
 function showInvite() {
   $("#invite").hidden = false;
-  $("#invite-text").textContent = invited.arrived
-    ? t("Welcome, {name}: you have arrived at {event}.", { name: invited.name, event: invited.title })
-    : t("{name}, you are invited to {event}.", { name: invited.name, event: invited.title });
+  const who = { name: bdi(invited.name), event: bdi(invited.title) };
+  show($("#invite-text"), invited.arrived
+    ? tNodes("Welcome, {name}: you have arrived at {event}.", who)
+    : tNodes("{name}, you are invited to {event}.", who));
   $("#invite-rsvp").hidden = invited.closed || invited.arrived;
   $("#invite-hint").hidden = invited.closed || invited.arrived;
   $("#invite-back").hidden = !invited.arrived;

@@ -2,7 +2,7 @@
 // as a readable list on the phone's end screen and saved as files to keep: a web page to read
 // (HTML, no script, opens in any browser) or the data itself (JSON).
 import { dir, formatDate, lang, t, tn } from "./i18n.js";
-import { api, h, readSession } from "./ui.js";
+import { api, h, isolate, readSession } from "./ui.js";
 
 const eventId = document.body.dataset.eventId;
 const cacheKey = `wholeroom:${eventId}:mine`;
@@ -29,19 +29,19 @@ function when(ms) {
 export function mineSections(data) {
   const ideas = (data.ideas || []).map((i) => ({
     text: i.text ?? t("(removed)"),
-    note: [i.table, when(i.at), i.hidden ? t("hidden by the facilitator") : "", i.visibility === "private" ? t("only you saw it") : ""]
+    note: [i.table ? isolate(i.table) : "", when(i.at), i.hidden ? t("hidden by the facilitator") : "", i.visibility === "private" ? t("only you saw it") : ""]
       .filter(Boolean).join(" · "),
     question: i.step,
   }));
   const votes = (data.ballots || []).map((b) => ({
     text: b.title || b.step,
-    note: (b.choices || []).map((c) => `${c.option}: ${answerText(b.method, c.value)}`).join("; ") || t("no answer"),
+    note: (b.choices || []).map((c) => `${isolate(c.option)}: ${answerText(b.method, c.value)}`).join("; ") || t("no answer"),
   }));
   const reactions = (data.reactions || []).map((r) => ({
     text: r.idea ?? t("(an idea the facilitator hid)"),
     note: t("you answered {answer}", { answer: ANSWER_WORDS[r.value] || r.value }),
   }));
-  const topics = (data.topics || []).map((topic) => ({ text: topic.title, note: [topic.slot, topic.space].filter(Boolean).join(" · ") }));
+  const topics = (data.topics || []).map((topic) => ({ text: topic.title, note: [topic.slot, topic.space].filter(Boolean).map(isolate).join(" · ") }));
   return [
     { title: t("Your ideas"), items: ideas },
     { title: t("Your votes"), items: votes },
@@ -58,7 +58,15 @@ export function mineList(data) {
     h("section", { class: "mine-section" },
       h("h3", { text: t("{title} ({n})", { title: s.title, n: s.items.length }) }),
       h("ul", { class: "mine-list" }, s.items.map((item) =>
-        h("li", {}, h("p", { class: "mine-text", text: item.text }), item.note ? h("p", { class: "mine-note muted", text: item.note }) : null)))));
+        h("li", {}, h("p", { class: "mine-text", dir: "auto", text: item.text }), item.note ? h("p", { class: "mine-note muted", text: item.note }) : null)))));
+}
+
+/** A translated message as HTML, each placeholder's free text in a <bdi>. */
+function withBdi(message, vars) {
+  return message.split(/(\{\w+\})/).map((piece) => {
+    const name = piece.startsWith("{") ? piece.slice(1, -1) : null;
+    return name && name in vars ? `<bdi>${escape(vars[name])}</bdi>` : escape(piece);
+  }).join("");
 }
 
 function escape(text) {
@@ -67,12 +75,15 @@ function escape(text) {
 
 /** A whole web page of my contributions, to keep: no script, no outside resources. */
 export function mineHtml(data) {
-  const title = t("My contributions · {event}", { event: data.event?.title || "Wholeroom" });
-  const by = data.name ? t("By {name}.", { name: data.name }) : "";
-  const who = by ? `<p>${escape(by)}</p>` : "";
+  // free text isolated: a <bdi> in the page, FSI/PDI in its <title>
+  const event = data.event?.title || "Wholeroom";
+  const title = t("My contributions · {event}", { event: isolate(event) });
+  const heading1 = withBdi(t("My contributions · {event}"), { event });
+  const by = data.name ? withBdi(t("By {name}."), { name: data.name }) : "";
+  const who = by ? `<p>${by}</p>` : "";
   const heading = (s) => t("{title} ({n})", { title: s.title, n: s.items.length });
   const body = mineSections(data).map((s) => `<h2>${escape(heading(s))}</h2>\n<ul>\n${s.items.map((item) =>
-    `  <li><p>${escape(item.text)}</p>${item.note ? `<p class="note">${escape(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
+    `  <li><p dir="auto">${escape(item.text)}</p>${item.note ? `<p class="note">${escape(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
   const nothing = t("You did not send anything this time.");
   const saved = t("Saved {when} from Wholeroom.", { when: when(Date.now()) });
   return `<!doctype html>
@@ -87,7 +98,7 @@ li { margin-bottom: 0.8rem; } li p { margin: 0; white-space: pre-wrap; } .note {
 </style>
 </head>
 <body>
-<h1>${escape(title)}</h1>
+<h1>${heading1}</h1>
 ${who}
 ${body || `<p>${escape(nothing)}</p>`}
 <p class="note">${escape(saved)}</p>

@@ -12,11 +12,11 @@ import { PhoneModel } from "./model.js";
 import { chosenParts, partsChoice } from "./parts.js";
 import { initReactions } from "./react.js";
 import {
-  $, api, batched, bindBadge, copyText, forgetSession, h, readSession, reconcile, say, showBlocker, startClocks,
-  writeSession,
+  $, api, batched, bdi, bindBadge, copyText, forgetSession, h, isolate, readSession, reconcile, say, show, showBlocker,
+  startClocks, writeSession,
 } from "./ui.js";
 import { t, tn, tNodes } from "./i18n.js";
-import { listWords, roleName } from "./words.js";
+import { listNodes, roleName } from "./words.js";
 
 const IDEA_MAX = 500;
 const LONG_STEP_TEXT = 140; // characters: longer first paragraphs are set smaller, so the idea box stays in view
@@ -37,7 +37,7 @@ const reactions = initReactions({
   origin: (idea) => {
     const known = view.ideas.get(idea.id);
     if (known && known.participant_id === view.me.id) return t("Your own idea");
-    return idea.table_id === view.me.table_id ? t("From your table") : t("From {table}", { table: tableName(idea.table_id) });
+    return idea.table_id === view.me.table_id ? t("From your table") : tNodes("From {table}", { table: bdi(tableName(idea.table_id)) });
   },
 });
 
@@ -102,11 +102,12 @@ const sendButton = $("#idea-send");
 
 function renderHeader() {
   $("#event-title").textContent = view.event.title || "Wholeroom";
-  document.title = `${tableName(view.me.table_id)} · ${view.event.title || "Wholeroom"}`;
+  document.title = `${isolate(tableName(view.me.table_id))} · ${isolate(view.event.title || "Wholeroom")}`;
   const where = $("#whereami");
-  const table = h("strong", { id: "my-table", text: tableName(view.me.table_id) });
+  // free text in a sentence: each name in an element of its own direction (dir=auto isolates it)
+  const table = h("strong", { id: "my-table", dir: "auto", text: tableName(view.me.table_id) });
   where.replaceChildren(...(view.me.name
-    ? tNodes("You are at {table} as {name}", { table, name: h("strong", { text: view.me.name }) })
+    ? tNodes("You are at {table} as {name}", { table, name: h("strong", { dir: "auto", text: view.me.name }) })
     : tNodes("You are at {table}", { table })));
   if (view.me.role && view.me.role !== "participant") {
     where.append(" · ", h("span", { class: "tag", text: roleName(view.me.role).toLowerCase() }));
@@ -115,7 +116,7 @@ function renderHeader() {
   const select = $("#move-table");
   const chosen = select.value;
   select.replaceChildren(
-    ...view.event.tables.map((tb) => h("option", { value: tb.id, text: tb.id === view.me.table_id ? t("{table} (yours now)", { table: tb.name }) : tb.name })),
+    ...view.event.tables.map((tb) => h("option", { value: tb.id, text: tb.id === view.me.table_id ? t("{table} (yours now)", { table: isolate(tb.name) }) : tb.name })),
   );
   select.value = chosen && chosen !== view.me.table_id ? chosen : view.me.table_id;
 }
@@ -204,24 +205,25 @@ function renderActions(step) {
   const list = groups.filter((g) => !mine || g.id !== mine.id).map((g) => {
     const meta = `${g.count === 1 ? "1 person" : `${g.count} people`}${g.has_convener ? " · has a convener" : ""}`;
     return h("li", { dataset: { groupId: g.id } },
-      h("span", { class: "topic-title", text: g.title }),
+      h("span", { class: "topic-title", dir: "auto", text: g.title }),
       h("span", { class: "muted", text: meta }),
-      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${g.title}`,
+      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${isolate(g.title)}`,
         text: mine ? t("Move here") : t("Join"), on: { click: (e) => actionSend(e.target, { type: "action.join", group_id: g.id }) } }));
   });
   $("#action-list").replaceChildren(...list);
   if (!mine) return;
   $("#action-title").textContent = mine.title;
   const convener = mine.members.find((m) => m.convener);
-  $("#action-convener").textContent = !mine.convener ? t("Nobody convenes this group yet.")
-    : mine.convener === view.me.id ? t("You convene this group.") : t("Convener: {name}.", { name: (convener && convener.name) || t("a member without a name") });
-  $("#action-members").replaceChildren(...mine.members.map((m) => h("li", {
-    text: [
-      m.convener ? t("{name} (convener)", { name: m.id === view.me.id ? t("You") : m.name || t("Someone without a name") })
-        : m.id === view.me.id ? t("You") : m.name || t("Someone without a name"),
-      m.contact ? t("shares an email") : "",
-    ].filter(Boolean).join(" · "),
-  })));
+  show($("#action-convener"), !mine.convener ? t("Nobody convenes this group yet.")
+    : mine.convener === view.me.id ? t("You convene this group.")
+      : convener && convener.name ? tNodes("Convener: {name}.", { name: bdi(convener.name) })
+        : t("Convener: {name}.", { name: t("a member without a name") }));
+  $("#action-members").replaceChildren(...mine.members.map((m) => {
+    const who = m.id === view.me.id ? t("You") : m.name ? bdi(m.name) : t("Someone without a name");
+    return h("li", {},
+      ...(m.convener ? tNodes("{name} (convener)", { name: who }) : [who]),
+      m.contact ? " · " + t("shares an email") : null);
+  }));
   $("#action-convene").hidden = Boolean(mine.convener);
   $("#contact-stop").hidden = !mine.shared;
   $("#contact-share").textContent = mine.shared ? t("Change my email") : t("Share my email");
@@ -324,15 +326,15 @@ function renderMove(step) {
   const spec = (step && step.spec) || {};
   const moved = rotating ? Boolean(view.me.moved) : true;
   panel.dataset.moved = String(moved);
-  const big = moved ? t("Move to {table}", { table: here }) : t("Stay at {table}", { table: here });
+  const big = moved ? tNodes("Move to {table}", { table: bdi(here) }) : tNodes("Stay at {table}", { table: bdi(here) });
   let detail;
   if (!moved && spec.stay && view.me.role === spec.stay) detail = t("You are the {role}: stay, welcome the newcomers and tell them what this table talked about.", { role: roleName(spec.stay).toLowerCase() });
   else if (!moved) detail = t("You do not need to move this time.");
-  else if (!rotating && view.moveCard.by === "facilitator") detail = t("The facilitator moved you. Go to {table} now and say hello.", { table: here });
-  else if (!rotating && view.moveCard.by === "you") detail = t("You chose {table}. Go there now and say hello.", { table: here });
+  else if (!rotating && view.moveCard.by === "facilitator") detail = tNodes("The facilitator moved you. Go to {table} now and say hello.", { table: bdi(here) });
+  else if (!rotating && view.moveCard.by === "you") detail = tNodes("You chose {table}. Go there now and say hello.", { table: bdi(here) });
   else detail = t("Go there now and say hello to the people at your new table.");
-  if ($("#move-text").textContent !== big) $("#move-text").textContent = big;
-  if ($("#move-detail").textContent !== detail) $("#move-detail").textContent = detail;
+  show($("#move-text"), big);
+  show($("#move-detail"), detail);
   $("#move-ok").hidden = rotating; // a rotation's card goes when the next round starts
 }
 
@@ -351,7 +353,7 @@ function renderGroup(step) {
     text = fromMarket ? t("You did not sign up for a session at this time: join any one you like.")
       : t("You are not in a group yet: join the people next to you.");
   } else {
-    if (topic) where = t("“{topic}” in {space}", { topic: topic.title, space: topic.space });
+    if (topic) where = tNodes("“{topic}” in {space}", { topic: bdi(topic.title), space: bdi(topic.space) });
     const others = view.group.members.filter((m) => m.id !== view.me.id);
     const named = others.filter((m) => m.name).map((m) => m.name);
     // a big session: a few names and how many more (the list would fill the phone)
@@ -361,13 +363,12 @@ function renderGroup(step) {
       shown.push(named.length > 5 ? tn("{n} more", "{n} more", more)
         : tn("{n} person without a name", "{n} people without a name", more));
     }
-    text = others.length ? t("You are with {people}", { people: listWords(shown) }) : t("You are on your own for now.");
+    text = others.length ? tNodes("You are with {people}", { people: h("span", {}, ...listNodes(shown)) }) : t("You are on your own for now.");
   }
   const whereEl = $("#group-where");
   whereEl.hidden = !where;
-  if (whereEl.textContent !== where) whereEl.textContent = where;
-  const el = $("#group-text");
-  if (el.textContent !== text) el.textContent = text;
+  show(whereEl, where);
+  show($("#group-text"), text);
 }
 
 let ballotUI = null; // {stepId, el, update}
@@ -470,7 +471,7 @@ function renderMarket(step) {
     }
     const inSlot = topics.filter((tb) => tb.slot === slot).sort((a, b) => (spec.spaces || []).indexOf(a.space) - (spec.spaces || []).indexOf(b.space));
     const mine = inSlot.find((tb) => tb.joined);
-    section.querySelector(".going").textContent = mine ? t("You are going to “{topic}” in {space}.", { topic: mine.title, space: mine.space }) : t("You have not chosen a topic at this time yet.");
+    show(section.querySelector(".going"), mine ? tNodes("You are going to “{topic}” in {space}.", { topic: bdi(mine.title), space: bdi(mine.space) }) : t("You have not chosen a topic at this time yet."));
     section.querySelector(".going").classList.toggle("chosen", Boolean(mine));
     reconcile(section.querySelector("ul"), inSlot.map((tb) => topicItem(tb, section, open)));
     const free = freeSpaces(spec, topics, slot).length;
@@ -559,7 +560,7 @@ $("#topic-form").addEventListener("submit", async (e) => {
   try {
     await live.send({ type: "topic.post", step_id: step.id, title, slot, space });
     input.value = "";
-    say(msg, t("Posted: “{topic}”, {slot}, {space}.", { topic: title, slot, space }), "ok");
+    say(msg, tNodes("Posted: “{topic}”, {slot}, {space}.", { topic: bdi(title), slot: bdi(slot), space: bdi(space) }), "ok");
   } catch (err) {
     say(msg, err.message, "error");
     if (err.field === "title") input.setAttribute("aria-invalid", "true");
@@ -800,7 +801,7 @@ function renderIdeas() {
   for (const item of waiting) {
     const li = ideaItem(`queued:${item.client_id}`, () =>
       h("li", { class: "queued mine", dataset: { clientId: item.client_id } },
-        h("p", { class: "idea-text", text: item.text }),
+        h("p", { class: "idea-text", dir: "auto", text: item.text }),
         h("p", { class: "idea-meta" }, h("span", { class: "tag", text: t("Waiting to send") }), h("span", { class: "note" }))),
     );
     const tag = item.sending && live.state === "live" ? t("Sending…") : t("Waiting to send");
@@ -816,7 +817,7 @@ function renderIdeas() {
     const mine = idea.participant_id === view.me.id;
     const li = ideaItem(`idea:${idea.id}`, () =>
       h("li", { class: mine ? "mine" : "", dataset: { ideaId: idea.id } },
-        h("p", { class: "idea-text", text: idea.text }),
+        h("p", { class: "idea-text", dir: "auto", text: idea.text }),
         h("p", { class: "idea-meta" }, mine ? h("span", { class: "tag", text: t("You") }) : null,
           idea.visibility === "private" ? h("span", { class: "tag", text: t("only you see this") }) : null,
           idea.visibility === "group" ? h("span", { class: "tag", text: t("your group sees this") }) : null,
@@ -847,7 +848,7 @@ function letThrough(idea) {
   const approve = () =>
     live.send({ type: "idea.approve", idea_id: idea.id }).then(() => say(status, t("Let through to the table and the wall."), "ok"), (err) => say(status, err.message, "error"));
   return h("p", { class: "row moderate", hidden: !idea.pending },
-    h("button", { type: "button", class: "small primary", text: t("Let through"), "aria-label": t("Let through: {idea}", { idea: (idea.text || "").slice(0, 60) }), on: { click: approve } }));
+    h("button", { type: "button", class: "small primary", text: t("Let through"), "aria-label": t("Let through: {idea}", { idea: isolate((idea.text || "").slice(0, 60)) }), on: { click: approve } }));
 }
 
 // --- themes: the theme an idea landed in, and "Doesn't belong here?" ----------------------------
@@ -873,7 +874,7 @@ function themeLine(ideaId) {
   const message = h("p", { class: "message flag-message", role: "status", "aria-live": "polite", tabindex: "-1" });
   const box = h("div", { class: "idea-theme", hidden: true },
     h("p", { class: "idea-theme-line" },
-      h("span", { class: "idea-theme-label" }, ...tNodes("Theme: {theme}", { theme: h("span", { class: "idea-theme-name" }) })),
+      h("span", { class: "idea-theme-label" }, ...tNodes("Theme: {theme}", { theme: h("bdi", { class: "idea-theme-name" }) })),
       open),
     form,
     message);
@@ -942,7 +943,7 @@ function drawThemeLine(li, idea) {
   const open = box.querySelector(".flag-open");
   open.hidden = flagged || !revealed;
   open.setAttribute("aria-expanded", String(Boolean(state.open && !flagged && revealed)));
-  open.setAttribute("aria-label", where ? t("Doesn't belong here? (theme “{theme}”)", { theme: label }) : t("Doesn't belong here?"));
+  open.setAttribute("aria-label", where ? t("Doesn't belong here? (theme “{theme}”)", { theme: isolate(label) }) : t("Doesn't belong here?"));
   box.querySelector(".flag-form").hidden = !(state.open && !flagged && where && revealed);
   const message = box.querySelector(".flag-message");
   if (message.textContent !== status) message.textContent = status;
@@ -952,7 +953,7 @@ function drawThemeLine(li, idea) {
 function failedItem(item) {
   const li = h("li", { class: "failed", role: "alert", dataset: { clientId: item.client_id } },
     h("p", { class: "idea-meta" }, h("span", { class: "tag", text: t("Not sent") }), h("span", { text: item.error ? item.error.message : "" })),
-    h("p", { class: "idea-text", text: item.text }),
+    h("p", { class: "idea-text", dir: "auto", text: item.text }),
   );
   const actions = h("div", { class: "row" },
     h("button", {
@@ -1102,7 +1103,7 @@ $("#move-form").addEventListener("submit", async (e) => {
   ownMove = tableId;
   try {
     await live.send({ type: "participant.seat", table_id: tableId });
-    say(msg, t("You moved to {table}.", { table: tableName(tableId) }), "ok");
+    say(msg, tNodes("You moved to {table}.", { table: bdi(tableName(tableId)) }), "ok");
     $("#move").open = false;
   } catch (err) {
     say(msg, err.message, "error");

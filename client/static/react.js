@@ -7,7 +7,7 @@
 // history of this step's answers (kept on the phone) lets the person go back and change one: the
 // new answer replaces the old one on the server.
 import { t } from "./i18n.js";
-import { $, say } from "./ui.js";
+import { $, isolate, say, show } from "./ui.js";
 
 const LABEL = { agree: t("Agree"), disagree: t("Disagree"), pass: t("Pass") };
 const HOLD_MS = 450; // the tapped button shows that the answer was taken before the next idea appears
@@ -18,7 +18,7 @@ const RECHECK_MS = 30_000; // when every idea is answered, look for new ones thi
  * @param {object} o
  * @param {import("./live.js").Live} o.live
  * @param {string} o.eventId
- * @param {(idea: {id, text, table_id}) => string} o.origin  "From Table 2", "Your own idea"...
+ * @param {(idea: {id, text, table_id}) => string | Array<string | Node>} o.origin  "From Table 2" (tNodes), "Your own idea"...
  */
 export function initReactions({ live, eventId, origin }) {
   const key = `wholeroom:${eventId}:reactions`;
@@ -225,9 +225,10 @@ export function initReactions({ live, eventId, origin }) {
     else if (!online) words = t("Waiting for the connection…");
     else words = t("Finding an idea for you…");
     if (text.textContent !== words) text.textContent = words;
+    if (shown) text.setAttribute("dir", "auto"); // an idea reads in its own direction
+    else text.removeAttribute("dir");
     text.classList.toggle("waiting", !shown);
-    const kick = shown ? shown.kicker : "";
-    if (kicker.textContent !== kick) kicker.textContent = kick;
+    show(kicker, shown ? shown.kicker : ""); // a text, or tNodes' pieces with a table's name isolated
 
     // the buttons: off while offline or with nothing to answer; while an answer is on its way they
     // only say so (aria-disabled), so that keyboard focus stays on the button just pressed
@@ -242,7 +243,7 @@ export function initReactions({ live, eventId, origin }) {
       b.setAttribute("aria-disabled", String(busy));
       b.dataset.sending = String(Boolean(sending));
       b.textContent = sending ? t("Sending…") : LABEL[value];
-      b.setAttribute("aria-label", shown ? `${LABEL[value]}: ${shown.idea.text.slice(0, 80)}` : LABEL[value]);
+      b.setAttribute("aria-label", shown ? `${LABEL[value]}: ${isolate(shown.idea.text.slice(0, 80))}` : LABEL[value]);
     }
     $("#react-offline").hidden = online || !open;
 
@@ -281,9 +282,15 @@ export function initReactions({ live, eventId, origin }) {
       if (nowId === "done" && message.dataset.kind === "ok") say(message, ""); // the end says it all
       status.textContent = nowId === "done"
         ? t("You have answered every idea.")
-        : t("Next idea. {kicker}: {idea}", { kicker: shown.kicker, idea: shown.idea.text });
+        : t("Next idea. {kicker}: {idea}", { kicker: plain(shown.kicker), idea: isolate(shown.idea.text) });
     }
   }
 
   return { render };
+}
+
+/** tNodes' pieces as one plain text, the elements' text isolated (for an announcement). */
+function plain(pieces) {
+  if (!Array.isArray(pieces)) return pieces;
+  return pieces.map((p) => (typeof p === "string" ? p : isolate(p.textContent))).join("");
 }

@@ -25,6 +25,24 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Free text (a table's or a person's name, a title, an idea) inside a sentence or next to other
+ *  text: in a <bdi>, so its own direction never reorders the words around it ("Jesteś przy stoliku
+ *  الطاولة 2", not "… 2 الطاولة"). For tNodes: tNodes("You are at {table}", {table: bdi(name)}). */
+export const bdi = (text, attrs = {}) => h("bdi", { ...attrs, text });
+
+/** The same where there is no markup (an attribute, the tab's title): between FIRST STRONG
+ *  ISOLATE and POP DIRECTIONAL ISOLATE, what a <bdi> does in plain text. */
+export const isolate = (text) => `\u2068${text}\u2069`;
+
+/** Put a text or tNodes' pieces in el, touching the DOM only when what it reads changes. */
+export function show(el, content) {
+  const pieces = Array.isArray(content) ? content : [content];
+  const text = pieces.map((p) => (typeof p === "string" ? p : p.textContent)).join("");
+  const elements = pieces.filter((p) => typeof p !== "string").length;
+  if (el.textContent === text && el.childElementCount === elements) return;
+  el.replaceChildren(...pieces);
+}
+
 export const $ = (selector, root = document) => root.querySelector(selector);
 
 /** "4:05", "1:02:03"; never negative. */
@@ -170,7 +188,8 @@ export function bindBadge(el, live) {
 
 /** A message in a polite live region, e.g. the result of a command. */
 export function say(el, text, kind = "info") {
-  el.textContent = text;
+  if (Array.isArray(text)) el.replaceChildren(...text); // tNodes, free text in a <bdi>
+  else el.textContent = text;
   el.dataset.kind = kind;
 }
 

@@ -17,9 +17,9 @@ import { Live } from "./live.js";
 import { presenceView } from "./parts.js";
 import { StaffModel } from "./model.js";
 import * as themes from "./themes.js";
-import { $, batched, bindBadge, h, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
+import { $, batched, bdi, bindBadge, h, isolate, reconcile, showBlocker, showQr, staffToken, startClocks } from "./ui.js";
 import { rotationWords } from "./words.js";
-import { t, tn } from "./i18n.js";
+import { t, tn, tNodes } from "./i18n.js";
 
 const eventId = document.body.dataset.eventId;
 const token = staffToken(eventId, "wall");
@@ -65,7 +65,7 @@ function renderHead() {
     title.dataset.full = ev.title || "";
     title.textContent = ev.title;
   }
-  document.title = t("Wall · {event}", { event: ev.title || "Wholeroom" });
+  document.title = t("Wall · {event}", { event: isolate(ev.title || "Wholeroom") });
   for (const id of ["#join-code", "#join-slide-code"]) $(id).textContent = ev.join_code;
   for (const id of ["#join-url", "#join-slide-url"]) $(id).textContent = joinUrl();
   for (const id of ["#join-qr", "#join-slide-qr"]) {
@@ -166,14 +166,23 @@ function fitHead() {
 function ideaEl(idea) {
   let li = ideaEls.get(idea.id);
   if (!li) {
-    li = h("li", { dataset: { ideaId: idea.id }, text: idea.text });
+    // an idea reads in its own direction (dir=auto: an Arabic one right-aligned on an English
+    // wall), its language tag at its start; the tag has a direction of its own, so that "AR"
+    // does not make an Arabic idea left to right
+    li = h("li", { dataset: { ideaId: idea.id }, dir: "auto" },
+      h("span", { class: "idea-lang", dir: "ltr", hidden: true }), h("span", { class: "idea-words", text: idea.text }));
     ideaEls.set(idea.id, li);
-  } else if (li.textContent !== idea.text || li.title) {
-    li.textContent = idea.text;
-    li.removeAttribute("title");
   }
-  const lang = model.langOf(idea.id); // a small tag (CSS) and the language it is read in
+  const words = li.querySelector(".idea-words");
+  if (words.textContent !== idea.text || words.title) {
+    words.textContent = idea.text;
+    words.removeAttribute("title");
+  }
+  const lang = model.langOf(idea.id); // a small tag and the language the idea is read in
   if ((li.dataset.lang || "") !== lang) {
+    const tag = li.querySelector(".idea-lang");
+    tag.textContent = lang;
+    tag.hidden = !lang;
     if (lang) {
       li.dataset.lang = lang;
       li.lang = lang;
@@ -212,7 +221,7 @@ function renderTables() {
     let section = tableEls.get(tableId);
     if (!section) {
       section = h("section", { class: "wall-table", dataset: { tableId } },
-        h("h2", {}, h("span", { class: "name" }), h("span", { class: "here" })),
+        h("h2", {}, h("span", { class: "name", dir: "auto" }), h("span", { class: "here" })),
         h("ul", { class: "wall-ideas" }),
         h("p", { class: "wall-more" }));
       tableEls.set(tableId, section);
@@ -247,7 +256,7 @@ function fitTiles(sections, byTable) {
       const newest = byTable.get(section.dataset.tableId)[0];
       const li = ideaEl(newest);
       list.append(li);
-      shortenToFit(li, newest.text, () => countFitting(list) === 1 && !overflows(li));
+      shortenToFit(li.querySelector(".idea-words"), newest.text, () => countFitting(list) === 1 && !overflows(li));
       fitting[i] = 1;
     }
     section.querySelector(".wall-more").textContent = total === 0 ? t("No ideas yet") : moreText(total - fitting[i]);
@@ -448,11 +457,11 @@ function drillView(view, theme, index, text) {
     }) : data.note;
   const back = h("button", { type: "button", class: "wall-toggle wth-back", text: t("All themes (Esc)"), on: { click: closeDrill } });
   const head = h("div", { class: "wth-drill-head" },
-    h("p", { class: "wth-summary", text: t("Theme {i}, {label}, more closely: {words}", { i: index + 1, label: theme.label, words }) }), back);
+    h("p", { class: "wth-summary" }, ...tNodes("Theme {i}, {label}, more closely: {words}", { i: index + 1, label: bdi(theme.label), words })), back);
   const subview = { themes: parts, unthemed: [], positions: view.positions };
   const body = parts.length
     ? h("div", { class: "wth-grid" },
-      h("section", { class: "wth-col", "aria-label": t("Sub-themes of {label}, biggest first", { label: theme.label }) }, themes.themeList(subview, { keep, text, colours: subColours })),
+      h("section", { class: "wth-col", "aria-label": t("Sub-themes of {label}, biggest first", { label: isolate(theme.label) }) }, themes.themeList(subview, { keep, text, colours: subColours })),
       h("div", { class: "wth-map" }, themes.themeMap(subview, { keep, colours: subColours })))
     : h("div", { class: "wth-grid" },
       h("section", { class: "wth-col", "aria-label": theme.label }, themes.themeList({ ...view, themes: [theme] }, { keep, text, colours })),

@@ -1,8 +1,8 @@
 // Facilitation scripts in plain words: step kinds, audiences, groupings, captures, roles, vote methods.
 // Every function returns text (the pages put it in with textContent).
 
-import { formatList, t } from "./i18n.js";
-import { formatDuration } from "./ui.js";
+import { formatList, formatListParts, t } from "./i18n.js";
+import { bdi, formatDuration } from "./ui.js";
 
 export const KIND_NAMES = {
   custom: t("Step"),
@@ -98,6 +98,11 @@ export function offset(ms) {
 /** Names joined for a sentence: "Ana", "Ana and Bo", "Ana, Bo and Cy". */
 export function listWords(names) {
   return formatList(names);
+}
+
+/** The same for the page: each name in a <bdi> (free text, its direction kept to itself). */
+export function listNodes(names) {
+  return formatListParts(names).map((part) => (part.type === "element" ? bdi(part.value) : part.value));
 }
 
 /** What a rotation asks of people, for the wall and the phones. */
