@@ -621,7 +621,7 @@ function renderFeature() {
     build = () => h("p", { class: "wall-move-detail", text: t("Each phone shows where its person goes next.") });
   } else if (feature.type === "themes") {
     const title = step && (step.kind === "cluster" || step.kind === "harvest") ? (step.spec && step.spec.title) || "" : "";
-    heading = title ? t("Themes · {title}", { title }) : t("Themes");
+    heading = title ? tNodes("Themes · {title}", { title: titleEl(title) }) : t("Themes");
     key = `themes:${themesSeq}:${hiddenCount()}:${model.ideas.size}:${drill.themeId || ""}:${drillSeq}`;
     build = () => themesView(model.themes);
     // screen readers hear the number of themes and the largest, not every redraw
@@ -639,23 +639,23 @@ function renderFeature() {
   } else if (feature.type === "vote") {
     const title = spec.title || step.text;
     if (!revealed(step)) {
-      heading = t("Vote now on your phones: {title}", { title });
+      heading = tNodes("Vote now on your phones: {title}", { title: titleEl(title) });
       const count = model.turnout.get(step.id) || {};
       key = `vote-open:${step.id}:${count.voters}:${count.eligible}`;
       build = () => voteOpenView(step);
     } else {
-      heading = step.status === "ended" ? t("Results: {title}", { title }) : t("Results so far: {title}", { title });
+      heading = step.status === "ended" ? tNodes("Results: {title}", { title: titleEl(title) }) : tNodes("Results so far: {title}", { title: titleEl(title) });
       key = `vote:${step.id}:${step.status}:${JSON.stringify(model.results.get(step.id) || null)}`;
       build = () => resultsView(step);
     }
   } else if (feature.type === "harvest") {
-    heading = spec.title || t("Harvest");
+    heading = spec.title ? [titleEl(spec.title)] : t("Harvest");
     const source = feature.source;
     const sourceKey = source ? `${source.step.id}:${JSON.stringify(source.type === "vote" ? model.results.get(source.step.id) : model.stepTopics(source.step.id))}` : `themes:${themesSeq}`;
     key = `harvest:${step.id}:${contributions(step).map((i) => i.id).join(",")}:${hiddenCount()}:${sourceKey}`;
     build = () => harvestView(step, source);
   } else {
-    heading = t("{title}: sign up on your phones", { title: spec.title || t("Marketplace") });
+    heading = tNodes("{title}: sign up on your phones", { title: spec.title ? titleEl(spec.title) : t("Marketplace") });
     key = `market:${step.id}:${JSON.stringify(model.stepTopics(step.id))}`;
     build = () => marketGrid(spec, model.stepTopics(step.id), { caption: t("Topics by space and time") });
   }
@@ -667,11 +667,18 @@ function renderFeature() {
   }
   if (feature.type !== "themes") $("#themes-status").textContent = "";
   const headingEl = $("#feature-heading");
-  if (headingEl.dataset.full !== heading) {
-    headingEl.dataset.full = heading;
-    headingEl.textContent = heading;
+  const pieces = Array.isArray(heading) ? heading : [heading]; // a text, or tNodes' with the title isolated
+  const full = pieces.map((p) => (typeof p === "string" ? p : p.textContent)).join("");
+  if (headingEl.dataset.full !== full) {
+    headingEl.dataset.full = full;
+    headingEl.replaceChildren(...pieces);
     fitted = "";
   }
+}
+
+/** A step's title (free text) in a heading: isolated, and kept whole to be shortened again. */
+function titleEl(title) {
+  return bdi(title, { dataset: { full: title } });
 }
 
 /** The feature fitted to its box, once per build (and again after a resize). */
@@ -680,7 +687,9 @@ function fitFeature() {
   if (section.hidden || fitted === featureKey) return;
   fitted = featureKey;
   const headingEl = $("#feature-heading");
-  shortenToFit(headingEl, headingEl.dataset.full || "", () => !overflows(headingEl));
+  const title = headingEl.querySelector("bdi"); // only a step's title is shortened, the words around it kept
+  if (title) shortenToFit(title, title.dataset.full, () => !overflows(headingEl));
+  else shortenToFit(headingEl, headingEl.dataset.full || "", () => !overflows(headingEl));
   const body = $("#feature-body");
   const type = section.dataset.type;
   const step = localStep(model.steps.get((body.querySelector("[data-step-id]") || {}).dataset?.stepId || "") || null);
