@@ -1,7 +1,7 @@
 // The join page: code -> table -> (name) -> token in localStorage -> the phone page.
 import { chosenParts, partsChoice } from "./parts.js";
 import { t, tn, tNodes } from "./i18n.js";
-import { $, api, bdi, h, normaliseCode, readSession, say, show, writeSession } from "./ui.js";
+import { $, api, bdi, h, normaliseCode, readSession, say, showText, writeSession } from "./ui.js";
 
 const form = $("#join-form");
 const codeInput = $("#code");
@@ -37,7 +37,7 @@ let lookup = null; // its promise
 let locked = false;
 
 function fieldError(input, errorEl, text) {
-  show(errorEl, text || ""); // a text, or tNodes' pieces
+  showText(errorEl, text || ""); // a text, or tNodes' pieces
   if (text) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
 }
@@ -90,7 +90,7 @@ function showEvent(found) {
       tableSelect.value = table.id;
       tableSelect.disabled = true;
       locked = true;
-      show($("#table-locked-text"), tNodes("You are joining {table} (from your table's QR code).", { table: bdi(table.name) }));
+      showText($("#table-locked-text"), tNodes("You are joining {table} (from your table's QR code).", { table: bdi(table.name) }));
       $("#table-locked").hidden = false;
     } else {
       fieldError(tableSelect, $("#table-error"), tNodes("This event has no table \"{table}\". Please choose your table.", { table: bdi(wantedTable) }));
@@ -101,7 +101,7 @@ function showEvent(found) {
     const table = found.tables.find((tb) => tb.id === invited.suggested_table);
     if (table) {
       tableSelect.value = table.id;
-      show($("#table-suggested"), invited.home_table === table.id
+      showText($("#table-suggested"), invited.home_table === table.id
         ? tNodes("{table} is your table: the organisers have seated you there.", { table: bdi(table.name) })
         : tNodes("{table} is where the mix needs you most.", { table: bdi(table.name) }));
       $("#table-suggested").hidden = false;
@@ -111,7 +111,7 @@ function showEvent(found) {
   if (session) {
     const table = found.tables.find((tb) => tb.id === session.table_id);
     const vars = { name: bdi(session.name || ""), table: bdi(table ? table.name : "") };
-    show($("#continue-text"), session.name
+    showText($("#continue-text"), session.name
       ? (table ? tNodes("You joined as {name} at {table}.", vars) : tNodes("You joined as {name}.", vars))
       : (table ? tNodes("You joined anonymously at {table}.", vars) : t("You joined anonymously.")));
     $("#continue-link").href = `/e/${encodeURIComponent(found.event_id)}/phone`;
@@ -245,7 +245,7 @@ const ANSWERED = {
 function showInvite() {
   $("#invite").hidden = false;
   const who = { name: bdi(invited.name), event: bdi(invited.title) };
-  show($("#invite-text"), invited.arrived
+  showText($("#invite-text"), invited.arrived
     ? tNodes("Welcome, {name}: you have arrived at {event}.", who)
     : tNodes("{name}, you are invited to {event}.", who));
   $("#invite-rsvp").hidden = invited.closed || invited.arrived;

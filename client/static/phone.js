@@ -12,7 +12,7 @@ import { PhoneModel } from "./model.js";
 import { chosenParts, partsChoice } from "./parts.js";
 import { initReactions } from "./react.js";
 import {
-  $, api, batched, bdi, bindBadge, copyText, forgetSession, h, isolate, readSession, reconcile, say, show, showBlocker,
+  $, api, batched, bdi, bindBadge, copyText, forgetSession, h, isolate, readSession, reconcile, say, showText, showBlocker,
   startClocks, writeSession,
 } from "./ui.js";
 import { t, tn, tNodes } from "./i18n.js";
@@ -214,7 +214,7 @@ function renderActions(step) {
   if (!mine) return;
   $("#action-title").textContent = mine.title;
   const convener = mine.members.find((m) => m.convener);
-  show($("#action-convener"), !mine.convener ? t("Nobody convenes this group yet.")
+  showText($("#action-convener"), !mine.convener ? t("Nobody convenes this group yet.")
     : mine.convener === view.me.id ? t("You convene this group.")
       : convener && convener.name ? tNodes("Convener: {name}.", { name: bdi(convener.name) })
         : t("Convener: {name}.", { name: t("a member without a name") }));
@@ -333,8 +333,8 @@ function renderMove(step) {
   else if (!rotating && view.moveCard.by === "facilitator") detail = tNodes("The facilitator moved you. Go to {table} now and say hello.", { table: bdi(here) });
   else if (!rotating && view.moveCard.by === "you") detail = tNodes("You chose {table}. Go there now and say hello.", { table: bdi(here) });
   else detail = t("Go there now and say hello to the people at your new table.");
-  show($("#move-text"), big);
-  show($("#move-detail"), detail);
+  showText($("#move-text"), big);
+  showText($("#move-detail"), detail);
   $("#move-ok").hidden = rotating; // a rotation's card goes when the next round starts
 }
 
@@ -367,8 +367,8 @@ function renderGroup(step) {
   }
   const whereEl = $("#group-where");
   whereEl.hidden = !where;
-  show(whereEl, where);
-  show($("#group-text"), text);
+  showText(whereEl, where);
+  showText($("#group-text"), text);
 }
 
 let ballotUI = null; // {stepId, el, update}
@@ -471,7 +471,7 @@ function renderMarket(step) {
     }
     const inSlot = topics.filter((tb) => tb.slot === slot).sort((a, b) => (spec.spaces || []).indexOf(a.space) - (spec.spaces || []).indexOf(b.space));
     const mine = inSlot.find((tb) => tb.joined);
-    show(section.querySelector(".going"), mine ? tNodes("You are going to “{topic}” in {space}.", { topic: bdi(mine.title), space: bdi(mine.space) }) : t("You have not chosen a topic at this time yet."));
+    showText(section.querySelector(".going"), mine ? tNodes("You are going to “{topic}” in {space}.", { topic: bdi(mine.title), space: bdi(mine.space) }) : t("You have not chosen a topic at this time yet."));
     section.querySelector(".going").classList.toggle("chosen", Boolean(mine));
     reconcile(section.querySelector("ul"), inSlot.map((tb) => topicItem(tb, section, open)));
     const free = freeSpaces(spec, topics, slot).length;

@@ -7,7 +7,7 @@
 // history of this step's answers (kept on the phone) lets the person go back and change one: the
 // new answer replaces the old one on the server.
 import { t } from "./i18n.js";
-import { $, isolate, say, show } from "./ui.js";
+import { $, isolate, say, showText } from "./ui.js";
 
 const LABEL = { agree: t("Agree"), disagree: t("Disagree"), pass: t("Pass") };
 const HOLD_MS = 450; // the tapped button shows that the answer was taken before the next idea appears
@@ -228,7 +228,7 @@ export function initReactions({ live, eventId, origin }) {
     if (shown) text.setAttribute("dir", "auto"); // an idea reads in its own direction
     else text.removeAttribute("dir");
     text.classList.toggle("waiting", !shown);
-    show(kicker, shown ? shown.kicker : ""); // a text, or tNodes' pieces with a table's name isolated
+    showText(kicker, shown ? shown.kicker : ""); // a text, or tNodes' pieces with a table's name isolated
 
     // the buttons: off while offline or with nothing to answer; while an answer is on its way they
     // only say so (aria-disabled), so that keyboard focus stays on the button just pressed

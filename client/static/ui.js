@@ -35,7 +35,7 @@ export const bdi = (text, attrs = {}) => h("bdi", { ...attrs, text });
 export const isolate = (text) => `\u2068${text}\u2069`;
 
 /** Put a text or tNodes' pieces in el, touching the DOM only when what it reads changes. */
-export function show(el, content) {
+export function showText(el, content) {
   const pieces = Array.isArray(content) ? content : [content];
   const text = pieces.map((p) => (typeof p === "string" ? p : p.textContent)).join("");
   const elements = pieces.filter((p) => typeof p !== "string").length;
