@@ -8,7 +8,7 @@
 // next to the control, in the server's words, and the ballot goes back to what the server has.
 
 import { t, tn, tNodes } from "./i18n.js";
-import { bdi, h, isolate, say } from "./ui.js";
+import { bdi, h, say } from "./ui.js";
 
 /**
  * Build the ballot for `step`. Returns {el, update(confirmed, closed)}: update is called with the
@@ -77,8 +77,8 @@ function dots(ctx) {
   const list = h("ul", { class: "ballot-options" });
   for (const option of options) {
     const count = h("span", { class: "dot-count" });
-    const minus = h("button", { type: "button", class: "step-button", text: "−", "aria-label": t("Take a dot off: {option}", { option: isolate(option.text) }) });
-    const plus = h("button", { type: "button", class: "step-button", text: "+", "aria-label": t("Put a dot on: {option}", { option: isolate(option.text) }) });
+    const minus = h("button", { type: "button", class: "step-button", text: "−", "aria-label": t("Take a dot off: {option}", { option: option.text }) });
+    const plus = h("button", { type: "button", class: "step-button", text: "+", "aria-label": t("Put a dot on: {option}", { option: option.text }) });
     minus.addEventListener("click", () => change(option.id, -1));
     plus.addEventListener("click", () => change(option.id, 1));
     const li = h("li", { dataset: { optionId: option.id } },
@@ -154,7 +154,7 @@ function score(ctx) {
   for (const option of options) {
     const buttons = [];
     for (let n = low; n <= high; n += 1) {
-      const b = h("button", { type: "button", class: "score-button", text: String(n), "aria-pressed": "false", "aria-label": t("Score {n} of {high}: {option}", { n, high, option: isolate(option.text) }) });
+      const b = h("button", { type: "button", class: "score-button", text: String(n), "aria-pressed": "false", "aria-label": t("Score {n} of {high}: {option}", { n, high, option: option.text }) });
       b.addEventListener("click", () => choose(option.id, n));
       buttons.push(b);
     }
@@ -273,7 +273,7 @@ function agreeDisagreePass(ctx) {
     if (text.textContent !== option.text) text.textContent = option.text;
     buttons.forEach((b, i) => {
       b.setAttribute("aria-pressed", String(all[option.id] === ANSWERS[i][0]));
-      b.setAttribute("aria-label", `${ANSWERS[i][1]}: ${isolate(option.text)}`);
+      b.setAttribute("aria-label", `${ANSWERS[i][1]}: ${option.text}`);
       b.disabled = ctx.closed;
     });
     prev.disabled = at === 0;
@@ -295,8 +295,8 @@ function rank(ctx) {
   const items = new Map();
   const sendButton = h("button", { type: "button", class: "primary big", text: t("Send my ranking") });
   for (const option of options) {
-    const up = h("button", { type: "button", class: "step-button", text: "↑", "aria-label": t("Move up: {option}", { option: isolate(option.text) }) });
-    const down = h("button", { type: "button", class: "step-button", text: "↓", "aria-label": t("Move down: {option}", { option: isolate(option.text) }) });
+    const up = h("button", { type: "button", class: "step-button", text: "↑", "aria-label": t("Move up: {option}", { option: option.text }) });
+    const down = h("button", { type: "button", class: "step-button", text: "↓", "aria-label": t("Move down: {option}", { option: option.text }) });
     up.addEventListener("click", () => move(option.id, -1, up));
     down.addEventListener("click", () => move(option.id, 1, down));
     const li = h("li", { dataset: { optionId: option.id } },

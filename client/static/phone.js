@@ -207,7 +207,7 @@ function renderActions(step) {
     return h("li", { dataset: { groupId: g.id } },
       h("span", { class: "topic-title", dir: "auto", text: g.title }),
       h("span", { class: "muted", text: meta }),
-      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${isolate(g.title)}`,
+      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${g.title}`,
         text: mine ? t("Move here") : t("Join"), on: { click: (e) => actionSend(e.target, { type: "action.join", group_id: g.id }) } }));
   });
   $("#action-list").replaceChildren(...list);
@@ -848,7 +848,7 @@ function letThrough(idea) {
   const approve = () =>
     live.send({ type: "idea.approve", idea_id: idea.id }).then(() => say(status, t("Let through to the table and the wall."), "ok"), (err) => say(status, err.message, "error"));
   return h("p", { class: "row moderate", hidden: !idea.pending },
-    h("button", { type: "button", class: "small primary", text: t("Let through"), "aria-label": t("Let through: {idea}", { idea: isolate((idea.text || "").slice(0, 60)) }), on: { click: approve } }));
+    h("button", { type: "button", class: "small primary", text: t("Let through"), "aria-label": t("Let through: {idea}", { idea: (idea.text || "").slice(0, 60) }), on: { click: approve } }));
 }
 
 // --- themes: the theme an idea landed in, and "Doesn't belong here?" ----------------------------
@@ -943,7 +943,7 @@ function drawThemeLine(li, idea) {
   const open = box.querySelector(".flag-open");
   open.hidden = flagged || !revealed;
   open.setAttribute("aria-expanded", String(Boolean(state.open && !flagged && revealed)));
-  open.setAttribute("aria-label", where ? t("Doesn't belong here? (theme “{theme}”)", { theme: isolate(label) }) : t("Doesn't belong here?"));
+  open.setAttribute("aria-label", where ? t("Doesn't belong here? (theme “{theme}”)", { theme: label }) : t("Doesn't belong here?"));
   box.querySelector(".flag-form").hidden = !(state.open && !flagged && where && revealed);
   const message = box.querySelector(".flag-message");
   if (message.textContent !== status) message.textContent = status;

@@ -7,7 +7,7 @@
 // history of this step's answers (kept on the phone) lets the person go back and change one: the
 // new answer replaces the old one on the server.
 import { t } from "./i18n.js";
-import { $, isolate, say, showText } from "./ui.js";
+import { $, say, showText } from "./ui.js";
 
 const LABEL = { agree: t("Agree"), disagree: t("Disagree"), pass: t("Pass") };
 const HOLD_MS = 450; // the tapped button shows that the answer was taken before the next idea appears
@@ -243,7 +243,7 @@ export function initReactions({ live, eventId, origin }) {
       b.setAttribute("aria-disabled", String(busy));
       b.dataset.sending = String(Boolean(sending));
       b.textContent = sending ? t("Sending…") : LABEL[value];
-      b.setAttribute("aria-label", shown ? `${LABEL[value]}: ${isolate(shown.idea.text.slice(0, 80))}` : LABEL[value]);
+      b.setAttribute("aria-label", shown ? `${LABEL[value]}: ${shown.idea.text.slice(0, 80)}` : LABEL[value]);
     }
     $("#react-offline").hidden = online || !open;
 
@@ -282,15 +282,15 @@ export function initReactions({ live, eventId, origin }) {
       if (nowId === "done" && message.dataset.kind === "ok") say(message, ""); // the end says it all
       status.textContent = nowId === "done"
         ? t("You have answered every idea.")
-        : t("Next idea. {kicker}: {idea}", { kicker: plain(shown.kicker), idea: isolate(shown.idea.text) });
+        : t("Next idea. {kicker}: {idea}", { kicker: plain(shown.kicker), idea: shown.idea.text });
     }
   }
 
   return { render };
 }
 
-/** tNodes' pieces as one plain text, the elements' text isolated (for an announcement). */
+/** tNodes' pieces as one plain text, for an announcement (spoken, not drawn: nothing to isolate). */
 function plain(pieces) {
   if (!Array.isArray(pieces)) return pieces;
-  return pieces.map((p) => (typeof p === "string" ? p : isolate(p.textContent))).join("");
+  return pieces.map((p) => (typeof p === "string" ? p : p.textContent)).join("");
 }

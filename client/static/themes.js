@@ -6,7 +6,7 @@
 import { svg } from "./charts.js";
 import { t, tn } from "./i18n.js";
 import { ideaLang } from "./model.js";
-import { h, isolate } from "./ui.js";
+import { h } from "./ui.js";
 
 /**
  * Paul Tol's "light" qualitative scheme: eight colours told apart with the common colour-vision
@@ -72,7 +72,7 @@ export function headline(view, keep) {
   const themes = shownThemes(view, keep);
   if (!themes.length) return view ? t("No themes yet.") : t("Themes appear a few seconds after ideas arrive.");
   const top = themes[0];
-  return t("{themes}. The largest: {label}, {breadth}.", { themes: themeCount(themes.length), label: isolate(top.label), breadth: breadthShort(top) });
+  return t("{themes}. The largest: {label}, {breadth}.", { themes: themeCount(themes.length), label: top.label, breadth: breadthShort(top) });
 }
 
 /** The counts line: themes, ideas, unthemed. */
@@ -90,7 +90,7 @@ export function mapWords(view, keep) {
   const themes = shownThemes(view, keep);
   const loose = (keep ? view.unthemed.filter(keep) : view.unthemed).length;
   const named = themes.slice(0, COLOURED).map((tb, i) => t("{i}, {label}: {ideas} from {breadth}", {
-    i: i + 1, label: isolate(tb.label), ideas: ideas(tb.idea_ids.length), breadth: breadthShort(tb),
+    i: i + 1, label: tb.label, ideas: ideas(tb.idea_ids.length), breadth: breadthShort(tb),
   }));
   const parts = [named.join("; ")];
   if (themes.length > COLOURED) parts.push(tn("{n} smaller theme in grey", "{n} smaller themes in grey", themes.length - COLOURED));
@@ -312,7 +312,7 @@ export function themeList(view, { keep = null, limit = COLOURED, text = (id) => 
           drill
             ? h("button", {
               type: "button", class: "th-name th-drill", dir: "auto", text: theme.label,
-              "aria-label": t("Look closer at theme {i}, {label} (key {i})", { i: i + 1, label: isolate(theme.label) }),
+              "aria-label": t("Look closer at theme {i}, {label} (key {i})", { i: i + 1, label: theme.label }),
               on: { click: () => drill(theme.id) },
             })
             : h("span", { class: "th-name", dir: "auto", text: theme.label }),

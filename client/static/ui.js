@@ -30,8 +30,9 @@ export function h(tag, attrs = {}, ...children) {
  *  الطاولة 2", not "… 2 الطاولة"). For tNodes: tNodes("You are at {table}", {table: bdi(name)}). */
 export const bdi = (text, attrs = {}) => h("bdi", { ...attrs, text });
 
-/** The same where there is no markup (an attribute, the tab's title): between FIRST STRONG
- *  ISOLATE and POP DIRECTIONAL ISOLATE, what a <bdi> does in plain text. */
+/** The same where text is drawn without markup (the tab's title, an <option>): between FIRST
+ *  STRONG ISOLATE and POP DIRECTIONAL ISOLATE, what a <bdi> does in plain text. Not in an
+ *  aria-label or an announcement: those are spoken, not drawn. */
 export const isolate = (text) => `\u2068${text}\u2069`;
 
 /** Put a text or tNodes' pieces in el, touching the DOM only when what it reads changes. */

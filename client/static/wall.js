@@ -461,7 +461,7 @@ function drillView(view, theme, index, text) {
   const subview = { themes: parts, unthemed: [], positions: view.positions };
   const body = parts.length
     ? h("div", { class: "wth-grid" },
-      h("section", { class: "wth-col", "aria-label": t("Sub-themes of {label}, biggest first", { label: isolate(theme.label) }) }, themes.themeList(subview, { keep, text, colours: subColours })),
+      h("section", { class: "wth-col", "aria-label": t("Sub-themes of {label}, biggest first", { label: theme.label }) }, themes.themeList(subview, { keep, text, colours: subColours })),
       h("div", { class: "wth-map" }, themes.themeMap(subview, { keep, colours: subColours })))
     : h("div", { class: "wth-grid" },
       h("section", { class: "wth-col", "aria-label": theme.label }, themes.themeList({ ...view, themes: [theme] }, { keep, text, colours })),
