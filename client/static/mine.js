@@ -2,7 +2,7 @@
 // as a readable list on the phone's end screen and saved as files to keep: a web page to read
 // (HTML, no script, opens in any browser) or the data itself (JSON).
 import { dir, formatDate, lang, t, tn } from "./i18n.js";
-import { api, h, isolate, readSession } from "./ui.js";
+import { api, h, isolate, isolated, readSession } from "./ui.js";
 
 const eventId = document.body.dataset.eventId;
 const cacheKey = `wholeroom:${eventId}:mine`;
@@ -25,7 +25,8 @@ function when(ms) {
   return ms ? formatDate(ms) : "";
 }
 
-/** The sections of my contributions: [{title, items: [{text, note}]}] (empty ones left out). */
+/** The sections of my contributions: [{title, items: [{text, note}]}] (empty ones left out); in a
+ *  note, free text (a table, an option, a place) is between isolate()'s marks. */
 export function mineSections(data) {
   const ideas = (data.ideas || []).map((i) => ({
     text: i.text ?? t("(removed)"),
@@ -58,7 +59,7 @@ export function mineList(data) {
     h("section", { class: "mine-section" },
       h("h3", { text: t("{title} ({n})", { title: s.title, n: s.items.length }) }),
       h("ul", { class: "mine-list" }, s.items.map((item) =>
-        h("li", {}, h("p", { class: "mine-text", dir: "auto", text: item.text }), item.note ? h("p", { class: "mine-note muted", text: item.note }) : null)))));
+        h("li", {}, h("p", { class: "mine-text", dir: "auto", text: item.text }), item.note ? h("p", { class: "mine-note muted" }, ...isolated(item.note)) : null)))));
 }
 
 /** A translated message as HTML, each placeholder's free text in a <bdi>. */
@@ -67,6 +68,11 @@ function withBdi(message, vars) {
     const name = piece.startsWith("{") ? piece.slice(1, -1) : null;
     return name && name in vars ? `<bdi>${escape(vars[name])}</bdi>` : escape(piece);
   }).join("");
+}
+
+/** A text with isolate()'s marks as HTML: each isolated run in a <bdi>. */
+function bdiHtml(text) {
+  return escape(text).replace(/\u2068([^\u2068\u2069]*)\u2069/g, "<bdi>$1</bdi>");
 }
 
 function escape(text) {
@@ -83,7 +89,7 @@ export function mineHtml(data) {
   const who = by ? `<p>${by}</p>` : "";
   const heading = (s) => t("{title} ({n})", { title: s.title, n: s.items.length });
   const body = mineSections(data).map((s) => `<h2>${escape(heading(s))}</h2>\n<ul>\n${s.items.map((item) =>
-    `  <li><p dir="auto">${escape(item.text)}</p>${item.note ? `<p class="note">${escape(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
+    `  <li><p dir="auto">${escape(item.text)}</p>${item.note ? `<p class="note">${bdiHtml(item.note)}</p>` : ""}</li>`).join("\n")}\n</ul>`).join("\n");
   const nothing = t("You did not send anything this time.");
   const saved = t("Saved {when} from Wholeroom.", { when: when(Date.now()) });
   return `<!doctype html>

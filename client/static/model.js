@@ -844,8 +844,7 @@ export class PhoneModel {
 /** Who a step is for, in words. */
 export function audienceText(model, audience) {
   const tables = audience && audience.tables;
-  // each name isolated: "الطاولة 2, الطاولة 3" keeps its order in a page of either direction
-  const where = tables == null ? t("All tables") : tables.map((tb) => `\u2068${model.tableName(tb)}\u2069`).join(", ");
+  const where = tables == null ? t("All tables") : tables.map((tb) => model.tableName(tb)).join(", ");
   const role = audience && audience.role;
   const who = { table_host: t("table hosts"), scribe: t("scribes"), participant: t("participants") }[role];
   return who ? t("{where} ({who} only)", { where, who }) : where;

@@ -35,6 +35,12 @@ export const bdi = (text, attrs = {}) => h("bdi", { ...attrs, text });
  *  aria-label or an announcement: those are spoken, not drawn. */
 export const isolate = (text) => `\u2068${text}\u2069`;
 
+/** A text with isolate()'s marks as pieces for the page: each isolated run in a <bdi> (the marks
+ *  dropped), so the text people read (and copy) has no invisible characters in it. */
+export function isolated(text) {
+  return String(text).split(/\u2068([^\u2068\u2069]*)\u2069/).map((piece, i) => (i % 2 ? bdi(piece) : piece)).filter((p) => p !== "");
+}
+
 /** Put a text or tNodes' pieces in el, touching the DOM only when what it reads changes. */
 export function showText(el, content) {
   const pieces = Array.isArray(content) ? content : [content];
