@@ -395,7 +395,7 @@ def test_a_participant_downloads_their_own_contributions(live_event: LiveEvent) 
     with ana.expect_download() as saved:
         ana.locator("#mine-download").click()
     page = Path(saved.value.path()).read_text()
-    assert "<li><p>Trees on Main Street</p>" in page and "Night buses" not in page
+    assert '<li><p dir="auto">Trees on Main Street</p>' in page and "Night buses" not in page
     expect(ana.locator("#mine-message")).to_have_text("Saved: 1 idea.")
     with ana.expect_download() as saved:
         ana.locator("#mine-data").click()

@@ -277,7 +277,7 @@ def test_vote_results_after_the_reveal_and_the_end_screen(live_event: LiveEvent)
         ana.locator("#end-download").click()
     assert saved.value.suggested_filename.endswith(".html")
     page = Path(saved.value.path()).read_text()
-    assert "<li><p>A lido in the harbour</p>" in page and "Buses at night: agree" in page
+    assert '<li><p dir="auto">A lido in the harbour</p>' in page and "<bdi>Buses at night</bdi>: agree" in page
     assert "<script" not in page
     # the page opens as it is, in any browser
     kept = ana.context.new_page()
