@@ -215,7 +215,7 @@ def browser() -> Iterator[Any]:
         _unavailable("playwright is not installed in this environment")
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=10_000)  # generous for busy CI machines; passing runs never wait this long
+    expect.set_options(timeout=20_000)  # generous for busy CI machines; passing runs never wait this long
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -257,7 +257,7 @@ class LiveEvent:
 
     def context(self, **options: Any) -> Any:
         ctx = self.browser.new_context(**options)
-        ctx.set_default_timeout(10_000)
+        ctx.set_default_timeout(20_000)
         # the server's Content-Security-Policy refuses inline script and style attributes: Chromium
         # reports each refusal as a console error, and any is a bug in a page
         ctx.on(
