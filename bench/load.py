@@ -509,6 +509,7 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
             for k in range(total):
                 j = k % participants  # participant j sends every `participants` ideas: <= 12 in the window
                 per_worker[j % workers].append((first + j, f"I{k}", k * step_ns))
+            commits_before = await _commit_counts(http)
             begun = await b.phase_begin()
             t_base = time.perf_counter_ns() + 300_000_000
             answers = await b.ask_all(
@@ -517,6 +518,8 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
             await _settle_wall(b, [c for w in per_worker for _, c, _ in w])
             ingest = _idea_results(answers, b.wall_seen)
             ingest_phase = await b.phase_end("ingest", begun)
+            commits_after = await _commit_counts(http)
+            commits = commits_after[0] - commits_before[0]
             ingest.update(
                 {
                     "offered_per_s": opts.ideas_rate,
@@ -525,6 +528,8 @@ async def _run_side(opts: Options, hub: bool) -> dict[str, Any]:
                     "participant_join_failures": len(ingest_failures),
                     "achieved_per_s": ingest["acks_per_s"],
                     "server_cpu_s": ingest_phase.server_cpu_s,
+                    "commits": commits,  # commit batches of the window (/metrics), and entries per batch
+                    "entries_per_commit": round((commits_after[1] - commits_before[1]) / max(1, commits), 2),
                     "design": (
                         f"{total} ideas offered open-loop at {opts.ideas_rate:g}/s by {participants} extra "
                         f"participants (round-robin, <= {IDEAS_PER_PARTICIPANT} each: the server's limit is "
@@ -663,6 +668,19 @@ async def _settle_wall(b: Bench, client_ids: list[str], timeout: float = 10.0) -
         await asyncio.sleep(0.05)
 
 
+async def _commit_counts(http: Http) -> tuple[int, int]:
+    """Commit batches and entries committed so far, from the server's /metrics (this worker's)."""
+    status, _, body = await http.request("GET", "/metrics")
+    if status != 200:
+        return (0, 0)
+    found = {"wholeroom_commit_seconds_count": 0.0, "wholeroom_entries_committed_total": 0.0}
+    for line in body.decode().splitlines():
+        name, _, value = line.partition(" ")
+        if name in found:
+            found[name] = float(value)
+    return int(found["wholeroom_commit_seconds_count"]), int(found["wholeroom_entries_committed_total"])
+
+
 async def _transcript_ideas(http: Http, event_id: str, token: str) -> list[str]:
     """client_id of every ``idea.submitted`` entry, read page by page like an organiser would."""
     out: list[str] = []
@@ -761,7 +779,8 @@ def render(r: dict[str, Any]) -> str:
             f"ingest    offered {g['offered_per_s']:g}/s for {g['seconds']:g} s: {g['acked']}/{g['sent']} acked, "
             f"committed {g['achieved_per_s']}/s, errors {g['errors'] or 'none'}, exactly once: {g['exactly_once']}",
             f"          idea->wall ms: {_fmt(g['wall_ms'], ('p50', 'p99', 'max'))};  send->ack ms: "
-            f"{_fmt(g['ack_ms'], ('p50', 'p99', 'max'))};  server CPU {g['server_cpu_s']} s",
+            f"{_fmt(g['ack_ms'], ('p50', 'p99', 'max'))};  server CPU {g['server_cpu_s']} s; "
+            f"{g['commits']} commits, {g['entries_per_commit']} entries each",
             f"          design: {g['design']}",
         ]
     phases = ", ".join(

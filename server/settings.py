@@ -10,6 +10,8 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # `wholeroom serve` on loopback sets its own port
+# commit spacing (server/hub/commit.py): the longest a command waits for its commit to start, in ms
+COMMIT_SPACING_MS = 4.0
 
 
 class Settings(BaseSettings):
@@ -62,6 +64,14 @@ class Settings(BaseSettings):
         gt=0,
         description="Commands per second that all the participants of one event may send"
         " together, per worker process (bursts of 2 s worth).",
+    )
+    commit_spacing_ms: float = Field(
+        default=COMMIT_SPACING_MS,
+        ge=0,
+        le=50,
+        description="While commands keep coming, an event's commits start at least this long apart (ms), so"
+        " each carries several; a command after a quiet moment is committed at once. 0: each commit starts as"
+        " soon as the last one ends.",
     )
     joins_per_client_per_s: float = Field(
         default=20.0,

@@ -61,6 +61,7 @@ class Room:
         themes_every_s: float = EVERY_S,
         recent: Iterable[Entry] = (),
         event_writes_per_s: float = 1000.0,
+        commit_spacing_s: float = 0.0,
     ) -> None:
         self.event_id = state.id
         self.state = state
@@ -78,7 +79,7 @@ class Room:
         self._presence = Presence(self.worker, self._screens)
         self._derived = Derived(self._screens, reacted=bool(state.reacted))
         self._feed = Feed(self, store, broker, self.channel)
-        self._commit = GroupCommit(self, store, writer, self._feed)
+        self._commit = GroupCommit(self, store, writer, self._feed, commit_spacing_s)
         self.themes = (
             ThemeEngine(self, store, event_encoder(state.themes_encoder, themes_model), themes_every_s)
             if themes_model

@@ -30,9 +30,11 @@ class Rooms:
         themes_model: str | None = None,
         themes_every_s: float = theming.EVERY_S,
         event_writes_per_s: float = 1000.0,
+        commit_spacing_s: float = 0.0,
     ) -> None:
         self.store, self.broker, self.themes_model, self.themes_every_s = store, broker, themes_model, themes_every_s
         self.event_writes_per_s = event_writes_per_s
+        self.commit_spacing_s = commit_spacing_s
         # SQLite has one writer at a time anyway: one thread keeps commits in order and off the loop.
         # PostgreSQL takes a row lock per event, so events commit side by side.
         writers = 8 if store.multi_writer else 1
@@ -77,6 +79,7 @@ class Rooms:
                 self.themes_every_s,
                 recent=recent,
                 event_writes_per_s=self.event_writes_per_s,
+                commit_spacing_s=self.commit_spacing_s,
             )
             room.watchers = self.watchers
             room.revocations = self.revocations

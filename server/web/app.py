@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.encoder if settings.themes else None,
             settings.themes_every_s,
             event_writes_per_s=settings.event_writes_per_s,
+            commit_spacing_s=settings.commit_spacing_ms / 1000,
         )
         if settings.themes:
             theming.prepare(settings.encoder)  # the model loads now, not on the first idea
