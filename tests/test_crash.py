@@ -240,3 +240,23 @@ def test_the_themes_workers_end_with_a_killed_server(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in workers):
         assert time.monotonic() < deadline, f"workers still running after their server was killed: {workers}"
         time.sleep(0.1)
+
+
+def test_the_workers_of_a_supervisor_killed_outright_stop(tmp_path: Path) -> None:
+    """``wholeroom serve --workers 2`` killed outright runs no shutdown: its workers must not live on
+    (still answering on the port they inherited, beside the server started next). They notice their
+    supervisor has gone and stop."""
+    from tests.browser.conftest import serving
+
+    with serving("pg-redis-2w", tmp_path, env={"WHOLEROOM_THEMES": "false"}) as server:
+        assert server.proc is not None
+        supervisor = server.proc
+        workers = _children(supervisor.pid)
+        assert len(workers) >= 2, workers
+        supervisor.kill()
+        supervisor.wait()
+        server.proc = None  # nothing left for the fixture to stop
+        deadline = time.monotonic() + 60
+        while any(_alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, f"workers still running after their supervisor was killed: {workers}"
+            time.sleep(0.1)

@@ -31,6 +31,7 @@ from .assets import ASSETS
 from .bodies import BodyLimit
 from .headers import SecurityHeaders, allowed_origins
 from .services import Services
+from .supervised import end_with_supervisor
 
 log = logging.getLogger("wholeroom")
 # pydantic names the branch of a union that failed ("tables.int", "tables.list[str]"): not a field
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        end_with_supervisor()  # a worker of --workers N does not outlive its supervisor
         store = open_store(settings)
         broker = create_broker(settings.broker_url, settings.broker_prefix)
         await broker.connect()
