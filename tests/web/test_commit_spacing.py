@@ -4,6 +4,7 @@ a command after a quiet moment is committed at once. Both storage configurations
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from server.web.app import create_app
 from tests.conftest import Room
 
 FACILITATOR = Actor(Role.FACILITATOR)
+SPACING_MS = 8000  # far longer than anything takes on a busy machine, so waiting shows
 
 
 @contextmanager
@@ -42,23 +44,27 @@ def _commits() -> float:
     return value or 0.0
 
 
-def _pushes(room: Room, *, quiet_s: float = 0.0) -> tuple[float, list[Outcome], LiveRoom]:
-    """Commit push A alone; after ``quiet_s``, queue B, let its commit begin or wait, then queue C.
-    Returns the commit batches B and C took, the three outcomes and the live room."""
+def _pushes(room: Room, *, quiet_s: float = 0.0) -> tuple[float, float, list[Outcome], LiveRoom]:
+    """Commit push A alone; after ``quiet_s``, queue B, and C a few turns of the loop later.
+    Returns the commit batches B and C took, how long B took to be committed, the three outcomes
+    and the live room."""
 
-    async def run() -> tuple[float, list[Outcome], LiveRoom]:
+    async def run() -> tuple[float, float, list[Outcome], LiveRoom]:
         live = await room.client.app.state.services.rooms.get(room.id)  # type: ignore[attr-defined]
         first = await asyncio.wait_for(live.execute(_push("A")), 30)
         if quiet_s:
             await asyncio.sleep(quiet_s)  # the quiet moment itself, not a wait for something
         before = _commits()
+        start = time.monotonic()
         b = asyncio.ensure_future(live.execute(_push("B")))
-        for _ in range(5):  # B's commit is taken now, unless it is held back for C
+        b.add_done_callback(lambda _: took.append(time.monotonic() - start))
+        for _ in range(5):
             await asyncio.sleep(0)
         c = asyncio.ensure_future(live.execute(_push("C")))
-        rest = await asyncio.wait_for(asyncio.gather(b, c), 30)
-        return _commits() - before, [first, *rest], live
+        rest = await asyncio.wait_for(asyncio.gather(b, c), 60)
+        return _commits() - before, took[0], [first, *rest], live
 
+    took: list[float] = []
     portal = room.client.portal
     assert portal is not None
     return portal.call(run)
@@ -72,22 +78,28 @@ def _in_order_and_saved(live: LiveRoom, outcomes: list[Outcome]) -> None:
     assert stored.seq == live.state.seq
 
 
-@pytest.mark.parametrize(("spacing_ms", "batches"), [(2000, 1), (0, 2)])
-def test_commands_soon_after_a_commit_share_the_next_one(settings: Settings, spacing_ms: float, batches: int) -> None:
-    """B comes just after A's commit: spaced, B waits and C joins it (one commit); unspaced, B
-    commits alone and C after it."""
-    with spaced(settings, spacing_ms) as room:
-        commits, outcomes, live = _pushes(room)
-        assert commits == batches
+def test_commands_soon_after_a_commit_share_the_next_one(settings: Settings) -> None:
+    """B comes just after A's commit: it waits out the spacing, and C, queued meanwhile, joins it
+    (one commit for both)."""
+    with spaced(settings, SPACING_MS) as room:
+        commits, _, outcomes, live = _pushes(room)
+        assert commits == 1
+        _in_order_and_saved(live, outcomes)
+
+
+def test_without_spacing_nothing_waits(settings: Settings) -> None:
+    """Spacing 0 (off): B is committed without waiting, in order with the rest."""
+    with spaced(settings, 0) as room:
+        _, took, outcomes, live = _pushes(room)
+        assert took < SPACING_MS / 1000 / 2  # however busy the machine, far below what a spacing holds
         _in_order_and_saved(live, outcomes)
 
 
 def test_a_command_after_a_quiet_moment_is_committed_at_once(settings: Settings) -> None:
-    """No commit started within the spacing: B is taken at once, so C (queued a moment later)
-    has a commit of its own. Were B held back, C would have joined it."""
-    with spaced(settings, 200) as room:
-        commits, outcomes, live = _pushes(room, quiet_s=0.4)
-        assert commits == 2
+    """No commit started within the spacing: B is not held back (it would wait the whole spacing)."""
+    with spaced(settings, SPACING_MS) as room:
+        _, took, outcomes, live = _pushes(room, quiet_s=SPACING_MS / 1000 + 0.5)
+        assert took < SPACING_MS / 1000 / 2
         _in_order_and_saved(live, outcomes)
 
 
