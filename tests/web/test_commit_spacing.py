@@ -103,19 +103,6 @@ def test_a_command_after_a_quiet_moment_is_committed_at_once(settings: Settings)
         _in_order_and_saved(live, outcomes)
 
 
-def test_the_first_command_of_a_room_is_not_held_back(settings: Settings) -> None:
-    """With a spacing of an hour, a room's first command still commits (it would wait an hour)."""
-    with spaced(settings, 3_600_000) as room:
-
-        async def run() -> Outcome:
-            live = await room.client.app.state.services.rooms.get(room.id)  # type: ignore[attr-defined]
-            return await asyncio.wait_for(live.execute(_push("Alone")), 30)
-
-        portal = room.client.portal
-        assert portal is not None
-        assert portal.call(run).entries[0].kind == "step.pushed"
-
-
 @pytest.mark.parametrize("value", [-1, 51])
 def test_the_spacing_is_bounded(value: float) -> None:
     with pytest.raises(ValidationError, match="commit_spacing_ms"):
