@@ -1,35 +1,31 @@
 """Interface languages: the message catalogues (gettext ``.po`` files under ``client/locale``, kept
 with Babel) for the server's templates and, the same catalogues, for the ES modules.
 
-The ``.po`` files are the only source: they are read and compiled in memory when the app starts
-(Babel's ``read_po``/``write_mo``), so a fresh clone needs no build step and no compiled file is
-committed. A page's template is rendered in one language (``lang`` in its context; Jinja's i18n
+The ``.po`` files are the only source: they are compiled when the app starts, by Babel in a short
+child process (``server/web/catalogues.py``, which says why), so a fresh clone needs no build step
+and no compiled file is committed; this process holds only the compiled catalogues (stdlib
+``gettext``). A page's template is rendered in one language (``lang`` in its context; Jinja's i18n
 extension calls ``gettext``/``ngettext`` below, which read it). The messages the modules use (those
 the catalogue locates in a ``.js`` file) are served per language as a static file with a hashed
 name, ``/static/i18n/<lang>.<hash>.json`` (kept a year, like the modules), which the page names in
 ``<html data-catalogue>`` and ``client/static/i18n.js`` loads (docs/architecture.md, "Interface
 languages").
-
-Plural forms come from Babel: the catalogue's gettext ``Plural-Forms`` orders a message's forms,
-and each CLDR plural category (what the browser's ``Intl.PluralRules`` answers) is mapped here to
-the index of its form, checked on the numbers 0..1000, so both sides agree on every count.
 """
 
 from __future__ import annotations
 
+import base64
 import gettext as gettext_module
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -38,7 +34,6 @@ from ..languages import DEFAULT, LANGUAGES
 from .assets import ASSETS
 
 COOKIE = "wholeroom-lang"  # the language a phone chose (set by client/static/i18n.js)
-DOMAIN = "messages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,71 +49,34 @@ class Language:
         return "rtl" if self.rtl else "ltr"
 
 
-def plural_categories(code: str, plural_expr: str) -> dict[str, int]:
-    """CLDR category -> index of the gettext plural form, for language ``code``. Raises
-    ValueError when the catalogue's Plural-Forms and Babel's CLDR rules disagree on some count."""
-    rule = Locale.parse(code).plural_form
-    index_of = gettext_module.c2py(plural_expr)
-    mapping: dict[str, int] = {}
-    for n in range(1001):
-        category, index = rule(n), index_of(n)
-        if mapping.setdefault(category, index) != index:
-            raise ValueError(f"{code}: plural category {category!r} is form {mapping[category]} and {index} (n={n})")
-    if len(set(mapping.values())) != len(mapping):
-        raise ValueError(f"{code}: plural categories {sorted(mapping)} share forms {mapping} (Plural-Forms wrong?)")
-    last = max(mapping.values())  # a category no whole number reaches (Polish "other": fractions)
-    for category in rule.tags | {"other"}:
-        mapping.setdefault(category, last)
-    return mapping
-
-
-def client_catalogue(code: str, catalog: Catalog | None) -> dict[str, Any]:
-    """The messages the ES modules use (located in a .js file), translated, and the plural mapping."""
-    messages: dict[str, str | list[str]] = {}
-    plural = {"one": 0, "other": 1}
-    if catalog is not None:
-        plural = plural_categories(code, catalog.plural_expr)
-        for message in catalog:
-            if not message.id or message.fuzzy or not any(path.endswith(".js") for path, _ in message.locations):
-                continue
-            if isinstance(message.id, (tuple, list)):
-                forms = [str(s) for s in message.string or ()]
-                if forms and all(forms):
-                    messages[str(message.id[0])] = forms
-            elif message.string:
-                messages[str(message.id)] = str(message.string)
-    rtl = Locale.parse(code).text_direction == "rtl"
-    return {"lang": code, "dir": "rtl" if rtl else "ltr", "plural": plural, "messages": messages}
-
-
-def read_catalog_file(path: Path, code: str | None = None) -> Catalog:
-    with path.open("rb") as po:
-        return read_po(po, locale=code, domain=DOMAIN)
-
-
-def read_catalog(code: str, locale_dir: Path = LOCALE_DIR) -> Catalog | None:
-    """A language's catalogue (None for English, the source, which has none)."""
-    path = locale_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-    return read_catalog_file(path, code) if path.exists() else None
+def compiled_apart(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, Any]]:
+    """``server.web.catalogues.compile_all`` in a child process (that module says why); its
+    error, if any, raised here."""
+    root = str(Path(__file__).resolve().parents[2])  # the checkout this server runs from, for the child too
+    code = "import sys; sys.path.insert(0, sys.argv[1]); from server.web.catalogues import main; main(sys.argv[2])"
+    done = subprocess.run(
+        [sys.executable, "-c", code, root, str(locale_dir)],
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"reading the message catalogues in {locale_dir} failed:\n{done.stderr.decode(errors='replace').strip()}"
+        )
+    result: dict[str, dict[str, Any]] = json.loads(done.stdout)
+    return result
 
 
 def load(locale_dir: Path = LOCALE_DIR) -> dict[str, Language]:
-    """Every interface language, its catalogue compiled in memory (English: the messages as written)."""
+    """Every interface language, its catalogue compiled (English: the messages as written)."""
     languages: dict[str, Language] = {}
-    for code, name in LANGUAGES.items():
-        catalog = read_catalog(code, locale_dir)
-        translations: gettext_module.NullTranslations
-        if catalog is None:
-            if code != DEFAULT:
-                raise FileNotFoundError(f"no catalogue for language {code!r} in {locale_dir}")
-            translations = gettext_module.NullTranslations()
-        else:
-            mo = io.BytesIO()
-            write_mo(mo, catalog)  # fuzzy entries are left out, as `pybabel compile` does
-            mo.seek(0)
-            translations = Translations(mo, domain=DOMAIN)
-        rtl = Locale.parse(code).text_direction == "rtl"
-        languages[code] = Language(code, name, rtl, translations, client_catalogue(code, catalog))
+    for code, compiled in compiled_apart(locale_dir).items():
+        mo = base64.b64decode(compiled["mo"])
+        translations = gettext_module.GNUTranslations(io.BytesIO(mo)) if mo else gettext_module.NullTranslations()
+        client = compiled["client"]
+        languages[code] = Language(code, LANGUAGES[code], client["dir"] == "rtl", translations, client)
     return languages
 
 
@@ -162,11 +120,16 @@ def parse_accept_language(header: str) -> list[str]:
 
 
 def negotiate(chosen: str | None, accept_language: str) -> str:
-    """A phone's language: the one it chose (cookie), else the browser's best we have, else English."""
+    """A phone's language: the one it chose (cookie), else the browser's best we have (a tag with a
+    region, "es-MX", is its language, "es"), else English."""
     if chosen in LANGUAGES:
         return chosen
-    best = Locale.negotiate(parse_accept_language(accept_language), list(LANGUAGES), sep="-")
-    return best.language if best is not None and best.language in LANGUAGES else DEFAULT
+    for tag in parse_accept_language(accept_language):
+        tag = tag.lower().replace("_", "-")
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in LANGUAGES:
+                return candidate
+    return DEFAULT
 
 
 @pass_context

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.languages import LANGUAGES
-from server.web import i18n
+from server.web import catalogues, i18n
 
 from .conftest import ADMIN_SECRET, PHONE, PROJECTOR, LiveEvent, http
 from .test_accessibility import SCRIPT as EVERY_KIND
@@ -62,7 +62,7 @@ def longest_language() -> str:
     """The language whose phone, join and wall messages are longest in all (not English)."""
     lengths = {}
     for code in LANGUAGES:
-        catalog = i18n.read_catalog(code)
+        catalog = catalogues.read_catalog(code)
         if catalog is None:
             continue
         lengths[code] = sum(len(str(m.string[0] if isinstance(m.string, tuple) else m.string)) for m in catalog if m.id)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 from server import mail
 from server.client_paths import CLIENT_DIR, STATIC_DIR, TEMPLATES_DIR
 from server.languages import DEFAULT, LANGUAGES
-from server.web import i18n
+from server.web import catalogues, i18n
 from server.web.assets import _imports
 from tests.conftest import ADMIN, Room
 
@@ -60,14 +62,14 @@ def extracted() -> dict[str, set[str]]:
 
 def test_the_catalogue_template_is_up_to_date() -> None:
     """Every message in the code is in client/locale/messages.pot (else: `make messages`)."""
-    pot = i18n.read_catalog_file(CLIENT_DIR / "locale" / "messages.pot")
+    pot = catalogues.read_catalog_file(CLIENT_DIR / "locale" / "messages.pot")
     missing = sorted(set(extracted()) - {m.id[0] if isinstance(m.id, tuple) else m.id for m in pot if m.id})
     assert not missing, f"not in messages.pot (run `make messages`): {missing}"
 
 
 @pytest.mark.parametrize("code", [c for c in LANGUAGES if c != DEFAULT])
 def test_every_language_is_complete(code: str) -> None:
-    catalog = i18n.read_catalog(code)
+    catalog = catalogues.read_catalog(code)
     assert catalog is not None
     placeholder = re.compile(r"\{\w+\}|%\(\w+\)s")
     problems = []
@@ -101,7 +103,36 @@ def test_plural_forms_agree_with_the_browsers_rules() -> None:
     assert i18n.language("ar").client["plural"] == {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 4, "other": 5}
     assert i18n.language("pl").client["plural"] == {"one": 0, "few": 1, "many": 2, "other": 2}
     with pytest.raises(ValueError, match="plural categor"):
-        i18n.plural_categories("pl", "(n != 1)")  # a Plural-Forms that does not match Polish
+        catalogues.plural_categories("pl", "(n != 1)")  # a Plural-Forms that does not match Polish
+
+
+def test_the_serving_process_holds_no_babel() -> None:
+    """The catalogues are compiled in a child process: Babel (and the CLDR data it loads for each
+    language, about 8 MB) never enters the server, yet every language is there."""
+    code = (
+        "import sys, server.web.app; from server.web.i18n import LOADED; "
+        "print(sorted(LOADED), any(m.startswith('babel') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("] ")[1].strip() == "False"
+    assert done.stdout.startswith(str(sorted(LANGUAGES)))
+    assert i18n.language("es").translations.gettext("Send an idea") != "Send an idea"  # compiled, not empty
+
+
+def test_a_broken_catalogue_is_named_when_the_server_starts(tmp_path: Path) -> None:
+    for code in LANGUAGES:
+        if code != DEFAULT:
+            target = tmp_path / code / "LC_MESSAGES"
+            target.mkdir(parents=True)
+            (target / "messages.po").write_bytes(
+                (CLIENT_DIR / "locale" / code / "LC_MESSAGES" / "messages.po").read_bytes()
+            )
+    header = 'msgid ""\nmsgstr ""\n"Language: pl\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+    (tmp_path / "pl" / "LC_MESSAGES" / "messages.po").write_text(header)  # Polish has three forms
+    with pytest.raises(RuntimeError, match=f"reading the message catalogues in {tmp_path}") as refused:
+        i18n.load(tmp_path)
+    assert "pl: plural categor" in str(refused.value)
+    assert set(i18n.LOADED) == set(LANGUAGES)  # the running app's languages are untouched
 
 
 class Text(HTMLParser):
