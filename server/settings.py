@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # `wholeroom serve` on loopback sets its own port
 # commit spacing (server/hub/commit.py): the longest a command waits for its commit to start, in ms
-COMMIT_SPACING_MS = 4.0
+COMMIT_SPACING_MS = 8.0
 
 
 class Settings(BaseSettings):
