@@ -34,6 +34,7 @@ from .services import Services
 
 log = logging.getLogger("wholeroom.ws")
 
+PATH = "/ws"
 HELLO_TIMEOUT_S = 10.0
 STAFF_QUEUE_FACTOR = 8
 
@@ -43,10 +44,9 @@ def error_message(exc: DomainError, ref: Any = None) -> str:
 
 
 def add_to(app: FastAPI) -> None:
-    """``/ws`` is a route of the app itself, not of an included router: a connection lasts as long
-    as the screen is open, and each holds what routing through an included router keeps for it (its
-    frames and a larger scope, about 2 KB by tracemalloc)."""
-    app.add_api_websocket_route("/ws", websocket_endpoint, dependencies=[allow_socket(EVENT_TOKENS)])
+    """``/ws`` is declared as a route of the app itself (its access rule; the app hands its
+    connections straight to :func:`websocket_endpoint`, ``web/app.py``, ``Wholeroom``)."""
+    app.add_api_websocket_route(PATH, websocket_endpoint, dependencies=[allow_socket(EVENT_TOKENS)])
 
 
 async def websocket_endpoint(ws: WebSocket) -> None:

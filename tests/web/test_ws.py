@@ -3,12 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 from starlette.testclient import WebSocketTestSession
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
 from server.security import hash_token
+from server.settings import Settings
 from server.storage.tables import TokenRow
+from server.web.app import create_app
 from tests.conftest import Room
 
 
@@ -188,3 +192,32 @@ def test_expired_token_is_refused(room: Room) -> None:
     with room.client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "hello", "token": phone["token"]})
         assert ws.receive_json()["code"] == "token_expired"
+
+
+def test_a_screens_socket_goes_past_the_http_middlewares(settings: Settings) -> None:
+    """/ws connections are handed straight to the endpoint: no HTTP middleware stays on a
+    connection's stack for its lifetime, while every HTTP request still passes them all."""
+    seen: list[tuple[str, str]] = []
+
+    class Witness:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] in ("http", "websocket"):
+                seen.append((scope["type"], scope["path"]))
+            await self.app(scope, receive, send)
+
+    app = create_app(settings)
+    app.add_middleware(Witness)
+    with TestClient(app) as client:
+        room = Room(client)
+        phone = room.join("1")
+        with client.websocket_connect("/ws") as ws:
+            assert hello(ws, phone["token"])["role"] == "participant"
+        with pytest.raises(WebSocketDisconnect):  # another path is the router's: none there
+            with client.websocket_connect("/ws/other") as other:
+                other.receive_json()
+    assert ("http", "/api/join") in seen
+    assert not [s for s in seen if s[0] == "websocket" and s[1] == "/ws"]
+    assert ("websocket", "/ws/other") in seen
