@@ -6,6 +6,7 @@
 // `state()` on either gives what tests compare with the server's snapshot (window.__wholeroomState).
 
 import { t } from "./i18n.js";
+import { isolate } from "./ui.js";
 
 // Entries that change what the room is doing; the latest is the flow a console's commands name
 // (`expect_flow_seq`, docs/protocol.md "Co-facilitation")
@@ -841,10 +842,10 @@ export class PhoneModel {
   }
 }
 
-/** Who a step is for, in words. */
+/** Who a step is for, in words (each table's name isolated: it keeps its own direction in the sentence). */
 export function audienceText(model, audience) {
   const tables = audience && audience.tables;
-  const where = tables == null ? t("All tables") : tables.map((tb) => model.tableName(tb)).join(", ");
+  const where = tables == null ? t("All tables") : tables.map((tb) => isolate(model.tableName(tb))).join(", ");
   const role = audience && audience.role;
   const who = { table_host: t("table hosts"), scribe: t("scribes"), participant: t("participants") }[role];
   return who ? t("{where} ({who} only)", { where, who }) : where;

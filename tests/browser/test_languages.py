@@ -348,3 +348,30 @@ def test_an_arabic_events_table_cards_print_right_to_left(server_url: str, brows
         assert event.errors == []
     finally:
         event.close()
+
+
+def test_table_names_keep_their_place_in_an_arabic_consoles_sentences(server_url: str, browser: Any) -> None:
+    """A step pushed to two tables named in Latin letters, on an Arabic console: each name is
+    isolated, so the list reads right to left (the first table rightmost) instead of the two names
+    and their comma running together left to right."""
+    event = LiveEvent(server_url, browser, ["Green room", "Blue room", "Hall"], language="ar")
+    try:
+        console = event.staff("console", **LAPTOP_1280)
+        audience = {"tables": ["1", "2"]}  # (tables are numbered in the order given)
+        event.command(type="step.push", text="What should the harbour keep?", audience=audience)
+        where = console.locator("#steps .where").first
+        expect(where).to_contain_text("\u2068Green room\u2069, \u2068Blue room\u2069")
+        green = where.evaluate(
+            "(el) => { const r = document.createRange(); const n = el.firstChild;"
+            " const i = n.data.indexOf('Green'); r.setStart(n, i); r.setEnd(n, i + 5);"
+            " return r.getBoundingClientRect().left }"
+        )
+        blue = where.evaluate(
+            "(el) => { const r = document.createRange(); const n = el.firstChild;"
+            " const i = n.data.indexOf('Blue'); r.setStart(n, i); r.setEnd(n, i + 4);"
+            " return r.getBoundingClientRect().left }"
+        )
+        assert green > blue, "the first table of the list is not the rightmost in a right-to-left sentence"
+    finally:
+        event.close()
+    assert not event.errors, event.errors
