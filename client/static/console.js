@@ -12,8 +12,8 @@ import { chosenParts, coverageView, partNames, partsChoice } from "./parts.js";
 import { initQueue } from "./queue.js";
 import { initRunner, refusalText, renderGroups, renderResults, sendFlow } from "./runner.js";
 import {
-  $, api, batched, bindBadge, byTableId, copyText, formatDuration, formatTime, h, reconcile, say, showBlocker, showQr, staffToken,
-  startClocks,
+  $, api, batched, bindBadge, byTableId, copyText, formatDuration, formatTime, h, isolate, reconcile, say, showBlocker, showQr,
+  staffToken, startClocks,
 } from "./ui.js";
 import { roleName } from "./words.js";
 
@@ -148,7 +148,7 @@ function renderTables() {
     let li = tableEls.get(table.id);
     if (!li) {
       li = h("li", { dataset: { tableId: table.id } },
-        h("strong", { class: "name" }), h("br"),
+        h("strong", { class: "name", dir: "auto" }), h("br"),
         h("span", { class: "presence" }),
         h("p", { class: "current" }),
         h("p", { class: "roles muted" }));
@@ -167,7 +167,8 @@ function renderTables() {
     );
     const step = localStep(model.tableStep(table.id));
     const stepTitle = step ? (step.spec && step.spec.title) || step.text : "";
-    li.querySelector(".current").textContent = !step ? t("No step yet") : step.status === "ended" ? t("(ended) {step}", { step: stepTitle }) : stepTitle;
+    // the step's title is free text (isolated: a Spanish question keeps its marks where they belong on an Arabic console)
+    li.querySelector(".current").textContent = !step ? t("No step yet") : step.status === "ended" ? t("(ended) {step}", { step: isolate(stepTitle) }) : isolate(stepTitle);
     const roles = rolesAt.get(table.id);
     li.querySelector(".roles").textContent = roles
       ? [...roles.entries()].map(([role, names]) => t("{role}: {names}", { role: roleName(role), names: formatList(names, "unit") })).join(" · ")

@@ -8,7 +8,7 @@
 import { marketGrid, voteResults } from "./charts.js";
 import { formatList, t, tn } from "./i18n.js";
 import { localSession } from "./language.js";
-import { $, formatDuration, formatTime, h, reconcile, say } from "./ui.js";
+import { $, formatDuration, formatTime, h, isolate, reconcile, say } from "./ui.js";
 import { audienceWords, captureWords, groupsWords, kindName, offset, roleName, seconds } from "./words.js";
 
 // --- co-facilitation ---------------------------------------------------------------------------
@@ -36,7 +36,7 @@ export function sendFlow(live, model, command) {
 /** Who made a change of flow, as this screen can tell. */
 function flowWho(flow) {
   if (ownFlow.has(flow.seq)) return t("this screen");
-  if (flow.actor.startsWith("facilitator:")) return flow.actor.slice("facilitator:".length); // a named link
+  if (flow.actor.startsWith("facilitator:")) return isolate(flow.actor.slice("facilitator:".length)); // a named link
   if (flow.actor !== "facilitator") return flow.actor;
   return loadedAt != null && flow.seq > loadedAt ? t("another facilitator screen") : t("a facilitator");
 }
@@ -44,10 +44,11 @@ function flowWho(flow) {
 /** What a change of flow did, in words: "step 2 of “Café”, “Round 2”, started". */
 export function flowWords(model, flow) {
   const session = flow.session_id ? localSession(model.sessions.get(flow.session_id)) : null;
-  if (flow.kind === "session.finished") return session ? t("“{session}” finished", { session: session.title }) : t("the session finished");
+  // titles are free text, isolated in the sentence (they keep their own direction)
+  if (flow.kind === "session.finished") return session ? t("“{session}” finished", { session: isolate(session.title) }) : t("the session finished");
   const row = session && flow.index != null ? session.runsheet[flow.index] : null;
   if (row) {
-    const vars = { n: row.index + 1, session: session.title, step: row.title };
+    const vars = { n: row.index + 1, session: isolate(session.title), step: isolate(row.title) };
     const said = {
       "step.pushed": () => t("step {n} of “{session}”, “{step}”, started", vars),
       "step.ended": () => t("step {n} of “{session}”, “{step}”, ended", vars),
@@ -61,7 +62,7 @@ export function flowWords(model, flow) {
   const step = flow.step_id ? model.steps.get(flow.step_id) : null;
   if (!step) return t("a step changed");
   const text = step.text.replace(/\s+/g, " ");
-  const short = text.length > 60 ? `${text.slice(0, 60).replace(/[\s,;:]+\S*$/, "")}…` : text;
+  const short = isolate(text.length > 60 ? `${text.slice(0, 60).replace(/[\s,;:]+\S*$/, "")}…` : text);
   const said = {
     "step.pushed": () => t("the step “{step}” pushed", { step: short }),
     "step.ended": () => t("the step “{step}” ended", { step: short }),
@@ -105,7 +106,7 @@ export function renderDrivers(model) {
 /** "Ana – co-facilitator, Ben and 1 unnamed": the names of the links the open consoles use. */
 function driversText(drivers) {
   if (!drivers || !drivers.length) return "";
-  const named = [...new Set(drivers.filter(Boolean))];
+  const named = [...new Set(drivers.filter(Boolean))].map(isolate); // names keep their own direction
   const unnamed = drivers.filter((d) => !d).length;
   const parts = [...named, ...(unnamed ? [tn("{n} unnamed", "{n} unnamed", unnamed)] : [])];
   if (!named.length) return "";

@@ -87,13 +87,17 @@ def test_two_consoles_press_next_at_once_and_the_room_advances_one_step(live_eve
     loser, winner = pages[refused], pages[1 - refused]
     expect(loser.locator("#session-message")).to_have_text(
         re.compile(
-            r"^Not done: the room had moved on\. Step 2 of “1-2-4-All”, “In pairs”, started by another "
+            r"^Not done: the room had moved on\. Step 2 of “\u20681-2-4-All\u2069”, “\u2068In pairs\u2069”, "
+            r"started by another "
             r"facilitator screen at .+\. This console now shows the room as it is: look, then choose again\.$"
         )
     )
     expect(winner.locator("#session-message")).to_have_text("Running step 2.")
-    expect(winner.locator("#flow-status")).to_contain_text("“In pairs”, started by this screen at")
-    expect(loser.locator("#flow-status")).to_contain_text("“In pairs”, started by another facilitator screen at")
+    # (titles are isolated in the sentence: FSI ... PDI)
+    expect(winner.locator("#flow-status")).to_contain_text("“\u2068In pairs\u2069”, started by this screen at")
+    expect(loser.locator("#flow-status")).to_contain_text(
+        "“\u2068In pairs\u2069”, started by another facilitator screen at"
+    )
     sheet = live_event.snapshot()["sessions"][0]
     assert sheet["index"] == 1 and [r["started_at"] is not None for r in sheet["runsheet"]] == [
         True,
@@ -126,7 +130,7 @@ def test_a_step_pushed_by_hand_shows_as_interrupting_the_script(live_event: Live
     expect(console.locator("#now-clock")).to_be_hidden()
     expect(console.locator("#s-pause")).to_be_disabled()
     expect(console.locator("#flow-status")).to_contain_text(
-        "the step “Coffee break: back in ten minutes” pushed by this screen"
+        "the step “\u2068Coffee break: back in ten minutes\u2069” pushed by this screen"
     )
     console.get_by_role("button", name="Next step: In pairs").click()
     expect(console.locator("#session-meta")).to_contain_text("step 2 of 4")

@@ -351,27 +351,33 @@ def test_an_arabic_events_table_cards_print_right_to_left(server_url: str, brows
 
 
 def test_table_names_keep_their_place_in_an_arabic_consoles_sentences(server_url: str, browser: Any) -> None:
-    """A step pushed to two tables named in Latin letters, on an Arabic console: each name is
-    isolated, so the list reads right to left (the first table rightmost) instead of the two names
-    and their comma running together left to right."""
+    """A Spanish question pushed to two tables named in Latin letters, on an Arabic console: each
+    name is isolated, so the list reads right to left (the first table rightmost) instead of the two
+    names and their comma running together left to right; and on each table's card the question
+    keeps its opening "¿" before its first word instead of at the far end of the line."""
     event = LiveEvent(server_url, browser, ["Green room", "Blue room", "Hall"], language="ar")
     try:
         console = event.staff("console", **LAPTOP_1280)
         audience = {"tables": ["1", "2"]}  # (tables are numbered in the order given)
-        event.command(type="step.push", text="What should the harbour keep?", audience=audience)
+        event.command(type="step.push", text="¿Qué debe conservar el puerto?", audience=audience)
         where = console.locator("#steps .where").first
         expect(where).to_contain_text("\u2068Green room\u2069, \u2068Blue room\u2069")
-        green = where.evaluate(
-            "(el) => { const r = document.createRange(); const n = el.firstChild;"
-            " const i = n.data.indexOf('Green'); r.setStart(n, i); r.setEnd(n, i + 5);"
-            " return r.getBoundingClientRect().left }"
+        assert left_of(where, "Green") > left_of(where, "Blue"), (
+            "the first table is not the rightmost in a right-to-left list"
         )
-        blue = where.evaluate(
-            "(el) => { const r = document.createRange(); const n = el.firstChild;"
-            " const i = n.data.indexOf('Blue'); r.setStart(n, i); r.setEnd(n, i + 4);"
-            " return r.getBoundingClientRect().left }"
-        )
-        assert green > blue, "the first table of the list is not the rightmost in a right-to-left sentence"
+        card = console.locator('li[data-table-id="1"] .current')
+        expect(card).to_contain_text("Qué debe conservar el puerto")
+        assert left_of(card, "¿") < left_of(card, "Qué"), "the question's opening mark is not before its first word"
     finally:
         event.close()
     assert not event.errors, event.errors
+
+
+def left_of(locator: Any, needle: str) -> float:
+    """Where ``needle`` (in the element's first text node) starts on the screen, from the left."""
+    left: float = locator.evaluate(
+        "(el, needle) => { const n = el.firstChild; const i = n.data.indexOf(needle); const r = document.createRange();"
+        " r.setStart(n, i); r.setEnd(n, i + needle.length); return r.getBoundingClientRect().left }",
+        needle,
+    )
+    return left
