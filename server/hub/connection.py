@@ -24,7 +24,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ..domain.view import Viewer
-from .metrics import MESSAGES
+from .metrics import MESSAGES, WAITED
 
 CLOSE_TOO_SLOW = 4008  # the client fell too far behind; it should reconnect and resume
 CLOSE_TOO_MANY = 4009  # more sockets than allowed for one token: the oldest is closed; do not reconnect
@@ -140,6 +140,7 @@ class Conn:
             self._fail()
             return
         self._unfinished = (send, waiting_for)
+        WAITED.value += 1
         self._start_sender()
 
     def _start_sender(self) -> None:

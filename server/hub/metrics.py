@@ -31,12 +31,18 @@ class Tally:
 
 
 MESSAGES = Tally()
+WAITED = Tally()  # writes that could not complete at once: a sender task took the connection over
 
 
 class _Tallies(Collector):
     def collect(self) -> Iterator[CounterMetricFamily]:
         yield CounterMetricFamily(
             "wholeroom_messages_sent", "Messages sent or queued to websocket connections", value=MESSAGES.value
+        )
+        yield CounterMetricFamily(
+            "wholeroom_sends_waited",
+            "Writes to a websocket that had to wait for the phone to read (a sender task took over)",
+            value=WAITED.value,
         )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -136,4 +137,11 @@ def test_metrics_speak_prometheus(room: Room) -> None:
     text = room.client.get("/metrics").text
     assert "# TYPE wholeroom_connections gauge" in text
     assert "wholeroom_entries_committed_total" in text and "wholeroom_commit_seconds_bucket" in text
+    assert "# TYPE wholeroom_sends_waited_total counter" in text
+    documented = re.findall(
+        r"^\| `(wholeroom_\w+)", (Path(__file__).parents[2] / "docs" / "operations.md").read_text(), re.M
+    )
+    exposed = {m.removesuffix("_total") for m in re.findall(r"^# TYPE (wholeroom_\w+)", text, re.M)}
+    exposed = {m for m in exposed if not m.endswith("_created")}  # (the client library's own timestamps)
+    assert {d.removesuffix("_total") for d in documented} == exposed  # docs/operations.md lists every metric
     assert re.search(r'^wholeroom_broker_connected\{worker="\d+"\} 1\.0$', text, re.M)

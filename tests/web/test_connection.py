@@ -5,6 +5,7 @@ import asyncio
 from server.domain.model import Role
 from server.domain.view import Viewer
 from server.hub.connection import Conn
+from server.hub.metrics import WAITED
 
 
 def test_a_stalled_phone_is_cut_off_not_waited_for() -> None:
@@ -137,11 +138,13 @@ def test_a_phone_that_keeps_up_is_written_at_once_and_one_that_is_behind_is_queu
         assert socket.received == ["welcome", "e1", "e2"] and conn.written == 3 and conn.queued == 0
         assert conn.task is None and not conn.behind
 
+        waited = WAITED.value
         socket.writable.clear()  # the phone stops reading
         conn.send_entry(3, "e3")  # its write starts and has to wait: a sender task takes it over
         conn.send_entry(4, "e4")  # so these queue behind it
         conn.send_entry(5, "e5")
         assert socket.received == ["welcome", "e1", "e2"] and conn.queued == 2 and conn.written == 3
+        assert WAITED.value == waited + 1  # (/metrics: wholeroom_sends_waited_total)
         task = conn.task
         assert task is not None and conn.behind
 
