@@ -31,23 +31,28 @@ def refused(r: Any) -> dict[str, Any]:
     return error
 
 
+# (a slow rate, so that no token comes back while a test runs, however busy the machine: at 2/s a
+# burst of 30 lookups that took over half a second let the 31st through on a loaded CI machine)
+SLOW = 0.2  # per second: a burst of 15 s worth is 3
+
+
 def test_join_code_lookups_from_one_address_are_limited(settings: Settings) -> None:
     """Guessing join codes: a burst of 15 s worth, then 429 with Retry-After, right codes included."""
-    with serving(settings, joins_per_client_per_s=2) as client:
+    with serving(settings, joins_per_client_per_s=SLOW) as client:
         room = Room(client)
-        codes = [client.get(f"/api/join/WRONG{i}").status_code for i in range(30)]
-        assert codes == [404] * 30
-        refused(client.get(f"/api/join/{room.code}"))
+        codes = [client.get(f"/api/join/WRONG{i}").status_code for i in range(3)]
+        assert codes == [404] * 3
+        assert refused(client.get(f"/api/join/{room.code}"))["retry_after_ms"] <= 5000
 
 
 def test_joins_from_one_address_are_limited(settings: Settings) -> None:
     """Joins have their own bucket per address: lookups do not use it up."""
-    with serving(settings, joins_per_client_per_s=1) as client:
+    with serving(settings, joins_per_client_per_s=SLOW) as client:
         room = Room(client)
-        for _ in range(15):
+        for _ in range(3):
             room.join("1")
         r = client.post("/api/join", json={"code": room.code, "table_id": "1"})
-        assert refused(r)["retry_after_ms"] <= 1000
+        assert refused(r)["retry_after_ms"] <= 5000
         assert client.get(f"/api/join/{room.code}").status_code == 200
 
 
@@ -84,15 +89,19 @@ def test_a_phone_changing_seat_again_and_again_is_slowed_down(room: Room) -> Non
 
 
 def test_all_the_phones_of_an_event_together_are_limited_but_not_the_facilitator(settings: Settings) -> None:
-    """At 2 writes a second (bursts of 4), two joins and two ideas pass, the fifth write waits."""
-    with serving(settings, event_writes_per_s=2) as client:
-        room = Room(client)
-        phones = [room.join("1"), room.join("2")]
+    """At half a write a second (bursts of 1: slow enough that no write comes back while the test
+    runs, however busy the machine), a phone's join passes and its idea waits (429 with the time to
+    wait); the facilitator is not held back, and another event is not touched."""
+    with serving(settings, event_writes_per_s=0.5) as client:
+        room, other = Room(client), Room(client)
+        phone = room.join("1")
         assert room.command(room.facilitator, type="step.push", text="Q").status_code == 200
-        for i, phone in enumerate(phones):
-            assert room.command(phone["token"], type="idea.submit", client_id=f"c{i}", text="x").status_code == 200
-        refused(room.command(phones[0]["token"], type="idea.submit", client_id="c9", text="y"))
+        assert (
+            refused(room.command(phone["token"], type="idea.submit", client_id="c1", text="x"))["retry_after_ms"]
+            <= 2000
+        )
         assert room.command(room.facilitator, type="step.push", text="Q2").status_code == 200
+        other.join("1")  # (201: another event's phones have their own bucket)
 
 
 def test_one_socket_too_many_on_a_token_closes_the_oldest(settings: Settings) -> None:
