@@ -131,7 +131,7 @@ def test_a_world_cafe_from_the_welcome_to_the_harvest(room: Room) -> None:
     lead = room.open("console-lead", event.url("console"), LAPTOP)
     partner = room.open("console-partner", partner_link, LAPTOP)
     wall = room.open("wall", event.url("wall"), PROJECTOR)
-    expect(lead.get_by_text(re.compile("2 facilitator screens are open \\(Sam – co-facilitator"))).to_be_visible()
+    expect(lead.get_by_text(re.compile("2 facilitator screens are open \\(\u2068Sam – co-facilitator"))).to_be_visible()
 
     # the lead puts the join slide up; people join from their phones with the code it shows
     lead.get_by_role("button", name="Show the join slide on the wall").click()
@@ -160,7 +160,7 @@ def test_a_world_cafe_from_the_welcome_to_the_harvest(room: Room) -> None:
     expect(partner.get_by_role("button", name="Next step: Round 1")).to_be_visible()
     next_step(partner, "Round 1")
     expect(lead.get_by_role("button", name="Next step: Travel to a new table")).to_be_visible()
-    expect(lead.get_by_text(re.compile("Last change: .* by Sam – co-facilitator"))).to_be_visible()
+    expect(lead.get_by_text(re.compile("Last change: .* by \u2068Sam – co-facilitator\u2069"))).to_be_visible()
     for n, phone in enumerate(room.phones.values()):
         expect(now_at_table(phone)).to_contain_text("Round 1")
         send_idea(phone, ROUND_IDEAS["Round 1"][n])
