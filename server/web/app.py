@@ -112,10 +112,11 @@ def admin_secret_hash(settings: Settings, store: Store, terminal: TextIO | None 
 class Wholeroom(FastAPI):
     """The app. A screen's websocket (``/ws``) is handed straight to its endpoint, past the HTTP
     middlewares and the router: a connection lasts as long as the screen is open, and each layer it
-    passes stays on its stack all that time and wraps every message it is sent (about 3 KB and one
-    call per message, for nothing: the middlewares act on HTTP responses, and the endpoint settles
-    its own errors). The route stays declared (its access rule, the API's list of routes) and is
-    what answers should the path ever come differently (a ``root_path`` the server was not told of)."""
+    passes stays on its stack all that time and wraps every message it is sent (for nothing: the
+    middlewares act on HTTP responses, and the endpoint settles its own errors; server RSS per open
+    phone went from 38.8 to 27.4 KB, docs/performance.md). The route stays declared (its access
+    rule, the API's list of routes) and is what answers should the path ever come differently (a
+    ``root_path`` the server was not told of)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == scope.get("root_path", "") + ws.PATH:
