@@ -26,7 +26,8 @@ def push(console: object, text: str, commit: str) -> None:
 def send(phone: object, text: str) -> None:
     phone.locator("#idea-text").fill(text)  # type: ignore[attr-defined]
     phone.get_by_role("button", name="Send").click()  # type: ignore[attr-defined]
-    expect(phone.locator("#ideas")).to_contain_text(text)  # type: ignore[attr-defined]
+    # acknowledged, not only shown: the queued copy ("li.queued") is on screen while it is sent
+    expect(phone.locator("#ideas li.mine:not(.queued)", has_text=text)).to_have_count(1)  # type: ignore[attr-defined]
 
 
 def test_commitments_action_groups_and_a_follow_up_round(live_event: LiveEvent) -> None:

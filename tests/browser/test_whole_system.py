@@ -236,7 +236,7 @@ def test_a_whole_system_event_from_the_invitations_to_the_follow_up_round(event:
     expect(later.locator("#ideas")).to_contain_text(COMMITMENT)  # her own, on her new phone
     later.get_by_label("Your reply").fill(FOLLOW_UP)
     later.get_by_role("button", name="Send", exact=True).click()
-    expect(later.locator("#ideas")).to_contain_text(FOLLOW_UP)
+    expect(later.locator("#ideas li.mine:not(.queued)", has_text=FOLLOW_UP)).to_have_count(1)  # acknowledged
     event.shoot("follow-up")
     organiser.get_by_role("button", name="Close the follow-up round").click()
     expect(organiser.locator("#followup-status")).to_contain_text("The event is closed")
