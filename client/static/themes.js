@@ -6,7 +6,7 @@
 import { svg } from "./charts.js";
 import { t, tn } from "./i18n.js";
 import { ideaLang } from "./model.js";
-import { h } from "./ui.js";
+import { h, isolate } from "./ui.js";
 
 /**
  * Paul Tol's "light" qualitative scheme: eight colours told apart with the common colour-vision
@@ -200,7 +200,8 @@ export function themeMap(view, { keep = null, width = 150, height = 100, colours
       boxes.push(box);
       const top = ty - ((lines.length - 1) * fs * 1.15) / 2;
       names.push(svg("text", { x: f(tx), y: f(top), "text-anchor": "middle", class: "th-label", "font-size": fs },
-        lines.map((line, n) => svg("tspan", { x: f(tx), dy: n ? f(fs * 1.15) : "0.35em", text: line }))));
+        // each line isolated: an Arabic label (or its "…") reads right to left in a left-to-right map
+        lines.map((line, n) => svg("tspan", { x: f(tx), dy: n ? f(fs * 1.15) : "0.35em", text: isolate(line) }))));
       break;
     }
   }

@@ -381,3 +381,41 @@ def left_of(locator: Any, needle: str) -> float:
         needle,
     )
     return left
+
+
+# A theme named in Arabic on a map drawn left to right (the wall of an English event), long enough
+# that its second line is cut with "…".
+ARABIC_THEME = "حافلات الليل إلى الضواحي البعيدة والقرى الصغيرة في الريف الجنوبي"
+
+
+def test_an_arabic_theme_name_reads_right_to_left_on_the_map(server_url: str, browser: Any) -> None:
+    """Each line of a theme's name on the map is isolated: the "…" that cuts an Arabic line falls at
+    its left end, where the line's words stop, not at the right as the map's direction would put it."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server_url}/")
+    lines: list[dict[str, Any]] = page.evaluate(
+        """async (label) => {
+            const { themeMap } = await import("/static/themes.js");
+            const view = {
+              themes: [{ id: "t1", label, idea_ids: ["a", "b"], breadth: 2 }],
+              unthemed: [], positions: { a: [0, 0], b: [0.1, 0.1] },
+            };
+            const map = themeMap(view, { width: 300, height: 200 });
+            document.body.replaceChildren(map);
+            return [...map.querySelectorAll("tspan")].map((tspan) => {
+              const node = tspan.firstChild;
+              const at = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                                  return r.getBoundingClientRect().left; };
+              const text = node.data;
+              const first = [...text].findIndex((c) => /\\p{L}/u.test(c));
+              return { text, first: at(first), ellipsis: text.includes("…") ? at(text.indexOf("…")) : null };
+            });
+        }""",
+        ARABIC_THEME,
+    )
+    context.close()
+    cut = [line for line in lines if line["ellipsis"] is not None]
+    assert cut, f"no line of the name was cut: {lines}"
+    for line in cut:
+        assert line["ellipsis"] < line["first"], f"the '…' is not at the left end of {line['text']!r}"
