@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
+
+from ..apart import run_apart
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 VERSION_TABLE = "alembic_version"
@@ -71,19 +71,7 @@ def prepare_apart(database_url: str) -> None:
     """Bring the database to the head in a child process (``schema_version.prepare``: an empty
     database gets the schema, one made before migrations is stamped), so that this process never
     loads Alembic; raise :class:`SchemaError` with the child's message if it refuses the database."""
-    root = str(Path(__file__).resolve().parents[2])  # the checkout this server runs from, for the child too
-    code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); "
-        "from server.storage.schema_version import prepare_child; prepare_child()"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, root],
-        env={**os.environ, _URL_VARIABLE: database_url},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_apart("server.storage.schema_version", "prepare_child", env={_URL_VARIABLE: database_url})
     if done.returncode == PREPARE_EXIT:
         raise SchemaError(done.stderr.strip())
     if done.returncode != 0:

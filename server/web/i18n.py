@@ -18,9 +18,6 @@ import base64
 import gettext as gettext_module
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +26,7 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from ..apart import run_apart
 from ..client_paths import LOCALE_DIR
 from ..languages import DEFAULT, LANGUAGES
 from .assets import ASSETS
@@ -52,19 +50,9 @@ class Language:
 def compiled_apart(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, Any]]:
     """``server.web.catalogues.compile_all`` in a child process (that module says why); its
     error, if any, raised here."""
-    root = str(Path(__file__).resolve().parents[2])  # the checkout this server runs from, for the child too
-    code = "import sys; sys.path.insert(0, sys.argv[1]); from server.web.catalogues import main; main(sys.argv[2])"
-    done = subprocess.run(
-        [sys.executable, "-c", code, root, str(locale_dir)],
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        check=False,
-    )
+    done = run_apart("server.web.catalogues", "main", str(locale_dir))
     if done.returncode != 0:
-        raise RuntimeError(
-            f"reading the message catalogues in {locale_dir} failed:\n{done.stderr.decode(errors='replace').strip()}"
-        )
+        raise RuntimeError(f"reading the message catalogues in {locale_dir} failed:\n{done.stderr.strip()}")
     result: dict[str, dict[str, Any]] = json.loads(done.stdout)
     return result
 
