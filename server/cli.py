@@ -115,7 +115,9 @@ def serve(host: str, port: int, public_url: str | None, demo: bool, workers: int
     # a secret generated now is shown on an interactive terminal only, else written to a 0600 file
     admin_secret_hash(settings, store, sys.stdout if sys.stdout.isatty() else None)
     if demo:
-        created = new_event(store, "Demo: our town in 2035", 15)
+        from .web.i18n import numbered_tables
+
+        created = new_event(store, "Demo: our town in 2035", numbered_tables(15, "en"))
         _print_event(created.to_dict(base))
     elif not store.events():
         program, database = _command_line(), _database_option(settings)
@@ -284,14 +286,11 @@ def event_create(
 
     settings = _settings(database_url)
     store = open_store(settings)
-    spec: int | list[str]
-    if tables.strip().isdigit():
-        spec = int(tables)
-        if 1 <= spec <= 500:  # numbered tables, named in the event's language
-            spec = numbered_tables(spec, language)
-    else:
-        spec = [name.strip() for name in tables.split(",") if name.strip()]
     try:
+        if tables.strip().isdigit():  # numbered tables, named in the event's language
+            spec = numbered_tables(int(tables), language)
+        else:
+            spec = [name.strip() for name in tables.split(",") if name.strip()]
         declared = [parse_spec(text, i) for i, text in enumerate(parts)]
         created = new_event(store, title, spec, declared, language, themes_encoder)
     except DomainError as exc:

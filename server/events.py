@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from .domain.commands import create_event
-from .domain.errors import Invalid, Unauthorized
+from .domain.errors import Unauthorized
 from .domain.membership import REMOVED_MESSAGE
 from .domain.model import Role
-from .languages import LANGUAGES
 from .security import hash_token, new_event_id, new_join_code, new_token
 from .storage.store import Store
 from .storage.tables import TokenRow
@@ -49,32 +48,22 @@ class CreatedEvent:
         }
 
 
-def table_names(tables: int | list[str]) -> list[str]:
-    if isinstance(tables, int):
-        return [f"Table {i}" for i in range(1, tables + 1)]
-    return tables
-
-
 def new_event(
     store: Store,
     title: str,
-    tables: int | list[str],
+    tables: list[str],
     parts: Sequence[Mapping[str, Any]] = (),
     language: str = "en",
     themes_encoder: str = "default",
 ) -> CreatedEvent:
     """Validate, then write the event, its first entry and its staff tokens in one transaction.
+    ``tables``: their names (``web.i18n.numbered_tables`` names a count of them in a language);
     ``language`` is the interface language of its wall and console (a code of LANGUAGES);
     ``themes_encoder``: ``default`` or ``multilingual`` (the themes' encoder, docs/themes.md)."""
-    if isinstance(tables, int) and not 1 <= tables <= 500:
-        raise Invalid("bad_tables", "an event has 1 to 500 tables", field="tables")
-    if language not in LANGUAGES:
-        wanted = ", ".join(LANGUAGES)
-        raise Invalid("bad_language", f"the language must be one of {wanted}, not {language!r}", field="language")
     now = time.time_ns() // 1_000_000
     for _attempt in range(5):
         event_id, code = new_event_id(), new_join_code()
-        first = create_event(event_id, title, table_names(tables), code, now, parts, themes_encoder, language)
+        first = create_event(event_id, title, tables, code, now, parts, themes_encoder, language)
         tokens = {role.value: new_token() for role in STAFF_TOKEN_ROLES}
         rows = [TokenRow(hash=hash_token(t), event_id=event_id, role=r, created_at=now) for r, t in tokens.items()]
         try:

@@ -483,8 +483,7 @@ def create_event(
     ``language``: the interface language of its wall and console (server/languages.py)."""
     check_language(language)
     clean_title = clean_text(title, limits.TITLE_MAX, "title")
-    if not 1 <= len(tables) <= limits.TABLES_MAX:
-        raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
+    check_table_count(len(tables))
     names = [clean_text(name, limits.TABLE_NAME_MAX, "tables") for name in tables]
     if len(set(names)) != len(names):
         raise Invalid("duplicate_table", "table names must be different", field="tables")
@@ -505,6 +504,12 @@ def create_event(
     if language != DEFAULT_LANGUAGE:  # likewise only when not English
         payload["language"] = language
     return Entry(event_id, 1, now, "event.created", "admin", payload)
+
+
+def check_table_count(count: int) -> None:
+    """Refuse an event of no tables or more than the limit (``bad_tables``)."""
+    if not 1 <= count <= limits.TABLES_MAX:
+        raise Invalid("bad_tables", f"an event has 1 to {limits.TABLES_MAX} tables", field="tables")
 
 
 def check_language(language: str) -> None:

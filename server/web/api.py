@@ -100,9 +100,8 @@ class JoinRequest(BaseModel):
     "/events", status_code=201, response_model=EventCreated, dependencies=[allow(ADMIN), Depends(limited_body)]
 )
 async def create_event(body: EventCreate, services: ServicesDep) -> dict[str, Any]:
-    tables = body.tables
-    if isinstance(tables, int) and 1 <= tables <= 500:  # numbered tables, named in the event's language
-        tables = i18n.numbered_tables(tables, body.language)
+    # numbered tables are named in the event's language
+    tables = i18n.numbered_tables(body.tables, body.language) if isinstance(body.tables, int) else body.tables
     created = await asyncio.to_thread(
         new_event, services.store, body.title, tables, body.parts, body.language, body.themes_encoder
     )

@@ -28,6 +28,7 @@ from jinja2.runtime import Context
 
 from ..apart import run_apart
 from ..client_paths import LOCALE_DIR
+from ..domain.commands import check_table_count
 from ..languages import DEFAULT, LANGUAGES
 from .assets import ASSETS
 
@@ -86,7 +87,9 @@ def language(code: str | None) -> Language:
 
 def numbered_tables(count: int, code: str) -> list[str]:
     """The names of ``count`` numbered tables in language ``code``: "Table 1", "Mesa 1", "الطاولة 1"...
-    (the message is the one client/static/model.js names a table by when it has no name)."""
+    (the message is the one client/static/model.js names a table by when it has no name); a count
+    out of range is refused as the event itself would be (``bad_tables``)."""
+    check_table_count(count)
     word = language(code).translations.gettext("Table {id}")
     return [word.replace("{id}", str(i)) for i in range(1, count + 1)]
 
