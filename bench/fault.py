@@ -44,7 +44,16 @@ from websockets.exceptions import ConnectionClosed
 from .fault_phones import main as phones_main
 from .httpc import Http
 from .load import _code_version, _machine, _transcript_ideas
-from .server import BENCH_ENV, CLK_TCK, RedisServer, free_port, machine_busy_s, raise_nofile, wholeroom_command
+from .server import (
+    BENCH_ENV,
+    CLK_TCK,
+    RedisServer,
+    die_with_parent,
+    free_port,
+    machine_busy_s,
+    raise_nofile,
+    wholeroom_command,
+)
 from .stats import ms, run_and_report, summary
 from .worker import PUSH_PREFIX, open_socket
 
@@ -175,7 +184,7 @@ class Cluster:
         log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - the child keeps it
         command = [*wholeroom_command(), "serve", "--port", str(self.port), "--workers", str(self.opts.workers)]
         self.supervisor = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
         )
         log.close()
         deadline = time.monotonic() + 60

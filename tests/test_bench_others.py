@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -128,3 +129,37 @@ def test_page_weight_bench_smoke() -> None:
     first, second = r["first_visit"], r["second_visit"]
     assert first["files"] >= 8 and 0 < first["sent_body_bytes"] < first["decoded_body_bytes"] / 2
     assert second["files"] == first["files"] and second["wire_bytes"] < first["wire_bytes"] / 10
+
+
+BENCH_PARENT = """
+import subprocess, sys, time
+from bench.server import die_with_parent
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], preexec_fn=die_with_parent)
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_benchmarks_server_dies_with_the_benchmark() -> None:
+    """A benchmark killed outright (no clean-up of its own runs) takes the processes it started with
+    it: none is left holding a port and a core for the next run."""
+    parent = subprocess.Popen([sys.executable, "-c", BENCH_PARENT], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # running
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        try:
+            with open(f"/proc/{child}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":  # dead, waiting for init to reap it
+                    return
+        except FileNotFoundError:  # reaped meanwhile
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    raise AssertionError(f"process {child} outlived the benchmark that started it")
