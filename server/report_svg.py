@@ -49,6 +49,13 @@ def _clip(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
+def _isolated(text: str) -> str:
+    """People's words drawn beside others' (a theme's name, its number): between FIRST STRONG ISOLATE
+    and POP DIRECTIONAL ISOLATE, so an Arabic name, and the "…" that cuts it, read right to left in a
+    left-to-right picture (and a Latin one left to right in a right-to-left one)."""
+    return f"\u2068{text}\u2069"
+
+
 def _wrap(text: str, width: float, lines: int = 2) -> list[str]:
     """``text`` in at most ``lines`` lines of at most ``width`` units, or [] if it does not fit."""
     out: list[str] = []
@@ -157,7 +164,7 @@ def theme_map_svg(bubbles: Sequence[Bubble], *, key: str = "theme-map", height: 
     numbers: list[str] = []
     labels: list[str] = []
     taken: list[tuple[float, float, float, float]] = []
-    outside: list[tuple[float, float, float, str]] = []
+    outside: list[tuple[float, float, float, str, str]] = []  # x, y, r, the label's text, as drawn
     for rank, ((number, bubble), (x, y, r)) in enumerate(zip(shown, circles, strict=True)):
         tip = f"{number}. {bubble.label}: {bubble.ideas} ideas"
         if bubble.tables:
@@ -169,20 +176,21 @@ def theme_map_svg(bubbles: Sequence[Bubble], *, key: str = "theme-map", height: 
         top = y + 4 - len(inside) * line_h / 2  # the number's baseline, the label's lines under it
         numbers.append(f'<text x="{_n(x)}" y="{_n(top)}" font-weight="700">{number}</text>')
         labels.extend(
-            f'<text x="{_n(x)}" y="{_n(top + line_h * (i + 1))}">{escape(t)}</text>' for i, t in enumerate(inside)
+            f'<text x="{_n(x)}" y="{_n(top + line_h * (i + 1))}">{escape(_isolated(t))}</text>'
+            for i, t in enumerate(inside)
         )
         taken.append((x - 7, y - 9, x + 7, y + 6))
         if rank < MAX_LABELS and not inside:
-            text = f"{number}: {_clip(bubble.label, 28)}"
-            outside.append((x, y, r, text))
-    for x, y, r, text in outside:
+            name = _clip(bubble.label, 28)
+            outside.append((x, y, r, f"{number}: {name}", f"{number}: {_isolated(name)}"))
+    for x, y, r, text, drawn_text in outside:
         w = _text_width(text) + 4
         for ty in (y + r + 13, y - r - 5):  # just below the bubble, or just above it
             box = (x - w / 2, ty - FONT, x + w / 2, ty + 3)
             inside_picture = box[0] >= 0 and box[2] <= WIDTH and box[1] >= 0 and box[3] <= height
             if inside_picture and not _overlaps(box, taken, circles):
                 taken.append(box)
-                labels.append(f'<text x="{_n(x)}" y="{_n(ty)}">{escape(text)}</text>')
+                labels.append(f'<text x="{_n(x)}" y="{_n(ty)}">{escape(drawn_text)}</text>')
                 break
     drawn = len(shown)
     title = f"Theme map: {len(bubbles)} theme{'s' if len(bubbles) != 1 else ''}"

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.languages import LANGUAGES
+from server.report_svg import Bubble, theme_map_svg
 from server.web import catalogues, i18n
 
 from .conftest import ADMIN_SECRET, PHONE, PROJECTOR, LiveEvent, http
@@ -417,5 +418,28 @@ def test_an_arabic_theme_name_reads_right_to_left_on_the_map(server_url: str, br
     context.close()
     cut = [line for line in lines if line["ellipsis"] is not None]
     assert cut, f"no line of the name was cut: {lines}"
+    for line in cut:
+        assert line["ellipsis"] < line["first"], f"the '…' is not at the left end of {line['text']!r}"
+
+
+# Where each "…" that cuts a name falls against the name's first letter, in every text of an SVG.
+ELLIPSES = """(svg) => [...svg.querySelectorAll("text, tspan")].filter((el) => !el.querySelector("tspan"))
+  .map((el) => el.firstChild).filter((node) => node && node.data.includes("…")).map((node) => {
+    const at = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                        return r.getBoundingClientRect().left; };
+    return { text: node.data, first: at([...node.data].findIndex((c) => /\\p{Script=Arabic}/u.test(c))),
+             ellipsis: at(node.data.indexOf("…")) };
+  })"""
+
+
+def test_an_arabic_theme_name_reads_right_to_left_in_the_reports_map(browser: Any) -> None:
+    """The harvest report's theme map (drawn by the server) isolates each name too: a name cut
+    inside its bubble, and one cut beside a small bubble after its number, both end at the left."""
+    svg = theme_map_svg([Bubble(ARABIC_THEME, 0.3, 0.4, 60, 5), Bubble(ARABIC_THEME + " ٢", 0.8, 0.6, 3, 1)])
+    page = browser.new_page()
+    page.set_content(f"<!doctype html><html><body>{svg}</body></html>")
+    cut: list[dict[str, Any]] = page.locator("svg").first.evaluate(ELLIPSES)
+    page.close()
+    assert len(cut) >= 2, f"expected a name cut in and beside a bubble: {cut}"
     for line in cut:
         assert line["ellipsis"] < line["first"], f"the '…' is not at the left end of {line['text']!r}"
