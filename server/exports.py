@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from . import report_svg
 from .client_paths import TEMPLATES_DIR
@@ -689,6 +690,16 @@ def _ground_rows(g: GroundReport | None) -> Iterator[Sequence[Any]]:
 
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html"]))
+
+
+def _bdi(text: object) -> Markup:
+    """People's words (an idea, a name, a title) in a ``<bdi>``: each takes its own direction, so
+    an Arabic idea keeps its "!" at its end (its left) in an English report, and a Latin name in an Arabic
+    sentence does not reorder the words around it."""
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
+_env.filters["bdi"] = _bdi
 
 # The report's stylesheet is inlined in one <style> element, allowed by its hash: the policy below
 # goes with the report both as a header (when served) and in a <meta> (a file opened from disk), so

@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from server import exports
+from server.domain.harvest import harvest
 from server.languages import LANGUAGES
 from server.report_svg import Bubble, theme_map_svg
 from server.web import catalogues, i18n
+from tests.domain.helpers import Scene
 
 from .conftest import ADMIN_SECRET, PHONE, PROJECTOR, LiveEvent, http
 from .test_accessibility import SCRIPT as EVERY_KIND
@@ -443,3 +446,34 @@ def test_an_arabic_theme_name_reads_right_to_left_in_the_reports_map(browser: An
     assert len(cut) >= 2, f"expected a name cut in and beside a bubble: {cut}"
     for line in cut:
         assert line["ellipsis"] < line["first"], f"the '…' is not at the left end of {line['text']!r}"
+
+
+ARABIC_EXCLAMATION = "لا حافلات بعد منتصف الليل!"  # (an ASCII "!": neutral, it takes the direction around it)
+
+
+def test_an_arabic_idea_keeps_its_exclamation_mark_at_its_end_in_an_english_report(browser: Any) -> None:
+    """The harvest report puts each idea in a <bdi>: in an English report an Arabic question reads
+    right to left, its "!" at its left end, where the sentence ends (not at the right, as the
+    report's own direction would put it)."""
+    scene = Scene(tables=1)
+    person = scene.join("1", name="Ana")
+    scene.push()
+    scene.idea(person, ARABIC_EXCLAMATION, client_id="q1")
+    page = browser.new_page()
+    page.set_content(exports.html(harvest(scene.state, scene.now)))
+    quoted = page.locator("li", has_text=ARABIC_EXCLAMATION).first
+    expect(quoted).to_be_visible()
+    assert left_within(quoted, "!") < left_within(quoted, "لا"), "the '!' is not at the left end of the idea"
+    page.close()
+
+
+def left_within(locator: Any, needle: str) -> float:
+    """Where ``needle`` starts on the screen, from the left, in whichever text node under the element holds it."""
+    left: float = locator.evaluate(
+        "(el, needle) => { const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT); let n;"
+        " while ((n = walk.nextNode()) && !n.data.includes(needle)); const i = n.data.indexOf(needle);"
+        " const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + needle.length);"
+        " return r.getBoundingClientRect().left }",
+        needle,
+    )
+    return left
