@@ -247,11 +247,16 @@ function agreeDisagreePass(ctx) {
       () => {
         answers[option.id] = value;
         ctx.saved(mine());
-        // on to the next statement not yet answered (or stay on the last)
-        const all = mine();
-        const nextOpen = options.findIndex((o, i) => i > at && !all[o.id]);
-        if (nextOpen >= 0) at = nextOpen;
-        else if (at < options.length - 1) at += 1;
+        // on to the next statement not yet answered (or stay on the last), if the person is still
+        // on this one: the server's copy of the ballot may have come first and moved them on
+        // already, or they may have moved themselves
+        const from = options.indexOf(option);
+        if (at === from) {
+          const all = mine();
+          const nextOpen = options.findIndex((o, i) => i > from && !all[o.id]);
+          if (nextOpen >= 0) at = nextOpen;
+          else if (at < options.length - 1) at += 1;
+        }
         draw();
         buttons[0].focus();
       },
@@ -402,7 +407,9 @@ function place(ctx) {
       () => {
         if (draft === ballot) draft = null;
         ctx.saved(ballot);
-        const nextOpen = options.findIndex((o, i) => i > at && !ballot[o.id]);
+        // on to the next option not yet placed, if the person is still on this one
+        const from = options.indexOf(option);
+        const nextOpen = at === from ? options.findIndex((o, i) => i > from && !ballot[o.id]) : -1;
         if (nextOpen >= 0) go(nextOpen);
         else draw();
       },

@@ -202,3 +202,40 @@ def test_agree_disagree_pass_vote_reaches_console_wall_and_phones(live_event: Li
         "disagree": 0,
         "pass": 1,
     }
+
+
+# The phone's ballot on its own, with a connection whose acknowledgements the test hands out: the
+# server's copy of a ballot can reach a phone before the acknowledgement of the answer that made it
+# (a loaded server or phone), and the ballot must land on the same statement either way.
+BALLOT_RACE = """async (order) => {
+  const { makeBallot } = await import("/static/ballot.js");
+  const acks = [];
+  const live = { send: () => new Promise((resolve) => acks.push(resolve)) };
+  const step = { id: "s1", spec: { method: "agree_disagree_pass" },
+                 options: [{ id: "a", text: "Buses at night" }, { id: "b", text: "A market on Sundays" },
+                           { id: "c", text: "Fewer cars downtown" }] };
+  const ballot = makeBallot(step, live);
+  document.body.replaceChildren(ballot.el);
+  ballot.update(null, false);
+  ballot.el.querySelector(".answer-agree").click();
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  for (const what of order) {
+    if (what === "copy") ballot.update({ a: "agree" }, false);
+    else acks.shift()({ type: "ack" });
+    await settle();
+  }
+  return ballot.el.querySelector(".statement").textContent;
+}"""
+
+
+@pytest.mark.parametrize("order", [["ack", "copy"], ["copy", "ack"]])
+def test_an_answer_moves_the_phone_on_by_one_statement_whatever_arrives_first(
+    server_url: str, browser: Any, order: list[str]
+) -> None:
+    """Agree on the first statement: the phone shows the second, whether the acknowledgement or the
+    server's copy of the ballot comes first (it once skipped to the third when the copy did)."""
+    page = browser.new_page()
+    page.goto(f"{server_url}/")
+    shown = page.evaluate(BALLOT_RACE, order)
+    page.close()
+    assert shown == "A market on Sundays"
