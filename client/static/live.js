@@ -96,7 +96,7 @@ export class Live {
 
   /**
    * Listen: "welcome", "entry", "presence", "results", "reaction", "common_ground", "themes" (staff),
-   * "idea_themes" (phones), "state", "outbox", "error", "fatal".
+   * "idea_themes" and "action_groups" (phones), "state", "outbox", "error", "fatal".
    */
   on(type, fn) {
     if (!this._listeners.has(type)) this._listeners.set(type, []);
@@ -392,6 +392,8 @@ export class Live {
         return this._emit("themes", msg);
       case "idea_themes":
         return this._emit("idea_themes", msg);
+      case "action_groups":
+        return this._emit("action_groups", msg);
       default:
         return;
     }

@@ -203,11 +203,11 @@ function renderActions(step) {
   $("#action-mine").hidden = !mine;
   $("#action-hint").textContent = mine ? t("Your action group, after the event:") : t("Join the group you will work with after the event.");
   const list = groups.filter((g) => !mine || g.id !== mine.id).map((g) => {
-    const meta = `${g.count === 1 ? "1 person" : `${g.count} people`}${g.has_convener ? " · has a convener" : ""}`;
+    const meta = tn("{n} person", "{n} people", g.count) + (g.has_convener ? " · " + t("has a convener") : "");
     return h("li", { dataset: { groupId: g.id } },
       h("span", { class: "topic-title", dir: "auto", text: g.title }),
       h("span", { class: "muted", text: meta }),
-      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": `${mine ? "Move to" : "Join"}: ${g.title}`,
+      h("button", { type: "button", class: mine ? "" : "primary", "aria-label": mine ? t("Move to: {group}", { group: g.title }) : t("Join: {group}", { group: g.title }),
         text: mine ? t("Move here") : t("Join"), on: { click: (e) => actionSend(e.target, { type: "action.join", group_id: g.id }) } }));
   });
   $("#action-list").replaceChildren(...list);
@@ -237,7 +237,7 @@ function renderActions(step) {
     api(`/api/events/${encodeURIComponent(eventId)}/action-contacts`, { token: session.token }).then((data) => {
       if (contactsFor !== key) return;
       $("#contacts").replaceChildren(...data.contacts.map((c) => h("li", {},
-        h("span", { text: `${c.participant_id === view.me.id ? "You" : c.name || "Someone without a name"}: ` }),
+        h("span", {}, c.participant_id === view.me.id ? t("You") : c.name ? bdi(c.name) : t("Someone without a name"), ": "),
         h("a", { href: `mailto:${c.email}`, text: c.email }))));
       $("#contacts-box").hidden = data.contacts.length === 0;
     }, () => { contactsFor = ""; });
@@ -1022,6 +1022,11 @@ live.on("entry", (entry) => {
 live.on("results", (msg) => {
   view.applyResults(msg);
   redrawScript();
+});
+live.on("action_groups", (msg) => {
+  // every group's counts: the joins and leaves of groups I am not in are not sent to me
+  view.actionGroups = msg.groups || [];
+  renderActions();
 });
 live.on("idea_themes", (msg) => {
   view.ideaThemes = msg.themes || {};

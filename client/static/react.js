@@ -118,7 +118,7 @@ export function initReactions({ live, eventId, origin }) {
           state.history = state.history.slice(-HISTORY);
           state.taken = { idea, value, until: Date.now() + HOLD_MS };
           setTimeout(render, HOLD_MS + 20);
-          say(message, `✓ ${LABEL[value]}: taken.`, "ok");
+          say(message, t("✓ {answer}: taken.", { answer: LABEL[value] }), "ok");
         }
         saveHistory();
       },

@@ -105,6 +105,12 @@ def _summarised_step(state: EventState, entry: Entry) -> str | None:
     return None
 
 
+# entries that change how many are in an action group or whether it has a convener: every phone
+# shows those counts, but only the people concerned are sent the entries (domain/follow.py); a
+# person removed leaves their group too
+ACTION_COUNT_KINDS = frozenset({"action.joined", "action.left", "action.convener_set", "participant.removed"})
+
+
 def results_seen(viewer: Viewer, revealed: bool) -> str:
     """What a staff screen is sent when a step's results change: ``"results"``, ``"turnout"`` (the
     wall, while the results are sealed: how many have voted, never what) or nothing."""

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..domain.common_ground.analysis import Memory
 from ..domain.common_ground.publish import analyse_inputs, analysis_dict, inputs, memory_dict, memory_from
-from ..domain.delivery import reanalyse, results_changed, results_seen, themes_seen
+from ..domain.delivery import ACTION_COUNT_KINDS, reanalyse, results_changed, results_seen, themes_seen
+from ..domain.follow import action_snapshot
 from ..domain.model import Entry, EventState
 from ..domain.phone_themes import Seen
 from ..domain.view import Viewer, step_summary, turnout
@@ -34,6 +35,7 @@ class Derived:
         self.steady: dict[str, Seen] = {}  # what phones know of each theme (relayed for a takeover)
         self._table_themes_sent: dict[str, dict[str, dict[str, str]]] = {}  # idea_themes last sent per table
         self._dirty_steps: set[str] = set()  # vote and marketplace steps whose results changed
+        self._actions_dirty = False  # an action group's count or convener changed
         # common ground: recomputed off the event loop, at most every ANALYSIS_INTERVAL_S
         self.analysis: dict[str, Any] | None = None
         self.priorities: dict[str, float] = {}
@@ -70,6 +72,8 @@ class Derived:
         texts = []
         if not conn.viewer.is_staff and self.idea_themes and conn.table_id is not None:
             texts.append(dumps({"type": "idea_themes", "seq": seq, "themes": self.table_themes(state, conn.table_id)}))
+        if not conn.viewer.is_staff and state.action_groups:
+            texts.append(action_groups_message(state))
         if conn.viewer.is_staff:
             if self.analysis is not None:
                 texts.append(dumps({"type": "common_ground", "seq": seq, "analysis": self.analysis}))
@@ -84,6 +88,8 @@ class Derived:
         if reanalyse(state, entry):
             self.reactions_dirty = True
         self._dirty_steps |= results_changed(state, entry)
+        if entry.kind in ACTION_COUNT_KINDS and state.action_groups:
+            self._actions_dirty = True
 
     def erased(self, state: EventState) -> None:
         """A person was erased: common ground quotes texts, so it is dropped and computed again without theirs."""
@@ -95,6 +101,12 @@ class Derived:
         dirty, self._dirty_steps = self._dirty_steps, set()
         for step_id in dirty:
             self._send_results(state, step_id)
+        if self._actions_dirty:  # at most once a tick, however many joined meanwhile
+            self._actions_dirty = False
+            text = action_groups_message(state)
+            for conns in self._screens.by_table.values():
+                for conn in conns:
+                    conn.send(text)
 
     def _send_results(self, state: EventState, step_id: str) -> None:
         step = state.steps[step_id]
@@ -188,3 +200,9 @@ class Derived:
                 line = dumps({"type": "idea_themes", "seq": message["seq"], "themes": mine})
                 for conn in conns:
                     conn.send(line)
+
+
+def action_groups_message(state: EventState) -> str:
+    """The action groups' counts as every phone shows them (title, how many, whether convened; never
+    who): phones outside a group are not sent its members' entries, so this keeps their list true."""
+    return dumps({"type": "action_groups", "groups": action_snapshot(state, moderator=False)})

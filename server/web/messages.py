@@ -491,6 +491,14 @@ class TurnoutMessage(Turnout):
     type: Literal["turnout"]
 
 
+class ActionGroupsMessage(Closed):
+    """Every action group's counts, to every phone, at most once a second while people join, leave
+    or convene (the entries themselves reach only the people concerned), and on a resume."""
+
+    type: Literal["action_groups"]
+    groups: list[ActionGroup]
+
+
 ServerMessage = Annotated[
     Welcome
     | EntryMessage
@@ -503,6 +511,7 @@ ServerMessage = Annotated[
     | Themes
     | IdeaThemes
     | Results
-    | TurnoutMessage,
+    | TurnoutMessage
+    | ActionGroupsMessage,
     Field(discriminator="type"),
 ]

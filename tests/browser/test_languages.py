@@ -477,3 +477,17 @@ def left_within(locator: Any, needle: str) -> float:
         needle,
     )
     return left
+
+
+def test_a_spanish_phone_reads_the_action_groups_in_spanish_and_up_to_date(live_event: LiveEvent) -> None:
+    """What the phone builds around people's words is in its language too (a group's size, that it
+    has a convener, the buttons' names), and it follows joins to a group Ana is not in."""
+    live_event.command(type="actions.form", source="hand", titles=["Autobuses", "Parques"])
+    ana = live_event.phone("1", "Ana", locale="es")
+    ben = live_event.phone("1", "Ben")
+    ben.get_by_role("button", name="Join: Autobuses").click()
+    ben.get_by_role("button", name="I will convene this group").click()
+    expect(ben.locator("#action-convener")).to_have_text("You convene this group.")
+    buses = ana.locator("#action-list li", has_text="Autobuses")
+    expect(buses).to_contain_text("1 persona · tiene quien convoque")
+    expect(ana.get_by_role("button", name="Unirme a: Autobuses")).to_be_visible()

@@ -174,3 +174,35 @@ def test_the_organiser_reopens_the_event_for_a_follow_up_the_same_links_answer(e
     assert "We met the council twice" not in get(room, "/export?format=md", room.organiser).text  # private
     timeline = ok(get(room, "/replay", room.organiser))
     assert any(m.get("step_kind") == "followup" for m in timeline["marks"])
+
+
+def test_every_phone_sees_the_action_groups_counts_change_but_never_who(room: Room) -> None:
+    """Ben joins a group and convenes it: Ana, in no group, is not sent those entries (they are
+    Ben's business) but her list follows: an `action_groups` message with the new count and the
+    convener flag, and no one's id in it; and again when Ben is removed from the event."""
+    from tests.web.test_messages import MESSAGES, Screen
+
+    ana, ben = room.join("1", "Ana"), room.join("2", "Ben")
+    buses, _parks = ok(room.command(room.facilitator, type="actions.form", source="hand", titles=["Buses", "Parks"]))[
+        "group_ids"
+    ]
+    with room.client.websocket_connect("/ws") as ws:
+        phone = Screen(ws, "ana", ana["token"])
+        assert [g["count"] for g in phone.welcome["snapshot"]["action_groups"]] == [0, 0]
+        ok(room.command(ben["token"], type="action.join", group_id=buses))
+        ok(room.command(ben["token"], type="action.convene", group_id=buses))
+        counts = phone.until("action_groups", lambda m: m["groups"][0]["has_convener"])
+        MESSAGES.validate_python(counts)
+        assert [(g["title"], g["count"], g["has_convener"]) for g in counts["groups"]] == [
+            ("Buses", 1, True),
+            ("Parks", 0, False),
+        ]
+        assert ben["participant_id"] not in str(phone.got)  # neither his entries nor his id
+        # Ben is removed from the event: he leaves his group, and Ana's list says so
+        ok(
+            room.command(
+                room.facilitator, type="participant.remove", participant_id=ben["participant_id"], ideas="keep"
+            )
+        )
+        counts = phone.until("action_groups", lambda m: m["groups"][0]["count"] == 0)
+        assert counts["groups"][0]["has_convener"] is False
