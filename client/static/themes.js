@@ -37,12 +37,8 @@ export function assignColours(themes, memory) {
   return (id) => (memory.has(id) ? COLOURS[memory.get(id)] : null);
 }
 
-/** "3 ideas" in English (the console's curation, not translated yet); the wall's words use tn(). */
-export function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 const ideas = (n) => tn("{n} idea", "{n} ideas", n);
+const smallerThemes = (n) => tn("and {n} smaller theme", "and {n} smaller themes", n);
 const themeCount = (n) => tn("{n} theme", "{n} themes", n);
 
 /** "raised at 5 of 15 tables" (the console), from a theme's breadth. */
@@ -324,7 +320,7 @@ export function themeList(view, { keep = null, limit = COLOURED, text = (id) => 
     return li;
   }));
   const box = h("div", { class: "th-list-box", dataset: { total: String(themes.length) } }, list,
-    h("p", { class: "th-more", hidden: themes.length <= shown.length, text: `and ${plural(themes.length - shown.length, "smaller theme")}` }));
+    h("p", { class: "th-more", hidden: themes.length <= shown.length, text: smallerThemes(themes.length - shown.length) }));
   return box;
 }
 
@@ -354,5 +350,5 @@ export function fitList(box) {
   const left = Number(box.dataset.total) - list.children.length;
   const more = box.querySelector(".th-more");
   more.hidden = left <= 0;
-  more.textContent = `and ${plural(left, left === Number(box.dataset.total) ? "theme" : "smaller theme")}`;
+  more.textContent = left === Number(box.dataset.total) ? tn("and {n} theme", "and {n} themes", left) : smallerThemes(left);
 }

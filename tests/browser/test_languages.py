@@ -491,3 +491,27 @@ def test_a_spanish_phone_reads_the_action_groups_in_spanish_and_up_to_date(live_
     buses = ana.locator("#action-list li", has_text="Autobuses")
     expect(buses).to_contain_text("1 persona · tiene quien convoque")
     expect(ana.get_by_role("button", name="Unirme a: Autobuses")).to_be_visible()
+
+
+def test_the_walls_theme_list_counts_the_rest_in_the_events_language(server_url: str, browser: Any) -> None:
+    """Twelve themes on a Spanish event's wall: the list shows the biggest and says how many more
+    in Spanish ("y 4 temas más pequeños"), not in English."""
+    status, data = http(
+        "POST", f"{server_url}/api/events", {"title": "Plaza", "tables": 3, "language": "es"}, ADMIN_SECRET
+    )
+    assert status == 201, data
+    context = browser.new_context(**PROJECTOR)
+    page = context.new_page()
+    page.goto(f"{server_url}/e/{data['event_id']}/wall#token={data['tokens']['wall']}")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    more = page.evaluate(
+        """async () => {
+            const { themeList } = await import("/static/themes.js");
+            const themes = Array.from({ length: 12 }, (_, n) => ({
+              id: `t${n}`, label: `Tema ${n}`, idea_ids: [`i${n}`], breadth: 1 }));
+            const list = themeList({ themes, unthemed: [], positions: {} }, { limit: 8 });
+            return list.querySelector(".th-more").textContent;
+        }"""
+    )
+    context.close()
+    assert more == "y 4 temas más pequeños"
