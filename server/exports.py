@@ -693,9 +693,9 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_aut
 
 
 def _bdi(text: object) -> Markup:
-    """People's words (an idea, a name, a title) in a ``<bdi>``: each takes its own direction, so
-    an Arabic idea keeps its "!" at its end (its left) in an English report, and a Latin name in an Arabic
-    sentence does not reorder the words around it."""
+    """People's words (an idea, a name, a title) in a ``<bdi>``: each takes its own direction, so an
+    Arabic idea keeps its "!" at its end (its left) in an English report, and a Latin name in an
+    Arabic sentence does not reorder the words around it."""
     return Markup("<bdi>{}</bdi>").format(text)
 
 
