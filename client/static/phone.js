@@ -514,7 +514,7 @@ function topicItem(topic, section, open) {
   li.classList.toggle("joined", Boolean(topic.joined));
   const button = li.querySelector(".join");
   button.textContent = topic.joined ? t("Leave") : t("Join");
-  button.setAttribute("aria-label", `${topic.joined ? "Leave" : "Join"}: ${topic.title}`);
+  button.setAttribute("aria-label", topic.joined ? t("Leave: {topic}", { topic: topic.title }) : t("Join: {topic}", { topic: topic.title }));
   button.classList.toggle("primary", !topic.joined);
   button.hidden = !open;
   return li;

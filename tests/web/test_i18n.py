@@ -205,7 +205,7 @@ def module_graph() -> list[Path]:
 # taken out; not a selector, attribute, key or URL (a word with -, _, #, /, = or [ in it, or . or :
 # inside it),
 # nor a class list (the value of `class:` or `className =`).
-PROSE = re.compile(r"^[A-Z][a-z]+\b|[^\W\d_]{2,}[ ,'’]+[^\W\d_]+|[^\W\d_]+[ ,'’]+[^\W\d_]{2,}")
+PROSE = re.compile(r"^[A-Z][a-z]+\b|[^\W\d_]{2,}[ ,'’]+[^\W\d_]+|[^\W\d_]+[ ,'’]+[^\W\d_]{2,}|\s[a-z]{2,}\.$")
 CODE_WORD = re.compile(r"[-_#/=\[\]{}<>*]|[.:]\w|^[.:]")  # a full stop or colon ending a word is prose
 # Literals that read as words but are code: key names, an SVG value, an HTTP scheme, the reasons
 # a socket is dropped (logged, never shown), the errors a page without its token throws as it leaves, the name
@@ -302,8 +302,24 @@ def without_interpolations(text: str) -> str:
     return "".join(out)
 
 
+def interpolations(literal: str) -> list[str]:
+    """The code inside a template literal's ${...} parts (braces balanced), outermost first."""
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(literal):
+        if literal.startswith("${", i) and not depth:
+            depth, start = 1, i + 2
+        elif depth and c == "{" and not literal.startswith("${", i - 1):
+            depth += 1
+        elif depth and c == "}":
+            depth -= 1
+            if not depth:
+                out.append(literal[start:i])
+    return out
+
+
 def prose_outside_t(source: str) -> list[tuple[int, str]]:
-    """String literals in a module that read as text and are not an argument of t()/tn()."""
+    """String literals in a module that read as text and are not an argument of t()/tn(), also
+    those inside a template literal's ${...}."""
     stack: list[str] = []  # "t" for t( and tn(, else the opening bracket
     found = []
     before: list[str] = ["", "", ""]  # the three tokens before this one
@@ -320,6 +336,8 @@ def prose_outside_t(source: str) -> list[tuple[int, str]]:
             and not (stack and stack[-1] == "t")
             and before[-2:] not in (["class", ":"], ["className", "="])
         ):
+            if value.startswith("`"):
+                found += [(line, inner) for code in interpolations(value) for _, inner in prose_outside_t(code)]
             text = without_interpolations(value[1:-1]).strip()
             if text.startswith("<"):  # markup (a saved page): its words come in through ${t(...)}
                 continue
@@ -378,6 +396,9 @@ def test_the_check_finds_text_in_a_module() -> None:
     assert prose_outside_t(source) == [(1, '"Your idea was sent"')]
     assert prose_outside_t('const said = cond ? "nobody yet" : t("{n} left", { n });') == [(1, '"nobody yet"')]
     assert prose_outside_t('say(t("{n} left", { n }), `Hello ${name}, welcome`)') == [(1, "`Hello ${name}, welcome`")]
+    # inside a template literal's ${...}, and one word ending a sentence
+    assert prose_outside_t('x = `${n ? t("{n} people", { n }) : "nobody yet"} here`;') == [(1, '"nobody yet"')]
+    assert prose_outside_t("say(m, `✓ ${label}: taken.`);") == [(1, "`✓ ${label}: taken.`")]
 
 
 def test_accept_language_and_the_phones_choice() -> None:
