@@ -341,7 +341,7 @@ def test_an_arabic_events_table_cards_print_right_to_left(server_url: str, brows
         expect(first.locator(".join-code")).to_have_text(event.code)
         expect(first.locator("img")).to_have_attribute("alt", "رمز QR للانضمام عند الطاولة 1")
         cards.wait_for_function(
-            "[...document.querySelectorAll('.card img')].every((i) => i.complete && i.naturalWidth)"
+            "() => [...document.querySelectorAll('.card img')].every((i) => i.complete && i.naturalWidth)"
         )
         assert first.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
         assert first.locator(".join-code").evaluate("(el) => getComputedStyle(el).direction") == "ltr"
