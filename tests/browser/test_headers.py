@@ -60,6 +60,7 @@ STATIC_ENTRIES = """() => performance.getEntriesByType("resource")
   .filter((e) => new URL(e.name).pathname.startsWith("/static/"))
   .map((e) => ({ path: new URL(e.name).pathname, wire: e.transferSize, sent: e.encodedBodySize,
                  body: e.decodedBodySize }))"""
+ICON_FETCHED = "() => performance.getEntriesByType('resource').some((e) => e.name.includes('/static/icon.'))"
 
 
 def test_the_phone_loads_its_modules_by_hashed_name_compressed_then_from_the_cache(live_event: LiveEvent) -> None:
@@ -67,7 +68,7 @@ def test_the_phone_loads_its_modules_by_hashed_name_compressed_then_from_the_cac
     compressed on the way; a second visit takes them all from the cache without asking the server."""
     phone = live_event.phone("1", "Ann")
     # the browser fetches the page's icon when it gets to it, sometimes after the page is live
-    phone.wait_for_function("() => performance.getEntriesByType('resource').some((e) => e.name.includes('/static/icon.'))")
+    phone.wait_for_function(ICON_FETCHED)
     files = phone.evaluate(STATIC_ENTRIES)
     paths = {f["path"] for f in files}
     for name in ("phone", "live", "ui", "words", "style"):
@@ -78,7 +79,7 @@ def test_the_phone_loads_its_modules_by_hashed_name_compressed_then_from_the_cac
             assert 0 < f["sent"] < f["body"] / 2, f  # gzip, decoded by the browser
     again = live_event.page(phone.context, f"{live_event.base}/e/{live_event.id}/phone")
     again.locator(".badge[data-state=live]").wait_for()
-    again.wait_for_function("() => performance.getEntriesByType('resource').some((e) => e.name.includes('/static/icon.'))")
+    again.wait_for_function(ICON_FETCHED)
     repeat = again.evaluate(STATIC_ENTRIES)
     assert {f["path"] for f in repeat} == paths
     assert all(f["wire"] == 0 for f in repeat), repeat  # not even a revalidation
